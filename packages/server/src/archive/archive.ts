@@ -1,0 +1,96 @@
+import type { DicomJson } from '@lightbox/dicom';
+import type { Readable } from 'node:stream';
+import { accessScopeOf } from '../security/access-scope.js';
+import type { Actor } from '../security/actor.js';
+import { AuditEventId } from '../security/audit/audit-sink.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import type { BlobRange } from '../storage/blob-store.js';
+import type { ArchiveDeps } from './archive-deps.js';
+import type { InstanceSelector, StoredInstance } from './index-store.js';
+import type { ArchiveQuery } from './query/archive-query.js';
+import { queryResultJson } from './query/query-results.js';
+import { recoverPendingWrites } from './recover-pending-writes.js';
+import { storeInstance, type StoreOptions, type StoreOutcome } from './store-instance.js';
+
+/** The archive domain: store, find and serve instances. Protocol adapters call only this. */
+export interface Archive {
+  /** Stores one Part 10 object from a stream (STOW-RS, C-STORE, import). */
+  storeInstance(
+    source: AsyncIterable<Uint8Array>,
+    actor: Actor,
+    options?: StoreOptions,
+  ): Promise<StoreOutcome>;
+  /** QIDO-RS / C-FIND: the matches as DICOM JSON, in a stable order. */
+  query(query: ArchiveQuery, actor: Actor): Promise<DicomJson[]>;
+  /** The stored instances of a study, series or instance; NotFound when there are none. */
+  findInstances(selector: InstanceSelector, actor: Actor): Promise<StoredInstance[]>;
+  /** Metadata (DICOM JSON texts) of a study, series or instance; NotFound when there are none. */
+  instanceMetadata(selector: InstanceSelector, actor: Actor): Promise<string[]>;
+  /** Streams a stored object, or a byte range of it. */
+  openObject(instance: StoredInstance, range?: BlobRange): Promise<Readable>;
+  /** Reads a byte range of a stored object into memory. */
+  readObjectRange(instance: StoredInstance, range: BlobRange): Promise<Uint8Array>;
+  /** Cleans up after interrupted writes (see {@link recoverPendingWrites}). */
+  recoverPendingWrites(ageMs: number): Promise<number>;
+}
+
+function notFound(selector: InstanceSelector): AppError {
+  const what = selector.sopInstanceUid
+    ? `instance ${selector.sopInstanceUid}`
+    : selector.seriesUid
+      ? `series ${selector.seriesUid}`
+      : `study ${selector.studyUid}`;
+  return new AppError(ErrorCode.NotFound, `${what} is not in the archive`);
+}
+
+/** Creates the archive over its ports. */
+export function createArchive(deps: ArchiveDeps): Archive {
+  const { index, blobs, audit } = deps;
+  return {
+    storeInstance: (source, actor, options) => storeInstance(deps, source, actor, options),
+
+    async query(query, actor) {
+      const matches = await index.query(query, accessScopeOf(actor));
+      audit.record({
+        event: AuditEventId.Query,
+        action: 'E',
+        outcome: 'success',
+        actor,
+        detail: `${query.level} query, ${query.filters.length} keys, ${matches.length} matches`,
+      });
+      return matches.map((m) => queryResultJson(m, query));
+    },
+
+    async findInstances(selector, actor) {
+      const found = await index.findInstances(selector, accessScopeOf(actor));
+      if (found.length === 0) throw notFound(selector);
+      audit.record({
+        event: AuditEventId.InstancesTransferred,
+        action: 'R',
+        outcome: 'success',
+        actor,
+        studyUids: [selector.studyUid],
+        detail: `${found.length} instances`,
+      });
+      return found;
+    },
+
+    async instanceMetadata(selector, actor) {
+      const found = await index.instanceMetadata(selector, accessScopeOf(actor));
+      if (found.length === 0) throw notFound(selector);
+      audit.record({
+        event: AuditEventId.InstancesAccessed,
+        action: 'R',
+        outcome: 'success',
+        actor,
+        studyUids: [selector.studyUid],
+        detail: `metadata of ${found.length} instances`,
+      });
+      return found;
+    },
+
+    openObject: (instance, range) => blobs.get(instance.blobKey, range),
+    readObjectRange: (instance, range) => blobs.read(instance.blobKey, range),
+    recoverPendingWrites: (ageMs) => recoverPendingWrites(deps, ageMs),
+  };
+}

@@ -1,0 +1,102 @@
+import type { DuplicatePolicyValue } from '../config/config.js';
+import type { AccessScope } from '../security/access-scope.js';
+import type { InstanceRecord } from './instance-record.js';
+import type { ArchiveQuery } from './query/archive-query.js';
+
+/** What a commit did with an instance. */
+export interface CommitOutcome {
+  status: 'stored' | 'already-stored' | 'replaced';
+  /** A blob no longer referenced after the commit (the replaced one, or the new one when already stored). */
+  unreferencedBlobKey?: string;
+}
+
+/** The Image Pixel module attributes needed to decode and render a frame (PS3.3 C.7.6.3). */
+export interface PixelDescription {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  pixelRepresentation: number;
+  photometricInterpretation: string;
+  planarConfiguration: number;
+}
+
+/** Byte ranges of each frame: `frames[i]` lists [offset, length] pairs (one per fragment when encapsulated). */
+export interface FrameIndex {
+  encapsulated: boolean;
+  frames: Array<Array<[number, number]>>;
+  pixel: PixelDescription;
+}
+
+/** Where a stored instance is and what a retriever needs to know to serve it. */
+export interface StoredInstance {
+  studyUid: string;
+  seriesUid: string;
+  sopInstanceUid: string;
+  sopClassUid: string;
+  transferSyntaxUid: string;
+  blobKey: string;
+  size: number;
+  numberOfFrames: number | null;
+  bitsAllocated: number | null;
+  frameIndex: FrameIndex | null;
+}
+
+/** Selects the instances of a study, of a series, or one instance. */
+export interface InstanceSelector {
+  studyUid: string;
+  seriesUid?: string;
+  sopInstanceUid?: string;
+}
+
+/** One match of an {@link ArchiveQuery}: the level's stored attributes and its counters. */
+export interface QueryMatch {
+  /** DICOM JSON texts of the patient, study, series and instance levels reached by the query. */
+  patientAttributes: string;
+  studyAttributes: string;
+  seriesAttributes?: string;
+  instanceMetadata?: string;
+  studyUid: string;
+  seriesUid?: string;
+  sopInstanceUid?: string;
+  modalitiesInStudy: string[];
+  sopClassesInStudy: string[];
+  numberOfStudySeries: number;
+  numberOfStudyInstances: number;
+  numberOfSeriesInstances?: number;
+  /** Instance columns, at instance level. */
+  instance?: {
+    sopClassUid: string;
+    instanceNumber: number | null;
+    rows: number | null;
+    columns: number | null;
+    bitsAllocated: number | null;
+    numberOfFrames: number | null;
+  };
+}
+
+/**
+ * The index port (DESIGN §2): what the archive domain needs from the database. One implementation on
+ * Kysely serves SQLite and PostgreSQL. Every read takes an access scope applied inside the query.
+ */
+export interface IndexStore {
+  /** Records a blob about to be written (phase 1 of the two-phase write). */
+  beginWrite(blobKey: string): Promise<void>;
+  /** Forgets a pending blob after its write failed and the blob was deleted. */
+  abandonWrite(blobKey: string): Promise<void>;
+  /** Blobs recorded as pending for longer than `ageMs`: left by a crash, to be deleted. */
+  pendingWrites(ageMs: number): Promise<string[]>;
+  /**
+   * Indexes an instance whose blob is durable and clears its pending row, in one transaction. A blob the
+   * commit leaves unreferenced (duplicate kept out, or object replaced) stays recorded as pending, for the
+   * caller to delete and then {@link abandonWrite}.
+   */
+  commitInstance(record: InstanceRecord, policy: DuplicatePolicyValue): Promise<CommitOutcome>;
+  /** The stored instances selected, ordered by series and instance number. */
+  findInstances(selector: InstanceSelector, scope: AccessScope): Promise<StoredInstance[]>;
+  /** The DICOM JSON metadata texts of the selected instances, in the same order. */
+  instanceMetadata(selector: InstanceSelector, scope: AccessScope): Promise<string[]>;
+  /** Runs a QIDO/C-FIND query. */
+  query(query: ArchiveQuery, scope: AccessScope): Promise<QueryMatch[]>;
+}

@@ -1,0 +1,19 @@
+import type { ArchiveDeps } from './archive-deps.js';
+
+/**
+ * Deletes what interrupted writes left behind: blobs still recorded as pending after `ageMs` (written
+ * but never indexed, or no longer referenced) and partial files in the blob store. Run at start-up and
+ * periodically; the age keeps it away from writes in progress on other nodes.
+ */
+export async function recoverPendingWrites(deps: ArchiveDeps, ageMs: number): Promise<number> {
+  const keys = await deps.index.pendingWrites(ageMs);
+  for (const key of keys) {
+    await deps.blobs.delete(key);
+    await deps.index.abandonWrite(key);
+  }
+  const partial = await deps.blobs.sweepPartialWrites(ageMs);
+  if (keys.length + partial > 0) {
+    deps.logger.info({ pendingBlobs: keys.length, partialFiles: partial }, 'recovered interrupted writes');
+  }
+  return keys.length + partial;
+}

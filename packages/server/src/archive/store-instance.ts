@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DicomParseError,
+  getString,
+  ParseFailure,
+  readPart10,
+  Tag,
+  type Part10Object,
+} from '@lightbox/dicom';
+import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
+import type { Actor } from '../security/actor.js';
+import { AuditEventId } from '../security/audit/audit-sink.js';
+import { teeAsyncIterable } from '../streams/tee-async-iterable.js';
+import type { ArchiveDeps } from './archive-deps.js';
+import { instanceRecord } from './instance-record.js';
+
+/** Options of one store. */
+export interface StoreOptions {
+  /** STOW-RS to /studies/{uid}: the instance must belong to this study (PS3.18 §10.5.1). */
+  expectedStudyUid?: string;
+}
+
+/** The outcome of storing one instance: durable and indexed, or refused with a standard status. */
+export type StoreOutcome =
+  | {
+      ok: true;
+      status: 'stored' | 'already-stored' | 'replaced';
+      sopClassUid: string;
+      sopInstanceUid: string;
+      studyUid: string;
+      seriesUid: string;
+    }
+  | { ok: false; error: AppError; sopClassUid?: string; sopInstanceUid?: string };
+
+/** An error of the byte source itself (client went away, malformed multipart): rethrown to the adapter. */
+class SourceError extends Error {
+  constructor(readonly original: unknown) {
+    super('source failed');
+  }
+}
+
+async function* guarded(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* source;
+  } catch (error) {
+    throw new SourceError(error);
+  }
+}
+
+/** Blob keys are chosen before the bytes arrive: UTC date folders, then a random name. */
+function newBlobKey(now = new Date()): string {
+  const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${day}/${randomUUID()}.dcm`;
+}
+
+function asAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  if (error instanceof DicomParseError) {
+    return error.reason === ParseFailure.UnsupportedTransferSyntax
+      ? new AppError(ErrorCode.TransferSyntaxNotSupported, error.message)
+      : new AppError(
+          ErrorCode.CannotUnderstand,
+          error.reason === ParseFailure.NotDicom ? error.message : `malformed DICOM object: ${error.message}`,
+        );
+  }
+  return new AppError(ErrorCode.OutOfResources, 'the archive could not store the object', undefined, {
+    cause: error,
+  });
+}
+
+/**
+ * Stores one DICOM Part 10 object from a byte stream: the single entry point of STOW-RS, C-STORE and
+ * import (DESIGN §2). Two-phase and crash-safe (issue #2 §5):
+ *  1. a pending row names the blob about to be written (committed);
+ *  2. the bytes stream to the blob store (temp file, fsync, rename, fsync directory) while the header is
+ *     parsed from the same chunks — nothing is buffered whole;
+ *  3. one transaction indexes patient/study/series/instance and clears the pending row.
+ * Success is returned only after step 3. A failure at any point deletes the blob and the pending row;
+ * a crash leaves the pending row, and recovery deletes the blob it names.
+ */
+export async function storeInstance(
+  deps: ArchiveDeps,
+  source: AsyncIterable<Uint8Array>,
+  actor: Actor,
+  options: StoreOptions = {},
+): Promise<StoreOutcome> {
+  const { index, blobs, audit, logger, config } = deps;
+  const blobKey = newBlobKey();
+  await index.beginWrite(blobKey);
+  const discard = async () => {
+    try {
+      await blobs.delete(blobKey);
+      await index.abandonWrite(blobKey);
+    } catch (error) {
+      // The pending row stays; the recovery sweep retries the delete.
+      logger.warn({ err: error, blobKey }, 'could not discard a rejected object');
+    }
+  };
+
+  const tee = teeAsyncIterable(guarded(source));
+  const [toStorage, toParser] = tee.branches;
+  const stored = blobs.put(blobKey, toStorage).catch((error: unknown) => {
+    tee.abort(error);
+    throw error;
+  });
+  const parsed = readPart10(toParser, { bulkDataThreshold: config.bulkDataThreshold }).catch(
+    (error: unknown) => {
+      tee.abort(error);
+      throw error;
+    },
+  );
+  let object: Part10Object;
+  let blob: { size: number; sha256: string };
+  try {
+    [object, blob] = await Promise.all([parsed, stored]);
+  } catch (error) {
+    await Promise.allSettled([parsed, stored]);
+    await discard();
+    if (error instanceof SourceError) throw error.original;
+    const failure = asAppError(error);
+    if (failure.code === ErrorCode.OutOfResources) logger.error({ err: error }, 'store failed');
+    return { ok: false, error: failure };
+  }
+
+  const sopClassUid = getString(object.dataSet, Tag.SOPClassUID);
+  const sopInstanceUid = getString(object.dataSet, Tag.SOPInstanceUID);
+  try {
+    const record = instanceRecord(object, { key: blobKey, size: blob.size, sha256: blob.sha256 });
+    if (options.expectedStudyUid !== undefined && record.study.uid !== options.expectedStudyUid) {
+      throw new AppError(
+        ErrorCode.DataSetMismatch,
+        `StudyInstanceUID ${record.study.uid} does not match the study of the request (${options.expectedStudyUid})`,
+      );
+    }
+    const outcome = await index.commitInstance(record, config.duplicatePolicy);
+    if (outcome.unreferencedBlobKey !== undefined) {
+      await blobs.delete(outcome.unreferencedBlobKey);
+      await index.abandonWrite(outcome.unreferencedBlobKey);
+    }
+    audit.record({
+      event: AuditEventId.InstancesTransferred,
+      action: outcome.status === 'already-stored' ? 'R' : 'C',
+      outcome: 'success',
+      actor,
+      patientIds: [record.patient.patientId],
+      studyUids: [record.study.uid],
+    });
+    return {
+      ok: true,
+      status: outcome.status,
+      sopClassUid: record.instance.sopClassUid,
+      sopInstanceUid: record.instance.sopInstanceUid,
+      studyUid: record.study.uid,
+      seriesUid: record.series.uid,
+    };
+  } catch (error) {
+    await discard();
+    const failure = asAppError(error);
+    if (failure.code === ErrorCode.OutOfResources) logger.error({ err: error }, 'index commit failed');
+    return { ok: false, error: failure, sopClassUid, sopInstanceUid };
+  }
+}

@@ -1,0 +1,53 @@
+/** How the archive answers a SOP Instance UID it already holds. */
+export const DuplicatePolicy = {
+  /** Default: the re-sent instance succeeds, no second copy is kept, the response says it was already stored. */
+  KeepExisting: 'keep-existing',
+  /** The re-sent instance fails with "Duplicate SOP Instance" (0111H / 409). */
+  Reject: 'reject',
+  /** The new object replaces the stored one (after it is durable); the old object is deleted. */
+  Overwrite: 'overwrite',
+} as const;
+
+/** One of {@link DuplicatePolicy}. */
+export type DuplicatePolicyValue = (typeof DuplicatePolicy)[keyof typeof DuplicatePolicy];
+
+/** Log levels of pino. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** TLS material, as PEM file paths (runtime contract: LIGHTBOX_TLS_*). */
+export interface TlsConfig {
+  cert: string;
+  key: string;
+  ca?: string;
+}
+
+/** Archive behaviour. */
+export interface ArchiveConfig {
+  duplicatePolicy: DuplicatePolicyValue;
+  /** Largest STOW-RS request body accepted, in bytes. */
+  maxStowBytes: number;
+  /** Largest number of results one QIDO-RS request returns (a larger `limit` is capped, with a Warning). */
+  qidoMaxResults: number;
+}
+
+/** The whole configuration, parsed once and frozen (DESIGN §2 "Composition root"). */
+export interface Config {
+  dataDir: string;
+  host: string;
+  httpPort: number;
+  dicomPort: number;
+  aeTitle: string;
+  hl7Port: number;
+  databaseUrl: string;
+  storageUrl: string;
+  adminPassword?: string;
+  tls?: TlsConfig;
+  dicomTlsPort: number;
+  hl7TlsPort: number;
+  auditSyslog?: string;
+  masterKey?: string;
+  /** Public base URL (e.g. https://pacs.example.org) used in RetrieveURL and BulkDataURI; default: from the request. */
+  publicUrl?: string;
+  logLevel: LogLevel;
+  archive: ArchiveConfig;
+}

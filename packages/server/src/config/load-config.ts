@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type JSONSchemaType } from 'ajv';
+import type { Config } from './config.js';
+
+/** Thrown when the configuration is invalid; `problems` lists every problem found, not just the first. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+
+const schema: JSONSchemaType<Config> = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'dataDir', 'host', 'httpPort', 'dicomPort', 'aeTitle', 'hl7Port', 'databaseUrl', 'storageUrl',
+    'dicomTlsPort', 'hl7TlsPort', 'logLevel', 'archive',
+  ], // prettier-ignore
+  properties: {
+    dataDir: { type: 'string', minLength: 1 },
+    host: { type: 'string', minLength: 1 },
+    httpPort: port,
+    dicomPort: port,
+    // PS3.8 §9.3.2: an AE title is 1–16 characters of the default repertoire, no backslash or control chars.
+    aeTitle: { type: 'string', pattern: '^[\\x20-\\x5b\\x5d-\\x7e]{1,16}$' },
+    hl7Port: port,
+    databaseUrl: { type: 'string', pattern: '^(sqlite:|postgres://|postgresql://)' },
+    storageUrl: { type: 'string', pattern: '^(file:|s3://)' },
+    adminPassword: { type: 'string', minLength: 8, nullable: true },
+    tls: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['cert', 'key'],
+      properties: {
+        cert: { type: 'string', minLength: 1 },
+        key: { type: 'string', minLength: 1 },
+        ca: { type: 'string', minLength: 1, nullable: true },
+      },
+    },
+    dicomTlsPort: port,
+    hl7TlsPort: port,
+    auditSyslog: { type: 'string', pattern: '^(tls|tcp|udp)://', nullable: true },
+    masterKey: { type: 'string', minLength: 1, nullable: true },
+    publicUrl: { type: 'string', pattern: '^https?://', nullable: true },
+    logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    archive: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['duplicatePolicy', 'maxStowBytes', 'qidoMaxResults'],
+      properties: {
+        duplicatePolicy: { type: 'string', enum: ['keep-existing', 'reject', 'overwrite'] },
+        maxStowBytes: { type: 'integer', minimum: 1 },
+        qidoMaxResults: { type: 'integer', minimum: 1, maximum: 100000 },
+      },
+    },
+  },
+};
+
+const ajv = new Ajv({ allErrors: true });
+const validate = ajv.compile(schema);
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Raw = Record<string, unknown>;
+
+function readConfigFile(file: string, problems: string[]): Raw {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      problems.push(`LIGHTBOX_CONFIG ${file}: must hold a JSON object`);
+      return {};
+    }
+    return parsed as Raw;
+  } catch (error) {
+    problems.push(`LIGHTBOX_CONFIG ${file}: ${(error as Error).message}`);
+    return {};
+  }
+}
+
+function integer(env: Env, name: string, problems: string[]): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text.trim())) {
+    problems.push(`${name}: "${text}" is not a whole number`);
+    return undefined;
+  }
+  return Number(text.trim());
+}
+
+function defined<T extends Raw>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined && v !== '')) as T;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Builds the configuration from defaults, the optional JSON file named by LIGHTBOX_CONFIG and the
+ * environment (which wins), validates it against one schema, and returns it frozen. Throws a
+ * {@link ConfigError} listing every problem at once.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const file = env.LIGHTBOX_CONFIG ? readConfigFile(path.resolve(cwd, env.LIGHTBOX_CONFIG), problems) : {};
+  const fileArchive = (file.archive ?? {}) as Raw;
+  const fromEnv: Raw = defined({
+    dataDir: env.LIGHTBOX_DATA_DIR,
+    host: env.LIGHTBOX_HOST,
+    httpPort: integer(env, 'LIGHTBOX_HTTP_PORT', problems),
+    dicomPort: integer(env, 'LIGHTBOX_DICOM_PORT', problems),
+    aeTitle: env.LIGHTBOX_AE_TITLE,
+    hl7Port: integer(env, 'LIGHTBOX_HL7_PORT', problems),
+    databaseUrl: env.LIGHTBOX_DATABASE_URL,
+    storageUrl: env.LIGHTBOX_STORAGE_URL,
+    adminPassword: env.LIGHTBOX_ADMIN_PASSWORD,
+    dicomTlsPort: integer(env, 'LIGHTBOX_DICOM_TLS_PORT', problems),
+    hl7TlsPort: integer(env, 'LIGHTBOX_HL7_TLS_PORT', problems),
+    auditSyslog: env.LIGHTBOX_AUDIT_SYSLOG,
+    masterKey: env.LIGHTBOX_MASTER_KEY,
+    publicUrl: env.LIGHTBOX_PUBLIC_URL,
+    logLevel: env.LIGHTBOX_LOG_LEVEL,
+  });
+  const merged: Raw = { ...file, ...fromEnv };
+  const dataDir = path.resolve(cwd, String(merged.dataDir ?? './data'));
+  const tlsFromEnv = defined({
+    cert: env.LIGHTBOX_TLS_CERT,
+    key: env.LIGHTBOX_TLS_KEY,
+    ca: env.LIGHTBOX_TLS_CA,
+  });
+  const tls = { ...((file.tls ?? {}) as Raw), ...tlsFromEnv };
+  const raw: Raw = {
+    host: '0.0.0.0',
+    httpPort: 8080,
+    dicomPort: 11112,
+    aeTitle: 'LIGHTBOX',
+    hl7Port: 2575,
+    dicomTlsPort: 2762,
+    hl7TlsPort: 2576,
+    logLevel: 'info',
+    ...merged,
+    dataDir,
+    databaseUrl: merged.databaseUrl ?? `sqlite:${path.join(dataDir, 'lightbox.db')}`,
+    storageUrl: merged.storageUrl ?? `file:${path.join(dataDir, 'objects')}`,
+    archive: {
+      duplicatePolicy: 'keep-existing',
+      maxStowBytes: 16 * 1024 ** 3,
+      qidoMaxResults: 10000,
+      ...fileArchive,
+      ...(defined({
+        duplicatePolicy: env.LIGHTBOX_DUPLICATE_POLICY,
+        maxStowBytes: integer(env, 'LIGHTBOX_MAX_STOW_BYTES', problems),
+      }) as Raw),
+    },
+  };
+  if (Object.keys(tls).length > 0) raw.tls = tls;
+  if (!validate(raw)) {
+    for (const e of validate.errors ?? [])
+      problems.push(`${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(raw as unknown as Config);
+}

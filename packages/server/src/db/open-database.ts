@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import pg from 'pg';
+import { archiveIndexMigration } from './migrations/0001-archive-index.js';
+import { SqlDialect } from './sql-dialect.js';
+import type { Tables } from './tables.js';
+
+/** An open index database with its schema migrated. */
+export interface Database {
+  readonly db: Kysely<Tables>;
+  readonly dialect: SqlDialect;
+  close(): Promise<void>;
+}
+
+function migrations(dialect: SqlDialect): Record<string, Migration> {
+  return { '0001-archive-index': archiveIndexMigration(dialect) };
+}
+
+// int8 (bigint) columns hold epoch milliseconds and byte sizes, far below 2^53: read them as numbers.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function openSqlite(file: string): Kysely<Tables> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  // WAL for concurrent readers; synchronous=FULL so that a commit survives power loss (issue #2 §5):
+  // in WAL mode NORMAL would only guarantee consistency, not durability of the last transactions.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 10000');
+  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function openPostgres(url: string): Kysely<Tables> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Opens the index named by a LIGHTBOX_DATABASE_URL (`sqlite:<file>` or `postgres://…`) and brings its
+ * schema up to date. Migration errors are thrown, never half-applied silently.
+ */
+export async function openDatabase(url: string): Promise<Database> {
+  const dialect = url.startsWith('sqlite:') ? SqlDialect.Sqlite : SqlDialect.Postgres;
+  const db = dialect === SqlDialect.Sqlite ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+    migrationTableName: 'lightbox_migration',
+    migrationLockTableName: 'lightbox_migration_lock',
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    await db.destroy();
+    throw new Error(`database migration failed: ${String(error)}`, { cause: error });
+  }
+  return { db, dialect, close: () => db.destroy() };
+}

@@ -1,0 +1,124 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of the index (DESIGN §2 "ports: IndexStore"). Times are epoch milliseconds; DICOM dates and
+ * times are kept as normalised text (YYYYMMDD, HHMMSS.FFFFFF) so that ranges compare as strings.
+ * Every `attributes`/`metadata` column holds a DICOM JSON object (PS3.18 §F.2) as text.
+ */
+export interface PatientTable {
+  pk: Generated<number>;
+  /** Identity key: PatientID + IssuerOfPatientID, or a per-study key when the ID is empty (never merged). */
+  patient_key: string;
+  patient_id: string;
+  issuer_of_patient_id: string;
+  patient_name: string | null;
+  /** Normalised name groups for matching (upper case, no accents; groups joined by '='). */
+  patient_name_search: string | null;
+  /** Phonetic keys of the name components, space separated and space padded, for fuzzy matching. */
+  patient_name_fuzzy: string | null;
+  patient_birth_date: string | null;
+  patient_sex: string | null;
+  attributes: string;
+  /** Set when this patient was merged into another (merge history; RIS issue). */
+  merged_into_pk: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A merge of one patient record into another, kept for audit and unmerge. */
+export interface PatientMergeTable {
+  pk: Generated<number>;
+  source_pk: number;
+  target_pk: number;
+  merged_at: number;
+  actor: string;
+  reason: string | null;
+}
+
+export interface StudyTable {
+  pk: Generated<number>;
+  patient_pk: number;
+  study_instance_uid: string;
+  study_date: string | null;
+  study_time: string | null;
+  accession_number: string | null;
+  study_id: string | null;
+  study_description: string | null;
+  referring_physician_name: string | null;
+  referring_physician_name_search: string | null;
+  referring_physician_name_fuzzy: string | null;
+  /** Modalities as a delimited set, e.g. `\CT\SR\`, so one LIKE finds a member. */
+  modalities_in_study: string;
+  sop_classes_in_study: string;
+  number_of_series: number;
+  number_of_instances: number;
+  attributes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SeriesTable {
+  pk: Generated<number>;
+  study_pk: number;
+  series_instance_uid: string;
+  modality: string | null;
+  series_number: number | null;
+  series_description: string | null;
+  performed_procedure_step_start_date: string | null;
+  performed_procedure_step_start_time: string | null;
+  body_part_examined: string | null;
+  number_of_instances: number;
+  attributes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InstanceTable {
+  pk: Generated<number>;
+  series_pk: number;
+  study_pk: number;
+  sop_instance_uid: string;
+  sop_class_uid: string;
+  instance_number: number | null;
+  rows: number | null;
+  columns: number | null;
+  bits_allocated: number | null;
+  number_of_frames: number | null;
+  transfer_syntax_uid: string;
+  blob_key: string;
+  size: number;
+  sha256: string;
+  /** Full DICOM JSON of the instance; BulkDataURIs relative to the DICOMweb root. */
+  metadata: string;
+  /** Byte ranges of every frame in the stored object (JSON), or null when unknown. */
+  frame_index: string | null;
+  created_at: number;
+}
+
+/** A blob being written: lets recovery delete what a crash left between blob write and index commit. */
+export interface PendingBlobTable {
+  blob_key: string;
+  created_at: number;
+}
+
+export interface UserTable {
+  pk: Generated<number>;
+  username: string;
+  password_hash: string;
+  /** JSON array of role names. */
+  roles: string;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The whole index schema, for Kysely. */
+export interface Tables {
+  patient: PatientTable;
+  patient_merge: PatientMergeTable;
+  study: StudyTable;
+  series: SeriesTable;
+  instance: InstanceTable;
+  pending_blob: PendingBlobTable;
+  app_user: UserTable;
+}

@@ -1,0 +1,107 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
+import type { Archive } from '../archive/archive.js';
+import type { QueryLevel } from '../archive/query/archive-query.js';
+import type { Actor } from '../security/actor.js';
+import { Permission } from '../security/permissions.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { handleQido } from './qido.js';
+import type { QueryParameters } from './qido-request.js';
+import { handleRendered, handleThumbnail } from './rendered.js';
+import { handleStow } from './stow.js';
+import {
+  handleBulkData,
+  handleFrames,
+  handleMetadata,
+  handleRetrieveInstances,
+  type WadoParams,
+} from './wado-rs.js';
+
+/** What the DICOMweb routes need. */
+export interface DicomwebDeps {
+  archive: Archive;
+  maxStowBytes: number;
+  maxQueryResults: number;
+  publicUrl?: string;
+}
+
+function actorOf(request: FastifyRequest): Actor {
+  if (request.actor === undefined) throw new AppError(ErrorCode.Unauthenticated, 'authentication required');
+  return request.actor;
+}
+
+type Handler<P extends RouteGenericInterface> = (
+  request: FastifyRequest<P>,
+  reply: FastifyReply,
+  actor: Actor,
+) => Promise<unknown>;
+
+/** Registers PS3.18 DICOMweb (STOW-RS, QIDO-RS, WADO-RS) under the plugin's prefix (`/dicomweb`). */
+export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): Promise<void> {
+  // STOW bodies are streamed by the handler; Fastify must not read them.
+  app.addContentTypeParser('multipart/related', (_request, payload, done) => done(null, payload));
+
+  const read = { config: { permission: Permission.StudyRead } };
+  const write = { config: { permission: Permission.StudyWrite } };
+  // Handlers send the reply themselves (often a stream) and the route returns it, as Fastify asks of
+  // async handlers that call reply.send.
+  // Routes are registered untyped and each handler states its params/querystring: Fastify's generic
+  // reply typing cannot follow a generic helper.
+  const get = <P extends RouteGenericInterface>(url: string, handler: Handler<P>) =>
+    app.get(url, read, async (request, reply) => {
+      await handler(request as FastifyRequest<P>, reply, actorOf(request));
+      return reply;
+    });
+
+  const stow: Handler<{ Params: { study?: string } }> = (request, reply, actor) =>
+    handleStow(
+      { archive: deps.archive, maxStowBytes: deps.maxStowBytes, publicUrl: deps.publicUrl },
+      request,
+      reply,
+      actor,
+    );
+  for (const url of ['/studies', '/studies/:study']) {
+    app.post<{ Params: { study?: string } }>(url, write, async (request, reply) => {
+      await stow(request, reply, actorOf(request));
+      return reply;
+    });
+  }
+
+  type QidoRequest = { Params: { study?: string; series?: string }; Querystring: QueryParameters };
+  const qido =
+    (level: QueryLevel): Handler<QidoRequest> =>
+    (request, reply, actor) =>
+      handleQido(
+        { archive: deps.archive, maxResults: deps.maxQueryResults, publicUrl: deps.publicUrl },
+        level,
+        request,
+        reply,
+        actor,
+      );
+  get<QidoRequest>('/studies', qido('study'));
+  get<QidoRequest>('/series', qido('series'));
+  get<QidoRequest>('/instances', qido('instance'));
+  get<QidoRequest>('/studies/:study/series', qido('series'));
+  get<QidoRequest>('/studies/:study/instances', qido('instance'));
+  get<QidoRequest>('/studies/:study/series/:series/instances', qido('instance'));
+
+  const wado = { archive: deps.archive, publicUrl: deps.publicUrl };
+  type W = { Params: WadoParams; Querystring: Record<string, string | string[] | undefined> };
+  const retrieve: Handler<W> = (request, reply, actor) =>
+    handleRetrieveInstances(wado, request, reply, actor);
+  const metadata: Handler<W> = (request, reply, actor) => handleMetadata(wado, request, reply, actor);
+  const rendered: Handler<W> = (request, reply, actor) => handleRendered(wado, request, reply, actor);
+  const thumbnail: Handler<W> = (request, reply, actor) => handleThumbnail(wado, request, reply, actor);
+  const study = '/studies/:study';
+  const series = `${study}/series/:series`;
+  const instance = `${series}/instances/:instance`;
+  for (const base of [study, series, instance]) {
+    get<W>(base, retrieve);
+    get<W>(`${base}/metadata`, metadata);
+    get<W>(`${base}/rendered`, rendered);
+    get<W>(`${base}/thumbnail`, thumbnail);
+  }
+  get<W>(`${instance}/frames/:frames`, (request, reply, actor) => handleFrames(wado, request, reply, actor));
+  get<W>(`${instance}/frames/:frames/rendered`, rendered);
+  get<W>(`${instance}/frames/:frames/thumbnail`, thumbnail);
+  get<W>(`${instance}/bulkdata/*`, (request, reply, actor) => handleBulkData(wado, request, reply, actor));
+}

@@ -1,0 +1,111 @@
+import { lookupTag, parseHexTag, tagForKeyword, type Vr } from '@lightbox/dicom';
+import { parseAttributeMatch } from '../archive/query/attribute-match.js';
+import type { ArchiveQuery, AttributeFilter, QueryLevel } from '../archive/query/archive-query.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+
+/** Query parameters as Fastify parses them (repeated keys become arrays). */
+export type QueryParameters = Record<string, string | string[] | undefined>;
+
+const CONTROL_PARAMETERS = new Set([
+  'limit',
+  'offset',
+  'fuzzymatching',
+  'includefield',
+  'emptyvaluematching',
+  'multivaluematching',
+]);
+
+function invalid(parameter: string, detail: string): AppError {
+  return new AppError(ErrorCode.InvalidParameter, `${parameter}: ${detail}`, parameter);
+}
+
+/** A tag from a keyword (`PatientName`) or 8 hex digits (`00100010`). */
+function tagOf(id: string, parameter: string): number {
+  const tag = parseHexTag(id) ?? tagForKeyword(id);
+  if (tag === undefined) throw invalid(parameter, `"${id}" is neither a DICOM keyword nor a tag`);
+  return tag;
+}
+
+function vrOf(tag: number): Vr {
+  // Private and unknown attributes match as text.
+  const vrs = lookupTag(tag)?.vrs ?? [];
+  return vrs[0] ?? 'LO';
+}
+
+/** An attribute path: `Tag`, or `SequenceTag.Tag` for sequence matching (PS3.18 §8.3.4.1). */
+export function parseAttributePath(id: string, parameter: string): number[] {
+  const parts = id.split('.');
+  if (parts.length > 2) throw invalid(parameter, 'sequence matching is supported one level deep');
+  const path = parts.map((p) => tagOf(p, parameter));
+  if (path.length === 2 && vrOf(path[0]!) !== 'SQ') throw invalid(parameter, `${parts[0]} is not a sequence`);
+  return path;
+}
+
+function single(params: QueryParameters, name: string): string | undefined {
+  const value = params[name];
+  if (Array.isArray(value)) {
+    if (value.length > 1) throw invalid(name, 'given more than once');
+    return value[0];
+  }
+  return value;
+}
+
+function nonNegativeInteger(params: QueryParameters, name: string): number | undefined {
+  const text = single(params, name);
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw invalid(name, `"${text}" is not a non-negative integer`);
+  return Number(text);
+}
+
+/**
+ * Turns QIDO-RS query parameters (PS3.18 §8.3.4) into an archive query: matching keys by keyword or
+ * tag (sequence paths included), `includefield` (repeated or comma-separated, or `all`),
+ * `fuzzymatching`, `limit` and `offset`. Anything unknown or malformed is a 400 naming the parameter.
+ */
+export function parseQidoRequest(
+  level: QueryLevel,
+  params: QueryParameters,
+  scope: { studyUid?: string; seriesUid?: string },
+  maxResults: number,
+): { query: ArchiveQuery; limitCapped: boolean } {
+  const filters: AttributeFilter[] = [];
+  let includeFields: number[] | 'all' = [];
+  for (const [name, raw] of Object.entries(params)) {
+    if (raw === undefined) continue;
+    if (name === 'includefield') {
+      const ids = (Array.isArray(raw) ? raw : [raw])
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean);
+      if (ids.includes('all')) includeFields = 'all';
+      else if (includeFields !== 'all') includeFields.push(...ids.map((id) => tagOf(id, 'includefield')));
+      continue;
+    }
+    if (CONTROL_PARAMETERS.has(name)) continue;
+    const values = Array.isArray(raw) ? raw : [raw];
+    if (values.length > 1) throw invalid(name, 'a matching key may be given once');
+    const path = parseAttributePath(name, name);
+    const vr = vrOf(path[path.length - 1]!);
+    if (vr === 'SQ')
+      throw invalid(name, 'a sequence is matched through one of its attributes (Sequence.Attribute)');
+    filters.push({ path, vr, match: parseAttributeMatch(vr, values[0]!, name) });
+  }
+  const fuzzy = single(params, 'fuzzymatching');
+  if (fuzzy !== undefined && fuzzy !== 'true' && fuzzy !== 'false')
+    throw invalid('fuzzymatching', 'must be true or false');
+  const requested = nonNegativeInteger(params, 'limit');
+  const limit = Math.min(requested ?? maxResults, maxResults);
+  return {
+    query: {
+      level,
+      studyUid: scope.studyUid,
+      seriesUid: scope.seriesUid,
+      filters,
+      fuzzy: fuzzy === 'true',
+      includeFields,
+      limit,
+      offset: nonNegativeInteger(params, 'offset') ?? 0,
+    },
+    limitCapped: requested !== undefined && requested > maxResults,
+  };
+}

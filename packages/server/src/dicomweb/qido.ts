@@ -1,0 +1,67 @@
+import { stringifyDicomJson, type DicomJson } from '@lightbox/dicom';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Archive } from '../archive/archive.js';
+import type { QueryLevel } from '../archive/query/archive-query.js';
+import type { Actor } from '../security/actor.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { dicomwebBaseUrl } from './base-url.js';
+import { parseAccept } from './media-type/index.js';
+import { parseQidoRequest, type QueryParameters } from './qido-request.js';
+
+/** What QIDO-RS needs. */
+export interface QidoDeps {
+  archive: Archive;
+  maxResults: number;
+  publicUrl?: string;
+}
+
+function acceptsJson(header: string | undefined): boolean {
+  const entries = parseAccept(header);
+  return entries.some(
+    (e) =>
+      (e.type === '*' && e.subtype === '*') ||
+      (e.type === 'application' && (e.subtype === 'dicom+json' || e.subtype === 'json' || e.subtype === '*')),
+  );
+}
+
+function retrieveUrl(base: string, result: DicomJson, level: QueryLevel): string {
+  const uid = (tag: string) => String(result[tag]?.Value?.[0] ?? '');
+  let url = `${base}/studies/${uid('0020000D')}`;
+  if (level !== 'study') url += `/series/${uid('0020000E')}`;
+  if (level === 'instance') url += `/instances/${uid('00080018')}`;
+  return url;
+}
+
+/**
+ * QIDO-RS (PS3.18 §10.6) at every level and path: answers `application/dicom+json` with the matches,
+ * each with its RetrieveURL. A limit above the server's maximum is capped with a `Warning: 299` header.
+ */
+export async function handleQido(
+  deps: QidoDeps,
+  level: QueryLevel,
+  request: FastifyRequest<{ Params: { study?: string; series?: string }; Querystring: QueryParameters }>,
+  reply: FastifyReply,
+  actor: Actor,
+): Promise<FastifyReply> {
+  if (!acceptsJson(request.headers.accept)) {
+    throw new AppError(ErrorCode.NotAcceptable, 'QIDO-RS answers application/dicom+json');
+  }
+  const { query, limitCapped } = parseQidoRequest(
+    level,
+    request.query,
+    { studyUid: request.params.study, seriesUid: request.params.series },
+    deps.maxResults,
+  );
+  const results = await deps.archive.query(query, actor);
+  const base = dicomwebBaseUrl(request, deps.publicUrl);
+  for (const result of results) {
+    result['00081190'] = { vr: 'UR', Value: [retrieveUrl(base, result, level)] };
+  }
+  if (limitCapped) {
+    reply.header(
+      'warning',
+      `299 lightbox "The limit was reduced to ${deps.maxResults}; page with offset for more results"`,
+    );
+  }
+  return reply.type('application/dicom+json').send(stringifyDicomJson(results));
+}

@@ -1,0 +1,213 @@
+import { TransferSyntaxUid, type DicomJson } from '@lightbox/dicom';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredInstance } from '../archive/index-store.js';
+import { readFrame } from '../imaging/read-frame.js';
+import { renderFrame, type RenderOptions, type VoiWindow } from '../imaging/render-frame.js';
+import type { Actor } from '../security/actor.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { parseAccept } from './media-type/index.js';
+import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
+import { Readable } from 'node:stream';
+import type { WadoDeps, WadoParams } from './wado-rs.js';
+
+type RenderRequest = FastifyRequest<{
+  Params: WadoParams;
+  Querystring: Record<string, string | string[] | undefined>;
+}>;
+
+/** Output media types by format. */
+export const FORMATS = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif' } as const;
+
+/** Rendering choices of a request: what {@link RenderOptions} holds besides what the object says. */
+export type RenderParameters = Omit<RenderOptions, 'rescaleSlope' | 'rescaleIntercept' | 'storedWindow'>;
+
+function param(request: RenderRequest, name: string): string | undefined {
+  const value = request.query[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function invalid(name: string, detail: string): AppError {
+  return new AppError(ErrorCode.InvalidParameter, `${name}: ${detail}`, name);
+}
+
+function numbers(text: string, name: string, count: number[]): number[] {
+  const values = text.split(',').map((v) => Number(v.trim()));
+  if (!count.includes(values.length) || values.some((v) => !Number.isFinite(v))) {
+    throw invalid(name, `"${text}" must be ${count.join(' or ')} comma-separated numbers`);
+  }
+  return values;
+}
+
+/** The output format: the `accept` query parameter or the Accept header (PS3.18 §8.3.3.1); JPEG by default. */
+function chooseFormat(request: RenderRequest): keyof typeof FORMATS {
+  const accept = param(request, 'accept') ?? request.headers.accept;
+  for (const entry of parseAccept(accept)) {
+    const type =
+      entry.type === 'multipart' ? (entry.params.get('type') ?? '*/*') : `${entry.type}/${entry.subtype}`;
+    if (type === '*/*' || type === 'image/*' || type === 'image/jpeg') return 'jpeg';
+    if (type === 'image/png') return 'png';
+    if (type === 'image/gif') return 'gif';
+  }
+  throw new AppError(
+    ErrorCode.NotAcceptable,
+    'rendered images are available as image/jpeg, image/png or image/gif',
+  );
+}
+
+/** Parses `window`, `viewport` and `quality` (PS3.18 §8.3.5.1). */
+function renderParameters(request: RenderRequest, thumbnail: boolean): RenderParameters {
+  const format = chooseFormat(request);
+  const windowText = param(request, 'window');
+  let window: VoiWindow | undefined;
+  if (windowText !== undefined) {
+    const [center, width, fn] = windowText.split(',').map((v) => v.trim());
+    if (!Number.isFinite(Number(center)) || !(Number(width) > 0))
+      throw invalid('window', `"${windowText}" must be center,width[,function]`);
+    const functionName = (fn ?? 'LINEAR').toUpperCase();
+    if (!['LINEAR', 'LINEAR_EXACT', 'SIGMOID'].includes(functionName))
+      throw invalid('window', `unknown function ${fn}`);
+    window = { center: Number(center), width: Number(width), function: functionName };
+  }
+  const viewportText = param(request, 'viewport');
+  let viewport: RenderOptions['viewport'] = thumbnail ? { width: 128, height: 128 } : undefined;
+  if (viewportText !== undefined) {
+    const v = numbers(viewportText, 'viewport', [2, 6]);
+    if (v[0]! <= 0 || v[1]! <= 0) throw invalid('viewport', 'width and height must be positive');
+    viewport = { width: Math.round(v[0]!), height: Math.round(v[1]!) };
+    if (v.length === 6) {
+      viewport.region = {
+        x: Math.round(v[2]!),
+        y: Math.round(v[3]!),
+        width: Math.round(Math.abs(v[4]!)),
+        height: Math.round(Math.abs(v[5]!)),
+      };
+    }
+  }
+  const qualityText = param(request, 'quality');
+  const quality = qualityText === undefined ? 90 : Number(qualityText);
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100)
+    throw invalid('quality', 'must be an integer from 1 to 100');
+  return { window, viewport, format, quality };
+}
+
+function first(json: DicomJson, tag: string): number | undefined {
+  const value = json[tag]?.Value?.[0];
+  const n = typeof value === 'number' ? value : Number(value);
+  return value === undefined || value === null || !Number.isFinite(n) ? undefined : n;
+}
+
+function storedWindowOf(json: DicomJson): VoiWindow | undefined {
+  const center = first(json, '00281050');
+  const width = first(json, '00281051');
+  if (center === undefined || width === undefined) return undefined;
+  const fn = json['00281056']?.Value?.[0];
+  return { center, width, function: typeof fn === 'string' ? fn : 'LINEAR' };
+}
+
+/** Renders frame `frame` (from 0) of a stored instance with its stored window and rescale. */
+export async function renderInstanceFrame(
+  deps: WadoDeps,
+  instance: StoredInstance,
+  metadata: DicomJson,
+  frame: number,
+  options: RenderParameters,
+): Promise<Buffer> {
+  const index = instance.frameIndex;
+  if (index === null)
+    throw new AppError(
+      ErrorCode.NotAcceptable,
+      `instance ${instance.sopInstanceUid} has no renderable pixel data`,
+    );
+  const { pixels, photometricInterpretation } = await readFrame(
+    deps.archive,
+    instance,
+    frame,
+    TransferSyntaxUid.ExplicitVRLittleEndian,
+  );
+  // Decoded colour frames come back interleaved (PlanarConfiguration 0), possibly converted to RGB.
+  const pixel = index.encapsulated
+    ? { ...index.pixel, photometricInterpretation, planarConfiguration: 0 }
+    : index.pixel;
+  return renderFrame(pixels, pixel, {
+    ...options,
+    storedWindow: storedWindowOf(metadata),
+    rescaleSlope: first(metadata, '00281053') ?? 1,
+    rescaleIntercept: first(metadata, '00281052') ?? 0,
+  });
+}
+
+async function respond(
+  deps: WadoDeps,
+  request: RenderRequest,
+  reply: FastifyReply,
+  actor: Actor,
+  thumbnail: boolean,
+): Promise<FastifyReply> {
+  const options = renderParameters(request, thumbnail);
+  const selector = {
+    studyUid: request.params.study,
+    seriesUid: request.params.series,
+    sopInstanceUid: request.params.instance,
+  };
+  const all = await deps.archive.findInstances(selector, actor);
+  const metadata = (await deps.archive.instanceMetadata(selector, actor)).map(
+    (t) => JSON.parse(t) as DicomJson,
+  );
+  const renderable = all
+    .map((instance, i) => ({ instance, metadata: metadata[i]! }))
+    .filter((x) => x.instance.frameIndex !== null);
+  if (renderable.length === 0) throw new AppError(ErrorCode.NotFound, 'nothing with pixel data to render');
+  const mediaType = FORMATS[options.format];
+  const frames = request.params.frames?.split(',').map((f) => Number(f.trim()) - 1) ?? [0];
+  if (frames.some((f) => !Number.isInteger(f) || f < 0)) throw invalid('frames', 'frame numbers start at 1');
+  // A thumbnail (PS3.18 §10.4.1.1.4 / §10.4.1.3) shows one representative image: the middle one.
+  const single = thumbnail || request.params.instance !== undefined;
+  if (single) {
+    const chosen =
+      thumbnail && request.params.instance === undefined
+        ? renderable[Math.floor(renderable.length / 2)]!
+        : renderable[0]!;
+    const frameCount = chosen.instance.frameIndex!.frames.length;
+    const frameList =
+      thumbnail && request.params.frames === undefined ? [Math.floor(frameCount / 2)] : frames;
+    if (frameList.some((f) => f >= frameCount))
+      throw new AppError(ErrorCode.NotFound, `the instance has ${frameCount} frames`);
+    if (frameList.length === 1) {
+      const image = await renderInstanceFrame(deps, chosen.instance, chosen.metadata, frameList[0]!, options);
+      return reply.type(mediaType).send(image);
+    }
+  }
+  async function* parts(): AsyncGenerator<MultipartWritePart> {
+    for (const { instance, metadata: json } of renderable) {
+      const frameCount = instance.frameIndex!.frames.length;
+      for (const f of request.params.frames === undefined ? [0] : frames) {
+        if (f < frameCount)
+          yield { contentType: mediaType, body: await renderInstanceFrame(deps, instance, json, f, options) };
+      }
+    }
+  }
+  const boundary = createBoundary();
+  return reply
+    .type(`multipart/related; type="${mediaType}"; boundary=${boundary}`)
+    .send(Readable.from(writeMultipart(parts(), boundary)));
+}
+
+/** Rendered resources (PS3.18 §10.4.1.1.4): a study, series, instance or frames as consumer images. */
+export function handleRendered(
+  deps: WadoDeps,
+  request: RenderRequest,
+  reply: FastifyReply,
+  actor: Actor,
+): Promise<FastifyReply> {
+  return respond(deps, request, reply, actor, false);
+}
+
+/** Thumbnails (PS3.18 §10.4.1.3): one small representative image of a study, series, instance or frame. */
+export function handleThumbnail(
+  deps: WadoDeps,
+  request: RenderRequest,
+  reply: FastifyReply,
+  actor: Actor,
+): Promise<FastifyReply> {
+  return respond(deps, request, reply, actor, true);
+}

@@ -1,0 +1,103 @@
+import { TransferSyntaxUid } from '@lightbox/dicom';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { parseAccept, type AcceptEntry } from './media-type/index.js';
+
+/** How instances go out: in a multipart/related body (or one bare part), in this transfer syntax. */
+export interface InstanceRepresentation {
+  multipart: boolean;
+  /** A transfer syntax UID, or '*' for as stored. */
+  transferSyntax: string;
+}
+
+function isMultipartOf(entry: AcceptEntry, partType: string): boolean {
+  if (entry.type !== 'multipart' || (entry.subtype !== 'related' && entry.subtype !== '*')) return false;
+  const type = entry.params.get('type');
+  return type === undefined || type.toLowerCase() === partType;
+}
+
+/**
+ * Chooses how to send instances from the Accept header (PS3.18 §8.7.3): `multipart/related;
+ * type="application/dicom"` with a transfer-syntax parameter ('*' = as stored), or the default
+ * Explicit VR Little Endian when the parameter is absent (§8.7.3.5.2). `canServe` says whether every
+ * selected instance can be produced in a syntax; entries that cannot be honoured are passed over, and
+ * none left is a 406.
+ */
+export function negotiateInstances(
+  accept: string | undefined,
+  canServe: (transferSyntax: string) => boolean,
+  single: boolean,
+): InstanceRepresentation {
+  for (const entry of parseAccept(accept)) {
+    let multipart: boolean;
+    if ((entry.type === '*' && entry.subtype === '*') || isMultipartOf(entry, 'application/dicom'))
+      multipart = true;
+    else if (single && entry.type === 'application' && entry.subtype === 'dicom') multipart = false;
+    else continue;
+    const transferSyntax = entry.params.get('transfer-syntax') ?? TransferSyntaxUid.ExplicitVRLittleEndian;
+    if (canServe(transferSyntax)) return { multipart, transferSyntax };
+  }
+  throw new AppError(
+    ErrorCode.NotAcceptable,
+    'none of the accepted media types can be produced; ask for multipart/related; type="application/dicom" (transfer-syntax=* sends instances as stored)',
+  );
+}
+
+// PS3.18 Table 8.7.3-2/3: media types of compressed frames by transfer syntax.
+const FRAME_MEDIA_TYPES: Readonly<Record<string, string>> = {
+  '1.2.840.10008.1.2.4.50': 'image/jpeg',
+  '1.2.840.10008.1.2.4.51': 'image/jpeg',
+  '1.2.840.10008.1.2.4.57': 'image/jpeg',
+  '1.2.840.10008.1.2.4.70': 'image/jpeg',
+  '1.2.840.10008.1.2.4.80': 'image/jls',
+  '1.2.840.10008.1.2.4.81': 'image/jls',
+  '1.2.840.10008.1.2.4.90': 'image/jp2',
+  '1.2.840.10008.1.2.4.91': 'image/jp2',
+  '1.2.840.10008.1.2.4.201': 'image/jphc',
+  '1.2.840.10008.1.2.4.202': 'image/jphc',
+  '1.2.840.10008.1.2.4.203': 'image/jphc',
+  '1.2.840.10008.1.2.5': 'image/dicom-rle',
+  '1.2.840.10008.1.2.4.100': 'video/mpeg',
+  '1.2.840.10008.1.2.4.101': 'video/mpeg',
+  '1.2.840.10008.1.2.4.102': 'video/mp4',
+  '1.2.840.10008.1.2.4.103': 'video/mp4',
+  '1.2.840.10008.1.2.4.104': 'video/mp4',
+  '1.2.840.10008.1.2.4.105': 'video/mp4',
+  '1.2.840.10008.1.2.4.106': 'video/mp4',
+  '1.2.840.10008.1.2.4.107': 'video/H265',
+  '1.2.840.10008.1.2.4.108': 'video/H265',
+};
+
+/** The media type of a frame in a transfer syntax: its image type when compressed, else octet-stream. */
+export function frameMediaType(transferSyntax: string): string {
+  return FRAME_MEDIA_TYPES[transferSyntax] ?? 'application/octet-stream';
+}
+
+/**
+ * Chooses how to send frames (PS3.18 §8.7.3.3): uncompressed `application/octet-stream` (Explicit VR
+ * Little Endian by default), or the stored compressed bitstream when its media type (or
+ * `transfer-syntax=*`) is accepted. `canDecode` says whether a stored compressed frame can be decoded.
+ */
+export function negotiateFrames(accept: string | undefined, stored: string, canDecode: boolean): string {
+  const storedType = frameMediaType(stored);
+  for (const entry of parseAccept(accept)) {
+    const wildcard = entry.type === '*' && entry.subtype === '*';
+    if (!wildcard && (entry.type !== 'multipart' || (entry.subtype !== 'related' && entry.subtype !== '*')))
+      continue;
+    const partType = wildcard
+      ? 'application/octet-stream'
+      : (entry.params.get('type')?.toLowerCase() ?? 'application/octet-stream');
+    const syntax = entry.params.get('transfer-syntax');
+    if (syntax === '*' || syntax === stored) return stored;
+    if (partType === 'application/octet-stream') {
+      const wanted = syntax ?? TransferSyntaxUid.ExplicitVRLittleEndian;
+      const native = storedType === 'application/octet-stream';
+      if (wanted === TransferSyntaxUid.ExplicitVRLittleEndian && (native || canDecode)) return wanted;
+      continue;
+    }
+    if (partType === storedType && syntax === undefined) return stored;
+  }
+  throw new AppError(
+    ErrorCode.NotAcceptable,
+    `frames are stored as ${stored}; accept multipart/related; type="${storedType}" or transfer-syntax=*`,
+  );
+}

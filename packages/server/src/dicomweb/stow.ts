@@ -1,0 +1,139 @@
+import type { Readable } from 'node:stream';
+import { stringifyDicomJson, type DicomJson } from '@lightbox/dicom';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Archive } from '../archive/archive.js';
+import type { StoreOutcome } from '../archive/store-instance.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { parseMediaType } from './media-type/index.js';
+import { MultipartError, parseMultipart } from './multipart/index.js';
+import { dicomwebBaseUrl } from './base-url.js';
+import type { Actor } from '../security/actor.js';
+
+/** What STOW-RS needs. */
+export interface StowDeps {
+  archive: Archive;
+  maxStowBytes: number;
+  publicUrl?: string;
+}
+
+async function* limitBytes(source: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > max)
+      throw new AppError(ErrorCode.PayloadTooLarge, `the request body exceeds the limit of ${max} bytes`);
+    yield chunk;
+  }
+}
+
+function sopItem(classUid: string | undefined, instanceUid: string | undefined): DicomJson {
+  const item: DicomJson = {};
+  if (classUid !== undefined) item['00081150'] = { vr: 'UI', Value: [classUid] };
+  if (instanceUid !== undefined) item['00081155'] = { vr: 'UI', Value: [instanceUid] };
+  return item;
+}
+
+/** The Store Instances Response (PS3.18 §10.5.3): referenced, failed (with FailureReason) and the RetrieveURL. */
+function stowResponse(outcomes: StoreOutcome[], base: string, studyUid: string | undefined): DicomJson {
+  const referenced: DicomJson[] = [];
+  const failed: DicomJson[] = [];
+  for (const o of outcomes) {
+    if (o.ok) {
+      const item = sopItem(o.sopClassUid, o.sopInstanceUid);
+      item['00081190'] = {
+        vr: 'UR',
+        Value: [`${base}/studies/${o.studyUid}/series/${o.seriesUid}/instances/${o.sopInstanceUid}`],
+      };
+      referenced.push(item);
+    } else {
+      const item = sopItem(o.sopClassUid, o.sopInstanceUid);
+      item['00081197'] = { vr: 'US', Value: [o.error.code.dicom] };
+      failed.push(item);
+    }
+  }
+  const response: DicomJson = {};
+  const retrieveStudy = studyUid ?? outcomes.find((o) => o.ok)?.studyUid;
+  if (retrieveStudy !== undefined)
+    response['00081190'] = { vr: 'UR', Value: [`${base}/studies/${retrieveStudy}`] };
+  if (failed.length > 0) response['00081198'] = { vr: 'SQ', Value: failed };
+  if (referenced.length > 0) response['00081199'] = { vr: 'SQ', Value: referenced };
+  return response;
+}
+
+/**
+ * STOW-RS (PS3.18 §10.5): a streamed `multipart/related; type="application/dicom"` body; each part goes
+ * through `archive.storeInstance` as it arrives, so a study is never held in memory. 200 when every
+ * instance is durable, 202 when some failed, 409 when none could be stored. A re-sent instance succeeds
+ * and a `Warning: 299` header says it was already stored.
+ */
+export async function handleStow(
+  deps: StowDeps,
+  request: FastifyRequest<{ Params: { study?: string } }>,
+  reply: FastifyReply,
+  actor: Actor,
+): Promise<FastifyReply> {
+  const contentType = parseMediaType(request.headers['content-type'] ?? '');
+  if (contentType === undefined || contentType.type !== 'multipart' || contentType.subtype !== 'related') {
+    throw new AppError(
+      ErrorCode.UnsupportedMediaType,
+      'STOW-RS takes multipart/related; type="application/dicom"',
+    );
+  }
+  const partType = contentType.params.get('type');
+  if (partType !== undefined && partType.toLowerCase() !== 'application/dicom') {
+    throw new AppError(
+      ErrorCode.UnsupportedMediaType,
+      `parts of type ${partType} are not supported; send application/dicom`,
+    );
+  }
+  const boundary = contentType.params.get('boundary');
+  if (boundary === undefined || boundary === '') {
+    throw new AppError(ErrorCode.BadRequest, 'the multipart/related Content-Type has no boundary parameter');
+  }
+  const declaredLength = Number(request.headers['content-length'] ?? 0);
+  if (declaredLength > deps.maxStowBytes) {
+    throw new AppError(
+      ErrorCode.PayloadTooLarge,
+      `the request body exceeds the limit of ${deps.maxStowBytes} bytes`,
+    );
+  }
+  const studyUid = request.params.study;
+  const body = limitBytes(request.body as Readable, deps.maxStowBytes);
+  const outcomes: StoreOutcome[] = [];
+  try {
+    for await (const part of parseMultipart(body, boundary)) {
+      const type = part.contentType === undefined ? undefined : parseMediaType(part.contentType);
+      if (type !== undefined && `${type.type}/${type.subtype}` !== 'application/dicom') {
+        // An unsupported part fails alone; the parser drains it before the next part.
+        outcomes.push({
+          ok: false,
+          error: new AppError(ErrorCode.CannotUnderstand, `part of type ${part.contentType}`),
+        });
+        continue;
+      }
+      outcomes.push(await deps.archive.storeInstance(part.body, actor, { expectedStudyUid: studyUid }));
+    }
+  } catch (error) {
+    if (error instanceof MultipartError) {
+      const stored = outcomes.filter((o) => o.ok).length;
+      throw new AppError(
+        ErrorCode.BadRequest,
+        `malformed multipart body (${error.reason}); ${stored} instances before it were stored`,
+      );
+    }
+    throw error;
+  }
+  if (outcomes.length === 0) throw new AppError(ErrorCode.BadRequest, 'the request holds no instance');
+  const stored = outcomes.filter((o) => o.ok);
+  const already = stored.filter((o) => o.ok && o.status === 'already-stored').length;
+  if (already > 0)
+    reply.header(
+      'warning',
+      `299 lightbox "${already} of the instances were already stored; no second copy was kept"`,
+    );
+  const status = stored.length === outcomes.length ? 200 : stored.length === 0 ? 409 : 202;
+  return reply
+    .code(status)
+    .type('application/dicom+json')
+    .send(stringifyDicomJson(stowResponse(outcomes, dicomwebBaseUrl(request, deps.publicUrl), studyUid)));
+}

@@ -1,0 +1,233 @@
+import { Readable } from 'node:stream';
+import {
+  BINARY_VALUE_SIZE,
+  lookupTransferSyntax,
+  parseHexTag,
+  readPart10,
+  TransferSyntaxUid,
+  type DataElement,
+  type DataSet,
+  type Vr,
+} from '@lightbox/dicom';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Archive } from '../archive/archive.js';
+import type { InstanceSelector, StoredInstance } from '../archive/index-store.js';
+import { readFrame } from '../imaging/read-frame.js';
+import { canDecodeFrames } from '../imaging/decode-stored-frame.js';
+import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js';
+import type { Actor } from '../security/actor.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { dicomwebBaseUrl } from './base-url.js';
+import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
+import { frameMediaType, negotiateFrames, negotiateInstances } from './retrieve-negotiation.js';
+
+/** What WADO-RS needs. */
+export interface WadoDeps {
+  archive: Archive;
+  publicUrl?: string;
+}
+
+/** Path parameters of the WADO-RS resources. */
+export interface WadoParams {
+  study: string;
+  series?: string;
+  instance?: string;
+  frames?: string;
+  '*'?: string;
+}
+
+function selectorOf(params: WadoParams): InstanceSelector {
+  return { studyUid: params.study, seriesUid: params.series, sopInstanceUid: params.instance };
+}
+
+function sendMultipart(
+  reply: FastifyReply,
+  partType: string,
+  parts: AsyncIterable<MultipartWritePart> | Iterable<MultipartWritePart>,
+): FastifyReply {
+  const boundary = createBoundary();
+  return reply
+    .type(`multipart/related; type="${partType}"; boundary=${boundary}`)
+    .send(Readable.from(writeMultipart(parts, boundary)));
+}
+
+/**
+ * Retrieve a study, series or instance (PS3.18 §10.4.1.1.1) as `multipart/related;
+ * type="application/dicom"`: in the stored syntax on `transfer-syntax=*`, else converted (Explicit VR
+ * Little Endian by default). Parts stream from storage one after the other.
+ */
+export async function handleRetrieveInstances(
+  deps: WadoDeps,
+  request: FastifyRequest<{ Params: WadoParams }>,
+  reply: FastifyReply,
+  actor: Actor,
+): Promise<FastifyReply> {
+  const selector = selectorOf(request.params);
+  const instances = await deps.archive.findInstances(selector, actor);
+  const representation = negotiateInstances(
+    request.headers.accept,
+    (syntax) => instances.every((i) => canServeAs(i.transferSyntaxUid, syntax)),
+    selector.sopInstanceUid !== undefined,
+  );
+  if (!representation.multipart) {
+    const { transferSyntaxUid, body } = await transcodeInstance(
+      deps.archive,
+      instances[0]!,
+      representation.transferSyntax,
+    );
+    return reply.type(`application/dicom; transfer-syntax=${transferSyntaxUid}`).send(Readable.from(body));
+  }
+  async function* parts(): AsyncGenerator<MultipartWritePart> {
+    for (const instance of instances) {
+      const { transferSyntaxUid, body } = await transcodeInstance(
+        deps.archive,
+        instance,
+        representation.transferSyntax,
+      );
+      yield { contentType: `application/dicom; transfer-syntax=${transferSyntaxUid}`, body };
+    }
+  }
+  return sendMultipart(reply, 'application/dicom', parts());
+}
+
+/**
+ * Metadata of a study, series or instance (PS3.18 §10.4.1.1.2): the DICOM JSON kept at ingest, joined
+ * without parsing, BulkDataURIs made absolute.
+ */
+export async function handleMetadata(
+  deps: WadoDeps,
+  request: FastifyRequest<{ Params: WadoParams }>,
+  reply: FastifyReply,
+  actor: Actor,
+): Promise<FastifyReply> {
+  const texts = await deps.archive.instanceMetadata(selectorOf(request.params), actor);
+  const prefix = `"BulkDataURI":"${dicomwebBaseUrl(request, deps.publicUrl)}/`;
+  const body = `[${texts.map((t) => t.replaceAll('"BulkDataURI":"', prefix)).join(',')}]`;
+  return reply.type('application/dicom+json').send(body);
+}
+
+function parseFrameList(text: string, frameCount: number): number[] {
+  const frames = text.split(',').map((t) => t.trim());
+  if (frames.some((f) => !/^[1-9]\d*$/.test(f))) {
+    throw new AppError(
+      ErrorCode.InvalidParameter,
+      `frames: "${text}" is not a list of frame numbers (1, 2, …)`,
+      'frames',
+    );
+  }
+  const numbers = frames.map(Number);
+  const beyond = numbers.find((n) => n > frameCount);
+  if (beyond !== undefined)
+    throw new AppError(ErrorCode.NotFound, `frame ${beyond} does not exist; the instance has ${frameCount}`);
+  return numbers;
+}
+
+async function oneInstance(deps: WadoDeps, params: WadoParams, actor: Actor): Promise<StoredInstance> {
+  const [instance] = await deps.archive.findInstances(selectorOf(params), actor);
+  return instance!;
+}
+
+/**
+ * Frames (PS3.18 §10.4.1.1.3): each frame read from storage by byte range through the frame index built
+ * at ingest — no whole-object read. Uncompressed by default; the stored bitstream when its media type
+ * or `transfer-syntax=*` is accepted; compressed frames are decoded when uncompressed ones are asked for.
+ */
+export async function handleFrames(
+  deps: WadoDeps,
+  request: FastifyRequest<{ Params: WadoParams }>,
+  reply: FastifyReply,
+  actor: Actor,
+): Promise<FastifyReply> {
+  const instance = await oneInstance(deps, request.params, actor);
+  const frameCount = instance.frameIndex?.frames.length ?? instance.numberOfFrames ?? 1;
+  const numbers = parseFrameList(request.params.frames ?? '', frameCount);
+  const target = negotiateFrames(
+    request.headers.accept,
+    instance.transferSyntaxUid,
+    canDecodeFrames(instance.transferSyntaxUid),
+  );
+  const partType =
+    target === TransferSyntaxUid.ExplicitVRLittleEndian ? 'application/octet-stream' : frameMediaType(target);
+  async function* parts(): AsyncGenerator<MultipartWritePart> {
+    for (const n of numbers) {
+      const frame = await readFrame(deps.archive, instance, n - 1, target);
+      yield { contentType: `${partType}; transfer-syntax=${target}`, body: frame.pixels };
+    }
+  }
+  return sendMultipart(reply, partType, parts());
+}
+
+function findElement(dataSet: DataSet, path: string[]): DataElement | undefined {
+  let current: DataSet | undefined = dataSet;
+  for (let i = 0; i < path.length; i += 2) {
+    const tag = parseHexTag(path[i]!);
+    if (tag === undefined || current === undefined) return undefined;
+    const element = current.get(tag);
+    if (i === path.length - 1) return element;
+    const index = Number(path[i + 1]);
+    current = Number.isInteger(index) ? element?.items?.[index] : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Bulk data (PS3.18 §10.4.1.1.5) named by the BulkDataURIs of the metadata: `bulkdata/<tag>` or a path
+ * through sequence items `bulkdata/<seq>/<item>/<tag>`. Answered as one `application/octet-stream` part,
+ * little endian; encapsulated pixel data as its fragments in the stored syntax.
+ */
+export async function handleBulkData(
+  deps: WadoDeps,
+  request: FastifyRequest<{ Params: WadoParams }>,
+  reply: FastifyReply,
+  actor: Actor,
+): Promise<FastifyReply> {
+  const instance = await oneInstance(deps, request.params, actor);
+  const path = (request.params['*'] ?? '').split('/').filter((p) => p !== '');
+  if (path.length === 0 || path.length % 2 === 0) {
+    throw new AppError(
+      ErrorCode.InvalidParameter,
+      'bulkdata: expected <tag> or <sequence tag>/<item>/<tag>',
+      'bulkdata',
+    );
+  }
+  const object = await readPart10(await deps.archive.openObject(instance));
+  const element = findElement(object.dataSet, path);
+  if (element === undefined) throw new AppError(ErrorCode.NotFound, `no bulk data at ${path.join('/')}`);
+  const syntax = lookupTransferSyntax(object.transferSyntaxUid);
+  let contentType = 'application/octet-stream';
+  let body: AsyncIterable<Uint8Array> | Uint8Array;
+  if (element.encapsulated !== undefined) {
+    contentType = `${frameMediaType(object.transferSyntaxUid)}; transfer-syntax=${object.transferSyntaxUid}`;
+    const fragments = element.encapsulated.fragments;
+    body = (async function* () {
+      for (const f of fragments)
+        yield (
+          f.bytes ?? (await deps.archive.readObjectRange(instance, { offset: f.offset, length: f.length }))
+        );
+    })();
+  } else if (element.bytes !== undefined) {
+    body = element.bytes;
+  } else if (!object.deflated && element.offset >= 0) {
+    body = await deps.archive.openObject(instance, { offset: element.offset, length: element.length });
+  } else {
+    throw new AppError(
+      ErrorCode.NotFound,
+      `bulk data at ${path.join('/')} cannot be located in the stored object`,
+    );
+  }
+  if (syntax !== undefined && !syntax.littleEndian && element.encapsulated === undefined) {
+    // Big endian objects: binary values go out little endian, like the rest of DICOMweb.
+    body = await swapToLittleEndian(body, element.vr);
+  }
+  return sendMultipart(reply, 'application/octet-stream', [{ contentType, body }]);
+}
+
+async function swapToLittleEndian(body: AsyncIterable<Uint8Array> | Uint8Array, vr: Vr): Promise<Uint8Array> {
+  const unit = BINARY_VALUE_SIZE[vr] ?? 1;
+  const chunks: Uint8Array[] = [];
+  if (body instanceof Uint8Array) chunks.push(body);
+  else for await (const chunk of body) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  for (let i = 0; i + unit <= bytes.length; i += unit) bytes.subarray(i, i + unit).reverse();
+  return bytes;
+}

@@ -1,0 +1,92 @@
+import { Readable } from 'node:stream';
+import { TransferSyntaxUid, type DicomJson } from '@lightbox/dicom';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js';
+import type { Actor } from '../security/actor.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { FORMATS, renderInstanceFrame, type RenderParameters } from './rendered.js';
+import type { WadoDeps } from './wado-rs.js';
+
+type Query = Record<string, string | string[] | undefined>;
+
+function single(query: Query, name: string): string | undefined {
+  const v = query[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function required(query: Query, name: string): string {
+  const v = single(query, name);
+  if (v === undefined || v === '')
+    throw new AppError(ErrorCode.InvalidParameter, `${name} is required`, name);
+  return v;
+}
+
+function positive(query: Query, name: string): number | undefined {
+  const v = single(query, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new AppError(ErrorCode.InvalidParameter, `${name}: "${v}" must be a positive integer`, name);
+  return n;
+}
+
+/**
+ * WADO-URI (PS3.18 §9): `?requestType=WADO&studyUID=…&seriesUID=…&objectUID=…`, answering the object
+ * (`contentType=application/dicom`, with `transferSyntax`) or a rendered JPEG/PNG/GIF of one frame
+ * (`frameNumber`, `windowCenter`/`windowWidth`, `rows`/`columns`, `imageQuality`).
+ */
+export async function handleWadoUri(
+  deps: WadoDeps,
+  request: FastifyRequest<{ Querystring: Query }>,
+  reply: FastifyReply,
+  actor: Actor,
+): Promise<FastifyReply> {
+  const query = request.query;
+  if (required(query, 'requestType') !== 'WADO') {
+    throw new AppError(ErrorCode.InvalidParameter, 'requestType must be WADO', 'requestType');
+  }
+  const selector = {
+    studyUid: required(query, 'studyUID'),
+    seriesUid: required(query, 'seriesUID'),
+    sopInstanceUid: required(query, 'objectUID'),
+  };
+  const [instance] = await deps.archive.findInstances(selector, actor);
+  const contentTypes = (single(query, 'contentType') ?? 'image/jpeg')
+    .split(',')
+    .map((t) => t.trim().split(';')[0]!);
+  for (const contentType of contentTypes) {
+    if (contentType === 'application/dicom') {
+      const syntax = single(query, 'transferSyntax') ?? TransferSyntaxUid.ExplicitVRLittleEndian;
+      const target = canServeAs(instance!.transferSyntaxUid, syntax) ? syntax : undefined;
+      if (target === undefined) continue;
+      const { transferSyntaxUid, body } = await transcodeInstance(deps.archive, instance!, target);
+      return reply.type(`application/dicom; transfer-syntax=${transferSyntaxUid}`).send(Readable.from(body));
+    }
+    const format = (Object.keys(FORMATS) as Array<keyof typeof FORMATS>).find(
+      (f) => FORMATS[f] === contentType || (contentType === 'image/*' && f === 'jpeg'),
+    );
+    if (format === undefined) continue;
+    const [text] = await deps.archive.instanceMetadata(selector, actor);
+    const center = single(query, 'windowCenter');
+    const width = single(query, 'windowWidth');
+    const rows = positive(query, 'rows');
+    const columns = positive(query, 'columns');
+    const quality = positive(query, 'imageQuality') ?? 90;
+    const options: RenderParameters = {
+      format,
+      quality: Math.min(quality, 100),
+      window:
+        center !== undefined && width !== undefined
+          ? { center: Number(center), width: Number(width), function: 'LINEAR' }
+          : undefined,
+      viewport:
+        rows !== undefined || columns !== undefined
+          ? { width: columns ?? 100000, height: rows ?? 100000 }
+          : undefined,
+    };
+    const frame = (positive(query, 'frameNumber') ?? 1) - 1;
+    const image = await renderInstanceFrame(deps, instance!, JSON.parse(text!) as DicomJson, frame, options);
+    return reply.type(FORMATS[format]).send(image);
+  }
+  throw new AppError(ErrorCode.NotAcceptable, `contentType ${contentTypes.join(',')} cannot be produced`);
+}

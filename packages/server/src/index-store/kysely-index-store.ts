@@ -1,0 +1,379 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DuplicatePolicyValue } from '../config/config.js';
+import type { Database } from '../db/open-database.js';
+import type { SqlDialect } from '../db/sql-dialect.js';
+import type { Tables } from '../db/tables.js';
+import type {
+  CommitOutcome,
+  FrameIndex,
+  IndexStore,
+  InstanceSelector,
+  QueryMatch,
+  StoredInstance,
+} from '../archive/index-store.js';
+import type { InstanceRecord } from '../archive/instance-record.js';
+import type { ArchiveQuery } from '../archive/query/archive-query.js';
+import type { AccessScope } from '../security/access-scope.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { containsText } from './sql-text.js';
+import { runArchiveQuery } from './run-archive-query.js';
+
+type Tx = Transaction<Tables>;
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e.code === '23505' ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed/.test(e.message ?? '')
+  );
+}
+
+/** Set members are kept as `\A\B\`, so that a member is found by a plain substring search. */
+function addToSet(
+  dialect: SqlDialect,
+  column: 'modalities_in_study' | 'sop_classes_in_study',
+  member: string | null,
+) {
+  const ref = sql.ref<string>(column);
+  if (member === null || member === '') return ref;
+  return sql<string>`CASE WHEN ${containsText(dialect, ref, `\\${member}\\`)} THEN ${ref}
+    WHEN ${ref} = '' THEN ${`\\${member}\\`} ELSE ${ref} || ${`${member}\\`} END`;
+}
+
+/** The index on Kysely: one implementation for SQLite and PostgreSQL (DESIGN §3). */
+export class KyselyIndexStore implements IndexStore {
+  private readonly db: Kysely<Tables>;
+  private readonly dialect: SqlDialect;
+
+  constructor(database: Database) {
+    this.db = database.db;
+    this.dialect = database.dialect;
+  }
+
+  async beginWrite(blobKey: string): Promise<void> {
+    await this.db.insertInto('pending_blob').values({ blob_key: blobKey, created_at: Date.now() }).execute();
+  }
+
+  async abandonWrite(blobKey: string): Promise<void> {
+    await this.db.deleteFrom('pending_blob').where('blob_key', '=', blobKey).execute();
+  }
+
+  async pendingWrites(ageMs: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('pending_blob')
+      .select('blob_key')
+      .where('created_at', '<=', Date.now() - ageMs)
+      .execute();
+    return rows.map((r) => r.blob_key);
+  }
+
+  async commitInstance(record: InstanceRecord, policy: DuplicatePolicyValue): Promise<CommitOutcome> {
+    // Concurrent first instances of one study (PostgreSQL, several nodes) can collide on a unique key;
+    // the loser retries and then finds the winner's rows.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction().execute((trx) => this.commitIn(trx, record, policy));
+      } catch (error) {
+        if (attempt < 3 && isUniqueViolation(error)) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async commitIn(trx: Tx, r: InstanceRecord, policy: DuplicatePolicyValue): Promise<CommitOutcome> {
+    const now = Date.now();
+    // A write first: on SQLite this takes the write lock at once instead of upgrading a read lock later.
+    await trx
+      .updateTable('pending_blob')
+      .set({ created_at: sql`created_at` })
+      .where('blob_key', '=', r.blob.key)
+      .execute();
+    const existing = await trx
+      .selectFrom('instance')
+      .select(['pk', 'blob_key', 'series_pk', 'study_pk'])
+      .where('sop_instance_uid', '=', r.instance.sopInstanceUid)
+      .executeTakeFirst();
+    let replacedBlobKey: string | undefined;
+    if (existing !== undefined) {
+      // The new blob stays recorded as pending until the caller has deleted it: a crash in between
+      // leaves it to the recovery sweep instead of leaking it.
+      if (policy === 'keep-existing') return { status: 'already-stored', unreferencedBlobKey: r.blob.key };
+      if (policy === 'reject') {
+        throw new AppError(
+          ErrorCode.DuplicateInstance,
+          `SOP Instance ${r.instance.sopInstanceUid} is already stored`,
+        );
+      }
+      await this.removeInstance(trx, existing);
+      replacedBlobKey = existing.blob_key;
+      // The replaced blob becomes pending deletion in the same transaction, so it is never leaked.
+      await trx.insertInto('pending_blob').values({ blob_key: replacedBlobKey, created_at: now }).execute();
+    }
+
+    await trx.deleteFrom('pending_blob').where('blob_key', '=', r.blob.key).execute();
+    const patientPk = await this.upsertPatient(trx, r, now);
+    const study = await this.upsertStudy(trx, r, patientPk, now);
+    const series = await this.upsertSeries(trx, r, study.pk, now);
+
+    await trx
+      .insertInto('instance')
+      .values({
+        series_pk: series.pk,
+        study_pk: study.pk,
+        sop_instance_uid: r.instance.sopInstanceUid,
+        sop_class_uid: r.instance.sopClassUid,
+        instance_number: r.instance.number,
+        rows: r.instance.rows,
+        columns: r.instance.columns,
+        bits_allocated: r.instance.bitsAllocated,
+        number_of_frames: r.instance.numberOfFrames,
+        transfer_syntax_uid: r.instance.transferSyntaxUid,
+        blob_key: r.blob.key,
+        size: r.blob.size,
+        sha256: r.blob.sha256,
+        metadata: r.instance.metadata,
+        frame_index: r.instance.frameIndex,
+        created_at: now,
+      })
+      .execute();
+    await trx
+      .updateTable('series')
+      .set({ number_of_instances: sql`number_of_instances + 1`, updated_at: now })
+      .where('pk', '=', series.pk)
+      .execute();
+    await trx
+      .updateTable('study')
+      .set({
+        number_of_instances: sql`number_of_instances + 1`,
+        number_of_series: series.created ? sql`number_of_series + 1` : sql`number_of_series`,
+        modalities_in_study: addToSet(this.dialect, 'modalities_in_study', r.series.modality),
+        sop_classes_in_study: addToSet(this.dialect, 'sop_classes_in_study', r.instance.sopClassUid),
+        updated_at: now,
+      })
+      .where('pk', '=', study.pk)
+      .execute();
+    return replacedBlobKey === undefined
+      ? { status: 'stored' }
+      : { status: 'replaced', unreferencedBlobKey: replacedBlobKey };
+  }
+
+  // Patients are found by PatientID + IssuerOfPatientID only. A later instance with other demographics
+  // does not overwrite the record: corrections come through ADT (RIS issue), never from a guess.
+  private async upsertPatient(trx: Tx, r: InstanceRecord, now: number): Promise<number> {
+    const p = r.patient;
+    await trx
+      .insertInto('patient')
+      .values({
+        patient_key: p.key,
+        patient_id: p.patientId,
+        issuer_of_patient_id: p.issuer,
+        patient_name: p.name,
+        patient_name_search: p.nameSearch,
+        patient_name_fuzzy: p.nameFuzzy,
+        patient_birth_date: p.birthDate,
+        patient_sex: p.sex,
+        attributes: p.attributes,
+        merged_into_pk: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('patient_key').doNothing())
+      .execute();
+    const row = await trx
+      .selectFrom('patient')
+      .select(['pk', 'merged_into_pk'])
+      .where('patient_key', '=', p.key)
+      .executeTakeFirstOrThrow();
+    return row.merged_into_pk ?? row.pk;
+  }
+
+  private async upsertStudy(
+    trx: Tx,
+    r: InstanceRecord,
+    patientPk: number,
+    now: number,
+  ): Promise<{ pk: number }> {
+    const s = r.study;
+    const found = await trx
+      .selectFrom('study')
+      .select(['pk', 'patient_pk'])
+      .where('study_instance_uid', '=', s.uid)
+      .executeTakeFirst();
+    if (found !== undefined) {
+      if (found.patient_pk !== patientPk) {
+        throw new AppError(
+          ErrorCode.DataSetMismatch,
+          `study ${s.uid} is stored for another patient (PatientID/IssuerOfPatientID differ); reconcile before sending`,
+        );
+      }
+      return found;
+    }
+    return trx
+      .insertInto('study')
+      .values({
+        patient_pk: patientPk,
+        study_instance_uid: s.uid,
+        study_date: s.date,
+        study_time: s.time,
+        accession_number: s.accessionNumber,
+        study_id: s.studyId,
+        study_description: s.description,
+        referring_physician_name: s.referringPhysicianName,
+        referring_physician_name_search: s.referringPhysicianNameSearch,
+        referring_physician_name_fuzzy: s.referringPhysicianNameFuzzy,
+        modalities_in_study: '',
+        sop_classes_in_study: '',
+        number_of_series: 0,
+        number_of_instances: 0,
+        attributes: s.attributes,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('pk')
+      .executeTakeFirstOrThrow();
+  }
+
+  private async upsertSeries(
+    trx: Tx,
+    r: InstanceRecord,
+    studyPk: number,
+    now: number,
+  ): Promise<{ pk: number; created: boolean }> {
+    const s = r.series;
+    const found = await trx
+      .selectFrom('series')
+      .select(['pk', 'study_pk'])
+      .where('series_instance_uid', '=', s.uid)
+      .executeTakeFirst();
+    if (found !== undefined) {
+      if (found.study_pk !== studyPk) {
+        throw new AppError(ErrorCode.DataSetMismatch, `series ${s.uid} is stored in another study`);
+      }
+      return { pk: found.pk, created: false };
+    }
+    const inserted = await trx
+      .insertInto('series')
+      .values({
+        study_pk: studyPk,
+        series_instance_uid: s.uid,
+        modality: s.modality,
+        series_number: s.number,
+        series_description: s.description,
+        performed_procedure_step_start_date: s.ppsStartDate,
+        performed_procedure_step_start_time: s.ppsStartTime,
+        body_part_examined: s.bodyPartExamined,
+        number_of_instances: 0,
+        attributes: s.attributes,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('pk')
+      .executeTakeFirstOrThrow();
+    return { pk: inserted.pk, created: true };
+  }
+
+  // Removes an instance row and keeps the counters right (overwrite policy). Empty series and studies
+  // are removed with it; modality and SOP class sets are rebuilt from what is left.
+  private async removeInstance(
+    trx: Tx,
+    row: { pk: number; series_pk: number; study_pk: number },
+  ): Promise<void> {
+    await trx.deleteFrom('instance').where('pk', '=', row.pk).execute();
+    const left = await trx
+      .selectFrom('instance')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('series_pk', '=', row.series_pk)
+      .executeTakeFirstOrThrow();
+    const seriesEmpty = Number(left.n) === 0;
+    if (seriesEmpty) await trx.deleteFrom('series').where('pk', '=', row.series_pk).execute();
+    else {
+      await trx
+        .updateTable('series')
+        .set({ number_of_instances: sql`number_of_instances - 1` })
+        .where('pk', '=', row.series_pk)
+        .execute();
+    }
+    const remaining = await trx
+      .selectFrom('instance')
+      .innerJoin('series', 'series.pk', 'instance.series_pk')
+      .select(['series.modality', 'instance.sop_class_uid'])
+      .where('instance.study_pk', '=', row.study_pk)
+      .execute();
+    if (remaining.length === 0) {
+      await trx.deleteFrom('study').where('pk', '=', row.study_pk).execute();
+      return;
+    }
+    const asSet = (values: Array<string | null>) => {
+      const members = [...new Set(values.filter((v): v is string => v !== null && v !== ''))];
+      return members.length === 0 ? '' : `\\${members.join('\\')}\\`;
+    };
+    await trx
+      .updateTable('study')
+      .set({
+        number_of_instances: sql`number_of_instances - 1`,
+        number_of_series: seriesEmpty ? sql`number_of_series - 1` : sql`number_of_series`,
+        modalities_in_study: asSet(remaining.map((x) => x.modality)),
+        sop_classes_in_study: asSet(remaining.map((x) => x.sop_class_uid)),
+      })
+      .where('pk', '=', row.study_pk)
+      .execute();
+  }
+
+  async findInstances(selector: InstanceSelector, scope: AccessScope): Promise<StoredInstance[]> {
+    const rows = await this.selectInstances(selector, scope)
+      .select([
+        'study.study_instance_uid',
+        'series.series_instance_uid',
+        'instance.sop_instance_uid',
+        'instance.sop_class_uid',
+        'instance.transfer_syntax_uid',
+        'instance.blob_key',
+        'instance.size',
+        'instance.number_of_frames',
+        'instance.bits_allocated',
+        'instance.frame_index',
+      ])
+      .execute();
+    return rows.map((row) => ({
+      studyUid: row.study_instance_uid,
+      seriesUid: row.series_instance_uid,
+      sopInstanceUid: row.sop_instance_uid,
+      sopClassUid: row.sop_class_uid,
+      transferSyntaxUid: row.transfer_syntax_uid,
+      blobKey: row.blob_key,
+      size: row.size,
+      numberOfFrames: row.number_of_frames,
+      bitsAllocated: row.bits_allocated,
+      frameIndex: row.frame_index === null ? null : (JSON.parse(row.frame_index) as FrameIndex),
+    }));
+  }
+
+  async instanceMetadata(selector: InstanceSelector, scope: AccessScope): Promise<string[]> {
+    const rows = await this.selectInstances(selector, scope).select('instance.metadata').execute();
+    return rows.map((row) => row.metadata);
+  }
+
+  private selectInstances(selector: InstanceSelector, scope: AccessScope) {
+    let query = this.db
+      .selectFrom('instance')
+      .innerJoin('series', 'series.pk', 'instance.series_pk')
+      .innerJoin('study', 'study.pk', 'instance.study_pk')
+      .where('study.study_instance_uid', '=', selector.studyUid);
+    if (selector.seriesUid !== undefined)
+      query = query.where('series.series_instance_uid', '=', selector.seriesUid);
+    if (selector.sopInstanceUid !== undefined) {
+      query = query.where('instance.sop_instance_uid', '=', selector.sopInstanceUid);
+    }
+    if (scope.kind === 'none') query = query.where(sql<boolean>`1 = 0`);
+    return query
+      .orderBy('series.series_number')
+      .orderBy('series.pk')
+      .orderBy('instance.instance_number')
+      .orderBy('instance.pk');
+  }
+
+  async query(query: ArchiveQuery, scope: AccessScope): Promise<QueryMatch[]> {
+    return runArchiveQuery(this.db, this.dialect, query, scope);
+  }
+}

@@ -1,0 +1,357 @@
+import { tagToHex } from '@lightbox/dicom';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { QueryMatch } from '../archive/index-store.js';
+import { levelOfTag } from '../archive/level-attributes.js';
+import { nameWords, normalizeNameText, phoneticKey } from '../archive/matching/person-name-search.js';
+import type { ArchiveQuery, AttributeFilter } from '../archive/query/archive-query.js';
+import type { AttributeMatch } from '../archive/query/attribute-match.js';
+import type { SqlDialect } from '../db/sql-dialect.js';
+import type { Tables } from '../db/tables.js';
+import type { AccessScope } from '../security/access-scope.js';
+import { containsText, matchesWildcard } from './sql-text.js';
+
+type Level = 'patient' | 'study' | 'series' | 'instance';
+type ColumnKind = 'text' | 'name' | 'date' | 'time' | 'number' | 'set';
+
+interface ColumnSpec {
+  level: Level;
+  column: string;
+  kind: ColumnKind;
+  /** For names: the phonetic keys column and the column with all component groups. */
+  fuzzy?: string;
+  raw?: string;
+}
+
+// Attributes with a column of their own (PS3.18 Tables 10.6.1-5/6/7 and a few more). Every other
+// attribute, private ones included, is matched in the stored DICOM JSON.
+const COLUMNS: ReadonlyMap<number, ColumnSpec> = new Map<number, ColumnSpec>([
+  [
+    0x00100010,
+    {
+      level: 'patient',
+      column: 'patient_name_search',
+      kind: 'name',
+      fuzzy: 'patient_name_fuzzy',
+      raw: 'patient_name',
+    },
+  ],
+  [0x00100020, { level: 'patient', column: 'patient_id', kind: 'text' }],
+  [0x00100021, { level: 'patient', column: 'issuer_of_patient_id', kind: 'text' }],
+  [0x00100030, { level: 'patient', column: 'patient_birth_date', kind: 'date' }],
+  [0x00100040, { level: 'patient', column: 'patient_sex', kind: 'text' }],
+  [0x0020000d, { level: 'study', column: 'study_instance_uid', kind: 'text' }],
+  [0x00080020, { level: 'study', column: 'study_date', kind: 'date' }],
+  [0x00080030, { level: 'study', column: 'study_time', kind: 'time' }],
+  [0x00080050, { level: 'study', column: 'accession_number', kind: 'text' }],
+  [0x00200010, { level: 'study', column: 'study_id', kind: 'text' }],
+  [0x00081030, { level: 'study', column: 'study_description', kind: 'text' }],
+  [
+    0x00080090,
+    {
+      level: 'study',
+      column: 'referring_physician_name_search',
+      kind: 'name',
+      fuzzy: 'referring_physician_name_fuzzy',
+      raw: 'referring_physician_name',
+    },
+  ],
+  [0x00080061, { level: 'study', column: 'modalities_in_study', kind: 'set' }],
+  [0x00080062, { level: 'study', column: 'sop_classes_in_study', kind: 'set' }],
+  [0x00201206, { level: 'study', column: 'number_of_series', kind: 'number' }],
+  [0x00201208, { level: 'study', column: 'number_of_instances', kind: 'number' }],
+  [0x0020000e, { level: 'series', column: 'series_instance_uid', kind: 'text' }],
+  [0x00080060, { level: 'series', column: 'modality', kind: 'text' }],
+  [0x00200011, { level: 'series', column: 'series_number', kind: 'number' }],
+  [0x0008103e, { level: 'series', column: 'series_description', kind: 'text' }],
+  [0x00400244, { level: 'series', column: 'performed_procedure_step_start_date', kind: 'date' }],
+  [0x00400245, { level: 'series', column: 'performed_procedure_step_start_time', kind: 'time' }],
+  [0x00180015, { level: 'series', column: 'body_part_examined', kind: 'text' }],
+  [0x00201209, { level: 'series', column: 'number_of_instances', kind: 'number' }],
+  [0x00080018, { level: 'instance', column: 'sop_instance_uid', kind: 'text' }],
+  [0x00080016, { level: 'instance', column: 'sop_class_uid', kind: 'text' }],
+  [0x00200013, { level: 'instance', column: 'instance_number', kind: 'number' }],
+  [0x00280010, { level: 'instance', column: 'rows', kind: 'number' }],
+  [0x00280011, { level: 'instance', column: 'columns', kind: 'number' }],
+  [0x00280100, { level: 'instance', column: 'bits_allocated', kind: 'number' }],
+  [0x00280008, { level: 'instance', column: 'number_of_frames', kind: 'number' }],
+]);
+
+const DEPTH: Record<Level, number> = { patient: 0, study: 1, series: 2, instance: 3 };
+const ALIAS: Record<Level, string> = { patient: 'p', study: 'st', series: 'se', instance: 'i' };
+
+function column(alias: string, name: string): RawBuilder<unknown> {
+  return sql.ref(`${alias}.${name}`);
+}
+
+function or(conditions: RawBuilder<SqlBool>[]): RawBuilder<SqlBool> {
+  return conditions.length === 1 ? conditions[0]! : sql<SqlBool>`(${sql.join(conditions, sql` OR `)})`;
+}
+
+function and(conditions: RawBuilder<SqlBool>[]): RawBuilder<SqlBool> {
+  return conditions.length === 1 ? conditions[0]! : sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
+}
+
+/** Compares a text expression with a match (values, wildcard or range). */
+function textCondition(
+  dialect: SqlDialect,
+  expr: RawBuilder<unknown>,
+  match: AttributeMatch,
+): RawBuilder<SqlBool> {
+  switch (match.kind) {
+    case 'values':
+      return match.values.length === 1
+        ? sql<SqlBool>`${expr} = ${match.values[0]}`
+        : sql<SqlBool>`${expr} IN (${sql.join(match.values)})`;
+    case 'wildcard':
+      return matchesWildcard(dialect, expr, match.pattern);
+    case 'range': {
+      const parts: RawBuilder<SqlBool>[] = [];
+      if (match.from !== undefined) parts.push(sql<SqlBool>`${expr} >= ${match.from}`);
+      if (match.to !== undefined) parts.push(sql<SqlBool>`${expr} <= ${match.to}`);
+      return and(parts);
+    }
+    case 'number':
+      return sql<SqlBool>`${expr} = ${String(match.value)}`;
+    case 'universal':
+      return sql<SqlBool>`1 = 1`;
+  }
+}
+
+function normalizedNameMatch(match: AttributeMatch): AttributeMatch {
+  if (match.kind === 'values') return { kind: 'values', values: match.values.map(normalizeNameText) };
+  if (match.kind === 'wildcard') return { kind: 'wildcard', pattern: normalizeNameText(match.pattern) };
+  return match;
+}
+
+function nameCondition(
+  dialect: SqlDialect,
+  alias: string,
+  spec: ColumnSpec,
+  match: AttributeMatch,
+  fuzzy: boolean,
+): RawBuilder<SqlBool> {
+  const normalized = normalizedNameMatch(match);
+  const conditions = [textCondition(dialect, column(alias, spec.column), normalized)];
+  // Ideographic and phonetic component groups (after '=') are matched on the full value.
+  if (match.kind === 'values' || match.kind === 'wildcard') {
+    const values = match.kind === 'values' ? match.values : [match.pattern];
+    for (const value of values) {
+      const group = value.replace(/\*+$/, '');
+      if (/[^\p{ASCII}]/u.test(group)) {
+        conditions.push(
+          matchesWildcard(
+            dialect,
+            column(alias, spec.raw!),
+            `*=${value}${match.kind === 'wildcard' ? '' : '*'}`,
+          ),
+        );
+      }
+    }
+  }
+  if (fuzzy && spec.fuzzy !== undefined && (match.kind === 'values' || match.kind === 'wildcard')) {
+    const text = match.kind === 'values' ? match.values.join(' ') : match.pattern.replace(/[*?]/g, ' ');
+    const keys = [...new Set(nameWords(text).map(phoneticKey))];
+    if (keys.length > 0) {
+      conditions.push(and(keys.map((key) => containsText(dialect, column(alias, spec.fuzzy!), ` ${key} `))));
+    }
+  }
+  return or(conditions);
+}
+
+function columnCondition(
+  dialect: SqlDialect,
+  alias: string,
+  spec: ColumnSpec,
+  match: AttributeMatch,
+  fuzzy: boolean,
+) {
+  const col = column(alias, spec.column);
+  switch (spec.kind) {
+    case 'name':
+      return nameCondition(dialect, alias, spec, match, fuzzy);
+    case 'set':
+      if (match.kind === 'values') return or(match.values.map((v) => containsText(dialect, col, `\\${v}\\`)));
+      if (match.kind === 'wildcard') return matchesWildcard(dialect, col, `*\\${match.pattern}\\*`);
+      return textCondition(dialect, col, match);
+    case 'number':
+      if (match.kind === 'number') return sql<SqlBool>`${col} = ${match.value}`;
+      return textCondition(dialect, col, match);
+    default:
+      return textCondition(dialect, col, match);
+  }
+}
+
+/** A condition on one attribute value inside stored DICOM JSON (any tag, private ones and sequences too). */
+function jsonCondition(
+  dialect: SqlDialect,
+  source: RawBuilder<unknown>,
+  filter: AttributeFilter,
+): RawBuilder<SqlBool> {
+  const match = filter.vr === 'PN' ? normalizedNameMatch(filter.match) : filter.match;
+  const path = filter.path.map(tagToHex);
+  if (dialect === 'sqlite') {
+    const value = filter.vr === 'PN' ? sql`upper(json_extract(v.value, '$.Alphabetic'))` : sql`v.value`;
+    const cond =
+      match.kind === 'number' ? sql<SqlBool>`v.value = ${match.value}` : textCondition(dialect, value, match);
+    if (path.length === 1) {
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${source}, ${`$."${path[0]}".Value`}) AS v WHERE ${cond})`;
+    }
+    return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${source}, ${`$."${path[0]}".Value`}) AS item,
+      json_each(item.value, ${`$."${path[1]}".Value`}) AS v WHERE ${cond})`;
+  }
+  const value = filter.vr === 'PN' ? sql`upper(v.x ->> 'Alphabetic')` : sql`(v.x #>> '{}')`;
+  const cond =
+    match.kind === 'number'
+      ? sql<SqlBool>`(CASE WHEN jsonb_typeof(v.x) = 'number' THEN (v.x)::numeric END) = ${match.value}`
+      : textCondition(dialect, value, match);
+  if (path.length === 1) {
+    return sql<SqlBool>`EXISTS (SELECT 1 FROM jsonb_array_elements((${source})::jsonb -> ${path[0]} -> 'Value') AS v(x) WHERE ${cond})`;
+  }
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM jsonb_array_elements((${source})::jsonb -> ${path[0]} -> 'Value') AS item(x),
+    jsonb_array_elements(item.x -> ${path[1]} -> 'Value') AS v(x) WHERE ${cond})`;
+}
+
+function attributeLevel(filter: AttributeFilter): { level: Level; spec?: ColumnSpec } {
+  const spec = filter.path.length === 1 ? COLUMNS.get(filter.path[0]!) : undefined;
+  if (spec !== undefined) return { level: spec.level, spec };
+  return { level: levelOfTag(filter.path[0]!) };
+}
+
+/** The condition of one filter, wrapped in EXISTS when the attribute lies below the query level. */
+function filterCondition(
+  dialect: SqlDialect,
+  query: ArchiveQuery,
+  filter: AttributeFilter,
+): RawBuilder<SqlBool> | undefined {
+  if (filter.match.kind === 'universal') return undefined;
+  const { level, spec } = attributeLevel(filter);
+  const condition = (alias: string) =>
+    spec !== undefined
+      ? columnCondition(dialect, alias, spec, filter.match, query.fuzzy)
+      : jsonCondition(dialect, column(alias, level === 'instance' ? 'metadata' : 'attributes'), filter);
+  if (DEPTH[level] <= DEPTH[query.level]) return condition(ALIAS[level]);
+  if (level === 'series') {
+    return sql<SqlBool>`EXISTS (SELECT 1 FROM series se2 WHERE se2.study_pk = st.pk AND ${condition('se2')})`;
+  }
+  const parent = query.level === 'series' ? sql`i2.series_pk = se.pk` : sql`i2.study_pk = st.pk`;
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM instance i2 WHERE ${parent} AND ${condition('i2')})`;
+}
+
+interface Row {
+  patient_attributes: string;
+  study_attributes: string;
+  study_instance_uid: string;
+  modalities_in_study: string;
+  sop_classes_in_study: string;
+  number_of_series: number;
+  number_of_instances: number;
+  series_attributes?: string;
+  series_instance_uid?: string;
+  series_instances?: number;
+  metadata?: string;
+  sop_instance_uid?: string;
+  sop_class_uid?: string;
+  instance_number?: number | null;
+  rows?: number | null;
+  columns?: number | null;
+  bits_allocated?: number | null;
+  number_of_frames?: number | null;
+}
+
+function setMembers(text: string): string[] {
+  return text.split('\\').filter((m) => m !== '');
+}
+
+/**
+ * Runs a QIDO-RS / C-FIND query as one SQL statement: indexed columns for the standard matching keys,
+ * JSON matching on the stored metadata for any other attribute, the access scope applied in the WHERE
+ * clause, and limit/offset paging in a stable order.
+ */
+export async function runArchiveQuery(
+  db: Kysely<Tables>,
+  dialect: SqlDialect,
+  query: ArchiveQuery,
+  scope: AccessScope,
+): Promise<QueryMatch[]> {
+  const conditions: RawBuilder<SqlBool>[] = [];
+  if (scope.kind === 'none') conditions.push(sql<SqlBool>`1 = 0`);
+  if (query.studyUid !== undefined) conditions.push(sql<SqlBool>`st.study_instance_uid = ${query.studyUid}`);
+  if (query.seriesUid !== undefined)
+    conditions.push(sql<SqlBool>`se.series_instance_uid = ${query.seriesUid}`);
+  for (const filter of query.filters) {
+    const condition = filterCondition(dialect, query, filter);
+    if (condition !== undefined) conditions.push(condition);
+  }
+  const where = conditions.length === 0 ? sql`` : sql`WHERE ${sql.join(conditions, sql` AND `)}`;
+  const level = query.level;
+  const columns = [
+    sql`p.attributes AS patient_attributes`,
+    sql`st.attributes AS study_attributes`,
+    sql`st.study_instance_uid`,
+    sql`st.modalities_in_study`,
+    sql`st.sop_classes_in_study`,
+    sql`st.number_of_series`,
+    sql`st.number_of_instances`,
+  ];
+  let from = sql`study st JOIN patient p ON p.pk = st.patient_pk`;
+  let order = sql`st.study_date DESC NULLS LAST, st.study_time DESC NULLS LAST, st.pk DESC`;
+  if (level !== 'study') {
+    columns.push(
+      sql`se.attributes AS series_attributes`,
+      sql`se.series_instance_uid`,
+      sql`se.number_of_instances AS series_instances`,
+    );
+    from = sql`${from} JOIN series se ON se.study_pk = st.pk`;
+    order = query.studyUid !== undefined ? sql`se.series_number ASC NULLS LAST, se.pk ASC` : sql`se.pk DESC`;
+  }
+  if (level === 'instance') {
+    columns.push(
+      sql`i.metadata`,
+      sql`i.sop_instance_uid`,
+      sql`i.sop_class_uid`,
+      sql`i.instance_number`,
+      sql`i.rows`,
+      sql`i.columns`,
+      sql`i.bits_allocated`,
+      sql`i.number_of_frames`,
+    );
+    from = sql`${from} JOIN instance i ON i.series_pk = se.pk`;
+    order =
+      query.seriesUid !== undefined
+        ? sql`i.instance_number ASC NULLS LAST, i.pk ASC`
+        : sql`se.series_number ASC NULLS LAST, se.pk ASC, i.instance_number ASC NULLS LAST, i.pk ASC`;
+  }
+  const statement = sql<Row>`SELECT ${sql.join(columns)} FROM ${from} ${where}
+    ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`;
+  const { rows } = await statement.execute(db);
+  return rows.map((row) => ({
+    patientAttributes: row.patient_attributes,
+    studyAttributes: row.study_attributes,
+    studyUid: row.study_instance_uid,
+    modalitiesInStudy: setMembers(row.modalities_in_study),
+    sopClassesInStudy: setMembers(row.sop_classes_in_study),
+    numberOfStudySeries: Number(row.number_of_series),
+    numberOfStudyInstances: Number(row.number_of_instances),
+    ...(level !== 'study'
+      ? {
+          seriesAttributes: row.series_attributes!,
+          seriesUid: row.series_instance_uid!,
+          numberOfSeriesInstances: Number(row.series_instances),
+        }
+      : {}),
+    ...(level === 'instance'
+      ? {
+          instanceMetadata: row.metadata!,
+          sopInstanceUid: row.sop_instance_uid!,
+          instance: {
+            sopClassUid: row.sop_class_uid!,
+            instanceNumber: row.instance_number ?? null,
+            rows: row.rows ?? null,
+            columns: row.columns ?? null,
+            bitsAllocated: row.bits_allocated ?? null,
+            numberOfFrames: row.number_of_frames ?? null,
+          },
+        }
+      : {}),
+  }));
+}

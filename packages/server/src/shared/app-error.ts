@@ -1,0 +1,64 @@
+/**
+ * The one error type of the domain. Each code carries the status every protocol renders it with:
+ * HTTP (problem+json, RFC 9457), and the DICOM status / STOW-RS FailureReason (PS3.4 Annex B.2.3,
+ * PS3.7 Annex C, PS3.18 §10.5.3). Adapters render; the domain only throws.
+ */
+export const ErrorCode = {
+  /** A request parameter is missing or invalid. */
+  InvalidParameter: { http: 400, dicom: 0xc000, title: 'Invalid parameter' },
+  /** The body is not what the standard defines for this request. */
+  BadRequest: { http: 400, dicom: 0xc000, title: 'Bad request' },
+  /** The object is not a well-formed DICOM Part 10 object (C-STORE/STOW "Cannot understand"). */
+  CannotUnderstand: { http: 400, dicom: 0xc000, title: 'Cannot understand' },
+  /** The data set lacks an attribute the archive needs, or contradicts the request (PS3.4 B.2.3 A900). */
+  DataSetMismatch: { http: 409, dicom: 0xa900, title: 'Data set does not match' },
+  /** The transfer syntax is not supported (PS3.4 C122 "Referenced Transfer Syntax not supported"). */
+  TransferSyntaxNotSupported: { http: 409, dicom: 0xc122, title: 'Transfer syntax not supported' },
+  /** An instance with this SOP Instance UID is already stored and the policy rejects duplicates (PS3.7 C 0111). */
+  DuplicateInstance: { http: 409, dicom: 0x0111, title: 'Duplicate SOP Instance' },
+  /** No credentials, or wrong ones. */
+  Unauthenticated: { http: 401, dicom: 0x0124, title: 'Authentication required' },
+  /** Authenticated, but not allowed. */
+  Forbidden: { http: 403, dicom: 0x0124, title: 'Forbidden' },
+  /** The resource does not exist (or is not visible to the caller). */
+  NotFound: { http: 404, dicom: 0xc000, title: 'Not found' },
+  /** None of the media types the client accepts can be produced. */
+  NotAcceptable: { http: 406, dicom: 0xc000, title: 'Not acceptable' },
+  /** The request conflicts with the current state. */
+  Conflict: { http: 409, dicom: 0x0110, title: 'Conflict' },
+  /** The request body is larger than the configured limit. */
+  PayloadTooLarge: { http: 413, dicom: 0xa700, title: 'Payload too large' },
+  /** The request's media type is not supported. */
+  UnsupportedMediaType: { http: 415, dicom: 0xc000, title: 'Unsupported media type' },
+  /** Storage or database failure (PS3.4 B.2.3 "Out of resources"). */
+  OutOfResources: { http: 503, dicom: 0xa700, title: 'Out of resources' },
+  /** Anything else (PS3.7 C "Processing failure"). */
+  ProcessingFailure: { http: 500, dicom: 0x0110, title: 'Processing failure' },
+} as const;
+
+/** One of the {@link ErrorCode} entries. */
+export type ErrorCodeEntry = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A domain error: a code from {@link ErrorCode} and a detail safe to show to the caller (no PHI, no SQL). */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+
+  /**
+   * @param code - what went wrong, with its protocol statuses
+   * @param detail - a specific, user-facing explanation
+   * @param parameter - the request parameter at fault, when there is one
+   */
+  constructor(
+    readonly code: ErrorCodeEntry,
+    readonly detail: string,
+    readonly parameter?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+  }
+}
+
+/** True when `error` is an {@link AppError}. */
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { buildHttpApp } from './http/build-http-app.js';
+import { ensureAdmin } from './security/ensure-admin.js';
+import { createServices, type Services } from './services.js';
+
+/** Writes that stay pending this long on a shared database are treated as abandoned by a crashed node. */
+const SHARED_RECOVERY_AGE_MS = 60 * 60 * 1000;
+const RECOVERY_INTERVAL_MS = 10 * 60 * 1000;
+
+/** A started Lightbox. */
+export interface RunningLightbox {
+  services: Services;
+  http: FastifyInstance;
+  /** The HTTP port actually bound (differs from the configuration when it asked for port 0). */
+  httpPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Lightbox: services, crash recovery, the first admin, and the listeners. With the embedded
+ * SQLite database this process is the only writer, so every pending write found at start-up is a
+ * leftover of a crash and is cleaned at once; on a shared PostgreSQL only old ones are.
+ */
+export async function startLightbox(config: Config, logger: Logger): Promise<RunningLightbox> {
+  const services = await createServices(config, logger);
+  const embedded = services.database.dialect === 'sqlite';
+  await services.archive.recoverPendingWrites(embedded ? 0 : SHARED_RECOVERY_AGE_MS);
+  const sweep = setInterval(() => {
+    services.archive.recoverPendingWrites(SHARED_RECOVERY_AGE_MS).catch((error: unknown) => {
+      logger.warn({ err: error }, 'recovery sweep failed');
+    });
+  }, RECOVERY_INTERVAL_MS);
+  sweep.unref();
+
+  const generatedPassword = await ensureAdmin(services.users, config.adminPassword);
+  let ready = false;
+  const http = await buildHttpApp({
+    archive: services.archive,
+    authenticator: services.authenticator,
+    logger: logger.child({ component: 'http' }),
+    maxStowBytes: config.archive.maxStowBytes,
+    maxQueryResults: config.archive.qidoMaxResults,
+    publicUrl: config.publicUrl,
+    health: () => ({
+      ready,
+      status: ready ? 'ok' : 'starting',
+      listeners: { http: ready },
+      database: services.database.dialect,
+    }),
+  });
+  await http.listen({ host: config.host, port: config.httpPort });
+  const address = http.server.address();
+  const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
+  ready = true;
+
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const base = config.publicUrl ?? `http://${shown}:${httpPort}`;
+  const lines = [
+    '',
+    'Lightbox is running.',
+    `  DICOMweb:   ${base}/dicomweb   (WADO-URI: ${base}/wado)`,
+    `  Health:     ${base}/api/health`,
+    `  Data:       ${config.dataDir} (${services.database.dialect})`,
+  ];
+  if (generatedPassword !== undefined) {
+    lines.push(
+      '',
+      `  First start: user "admin", password "${generatedPassword}"`,
+      '  It is shown only this once. Change it with: npx lightbox reset-admin-password',
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  return {
+    services,
+    http,
+    httpPort,
+    async stop() {
+      clearInterval(sweep);
+      await http.close();
+      await services.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../config/load-config.js';
+import { startLightbox, type RunningLightbox } from '../start-lightbox.js';
+import { createTestDatabase, type TestDialect } from './test-databases.js';
+
+/** The admin password of test servers. */
+export const TEST_ADMIN_PASSWORD = 'test-admin-password';
+
+/** A Lightbox started for one test file, on a free port, with its own data directory and database. */
+export interface TestLightbox {
+  running: RunningLightbox;
+  baseUrl: string;
+  dicomweb: string;
+  dataDir: string;
+  databaseUrl: string;
+  /** `Authorization` header of the admin. */
+  authorization: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Lightbox on the given engine; `env` adds or overrides LIGHTBOX_* settings. */
+export async function startTestLightbox(
+  dialect: TestDialect,
+  env: Record<string, string> = {},
+): Promise<TestLightbox> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), `lightbox-${dialect}-`));
+  const database = await createTestDatabase(dialect, dataDir);
+  const config = loadConfig({
+    LIGHTBOX_DATA_DIR: dataDir,
+    LIGHTBOX_HOST: '127.0.0.1',
+    LIGHTBOX_HTTP_PORT: '0',
+    LIGHTBOX_DATABASE_URL: database.url,
+    LIGHTBOX_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    LIGHTBOX_LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const stdout = process.stdout.write.bind(process.stdout);
+  // The start-up banner is for people; keep test output clean.
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  let running: RunningLightbox;
+  try {
+    running = await startLightbox(config, pino({ level: process.env.LIGHTBOX_TEST_LOG_LEVEL ?? 'silent' }));
+  } finally {
+    process.stdout.write = stdout;
+  }
+  const baseUrl = `http://127.0.0.1:${running.httpPort}`;
+  return {
+    running,
+    baseUrl,
+    dicomweb: `${baseUrl}/dicomweb`,
+    dataDir,
+    databaseUrl: database.url,
+    authorization: `Basic ${Buffer.from(`admin:${TEST_ADMIN_PASSWORD}`).toString('base64')}`,
+    async stop() {
+      await running.stop();
+      await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

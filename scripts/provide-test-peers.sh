@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Provides what the tests need on a fresh Debian machine: DICOM peers and fixtures from Debian's
+# packages, and a running PostgreSQL with a `lightbox` role. Prints the PostgreSQL URL to use.
+# Installs only when run as root with apt; otherwise fails naming what is missing.
+set -euo pipefail
+
+log() { printf '%s\n' "$*" >&2; }
+
+# command-or-file : Debian package
+peers=(
+  "dcmdump:dcmtk"
+  "dciodvfy:dicom3tools"
+  "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm:python3-pydicom"
+  "opj_decompress:libopenjp2-tools"
+  "ojph_compress:openjph-tools"
+)
+
+missing=()
+for peer in "${peers[@]}"; do
+  what=${peer%%:*} pkg=${peer##*:}
+  if [[ $what == /* ]]; then [[ -e $what ]] || missing+=("$pkg"); else command -v "$what" >/dev/null || missing+=("$pkg"); fi
+done
+command -v pg_ctlcluster >/dev/null || command -v pg_isready >/dev/null || missing+=(postgresql)
+
+if ((${#missing[@]} > 0)); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "installing test peers from Debian: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 || log "apt-get update failed; trying the install anyway"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  else
+    log "MISSING test peers: ${missing[*]} (install them with apt-get, or run this as root)"
+    exit 1
+  fi
+fi
+
+# PostgreSQL: start the cluster if it is not accepting connections.
+pg_url=${LIGHTBOX_TEST_POSTGRES_URL:-postgres://lightbox:lightbox@127.0.0.1:5432/postgres}
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  if command -v pg_ctlcluster >/dev/null && [[ $(id -u) -eq 0 ]]; then
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    log "starting PostgreSQL $version"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2 || pg_ctlcluster "$version" main start >&2
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  pg_isready -q -h 127.0.0.1 -p 5432 || { log "PostgreSQL is not running on 127.0.0.1:5432 and could not be started"; exit 1; }
+fi
+# A password role for the tests, created through the local superuser (never initdb as root).
+if [[ -z ${LIGHTBOX_TEST_POSTGRES_URL:-} ]]; then
+  as_postgres=(psql -q -h 127.0.0.1 -U postgres -d postgres)
+  if [[ $(id -u) -eq 0 ]] && command -v runuser >/dev/null; then as_postgres=(runuser -u postgres -- psql -q -d postgres); fi
+  "${as_postgres[@]}" -v ON_ERROR_STOP=1 >&2 <<'SQL' || { log "could not create the PostgreSQL role lightbox"; exit 1; }
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lightbox') THEN
+    CREATE ROLE lightbox LOGIN SUPERUSER PASSWORD 'lightbox';
+  END IF;
+END $$;
+SQL
+fi
+printf '%s\n' "$pg_url"

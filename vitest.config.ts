@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Tests run the TypeScript sources of sibling packages, never a stale dist/.
+    alias: {
+      '@lightbox/dicom/test-support': fileURLToPath(
+        new URL('./packages/dicom/src/test-support/index.ts', import.meta.url),
+      ),
+      '@lightbox/dicom': fileURLToPath(new URL('./packages/dicom/src/index.ts', import.meta.url)),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'fixtures/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
