@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
+import { buildHttpApp } from './build-http-app.js';
+
+describe('the HTTP application', () => {
+  let lb: TestLightbox;
+  beforeAll(async () => {
+    lb = await startTestLightbox('sqlite');
+  });
+  afterAll(async () => {
+    await lb?.stop();
+  });
+
+  it('refuses to register a route that declares no permission (DESIGN §2)', async () => {
+    const { services } = lb.running;
+    const app = await buildHttpApp({
+      archive: services.archive,
+      authenticator: services.authenticator,
+      logger: services.logger,
+      maxStowBytes: 1,
+      maxQueryResults: 1,
+      health: () => ({ ready: true }),
+    });
+    expect(() => app.get('/api/undeclared', async () => 'x')).toThrow(/declares no permission/);
+    await app.close();
+  });
+
+  it('answers unknown paths with 404 problem+json without leaking anything', async () => {
+    const response = await fetch(`${lb.baseUrl}/nowhere`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('reports readiness on /api/health without authentication', async () => {
+    const response = await fetch(`${lb.baseUrl}/api/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ready: true, status: 'ok', database: 'sqlite' });
+  });
+});
