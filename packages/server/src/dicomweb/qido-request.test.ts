@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../shared/app-error.js';
+import type { AppError } from '../shared/app-error.js';
 import { parseQidoRequest } from './qido-request.js';
 
 describe('parseQidoRequest (PS3.18 §8.3.4)', () => {
