@@ -1,5 +1,6 @@
 import type { DuplicatePolicyValue } from '../config/config.js';
 import type { AccessScope } from '../security/access-scope.js';
+import type { FrameIndex } from './frame-index.js';
 import type { InstanceRecord } from './instance-record.js';
 import type { ArchiveQuery } from './query/archive-query.js';
 
@@ -8,25 +9,6 @@ export interface CommitOutcome {
   status: 'stored' | 'already-stored' | 'replaced';
   /** A blob no longer referenced after the commit (the replaced one, or the new one when already stored). */
   unreferencedBlobKey?: string;
-}
-
-/** The Image Pixel module attributes needed to decode and render a frame (PS3.3 C.7.6.3). */
-export interface PixelDescription {
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  bitsAllocated: number;
-  bitsStored: number;
-  pixelRepresentation: number;
-  photometricInterpretation: string;
-  planarConfiguration: number;
-}
-
-/** Byte ranges of each frame: `frames[i]` lists [offset, length] pairs (one per fragment when encapsulated). */
-export interface FrameIndex {
-  encapsulated: boolean;
-  frames: Array<Array<[number, number]>>;
-  pixel: PixelDescription;
 }
 
 /** Where a stored instance is and what a retriever needs to know to serve it. */

@@ -15,7 +15,7 @@ import {
   type Part10Object,
 } from '@lightbox/dicom';
 import { AppError, ErrorCode } from '../shared/app-error.js';
-import type { FrameIndex, PixelDescription } from './index-store.js';
+import type { FrameIndex, PixelDescription } from './frame-index.js';
 import { PATIENT_LEVEL_TAGS, SERIES_LEVEL_TAGS, STUDY_LEVEL_TAGS } from './level-attributes.js';
 import { normalizeDate, normalizeTime } from './matching/date-time-values.js';
 import { fuzzyNameKeys, normalizeAlphabeticName } from './matching/person-name-search.js';

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { PixelDescription } from '../archive/index-store.js';
+import type { PixelDescription } from '../archive/frame-index.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 
 /** A VOI window (PS3.3 §C.11.2.1.2). */

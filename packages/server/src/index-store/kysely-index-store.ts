@@ -5,12 +5,12 @@ import type { SqlDialect } from '../db/sql-dialect.js';
 import type { Tables } from '../db/tables.js';
 import type {
   CommitOutcome,
-  FrameIndex,
   IndexStore,
   InstanceSelector,
   QueryMatch,
   StoredInstance,
 } from '../archive/index-store.js';
+import type { FrameIndex } from '../archive/frame-index.js';
 import type { InstanceRecord } from '../archive/instance-record.js';
 import type { ArchiveQuery } from '../archive/query/archive-query.js';
 import type { AccessScope } from '../security/access-scope.js';
