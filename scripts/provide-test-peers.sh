@@ -13,6 +13,8 @@ peers=(
   "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm:python3-pydicom"
   "opj_decompress:libopenjp2-tools"
   "ojph_compress:openjph-tools"
+  "/usr/sbin/Orthanc:orthanc"
+  "/usr/share/orthanc/plugins/libOrthancDicomWeb.so:orthanc-dicomweb"
 )
 
 missing=()

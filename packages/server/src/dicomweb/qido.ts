@@ -24,10 +24,19 @@ function acceptsJson(header: string | undefined): boolean {
   );
 }
 
-function retrieveUrl(base: string, result: DicomJson, level: QueryLevel): string {
-  const uid = (tag: string) => String(result[tag]?.Value?.[0] ?? '');
-  let url = `${base}/studies/${uid('0020000D')}`;
-  if (level !== 'study') url += `/series/${uid('0020000E')}`;
+/** RetrieveURL of a match (PS3.18 Tables 10.6.3-3/4/5): UIDs from the match, or from the request path. */
+function retrieveUrl(
+  base: string,
+  result: DicomJson,
+  level: QueryLevel,
+  scope: { study?: string; series?: string },
+): string {
+  const uid = (tag: string) => {
+    const value = result[tag]?.Value?.[0];
+    return typeof value === 'string' ? value : undefined;
+  };
+  let url = `${base}/studies/${uid('0020000D') ?? scope.study}`;
+  if (level !== 'study') url += `/series/${uid('0020000E') ?? scope.series}`;
   if (level === 'instance') url += `/instances/${uid('00080018')}`;
   return url;
 }
@@ -55,7 +64,7 @@ export async function handleQido(
   const results = await deps.archive.query(query, actor);
   const base = dicomwebBaseUrl(request, deps.publicUrl);
   for (const result of results) {
-    result['00081190'] = { vr: 'UR', Value: [retrieveUrl(base, result, level)] };
+    result['00081190'] = { vr: 'UR', Value: [retrieveUrl(base, result, level, request.params)] };
   }
   if (limitCapped) {
     reply.header(

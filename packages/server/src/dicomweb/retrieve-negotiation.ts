@@ -67,6 +67,12 @@ const FRAME_MEDIA_TYPES: Readonly<Record<string, string>> = {
   '1.2.840.10008.1.2.4.108': 'video/H265',
 };
 
+// Names used before PS3.18 registered the current ones (still sent by dicomweb-client 0.11 and others).
+const MEDIA_TYPE_ALIASES: Readonly<Record<string, string>> = {
+  'image/x-dicom-rle': 'image/dicom-rle',
+  'image/x-jls': 'image/jls',
+};
+
 /** The media type of a frame in a transfer syntax: its image type when compressed, else octet-stream. */
 export function frameMediaType(transferSyntax: string): string {
   return FRAME_MEDIA_TYPES[transferSyntax] ?? 'application/octet-stream';
@@ -83,9 +89,10 @@ export function negotiateFrames(accept: string | undefined, stored: string, canD
     const wildcard = entry.type === '*' && entry.subtype === '*';
     if (!wildcard && (entry.type !== 'multipart' || (entry.subtype !== 'related' && entry.subtype !== '*')))
       continue;
-    const partType = wildcard
+    const requested = wildcard
       ? 'application/octet-stream'
       : (entry.params.get('type')?.toLowerCase() ?? 'application/octet-stream');
+    const partType = MEDIA_TYPE_ALIASES[requested] ?? requested;
     const syntax = entry.params.get('transfer-syntax');
     if (syntax === '*' || syntax === stored) return stored;
     if (partType === 'application/octet-stream') {

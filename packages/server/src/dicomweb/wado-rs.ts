@@ -194,17 +194,32 @@ export async function handleBulkData(
   const element = findElement(object.dataSet, path);
   if (element === undefined) throw new AppError(ErrorCode.NotFound, `no bulk data at ${path.join('/')}`);
   const syntax = lookupTransferSyntax(object.transferSyntaxUid);
-  let contentType = 'application/octet-stream';
+  let partType = 'application/octet-stream';
+  let contentType = partType;
   let body: AsyncIterable<Uint8Array> | Uint8Array;
   if (element.encapsulated !== undefined) {
-    contentType = `${frameMediaType(object.transferSyntaxUid)}; transfer-syntax=${object.transferSyntaxUid}`;
-    const fragments = element.encapsulated.fragments;
-    body = (async function* () {
-      for (const f of fragments)
-        yield (
-          f.bytes ?? (await deps.archive.readObjectRange(instance, { offset: f.offset, length: f.length }))
-        );
-    })();
+    // Compressed pixel data: as stored when its media type (or transfer-syntax=*) is accepted, else
+    // decoded frame by frame to native little endian, as for /frames (PS3.18 §8.7.8.1).
+    const stored = object.transferSyntaxUid;
+    const target = negotiateFrames(request.headers.accept, stored, canDecodeFrames(stored));
+    if (target === stored) {
+      partType = frameMediaType(stored);
+      contentType = `${partType}; transfer-syntax=${stored}`;
+      const fragments = element.encapsulated.fragments;
+      body = (async function* () {
+        for (const f of fragments) {
+          yield (
+            f.bytes ?? (await deps.archive.readObjectRange(instance, { offset: f.offset, length: f.length }))
+          );
+        }
+      })();
+    } else {
+      contentType = `${partType}; transfer-syntax=${target}`;
+      const frames = instance.frameIndex?.frames.length ?? 1;
+      body = (async function* () {
+        for (let i = 0; i < frames; i++) yield (await readFrame(deps.archive, instance, i, target)).pixels;
+      })();
+    }
   } else if (element.bytes !== undefined) {
     body = element.bytes;
   } else if (!object.deflated && element.offset >= 0) {
@@ -219,7 +234,7 @@ export async function handleBulkData(
     // Big endian objects: binary values go out little endian, like the rest of DICOMweb.
     body = await swapToLittleEndian(body, element.vr);
   }
-  return sendMultipart(reply, 'application/octet-stream', [{ contentType, body }]);
+  return sendMultipart(reply, partType, [{ contentType, body }]);
 }
 
 async function swapToLittleEndian(body: AsyncIterable<Uint8Array> | Uint8Array, vr: Vr): Promise<Uint8Array> {
