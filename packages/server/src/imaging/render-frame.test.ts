@@ -1,0 +1,98 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import type { PixelDescription } from '../archive/frame-index.js';
+import { renderFrame, type RenderOptions } from './render-frame.js';
+
+const ct: PixelDescription = {
+  rows: 2,
+  columns: 4,
+  samplesPerPixel: 1,
+  bitsAllocated: 16,
+  bitsStored: 12,
+  pixelRepresentation: 1,
+  photometricInterpretation: 'MONOCHROME2',
+  planarConfiguration: 0,
+};
+
+function int16(values: number[]): Uint8Array {
+  const out = new Uint8Array(values.length * 2);
+  const view = new DataView(out.buffer);
+  values.forEach((v, i) => view.setInt16(i * 2, v, true));
+  return out;
+}
+
+async function grey(png: Buffer): Promise<number[]> {
+  expect((await sharp(png).metadata()).channels).toBe(1);
+  const { data } = await sharp(png).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  return [...data];
+}
+
+const base: RenderOptions = { rescaleSlope: 1, rescaleIntercept: -1024, format: 'png', quality: 90 };
+
+describe('renderFrame (PS3.3 §C.11.2.1.2)', () => {
+  it('applies the modality LUT and a LINEAR window to stored values', async () => {
+    // Stored 1024 + HU: -1000 (air), -160, 0 (water), 40, 240, 1000 (bone), and 12-bit sign extension.
+    const stored = [24, 864, 1024, 1064, 1264, 2024, 1024, 1024];
+    const png = await renderFrame(int16(stored), ct, {
+      ...base,
+      window: { center: 40, width: 400, function: 'LINEAR' },
+    });
+    const values = await grey(png);
+    // y = ((x - (c - 0.5)) / (w - 1) + 0.5) × 255: water (0 HU) 102.3, 40 HU 127.8.
+    expect(values.slice(0, 6)).toEqual([0, 0, 102, 128, 255, 255]);
+  });
+
+  it('uses the stored window when the request gives none, and the full range when there is none', async () => {
+    const stored = [1024, 1024, 1024, 1024, 0, 0, 2047, 2047];
+    const withStored = await grey(
+      await renderFrame(int16(stored), ct, {
+        ...base,
+        storedWindow: { center: 0, width: 4, function: 'LINEAR' },
+      }),
+    );
+    expect(withStored.slice(0, 4)).toEqual([170, 170, 170, 170]); // ((0 + 0.5) / 3 + 0.5) × 255
+    const fullRange = await grey(await renderFrame(int16(stored), ct, base));
+    expect([fullRange[4], fullRange[6]]).toEqual([0, 255]);
+  });
+
+  it('inverts MONOCHROME1 and honours LINEAR_EXACT', async () => {
+    const stored = [1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024];
+    const exact = await grey(
+      await renderFrame(int16(stored), ct, {
+        ...base,
+        window: { center: 0, width: 100, function: 'LINEAR_EXACT' },
+      }),
+    );
+    expect(exact[0]).toBe(128);
+    const inverted = await grey(
+      await renderFrame(
+        int16(stored),
+        { ...ct, photometricInterpretation: 'MONOCHROME1' },
+        { ...base, window: { center: 0, width: 100, function: 'LINEAR_EXACT' } },
+      ),
+    );
+    expect(inverted[0]).toBe(127);
+  });
+
+  it('converts YBR_FULL colour to RGB and fits the viewport', async () => {
+    const pixel: PixelDescription = {
+      ...ct,
+      samplesPerPixel: 3,
+      bitsAllocated: 8,
+      bitsStored: 8,
+      pixelRepresentation: 0,
+      photometricInterpretation: 'YBR_FULL',
+      rows: 1,
+      columns: 1,
+    };
+    const png = await renderFrame(Uint8Array.of(76, 85, 255), pixel, { ...base, rescaleIntercept: 0 });
+    const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect([...data].map((v) => Math.round(v / 4))).toEqual([255, 0, 0].map((v) => Math.round(v / 4)));
+    const small = await renderFrame(int16(new Array(8).fill(1024)), ct, {
+      ...base,
+      format: 'jpeg',
+      viewport: { width: 2, height: 2 },
+    });
+    expect((await sharp(small).metadata()).width).toBe(2);
+  });
+});
