@@ -30,7 +30,9 @@ export interface Services {
 export async function createServices(config: Config, logger: Logger): Promise<Services> {
   // Rendering runs beside request handling: keep sharp's thread pool small and predictable.
   sharp.concurrency(2);
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, (error) =>
+    logger.warn({ err: error }, 'a database connection was lost while idle; it will be replaced'),
+  );
   const blobs = await openBlobStore(config.storageUrl);
   const archive = createArchive({
     index: new KyselyIndexStore(database),

@@ -41,21 +41,24 @@ export function fromBase64(text: string): Uint8Array {
 /**
  * Serialises DICOM JSON with the attributes of every object in ascending tag order (PS3.18 §F.2.2).
  * `JSON.stringify` alone cannot do this: JavaScript orders integer-like keys such as "30040002" before
- * all other keys (e.g. "00080016"), whatever the order they were added in.
+ * all other keys (e.g. "00080016"), whatever the order they were added in. Each object's own keys are
+ * sorted, so the cost grows with the size of the object, not with all keys of the document.
  */
 export function stringifyDicomJson(json: DicomJson | readonly DicomJson[], space?: string | number): string {
-  const keys = new Set<string>();
-  const collect = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      value.forEach(collect);
-    } else if (value !== null && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        keys.add(key);
-        collect(inner);
-      }
+  const text = write(json);
+  return space === undefined ? text : JSON.stringify(JSON.parse(text), null, space);
+}
+
+function write(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : write(v))).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    const parts: string[] = [];
+    for (const key of Object.keys(object).sort()) {
+      const inner = object[key];
+      if (inner !== undefined) parts.push(`${JSON.stringify(key)}:${write(inner)}`);
     }
-  };
-  collect(json);
-  // A replacer array lists the properties to write, in its order, for every object.
-  return JSON.stringify(json, [...keys].sort(), space);
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

@@ -39,6 +39,8 @@ const FLOAT_PIXEL_DATA = 0x7fe00008;
 const DOUBLE_FLOAT_PIXEL_DATA = 0x7fe00009;
 const PIXEL_REPRESENTATION = 0x00280103;
 const MAX_DEPTH = 64;
+// The Extended Offset Table and its lengths (PS3.5 §A.4) are always read: frames are located with them.
+const OFFSET_TABLES: ReadonlySet<number> = new Set([0x7fe00001, 0x7fe00002]);
 const DEFAULT_BULK_THRESHOLD = 64 * 1024;
 
 // Elements whose dictionary VR is "US or SS" take SS when Pixel Representation is 1 (PS3.5 §A.1 note).
@@ -229,7 +231,9 @@ export class DataSetReader {
       return;
     }
     // Odd lengths violate PS3.5 §7.1.1 but occur in real files: the bytes are kept exactly as they are.
-    const bulk = isPixelDataTag(tag) ? !this.readPixelData : length > this.bulkThreshold;
+    const bulk = isPixelDataTag(tag)
+      ? !this.readPixelData
+      : length > this.bulkThreshold && !OFFSET_TABLES.has(tag);
     if (bulk) {
       await src.skip(length);
     } else {

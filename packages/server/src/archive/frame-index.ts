@@ -8,6 +8,11 @@ export interface PixelDescription {
   pixelRepresentation: number;
   photometricInterpretation: string;
   planarConfiguration: number;
+  /** Modality LUT (PS3.3 C.11.1): Rescale Slope and Intercept, 1 and 0 when absent. */
+  rescaleSlope: number;
+  rescaleIntercept: number;
+  /** The first VOI window of the object (PS3.3 C.11.2), used when a rendering request gives none. */
+  window?: { center: number; width: number; function: string };
 }
 
 /** Byte ranges of each frame: `frames[i]` lists [offset, length] pairs (one per fragment when encapsulated). */

@@ -65,8 +65,8 @@ export interface QueryMatch {
 export interface IndexStore {
   /** Records a blob about to be written (phase 1 of the two-phase write). */
   beginWrite(blobKey: string): Promise<void>;
-  /** Forgets a pending blob after its write failed and the blob was deleted. */
-  abandonWrite(blobKey: string): Promise<void>;
+  /** Forgets a pending blob; true when this call removed the row (recovery claims a write this way). */
+  abandonWrite(blobKey: string): Promise<boolean>;
   /** Blobs recorded as pending for longer than `ageMs`: left by a crash, to be deleted. */
   pendingWrites(ageMs: number): Promise<string[]>;
   /**

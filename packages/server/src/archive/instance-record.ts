@@ -74,6 +74,8 @@ export interface InstanceRecord {
 /** Binary values up to this size are inlined in metadata; larger ones become BulkDataURIs. */
 const INLINE_BINARY_LIMIT = 1024;
 const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
+/** The most frames an instance's frame index holds (whole-slide images stay well below). */
+const MAX_INDEXED_FRAMES = 500_000;
 
 function requiredUid(dataSet: DataSet, tag: number, keyword: string): string {
   const uid = getString(dataSet, tag);
@@ -151,7 +153,12 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
     const value = getString(ds, tag);
     return value === undefined ? null : (normalizeTime(value) ?? null);
   };
-  const ranges = object.deflated ? undefined : frameRanges(ds);
+  // A frame index is kept for up to MAX_INDEXED_FRAMES frames: a tiny object claiming millions of frames
+  // must not make ingest build millions of entries. Larger objects are served by parsing them.
+  const frameCount = getNumber(ds, Tag.NumberOfFrames) ?? 1;
+  const fragments = ds.get(Tag.PixelData)?.encapsulated?.fragments.length ?? 0;
+  const indexable = !object.deflated && frameCount <= MAX_INDEXED_FRAMES && fragments <= MAX_INDEXED_FRAMES;
+  const ranges = indexable ? frameRanges(ds) : undefined;
   const pixel: PixelDescription = {
     rows: integer(ds, Tag.Rows) ?? 0,
     columns: integer(ds, Tag.Columns) ?? 0,
@@ -161,7 +168,18 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
     pixelRepresentation: integer(ds, Tag.PixelRepresentation) ?? 0,
     photometricInterpretation: text(ds, Tag.PhotometricInterpretation) ?? 'MONOCHROME2',
     planarConfiguration: integer(ds, Tag.PlanarConfiguration) ?? 0,
+    rescaleSlope: getNumber(ds, Tag.RescaleSlope) ?? 1,
+    rescaleIntercept: getNumber(ds, Tag.RescaleIntercept) ?? 0,
   };
+  const windowCenter = getNumber(ds, Tag.WindowCenter);
+  const windowWidth = getNumber(ds, Tag.WindowWidth);
+  if (windowCenter !== undefined && windowWidth !== undefined && windowWidth > 0) {
+    pixel.window = {
+      center: windowCenter,
+      width: windowWidth,
+      function: text(ds, Tag.VOILUTFunction) ?? 'LINEAR',
+    };
+  }
   const frameIndex: FrameIndex | undefined =
     ranges === undefined
       ? undefined

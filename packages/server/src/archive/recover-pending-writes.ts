@@ -8,8 +8,10 @@ import type { ArchiveDeps } from './archive-deps.js';
 export async function recoverPendingWrites(deps: ArchiveDeps, ageMs: number): Promise<number> {
   const keys = await deps.index.pendingWrites(ageMs);
   for (const key of keys) {
-    await deps.blobs.delete(key);
-    await deps.index.abandonWrite(key);
+    // Claim the write by removing its row first: a writer that is still alive then fails its commit
+    // (it finds its pending row gone) instead of indexing an object this sweep deletes. A crash between
+    // the two steps leaks one unreferenced file, never an acknowledged instance.
+    if (await deps.index.abandonWrite(key)) await deps.blobs.delete(key);
   }
   const partial = await deps.blobs.sweepPartialWrites(ageMs);
   if (keys.length + partial > 0) {

@@ -12,7 +12,8 @@ import type { Actor } from '../security/actor.js';
 import { AuditEventId } from '../security/audit/audit-sink.js';
 import { teeAsyncIterable } from '../streams/tee-async-iterable.js';
 import type { ArchiveDeps } from './archive-deps.js';
-import { instanceRecord } from './instance-record.js';
+import type { CommitOutcome } from './index-store.js';
+import { instanceRecord, type InstanceRecord } from './instance-record.js';
 
 /** Options of one store. */
 export interface StoreOptions {
@@ -124,39 +125,48 @@ export async function storeInstance(
 
   const sopClassUid = getString(object.dataSet, Tag.SOPClassUID);
   const sopInstanceUid = getString(object.dataSet, Tag.SOPInstanceUID);
+  let record: InstanceRecord;
+  let outcome: CommitOutcome;
   try {
-    const record = instanceRecord(object, { key: blobKey, size: blob.size, sha256: blob.sha256 });
+    record = instanceRecord(object, { key: blobKey, size: blob.size, sha256: blob.sha256 });
     if (options.expectedStudyUid !== undefined && record.study.uid !== options.expectedStudyUid) {
       throw new AppError(
         ErrorCode.DataSetMismatch,
         `StudyInstanceUID ${record.study.uid} does not match the study of the request (${options.expectedStudyUid})`,
       );
     }
-    const outcome = await index.commitInstance(record, config.duplicatePolicy);
-    if (outcome.unreferencedBlobKey !== undefined) {
-      await blobs.delete(outcome.unreferencedBlobKey);
-      await index.abandonWrite(outcome.unreferencedBlobKey);
-    }
-    audit.record({
-      event: AuditEventId.InstancesTransferred,
-      action: outcome.status === 'already-stored' ? 'R' : 'C',
-      outcome: 'success',
-      actor,
-      patientIds: [record.patient.patientId],
-      studyUids: [record.study.uid],
-    });
-    return {
-      ok: true,
-      status: outcome.status,
-      sopClassUid: record.instance.sopClassUid,
-      sopInstanceUid: record.instance.sopInstanceUid,
-      studyUid: record.study.uid,
-      seriesUid: record.series.uid,
-    };
+    outcome = await index.commitInstance(record, config.duplicatePolicy);
   } catch (error) {
     await discard();
     const failure = asAppError(error);
     if (failure.code === ErrorCode.OutOfResources) logger.error({ err: error }, 'index commit failed');
     return { ok: false, error: failure, sopClassUid, sopInstanceUid };
   }
+  // Committed: from here on nothing may undo the store. A blob the commit left unreferenced stays
+  // recorded as pending if its deletion fails, and the recovery sweep deletes it later.
+  if (outcome.unreferencedBlobKey !== undefined) {
+    const key = outcome.unreferencedBlobKey;
+    try {
+      await blobs.delete(key);
+      await index.abandonWrite(key);
+    } catch (error) {
+      logger.warn({ err: error, blobKey: key }, 'could not delete an unreferenced object; recovery will');
+    }
+  }
+  audit.record({
+    event: AuditEventId.InstancesTransferred,
+    action: outcome.status === 'already-stored' ? 'R' : 'C',
+    outcome: 'success',
+    actor,
+    patientIds: [record.patient.patientId],
+    studyUids: [record.study.uid],
+  });
+  return {
+    ok: true,
+    status: outcome.status,
+    sopClassUid: record.instance.sopClassUid,
+    sopInstanceUid: record.instance.sopInstanceUid,
+    studyUid: record.study.uid,
+    seriesUid: record.series.uid,
+  };
 }

@@ -39,18 +39,28 @@ function openSqlite(file: string): Kysely<Tables> {
   return new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
-function openPostgres(url: string): Kysely<Tables> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+function openPostgres(url: string, onIdleError: (error: Error) => void): Kysely<Tables> {
+  // A runaway query (e.g. matching a rare attribute across all metadata) must not hold a connection
+  // forever: it would starve ingest of the pool.
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes, statement_timeout: 60_000 });
+  // An idle client that loses its connection (server restart, failover) emits 'error' on the pool;
+  // unhandled, that would end the process. The pool replaces the client on the next query.
+  pool.on('error', onIdleError);
   return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /**
  * Opens the index named by a LIGHTBOX_DATABASE_URL (`sqlite:<file>` or `postgres://…`) and brings its
- * schema up to date. Migration errors are thrown, never half-applied silently.
+ * schema up to date. Migration errors are thrown, never half-applied silently. `onIdleError` hears of
+ * PostgreSQL connections lost while idle.
  */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(
+  url: string,
+  onIdleError: (error: Error) => void = () => {},
+): Promise<Database> {
   const dialect = url.startsWith('sqlite:') ? SqlDialect.Sqlite : SqlDialect.Postgres;
-  const db = dialect === SqlDialect.Sqlite ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url);
+  const db =
+    dialect === SqlDialect.Sqlite ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url, onIdleError);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(dialect) },

@@ -388,7 +388,7 @@ for (const dialect of DIALECTS) {
     it('answers unknown resources with 404 problem+json', async () => {
       const response = await request(`/studies/${generateUid()}/metadata`);
       expect(response.status).toBe(404);
-      expect(((await response.json()) as { title: string }).title).toBe('Not found');
+      expect(((await response.json()) as { title: string }).title).toBe('Not Found');
       expect((await request(`/studies/${study}/series/${generateUid()}`)).status).toBe(404);
     });
   });

@@ -4,7 +4,7 @@ import { parseQidoRequest } from './qido-request.js';
 
 describe('parseQidoRequest (PS3.18 §8.3.4)', () => {
   it('reads keys by keyword, tag and sequence path, with includefield, fuzzymatching, limit and offset', () => {
-    const { query, limitCapped } = parseQidoRequest(
+    const { query, limitedByServer } = parseQidoRequest(
       'series',
       {
         PatientName: 'DOE*',
@@ -24,13 +24,14 @@ describe('parseQidoRequest (PS3.18 §8.3.4)', () => {
     expect(query.filters[0]!.match).toEqual({ kind: 'wildcard', pattern: 'DOE*' });
     expect(query.includeFields).toEqual([0x00081030, 0x0008103e, 0x00180015]);
     expect(query).toMatchObject({ fuzzy: true, limit: 20, offset: 40 });
-    expect(limitCapped).toBe(false);
+    expect(limitedByServer).toBe(false);
   });
 
   it('caps the limit at the server maximum and says so', () => {
-    const { query, limitCapped } = parseQidoRequest('study', { limit: '5000' }, {}, 1000);
+    const { query, limitedByServer } = parseQidoRequest('study', { limit: '5000' }, {}, 1000);
     expect(query.limit).toBe(1000);
-    expect(limitCapped).toBe(true);
+    expect(limitedByServer).toBe(true);
+    expect(parseQidoRequest('study', {}, {}, 1000).limitedByServer).toBe(true);
     expect(parseQidoRequest('study', { includefield: 'all' }, {}, 1000).query.includeFields).toBe('all');
   });
 

@@ -6,6 +6,7 @@ import { AppError, ErrorCode } from '../shared/app-error.js';
 /** Query parameters as Fastify parses them (repeated keys become arrays). */
 export type QueryParameters = Record<string, string | string[] | undefined>;
 
+// PS3.18 §8.3.3 (accept, charset) and §8.3.4: query parameters that are not matching keys.
 const CONTROL_PARAMETERS = new Set([
   'limit',
   'offset',
@@ -13,6 +14,8 @@ const CONTROL_PARAMETERS = new Set([
   'includefield',
   'emptyvaluematching',
   'multivaluematching',
+  'accept',
+  'charset',
 ]);
 
 function invalid(parameter: string, detail: string): AppError {
@@ -61,13 +64,14 @@ function nonNegativeInteger(params: QueryParameters, name: string): number | und
  * Turns QIDO-RS query parameters (PS3.18 §8.3.4) into an archive query: matching keys by keyword or
  * tag (sequence paths included), `includefield` (repeated or comma-separated, or `all`),
  * `fuzzymatching`, `limit` and `offset`. Anything unknown or malformed is a 400 naming the parameter.
+ * `limitedByServer` says that the server's maximum, not the client, bounds the results.
  */
 export function parseQidoRequest(
   level: QueryLevel,
   params: QueryParameters,
   scope: { studyUid?: string; seriesUid?: string },
   maxResults: number,
-): { query: ArchiveQuery; limitCapped: boolean } {
+): { query: ArchiveQuery; limitedByServer: boolean } {
   const filters: AttributeFilter[] = [];
   let includeFields: number[] | 'all' = [];
   for (const [name, raw] of Object.entries(params)) {
@@ -106,6 +110,6 @@ export function parseQidoRequest(
       limit,
       offset: nonNegativeInteger(params, 'offset') ?? 0,
     },
-    limitCapped: requested !== undefined && requested > maxResults,
+    limitedByServer: requested === undefined || requested > maxResults,
   };
 }

@@ -52,25 +52,32 @@ export async function handleQido(
   reply: FastifyReply,
   actor: Actor,
 ): Promise<FastifyReply> {
-  if (!acceptsJson(request.headers.accept)) {
+  const acceptParameter = request.query.accept;
+  const accept = typeof acceptParameter === 'string' ? acceptParameter : request.headers.accept;
+  if (!acceptsJson(accept)) {
     throw new AppError(ErrorCode.NotAcceptable, 'QIDO-RS answers application/dicom+json');
   }
-  const { query, limitCapped } = parseQidoRequest(
+  const { query, limitedByServer } = parseQidoRequest(
     level,
     request.query,
     { studyUid: request.params.study, seriesUid: request.params.series },
     deps.maxResults,
   );
-  const results = await deps.archive.query(query, actor);
+  // When the server's maximum bounds the answer, one more row tells whether anything was left out.
+  const results = await deps.archive.query(
+    limitedByServer ? { ...query, limit: query.limit + 1 } : query,
+    actor,
+  );
+  if (limitedByServer && results.length > query.limit) {
+    results.pop();
+    reply.header(
+      'warning',
+      `299 lightbox "There are more than ${query.limit} matches; page with limit and offset for the rest"`,
+    );
+  }
   const base = dicomwebBaseUrl(request, deps.publicUrl);
   for (const result of results) {
     result['00081190'] = { vr: 'UR', Value: [retrieveUrl(base, result, level, request.params)] };
-  }
-  if (limitCapped) {
-    reply.header(
-      'warning',
-      `299 lightbox "The limit was reduced to ${deps.maxResults}; page with offset for more results"`,
-    );
   }
   return reply.type('application/dicom+json').send(stringifyDicomJson(results));
 }

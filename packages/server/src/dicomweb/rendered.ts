@@ -1,4 +1,4 @@
-import { TransferSyntaxUid, type DicomJson } from '@lightbox/dicom';
+import { TransferSyntaxUid } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredInstance } from '../archive/index-store.js';
 import { readFrame } from '../imaging/read-frame.js';
@@ -14,6 +14,9 @@ type RenderRequest = FastifyRequest<{
   Params: WadoParams;
   Querystring: Record<string, string | string[] | undefined>;
 }>;
+
+/** The largest rendered image side: larger requests would let one client allocate gigabytes. */
+export const MAX_VIEWPORT = 4096;
 
 /** Output media types by format. */
 export const FORMATS = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif' } as const;
@@ -72,7 +75,9 @@ function renderParameters(request: RenderRequest, thumbnail: boolean): RenderPar
   let viewport: RenderOptions['viewport'] = thumbnail ? { width: 128, height: 128 } : undefined;
   if (viewportText !== undefined) {
     const v = numbers(viewportText, 'viewport', [2, 6]);
-    if (v[0]! <= 0 || v[1]! <= 0) throw invalid('viewport', 'width and height must be positive');
+    if (v[0]! <= 0 || v[1]! <= 0 || v[0]! > MAX_VIEWPORT || v[1]! > MAX_VIEWPORT) {
+      throw invalid('viewport', `width and height must be from 1 to ${MAX_VIEWPORT}`);
+    }
     viewport = { width: Math.round(v[0]!), height: Math.round(v[1]!) };
     if (v.length === 6) {
       viewport.region = {
@@ -90,25 +95,10 @@ function renderParameters(request: RenderRequest, thumbnail: boolean): RenderPar
   return { window, viewport, format, quality };
 }
 
-function first(json: DicomJson, tag: string): number | undefined {
-  const value = json[tag]?.Value?.[0];
-  const n = typeof value === 'number' ? value : Number(value);
-  return value === undefined || value === null || !Number.isFinite(n) ? undefined : n;
-}
-
-function storedWindowOf(json: DicomJson): VoiWindow | undefined {
-  const center = first(json, '00281050');
-  const width = first(json, '00281051');
-  if (center === undefined || width === undefined) return undefined;
-  const fn = json['00281056']?.Value?.[0];
-  return { center, width, function: typeof fn === 'string' ? fn : 'LINEAR' };
-}
-
 /** Renders frame `frame` (from 0) of a stored instance with its stored window and rescale. */
 export async function renderInstanceFrame(
   deps: WadoDeps,
   instance: StoredInstance,
-  metadata: DicomJson,
   frame: number,
   options: RenderParameters,
 ): Promise<Buffer> {
@@ -118,6 +108,12 @@ export async function renderInstanceFrame(
       ErrorCode.NotAcceptable,
       `instance ${instance.sopInstanceUid} has no renderable pixel data`,
     );
+  if (frame < 0 || frame >= index.frames.length) {
+    throw new AppError(
+      ErrorCode.NotFound,
+      `frame ${frame + 1} does not exist; the instance has ${index.frames.length}`,
+    );
+  }
   const { pixels, photometricInterpretation } = await readFrame(
     deps.archive,
     instance,
@@ -130,9 +126,9 @@ export async function renderInstanceFrame(
     : index.pixel;
   return renderFrame(pixels, pixel, {
     ...options,
-    storedWindow: storedWindowOf(metadata),
-    rescaleSlope: first(metadata, '00281053') ?? 1,
-    rescaleIntercept: first(metadata, '00281052') ?? 0,
+    storedWindow: index.pixel.window,
+    rescaleSlope: index.pixel.rescaleSlope,
+    rescaleIntercept: index.pixel.rescaleIntercept,
   });
 }
 
@@ -149,13 +145,7 @@ async function respond(
     seriesUid: request.params.series,
     sopInstanceUid: request.params.instance,
   };
-  const all = await deps.archive.findInstances(selector, actor);
-  const metadata = (await deps.archive.instanceMetadata(selector, actor)).map(
-    (t) => JSON.parse(t) as DicomJson,
-  );
-  const renderable = all
-    .map((instance, i) => ({ instance, metadata: metadata[i]! }))
-    .filter((x) => x.instance.frameIndex !== null);
+  const renderable = (await deps.archive.findInstances(selector, actor)).filter((i) => i.frameIndex !== null);
   if (renderable.length === 0) throw new AppError(ErrorCode.NotFound, 'nothing with pixel data to render');
   const mediaType = FORMATS[options.format];
   const frames = request.params.frames?.split(',').map((f) => Number(f.trim()) - 1) ?? [0];
@@ -167,22 +157,22 @@ async function respond(
       thumbnail && request.params.instance === undefined
         ? renderable[Math.floor(renderable.length / 2)]!
         : renderable[0]!;
-    const frameCount = chosen.instance.frameIndex!.frames.length;
+    const frameCount = chosen.frameIndex!.frames.length;
     const frameList =
       thumbnail && request.params.frames === undefined ? [Math.floor(frameCount / 2)] : frames;
     if (frameList.some((f) => f >= frameCount))
       throw new AppError(ErrorCode.NotFound, `the instance has ${frameCount} frames`);
     if (frameList.length === 1) {
-      const image = await renderInstanceFrame(deps, chosen.instance, chosen.metadata, frameList[0]!, options);
+      const image = await renderInstanceFrame(deps, chosen, frameList[0]!, options);
       return reply.type(mediaType).send(image);
     }
   }
   async function* parts(): AsyncGenerator<MultipartWritePart> {
-    for (const { instance, metadata: json } of renderable) {
+    for (const instance of renderable) {
       const frameCount = instance.frameIndex!.frames.length;
       for (const f of request.params.frames === undefined ? [0] : frames) {
         if (f < frameCount)
-          yield { contentType: mediaType, body: await renderInstanceFrame(deps, instance, json, f, options) };
+          yield { contentType: mediaType, body: await renderInstanceFrame(deps, instance, f, options) };
       }
     }
   }

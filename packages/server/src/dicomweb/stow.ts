@@ -131,7 +131,10 @@ export async function handleStow(
       'warning',
       `299 lightbox "${already} of the instances were already stored; no second copy was kept"`,
     );
-  const status = stored.length === outcomes.length ? 200 : stored.length === 0 ? 409 : 202;
+  // None stored because of the archive itself (A700: storage or database down) is not the client's
+  // conflict: 503 tells it to retry; any other refusal of every instance is a 409.
+  const serverFault = outcomes.every((o) => !o.ok && o.error.code === ErrorCode.OutOfResources);
+  const status = stored.length === outcomes.length ? 200 : stored.length > 0 ? 202 : serverFault ? 503 : 409;
   return reply
     .code(status)
     .type('application/dicom+json')

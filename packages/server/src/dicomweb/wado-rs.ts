@@ -190,7 +190,14 @@ export async function handleBulkData(
       'bulkdata',
     );
   }
-  const object = await readPart10(await deps.archive.openObject(instance));
+  let object = await readPart10(await deps.archive.openObject(instance));
+  if (object.deflated) {
+    // Offsets of a deflated object refer to the inflated bytes: read its values into memory instead.
+    object = await readPart10(await deps.archive.openObject(instance), {
+      readPixelData: true,
+      bulkDataThreshold: Infinity,
+    });
+  }
   const element = findElement(object.dataSet, path);
   if (element === undefined) throw new AppError(ErrorCode.NotFound, `no bulk data at ${path.join('/')}`);
   const syntax = lookupTransferSyntax(object.transferSyntaxUid);

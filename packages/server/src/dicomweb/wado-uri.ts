@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
-import { TransferSyntaxUid, type DicomJson } from '@lightbox/dicom';
+import { TransferSyntaxUid } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js';
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
-import { FORMATS, renderInstanceFrame, type RenderParameters } from './rendered.js';
+import { FORMATS, MAX_VIEWPORT, renderInstanceFrame, type RenderParameters } from './rendered.js';
 import type { WadoDeps } from './wado-rs.js';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -19,6 +19,15 @@ function required(query: Query, name: string): string {
   if (v === undefined || v === '')
     throw new AppError(ErrorCode.InvalidParameter, `${name} is required`, name);
   return v;
+}
+
+function number(query: Query, name: string): number | undefined {
+  const v = single(query, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n))
+    throw new AppError(ErrorCode.InvalidParameter, `${name}: "${v}" is not a number`, name);
+  return n;
 }
 
 function positive(query: Query, name: string): number | undefined {
@@ -66,26 +75,36 @@ export async function handleWadoUri(
       (f) => FORMATS[f] === contentType || (contentType === 'image/*' && f === 'jpeg'),
     );
     if (format === undefined) continue;
-    const [text] = await deps.archive.instanceMetadata(selector, actor);
-    const center = single(query, 'windowCenter');
-    const width = single(query, 'windowWidth');
+    const center = number(query, 'windowCenter');
+    const width = number(query, 'windowWidth');
+    if ((center === undefined) !== (width === undefined)) {
+      throw new AppError(
+        ErrorCode.InvalidParameter,
+        'windowCenter and windowWidth go together',
+        'windowWidth',
+      );
+    }
+    if (width !== undefined && width <= 0) {
+      throw new AppError(ErrorCode.InvalidParameter, 'windowWidth must be positive', 'windowWidth');
+    }
     const rows = positive(query, 'rows');
     const columns = positive(query, 'columns');
+    if ((rows ?? 0) > MAX_VIEWPORT || (columns ?? 0) > MAX_VIEWPORT) {
+      throw new AppError(
+        ErrorCode.InvalidParameter,
+        `rows and columns must be at most ${MAX_VIEWPORT}`,
+        'rows',
+      );
+    }
     const quality = positive(query, 'imageQuality') ?? 90;
     const options: RenderParameters = {
       format,
       quality: Math.min(quality, 100),
-      window:
-        center !== undefined && width !== undefined
-          ? { center: Number(center), width: Number(width), function: 'LINEAR' }
-          : undefined,
-      viewport:
-        rows !== undefined || columns !== undefined
-          ? { width: columns ?? 100000, height: rows ?? 100000 }
-          : undefined,
+      window: center !== undefined && width !== undefined ? { center, width, function: 'LINEAR' } : undefined,
+      viewport: rows !== undefined || columns !== undefined ? { width: columns, height: rows } : undefined,
     };
     const frame = (positive(query, 'frameNumber') ?? 1) - 1;
-    const image = await renderInstanceFrame(deps, instance!, JSON.parse(text!) as DicomJson, frame, options);
+    const image = await renderInstanceFrame(deps, instance!, frame, options);
     return reply.type(FORMATS[format]).send(image);
   }
   throw new AppError(ErrorCode.NotAcceptable, `contentType ${contentTypes.join(',')} cannot be produced`);

@@ -7,7 +7,7 @@ import type { Actor } from '../security/actor.js';
 import type { BasicAuthenticator } from '../security/basic-authenticator.js';
 import { Permission, rolesGrant, type PermissionValue } from '../security/permissions.js';
 import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
-import { problemOf, sendProblem } from './problem-details.js';
+import { problem, problemOf, sendProblem } from './problem-details.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -40,8 +40,10 @@ export interface HttpDeps {
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    // Large STOW bodies stream for as long as they take; idle sockets still time out.
+    // A STOW body may stream for as long as it keeps moving; a socket idle for five minutes is closed
+    // (and its partial object discarded) instead of holding a file and a pending write forever.
     requestTimeout: 0,
+    connectionTimeout: 300_000,
     bodyLimit: 1024 * 1024,
     exposeHeadRoutes: true,
   });
@@ -54,7 +56,12 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request) => {
     const permission = request.routeOptions.config?.permission;
-    if (permission === undefined || permission === Permission.Public) return;
+    if (permission === Permission.Public) return;
+    // Only the not-found handler has no declared permission; anything else without one fails closed.
+    if (permission === undefined) {
+      if (request.is404) return;
+      throw new AppError(ErrorCode.Forbidden, 'this resource declares no permission');
+    }
     const protocol =
       request.url.startsWith('/dicomweb') || request.url.startsWith('/wado') ? 'dicomweb' : 'api';
     const actor = await deps.authenticator.authenticate(request.headers.authorization, protocol, request.ip);
@@ -79,29 +86,14 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500)
     ) {
       const status = fastifyError.statusCode ?? 400;
-      return sendProblem(reply, {
-        type: 'about:blank',
-        title: 'Bad request',
-        status,
-        detail: fastifyError.message,
-      });
+      return sendProblem(reply, problem(status, fastifyError.message));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, {
-      type: 'about:blank',
-      title: 'Internal server error',
-      status: 500,
-      detail: 'an unexpected error occurred; see the server log',
-    });
+    return sendProblem(reply, problem(500, 'an unexpected error occurred; see the server log'));
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, {
-      type: 'about:blank',
-      title: 'Not found',
-      status: 404,
-      detail: `no resource at ${request.method} ${request.url.split('?')[0]}`,
-    }),
+    sendProblem(reply, problem(404, `no resource at ${request.method} ${request.url.split('?')[0]}`)),
   );
 
   app.get('/api/health', { config: { permission: Permission.Public } }, async (_request, reply) => {

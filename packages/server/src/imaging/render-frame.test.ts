@@ -12,6 +12,8 @@ const ct: PixelDescription = {
   pixelRepresentation: 1,
   photometricInterpretation: 'MONOCHROME2',
   planarConfiguration: 0,
+  rescaleSlope: 1,
+  rescaleIntercept: -1024,
 };
 
 function int16(values: number[]): Uint8Array {

@@ -18,10 +18,10 @@ export interface RenderOptions {
   storedWindow?: VoiWindow;
   rescaleSlope: number;
   rescaleIntercept: number;
-  /** Output size (fit inside, aspect kept); source region to crop first. */
+  /** Output size (fit inside, aspect kept; one side may be left to the aspect ratio); region to crop first. */
   viewport?: {
-    width: number;
-    height: number;
+    width?: number;
+    height?: number;
     region?: { x: number; y: number; width: number; height: number };
   };
   format: 'jpeg' | 'png' | 'gif';
@@ -141,9 +141,25 @@ export async function renderFrame(
   const viewport = options.viewport;
   if (viewport?.region !== undefined) {
     const r = viewport.region;
+    if (
+      r.x < 0 ||
+      r.y < 0 ||
+      r.width < 1 ||
+      r.height < 1 ||
+      r.x + r.width > pixel.columns ||
+      r.y + r.height > pixel.rows
+    ) {
+      throw new AppError(
+        ErrorCode.InvalidParameter,
+        `viewport: the region ${r.x},${r.y},${r.width},${r.height} is not inside the ${pixel.columns}×${pixel.rows} image`,
+        'viewport',
+      );
+    }
     image = image.extract({ left: r.x, top: r.y, width: r.width, height: r.height });
   }
-  if (viewport !== undefined) image = image.resize(viewport.width, viewport.height, { fit: 'inside' });
+  if (viewport !== undefined && (viewport.width !== undefined || viewport.height !== undefined)) {
+    image = image.resize(viewport.width, viewport.height, { fit: 'inside' });
+  }
   // Grey images stay one channel (sharp would otherwise write sRGB).
   if (monochrome) image = image.toColourspace('b-w');
   if (options.format === 'png') return image.png().toBuffer();

@@ -25,6 +25,7 @@ const NATIVE_TARGETS: ReadonlySet<string> = new Set([
 ]);
 
 const SLICE = 1024 * 1024;
+const ICON_IMAGE_SEQUENCE = 0x00880200;
 
 /**
  * True when an object stored in `stored` can be served in `target` ('*' means as stored): as stored,
@@ -104,9 +105,16 @@ async function* decompressed(
     if (element.tag < Tag.PixelData) head.set(element);
     else if (element.tag > Tag.PixelData) tail.set(element);
   }
-  // The offset tables describe the compressed fragments; they mean nothing once decompressed.
+  // The offset tables describe the compressed fragments; they mean nothing once decompressed. An icon
+  // compressed like the image would make the output invalid: it is left out (PS3.3 C.7.6.1.1.6 makes
+  // the Icon Image Sequence optional).
   head.delete(0x7fe00001);
   head.delete(0x7fe00002);
+  if (
+    head.get(ICON_IMAGE_SEQUENCE)?.items?.some((item) => item.get(Tag.PixelData)?.encapsulated !== undefined)
+  ) {
+    head.delete(ICON_IMAGE_SEQUENCE);
+  }
   const pixel = index.pixel;
   const first = await readFrame(archive, instance, 0, target);
   if (pixel.samplesPerPixel === 3) {

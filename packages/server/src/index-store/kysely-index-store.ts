@@ -55,8 +55,12 @@ export class KyselyIndexStore implements IndexStore {
     await this.db.insertInto('pending_blob').values({ blob_key: blobKey, created_at: Date.now() }).execute();
   }
 
-  async abandonWrite(blobKey: string): Promise<void> {
-    await this.db.deleteFrom('pending_blob').where('blob_key', '=', blobKey).execute();
+  async abandonWrite(blobKey: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('pending_blob')
+      .where('blob_key', '=', blobKey)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async pendingWrites(ageMs: number): Promise<string[]> {
@@ -84,18 +88,43 @@ export class KyselyIndexStore implements IndexStore {
   private async commitIn(trx: Tx, r: InstanceRecord, policy: DuplicatePolicyValue): Promise<CommitOutcome> {
     const now = Date.now();
     // A write first: on SQLite this takes the write lock at once instead of upgrading a read lock later.
-    await trx
+    // It also proves the pending row is still there: if the recovery sweep claimed it (a write that took
+    // longer than the sweep's age), the blob may already be gone and the instance must not be indexed.
+    const claimed = await trx
       .updateTable('pending_blob')
       .set({ created_at: sql`created_at` })
       .where('blob_key', '=', r.blob.key)
-      .execute();
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) {
+      throw new AppError(
+        ErrorCode.OutOfResources,
+        'the write was abandoned by crash recovery before it completed',
+      );
+    }
     const existing = await trx
       .selectFrom('instance')
-      .select(['pk', 'blob_key', 'series_pk', 'study_pk'])
-      .where('sop_instance_uid', '=', r.instance.sopInstanceUid)
+      .innerJoin('study', 'study.pk', 'instance.study_pk')
+      .innerJoin('series', 'series.pk', 'instance.series_pk')
+      .select([
+        'instance.pk',
+        'instance.blob_key',
+        'instance.series_pk',
+        'instance.study_pk',
+        'study.study_instance_uid',
+        'series.series_instance_uid',
+      ])
+      .where('instance.sop_instance_uid', '=', r.instance.sopInstanceUid)
       .executeTakeFirst();
     let replacedBlobKey: string | undefined;
     if (existing !== undefined) {
+      // The same SOP Instance UID in another study or series is not a re-send but a conflict: never
+      // answer "stored" for an object that is dropped, nor move an instance silently.
+      if (existing.study_instance_uid !== r.study.uid || existing.series_instance_uid !== r.series.uid) {
+        throw new AppError(
+          ErrorCode.DataSetMismatch,
+          `SOP Instance ${r.instance.sopInstanceUid} is already stored in another study or series`,
+        );
+      }
       // The new blob stays recorded as pending until the caller has deleted it: a crash in between
       // leaves it to the recovery sweep instead of leaking it.
       if (policy === 'keep-existing') return { status: 'already-stored', unreferencedBlobKey: r.blob.key };
@@ -105,7 +134,11 @@ export class KyselyIndexStore implements IndexStore {
           `SOP Instance ${r.instance.sopInstanceUid} is already stored`,
         );
       }
-      await this.removeInstance(trx, existing);
+      await this.removeInstance(trx, {
+        pk: existing.pk,
+        series_pk: existing.series_pk,
+        study_pk: existing.study_pk,
+      });
       replacedBlobKey = existing.blob_key;
       // The replaced blob becomes pending deletion in the same transaction, so it is never leaked.
       await trx.insertInto('pending_blob').values({ blob_key: replacedBlobKey, created_at: now }).execute();
@@ -298,6 +331,7 @@ export class KyselyIndexStore implements IndexStore {
       .selectFrom('instance')
       .innerJoin('series', 'series.pk', 'instance.series_pk')
       .select(['series.modality', 'instance.sop_class_uid'])
+      .distinct()
       .where('instance.study_pk', '=', row.study_pk)
       .execute();
     if (remaining.length === 0) {

@@ -181,34 +181,47 @@ function columnCondition(
   }
 }
 
-/** A condition on one attribute value inside stored DICOM JSON (any tag, private ones and sequences too). */
+/** The condition on one JSON value `v` (an element of an attribute's Value array). */
+function valueCondition(dialect: SqlDialect, filter: AttributeFilter): RawBuilder<SqlBool> {
+  const match = filter.vr === 'PN' ? normalizedNameMatch(filter.match) : filter.match;
+  if (dialect === 'sqlite') {
+    if (match.kind === 'number') return sql<SqlBool>`v.value = ${match.value}`;
+    const value = filter.vr === 'PN' ? sql`upper(json_extract(v.value, '$.Alphabetic'))` : sql`v.value`;
+    return textCondition(dialect, value, match);
+  }
+  if (match.kind === 'number') {
+    return sql<SqlBool>`(CASE WHEN jsonb_typeof(v.x) = 'number' THEN (v.x)::numeric END) = ${match.value}`;
+  }
+  const value = filter.vr === 'PN' ? sql`upper(v.x ->> 'Alphabetic')` : sql`(v.x #>> '{}')`;
+  return textCondition(dialect, value, match);
+}
+
+/** Some value of attribute `tag` of the JSON object `object` satisfies the filter. */
+function someValue(dialect: SqlDialect, object: RawBuilder<unknown>, tag: number, filter: AttributeFilter) {
+  const key = tagToHex(tag);
+  return dialect === 'sqlite'
+    ? sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${object}, ${`$."${key}".Value`}) AS v WHERE ${valueCondition(dialect, filter)})`
+    : sql<SqlBool>`EXISTS (SELECT 1 FROM jsonb_array_elements(${object} -> ${key} -> 'Value') AS v(x) WHERE ${valueCondition(dialect, filter)})`;
+}
+
+/**
+ * A condition on stored DICOM JSON (any tag, private ones too): one top-level attribute, or several keys of
+ * one sequence, which must all match in the same item (PS3.4 §C.2.2.2.6).
+ */
 function jsonCondition(
   dialect: SqlDialect,
   source: RawBuilder<unknown>,
-  filter: AttributeFilter,
+  filters: AttributeFilter[],
 ): RawBuilder<SqlBool> {
-  const match = filter.vr === 'PN' ? normalizedNameMatch(filter.match) : filter.match;
-  const path = filter.path.map(tagToHex);
-  if (dialect === 'sqlite') {
-    const value = filter.vr === 'PN' ? sql`upper(json_extract(v.value, '$.Alphabetic'))` : sql`v.value`;
-    const cond =
-      match.kind === 'number' ? sql<SqlBool>`v.value = ${match.value}` : textCondition(dialect, value, match);
-    if (path.length === 1) {
-      return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${source}, ${`$."${path[0]}".Value`}) AS v WHERE ${cond})`;
-    }
-    return sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${source}, ${`$."${path[0]}".Value`}) AS item,
-      json_each(item.value, ${`$."${path[1]}".Value`}) AS v WHERE ${cond})`;
-  }
-  const value = filter.vr === 'PN' ? sql`upper(v.x ->> 'Alphabetic')` : sql`(v.x #>> '{}')`;
-  const cond =
-    match.kind === 'number'
-      ? sql<SqlBool>`(CASE WHEN jsonb_typeof(v.x) = 'number' THEN (v.x)::numeric END) = ${match.value}`
-      : textCondition(dialect, value, match);
-  if (path.length === 1) {
-    return sql<SqlBool>`EXISTS (SELECT 1 FROM jsonb_array_elements((${source})::jsonb -> ${path[0]} -> 'Value') AS v(x) WHERE ${cond})`;
-  }
-  return sql<SqlBool>`EXISTS (SELECT 1 FROM jsonb_array_elements((${source})::jsonb -> ${path[0]} -> 'Value') AS item(x),
-    jsonb_array_elements(item.x -> ${path[1]} -> 'Value') AS v(x) WHERE ${cond})`;
+  const first = filters[0]!;
+  const object = dialect === 'sqlite' ? source : sql`(${source})::jsonb`;
+  if (first.path.length === 1) return someValue(dialect, object, first.path[0]!, first);
+  const sequence = tagToHex(first.path[0]!);
+  const item = dialect === 'sqlite' ? sql`item.value` : sql`item.x`;
+  const all = and(filters.map((f) => someValue(dialect, item, f.path[1]!, f)));
+  return dialect === 'sqlite'
+    ? sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${object}, ${`$."${sequence}".Value`}) AS item WHERE ${all})`
+    : sql<SqlBool>`EXISTS (SELECT 1 FROM jsonb_array_elements(${object} -> ${sequence} -> 'Value') AS item(x) WHERE ${all})`;
 }
 
 function attributeLevel(filter: AttributeFilter): { level: Level; spec?: ColumnSpec } {
@@ -217,24 +230,48 @@ function attributeLevel(filter: AttributeFilter): { level: Level; spec?: ColumnS
   return { level: levelOfTag(filter.path[0]!) };
 }
 
-/** The condition of one filter, wrapped in EXISTS when the attribute lies below the query level. */
+/**
+ * The condition of one filter (or of the keys of one sequence, together), wrapped in EXISTS when the
+ * attribute lies below the query level.
+ */
 function filterCondition(
   dialect: SqlDialect,
   query: ArchiveQuery,
-  filter: AttributeFilter,
+  filters: AttributeFilter[],
 ): RawBuilder<SqlBool> | undefined {
-  if (filter.match.kind === 'universal') return undefined;
-  const { level, spec } = attributeLevel(filter);
+  const active = filters.filter((f) => f.match.kind !== 'universal');
+  if (active.length === 0) return undefined;
+  const { level, spec } = attributeLevel(active[0]!);
   const condition = (alias: string) =>
     spec !== undefined
-      ? columnCondition(dialect, alias, spec, filter.match, query.fuzzy)
-      : jsonCondition(dialect, column(alias, level === 'instance' ? 'metadata' : 'attributes'), filter);
+      ? columnCondition(dialect, alias, spec, active[0]!.match, query.fuzzy)
+      : jsonCondition(dialect, column(alias, level === 'instance' ? 'metadata' : 'attributes'), active);
   if (DEPTH[level] <= DEPTH[query.level]) return condition(ALIAS[level]);
   if (level === 'series') {
     return sql<SqlBool>`EXISTS (SELECT 1 FROM series se2 WHERE se2.study_pk = st.pk AND ${condition('se2')})`;
   }
   const parent = query.level === 'series' ? sql`i2.series_pk = se.pk` : sql`i2.study_pk = st.pk`;
   return sql<SqlBool>`EXISTS (SELECT 1 FROM instance i2 WHERE ${parent} AND ${condition('i2')})`;
+}
+
+/** Filters in groups: each top-level key alone, the keys of one sequence together. */
+function filterGroups(filters: readonly AttributeFilter[]): AttributeFilter[][] {
+  const sequences = new Map<number, AttributeFilter[]>();
+  const groups: AttributeFilter[][] = [];
+  for (const filter of filters) {
+    if (filter.path.length === 1) {
+      groups.push([filter]);
+      continue;
+    }
+    const group = sequences.get(filter.path[0]!);
+    if (group !== undefined) group.push(filter);
+    else {
+      const created = [filter];
+      sequences.set(filter.path[0]!, created);
+      groups.push(created);
+    }
+  }
+  return groups;
 }
 
 interface Row {
@@ -278,12 +315,18 @@ export async function runArchiveQuery(
   if (query.studyUid !== undefined) conditions.push(sql<SqlBool>`st.study_instance_uid = ${query.studyUid}`);
   if (query.seriesUid !== undefined)
     conditions.push(sql<SqlBool>`se.series_instance_uid = ${query.seriesUid}`);
-  for (const filter of query.filters) {
-    const condition = filterCondition(dialect, query, filter);
+  for (const group of filterGroups(query.filters)) {
+    const condition = filterCondition(dialect, query, group);
     if (condition !== undefined) conditions.push(condition);
   }
   const where = conditions.length === 0 ? sql`` : sql`WHERE ${sql.join(conditions, sql` AND `)}`;
   const level = query.level;
+  // One page of keys is chosen first, so that matching, sorting and paging never carry the attribute
+  // texts; the page's rows are then fetched by primary key.
+  let from = sql`study st JOIN patient p ON p.pk = st.patient_pk`;
+  let keys = sql`st.pk AS st_pk`;
+  let fetch = sql`study st ON st.pk = page.st_pk JOIN patient p ON p.pk = st.patient_pk`;
+  let order = sql`st.study_date DESC NULLS LAST, st.study_time DESC NULLS LAST, st.pk DESC`;
   const columns = [
     sql`p.attributes AS patient_attributes`,
     sql`st.attributes AS study_attributes`,
@@ -293,8 +336,6 @@ export async function runArchiveQuery(
     sql`st.number_of_series`,
     sql`st.number_of_instances`,
   ];
-  let from = sql`study st JOIN patient p ON p.pk = st.patient_pk`;
-  let order = sql`st.study_date DESC NULLS LAST, st.study_time DESC NULLS LAST, st.pk DESC`;
   if (level !== 'study') {
     columns.push(
       sql`se.attributes AS series_attributes`,
@@ -302,6 +343,8 @@ export async function runArchiveQuery(
       sql`se.number_of_instances AS series_instances`,
     );
     from = sql`${from} JOIN series se ON se.study_pk = st.pk`;
+    keys = sql`${keys}, se.pk AS se_pk`;
+    fetch = sql`${fetch} JOIN series se ON se.pk = page.se_pk`;
     order = query.studyUid !== undefined ? sql`se.series_number ASC NULLS LAST, se.pk ASC` : sql`se.pk DESC`;
   }
   if (level === 'instance') {
@@ -316,13 +359,19 @@ export async function runArchiveQuery(
       sql`i.number_of_frames`,
     );
     from = sql`${from} JOIN instance i ON i.series_pk = se.pk`;
+    keys = sql`${keys}, i.pk AS i_pk`;
+    fetch = sql`${fetch} JOIN instance i ON i.pk = page.i_pk`;
+    // In a series or a study: the acquisition order; across the archive: newest first, which the
+    // primary key index gives without sorting every instance.
     order =
       query.seriesUid !== undefined
         ? sql`i.instance_number ASC NULLS LAST, i.pk ASC`
-        : sql`se.series_number ASC NULLS LAST, se.pk ASC, i.instance_number ASC NULLS LAST, i.pk ASC`;
+        : query.studyUid !== undefined
+          ? sql`se.series_number ASC NULLS LAST, se.pk ASC, i.instance_number ASC NULLS LAST, i.pk ASC`
+          : sql`i.pk DESC`;
   }
-  const statement = sql<Row>`SELECT ${sql.join(columns)} FROM ${from} ${where}
-    ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`;
+  const page = sql`SELECT ${keys} FROM ${from} ${where} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`;
+  const statement = sql<Row>`SELECT ${sql.join(columns)} FROM (${page}) AS page JOIN ${fetch} ORDER BY ${order}`;
   const { rows } = await statement.execute(db);
   return rows.map((row) => ({
     patientAttributes: row.patient_attributes,

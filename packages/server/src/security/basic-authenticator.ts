@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Actor, Protocol } from './actor.js';
-import { verifyPassword } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 import type { UserStore } from './user-store.js';
 
 const CACHE_TTL_MS = 60_000;
@@ -22,6 +22,7 @@ interface CachedCredential {
 export class BasicAuthenticator {
   private readonly secret = randomBytes(32);
   private readonly cache = new Map<string, CachedCredential>();
+  private decoy: Promise<string> | undefined;
 
   constructor(private readonly users: UserStore) {}
 
@@ -45,8 +46,10 @@ export class BasicAuthenticator {
       return { username: cached.username, userId: cached.userId, roles: cached.roles, protocol, address };
     }
     const user = await this.users.findByUsername(username);
-    if (user === undefined || user.disabled || !(await verifyPassword(user.passwordHash, password)))
-      return undefined;
+    // An unknown user costs the same argon2 verification as a known one, so that timing does not tell
+    // which user names exist.
+    const verified = await verifyPassword(user?.passwordHash ?? (await this.decoyHash()), password);
+    if (user === undefined || user.disabled || !verified) return undefined;
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(key, {
       userId: user.pk,
@@ -55,6 +58,11 @@ export class BasicAuthenticator {
       expiresAt: now + CACHE_TTL_MS,
     });
     return { username: user.username, userId: user.pk, roles: user.roles, protocol, address };
+  }
+
+  private decoyHash(): Promise<string> {
+    this.decoy ??= hashPassword(randomBytes(16).toString('hex'));
+    return this.decoy;
   }
 
   /** Forgets every cached credential (after a password change). */

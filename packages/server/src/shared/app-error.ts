@@ -5,35 +5,35 @@
  */
 export const ErrorCode = {
   /** A request parameter is missing or invalid. */
-  InvalidParameter: { http: 400, dicom: 0xc000, title: 'Invalid parameter' },
+  InvalidParameter: { http: 400, dicom: 0xc000 },
   /** The body is not what the standard defines for this request. */
-  BadRequest: { http: 400, dicom: 0xc000, title: 'Bad request' },
+  BadRequest: { http: 400, dicom: 0xc000 },
   /** The object is not a well-formed DICOM Part 10 object (C-STORE/STOW "Cannot understand"). */
-  CannotUnderstand: { http: 400, dicom: 0xc000, title: 'Cannot understand' },
+  CannotUnderstand: { http: 400, dicom: 0xc000 },
   /** The data set lacks an attribute the archive needs, or contradicts the request (PS3.4 B.2.3 A900). */
-  DataSetMismatch: { http: 409, dicom: 0xa900, title: 'Data set does not match' },
+  DataSetMismatch: { http: 409, dicom: 0xa900 },
   /** The transfer syntax is not supported (PS3.4 C122 "Referenced Transfer Syntax not supported"). */
-  TransferSyntaxNotSupported: { http: 409, dicom: 0xc122, title: 'Transfer syntax not supported' },
+  TransferSyntaxNotSupported: { http: 409, dicom: 0xc122 },
   /** An instance with this SOP Instance UID is already stored and the policy rejects duplicates (PS3.7 C 0111). */
-  DuplicateInstance: { http: 409, dicom: 0x0111, title: 'Duplicate SOP Instance' },
+  DuplicateInstance: { http: 409, dicom: 0x0111 },
   /** No credentials, or wrong ones. */
-  Unauthenticated: { http: 401, dicom: 0x0124, title: 'Authentication required' },
+  Unauthenticated: { http: 401, dicom: 0x0124 },
   /** Authenticated, but not allowed. */
-  Forbidden: { http: 403, dicom: 0x0124, title: 'Forbidden' },
+  Forbidden: { http: 403, dicom: 0x0124 },
   /** The resource does not exist (or is not visible to the caller). */
-  NotFound: { http: 404, dicom: 0xc000, title: 'Not found' },
+  NotFound: { http: 404, dicom: 0xc000 },
   /** None of the media types the client accepts can be produced. */
-  NotAcceptable: { http: 406, dicom: 0xc000, title: 'Not acceptable' },
+  NotAcceptable: { http: 406, dicom: 0xc000 },
   /** The request conflicts with the current state. */
-  Conflict: { http: 409, dicom: 0x0110, title: 'Conflict' },
+  Conflict: { http: 409, dicom: 0x0110 },
   /** The request body is larger than the configured limit. */
-  PayloadTooLarge: { http: 413, dicom: 0xa700, title: 'Payload too large' },
+  PayloadTooLarge: { http: 413, dicom: 0xa700 },
   /** The request's media type is not supported. */
-  UnsupportedMediaType: { http: 415, dicom: 0xc000, title: 'Unsupported media type' },
+  UnsupportedMediaType: { http: 415, dicom: 0xc000 },
   /** Storage or database failure (PS3.4 B.2.3 "Out of resources"). */
-  OutOfResources: { http: 503, dicom: 0xa700, title: 'Out of resources' },
+  OutOfResources: { http: 503, dicom: 0xa700 },
   /** Anything else (PS3.7 C "Processing failure"). */
-  ProcessingFailure: { http: 500, dicom: 0x0110, title: 'Processing failure' },
+  ProcessingFailure: { http: 500, dicom: 0x0110 },
 } as const;
 
 /** One of the {@link ErrorCode} entries. */

@@ -24,7 +24,9 @@ async function syncDirectory(dir: string): Promise<void> {
  * resolved put survives power loss and a crash never leaves a partial file under a real key.
  */
 export class FileBlobStore implements BlobStore {
-  private readonly knownDirectories = new Set<string>();
+  // Directories made durable, or being made so: concurrent writers into a new folder wait for the
+  // same fsyncs instead of trusting a folder another writer has only just created.
+  private readonly directories = new Map<string, Promise<void>>();
 
   constructor(private readonly root: string) {}
 
@@ -43,19 +45,24 @@ export class FileBlobStore implements BlobStore {
     return path.join(this.root, key);
   }
 
-  // mkdir -p, then fsync the parent of every directory created so the new entries are durable too.
-  private async ensureDirectory(dir: string): Promise<void> {
-    if (this.knownDirectories.has(dir)) return;
-    const created = await mkdir(dir, { recursive: true });
-    if (created !== undefined) {
-      let current = dir;
-      const stop = path.dirname(created);
-      while (current !== stop && current !== path.dirname(current)) {
-        await syncDirectory(path.dirname(current));
-        current = path.dirname(current);
-      }
+  // mkdir -p, then fsync each folder's parent (root first) so that the new entries are durable too.
+  private ensureDirectory(dir: string): Promise<void> {
+    let ready = this.directories.get(dir);
+    if (ready === undefined) {
+      ready = this.createDirectory(dir);
+      this.directories.set(dir, ready);
+      ready.catch(() => this.directories.delete(dir));
     }
-    this.knownDirectories.add(dir);
+    return ready;
+  }
+
+  private async createDirectory(dir: string): Promise<void> {
+    const parent = path.dirname(dir);
+    if (parent !== dir && parent.startsWith(this.root)) await this.ensureDirectory(parent);
+    await mkdir(dir, { recursive: true });
+    // Sync the parent the first time this process sees a folder, whoever created it: another process,
+    // or a crash before the sync, may have left its entry not yet durable.
+    if (parent !== dir) await syncDirectory(parent);
   }
 
   async put(key: string, body: AsyncIterable<Uint8Array>): Promise<BlobInfo> {

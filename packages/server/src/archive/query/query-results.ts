@@ -1,5 +1,6 @@
 import { lookupTag, tagToHex, type DicomJson, type Vr } from '@lightbox/dicom';
 import type { QueryMatch } from '../index-store.js';
+import { levelOfTag } from '../level-attributes.js';
 import type { ArchiveQuery } from './archive-query.js';
 
 // Return keys each level always carries (PS3.18 Tables 10.6.3-3/4/5; RetrieveURL is added by the
@@ -54,7 +55,18 @@ function returnKeys(query: ArchiveQuery): Set<number> {
  * `stringifyDicomJson`, which writes the tags in ascending order.
  */
 export function queryResultJson(match: QueryMatch, query: ArchiveQuery): DicomJson {
-  const all: DicomJson = { ...parse(match.patientAttributes), ...parse(match.studyAttributes) };
+  const keys = returnKeys(query);
+  const all: DicomJson = {};
+  if (query.level === 'instance') {
+    // The instance's own attributes first: the index's patient, study and series values and the
+    // counters below overlay them, so that the answer carries the current values.
+    const coveredByIndex = (t: number) =>
+      INSTANCE_RETURN_KEYS.includes(t) || !['instance'].includes(levelOfTag(t)) || t === 0x00201209;
+    if (query.includeFields === 'all' || [...keys].some((t) => !coveredByIndex(t))) {
+      Object.assign(all, parse(match.instanceMetadata));
+    }
+  }
+  Object.assign(all, parse(match.patientAttributes), parse(match.studyAttributes));
   all['00080056'] = { vr: 'CS', Value: ['ONLINE'] };
   all['00080061'] =
     match.modalitiesInStudy.length > 0 ? { vr: 'CS', Value: match.modalitiesInStudy } : { vr: 'CS' };
@@ -67,11 +79,6 @@ export function queryResultJson(match: QueryMatch, query: ArchiveQuery): DicomJs
     all['00201209'] = integer(match.numberOfSeriesInstances);
   }
   if (query.level === 'instance') {
-    const keys = returnKeys(query);
-    const needsMetadata =
-      query.includeFields === 'all' ||
-      [...keys].some((t) => !(tagToHex(t) in all) && !INSTANCE_RETURN_KEYS.includes(t));
-    if (needsMetadata) Object.assign(all, parse(match.instanceMetadata));
     const i = match.instance!;
     all['00080016'] = { vr: 'UI', Value: [i.sopClassUid] };
     all['00080018'] = { vr: 'UI', Value: [match.sopInstanceUid!] };
@@ -80,11 +87,10 @@ export function queryResultJson(match: QueryMatch, query: ArchiveQuery): DicomJs
     all['00280011'] = integer(i.columns, 'US');
     all['00280100'] = integer(i.bitsAllocated, 'US');
     all['00280008'] = integer(i.numberOfFrames);
-    all['00080056'] = { vr: 'CS', Value: ['ONLINE'] };
   }
   if (query.includeFields === 'all') return all;
   const out: DicomJson = {};
-  for (const tag of returnKeys(query)) {
+  for (const tag of keys) {
     const key = tagToHex(tag);
     out[key] = all[key] ?? { vr: vrOf(tag) };
   }

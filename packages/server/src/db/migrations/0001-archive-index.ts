@@ -70,13 +70,21 @@ export function archiveIndexMigration(dialect: SqlDialect): Migration {
         .addColumn('updated_at', millis, (c) => c.notNull())
         .execute();
       await db.schema.createIndex('study_patient_idx').on('study').column('patient_pk').execute();
-      await db.schema
-        .createIndex('study_date_idx')
-        .on('study')
-        .columns(['study_date', 'study_time', 'pk'])
-        .execute();
+      // The study list's order (newest first, undated last). PostgreSQL needs the directions and NULLS
+      // LAST in the index to walk it instead of sorting every study; SQLite walks its index backwards
+      // and already sorts NULLs first ascending, i.e. last descending.
+      if (postgres) {
+        await sql`CREATE INDEX study_date_idx ON study (study_date DESC NULLS LAST, study_time DESC NULLS LAST, pk DESC)`.execute(
+          db,
+        );
+      } else {
+        await db.schema
+          .createIndex('study_date_idx')
+          .on('study')
+          .columns(['study_date', 'study_time', 'pk'])
+          .execute();
+      }
       await db.schema.createIndex('study_accession_idx').on('study').column('accession_number').execute();
-      await db.schema.createIndex('study_updated_idx').on('study').column('updated_at').execute();
 
       await db.schema
         .createTable('series')

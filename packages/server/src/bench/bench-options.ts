@@ -1,0 +1,124 @@
+/** Command-line options of `npm run bench`. */
+export interface BenchOptions {
+  studies: number;
+  instancesPerStudy: number;
+  quick: boolean;
+  /** Instances of the series stored with one client (and then read back: metadata, frames, retrieve). */
+  seriesInstances: number;
+  /** Objects per STOW request. */
+  stowBatch: number;
+  /** STOW rounds per server (interleaved across servers); the median round is reported. */
+  rounds: number;
+  /** Studies of the archive loaded into both Lightbox and Orthanc for the QIDO comparison. */
+  compareStudies: number;
+  /** QIDO samples per query (fewer when a query is slow: each query has a time budget). */
+  samples: number;
+  postgresUrl: string;
+  postgres: boolean;
+  orthanc: boolean;
+  rebuildIndex: boolean;
+  dropCache: boolean;
+  out: string;
+}
+
+/** The usage text. */
+export const USAGE = `npm run bench -- [options]
+
+  --studies N               studies in the synthetic index for QIDO (default 100000)
+  --instances-per-study N   instances per study (default 10; 2 series of 5)
+  --quick                   smoke run: 2000 studies, a 100-instance series, fewer samples
+  --series-instances N      instances of the stored series (default 600)
+  --stow-batch N            DICOM objects per STOW-RS request (default 1)
+  --rounds N                STOW rounds per server, interleaved across servers; the median is reported
+                            (default 3; 1 with --quick)
+  --compare-studies N       studies loaded into Lightbox and Orthanc for the QIDO comparison (default 2000)
+  --samples N               QIDO samples per query (default 200; each query also has a time budget)
+  --postgres-url URL        PostgreSQL server (default $LIGHTBOX_BENCH_POSTGRES_URL or
+                            postgres://postgres@127.0.0.1:5432/postgres); skipped when unreachable
+  --no-postgres             SQLite only
+  --no-orthanc              no Orthanc / DCMTK comparison
+  --rebuild-index           rebuild the cached synthetic index
+  --drop-cache              drop the cached indexes (files and PostgreSQL databases) and exit
+  --out DIR                 results and cache directory (default bench-results)
+`;
+
+function positive(name: string, text: string | undefined): number {
+  const n = Number(text);
+  if (text === undefined || !Number.isInteger(n) || n <= 0)
+    throw new Error(`${name} needs a positive integer`);
+  return n;
+}
+
+/** Parses the command line (after `--`); throws with a message on a bad option. */
+export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
+  const quick = args.includes('--quick');
+  const options: BenchOptions = {
+    studies: quick ? 2000 : 100_000,
+    instancesPerStudy: 10,
+    quick,
+    seriesInstances: quick ? 100 : 600,
+    stowBatch: 1,
+    rounds: quick ? 1 : 3,
+    compareStudies: quick ? 500 : 2000,
+    samples: quick ? 40 : 200,
+    postgresUrl: env.LIGHTBOX_BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+    postgres: true,
+    orthanc: true,
+    rebuildIndex: false,
+    dropCache: false,
+    out: 'bench-results',
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = () => args[++i];
+    switch (arg) {
+      case '--quick':
+        break;
+      case '--studies':
+        options.studies = positive(arg, value());
+        break;
+      case '--instances-per-study':
+        options.instancesPerStudy = positive(arg, value());
+        break;
+      case '--series-instances':
+        options.seriesInstances = Math.max(4, positive(arg, value()));
+        break;
+      case '--stow-batch':
+        options.stowBatch = positive(arg, value());
+        break;
+      case '--rounds':
+        options.rounds = positive(arg, value());
+        break;
+      case '--compare-studies':
+        options.compareStudies = positive(arg, value());
+        break;
+      case '--samples':
+        options.samples = positive(arg, value());
+        break;
+      case '--postgres-url':
+        options.postgresUrl = value() ?? '';
+        break;
+      case '--no-postgres':
+        options.postgres = false;
+        break;
+      case '--no-orthanc':
+        options.orthanc = false;
+        break;
+      case '--rebuild-index':
+        options.rebuildIndex = true;
+        break;
+      case '--drop-cache':
+        options.dropCache = true;
+        break;
+      case '--out':
+        options.out = value() ?? options.out;
+        break;
+      case '--help':
+      case '-h':
+        return 'help';
+      default:
+        throw new Error(`unknown option ${arg}`);
+    }
+  }
+  return options;
+}

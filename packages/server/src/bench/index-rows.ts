@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { instanceRecord, type InstanceRecord } from '../archive/instance-record.js';
+import { patientCount, seriesPerStudy, syntheticInstance, type ArchiveScale } from './synthetic-archive.js';
+import { syntheticParsedObject } from './synthetic-ct.js';
+
+/** Ingest times of the synthetic index: one instance per millisecond from this instant. */
+const BASE_TIME_MS = Date.UTC(2024, 0, 1);
+
+/** Rows of the index tables, by table, as column → value objects. */
+export interface Rows {
+  patient: Record<string, unknown>[];
+  study: Record<string, unknown>[];
+  series: Record<string, unknown>[];
+  instance: Record<string, unknown>[];
+}
+
+/** A blob description for an instance whose object is never stored (index-only benchmarks). */
+export function fakeBlob(ordinal: number): InstanceRecord['blob'] {
+  const hex = createHash('sha256').update(String(ordinal)).digest('hex');
+  const day = new Date(BASE_TIME_MS).toISOString().slice(0, 10).replace(/-/g, '/');
+  return {
+    key: `${day}/${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}.dcm`,
+    size: 0,
+    sha256: hex,
+  };
+}
+
+/**
+ * The rows that committing every instance of studies [from, to) one by one through
+ * `KyselyIndexStore.commitInstance` would leave, computed set-wise: the same `instanceRecord` output per
+ * instance, patients inserted on first sight, study and series attributes from their first instance,
+ * counters and modality/SOP class sets as the commits would update them. Keys are assigned in
+ * ingest order, as the autoincrement would.
+ */
+export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { micros: number }): Rows {
+  const rows: Rows = { patient: [], study: [], series: [], instance: [] };
+  const perStudySeries = seriesPerStudy(scale);
+  for (let i = from; i < to; i++) {
+    const studyPk = i + 1;
+    const records: InstanceRecord[] = [];
+    const started = performance.now();
+    for (let k = 0; k < scale.instancesPerStudy; k++) {
+      const ordinal = i * scale.instancesPerStudy + k;
+      const object = syntheticParsedObject(syntheticInstance(scale, i, k));
+      const blob = fakeBlob(ordinal);
+      blob.size = object.dataSet.get(0x7fe00010)!.offset + object.dataSet.get(0x7fe00010)!.length;
+      records.push(instanceRecord(object, blob));
+    }
+    timing.micros += (performance.now() - started) * 1000;
+    const first = records[0]!;
+    // Study i belongs to patient i mod P, so a patient is first seen in study i < P.
+    const patientPk = (i % patientCount(scale)) + 1;
+    const t0 = BASE_TIME_MS + i * scale.instancesPerStudy;
+    if (i < patientCount(scale)) {
+      const p = first.patient;
+      rows.patient.push({
+        pk: patientPk,
+        patient_key: p.key,
+        patient_id: p.patientId,
+        issuer_of_patient_id: p.issuer,
+        patient_name: p.name,
+        patient_name_search: p.nameSearch,
+        patient_name_fuzzy: p.nameFuzzy,
+        patient_birth_date: p.birthDate,
+        patient_sex: p.sex,
+        attributes: p.attributes,
+        merged_into_pk: null,
+        created_at: t0,
+        updated_at: t0,
+      });
+    }
+    const modalities: string[] = [];
+    const sopClasses: string[] = [];
+    const seriesPks = new Map<string, number>();
+    const seriesCounts = new Map<number, number>();
+    records.forEach((r, k) => {
+      if (r.series.modality !== null && !modalities.includes(r.series.modality))
+        modalities.push(r.series.modality);
+      if (!sopClasses.includes(r.instance.sopClassUid)) sopClasses.push(r.instance.sopClassUid);
+      let seriesPk = seriesPks.get(r.series.uid);
+      if (seriesPk === undefined) {
+        seriesPk = i * perStudySeries + seriesPks.size + 1;
+        seriesPks.set(r.series.uid, seriesPk);
+        const s = r.series;
+        rows.series.push({
+          pk: seriesPk,
+          study_pk: studyPk,
+          series_instance_uid: s.uid,
+          modality: s.modality,
+          series_number: s.number,
+          series_description: s.description,
+          performed_procedure_step_start_date: s.ppsStartDate,
+          performed_procedure_step_start_time: s.ppsStartTime,
+          body_part_examined: s.bodyPartExamined,
+          number_of_instances: 0,
+          attributes: s.attributes,
+          created_at: t0 + k,
+          updated_at: t0 + k,
+        });
+      }
+      seriesCounts.set(seriesPk, (seriesCounts.get(seriesPk) ?? 0) + 1);
+      rows.instance.push({
+        pk: i * scale.instancesPerStudy + k + 1,
+        series_pk: seriesPk,
+        study_pk: studyPk,
+        sop_instance_uid: r.instance.sopInstanceUid,
+        sop_class_uid: r.instance.sopClassUid,
+        instance_number: r.instance.number,
+        rows: r.instance.rows,
+        columns: r.instance.columns,
+        bits_allocated: r.instance.bitsAllocated,
+        number_of_frames: r.instance.numberOfFrames,
+        transfer_syntax_uid: r.instance.transferSyntaxUid,
+        blob_key: r.blob.key,
+        size: r.blob.size,
+        sha256: r.blob.sha256,
+        metadata: r.instance.metadata,
+        frame_index: r.instance.frameIndex,
+        created_at: t0 + k,
+      });
+    });
+    for (const row of rows.series) {
+      const count = seriesCounts.get(row.pk as number);
+      if (count !== undefined) {
+        row.number_of_instances = count;
+        row.updated_at = t0 + records.length - 1;
+      }
+    }
+    const s = first.study;
+    const set = (members: string[]) => (members.length === 0 ? '' : `\\${members.join('\\')}\\`);
+    rows.study.push({
+      pk: studyPk,
+      patient_pk: patientPk,
+      study_instance_uid: s.uid,
+      study_date: s.date,
+      study_time: s.time,
+      accession_number: s.accessionNumber,
+      study_id: s.studyId,
+      study_description: s.description,
+      referring_physician_name: s.referringPhysicianName,
+      referring_physician_name_search: s.referringPhysicianNameSearch,
+      referring_physician_name_fuzzy: s.referringPhysicianNameFuzzy,
+      modalities_in_study: set(modalities),
+      sop_classes_in_study: set(sopClasses),
+      number_of_series: seriesPks.size,
+      number_of_instances: records.length,
+      attributes: s.attributes,
+      created_at: t0,
+      updated_at: t0 + records.length - 1,
+    });
+  }
+  return rows;
+}
