@@ -9,6 +9,10 @@ export default defineConfig({
         new URL('./packages/dicom/src/test-support/index.ts', import.meta.url),
       ),
       '@lightbox/dicom': fileURLToPath(new URL('./packages/dicom/src/index.ts', import.meta.url)),
+      '@lightbox/dimse/test-support': fileURLToPath(
+        new URL('./packages/dimse/src/test-support/index.ts', import.meta.url),
+      ),
+      '@lightbox/dimse': fileURLToPath(new URL('./packages/dimse/src/index.ts', import.meta.url)),
     },
   },
   test: {

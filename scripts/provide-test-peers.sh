@@ -11,6 +11,7 @@ peers=(
   "dcmdump:dcmtk"
   "dciodvfy:dicom3tools"
   "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm:python3-pydicom"
+  "/usr/lib/python3/dist-packages/numpy/__init__.py:python3-numpy"
   "opj_decompress:libopenjp2-tools"
   "ojph_compress:openjph-tools"
   "/usr/sbin/Orthanc:orthanc"

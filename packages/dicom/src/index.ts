@@ -8,7 +8,12 @@ export * from './parse-error.js';
 export * from './transfer-syntax.js';
 export * from './dictionary/index.js';
 export * from './charset/index.js';
-export { readPart10, type Part10Object, type Part10ReadOptions } from './reader/read-part10.js';
+export {
+  readPart10,
+  readDataSetIn,
+  type Part10Object,
+  type Part10ReadOptions,
+} from './reader/read-part10.js';
 export type { ReadOptions } from './reader/read-data-set.js';
 export {
   encodeDataSet,
@@ -21,6 +26,8 @@ export {
 export {
   buildFileMeta,
   encodePart10,
+  encodePart10Header,
+  type Part10HeaderFields,
   writePart10,
   IMPLEMENTATION_CLASS_UID,
   IMPLEMENTATION_VERSION_NAME,

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { createArchive, type Archive } from './archive/archive.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/open-database.js';
+import { DicomNodeRegistry } from './dicom-nodes/dicom-node-registry.js';
 import { KyselyIndexStore } from './index-store/kysely-index-store.js';
 import { LogAuditSink } from './security/audit/log-audit-sink.js';
 import { BasicAuthenticator } from './security/basic-authenticator.js';
@@ -23,6 +24,7 @@ export interface Services {
   archive: Archive;
   users: UserStore;
   authenticator: BasicAuthenticator;
+  dicomNodes: DicomNodeRegistry;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     archive,
     users,
     authenticator: new BasicAuthenticator(users),
+    dicomNodes: new DicomNodeRegistry(database.db, config.dicom.nodes),
     async close() {
       await closeCodecWorkers();
       await database.close();

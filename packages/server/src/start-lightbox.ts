@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
+import { startDicomListener, type DicomListener } from './dimse-scp/dicom-listener.js';
 import { buildHttpApp } from './http/build-http-app.js';
 import { ensureAdmin } from './security/ensure-admin.js';
 import { createServices, type Services } from './services.js';
@@ -15,6 +16,7 @@ export interface RunningLightbox {
   http: FastifyInstance;
   /** The HTTP port actually bound (differs from the configuration when it asked for port 0). */
   httpPort: number;
+  dicom: DicomListener;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   let ready = false;
   const http = await buildHttpApp({
     archive: services.archive,
+    dicomNodes: services.dicomNodes,
     authenticator: services.authenticator,
     logger: logger.child({ component: 'http' }),
     maxStowBytes: config.archive.maxStowBytes,
@@ -46,13 +49,37 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     health: () => ({
       ready,
       status: ready ? 'ok' : 'starting',
-      listeners: { http: ready },
+      listeners: { http: ready, dicom: ready },
       database: services.database.dialect,
     }),
   });
   await http.listen({ host: config.host, port: config.httpPort });
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
+  let dicom: DicomListener;
+  try {
+    dicom = await startDicomListener(
+      {
+        archive: services.archive,
+        logger: logger.child({ component: 'dimse' }),
+        nodes: services.dicomNodes,
+        policy: {
+          aeTitle: config.aeTitle,
+          maxAssociations: config.dicom.maxAssociations,
+          queryFromAnyAe: config.dicom.queryFromAnyAe,
+          storeFromAnyAe: config.dicom.storeFromAnyAe,
+        },
+        maxQueryResults: config.archive.qidoMaxResults,
+      },
+      config.host,
+      config.dicomPort,
+    );
+  } catch (error) {
+    clearInterval(sweep);
+    await http.close();
+    await services.close();
+    throw error;
+  }
   ready = true;
 
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -61,6 +88,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     '',
     'Lightbox is running.',
     `  DICOMweb:   ${base}/dicomweb   (WADO-URI: ${base}/wado)`,
+    `  DICOM:      AE title ${config.aeTitle}, port ${dicom.port}`,
     `  Health:     ${base}/api/health`,
     `  Data:       ${config.dataDir} (${services.database.dialect})`,
   ];
@@ -77,8 +105,10 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     services,
     http,
     httpPort,
+    dicom,
     async stop() {
       clearInterval(sweep);
+      await dicom.close();
       await http.close();
       await services.close();
     },

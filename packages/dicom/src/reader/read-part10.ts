@@ -170,3 +170,29 @@ function textOf(dataSet: DataSet, tag: number): string | undefined {
   for (let i = 0; i < end; i++) s += String.fromCharCode(bytes[i]!);
   return s.trim();
 }
+
+/**
+ * Reads a data set without File Meta Information, in a transfer syntax known from elsewhere (a DIMSE
+ * presentation context): C-FIND identifiers, N-ACTION information. Values are read into memory.
+ */
+export async function readDataSetIn(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array,
+  transferSyntaxUid: string,
+): Promise<DataSet> {
+  const syntax = lookupTransferSyntax(transferSyntaxUid);
+  if (syntax === undefined) {
+    throw new DicomParseError(
+      ParseFailure.UnsupportedTransferSyntax,
+      `unknown transfer syntax ${transferSyntaxUid}`,
+      0,
+    );
+  }
+  const src = new ByteSource(asIterable(source));
+  const bodySource = syntax.deflated ? new ByteSource(inflateRaw(src.rest())[Symbol.asyncIterator]()) : src;
+  const reader = new DataSetReader(
+    bodySource,
+    { explicitVr: syntax.explicitVr, littleEndian: syntax.littleEndian },
+    { bulkDataThreshold: Number.MAX_SAFE_INTEGER, readPixelData: true },
+  );
+  return reader.readTopLevel();
+}

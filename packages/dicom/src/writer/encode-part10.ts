@@ -56,6 +56,42 @@ export function buildFileMeta(dataSet: DataSet, transferSyntaxUid: string, sourc
   return meta;
 }
 
+/** What the File Meta Information of a received data set records (PS3.10 §7.1). */
+export interface Part10HeaderFields {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  /** Source Application Entity Title (0002,0016): the AE that sent the data set (DIMSE C-STORE). */
+  sourceAeTitle?: string;
+}
+
+/**
+ * The bytes that turn a received data set into a Part 10 file: preamble, "DICM" and the File Meta
+ * Information. The data set follows as received, byte for byte (DIMSE C-STORE).
+ */
+export function encodePart10Header(fields: Part10HeaderFields): Uint8Array {
+  const source = new DataSet(true);
+  source.set(textElement(0x00020002, 'UI', fields.sopClassUid));
+  source.set(textElement(0x00020003, 'UI', fields.sopInstanceUid));
+  if (fields.sourceAeTitle !== undefined && fields.sourceAeTitle !== '') {
+    source.set(textElement(0x00020016, 'AE', fields.sourceAeTitle));
+  }
+  const meta = buildFileMeta(new DataSet(true), fields.transferSyntaxUid, source);
+  const chunks: Uint8Array[] = [new Uint8Array(132)];
+  chunks[0]!.set([0x44, 0x49, 0x43, 0x4d], 128);
+  for (const chunk of encodeDataSet(meta, { explicitVr: true, littleEndian: true })) {
+    if (isBulkReference(chunk)) throw new Error('file meta values are always in memory');
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
 /**
  * Encodes a Part 10 object (PS3.10 §7.1): preamble, "DICM", freshly built meta information, and the
  * data set in the requested transfer syntax. Deflated output is not written.

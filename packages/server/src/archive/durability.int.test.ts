@@ -67,6 +67,7 @@ for (const dialect of DIALECTS) {
         LIGHTBOX_DATABASE_URL: database.url,
         LIGHTBOX_HOST: '127.0.0.1',
         LIGHTBOX_HTTP_PORT: '0',
+        LIGHTBOX_DICOM_PORT: '0',
         LIGHTBOX_ADMIN_PASSWORD: PASSWORD,
         LIGHTBOX_LOG_LEVEL: 'warn',
       };

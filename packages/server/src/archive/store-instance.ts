@@ -19,6 +19,8 @@ import { instanceRecord, type InstanceRecord } from './instance-record.js';
 export interface StoreOptions {
   /** STOW-RS to /studies/{uid}: the instance must belong to this study (PS3.18 §10.5.1). */
   expectedStudyUid?: string;
+  /** C-STORE: the data set must carry the Affected SOP Instance and Class UIDs of the command (PS3.4 B.2.3). */
+  expectedSop?: { classUid: string; instanceUid: string };
 }
 
 /** The outcome of storing one instance: durable and indexed, or refused with a standard status. */
@@ -133,6 +135,16 @@ export async function storeInstance(
       throw new AppError(
         ErrorCode.DataSetMismatch,
         `StudyInstanceUID ${record.study.uid} does not match the study of the request (${options.expectedStudyUid})`,
+      );
+    }
+    const sop = options.expectedSop;
+    if (
+      sop !== undefined &&
+      (record.instance.sopInstanceUid !== sop.instanceUid || record.instance.sopClassUid !== sop.classUid)
+    ) {
+      throw new AppError(
+        ErrorCode.DataSetMismatch,
+        'the SOP Class or Instance UID of the data set differs from the one in the command',
       );
     }
     outcome = await index.commitInstance(record, config.duplicatePolicy);

@@ -64,6 +64,7 @@ async function withLightbox<T>(
     {
       LIGHTBOX_HOST: '127.0.0.1',
       LIGHTBOX_HTTP_PORT: '0',
+      LIGHTBOX_DICOM_PORT: '0',
       LIGHTBOX_ADMIN_PASSWORD: PASSWORD,
       ...env,
     },
@@ -84,7 +85,13 @@ async function startLightboxServer(
   env: Record<string, string>,
 ): Promise<{ server: IngestServer; stop(): Promise<void> }> {
   const process_ = await startLightboxProcess(
-    { LIGHTBOX_HOST: '127.0.0.1', LIGHTBOX_HTTP_PORT: '0', LIGHTBOX_ADMIN_PASSWORD: PASSWORD, ...env },
+    {
+      LIGHTBOX_HOST: '127.0.0.1',
+      LIGHTBOX_HTTP_PORT: '0',
+      LIGHTBOX_DICOM_PORT: '0',
+      LIGHTBOX_ADMIN_PASSWORD: PASSWORD,
+      ...env,
+    },
     path.join(logDir, `lightbox-${++logCounter}.log`),
   );
   const client = new HttpClient(`${process_.url}/dicomweb`, AUTH);

@@ -30,6 +30,18 @@ export interface ArchiveConfig {
   qidoMaxResults: number;
 }
 
+/** DIMSE behaviour (issue #3 §4). */
+export interface DicomConfig {
+  /** Most associations open at once; further requests are rejected as transient "local limit exceeded". */
+  maxAssociations: number;
+  /** C-FIND (and later C-MOVE, C-GET) from any calling AE; by default only from registered nodes. */
+  queryFromAnyAe: boolean;
+  /** C-STORE from any calling AE (the default); otherwise only from registered nodes. */
+  storeFromAnyAe: boolean;
+  /** Remote nodes defined in the config file, by name; read-only through the API. */
+  nodes: Record<string, { aet: string; host: string; port: number; tls?: boolean }>;
+}
+
 /** The whole configuration, parsed once and frozen (DESIGN §2 "Composition root"). */
 export interface Config {
   dataDir: string;
@@ -50,4 +62,5 @@ export interface Config {
   publicUrl?: string;
   logLevel: LogLevel;
   archive: ArchiveConfig;
+  dicom: DicomConfig;
 }

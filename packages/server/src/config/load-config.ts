@@ -19,7 +19,7 @@ const schema: JSONSchemaType<Config> = {
   additionalProperties: false,
   required: [
     'dataDir', 'host', 'httpPort', 'dicomPort', 'aeTitle', 'hl7Port', 'databaseUrl', 'storageUrl',
-    'dicomTlsPort', 'hl7TlsPort', 'logLevel', 'archive',
+    'dicomTlsPort', 'hl7TlsPort', 'logLevel', 'archive', 'dicom',
   ], // prettier-ignore
   properties: {
     dataDir: { type: 'string', minLength: 1 },
@@ -57,6 +57,31 @@ const schema: JSONSchemaType<Config> = {
         duplicatePolicy: { type: 'string', enum: ['keep-existing', 'reject', 'overwrite'] },
         maxStowBytes: { type: 'integer', minimum: 1 },
         qidoMaxResults: { type: 'integer', minimum: 1, maximum: 100000 },
+      },
+    },
+    dicom: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxAssociations', 'queryFromAnyAe', 'storeFromAnyAe', 'nodes'],
+      properties: {
+        maxAssociations: { type: 'integer', minimum: 1, maximum: 10000 },
+        queryFromAnyAe: { type: 'boolean' },
+        storeFromAnyAe: { type: 'boolean' },
+        nodes: {
+          type: 'object',
+          required: [],
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['aet', 'host', 'port'],
+            properties: {
+              aet: { type: 'string' },
+              host: { type: 'string' },
+              port: { type: 'integer' },
+              tls: { type: 'boolean', nullable: true },
+            },
+          },
+        },
       },
     },
   },
@@ -161,6 +186,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         maxStowBytes: integer(env, 'LIGHTBOX_MAX_STOW_BYTES', problems),
       }) as Raw),
     },
+  };
+  raw.dicom = {
+    maxAssociations: 64,
+    queryFromAnyAe: false,
+    storeFromAnyAe: true,
+    nodes: {},
+    ...((file.dicom ?? {}) as Raw),
   };
   if (Object.keys(tls).length > 0) raw.tls = tls;
   if (!validate(raw)) {

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import pg from 'pg';
 import { archiveIndexMigration } from './migrations/0001-archive-index.js';
+import { dicomNodesMigration } from './migrations/0002-dicom-nodes.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
 
@@ -15,7 +16,10 @@ export interface Database {
 }
 
 function migrations(dialect: SqlDialect): Record<string, Migration> {
-  return { '0001-archive-index': archiveIndexMigration(dialect) };
+  return {
+    '0001-archive-index': archiveIndexMigration(dialect),
+    '0002-dicom-nodes': dicomNodesMigration(dialect),
+  };
 }
 
 // int8 (bigint) columns hold epoch milliseconds and byte sizes, far below 2^53: read them as numbers.

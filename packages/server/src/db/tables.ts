@@ -112,6 +112,18 @@ export interface UserTable {
   updated_at: number;
 }
 
+/** A remote DICOM node registered through the API. */
+export interface DicomNodeTable {
+  name: string;
+  ae_title: string;
+  host: string;
+  port: number;
+  /** 1 when associations to the node use DICOM TLS. */
+  tls: number;
+  created_at: number;
+  updated_at: number;
+}
+
 /** The whole index schema, for Kysely. */
 export interface Tables {
   patient: PatientTable;
@@ -121,4 +133,5 @@ export interface Tables {
   instance: InstanceTable;
   pending_blob: PendingBlobTable;
   app_user: UserTable;
+  dicom_node: DicomNodeTable;
 }

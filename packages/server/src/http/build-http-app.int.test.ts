@@ -15,6 +15,7 @@ describe('the HTTP application', () => {
     const { services } = lb.running;
     const app = await buildHttpApp({
       archive: services.archive,
+      dicomNodes: services.dicomNodes,
       authenticator: services.authenticator,
       logger: services.logger,
       maxStowBytes: 1,

@@ -1,6 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Archive } from '../archive/archive.js';
+import { dicomNodesRoutes } from '../api/dicom-nodes-routes.js';
+import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { dicomwebRoutes } from '../dicomweb/dicomweb-routes.js';
 import { handleWadoUri } from '../dicomweb/wado-uri.js';
 import type { Actor } from '../security/actor.js';
@@ -22,6 +24,7 @@ declare module 'fastify' {
 
 /** What the HTTP server needs. */
 export interface HttpDeps {
+  dicomNodes: DicomNodeRegistry;
   archive: Archive;
   authenticator: BasicAuthenticator;
   logger: Logger;
@@ -111,6 +114,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       }),
     { prefix: '/dicomweb' },
   );
+  await app.register(async (scope) => dicomNodesRoutes(scope, deps.dicomNodes), { prefix: '/api' });
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
     '/wado',
     { config: { permission: Permission.StudyRead } },

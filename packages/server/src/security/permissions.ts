@@ -17,10 +17,15 @@ export const Permission = {
 export type PermissionValue = (typeof Permission)[keyof typeof Permission];
 
 /** Roles (the security issue adds radiologist, technologist, referring physician, …). */
-export const Role = { Admin: 'admin' } as const;
+export const Role = {
+  Admin: 'admin',
+  /** A remote DICOM application entity; the DIMSE access policy decides what each node may do. */
+  DicomNode: 'dicom-node',
+} as const;
 
 const ROLE_PERMISSIONS: Readonly<Record<string, readonly PermissionValue[]>> = {
   [Role.Admin]: [Permission.StudyRead, Permission.StudyWrite, Permission.Administer],
+  [Role.DicomNode]: [Permission.StudyRead, Permission.StudyWrite],
 };
 
 /** True when any of the roles grants the permission. */

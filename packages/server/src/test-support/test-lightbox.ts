@@ -9,11 +9,16 @@ import { createTestDatabase, type TestDialect } from './test-databases.js';
 /** The admin password of test servers. */
 export const TEST_ADMIN_PASSWORD = 'test-admin-password';
 
+/** The AE title of test servers. */
+export const TEST_AE_TITLE = 'LIGHTBOX';
+
 /** A Lightbox started for one test file, on a free port, with its own data directory and database. */
 export interface TestLightbox {
   running: RunningLightbox;
   baseUrl: string;
   dicomweb: string;
+  /** The DIMSE port actually bound; the AE title is {@link TEST_AE_TITLE} unless `env` changes it. */
+  dicomPort: number;
   dataDir: string;
   databaseUrl: string;
   /** `Authorization` header of the admin. */
@@ -32,6 +37,8 @@ export async function startTestLightbox(
     LIGHTBOX_DATA_DIR: dataDir,
     LIGHTBOX_HOST: '127.0.0.1',
     LIGHTBOX_HTTP_PORT: '0',
+    LIGHTBOX_DICOM_PORT: '0',
+    LIGHTBOX_AE_TITLE: TEST_AE_TITLE,
     LIGHTBOX_DATABASE_URL: database.url,
     LIGHTBOX_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     LIGHTBOX_LOG_LEVEL: 'silent',
@@ -51,6 +58,7 @@ export async function startTestLightbox(
     running,
     baseUrl,
     dicomweb: `${baseUrl}/dicomweb`,
+    dicomPort: running.dicom.port,
     dataDir,
     databaseUrl: database.url,
     authorization: `Basic ${Buffer.from(`admin:${TEST_ADMIN_PASSWORD}`).toString('base64')}`,

@@ -1,0 +1,1 @@
+export { connectScu } from './connect-scu.js';

@@ -1,0 +1,87 @@
+import {
+  DICOM_APPLICATION_CONTEXT,
+  negotiatePresentationContexts,
+  PresentationContextResult,
+  RejectReason,
+  RejectResult,
+  type AssociateRequest,
+  type AssociationDecision,
+} from '@lightbox/dimse';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '@lightbox/dicom';
+import { acceptableTransferSyntaxes, isQuerySopClass, isStorageSopClass } from './sop-classes.js';
+
+/** Who may associate, as configured (issue #3 §4). */
+export interface AssociationPolicy {
+  /** Our AE title: the Called AE Title must match it. */
+  aeTitle: string;
+  /** Most associations open at once; more are rejected as "local limit exceeded". */
+  maxAssociations: number;
+  /** Query/retrieve contexts are accepted from any calling AE, not only from registered nodes. */
+  queryFromAnyAe: boolean;
+  /** Storage contexts are accepted from any calling AE, not only from registered nodes. */
+  storeFromAnyAe: boolean;
+}
+
+/** What is known of the requestor before deciding. */
+export interface Requestor {
+  /** The calling AE title is a registered node. */
+  registered: boolean;
+}
+
+/**
+ * Decides an A-ASSOCIATE-RQ (PS3.8 §9.3.2): the protocol version, the application context and the called
+ * AE title are checked, then each presentation context is answered. The asynchronous operations window is
+ * answered 1/1 (PS3.7 D.3.3.3): operations run one at a time.
+ */
+export function decideAssociation(
+  request: AssociateRequest,
+  policy: AssociationPolicy,
+  openAssociations: number,
+  requestor: Requestor,
+): AssociationDecision {
+  const reject = (reason: { source: number; reason: number }, result: number = RejectResult.Permanent) => ({
+    accept: false as const,
+    reject: { result, ...reason },
+  });
+  if ((request.protocolVersion & 0x0001) === 0) return reject(RejectReason.ProtocolVersionNotSupported);
+  if (request.applicationContext !== DICOM_APPLICATION_CONTEXT)
+    return reject(RejectReason.ApplicationContextNotSupported);
+  if (request.calledAeTitle !== policy.aeTitle) return reject(RejectReason.CalledAeNotRecognized);
+  if (openAssociations > policy.maxAssociations) {
+    return reject(RejectReason.LocalLimitExceeded, RejectResult.Transient);
+  }
+  const mayQuery = requestor.registered || policy.queryFromAnyAe;
+  const mayStore = requestor.registered || policy.storeFromAnyAe;
+  const contexts = negotiatePresentationContexts(
+    request.presentationContexts,
+    acceptableTransferSyntaxes,
+  ).map((context) => {
+    const abstractSyntax =
+      request.presentationContexts.find((p) => p.id === context.id)?.abstractSyntax ?? '';
+    const allowed = isStorageSopClass(abstractSyntax)
+      ? mayStore
+      : isQuerySopClass(abstractSyntax)
+        ? mayQuery
+        : true;
+    // PS3.8 §9.3.3.2 result 1, user rejection: the service exists but this AE may not use it.
+    return allowed ? context : { ...context, result: PresentationContextResult.UserRejection };
+  });
+  return {
+    accept: true,
+    answer: {
+      calledAeTitle: request.calledAeTitle,
+      callingAeTitle: request.callingAeTitle,
+      presentationContexts: contexts,
+      user: {
+        maxLength: 0, // set by the association to the limit it enforces
+        implementationClassUid: IMPLEMENTATION_CLASS_UID,
+        implementationVersionName: IMPLEMENTATION_VERSION_NAME,
+        ...(request.user.asyncOperations !== undefined
+          ? { asyncOperations: { invoked: 1, performed: 1 } }
+          : {}),
+        roles: [],
+        extendedNegotiation: [],
+      },
+    },
+  };
+}

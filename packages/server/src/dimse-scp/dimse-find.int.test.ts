@@ -1,0 +1,277 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  encodeDataSet,
+  fromDicomJson,
+  generateUid,
+  getString,
+  getStrings,
+  readPart10,
+  Tag,
+  TransferSyntaxUid,
+  type DataSet,
+  type DicomJson,
+} from '@lightbox/dicom';
+import { syntheticImage } from '@lightbox/dicom/test-support';
+import { CommandField, Status, type CommandSet } from '@lightbox/dimse';
+import { connectScu } from '@lightbox/dimse/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../test-support/test-databases.js';
+import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
+
+const run = promisify(execFile);
+const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+
+interface FindResult {
+  responses: DataSet[];
+  log: string;
+}
+
+for (const dialect of DIALECTS) {
+  describe(`C-FIND SCP on ${dialect}`, () => {
+    let lb: TestLightbox;
+    let work: string;
+    const patientId = `FIND-${Date.now()}`;
+    const studyUid = generateUid();
+    const seriesUids = [generateUid(), generateUid()];
+    const sopUids: string[] = [];
+
+    /** Runs findscu with the given model flag and keys; the responses come back as data sets. */
+    async function findscu(model: '-S' | '-P', keys: string[], extra: string[] = []): Promise<FindResult> {
+      const out = await mkdtemp(path.join(work, 'find-'));
+      const args = [model, ...extra, '-v', '-X', '-od', out, '-aec', TEST_AE_TITLE];
+      for (const key of keys) args.push('-k', key);
+      const { stderr } = await run('findscu', [...args, '127.0.0.1', String(lb.dicomPort)], {
+        env: dcmtkEnv,
+      }).catch((error: { stderr: string }) => ({ stderr: error.stderr }));
+      const files = (await readdir(out)).filter((f) => f.startsWith('rsp')).sort();
+      const responses: DataSet[] = [];
+      for (const file of files)
+        responses.push((await readPart10(await readFile(path.join(out, file)))).dataSet);
+      return { responses, log: stderr };
+    }
+
+    beforeAll(async () => {
+      lb = await startTestLightbox(dialect);
+      work = await mkdtemp(path.join(tmpdir(), 'lightbox-find-'));
+      // Query is allowed from registered nodes only (issue #3 §4).
+      for (const [name, aet] of [
+        ['findscu', 'FINDSCU'],
+        ['test-scu', 'TEST_SCU'],
+      ]) {
+        const put = await fetch(`${lb.baseUrl}/api/dicom-nodes/${name}`, {
+          method: 'PUT',
+          headers: { authorization: lb.authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({ aet, host: '127.0.0.1', port: 104 }),
+        });
+        expect(put.status).toBe(201);
+      }
+      const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
+      for (let i = 0; i < 6; i++) {
+        const sopInstanceUid = generateUid();
+        sopUids.push(sopInstanceUid);
+        const bytes = syntheticImage({
+          patientId,
+          patientName: 'Müller^Jürgen',
+          specificCharacterSet: 'ISO_IR 100',
+          studyInstanceUid: studyUid,
+          seriesInstanceUid: seriesUids[i % 2]!,
+          sopInstanceUid,
+          instanceNumber: i + 1,
+          modality: i % 2 === 0 ? 'CT' : 'SR',
+          studyDate: '20240315',
+          accessionNumber: `ACC-${patientId}`,
+          rows: 8,
+          columns: 8,
+        });
+        const outcome = await lb.running.services.archive.storeInstance(
+          (async function* () {
+            yield bytes;
+          })(),
+          actor,
+        );
+        expect(outcome.ok).toBe(true);
+      }
+    });
+    afterAll(async () => {
+      await lb?.stop();
+      await rm(work, { recursive: true, force: true });
+    });
+
+    it('finds a study by patient ID in the study root model and returns exactly the requested keys', async () => {
+      const { responses } = await findscu('-S', [
+        'QueryRetrieveLevel=STUDY',
+        `PatientID=${patientId}`,
+        'PatientName',
+        'StudyInstanceUID',
+        'StudyDate',
+        'AccessionNumber',
+        'ModalitiesInStudy',
+        'NumberOfStudyRelatedSeries',
+        'NumberOfStudyRelatedInstances',
+      ]);
+      expect(responses).toHaveLength(1);
+      const study = responses[0]!;
+      expect(getString(study, Tag.StudyInstanceUID)).toBe(studyUid);
+      expect(getString(study, Tag.PatientName)).toBe('Müller^Jürgen');
+      expect(getString(study, Tag.AccessionNumber)).toBe(`ACC-${patientId}`);
+      expect(getStrings(study, Tag.ModalitiesInStudy).sort()).toEqual(['CT', 'SR']);
+      expect(getString(study, Tag.NumberOfStudyRelatedSeries)).toBe('2');
+      expect(getString(study, Tag.NumberOfStudyRelatedInstances)).toBe('6');
+      expect(getString(study, Tag.QueryRetrieveLevel)).toBe('STUDY');
+      expect(getString(study, Tag.RetrieveAETitle)).toBe(TEST_AE_TITLE);
+      expect(study.has(Tag.StudyDescription)).toBe(false); // not asked for
+    });
+
+    it('matches with wildcards and date ranges, and returns nothing for a non-matching range', async () => {
+      const hit = await findscu('-S', [
+        'QueryRetrieveLevel=STUDY',
+        'PatientName=M*LLER*',
+        'StudyDate=20240101-20241231',
+        'StudyInstanceUID',
+      ]);
+      expect(hit.responses.map((r) => getString(r, Tag.StudyInstanceUID))).toContain(studyUid);
+      const miss = await findscu('-S', [
+        'QueryRetrieveLevel=STUDY',
+        `PatientID=${patientId}`,
+        'StudyDate=-20231231',
+      ]);
+      expect(miss.responses).toHaveLength(0);
+      expect(miss.log).toContain('Success');
+    });
+
+    it('lists the series of a study and the instances of a series', async () => {
+      const series = await findscu('-S', [
+        'QueryRetrieveLevel=SERIES',
+        `StudyInstanceUID=${studyUid}`,
+        'SeriesInstanceUID',
+        'Modality',
+        'NumberOfSeriesRelatedInstances',
+      ]);
+      expect(series.responses.map((r) => getString(r, Tag.SeriesInstanceUID)).sort()).toEqual(
+        [...seriesUids].sort(),
+      );
+      expect(series.responses.map((r) => getString(r, Tag.NumberOfSeriesRelatedInstances))).toEqual([
+        '3',
+        '3',
+      ]);
+      const images = await findscu('-S', [
+        'QueryRetrieveLevel=IMAGE',
+        `StudyInstanceUID=${studyUid}`,
+        `SeriesInstanceUID=${seriesUids[0]}`,
+        'SOPInstanceUID',
+        'InstanceNumber',
+      ]);
+      expect(images.responses.map((r) => getString(r, Tag.SOPInstanceUID)).sort()).toEqual(
+        [sopUids[0], sopUids[2], sopUids[4]].sort(),
+      );
+    });
+
+    it('matches a list of UIDs at IMAGE level', async () => {
+      const { responses } = await findscu('-S', [
+        'QueryRetrieveLevel=IMAGE',
+        `StudyInstanceUID=${studyUid}`,
+        `SOPInstanceUID=${sopUids[1]}\\${sopUids[5]}`,
+      ]);
+      expect(responses.map((r) => getString(r, Tag.SOPInstanceUID)).sort()).toEqual(
+        [sopUids[1], sopUids[5]].sort(),
+      );
+    });
+
+    it('answers the patient level of the patient root model with per-patient counts', async () => {
+      const { responses } = await findscu('-P', [
+        'QueryRetrieveLevel=PATIENT',
+        `PatientID=${patientId}`,
+        'PatientName',
+        'NumberOfPatientRelatedStudies',
+        'NumberOfPatientRelatedSeries',
+        'NumberOfPatientRelatedInstances',
+      ]);
+      expect(responses).toHaveLength(1);
+      expect(getString(responses[0]!, Tag.NumberOfPatientRelatedStudies)).toBe('1');
+      expect(getString(responses[0]!, Tag.NumberOfPatientRelatedSeries)).toBe('2');
+      expect(getString(responses[0]!, Tag.NumberOfPatientRelatedInstances)).toBe('6');
+      const studies = await findscu('-P', [
+        'QueryRetrieveLevel=STUDY',
+        `PatientID=${patientId}`,
+        'StudyInstanceUID',
+      ]);
+      expect(studies.responses.map((r) => getString(r, Tag.StudyInstanceUID))).toEqual([studyUid]);
+    });
+
+    it('refuses the query service to a calling AE that is not a registered node', async () => {
+      const { log, responses } = await findscu(
+        '-S',
+        ['QueryRetrieveLevel=STUDY', `PatientID=${patientId}`],
+        ['-aet', 'STRANGER'],
+      );
+      expect(responses).toHaveLength(0);
+      expect(log).toMatch(/No Acceptable Presentation Contexts|no presentation context/i);
+    });
+
+    it('refuses a level the information model does not have with A900', async () => {
+      const study = await findscu('-S', ['QueryRetrieveLevel=PATIENT', 'PatientID']);
+      expect(study.log).toMatch(/Error: DataSetDoesNotMatchSOPClass|a900/i);
+      const bad = await findscu('-S', ['QueryRetrieveLevel=STUDY', 'StudyDate=2024-2025']);
+      expect(bad.log).toMatch(/Error: DataSetDoesNotMatchSOPClass|a900/i);
+    });
+
+    it('stops with Cancel when the peer sends C-CANCEL', async () => {
+      const responses: CommandSet[] = [];
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts: [
+          {
+            id: 1,
+            abstractSyntax: STUDY_ROOT_FIND,
+            transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
+          },
+        ],
+        onMessage: async (message) => {
+          responses.push(message.command);
+          if (message.dataSet !== undefined) for await (const chunk of message.dataSet) void chunk;
+        },
+      });
+      const identifier: DicomJson = {
+        '00080052': { vr: 'CS', Value: ['IMAGE'] },
+        '0020000D': { vr: 'UI', Value: [studyUid] },
+        '00080018': { vr: 'UI' },
+      };
+      const bytes = Buffer.concat([
+        ...encodeDataSet(fromDicomJson(identifier), { explicitVr: true, littleEndian: true }),
+      ] as Uint8Array[]);
+      await association.send(
+        1,
+        {
+          commandField: CommandField.CFindRq,
+          messageId: 7,
+          priority: 0,
+          affectedSopClassUid: STUDY_ROOT_FIND,
+        },
+        bytes,
+      );
+      await association.send(1, { commandField: CommandField.CCancelRq, messageIdBeingRespondedTo: 7 });
+      await association.release();
+      const final = responses[responses.length - 1]!;
+      expect(final.status).toBe(Status.Cancel);
+      expect(responses.length).toBeLessThan(7);
+      expect(responses.every((r) => r.messageIdBeingRespondedTo === 7)).toBe(true);
+    });
+
+    it('reads identifiers and answers in implicit VR when that is what the peer proposes', async () => {
+      // -xi proposes nothing else: a response in any other syntax would not parse.
+      const { responses } = await findscu(
+        '-S',
+        ['QueryRetrieveLevel=STUDY', `PatientID=${patientId}`, 'PatientName'],
+        ['-xi'],
+      );
+      expect(responses).toHaveLength(1);
+      expect(getString(responses[0]!, Tag.PatientName)).toBe('Müller^Jürgen');
+    });
+  });
+}

@@ -1,0 +1,269 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { generateUid, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
+import { syntheticImage } from '@lightbox/dicom/test-support';
+import { CommandField, PresentationContextResult, Status, type CommandSet } from '@lightbox/dimse';
+import { connectScu } from '@lightbox/dimse/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../test-support/test-databases.js';
+import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
+
+const run = promisify(execFile);
+const CT_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
+const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+
+/** The data set of a Part 10 file: what follows the File Meta Information. */
+async function dataSetBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const groupLength = view.getUint32(132 + 8, true); // (0002,0000) UL: tag 4, VR 2, length 2, value 4
+  return bytes.subarray(132 + 12 + groupLength);
+}
+
+async function storedObject(lb: TestLightbox, sopInstanceUid: string): Promise<Uint8Array | undefined> {
+  const archive = lb.running.services.archive;
+  const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
+  const studies = await archive.query(
+    { level: 'instance', filters: [], fuzzy: false, includeFields: [], limit: 1000, offset: 0 },
+    actor,
+  );
+  const match = studies.find((s) => (s['00080018']?.Value as string[] | undefined)?.[0] === sopInstanceUid);
+  if (match === undefined) return undefined;
+  const studyUid = (match['0020000D']!.Value as string[])[0]!;
+  const [instance] = await archive.findInstances({ studyUid, sopInstanceUid }, actor);
+  const stream = await archive.openObject(instance!);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function objectFileCount(lb: TestLightbox): Promise<number> {
+  const entries = await readdir(path.join(lb.dataDir, 'objects'), { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).length;
+}
+
+function storeCommand(sopInstanceUid: string): Omit<CommandSet, 'commandDataSetType'> {
+  return {
+    commandField: CommandField.CStoreRq,
+    messageId: 1,
+    priority: 0,
+    affectedSopClassUid: CT_STORAGE,
+    affectedSopInstanceUid: sopInstanceUid,
+  };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`DIMSE SCP on ${dialect}`, () => {
+    let lb: TestLightbox;
+    let work: string;
+    beforeAll(async () => {
+      lb = await startTestLightbox(dialect);
+      work = await mkdtemp(path.join(tmpdir(), 'lightbox-dimse-'));
+    });
+    afterAll(async () => {
+      await lb?.stop();
+      await rm(work, { recursive: true, force: true });
+    });
+
+    it('answers C-ECHO from DCMTK echoscu', async () => {
+      const { stderr } = await run(
+        'echoscu',
+        ['-v', '-aec', TEST_AE_TITLE, '127.0.0.1', String(lb.dicomPort)],
+        {
+          env: dcmtkEnv,
+        },
+      );
+      expect(stderr).toContain('Received Echo Response (Success)');
+    });
+
+    it('rejects an association addressed to another AE title', async () => {
+      const failure = await run('echoscu', ['-aec', 'SOMEONE_ELSE', '127.0.0.1', String(lb.dicomPort)], {
+        env: dcmtkEnv,
+      }).catch((error: { stderr: string }) => error);
+      expect((failure as { stderr: string }).stderr).toContain('Called AE Title Not Recognized');
+    });
+
+    it('stores what storescu sends, byte for byte, with the sender recorded as Source AE Title', async () => {
+      const files = [
+        syntheticImage({ sopInstanceUid: generateUid(), patientId: 'DIMSE-1', rows: 64, columns: 64 }),
+        syntheticImage({
+          sopInstanceUid: generateUid(),
+          patientId: 'DIMSE-1',
+          transferSyntaxUid: TransferSyntaxUid.RLELossless,
+          rows: 64,
+          columns: 64,
+        }),
+        syntheticImage({ sopInstanceUid: generateUid(), patientId: 'DIMSE-1', rows: 512, columns: 512 }),
+      ];
+      const paths: string[] = [];
+      for (const [i, bytes] of files.entries()) {
+        const file = path.join(work, `store-${i}.dcm`);
+        await writeFile(file, bytes);
+        paths.push(file);
+      }
+      // -xr proposes RLE first: the RLE object must arrive compressed, as sent, the others as they are.
+      await run('storescu', ['-xr', '-aec', TEST_AE_TITLE, '127.0.0.1', String(lb.dicomPort), ...paths], {
+        env: dcmtkEnv,
+      });
+      for (const bytes of files) {
+        const sent = await readPart10(bytes);
+        const uid = getString(sent.dataSet, Tag.SOPInstanceUID)!;
+        const stored = await storedObject(lb, uid);
+        expect(stored, `instance ${uid} is stored`).toBeDefined();
+        const parsed = await readPart10(stored!);
+        expect(getString(parsed.meta, 0x00020016)).toBe('STORESCU');
+        expect(getString(parsed.meta, 0x00020010)).toBe(getString(sent.meta, 0x00020010));
+        expect(Buffer.compare(await dataSetBytes(stored!), await dataSetBytes(bytes))).toBe(0);
+      }
+    });
+
+    it.each([
+      ['-xi', TransferSyntaxUid.ImplicitVRLittleEndian],
+      ['-xd', TransferSyntaxUid.DeflatedExplicitVRLittleEndian],
+    ])('stores and indexes what storescu %s converts the data set to (%s)', async (option, syntax) => {
+      const uid = generateUid();
+      const file = path.join(work, `converted${option}.dcm`);
+      await writeFile(file, syntheticImage({ sopInstanceUid: uid, patientName: `Converted^${option}` }));
+      await run('storescu', [option, '-aec', TEST_AE_TITLE, '127.0.0.1', String(lb.dicomPort), file], {
+        env: dcmtkEnv,
+      });
+      const parsed = await readPart10((await storedObject(lb, uid))!);
+      expect(getString(parsed.meta, 0x00020010)).toBe(syntax);
+      expect(getString(parsed.dataSet, Tag.PatientName)).toBe(`Converted^${option}`);
+    });
+
+    it('refuses an unknown abstract syntax and accepts storage in the proposed transfer syntax', async () => {
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts: [
+          {
+            id: 1,
+            abstractSyntax: '1.2.3.4.5.6',
+            transferSyntaxes: [TransferSyntaxUid.ImplicitVRLittleEndian],
+          },
+          {
+            id: 3,
+            abstractSyntax: CT_STORAGE,
+            transferSyntaxes: [TransferSyntaxUid.JPEG2000Lossless, TransferSyntaxUid.ExplicitVRLittleEndian],
+          },
+          { id: 5, abstractSyntax: CT_STORAGE, transferSyntaxes: ['1.2.3.999'] },
+        ],
+      });
+      const answered = association.accepted!.presentationContexts;
+      expect(answered.find((c) => c.id === 1)!.result).toBe(
+        PresentationContextResult.AbstractSyntaxNotSupported,
+      );
+      expect(answered.find((c) => c.id === 3)!.result).toBe(PresentationContextResult.Acceptance);
+      expect(association.findContext(CT_STORAGE)!.transferSyntax).toBe(TransferSyntaxUid.JPEG2000Lossless);
+      expect(answered.find((c) => c.id === 5)!.result).toBe(
+        PresentationContextResult.TransferSyntaxesNotSupported,
+      );
+      await association.release();
+    });
+
+    it('answers A900 when the data set is not the instance the command names, and stores nothing', async () => {
+      const before = await objectFileCount(lb);
+      const responses: CommandSet[] = [];
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts: [
+          { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
+        ],
+        onMessage: async (message) => {
+          responses.push(message.command);
+        },
+      });
+      const bytes = syntheticImage({ sopInstanceUid: generateUid() });
+      await association.send(1, storeCommand(generateUid()), await dataSetBytes(bytes));
+      await association.release();
+      expect(responses).toHaveLength(1);
+      expect(responses[0]!.commandField).toBe(CommandField.CStoreRsp);
+      expect(responses[0]!.status).toBe(Status.DataSetDoesNotMatchSopClass);
+      expect(responses[0]!.errorComment).toMatch(/differs/);
+      expect(await objectFileCount(lb)).toBe(before);
+    });
+
+    it('keeps nothing when the sender vanishes in the middle of a data set, and stays up', async () => {
+      const before = await objectFileCount(lb);
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts: [
+          { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
+        ],
+      });
+      const uid = generateUid();
+      const bytes = await dataSetBytes(syntheticImage({ sopInstanceUid: uid, rows: 512, columns: 512 }));
+      async function* half(): AsyncGenerator<Uint8Array> {
+        yield bytes.subarray(0, bytes.length / 2);
+        association.socket.destroy(); // gone, without release or abort
+        await new Promise(() => undefined);
+      }
+      void association.send(1, storeCommand(uid), half()).catch(() => undefined);
+      await association.whenClosed;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await storedObject(lb, uid)).toBeUndefined();
+      expect(await objectFileCount(lb)).toBe(before);
+      await run('echoscu', ['-aec', TEST_AE_TITLE, '127.0.0.1', String(lb.dicomPort)], { env: dcmtkEnv });
+    });
+
+    it('aborts a connection that sends garbage or an oversized PDU, and serves others meanwhile', async () => {
+      for (const garbage of [
+        Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+        Buffer.from([0x01, 0x00, 0x7f, 0xff, 0xff, 0xff]), // an A-ASSOCIATE-RQ claiming 2 GiB
+        Buffer.from([0x01, 0x00, 0x00, 0x00, 0x00, 0x04, 1, 2, 3, 4]), // too short to be one
+      ]) {
+        const socket = net.connect({ host: '127.0.0.1', port: lb.dicomPort });
+        const received: Buffer[] = [];
+        socket.on('data', (chunk: Buffer) => received.push(chunk));
+        socket.on('error', () => undefined);
+        socket.write(garbage);
+        await new Promise((resolve) => socket.on('close', resolve));
+        const reply = Buffer.concat(received);
+        expect(reply[0], `reply to ${garbage.toString('hex').slice(0, 20)}`).toBe(0x07); // A-ABORT
+      }
+      await run('echoscu', ['-aec', TEST_AE_TITLE, '127.0.0.1', String(lb.dicomPort)], { env: dcmtkEnv });
+    });
+
+    it('answers a service it does not provide with "unrecognized operation"', async () => {
+      const responses: CommandSet[] = [];
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts: [
+          { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ImplicitVRLittleEndian] },
+        ],
+        onMessage: async (message) => {
+          responses.push(message.command);
+        },
+      });
+      await association.send(1, {
+        commandField: CommandField.NGetRq,
+        messageId: 9,
+        requestedSopClassUid: CT_STORAGE,
+        requestedSopInstanceUid: generateUid(),
+      });
+      await association.release();
+      expect(responses[0]!.commandField).toBe(CommandField.NGetRsp);
+      expect(responses[0]!.messageIdBeingRespondedTo).toBe(9);
+      expect(responses[0]!.status).toBe(0x0211);
+    });
+  });
+}
+
+describe('DIMSE listener start-up', () => {
+  it('reports a taken port instead of starting half a server', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    await expect(startTestLightbox('sqlite', { LIGHTBOX_DICOM_PORT: String(port) })).rejects.toThrow(
+      /EADDRINUSE/,
+    );
+    blocker.close();
+  });
+});

@@ -1,0 +1,75 @@
+import { STORAGE_SOP_CLASS_UIDS, TransferSyntaxUid, lookupTransferSyntax } from '@lightbox/dicom';
+
+/** SOP classes of the services Lightbox provides as an SCP (PS3.4). */
+export const ServiceSopClass = {
+  Verification: '1.2.840.10008.1.1',
+  PatientRootFind: '1.2.840.10008.5.1.4.1.2.1.1',
+  PatientRootMove: '1.2.840.10008.5.1.4.1.2.1.2',
+  PatientRootGet: '1.2.840.10008.5.1.4.1.2.1.3',
+  StudyRootFind: '1.2.840.10008.5.1.4.1.2.2.1',
+  StudyRootMove: '1.2.840.10008.5.1.4.1.2.2.2',
+  StudyRootGet: '1.2.840.10008.5.1.4.1.2.2.3',
+} as const;
+
+const STORAGE: ReadonlySet<string> = new Set(STORAGE_SOP_CLASS_UIDS);
+
+/** True for the storage SOP classes of PS3.4 Annex B. */
+export function isStorageSopClass(uid: string): boolean {
+  return STORAGE.has(uid);
+}
+
+const QUERY_RETRIEVE: ReadonlySet<string> = new Set([
+  ServiceSopClass.PatientRootFind,
+  ServiceSopClass.PatientRootMove,
+  ServiceSopClass.PatientRootGet,
+  ServiceSopClass.StudyRootFind,
+  ServiceSopClass.StudyRootMove,
+  ServiceSopClass.StudyRootGet,
+]);
+
+/** True for the query/retrieve SOP classes (FIND, MOVE, GET) of PS3.4 Annex C. */
+export function isQuerySopClass(uid: string): boolean {
+  return QUERY_RETRIEVE.has(uid);
+}
+
+/** Uncompressed transfer syntaxes, in our order of preference (explicit first: it keeps the VRs). */
+const UNCOMPRESSED: readonly string[] = [
+  TransferSyntaxUid.ExplicitVRLittleEndian,
+  TransferSyntaxUid.ImplicitVRLittleEndian,
+  TransferSyntaxUid.ExplicitVRBigEndian,
+];
+
+/**
+ * Transfer syntaxes accepted for storage: uncompressed first, then every compressed syntax we can parse,
+ * taken as sent and stored byte for byte (issue #3 §1). JPIP references carry no pixels and are refused.
+ */
+const JPIP: ReadonlySet<string> = new Set([
+  TransferSyntaxUid.JPIPReferenced,
+  TransferSyntaxUid.JPIPReferencedDeflate,
+  TransferSyntaxUid.JPIPHTJ2KReferenced,
+  TransferSyntaxUid.JPIPHTJ2KReferencedDeflate,
+]);
+
+/**
+ * Transfer syntaxes accepted for storage: uncompressed first, then every other syntax we can parse, taken
+ * as sent and stored byte for byte (issue #3 §1). JPIP references carry no pixels and are refused.
+ */
+export const STORAGE_TRANSFER_SYNTAXES: readonly string[] = [
+  ...UNCOMPRESSED,
+  ...Object.values(TransferSyntaxUid).filter(
+    (uid) => !UNCOMPRESSED.includes(uid) && !JPIP.has(uid) && lookupTransferSyntax(uid) !== undefined,
+  ),
+];
+
+/** The transfer syntaxes accepted for an abstract syntax, or undefined when it is not supported. */
+export function acceptableTransferSyntaxes(abstractSyntax: string): readonly string[] | undefined {
+  if (isStorageSopClass(abstractSyntax)) return STORAGE_TRANSFER_SYNTAXES;
+  if (
+    abstractSyntax === ServiceSopClass.Verification ||
+    abstractSyntax === ServiceSopClass.PatientRootFind ||
+    abstractSyntax === ServiceSopClass.StudyRootFind
+  ) {
+    return UNCOMPRESSED;
+  }
+  return undefined;
+}
