@@ -10,7 +10,7 @@ import {
   type CommandSet,
   CommandSetError,
 } from '../message/command-set.js';
-import { NO_DATA_SET } from '../message/command-field.js';
+import { CommandField, isPending, NO_DATA_SET } from '../message/command-field.js';
 import {
   decodeAssociateAccept,
   decodeAssociateRequest,
@@ -88,6 +88,22 @@ export interface IncomingMessage {
 /** A command to send: the Command Data Set Type is set from whether a data set goes with it. */
 export type OutgoingCommand = Omit<CommandSet, 'commandDataSetType'>;
 
+/** A response received to a request sent with {@link Association.sendRequest}. */
+export interface DimseResponse {
+  command: CommandSet;
+  /** The response's data set (a C-FIND match, a C-MOVE failed-instance list), read whole: they are small. */
+  dataSet?: Uint8Array;
+}
+
+/** Largest data set accepted in a response (identifiers, not images). */
+const MAX_RESPONSE_DATA_SET = 16 * 1024 * 1024;
+
+interface AwaitedResponse {
+  onPending: ((response: DimseResponse) => void) | undefined;
+  resolve: (response: DimseResponse) => void;
+  reject: (error: Error) => void;
+}
+
 /** Thrown to the waiting side when the association ends abnormally. */
 export class AssociationClosedError extends Error {
   override readonly name = 'AssociationClosedError';
@@ -126,6 +142,8 @@ export class Association {
   private commandContextId = -1;
   private inProgress: MessageInProgress | undefined;
   private readonly handlers = new Set<Promise<void>>();
+  private readonly awaiting = new Map<number, AwaitedResponse>();
+  private nextMessageId = 1;
   private sendChain: Promise<void> = Promise.resolve();
   private artim: NodeJS.Timeout | undefined;
   private paused = false;
@@ -317,6 +335,8 @@ export class Association {
     this.inProgress = undefined;
     this.waitingForAccept?.reject(error);
     this.waitingForAccept = undefined;
+    for (const waiter of this.awaiting.values()) waiter.reject(error);
+    this.awaiting.clear();
     this.socket.destroy();
     this.markClosed();
   }
@@ -490,7 +510,9 @@ export class Association {
   }
 
   private dispatch(message: IncomingMessage): void {
-    const handled = this.onMessage(message, this)
+    const handled = (
+      isResponse(message.command.commandField) ? this.onResponse(message) : this.onMessage(message, this)
+    )
       .catch((error: unknown) => {
         this.logger.warn({ err: error, command: message.command.commandField }, 'DIMSE handler failed');
       })
@@ -500,6 +522,73 @@ export class Association {
         this.handlers.delete(handled);
       });
     this.handlers.add(handled);
+  }
+
+  /**
+   * Sends a request with the next message ID and resolves with its final response; Pending responses
+   * (C-FIND matches, C-MOVE/C-GET progress) go to `onPending` as they arrive.
+   */
+  async sendRequest(
+    contextId: number,
+    command: Omit<OutgoingCommand, 'messageId'>,
+    dataSet?: Uint8Array | AsyncIterable<Uint8Array>,
+    onPending?: (response: DimseResponse) => void,
+  ): Promise<DimseResponse> {
+    const messageId = this.nextMessageId;
+    this.nextMessageId = (this.nextMessageId % 0xffff) + 1;
+    const response = new Promise<DimseResponse>((resolve, reject) => {
+      this.awaiting.set(messageId, { onPending, resolve, reject });
+    });
+    try {
+      await this.send(contextId, { ...command, messageId }, dataSet);
+    } catch (error) {
+      this.awaiting.delete(messageId);
+      throw error;
+    }
+    return response;
+  }
+
+  /** Sends C-CANCEL-RQ for a request made with {@link sendRequest} (PS3.7 §9.3.2.3). */
+  cancel(contextId: number, messageId: number): Promise<void> {
+    return this.send(contextId, {
+      commandField: CommandField.CCancelRq,
+      messageIdBeingRespondedTo: messageId,
+    });
+  }
+
+  /** The message ID the next {@link sendRequest} will use. */
+  get pendingMessageId(): number {
+    return this.nextMessageId;
+  }
+
+  private async onResponse(message: IncomingMessage): Promise<void> {
+    let dataSet: Uint8Array | undefined;
+    if (message.dataSet !== undefined) {
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      for await (const chunk of message.dataSet) {
+        total += chunk.length;
+        if (total > MAX_RESPONSE_DATA_SET) throw new Error('response data set too large');
+        chunks.push(chunk);
+      }
+      dataSet = Buffer.concat(chunks);
+    }
+    const id = message.command.messageIdBeingRespondedTo ?? -1;
+    const waiter = this.awaiting.get(id);
+    if (waiter === undefined) {
+      this.logger.warn({ messageId: id }, 'response to no outstanding request');
+      return;
+    }
+    const response: DimseResponse = {
+      command: message.command,
+      ...(dataSet !== undefined ? { dataSet } : {}),
+    };
+    if (isPending(message.command.status ?? 0)) {
+      waiter.onPending?.(response);
+      return;
+    }
+    this.awaiting.delete(id);
+    waiter.resolve(response);
   }
 
   private async onReleaseRequest(): Promise<void> {
@@ -563,6 +652,11 @@ export class Association {
       this.socket.once('close', onClose);
     });
   }
+}
+
+/** Response command fields have bit 15 set; C-CANCEL-RQ (0FFFH) is a request. */
+function isResponse(commandField: number): boolean {
+  return (commandField & 0x8000) !== 0;
 }
 
 async function* single(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

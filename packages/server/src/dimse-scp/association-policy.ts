@@ -79,7 +79,10 @@ export function decideAssociation(
         ...(request.user.asyncOperations !== undefined
           ? { asyncOperations: { invoked: 1, performed: 1 } }
           : {}),
-        roles: [],
+        // C-GET: the requestor takes the SCP role for the storage classes it names (PS3.7 D.3.3.4); we agree.
+        roles: request.user.roles
+          .filter((role) => isStorageSopClass(role.sopClassUid))
+          .map((role) => ({ sopClassUid: role.sopClassUid, scu: role.scu, scp: role.scp })),
         extendedNegotiation: [],
       },
     },

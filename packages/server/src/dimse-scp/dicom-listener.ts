@@ -7,7 +7,9 @@ import { decideAssociation, type AssociationPolicy } from './association-policy.
 import { dimseActor } from './dimse-actor.js';
 import { respond, type DimseRequest } from './dimse-request.js';
 import { handleEcho } from './echo-handler.js';
-import { cancelFind, handleFind } from './find-handler.js';
+import { requestCancel } from './cancellation.js';
+import { handleFind } from './find-handler.js';
+import { handleGet, handleMove } from './retrieve-handler.js';
 import { handleStore } from './store-handler.js';
 
 /** What the DIMSE listener needs. */
@@ -33,6 +35,11 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [CommandField.CEchoRq, handleEcho],
   [CommandField.CStoreRq, handleStore],
   [CommandField.CFindRq, (request, deps) => handleFind(request, deps.maxQueryResults, deps.policy.aeTitle)],
+  [
+    CommandField.CMoveRq,
+    (request, deps) => handleMove(request, { aeTitle: deps.policy.aeTitle, nodes: deps.nodes }),
+  ],
+  [CommandField.CGetRq, (request) => handleGet(request)],
 ]);
 
 async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise<void> {
@@ -43,7 +50,7 @@ async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise
     return;
   }
   if (command.commandField === CommandField.CCancelRq) {
-    cancelFind(request.association, command.messageIdBeingRespondedTo ?? -1);
+    requestCancel(request.association, command.messageIdBeingRespondedTo ?? -1);
     return;
   }
   // PS3.7 C.5.20 "Unrecognized operation" on a context we accepted: answer with the response bit set.

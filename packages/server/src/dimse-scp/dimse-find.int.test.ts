@@ -232,10 +232,6 @@ for (const dialect of DIALECTS) {
             transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
           },
         ],
-        onMessage: async (message) => {
-          responses.push(message.command);
-          if (message.dataSet !== undefined) for await (const chunk of message.dataSet) void chunk;
-        },
       });
       const identifier: DicomJson = {
         '00080052': { vr: 'CS', Value: ['IMAGE'] },
@@ -245,22 +241,20 @@ for (const dialect of DIALECTS) {
       const bytes = Buffer.concat([
         ...encodeDataSet(fromDicomJson(identifier), { explicitVr: true, littleEndian: true }),
       ] as Uint8Array[]);
-      await association.send(
+      const messageId = association.pendingMessageId;
+      const final = association.sendRequest(
         1,
-        {
-          commandField: CommandField.CFindRq,
-          messageId: 7,
-          priority: 0,
-          affectedSopClassUid: STUDY_ROOT_FIND,
-        },
+        { commandField: CommandField.CFindRq, priority: 0, affectedSopClassUid: STUDY_ROOT_FIND },
         bytes,
+        (pending) => responses.push(pending.command),
       );
-      await association.send(1, { commandField: CommandField.CCancelRq, messageIdBeingRespondedTo: 7 });
+      await association.cancel(1, messageId);
+      const last = await final;
       await association.release();
-      const final = responses[responses.length - 1]!;
-      expect(final.status).toBe(Status.Cancel);
-      expect(responses.length).toBeLessThan(7);
-      expect(responses.every((r) => r.messageIdBeingRespondedTo === 7)).toBe(true);
+      expect(last.command.status).toBe(Status.Cancel);
+      expect(last.command.messageIdBeingRespondedTo).toBe(messageId);
+      expect(responses.length).toBeLessThan(6);
+      expect(responses.every((r) => r.messageIdBeingRespondedTo === messageId)).toBe(true);
     });
 
     it('reads identifiers and answers in implicit VR when that is what the peer proposes', async () => {

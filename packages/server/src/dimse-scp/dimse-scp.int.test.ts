@@ -45,10 +45,9 @@ async function objectFileCount(lb: TestLightbox): Promise<number> {
   return entries.filter((e) => e.isFile()).length;
 }
 
-function storeCommand(sopInstanceUid: string): Omit<CommandSet, 'commandDataSetType'> {
+function storeCommand(sopInstanceUid: string): Omit<CommandSet, 'commandDataSetType' | 'messageId'> {
   return {
     commandField: CommandField.CStoreRq,
-    messageId: 1,
     priority: 0,
     affectedSopClassUid: CT_STORAGE,
     affectedSopInstanceUid: sopInstanceUid,
@@ -167,24 +166,23 @@ for (const dialect of DIALECTS) {
 
     it('answers A900 when the data set is not the instance the command names, and stores nothing', async () => {
       const before = await objectFileCount(lb);
-      const responses: CommandSet[] = [];
       const association = await connectScu({
         port: lb.dicomPort,
         calledAeTitle: TEST_AE_TITLE,
         contexts: [
           { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
         ],
-        onMessage: async (message) => {
-          responses.push(message.command);
-        },
       });
       const bytes = syntheticImage({ sopInstanceUid: generateUid() });
-      await association.send(1, storeCommand(generateUid()), await dataSetBytes(bytes));
+      const response = await association.sendRequest(
+        1,
+        storeCommand(generateUid()),
+        await dataSetBytes(bytes),
+      );
       await association.release();
-      expect(responses).toHaveLength(1);
-      expect(responses[0]!.commandField).toBe(CommandField.CStoreRsp);
-      expect(responses[0]!.status).toBe(Status.DataSetDoesNotMatchSopClass);
-      expect(responses[0]!.errorComment).toMatch(/differs/);
+      expect(response.command.commandField).toBe(CommandField.CStoreRsp);
+      expect(response.command.status).toBe(Status.DataSetDoesNotMatchSopClass);
+      expect(response.command.errorComment).toMatch(/differs/);
       expect(await objectFileCount(lb)).toBe(before);
     });
 
@@ -204,7 +202,7 @@ for (const dialect of DIALECTS) {
         association.socket.destroy(); // gone, without release or abort
         await new Promise(() => undefined);
       }
-      void association.send(1, storeCommand(uid), half()).catch(() => undefined);
+      void association.send(1, { ...storeCommand(uid), messageId: 1 }, half()).catch(() => undefined);
       await association.whenClosed;
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await storedObject(lb, uid)).toBeUndefined();
@@ -231,27 +229,23 @@ for (const dialect of DIALECTS) {
     });
 
     it('answers a service it does not provide with "unrecognized operation"', async () => {
-      const responses: CommandSet[] = [];
       const association = await connectScu({
         port: lb.dicomPort,
         calledAeTitle: TEST_AE_TITLE,
         contexts: [
           { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ImplicitVRLittleEndian] },
         ],
-        onMessage: async (message) => {
-          responses.push(message.command);
-        },
       });
-      await association.send(1, {
+      const messageId = association.pendingMessageId;
+      const response = await association.sendRequest(1, {
         commandField: CommandField.NGetRq,
-        messageId: 9,
         requestedSopClassUid: CT_STORAGE,
         requestedSopInstanceUid: generateUid(),
       });
       await association.release();
-      expect(responses[0]!.commandField).toBe(CommandField.NGetRsp);
-      expect(responses[0]!.messageIdBeingRespondedTo).toBe(9);
-      expect(responses[0]!.status).toBe(0x0211);
+      expect(response.command.commandField).toBe(CommandField.NGetRsp);
+      expect(response.command.messageIdBeingRespondedTo).toBe(messageId);
+      expect(response.command.status).toBe(0x0211);
     });
   });
 }

@@ -7,8 +7,9 @@ import {
   toDicomJson,
   type DicomJson,
 } from '@lightbox/dicom';
-import { CommandField, Status, type Association } from '@lightbox/dimse';
+import { CommandField, Status } from '@lightbox/dimse';
 import { isAppError } from '../shared/app-error.js';
+import { clearCancel, isCancelled } from './cancellation.js';
 import { respond, type DimseRequest } from './dimse-request.js';
 import {
   groupByPatient,
@@ -21,14 +22,15 @@ import { ServiceSopClass } from './sop-classes.js';
 /** Identifiers are a few keys; anything larger is refused rather than buffered. */
 const MAX_IDENTIFIER_BYTES = 1024 * 1024;
 
-/** Message IDs of the C-FIND requests a peer has cancelled (PS3.7 §9.3.2.3 C-CANCEL). */
-const cancelled = new WeakMap<Association, Set<number>>();
-
-/** Records a C-CANCEL-RQ; the running C-FIND with that message ID stops at its next match. */
-export function cancelFind(association: Association, messageId: number): void {
-  const set = cancelled.get(association) ?? new Set<number>();
-  set.add(messageId);
-  cancelled.set(association, set);
+/** Reads a request's identifier (bounded) as DICOM JSON; undefined when it cannot be parsed. */
+export async function readIdentifier(request: DimseRequest): Promise<DicomJson | undefined> {
+  const { context, dataSet } = request.message;
+  if (dataSet === undefined) return undefined;
+  try {
+    return toDicomJson(await readDataSetIn(await collect(dataSet), context.transferSyntax));
+  } catch {
+    return undefined;
+  }
 }
 
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
@@ -42,7 +44,8 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-function encodeIdentifier(json: DicomJson, transferSyntaxUid: string): Uint8Array {
+/** Encodes a response identifier in the presentation context's transfer syntax. */
+export function encodeIdentifier(json: DicomJson, transferSyntaxUid: string): Uint8Array {
   const syntax = lookupTransferSyntax(transferSyntaxUid)!;
   const chunks: Uint8Array[] = [];
   for (const chunk of encodeDataSet(fromDicomJson(json), syntax)) {
@@ -76,10 +79,8 @@ export async function handleFind(request: DimseRequest, maxResults: number, aeTi
     await answer(Status.IdentifierDoesNotMatchSopClass, { errorComment: 'C-FIND-RQ without an identifier' });
     return;
   }
-  let identifier: DicomJson;
-  try {
-    identifier = toDicomJson(await readDataSetIn(await collect(dataSet), context.transferSyntax));
-  } catch {
+  const identifier = await readIdentifier(request);
+  if (identifier === undefined) {
     await answer(Status.CannotUnderstand, { errorComment: 'the identifier cannot be parsed' });
     return;
   }
@@ -100,13 +101,14 @@ export async function handleFind(request: DimseRequest, maxResults: number, aeTi
     return;
   }
   for (const match of matches) {
-    if (cancelled.get(request.association)?.delete(messageId)) {
+    if (isCancelled(request.association, messageId)) {
+      clearCancel(request.association, messageId);
       await answer(Status.Cancel);
       return;
     }
     const response = responseIdentifier(match, find, aeTitle);
     await answer(Status.Pending, { identifier: encodeIdentifier(response, context.transferSyntax) });
   }
-  cancelled.get(request.association)?.delete(messageId);
+  clearCancel(request.association, messageId);
   await answer(Status.Success);
 }

@@ -64,12 +64,6 @@ export const STORAGE_TRANSFER_SYNTAXES: readonly string[] = [
 /** The transfer syntaxes accepted for an abstract syntax, or undefined when it is not supported. */
 export function acceptableTransferSyntaxes(abstractSyntax: string): readonly string[] | undefined {
   if (isStorageSopClass(abstractSyntax)) return STORAGE_TRANSFER_SYNTAXES;
-  if (
-    abstractSyntax === ServiceSopClass.Verification ||
-    abstractSyntax === ServiceSopClass.PatientRootFind ||
-    abstractSyntax === ServiceSopClass.StudyRootFind
-  ) {
-    return UNCOMPRESSED;
-  }
+  if (abstractSyntax === ServiceSopClass.Verification || isQuerySopClass(abstractSyntax)) return UNCOMPRESSED;
   return undefined;
 }

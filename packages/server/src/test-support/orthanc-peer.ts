@@ -55,7 +55,11 @@ function orthancExecutable(): string {
  * process and removes the directory (and so does the exit of this process, so none is left behind).
  */
 export async function startOrthanc(
-  options: { dicomwebServers?: Record<string, OrthancDicomwebServer> } = {},
+  options: {
+    dicomwebServers?: Record<string, OrthancDicomwebServer>;
+    /** Orthanc's DicomModalities: the DIMSE peers it knows (and accepts C-STORE from), by name. */
+    dicomModalities?: Record<string, { aet: string; host: string; port: number }>;
+  } = {},
 ): Promise<OrthancPeer> {
   const executable = orthancExecutable();
   if (!existsSync(ORTHANC_DICOMWEB_PLUGIN)) {
@@ -70,7 +74,14 @@ export async function startOrthanc(
     const httpPort = await freePort();
     const dicomPort = await freePort();
     try {
-      return await launch(executable, dir, httpPort, dicomPort, options.dicomwebServers ?? {});
+      return await launch(
+        executable,
+        dir,
+        httpPort,
+        dicomPort,
+        options.dicomwebServers ?? {},
+        options.dicomModalities ?? {},
+      );
     } catch (error) {
       lastError = error;
     }
@@ -85,6 +96,7 @@ async function launch(
   httpPort: number,
   dicomPort: number,
   servers: Record<string, OrthancDicomwebServer>,
+  modalities: Record<string, { aet: string; host: string; port: number }>,
 ): Promise<OrthancPeer> {
   const configPath = path.join(dir, 'orthanc.json');
   const config = {
@@ -99,6 +111,9 @@ async function launch(
     RemoteAccessAllowed: false,
     AuthenticationEnabled: false,
     DicomAlwaysAllowStore: false,
+    DicomModalities: Object.fromEntries(
+      Object.entries(modalities).map(([name, m]) => [name, [m.aet, m.host, m.port]]),
+    ),
     SaveJobs: false,
     StorageCompression: false,
     HttpTimeout: 60,

@@ -1,0 +1,198 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { generateUid, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
+import { syntheticImage, type SyntheticImageOptions } from '@lightbox/dicom/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../test-support/test-databases.js';
+import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
+import { startStorescp, type StorescpPeer } from '../test-support/storescp-peer.js';
+import { freePort } from '../test-support/free-port.js';
+
+const run = promisify(execFile);
+const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+
+/** The bytes after the File Meta Information of a Part 10 file. */
+function dataSetBytes(bytes: Uint8Array): Buffer {
+  const groupLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(140, true);
+  return Buffer.from(bytes.subarray(144 + groupLength));
+}
+
+async function pixelData(bytes: Uint8Array): Promise<Buffer> {
+  const object = await readPart10(bytes, { readPixelData: true });
+  return Buffer.from(object.dataSet.get(Tag.PixelData)!.bytes!);
+}
+
+for (const dialect of DIALECTS) {
+  describe(`C-MOVE and C-GET SCP on ${dialect}`, () => {
+    let lb: TestLightbox;
+    let work: string;
+    let acceptAll: StorescpPeer;
+    let uncompressedOnly: StorescpPeer;
+    const studyUid = generateUid();
+    const seriesUid = generateUid();
+    const options: SyntheticImageOptions[] = [];
+    const sent = new Map<string, Uint8Array>();
+
+    async function register(name: string, aet: string, port: number): Promise<void> {
+      const response = await fetch(`${lb.baseUrl}/api/dicom-nodes/${name}`, {
+        method: 'PUT',
+        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ aet, host: '127.0.0.1', port }),
+      });
+      expect(response.ok).toBe(true);
+    }
+
+    beforeAll(async () => {
+      lb = await startTestLightbox(dialect);
+      work = await mkdtemp(path.join(tmpdir(), 'lightbox-retrieve-'));
+      acceptAll = await startStorescp('DEST_ALL', { acceptAll: true });
+      uncompressedOnly = await startStorescp('DEST_NATIVE');
+      await register('dest-all', 'DEST_ALL', acceptAll.port);
+      await register('dest-native', 'DEST_NATIVE', uncompressedOnly.port);
+      await register('movescu', 'MOVESCU', 104);
+      await register('getscu', 'GETSCU', 104);
+      const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
+      for (let i = 0; i < 4; i++) {
+        const o: SyntheticImageOptions = {
+          studyInstanceUid: studyUid,
+          seriesInstanceUid: seriesUid,
+          sopInstanceUid: generateUid(),
+          instanceNumber: i + 1,
+          rows: 32,
+          columns: 32,
+          ...(i === 3 ? { transferSyntaxUid: TransferSyntaxUid.RLELossless } : {}),
+        };
+        options.push(o);
+        const bytes = syntheticImage(o);
+        sent.set(o.sopInstanceUid!, bytes);
+        const outcome = await lb.running.services.archive.storeInstance(
+          (async function* () {
+            yield bytes;
+          })(),
+          actor,
+        );
+        expect(outcome.ok).toBe(true);
+      }
+    });
+    afterAll(async () => {
+      await lb?.stop();
+      await acceptAll?.stop();
+      await uncompressedOnly?.stop();
+      await rm(work, { recursive: true, force: true });
+    });
+
+    const movescu = (destination: string, keys: string[], extra: string[] = []) =>
+      run(
+        'movescu',
+        [
+          '-v',
+          '-S',
+          ...extra,
+          '-aec',
+          TEST_AE_TITLE,
+          '-aem',
+          destination,
+          ...keys.flatMap((k) => ['-k', k]),
+          '127.0.0.1',
+          String(lb.dicomPort),
+        ],
+        { env: dcmtkEnv },
+      ).then(
+        ({ stderr }) => stderr,
+        (error: { stderr: string }) => error.stderr,
+      );
+
+    it('moves a study to a registered node, each instance byte for byte as stored', async () => {
+      const log = await movescu('DEST_ALL', ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`]);
+      expect(log).toContain('Received Final Move Response (Success)');
+      expect(log).toContain('Received Move Response 4 (Pending)');
+      const received = await acceptAll.received();
+      expect(received.size).toBe(4);
+      for (const file of received.values()) {
+        const uid = getString((await readPart10(file)).dataSet, Tag.SOPInstanceUID)!;
+        expect(Buffer.compare(dataSetBytes(file), dataSetBytes(sent.get(uid)!))).toBe(0);
+      }
+    });
+
+    it('converts what the destination does not accept, pixel for pixel', async () => {
+      const rle = options[3]!;
+      const log = await movescu('DEST_NATIVE', [
+        'QueryRetrieveLevel=IMAGE',
+        `StudyInstanceUID=${studyUid}`,
+        `SeriesInstanceUID=${seriesUid}`,
+        `SOPInstanceUID=${rle.sopInstanceUid}`,
+      ]);
+      expect(log).toContain('Received Final Move Response (Success)');
+      const [file] = [...(await uncompressedOnly.received()).values()];
+      const received = await readPart10(file!);
+      expect(getString(received.meta, 0x00020010)).not.toBe(TransferSyntaxUid.RLELossless);
+      const native = syntheticImage({ ...rle, transferSyntaxUid: TransferSyntaxUid.ExplicitVRLittleEndian });
+      expect(Buffer.compare(await pixelData(file!), await pixelData(native))).toBe(0);
+    });
+
+    it('refuses a destination that is not registered with A801', async () => {
+      const log = await movescu('NOBODY', ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`]);
+      expect(log).toContain('Refused: MoveDestinationUnknown');
+    });
+
+    it('fails the move with A702 when the destination cannot be reached', async () => {
+      await register('dest-down', 'DEST_DOWN', await freePort());
+      const log = await movescu('DEST_DOWN', ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`]);
+      expect(log).toMatch(/Refused: OutOfResourcesSubOperations|Unable to perform/i);
+    });
+
+    it('refuses C-MOVE from a calling AE that is not registered', async () => {
+      const log = await movescu(
+        'DEST_ALL',
+        ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`],
+        ['-aet', 'STRANGER'],
+      );
+      expect(log).toMatch(/No Acceptable Presentation Contexts|no presentation context/i);
+    });
+
+    it('returns a series over the requesting association with C-GET', async () => {
+      const out = await mkdtemp(path.join(work, 'get-'));
+      const { stderr } = await run(
+        'getscu',
+        [
+          '-v',
+          '-S',
+          '-aec',
+          TEST_AE_TITLE,
+          '-od',
+          out,
+          '-k',
+          'QueryRetrieveLevel=SERIES',
+          '-k',
+          `StudyInstanceUID=${studyUid}`,
+          '-k',
+          `SeriesInstanceUID=${seriesUid}`,
+          '127.0.0.1',
+          String(lb.dicomPort),
+        ],
+        { env: dcmtkEnv },
+      );
+      expect(stderr).toContain('Number of Completed Suboperations : 4');
+      const files = await readdir(out);
+      expect(files).toHaveLength(4);
+      for (const name of files) {
+        const file = await readFile(path.join(out, name));
+        const uid = getString((await readPart10(file)).dataSet, Tag.SOPInstanceUID)!;
+        const original = sent.get(uid)!;
+        if (uid === options[3]!.sopInstanceUid) {
+          // getscu proposes uncompressed syntaxes only: the RLE object is converted.
+          const native = syntheticImage({
+            ...options[3]!,
+            transferSyntaxUid: TransferSyntaxUid.ExplicitVRLittleEndian,
+          });
+          expect(Buffer.compare(await pixelData(file), await pixelData(native))).toBe(0);
+        } else {
+          expect(Buffer.compare(dataSetBytes(file), dataSetBytes(original))).toBe(0);
+        }
+      }
+    });
+  });
+}

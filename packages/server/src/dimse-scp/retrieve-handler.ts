@@ -1,0 +1,176 @@
+import type { DicomJson } from '@lightbox/dicom';
+import { CommandField, Status, type Association, type OutgoingCommand } from '@lightbox/dimse';
+import type { StoredInstance } from '../archive/index-store.js';
+import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
+import { openNodeAssociation } from '../dimse-scu/open-node-association.js';
+import { sendInstances, type SendOptions, type SubOperationCounts } from '../dimse-scu/send-instances.js';
+import { storageContexts } from '../dimse-scu/storage-contexts.js';
+import { isAppError } from '../shared/app-error.js';
+import { clearCancel, isCancelled } from './cancellation.js';
+import { respond, type DimseRequest } from './dimse-request.js';
+import { encodeIdentifier, readIdentifier } from './find-handler.js';
+import { parseFindIdentifier, type InformationModel } from './find-identifier.js';
+import { ServiceSopClass } from './sop-classes.js';
+
+/** Most instances one C-MOVE or C-GET retrieves. */
+const MAX_RETRIEVE_INSTANCES = 1_000_000;
+
+/** What a retrieve handler needs beyond the request. */
+export interface RetrieveDeps {
+  aeTitle: string;
+  nodes: DicomNodeRegistry;
+}
+
+const PATIENT_ROOT: ReadonlySet<string> = new Set([
+  ServiceSopClass.PatientRootMove,
+  ServiceSopClass.PatientRootGet,
+]);
+
+/** The stored instances an identifier selects (PS3.4 C.4.2.2.1 hierarchical retrieve by unique keys). */
+async function selectInstances(request: DimseRequest, identifier: DicomJson): Promise<StoredInstance[]> {
+  const model: InformationModel = PATIENT_ROOT.has(request.message.context.abstractSyntax)
+    ? 'patient-root'
+    : 'study-root';
+  const find = parseFindIdentifier(identifier, model, MAX_RETRIEVE_INSTANCES);
+  const matches = await request.archive.query(
+    { ...find.query, level: 'instance', includeFields: [0x0020000d, 0x0020000e, 0x00080018] },
+    request.actor,
+  );
+  const bySeries = new Map<string, { studyUid: string; seriesUid: string; sops: Set<string> }>();
+  for (const match of matches) {
+    const studyUid = String(match['0020000D']?.Value?.[0] ?? '');
+    const seriesUid = String(match['0020000E']?.Value?.[0] ?? '');
+    const key = `${studyUid}/${seriesUid}`;
+    const entry = bySeries.get(key) ?? { studyUid, seriesUid, sops: new Set<string>() };
+    entry.sops.add(String(match['00080018']?.Value?.[0] ?? ''));
+    bySeries.set(key, entry);
+  }
+  const instances: StoredInstance[] = [];
+  for (const { studyUid, seriesUid, sops } of bySeries.values()) {
+    const found = await request.archive.findInstances({ studyUid, seriesUid }, request.actor);
+    instances.push(...found.filter((i) => sops.has(i.sopInstanceUid)));
+  }
+  return instances;
+}
+
+type SendResult = SubOperationCounts & { cancelled: boolean };
+/** Sends the selected instances over an association, reporting progress to the requestor. */
+type SendTo = (association: Association, options: Pick<SendOptions, 'moveOriginator'>) => Promise<SendResult>;
+
+function countsCommand(counts: SubOperationCounts, withRemaining: boolean): Partial<OutgoingCommand> {
+  return {
+    ...(withRemaining ? { remainingSubOperations: counts.remaining } : {}),
+    completedSubOperations: counts.completed,
+    failedSubOperations: counts.failed,
+    warningSubOperations: counts.warning,
+  };
+}
+
+/** The final status of a retrieve (PS3.4 C.4.2.1.5, C.4.3.1.4). */
+function finalStatus(counts: SubOperationCounts, cancelled: boolean): number {
+  if (cancelled) return Status.Cancel;
+  if (counts.failed === 0 && counts.warning === 0) return Status.Success;
+  if (counts.completed === 0 && counts.warning === 0) return Status.OutOfResourcesSubOperations;
+  return Status.SubOperationsWarning;
+}
+
+async function retrieve(
+  request: DimseRequest,
+  responseField: number,
+  perform: (instances: StoredInstance[], send: SendTo) => Promise<SendResult | undefined>,
+): Promise<void> {
+  const messageId = request.message.command.messageId ?? 0;
+  const answer = (status: number, extra: Partial<OutgoingCommand> = {}, identifier?: Uint8Array) =>
+    respond(request, { commandField: responseField, status, ...extra }, identifier);
+  const identifier = await readIdentifier(request);
+  if (identifier === undefined) {
+    await answer(Status.CannotUnderstand, { errorComment: 'the identifier is missing or cannot be parsed' });
+    return;
+  }
+  let instances: StoredInstance[];
+  try {
+    instances = await selectInstances(request, identifier);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    if (error.code.http === 404) instances = [];
+    else {
+      await answer(Status.IdentifierDoesNotMatchSopClass, { errorComment: error.detail });
+      return;
+    }
+  }
+  try {
+    const result = await perform(instances, (association, options) =>
+      sendInstances(request.archive, association, instances, {
+        ...options,
+        cancelled: () => isCancelled(request.association, messageId),
+        onProgress: (counts) => answer(Status.Pending, countsCommand(counts, true)),
+      }),
+    );
+    if (result === undefined) return; // already answered
+    const failedList =
+      result.failedUids.length > 0
+        ? encodeIdentifier(
+            { '00080058': { vr: 'UI', Value: result.failedUids } },
+            request.message.context.transferSyntax,
+          )
+        : undefined;
+    await answer(finalStatus(result, result.cancelled), countsCommand(result, result.cancelled), failedList);
+  } finally {
+    clearCancel(request.association, messageId);
+  }
+}
+
+/**
+ * C-MOVE SCP (PS3.4 C.4.2): the selected instances go to the registered node named by Move Destination,
+ * over a new association, with a Pending response after each sub-operation.
+ */
+export async function handleMove(request: DimseRequest, deps: RetrieveDeps): Promise<void> {
+  const destination = request.message.command.moveDestination ?? '';
+  await retrieve(request, CommandField.CMoveRsp, async (instances, send) => {
+    const [node] = await deps.nodes.findByAeTitle(destination);
+    if (node === undefined) {
+      await respond(request, {
+        commandField: CommandField.CMoveRsp,
+        status: Status.MoveDestinationUnknown,
+        errorComment: `move destination ${destination} is not a registered node`,
+      });
+      return undefined;
+    }
+    if (instances.length === 0)
+      return { remaining: 0, completed: 0, failed: 0, warning: 0, failedUids: [], cancelled: false };
+    let association;
+    try {
+      association = await openNodeAssociation({
+        node,
+        callingAeTitle: deps.aeTitle,
+        contexts: storageContexts(instances),
+        logger: request.logger,
+      });
+    } catch (error) {
+      await respond(request, {
+        commandField: CommandField.CMoveRsp,
+        status: Status.OutOfResourcesSubOperations,
+        errorComment: `cannot open an association to ${destination}: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      return undefined;
+    }
+    try {
+      return await send(association, {
+        moveOriginator: {
+          aeTitle: request.actor.aeTitle ?? '',
+          messageId: request.message.command.messageId ?? 0,
+        },
+      });
+    } finally {
+      await association.release().catch(() => association.abort());
+    }
+  });
+}
+
+/**
+ * C-GET SCP (PS3.4 C.4.3): the selected instances go back over the requesting association, on the storage
+ * contexts it negotiated with the SCP role for itself.
+ */
+export async function handleGet(request: DimseRequest): Promise<void> {
+  await retrieve(request, CommandField.CGetRsp, async (_instances, send) => send(request.association, {}));
+}

@@ -1,0 +1,91 @@
+import { CommandField, Status, type Association } from '@lightbox/dimse';
+import type { Archive } from '../archive/archive.js';
+import type { StoredInstance } from '../archive/index-store.js';
+import { contextFor } from './storage-contexts.js';
+import { instanceDataSet } from './instance-data-set.js';
+
+/** Counts of C-STORE sub-operations (PS3.4 C.4.2.1.5 / C.4.3.1.4). */
+export interface SubOperationCounts {
+  remaining: number;
+  completed: number;
+  failed: number;
+  warning: number;
+  /** SOP Instance UIDs that failed (Failed SOP Instance UID List, 0008,0058). */
+  failedUids: string[];
+}
+
+/** Options of {@link sendInstances}. */
+export interface SendOptions {
+  /** C-MOVE: who asked (Move Originator AE Title and Message ID, PS3.7 §9.3.1.1). */
+  moveOriginator?: { aeTitle: string; messageId: number };
+  /** Called after each sub-operation, with the counts so far. */
+  onProgress?: (counts: SubOperationCounts) => Promise<void>;
+  /** Checked before each sub-operation; true stops the sending (C-CANCEL). */
+  cancelled?: () => boolean;
+}
+
+/**
+ * Sends stored instances with C-STORE over an open association, one at a time, each as stored when the
+ * peer accepted that transfer syntax and converted otherwise. A refusal or failure of one instance is
+ * counted and the others still go.
+ */
+export async function sendInstances(
+  archive: Archive,
+  association: Association,
+  instances: readonly StoredInstance[],
+  options: SendOptions = {},
+): Promise<SubOperationCounts & { cancelled: boolean }> {
+  const counts: SubOperationCounts = {
+    remaining: instances.length,
+    completed: 0,
+    failed: 0,
+    warning: 0,
+    failedUids: [],
+  };
+  const accepted = association.presentationContexts();
+  for (const instance of instances) {
+    if (options.cancelled?.() === true) return { ...counts, cancelled: true };
+    counts.remaining--;
+    const context = contextFor(instance, accepted);
+    let status: number = Status.ProcessingFailure;
+    if (context !== undefined) {
+      try {
+        const data = await instanceDataSet(archive, instance, context.transferSyntax);
+        const response = await association.sendRequest(
+          context.id,
+          {
+            commandField: CommandField.CStoreRq,
+            priority: 0,
+            affectedSopClassUid: instance.sopClassUid,
+            affectedSopInstanceUid: instance.sopInstanceUid,
+            ...(options.moveOriginator !== undefined
+              ? {
+                  moveOriginatorAeTitle: options.moveOriginator.aeTitle,
+                  moveOriginatorMessageId: options.moveOriginator.messageId,
+                }
+              : {}),
+          },
+          data.body,
+        );
+        status = response.command.status ?? Status.ProcessingFailure;
+      } catch {
+        if (!association.isOpen) {
+          counts.failed += 1 + counts.remaining;
+          counts.failedUids.push(instance.sopInstanceUid);
+          counts.remaining = 0;
+          return { ...counts, cancelled: false };
+        }
+        status = Status.ProcessingFailure;
+      }
+    }
+    // PS3.4 B.2.3: 0000 success, Bxxx warning, anything else failure.
+    if (status === Status.Success) counts.completed++;
+    else if ((status & 0xf000) === 0xb000) counts.warning++;
+    else {
+      counts.failed++;
+      counts.failedUids.push(instance.sopInstanceUid);
+    }
+    await options.onProgress?.({ ...counts, failedUids: [...counts.failedUids] });
+  }
+  return { ...counts, cancelled: false };
+}
