@@ -9,6 +9,7 @@ log() { printf '%s\n' "$*" >&2; }
 # command-or-file : Debian package
 peers=(
   "dcmdump:dcmtk"
+  "openssl:openssl"
   "dciodvfy:dicom3tools"
   "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm:python3-pydicom"
   "/usr/lib/python3/dist-packages/numpy/__init__.py:python3-numpy"

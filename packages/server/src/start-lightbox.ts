@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from './config/config.js';
+import { readFileSync } from 'node:fs';
+import type tls from 'node:tls';
+import type { Config, TlsConfig } from './config/config.js';
 import { startDicomListener, type DicomListener } from './dimse-scp/dicom-listener.js';
 import { buildHttpApp } from './http/build-http-app.js';
 import { ensureAdmin } from './security/ensure-admin.js';
@@ -10,6 +12,16 @@ import { createServices, type Services } from './services.js';
 const SHARED_RECOVERY_AGE_MS = 60 * 60 * 1000;
 const RECOVERY_INTERVAL_MS = 10 * 60 * 1000;
 
+/** TLS settings of the DICOM TLS listener: client certificates are verified when a CA is configured. */
+function dicomTlsOptions(config: TlsConfig): tls.TlsOptions {
+  const ca = config.ca !== undefined ? readFileSync(config.ca) : undefined;
+  return {
+    cert: readFileSync(config.cert),
+    key: readFileSync(config.key),
+    ...(ca !== undefined ? { ca, requestCert: true, rejectUnauthorized: true } : {}),
+  };
+}
+
 /** A started Lightbox. */
 export interface RunningLightbox {
   services: Services;
@@ -17,6 +29,8 @@ export interface RunningLightbox {
   /** The HTTP port actually bound (differs from the configuration when it asked for port 0). */
   httpPort: number;
   dicom: DicomListener;
+  /** The DICOM TLS listener, when a certificate is configured. */
+  dicomTls?: DicomListener;
   stop(): Promise<void>;
 }
 
@@ -41,6 +55,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   const http = await buildHttpApp({
     archive: services.archive,
     dicomNodes: services.dicomNodes,
+    aeTitle: config.aeTitle,
     authenticator: services.authenticator,
     logger: logger.child({ component: 'http' }),
     maxStowBytes: config.archive.maxStowBytes,
@@ -56,30 +71,33 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   await http.listen({ host: config.host, port: config.httpPort });
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
-  let dicom: DicomListener;
+  const listeners: DicomListener[] = [];
+  const dicomDeps = {
+    archive: services.archive,
+    logger: logger.child({ component: 'dimse' }),
+    nodes: services.dicomNodes,
+    policy: {
+      aeTitle: config.aeTitle,
+      maxAssociations: config.dicom.maxAssociations,
+      queryFromAnyAe: config.dicom.queryFromAnyAe,
+      storeFromAnyAe: config.dicom.storeFromAnyAe,
+    },
+    maxQueryResults: config.archive.qidoMaxResults,
+  };
   try {
-    dicom = await startDicomListener(
-      {
-        archive: services.archive,
-        logger: logger.child({ component: 'dimse' }),
-        nodes: services.dicomNodes,
-        policy: {
-          aeTitle: config.aeTitle,
-          maxAssociations: config.dicom.maxAssociations,
-          queryFromAnyAe: config.dicom.queryFromAnyAe,
-          storeFromAnyAe: config.dicom.storeFromAnyAe,
-        },
-        maxQueryResults: config.archive.qidoMaxResults,
-      },
-      config.host,
-      config.dicomPort,
-    );
+    listeners.push(await startDicomListener(dicomDeps, config.host, config.dicomPort));
+    if (config.tls !== undefined) {
+      const options = dicomTlsOptions(config.tls);
+      listeners.push(await startDicomListener(dicomDeps, config.host, config.dicomTlsPort, options));
+    }
   } catch (error) {
     clearInterval(sweep);
+    for (const listener of listeners) await listener.close();
     await http.close();
     await services.close();
     throw error;
   }
+  const [dicom, dicomTls] = listeners as [DicomListener, DicomListener | undefined];
   ready = true;
 
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -88,7 +106,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     '',
     'Lightbox is running.',
     `  DICOMweb:   ${base}/dicomweb   (WADO-URI: ${base}/wado)`,
-    `  DICOM:      AE title ${config.aeTitle}, port ${dicom.port}`,
+    `  DICOM:      AE title ${config.aeTitle}, port ${dicom.port}${dicomTls ? `, TLS port ${dicomTls.port}` : ''}`,
     `  Health:     ${base}/api/health`,
     `  Data:       ${config.dataDir} (${services.database.dialect})`,
   ];
@@ -106,8 +124,10 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     http,
     httpPort,
     dicom,
+    ...(dicomTls !== undefined ? { dicomTls } : {}),
     async stop() {
       clearInterval(sweep);
+      await dicomTls?.close();
       await dicom.close();
       await http.close();
       await services.close();

@@ -396,7 +396,9 @@ export class Association {
       case PduType.ReleaseRequest:
         if (this.state !== 'established')
           throw new PduError('unexpected A-RELEASE-RQ', AbortReason.UnexpectedPdu);
-        void this.onReleaseRequest();
+        this.onReleaseRequest().catch((error: unknown) => {
+          this.logger.debug({ err: error }, 'release not confirmed: the peer went away');
+        });
         return;
       case PduType.ReleaseResponse:
         if (this.state !== 'releasing' || this.waitingForRelease === undefined) {

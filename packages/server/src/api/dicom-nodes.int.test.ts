@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../test-support/free-port.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
 
@@ -83,6 +84,25 @@ for (const dialect of DIALECTS) {
       }
       expect((await call('PUT', '/bad-node', { aet: 'OK', host: 'h' })).status).toBe(400);
       expect((await call('PUT', '/bad%20name', { aet: 'OK', host: 'h', port: 104 })).status).toBe(400);
+    });
+
+    it('verifies a node with C-ECHO, and says why one cannot be reached', async () => {
+      await call('PUT', '/myself', { aet: 'LIGHTBOX', host: '127.0.0.1', port: lb.dicomPort });
+      const echo = await call('POST', '/myself/echo');
+      expect(echo.status).toBe(200);
+      expect(await echo.json()).toMatchObject({ ok: true, status: 0 });
+      await call('PUT', '/nobody-home', { aet: 'NOBODY', host: '127.0.0.1', port: await freePort() });
+      const down = (await (await call('POST', '/nobody-home/echo')).json()) as { ok: boolean; error: string };
+      expect(down.ok).toBe(false);
+      expect(down.error).toMatch(/cannot reach/);
+      await call('PUT', '/wrong-ae', { aet: 'NOT_LIGHTBOX', host: '127.0.0.1', port: lb.dicomPort });
+      const rejected = (await (await call('POST', '/wrong-ae/echo')).json()) as {
+        ok: boolean;
+        error: string;
+      };
+      expect(rejected.ok).toBe(false);
+      expect(rejected.error).toMatch(/rejected/);
+      expect((await call('POST', '/unknown/echo')).status).toBe(404);
     });
 
     it('needs authentication', async () => {

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { Association, CommandField, type IncomingMessage } from '@lightbox/dimse';
 import type { Logger } from 'pino';
 import type { Archive } from '../archive/archive.js';
@@ -10,6 +11,8 @@ import { handleEcho } from './echo-handler.js';
 import { requestCancel } from './cancellation.js';
 import { handleFind } from './find-handler.js';
 import { handleGet, handleMove } from './retrieve-handler.js';
+import { ServiceSopClass } from './sop-classes.js';
+import { handleStorageCommitment } from './storage-commitment-handler.js';
 import { handleStore } from './store-handler.js';
 
 /** What the DIMSE listener needs. */
@@ -40,6 +43,13 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
     (request, deps) => handleMove(request, { aeTitle: deps.policy.aeTitle, nodes: deps.nodes }),
   ],
   [CommandField.CGetRq, (request) => handleGet(request)],
+  [
+    CommandField.NActionRq,
+    (request, deps) =>
+      request.message.context.abstractSyntax === ServiceSopClass.StorageCommitmentPushModel
+        ? handleStorageCommitment(request, { aeTitle: deps.policy.aeTitle, nodes: deps.nodes })
+        : unrecognized(request),
+  ],
 ]);
 
 async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise<void> {
@@ -53,7 +63,12 @@ async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise
     requestCancel(request.association, command.messageIdBeingRespondedTo ?? -1);
     return;
   }
-  // PS3.7 C.5.20 "Unrecognized operation" on a context we accepted: answer with the response bit set.
+  await unrecognized(request);
+}
+
+/** PS3.7 C.5.20 "Unrecognized operation" on a context we accepted: answered with the response bit set. */
+async function unrecognized(request: DimseRequest): Promise<void> {
+  const { command } = request.message;
   await respond(request, { commandField: (command.commandField | 0x8000) & 0xffff, status: 0x0211 });
 }
 
@@ -62,9 +77,10 @@ export async function startDicomListener(
   deps: DicomListenerDeps,
   host: string,
   port: number,
+  tlsOptions?: tls.TlsOptions,
 ): Promise<DicomListener> {
   const open = new Set<Association>();
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  const serve = (socket: net.Socket) => {
     const address = socket.remoteAddress;
     const logger = deps.logger.child({ peer: `${address ?? '?'}:${socket.remotePort ?? '?'}` });
     const association = Association.accept(socket, {
@@ -96,7 +112,14 @@ export async function startDicomListener(
       if (association.endReason !== undefined)
         logger.info({ reason: association.endReason }, 'association ended');
     });
-  });
+  };
+  // DICOM TLS (PS3.15 B.12, BCP 195): TLS 1.2 or later; the handshake completes before the association.
+  const server = tlsOptions
+    ? tls.createServer({ minVersion: 'TLSv1.2', ...tlsOptions }, (socket) => serve(socket))
+    : net.createServer({ noDelay: true }, serve);
+  server.on('tlsClientError', (error: Error) =>
+    deps.logger.info({ err: error }, 'DICOM TLS handshake failed'),
+  );
   server.on('error', (error) => deps.logger.error({ err: error }, 'DICOM listener error'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

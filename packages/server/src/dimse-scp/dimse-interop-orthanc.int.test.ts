@@ -103,6 +103,35 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('commits storage when Orthanc asks (N-ACTION), reporting a missing instance as failed', async () => {
+      const missing = generateUid();
+      const instances: string[][] = [];
+      for (const file of files) {
+        const dataSet = (await readPart10(file)).dataSet;
+        instances.push([getString(dataSet, Tag.SOPClassUID)!, getString(dataSet, Tag.SOPInstanceUID)!]);
+      }
+      const sopClass = instances[0]![0]!;
+      instances.push([sopClass, missing]);
+      const job = await orthanc.post<{ ID: string }>('/modalities/lightbox/storage-commitment', {
+        DicomInstances: instances,
+        Timeout: 20,
+      });
+      interface CommitmentReport {
+        Status: string;
+        Success: unknown[];
+        Failures: Array<{ SOPInstanceUID: string; FailureReason: number }>;
+      }
+      let report: CommitmentReport = { Status: 'Pending', Success: [], Failures: [] };
+      await until(async () => {
+        report = await orthanc.get<CommitmentReport>(`/storage-commitment/${job.ID}`);
+        return report.Status !== 'Pending';
+      }, 'the storage commitment report');
+      expect(report.Status).toBe('Failure');
+      expect(report.Success).toHaveLength(3);
+      expect(report.Failures).toHaveLength(1);
+      expect(report.Failures[0]).toMatchObject({ SOPInstanceUID: missing, FailureReason: 0x0112 });
+    });
+
     it('sends the study to Orthanc when a workstation asks for a C-MOVE there', async () => {
       await fetch(`${lb.baseUrl}/api/dicom-nodes/movescu`, {
         method: 'PUT',

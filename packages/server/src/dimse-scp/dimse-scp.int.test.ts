@@ -4,7 +4,17 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { generateUid, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
+import {
+  encodeDataSet,
+  fromDicomJson,
+  generateUid,
+  getString,
+  readDataSetIn,
+  readPart10,
+  Tag,
+  toDicomJson,
+  TransferSyntaxUid,
+} from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { CommandField, PresentationContextResult, Status, type CommandSet } from '@lightbox/dimse';
 import { connectScu } from '@lightbox/dimse/test-support';
@@ -14,6 +24,7 @@ import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-sup
 
 const run = promisify(execFile);
 const CT_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
+const STORAGE_COMMITMENT = '1.2.840.10008.1.20.1';
 const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
 
 /** The data set of a Part 10 file: what follows the File Meta Information. */
@@ -186,6 +197,35 @@ for (const dialect of DIALECTS) {
       expect(await objectFileCount(lb)).toBe(before);
     });
 
+    it('answers C000 for a malformed data set, stores nothing, and keeps the association usable', async () => {
+      const before = await objectFileCount(lb);
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts: [
+          { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
+        ],
+      });
+      const good = await dataSetBytes(syntheticImage({ sopInstanceUid: generateUid() }));
+      // A truncated data set: an element header whose length runs past the end.
+      const truncated = Buffer.concat([
+        good.subarray(0, 200),
+        Buffer.from([0x10, 0x00, 0x10, 0x00, 0x50, 0x4e, 0xff, 0x7f]),
+      ]);
+      const refused = await association.sendRequest(1, storeCommand(generateUid()), truncated);
+      expect(refused.command.status).toBe(Status.CannotUnderstand);
+      expect(refused.command.errorComment).toMatch(/malformed|truncated|ended/i);
+      const uid = generateUid();
+      const stored = await association.sendRequest(
+        1,
+        storeCommand(uid),
+        await dataSetBytes(syntheticImage({ sopInstanceUid: uid })),
+      );
+      expect(stored.command.status).toBe(Status.Success);
+      await association.release();
+      expect(await objectFileCount(lb)).toBe(before + 1);
+    });
+
     it('keeps nothing when the sender vanishes in the middle of a data set, and stays up', async () => {
       const before = await objectFileCount(lb);
       const association = await connectScu({
@@ -228,6 +268,85 @@ for (const dialect of DIALECTS) {
       await run('echoscu', ['-aec', TEST_AE_TITLE, '127.0.0.1', String(lb.dicomPort)], { env: dcmtkEnv });
     });
 
+    it('answers storage commitment on the same association while it is open', async () => {
+      const uid = generateUid();
+      const file = path.join(work, 'committed.dcm');
+      await writeFile(file, syntheticImage({ sopInstanceUid: uid }));
+      await run('storescu', ['-aec', TEST_AE_TITLE, '127.0.0.1', String(lb.dicomPort), file], {
+        env: dcmtkEnv,
+      });
+      const sopClass = getString(
+        (await readPart10(syntheticImage({ sopInstanceUid: uid }))).dataSet,
+        Tag.SOPClassUID,
+      )!;
+      const reports: Array<{ eventTypeId: number | undefined; body: Record<string, { Value?: unknown[] }> }> =
+        [];
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts: [
+          {
+            id: 1,
+            abstractSyntax: STORAGE_COMMITMENT,
+            transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
+          },
+        ],
+        onMessage: async (message, current) => {
+          const chunks: Uint8Array[] = [];
+          for await (const chunk of message.dataSet ?? []) chunks.push(chunk);
+          const body = toDicomJson(
+            await readDataSetIn(Buffer.concat(chunks), message.context.transferSyntax),
+          );
+          reports.push({ eventTypeId: message.command.eventTypeId, body });
+          await current.send(message.context.id, {
+            commandField: CommandField.NEventReportRsp,
+            messageIdBeingRespondedTo: message.command.messageId ?? 0,
+            affectedSopClassUid: STORAGE_COMMITMENT,
+            affectedSopInstanceUid: message.command.affectedSopInstanceUid ?? '',
+            eventTypeId: message.command.eventTypeId ?? 0,
+            status: Status.Success,
+          });
+        },
+      });
+      const transactionUid = generateUid();
+      const missing = generateUid();
+      const action = fromDicomJson({
+        '00081195': { vr: 'UI', Value: [transactionUid] },
+        '00081199': {
+          vr: 'SQ',
+          Value: [
+            { '00081150': { vr: 'UI', Value: [sopClass] }, '00081155': { vr: 'UI', Value: [uid] } },
+            { '00081150': { vr: 'UI', Value: [sopClass] }, '00081155': { vr: 'UI', Value: [missing] } },
+          ],
+        },
+      });
+      const bytes = Buffer.concat([
+        ...encodeDataSet(action, { explicitVr: true, littleEndian: true }),
+      ] as Uint8Array[]);
+      const response = await association.sendRequest(
+        1,
+        {
+          commandField: CommandField.NActionRq,
+          requestedSopClassUid: STORAGE_COMMITMENT,
+          requestedSopInstanceUid: '1.2.840.10008.1.20.1.1',
+          actionTypeId: 1,
+        },
+        bytes,
+      );
+      expect(response.command.status).toBe(Status.Success);
+      for (let i = 0; i < 100 && reports.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await association.release();
+      expect(reports).toHaveLength(1);
+      expect(reports[0]!.eventTypeId).toBe(2); // some failed
+      expect(reports[0]!.body['00081195']!.Value).toEqual([transactionUid]);
+      const committed = reports[0]!.body['00081199']!.Value as Array<Record<string, { Value?: unknown[] }>>;
+      const failed = reports[0]!.body['00081198']!.Value as Array<Record<string, { Value?: unknown[] }>>;
+      expect(committed.map((item) => item['00081155']!.Value![0])).toEqual([uid]);
+      expect(failed.map((item) => [item['00081155']!.Value![0], item['00081197']!.Value![0]])).toEqual([
+        [missing, 0x0112],
+      ]);
+    });
+
     it('answers a service it does not provide with "unrecognized operation"', async () => {
       const association = await connectScu({
         port: lb.dicomPort,
@@ -238,12 +357,12 @@ for (const dialect of DIALECTS) {
       });
       const messageId = association.pendingMessageId;
       const response = await association.sendRequest(1, {
-        commandField: CommandField.NGetRq,
+        commandField: CommandField.NSetRq,
         requestedSopClassUid: CT_STORAGE,
         requestedSopInstanceUid: generateUid(),
       });
       await association.release();
-      expect(response.command.commandField).toBe(CommandField.NGetRsp);
+      expect(response.command.commandField).toBe(CommandField.NSetRsp);
       expect(response.command.messageIdBeingRespondedTo).toBe(messageId);
       expect(response.command.status).toBe(0x0211);
     });

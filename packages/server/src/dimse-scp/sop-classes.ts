@@ -9,6 +9,7 @@ export const ServiceSopClass = {
   StudyRootFind: '1.2.840.10008.5.1.4.1.2.2.1',
   StudyRootMove: '1.2.840.10008.5.1.4.1.2.2.2',
   StudyRootGet: '1.2.840.10008.5.1.4.1.2.2.3',
+  StorageCommitmentPushModel: '1.2.840.10008.1.20.1',
 } as const;
 
 const STORAGE: ReadonlySet<string> = new Set(STORAGE_SOP_CLASS_UIDS);
@@ -64,6 +65,12 @@ export const STORAGE_TRANSFER_SYNTAXES: readonly string[] = [
 /** The transfer syntaxes accepted for an abstract syntax, or undefined when it is not supported. */
 export function acceptableTransferSyntaxes(abstractSyntax: string): readonly string[] | undefined {
   if (isStorageSopClass(abstractSyntax)) return STORAGE_TRANSFER_SYNTAXES;
-  if (abstractSyntax === ServiceSopClass.Verification || isQuerySopClass(abstractSyntax)) return UNCOMPRESSED;
+  if (
+    abstractSyntax === ServiceSopClass.Verification ||
+    abstractSyntax === ServiceSopClass.StorageCommitmentPushModel ||
+    isQuerySopClass(abstractSyntax)
+  ) {
+    return UNCOMPRESSED;
+  }
   return undefined;
 }

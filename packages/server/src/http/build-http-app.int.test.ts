@@ -16,6 +16,7 @@ describe('the HTTP application', () => {
     const app = await buildHttpApp({
       archive: services.archive,
       dicomNodes: services.dicomNodes,
+      aeTitle: 'LIGHTBOX',
       authenticator: services.authenticator,
       logger: services.logger,
       maxStowBytes: 1,

@@ -25,6 +25,8 @@ declare module 'fastify' {
 /** What the HTTP server needs. */
 export interface HttpDeps {
   dicomNodes: DicomNodeRegistry;
+  /** Our AE title, for associations opened on behalf of API calls. */
+  aeTitle: string;
   archive: Archive;
   authenticator: BasicAuthenticator;
   logger: Logger;
@@ -114,7 +116,11 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       }),
     { prefix: '/dicomweb' },
   );
-  await app.register(async (scope) => dicomNodesRoutes(scope, deps.dicomNodes), { prefix: '/api' });
+  await app.register(
+    async (scope) =>
+      dicomNodesRoutes(scope, { registry: deps.dicomNodes, aeTitle: deps.aeTitle, logger: deps.logger }),
+    { prefix: '/api' },
+  );
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
     '/wado',
     { config: { permission: Permission.StudyRead } },
