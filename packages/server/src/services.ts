@@ -5,6 +5,7 @@ import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/open-database.js';
 import { DicomNodeRegistry } from './dicom-nodes/dicom-node-registry.js';
 import { KyselyIndexStore } from './index-store/kysely-index-store.js';
+import { JobQueue } from './jobs/job-queue.js';
 import { LogAuditSink } from './security/audit/log-audit-sink.js';
 import { BasicAuthenticator } from './security/basic-authenticator.js';
 import { UserStore } from './security/user-store.js';
@@ -25,6 +26,7 @@ export interface Services {
   users: UserStore;
   authenticator: BasicAuthenticator;
   dicomNodes: DicomNodeRegistry;
+  jobs: JobQueue;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     users,
     authenticator: new BasicAuthenticator(users),
     dicomNodes: new DicomNodeRegistry(database.db, config.dicom.nodes),
+    jobs: new JobQueue(database.db),
     async close() {
       await closeCodecWorkers();
       await database.close();

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import type tls from 'node:tls';
 import type { Config, TlsConfig } from './config/config.js';
 import { startDicomListener, type DicomListener } from './dimse-scp/dicom-listener.js';
+import { transferJobHandlers } from './dimse-scu/transfer-jobs.js';
 import { buildHttpApp } from './http/build-http-app.js';
+import { JobRunner } from './jobs/job-runner.js';
 import { ensureAdmin } from './security/ensure-admin.js';
 import { createServices, type Services } from './services.js';
 
@@ -50,12 +52,25 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   }, RECOVERY_INTERVAL_MS);
   sweep.unref();
 
+  if (embedded) await services.jobs.requeueRunning(); // this process was the only runner
+  const jobRunner = new JobRunner(
+    services.jobs,
+    transferJobHandlers({
+      archive: services.archive,
+      nodes: services.dicomNodes,
+      aeTitle: config.aeTitle,
+      logger: logger.child({ component: 'jobs' }),
+    }),
+    logger.child({ component: 'jobs' }),
+  );
   const generatedPassword = await ensureAdmin(services.users, config.adminPassword);
   let ready = false;
   const http = await buildHttpApp({
     archive: services.archive,
     dicomNodes: services.dicomNodes,
     aeTitle: config.aeTitle,
+    jobs: services.jobs,
+    jobQueued: () => jobRunner.wake(),
     authenticator: services.authenticator,
     logger: logger.child({ component: 'http' }),
     maxStowBytes: config.archive.maxStowBytes,
@@ -98,6 +113,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     throw error;
   }
   const [dicom, dicomTls] = listeners as [DicomListener, DicomListener | undefined];
+  jobRunner.start();
   ready = true;
 
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -127,6 +143,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     ...(dicomTls !== undefined ? { dicomTls } : {}),
     async stop() {
       clearInterval(sweep);
+      await jobRunner.stop();
       await dicomTls?.close();
       await dicom.close();
       await http.close();

@@ -143,6 +143,7 @@ export class Association {
   private inProgress: MessageInProgress | undefined;
   private readonly handlers = new Set<Promise<void>>();
   private readonly awaiting = new Map<number, AwaitedResponse>();
+  private responseChain: Promise<void> = Promise.resolve();
   private nextMessageId = 1;
   private sendChain: Promise<void> = Promise.resolve();
   private artim: NodeJS.Timeout | undefined;
@@ -512,9 +513,16 @@ export class Association {
   }
 
   private dispatch(message: IncomingMessage): void {
-    const handled = (
-      isResponse(message.command.commandField) ? this.onResponse(message) : this.onMessage(message, this)
-    )
+    // Responses are handled in arrival order: a final response must not overtake the Pending one before
+    // it whose data set is still being read.
+    const work = isResponse(message.command.commandField)
+      ? (this.responseChain = this.responseChain
+          .then(() => this.onResponse(message))
+          .catch((error: unknown) => {
+            this.logger.warn({ err: error }, 'a DIMSE response could not be read');
+          }))
+      : this.onMessage(message, this);
+    const handled = work
       .catch((error: unknown) => {
         this.logger.warn({ err: error, command: message.command.commandField }, 'DIMSE handler failed');
       })

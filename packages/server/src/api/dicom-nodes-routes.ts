@@ -3,6 +3,14 @@ import type { DicomNodeInput } from '../dicom-nodes/dicom-node.js';
 import type { DimseLogger } from '@lightbox/dimse';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { echoNode } from '../dimse-scu/echo-node.js';
+import { queryNode, type NodeQueryLevel } from '../dimse-scu/query-node.js';
+import {
+  TransferJobKind,
+  type RetrieveJobParams,
+  type SendJobParams,
+  type TransferSelection,
+} from '../dimse-scu/transfer-jobs.js';
+import type { JobQueue } from '../jobs/job-queue.js';
 import { Permission } from '../security/permissions.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 
@@ -18,17 +26,50 @@ const nodeBody = {
   },
 } as const;
 
+const selectionProperties = {
+  studyUid: { type: 'string', pattern: '^[0-9.]{1,64}$' },
+  seriesUid: { type: 'string', pattern: '^[0-9.]{1,64}$' },
+  sopInstanceUids: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[0-9.]{1,64}$' } },
+} as const;
+
+const selectionBody = {
+  type: 'object',
+  required: ['studyUid'],
+  additionalProperties: false,
+  properties: selectionProperties,
+} as const;
+
+const retrieveBody = {
+  type: 'object',
+  required: ['studyUid'],
+  additionalProperties: false,
+  properties: { ...selectionProperties, method: { type: 'string', enum: ['move', 'get'] } },
+} as const;
+
+const queryBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    level: { type: 'string', enum: ['STUDY', 'SERIES', 'IMAGE'] },
+    keys: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
 /** What the node routes need. */
 export interface DicomNodesRouteDeps {
   registry: DicomNodeRegistry;
+  jobs: JobQueue;
+  /** Called after a job is queued, so that it starts at once. */
+  jobQueued: () => void;
   /** Our AE title, the calling AE of associations we open. */
   aeTitle: string;
   logger: DimseLogger;
 }
 
 /**
- * Remote DICOM nodes (runtime contract): GET list, GET/PUT/DELETE one by name, and POST `/echo` to verify
- * one (C-ECHO). Administrators only.
+ * Remote DICOM nodes (runtime contract): GET list, GET/PUT/DELETE one by name; and, as SCU, POST `/echo`
+ * (C-ECHO), `/query` (C-FIND, answered at once), `/send` (C-STORE job) and `/retrieve` (C-MOVE to us or
+ * C-GET job). Administrators only.
  */
 export function dicomNodesRoutes(app: FastifyInstance, deps: DicomNodesRouteDeps): void {
   const { registry } = deps;
@@ -58,6 +99,53 @@ export function dicomNodesRoutes(app: FastifyInstance, deps: DicomNodesRouteDeps
       throw new AppError(ErrorCode.NotFound, `no DICOM node named ${request.params.name}`);
     return echoNode(node, deps.aeTitle, deps.logger);
   });
+
+  const nodeOf = async (name: string) => {
+    const node = await registry.get(name);
+    if (node === undefined) throw new AppError(ErrorCode.NotFound, `no DICOM node named ${name}`);
+    return node;
+  };
+
+  app.post<{ Params: { name: string }; Body: { level?: NodeQueryLevel; keys?: Record<string, string> } }>(
+    '/dicom-nodes/:name/query',
+    { config, schema: { body: queryBody } },
+    async (request) =>
+      queryNode(
+        await nodeOf(request.params.name),
+        deps.aeTitle,
+        request.body.level ?? 'STUDY',
+        request.body.keys ?? {},
+        deps.logger,
+      ),
+  );
+
+  app.post<{ Params: { name: string }; Body: TransferSelection }>(
+    '/dicom-nodes/:name/send',
+    { config, schema: { body: selectionBody } },
+    async (request, reply) => {
+      const node = await nodeOf(request.params.name);
+      const params: SendJobParams = { ...request.body, node: node.name };
+      const job = await deps.jobs.enqueue(TransferJobKind.Send, params, request.actor!.username);
+      deps.jobQueued();
+      return reply.code(202).header('location', `/api/jobs/${job.id}`).send(job);
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: TransferSelection & { method?: 'move' | 'get' } }>(
+    '/dicom-nodes/:name/retrieve',
+    { config, schema: { body: retrieveBody } },
+    async (request, reply) => {
+      const node = await nodeOf(request.params.name);
+      const params: RetrieveJobParams = {
+        ...request.body,
+        method: request.body.method ?? 'move',
+        node: node.name,
+      };
+      const job = await deps.jobs.enqueue(TransferJobKind.Retrieve, params, request.actor!.username);
+      deps.jobQueued();
+      return reply.code(202).header('location', `/api/jobs/${job.id}`).send(job);
+    },
+  );
 
   app.delete<{ Params: { name: string } }>('/dicom-nodes/:name', { config }, async (request, reply) => {
     if (!(await registry.delete(request.params.name))) {

@@ -1,5 +1,13 @@
+/** The scenarios of the bench, as `--only` names them. */
+export const SCENARIOS = ['qido', 'stow', 'compare', 'dimse'] as const;
+
+/** A scenario of the bench: QIDO at scale, STOW and read-back, the QIDO comparison, DIMSE. */
+export type Scenario = (typeof SCENARIOS)[number];
+
 /** Command-line options of `npm run bench`. */
 export interface BenchOptions {
+  /** The scenarios to run; empty: all of them. */
+  only: Scenario[];
   studies: number;
   instancesPerStudy: number;
   quick: boolean;
@@ -7,12 +15,16 @@ export interface BenchOptions {
   seriesInstances: number;
   /** Objects per STOW request. */
   stowBatch: number;
-  /** STOW rounds per server (interleaved across servers); the median round is reported. */
+  /** STOW and C-STORE rounds per server (interleaved across servers); the median round is reported. */
   rounds: number;
   /** Studies of the archive loaded into both Lightbox and Orthanc for the QIDO comparison. */
   compareStudies: number;
   /** QIDO samples per query (fewer when a query is slow: each query has a time budget). */
   samples: number;
+  /** Slices of the CT sent by C-STORE in the DIMSE scenario. */
+  dimseInstances: number;
+  /** C-FIND runs per server in the DIMSE scenario. */
+  findSamples: number;
   postgresUrl: string;
   postgres: boolean;
   orthanc: boolean;
@@ -27,16 +39,23 @@ export const USAGE = `npm run bench -- [options]
   --studies N               studies in the synthetic index for QIDO (default 100000)
   --instances-per-study N   instances per study (default 10; 2 series of 5)
   --quick                   smoke run: 2000 studies, a 100-instance series, fewer samples
+  --only LIST               run only these scenarios (comma-separated): qido (synthetic index, commit
+                            rate, QIDO at scale), stow (STOW-RS ingest and read-back, storescp
+                            reference), compare (QIDO against Orthanc), dimse (C-STORE and C-FIND)
   --series-instances N      instances of the stored series (default 600)
   --stow-batch N            DICOM objects per STOW-RS request (default 1)
-  --rounds N                STOW rounds per server, interleaved across servers; the median is reported
+  --rounds N                STOW and C-STORE rounds per server, interleaved across servers; the median
+                            is reported
                             (default 3; 1 with --quick)
   --compare-studies N       studies loaded into Lightbox and Orthanc for the QIDO comparison (default 2000)
   --samples N               QIDO samples per query (default 200; each query also has a time budget)
+  --dimse-instances N       slices of the CT sent by C-STORE (default 500)
+  --find-samples N          C-FIND runs per server (default 50; 20 with --quick)
   --postgres-url URL        PostgreSQL server (default $LIGHTBOX_BENCH_POSTGRES_URL or
                             postgres://postgres@127.0.0.1:5432/postgres); skipped when unreachable
   --no-postgres             SQLite only
-  --no-orthanc              no Orthanc / DCMTK comparison
+  --no-orthanc              no Orthanc comparison, nor the storescp reference next to STOW (the DIMSE
+                            scenario keeps storescp)
   --rebuild-index           rebuild the cached synthetic index
   --drop-cache              drop the cached indexes (files and PostgreSQL databases) and exit
   --out DIR                 results and cache directory (default bench-results)
@@ -49,10 +68,28 @@ function positive(name: string, text: string | undefined): number {
   return n;
 }
 
+function isScenario(name: string): name is Scenario {
+  return (SCENARIOS as readonly string[]).includes(name);
+}
+
+function scenarios(option: string, text: string | undefined): Scenario[] {
+  const names = (text ?? '').split(',').filter((n) => n !== '');
+  const known = names.filter(isScenario);
+  if (names.length === 0 || known.length < names.length)
+    throw new Error(`${option} takes a comma-separated list of ${SCENARIOS.join(', ')}`);
+  return known;
+}
+
+/** True when the run includes `scenario` (all do unless `--only` names others). */
+export function runsScenario(options: BenchOptions, scenario: Scenario): boolean {
+  return options.only.length === 0 || options.only.includes(scenario);
+}
+
 /** Parses the command line (after `--`); throws with a message on a bad option. */
 export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
   const quick = args.includes('--quick');
   const options: BenchOptions = {
+    only: [],
     studies: quick ? 2000 : 100_000,
     instancesPerStudy: 10,
     quick,
@@ -61,6 +98,8 @@ export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEn
     rounds: quick ? 1 : 3,
     compareStudies: quick ? 500 : 2000,
     samples: quick ? 40 : 200,
+    dimseInstances: 500,
+    findSamples: quick ? 20 : 50,
     postgresUrl: env.LIGHTBOX_BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     postgres: true,
     orthanc: true,
@@ -94,6 +133,15 @@ export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEn
         break;
       case '--samples':
         options.samples = positive(arg, value());
+        break;
+      case '--only':
+        options.only = scenarios(arg, value());
+        break;
+      case '--dimse-instances':
+        options.dimseInstances = positive(arg, value());
+        break;
+      case '--find-samples':
+        options.findSamples = positive(arg, value());
         break;
       case '--postgres-url':
         options.postgresUrl = value() ?? '';

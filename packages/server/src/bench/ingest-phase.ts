@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateUid, TransferSyntaxUid } from '@lightbox/dicom';
+import { TransferSyntaxUid } from '@lightbox/dicom';
 import type { BenchOptions } from './bench-options.js';
 import { stowBody } from './http-client.js';
 import type { ServerSession } from './report.js';
@@ -15,18 +15,12 @@ import {
   type StowWorkload,
   type Target,
 } from './scenarios.js';
-import { syntheticPart10, type SyntheticImageAttributes } from './synthetic-ct.js';
+import { ctAttributes, seriesPlan, type SeriesPlan } from './ct-series.js';
+import { syntheticPart10 } from './synthetic-ct.js';
 
 const ACCEPT_RAW_FRAME = 'multipart/related; type="application/octet-stream"';
 const ACCEPT_AS_STORED = 'multipart/related; type="application/dicom"; transfer-syntax=*';
 const ACCEPT_IMPLICIT = `multipart/related; type="application/dicom"; transfer-syntax=${TransferSyntaxUid.ImplicitVRLittleEndian}`;
-
-/** A series of synthetic CT slices to STOW, with the UIDs needed to read it back. */
-export interface SeriesPlan {
-  studyUid: string;
-  seriesUid: string;
-  sopUids: string[];
-}
 
 /** A server taking part in the ingest phase. */
 export interface IngestServer {
@@ -39,41 +33,6 @@ export interface ReadBackPlans {
   metadata: SamplingPlan;
   frame: SamplingPlan;
   j2k: SamplingPlan;
-}
-
-function ctAttributes(plan: SeriesPlan, k: number, label: string): SyntheticImageAttributes {
-  return {
-    patientId: `BENCH-${label}`,
-    patientName: `BENCH^${label}`,
-    patientBirthDate: '19700101',
-    patientSex: 'O',
-    studyUid: plan.studyUid,
-    seriesUid: plan.seriesUid,
-    sopUid: plan.sopUids[k]!,
-    studyDate: '20240601',
-    studyTime: '101500',
-    accessionNumber: `BENCH${label}`.slice(0, 16),
-    studyId: '1',
-    studyDescription: 'CT CHEST bench',
-    referringPhysicianName: 'REFERRER^BENCH',
-    modality: 'CT',
-    seriesNumber: 1,
-    seriesDescription: 'Axial 1.25 mm',
-    bodyPartExamined: 'CHEST',
-    institutionName: 'Bench Hospital',
-    siteCode: 'SITE00',
-    instanceNumber: k + 1,
-    rows: 512,
-    columns: 512,
-  };
-}
-
-function seriesPlan(instances: number): SeriesPlan {
-  return {
-    studyUid: generateUid(),
-    seriesUid: generateUid(),
-    sopUids: Array.from({ length: instances }, () => generateUid()),
-  };
 }
 
 /** The STOW bodies of one round: a series for one client and four series for four clients (new UIDs). */

@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { DCMTK_ENV, dcmtkInstalled, sendWithStorescu, startStorescp, type DimsePeer } from './dcmtk.js';
 import { freePort, startProgram } from './processes.js';
 
 const ORTHANC = '/usr/sbin/Orthanc';
@@ -40,14 +41,18 @@ export interface OrthancProcess {
   /** Base URL of its DICOMweb root. */
   dicomweb: string;
   url: string;
+  /** Its DICOM listener (AE title ORTHANC; C-STORE and C-FIND accepted from any calling AE). */
+  dicom: DimsePeer;
   stop(): Promise<void>;
 }
 
 /**
- * Starts Orthanc with Debian's defaults (SQLite index, files on disk, fsync of the storage area) and
- * the DICOMweb plugin, on free ports, keeping its index and storage under `dir`.
+ * Starts Orthanc with Debian's defaults (SQLite index, files on disk, fsync of the storage area, 4 DICOM
+ * threads) and the DICOMweb plugin when given, on free ports, keeping its index and storage under `dir`.
+ * Its DICOM listener takes C-STORE and C-FIND from any calling AE (the DIMSE scenario's DCMTK tools are
+ * not registered as modalities).
  */
-export async function startOrthanc(dir: string, plugin: string): Promise<OrthancProcess> {
+export async function startOrthanc(dir: string, plugin: string | undefined): Promise<OrthancProcess> {
   mkdirSync(dir, { recursive: true });
   const httpPort = await freePort();
   const dicomPort = await freePort();
@@ -57,20 +62,32 @@ export async function startOrthanc(dir: string, plugin: string): Promise<Orthanc
     IndexDirectory: path.join(dir, 'index'),
     HttpPort: httpPort,
     DicomPort: dicomPort,
+    DicomAet: 'ORTHANC',
+    DicomAlwaysAllowStore: true,
+    DicomAlwaysAllowFind: true,
     RemoteAccessAllowed: false,
     AuthenticationEnabled: false,
     HttpRequestTimeout: 600,
-    Plugins: [plugin],
+    Plugins: plugin !== undefined ? [plugin] : [],
     DicomWeb: { Enable: true, Root: '/dicom-web/', EnableWado: true },
   };
   const configFile = path.join(dir, 'orthanc-bench.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const url = `http://127.0.0.1:${httpPort}`;
+  // Orthanc's DICOM listener is DCMTK's: without TCP_NODELAY=1 its C-STORE responses wait for delayed
+  // ACKs (~50 ms per instance on one association). HTTP is not affected.
   const started = await startProgram(ORTHANC, [configFile], {
+    env: { ...DCMTK_ENV },
     ready: () => httpOk(`${url}/system`),
     timeoutMs: 60_000,
   });
-  return { pid: started.pid, dicomweb: `${url}/dicom-web`, url, stop: started.stop };
+  return {
+    pid: started.pid,
+    dicomweb: `${url}/dicom-web`,
+    url,
+    dicom: { aeTitle: 'ORTHANC', host: '127.0.0.1', port: dicomPort },
+    stop: started.stop,
+  };
 }
 
 /** Outcome of sending files with DCMTK's storescu to storescp. */
@@ -82,41 +99,24 @@ export interface StoreScpResult {
 }
 
 /**
- * Raw C-STORE reference (context only; Lightbox has no DIMSE listener yet): DCMTK `storescu` sends the
- * files of `sourceDirs` (one association per directory, all at once) to a `storescp` that writes them
- * to `targetDir`. TCP_NODELAY=1, without which Debian's DCMTK waits ~45 ms per message.
+ * Raw C-STORE reference for the STOW figures: DCMTK `storescu` sends the files of `sourceDirs` (one
+ * association per directory, all at once) to a `storescp` that writes them to `targetDir`
+ * (TCP_NODELAY=1). Undefined when DCMTK is missing or a transfer failed.
  */
 export async function runStoreScp(
   sourceDirs: string[],
   targetDir: string,
   bytes: number,
 ): Promise<StoreScpResult | undefined> {
-  if (spawnSync('storescp', ['--version']).error !== undefined) return undefined;
-  mkdirSync(targetDir, { recursive: true });
-  const port = await freePort();
-  const env = { ...process.env, TCP_NODELAY: '1' };
-  const scp = spawn('storescp', ['--fork', '-od', targetDir, String(port)], { env, stdio: 'ignore' });
+  if (!dcmtkInstalled()) return undefined;
+  const scp = await startStorescp(targetDir);
   try {
-    await new Promise((r) => setTimeout(r, 500));
-    const started = performance.now();
-    const codes = await Promise.all(
-      sourceDirs.map(
-        (dir) =>
-          new Promise<number>((resolve) => {
-            const files = readdirSync(dir).map((f) => path.join(dir, f));
-            const scu = spawn('storescu', ['-aec', 'STORESCP', '127.0.0.1', String(port), ...files], {
-              env,
-              stdio: 'ignore',
-            });
-            scu.on('exit', (code) => resolve(code ?? 1));
-          }),
-      ),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    if (codes.some((c) => c !== 0)) return undefined;
-    const instances = sourceDirs.reduce((n, dir) => n + readdirSync(dir).length, 0);
-    return { associations: sourceDirs.length, instances, bytes, seconds };
+    const groups = sourceDirs.map((dir) => readdirSync(dir).map((f) => path.join(dir, f)));
+    const sent = await sendWithStorescu(scp.peer, groups);
+    if (sent.failures.length > 0) return undefined;
+    const instances = groups.reduce((n, files) => n + files.length, 0);
+    return { associations: sourceDirs.length, instances, bytes, seconds: sent.seconds };
   } finally {
-    scp.kill('SIGTERM');
+    await scp.stop();
   }
 }

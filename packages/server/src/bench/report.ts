@@ -3,6 +3,9 @@ import type { BenchOptions } from './bench-options.js';
 import type { MachineInfo } from './machine-info.js';
 import type { StoreScpResult } from './peers.js';
 import type { RetrieveResult, SampledLatency, StowResult } from './scenarios.js';
+import { formatDimse } from './dimse-report.js';
+import type { DimseReport } from './dimse-phase.js';
+import { figure, table } from './text-table.js';
 
 /** Ingest and read-back figures of one server. */
 export interface ServerSession {
@@ -37,7 +40,8 @@ export interface BenchReport {
   machine: MachineInfo;
   options: BenchOptions;
   durationSeconds: number;
-  index: {
+  /** The synthetic index and the commit rate (absent when the QIDO scenario was left out). */
+  index?: {
     build: IndexBuild;
     commitRate: Record<string, CommitRate>;
   };
@@ -45,6 +49,8 @@ export interface BenchReport {
   storescp?: StoreScpResult[];
   qido: QidoSession[];
   comparisonLoad?: Record<string, StowResult>;
+  /** C-STORE ingest and C-FIND latency over DIMSE (issue #3). */
+  dimse?: DimseReport;
   /** Phases of the run with the 1-minute load average when each began. */
   phases: Array<{ phase: string; at: string; loadAverage: number }>;
   loadAverageAtEnd: number;
@@ -53,15 +59,7 @@ export interface BenchReport {
   notes: string[];
 }
 
-const f = (n: number | undefined, digits = 1) =>
-  n === undefined || Number.isNaN(n) ? '–' : n.toFixed(n >= 100 ? 0 : digits);
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
+const f = figure;
 
 function latencyCells(s: SampledLatency | undefined): string[] {
   if (s === undefined) return ['–', '–', '–'];
@@ -69,36 +67,38 @@ function latencyCells(s: SampledLatency | undefined): string[] {
   return [f(s.latency.p50, 2), f(s.latency.p95, 2), String(s.latency.n)];
 }
 
-/** The human-readable report printed at the end of a run. */
-export function formatReport(report: BenchReport): string {
+function formatHeader(report: BenchReport): string[] {
   const m = report.machine;
-  const out: string[] = [];
-  out.push(
+  return [
     `Lightbox benchmark — ${m.date.slice(0, 16).replace('T', ' ')} UTC, ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}`,
-    `SQLite ${m.sqlite}${m.postgres ? `, PostgreSQL ${m.postgres}` : ''}${m.orthanc ? `, Orthanc ${m.orthanc}` : ''}; run took ${(report.durationSeconds / 60).toFixed(1)} min`,
-    `1-min load average by phase (2 cores; anything else running skews the figures): ${report.phases
+    `SQLite ${m.sqlite}${m.postgres ? `, PostgreSQL ${m.postgres}` : ''}${m.orthanc ? `, Orthanc ${m.orthanc}` : ''}${m.dcmtk ? `, DCMTK ${m.dcmtk}` : ''}; run took ${(report.durationSeconds / 60).toFixed(1)} min${report.options.only.length > 0 ? `; only ${report.options.only.join(', ')}` : ''}`,
+    `1-min load average by phase (${m.cores} cores; anything else running skews the figures): ${report.phases
       .map((p) => `${p.phase.split(' (')[0]} ${p.loadAverage}`)
       .join(', ')}, end ${report.loadAverageAtEnd}`,
     '',
-  );
+  ];
+}
 
+function formatIndex(report: BenchReport): string[] {
+  if (report.index === undefined) return [];
   const build = report.index.build;
-  out.push(
+  const out = [
     `Synthetic index: ${build.instances / report.options.instancesPerStudy} studies, ${build.instances} instances — ` +
       (build.buildSeconds !== undefined
         ? `built in ${f(build.buildSeconds, 0)} s (set-wise batches of instanceRecord rows; ${f(build.recordMicros, 0)} µs per instanceRecord)`
         : `from the cache (${build.cacheDir})`),
-  );
+  ];
   for (const [engine, rate] of Object.entries(report.index.commitRate)) {
     out.push(
       `  IndexStore beginWrite+commitInstance on ${engine}: ${f(rate.perSecond, 0)} instances/s (${rate.instances} instances; ${f(build.instances / rate.perSecond / 60, 0)} min for this index one by one)`,
     );
   }
   out.push('');
+  return out;
+}
 
-  out.push(
-    `STOW-RS ingest (512×512 16-bit CT, Explicit VR Little Endian, ${report.options.stowBatch} per request, real HTTP; median of ${report.options.rounds} interleaved round(s))`,
-  );
+function formatStow(report: BenchReport): string[] {
+  if (report.sessions.length === 0 && report.storescp === undefined) return [];
   const stowRows: string[][] = [];
   for (const session of report.sessions) {
     for (const s of session.stow) {
@@ -134,13 +134,15 @@ export function formatReport(report: BenchReport): string {
       '0',
     ]);
   }
-  out.push(
+  return [
+    `STOW-RS ingest (512×512 16-bit CT, Explicit VR Little Endian, ${report.options.stowBatch} per request, real HTTP; median of ${report.options.rounds} interleaved round(s))`,
     table(
       [
         'server',
         'clients',
         'inst',
         'inst/s',
+        'range',
         'MB/s',
         'req p50 ms',
         'req p95 ms',
@@ -151,9 +153,11 @@ export function formatReport(report: BenchReport): string {
       stowRows,
     ),
     '',
-  );
+  ];
+}
 
-  out.push('Read-back of the stored series (one request at a time; ms)');
+function formatReadBack(report: BenchReport): string[] {
+  if (report.sessions.length === 0) return [];
   const readRows: string[][] = [];
   for (const session of report.sessions) {
     readRows.push([`${session.server}: series metadata`, ...latencyCells(session.metadata)]);
@@ -161,9 +165,6 @@ export function formatReport(report: BenchReport): string {
     readRows.push([`${session.server}: frame, J2K → raw`, ...latencyCells(session.frameJ2kDecoded)]);
     readRows.push([`${session.server}: frame, J2K as stored`, ...latencyCells(session.frameJ2kAsStored)]);
   }
-  out.push(table(['request', 'p50', 'p95', 'n'], readRows), '');
-
-  out.push('WADO-RS series retrieve (multipart, median of repetitions)');
   const retrieveRows: string[][] = [];
   for (const session of report.sessions) {
     for (const [label, r] of [
@@ -179,26 +180,36 @@ export function formatReport(report: BenchReport): string {
       ]);
     }
   }
-  out.push(table(['retrieve', 'MB/s', 'MB', 's'], retrieveRows), '');
+  return [
+    'Read-back of the stored series (one request at a time; ms)',
+    table(['request', 'p50', 'p95', 'n'], readRows),
+    '',
+    'WADO-RS series retrieve (multipart, median of repetitions)',
+    table(['retrieve', 'MB/s', 'MB', 's'], retrieveRows),
+    '',
+  ];
+}
 
-  for (const q of report.qido) {
-    out.push(`QIDO-RS /studies — ${q.server}, ${q.studies} studies / ${q.instances} instances (ms)`);
-    out.push(
-      table(
-        ['query', 'p50', 'p95', 'n', 'results'],
-        q.queries.map((x) => [
-          x.label,
-          ...latencyCells(x),
-          x.medianResults === undefined ? '–' : f(x.medianResults, 0),
-        ]),
-      ),
-      '',
-    );
-  }
+function formatQido(report: BenchReport): string[] {
+  return report.qido.flatMap((q) => [
+    `QIDO-RS /studies — ${q.server}, ${q.studies} studies / ${q.instances} instances (ms)`,
+    table(
+      ['query', 'p50', 'p95', 'n', 'results'],
+      q.queries.map((x) => [
+        x.label,
+        ...latencyCells(x),
+        x.medianResults === undefined ? '–' : f(x.medianResults, 0),
+      ]),
+    ),
+    '',
+  ]);
+}
 
+function formatRatiosAndTargets(report: BenchReport): string[] {
+  const out: string[] = [];
   if (report.ratios.length > 0) {
-    out.push('Lightbox ÷ Orthanc (speed; above 1 = Lightbox faster)');
     out.push(
+      'Lightbox ÷ Orthanc (speed; above 1 = Lightbox faster)',
       table(
         ['what', 'Lightbox', 'ratio'],
         report.ratios.map((r) => [r.what, r.lightbox, `${f(r.ratio, 2)}×`]),
@@ -206,14 +217,26 @@ export function formatReport(report: BenchReport): string {
       '',
     );
   }
-
-  out.push('Targets of issue #2');
   out.push(
+    'Targets of issues #2 (DICOMweb) and #3 (DIMSE)',
     table(
       ['target', 'measured', 'goal', ''],
       report.targets.map((t) => [t.name, t.measured, t.target, t.pass ? 'PASS' : 'MISS']),
     ),
   );
   if (report.notes.length > 0) out.push('', ...report.notes.map((n) => `note: ${n}`));
-  return out.join('\n');
+  return out;
+}
+
+/** The human-readable report printed at the end of a run. */
+export function formatReport(report: BenchReport): string {
+  return [
+    ...formatHeader(report),
+    ...formatIndex(report),
+    ...formatStow(report),
+    ...formatReadBack(report),
+    ...(report.dimse !== undefined ? formatDimse(report.dimse) : []),
+    ...formatQido(report),
+    ...formatRatiosAndTargets(report),
+  ].join('\n');
 }

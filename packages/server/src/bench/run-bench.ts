@@ -1,14 +1,19 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseBenchOptions, USAGE, type BenchOptions } from './bench-options.js';
+import { parseBenchOptions, runsScenario, USAGE, type BenchOptions } from './bench-options.js';
 import {
   dropIndexCache,
   ensureIndex,
   measureCommitRate,
   schemaFingerprint,
   type CommitRate,
+  type IndexBuild,
 } from './build-index.js';
+import { dcmtkInstalled } from './dcmtk.js';
+import { runDimsePhase, type DimseReport } from './dimse-phase.js';
+import { dimseChecks } from './dimse-report.js';
+import { dimseTargets } from './dimse-targets.js';
 import { basicAuth, HttpClient, stowBody } from './http-client.js';
 import { machineInfo } from './machine-info.js';
 import {
@@ -22,7 +27,13 @@ import { runIngestPhase, settle, type IngestPhase, type IngestServer } from './i
 import { postgresVersion, scratchPostgres, type ScratchDatabase } from './postgres.js';
 import { REPO_ROOT, startLightboxProcess } from './processes.js';
 import { typicalQueries } from './queries.js';
-import { formatReport, type BenchReport, type QidoSession, type TargetCheck } from './report.js';
+import {
+  formatReport,
+  type BenchReport,
+  type QidoSession,
+  type ServerSession,
+  type TargetCheck,
+} from './report.js';
 import {
   runStow,
   sampleGets,
@@ -55,21 +66,27 @@ function samplingPlans(options: BenchOptions): Record<'qido' | 'metadata' | 'fra
 let logCounter = 0;
 let logDir = os.tmpdir();
 
+/** The environment every Lightbox process of the bench starts with (ports chosen by the system). */
+function lightboxEnv(): Record<string, string> {
+  return {
+    LIGHTBOX_HOST: '127.0.0.1',
+    LIGHTBOX_HTTP_PORT: '0',
+    LIGHTBOX_DICOM_PORT: '0',
+    LIGHTBOX_ADMIN_PASSWORD: PASSWORD,
+  };
+}
+
+/** A log file of its own for the next Lightbox process. */
+function nextLogFile(): string {
+  return path.join(logDir, `lightbox-${++logCounter}.log`);
+}
+
 async function withLightbox<T>(
   env: Record<string, string>,
   work: (target: Target) => Promise<T>,
   label: string,
 ): Promise<T> {
-  const server = await startLightboxProcess(
-    {
-      LIGHTBOX_HOST: '127.0.0.1',
-      LIGHTBOX_HTTP_PORT: '0',
-      LIGHTBOX_DICOM_PORT: '0',
-      LIGHTBOX_ADMIN_PASSWORD: PASSWORD,
-      ...env,
-    },
-    path.join(logDir, `lightbox-${++logCounter}.log`),
-  );
+  const server = await startLightboxProcess({ ...lightboxEnv(), ...env }, nextLogFile());
   const client = new HttpClient(`${server.url}/dicomweb`, AUTH);
   try {
     return await work({ label, client, pid: server.pid });
@@ -84,16 +101,7 @@ async function startLightboxServer(
   name: string,
   env: Record<string, string>,
 ): Promise<{ server: IngestServer; stop(): Promise<void> }> {
-  const process_ = await startLightboxProcess(
-    {
-      LIGHTBOX_HOST: '127.0.0.1',
-      LIGHTBOX_HTTP_PORT: '0',
-      LIGHTBOX_DICOM_PORT: '0',
-      LIGHTBOX_ADMIN_PASSWORD: PASSWORD,
-      ...env,
-    },
-    path.join(logDir, `lightbox-${++logCounter}.log`),
-  );
+  const process_ = await startLightboxProcess({ ...lightboxEnv(), ...env }, nextLogFile());
   const client = new HttpClient(`${process_.url}/dicomweb`, AUTH);
   return {
     server: { name, target: { label: name, client, pid: process_.pid } },
@@ -348,7 +356,232 @@ function checkTargets(report: Omit<BenchReport, 'targets' | 'ratios' | 'duration
       });
     }
   }
+  if (report.dimse !== undefined) {
+    const dimse = dimseChecks(report.dimse);
+    targets.push(...dimse.targets);
+    ratios.push(...dimse.ratios);
+  }
   return { targets, ratios };
+}
+
+/** What the phases of a run share. */
+interface RunContext {
+  options: BenchOptions;
+  workDir: string;
+  cacheRoot: string;
+  /** The PostgreSQL server, when it answers and is wanted. */
+  postgresAdmin: string | undefined;
+  /** Orthanc's DICOMweb plugin, when installed. */
+  plugin: string | undefined;
+  /** Orthanc's version, when installed and wanted. */
+  orthanc: string | undefined;
+  scale: ArchiveScale;
+  plans: ReturnType<typeof samplingPlans>;
+  notes: string[];
+}
+
+/** 1. The synthetic index for QIDO at scale (cached), and what the honest one-by-one path costs. */
+async function indexPhase(ctx: RunContext): Promise<NonNullable<BenchReport['index']>> {
+  const { options, workDir, scale, postgresAdmin } = ctx;
+  phase('synthetic index');
+  const build = await ensureIndex({
+    scale,
+    cacheRoot: ctx.cacheRoot,
+    postgresAdminUrl: postgresAdmin,
+    rebuild: options.rebuildIndex,
+    log,
+  });
+  const commitRate: Record<string, CommitRate> = {};
+  const commitStudies = options.quick ? 30 : 100;
+  phase('IndexStore.commitInstance one by one (the honest path)');
+  commitRate.SQLite = await measureCommitRate(
+    `sqlite:${path.join(workDir, 'commit-rate.db')}`,
+    scale,
+    commitStudies,
+  );
+  if (postgresAdmin !== undefined) {
+    const db = await scratchPostgres(postgresAdmin, `lightbox_bench_scratch_${process.pid}_commit`, {
+      replace: true,
+    });
+    try {
+      commitRate.PostgreSQL = await measureCommitRate(db.url, scale, commitStudies);
+    } finally {
+      await db.drop();
+    }
+  }
+  return { build, commitRate };
+}
+
+/** 2. STOW and read-back on each server (all running at once, rounds interleaved), the same objects for all. */
+async function stowPhase(
+  ctx: RunContext,
+): Promise<{ sessions: ServerSession[]; storescp?: StoreScpResult[] }> {
+  const { workDir, postgresAdmin, plugin, orthanc } = ctx;
+  phase('STOW and read-back');
+  const pixels = syntheticCtPixels(512, 512);
+  const j2k = jpeg2000Codestream(pixels, 512, 512);
+  if (j2k === undefined) ctx.notes.push('opj_compress (libopenjp2-tools) is missing: no J2K frame figures');
+  const running: Array<{ server: IngestServer; stop(): Promise<void> }> = [];
+  const scratch: ScratchDatabase[] = [];
+  let ingest: IngestPhase;
+  try {
+    running.push(
+      await startLightboxServer('Lightbox SQLite', {
+        LIGHTBOX_DATA_DIR: path.join(workDir, 'lightbox-sqlite'),
+      }),
+    );
+    if (postgresAdmin !== undefined) {
+      const db = await scratchPostgres(postgresAdmin, `lightbox_bench_scratch_${process.pid}_stow`, {
+        replace: true,
+      });
+      scratch.push(db);
+      running.push(
+        await startLightboxServer('Lightbox PostgreSQL', {
+          LIGHTBOX_DATA_DIR: path.join(workDir, 'lightbox-postgres'),
+          LIGHTBOX_DATABASE_URL: db.url,
+        }),
+      );
+    }
+    if (plugin !== undefined && orthanc !== undefined) {
+      const server = await startOrthanc(path.join(workDir, 'orthanc'), plugin);
+      const client = new HttpClient(server.dicomweb);
+      running.push({
+        server: { name: 'Orthanc', target: { label: 'Orthanc', client, pid: server.pid } },
+        async stop() {
+          client.close();
+          await server.stop();
+        },
+      });
+    }
+    ingest = await runIngestPhase(
+      running.map((r) => r.server),
+      ctx.options,
+      pixels,
+      j2k,
+      workDir,
+      ctx.plans,
+      log,
+    );
+  } finally {
+    for (const r of running) await r.stop();
+    for (const db of scratch) await db.drop();
+  }
+  for (const dir of ['lightbox-sqlite', 'lightbox-postgres', 'orthanc'])
+    rmSync(path.join(workDir, dir), { recursive: true, force: true });
+  if (plugin === undefined || orthanc === undefined) return { sessions: ingest.sessions };
+  phase('DCMTK storescu → storescp reference');
+  await settle();
+  const one = await runStoreScp([ingest.fileDirs.single], path.join(workDir, 'scp-1'), ingest.bytes.single);
+  const four = await runStoreScp(ingest.fileDirs.four, path.join(workDir, 'scp-4'), ingest.bytes.four);
+  rmSync(path.join(workDir, 'scp-1'), { recursive: true, force: true });
+  rmSync(path.join(workDir, 'scp-4'), { recursive: true, force: true });
+  return {
+    sessions: ingest.sessions,
+    storescp: [one, four].filter((r): r is StoreScpResult => r !== undefined),
+  };
+}
+
+/** 3. C-STORE ingest and C-FIND over DIMSE (issue #3): Lightbox, Orthanc and DCMTK's storescp. */
+async function dimsePhase(ctx: RunContext): Promise<DimseReport | undefined> {
+  if (!dcmtkInstalled()) {
+    ctx.notes.push('DCMTK (storescu, storescp, findscu) is not installed: no DIMSE figures');
+    return undefined;
+  }
+  phase('DIMSE C-STORE and C-FIND');
+  await settle();
+  const targets = dimseTargets({
+    workDir: ctx.workDir,
+    startLightbox: (env) => startLightboxProcess({ ...lightboxEnv(), ...env }, nextLogFile()),
+    authorization: AUTH.authorization,
+    ...(ctx.postgresAdmin !== undefined ? { postgresAdminUrl: ctx.postgresAdmin } : {}),
+    ...(ctx.orthanc !== undefined ? { orthanc: { plugin: ctx.plugin } } : {}),
+  });
+  return runDimsePhase(
+    targets,
+    {
+      instances: ctx.options.dimseInstances,
+      associations: [1, 8],
+      rounds: ctx.options.rounds,
+      find: { warmup: 3, samples: ctx.options.findSamples },
+    },
+    ctx.workDir,
+    log,
+  );
+}
+
+/** 4. QIDO at scale on the synthetic index. */
+async function qidoAtScalePhase(ctx: RunContext, build: IndexBuild): Promise<QidoSession[]> {
+  const { workDir, scale, plans } = ctx;
+  const qido: QidoSession[] = [];
+  phase(`QIDO on the synthetic index (${scale.studies} studies)`);
+  await settle();
+  qido.push(
+    await withLightbox(
+      { LIGHTBOX_DATA_DIR: path.join(workDir, 'qido-sqlite'), LIGHTBOX_DATABASE_URL: build.sqliteUrl! },
+      (t) => qidoSession('Lightbox SQLite', t, scale, plans.qido),
+      'Lightbox SQLite',
+    ),
+  );
+  if (build.postgresUrl !== undefined) {
+    qido.push(
+      await withLightbox(
+        {
+          LIGHTBOX_DATA_DIR: path.join(workDir, 'qido-postgres'),
+          LIGHTBOX_DATABASE_URL: build.postgresUrl,
+        },
+        (t) => qidoSession('Lightbox PostgreSQL', t, scale, plans.qido),
+        'Lightbox PostgreSQL',
+      ),
+    );
+  }
+  return qido;
+}
+
+/** 5. QIDO against Orthanc: both loaded with the same objects over STOW (cached). */
+async function comparisonPhase(
+  ctx: RunContext,
+  plugin: string,
+): Promise<{ qido: QidoSession[]; comparisonLoad: Record<string, StowResult> }> {
+  const compareScale: ArchiveScale = {
+    studies: ctx.options.compareStudies,
+    instancesPerStudy: ctx.options.instancesPerStudy,
+  };
+  phase('comparison archive');
+  const stores = await ensureComparisonStores(compareScale, ctx.cacheRoot, plugin);
+  phase(`QIDO comparison (${compareScale.studies} studies)`);
+  await settle();
+  const qido: QidoSession[] = [];
+  qido.push(
+    await withLightbox(
+      { LIGHTBOX_DATA_DIR: stores.lightboxDir },
+      (t) => qidoSession('Lightbox SQLite (comparison archive)', t, compareScale, ctx.plans.qido),
+      'Lightbox',
+    ),
+  );
+  const server = await startOrthanc(stores.orthancDir, plugin);
+  const client = new HttpClient(server.dicomweb);
+  try {
+    qido.push(
+      await qidoSession(
+        'Orthanc (comparison archive)',
+        { label: 'Orthanc', client, pid: server.pid },
+        compareScale,
+        ctx.plans.qido,
+      ),
+    );
+  } finally {
+    client.close();
+    await server.stop();
+  }
+  return { qido, comparisonLoad: stores.loaded };
+}
+
+/** The file the results of a run are written to: scale (or quick), the scenarios if not all, the date. */
+function resultFile(outDir: string, options: BenchOptions, date: string): string {
+  const stamp = date.replace(/[:.]/g, '-').slice(0, 19);
+  const scale = options.quick ? 'quick' : `${options.studies}x${options.instancesPerStudy}`;
+  const only = options.only.length > 0 ? `-only-${options.only.join('+')}` : '';
+  return path.join(outDir, `bench-${scale}${only}-${stamp}.json`);
 }
 
 async function main(): Promise<void> {
@@ -374,184 +607,46 @@ async function main(): Promise<void> {
     notes.push(`PostgreSQL at ${options.postgresUrl} did not answer: PostgreSQL figures were skipped`);
   }
   const plugin = options.orthanc ? orthancDicomwebPlugin() : undefined;
-  const orthanc = options.orthanc && plugin !== undefined ? orthancVersion() : undefined;
-  if (options.orthanc && orthanc === undefined)
-    notes.push('Orthanc or orthanc-dicomweb is not installed: no comparison');
+  const orthanc = options.orthanc ? orthancVersion() : undefined;
+  if (options.orthanc && orthanc === undefined) notes.push('Orthanc is not installed: no comparison');
+  else if (options.orthanc && plugin === undefined)
+    notes.push('orthanc-dicomweb is not installed: no DICOMweb comparison');
   const machine = machineInfo({ postgres: pgVersion, orthanc }, REPO_ROOT);
   log(
     `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverageAtStart}`,
   );
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'lightbox-bench-'));
   logDir = workDir;
-  const postgresAdmin = pgVersion !== undefined ? options.postgresUrl : undefined;
-  const scale: ArchiveScale = { studies: options.studies, instancesPerStudy: options.instancesPerStudy };
-  const plans = samplingPlans(options);
+  const ctx: RunContext = {
+    options,
+    workDir,
+    cacheRoot,
+    postgresAdmin: pgVersion !== undefined ? options.postgresUrl : undefined,
+    plugin,
+    orthanc,
+    scale: { studies: options.studies, instancesPerStudy: options.instancesPerStudy },
+    plans: samplingPlans(options),
+    notes,
+  };
 
   try {
-    // 1. The synthetic index for QIDO at scale (cached), and what the honest one-by-one path costs.
-    phase('synthetic index');
-    const build = await ensureIndex({
-      scale,
-      cacheRoot,
-      postgresAdminUrl: postgresAdmin,
-      rebuild: options.rebuildIndex,
-      log,
-    });
-    const commitRate: Record<string, CommitRate> = {};
-    const commitStudies = options.quick ? 30 : 100;
-    phase('IndexStore.commitInstance one by one (the honest path)');
-    commitRate.SQLite = await measureCommitRate(
-      `sqlite:${path.join(workDir, 'commit-rate.db')}`,
-      scale,
-      commitStudies,
-    );
-    if (postgresAdmin !== undefined) {
-      const db = await scratchPostgres(postgresAdmin, `lightbox_bench_scratch_${process.pid}_commit`, {
-        replace: true,
-      });
-      try {
-        commitRate.PostgreSQL = await measureCommitRate(db.url, scale, commitStudies);
-      } finally {
-        await db.drop();
-      }
-    }
-
-    // 2. STOW and read-back on each server (all running at once, rounds interleaved), the same objects for all.
-    phase('STOW and read-back');
-    const pixels = syntheticCtPixels(512, 512);
-    const j2k = jpeg2000Codestream(pixels, 512, 512);
-    if (j2k === undefined) notes.push('opj_compress (libopenjp2-tools) is missing: no J2K frame figures');
-    const running: Array<{ server: IngestServer; stop(): Promise<void> }> = [];
-    const scratch: ScratchDatabase[] = [];
-    let ingest: IngestPhase;
-    try {
-      running.push(
-        await startLightboxServer('Lightbox SQLite', {
-          LIGHTBOX_DATA_DIR: path.join(workDir, 'lightbox-sqlite'),
-        }),
-      );
-      if (postgresAdmin !== undefined) {
-        const db = await scratchPostgres(postgresAdmin, `lightbox_bench_scratch_${process.pid}_stow`, {
-          replace: true,
-        });
-        scratch.push(db);
-        running.push(
-          await startLightboxServer('Lightbox PostgreSQL', {
-            LIGHTBOX_DATA_DIR: path.join(workDir, 'lightbox-postgres'),
-            LIGHTBOX_DATABASE_URL: db.url,
-          }),
-        );
-      }
-      if (plugin !== undefined && orthanc !== undefined) {
-        const server = await startOrthanc(path.join(workDir, 'orthanc'), plugin);
-        const client = new HttpClient(server.dicomweb);
-        running.push({
-          server: { name: 'Orthanc', target: { label: 'Orthanc', client, pid: server.pid } },
-          async stop() {
-            client.close();
-            await server.stop();
-          },
-        });
-      }
-      ingest = await runIngestPhase(
-        running.map((r) => r.server),
-        options,
-        pixels,
-        j2k,
-        workDir,
-        plans,
-        log,
-      );
-    } finally {
-      for (const r of running) await r.stop();
-      for (const db of scratch) await db.drop();
-    }
-    const sessions = ingest.sessions;
-    for (const dir of ['lightbox-sqlite', 'lightbox-postgres', 'orthanc'])
-      rmSync(path.join(workDir, dir), { recursive: true, force: true });
-    let storescp: StoreScpResult[] | undefined;
-    if (plugin !== undefined && orthanc !== undefined) {
-      phase('DCMTK storescu → storescp reference');
-      await settle();
-      const one = await runStoreScp(
-        [ingest.fileDirs.single],
-        path.join(workDir, 'scp-1'),
-        ingest.bytes.single,
-      );
-      const four = await runStoreScp(ingest.fileDirs.four, path.join(workDir, 'scp-4'), ingest.bytes.four);
-      storescp = [one, four].filter((r): r is StoreScpResult => r !== undefined);
-      rmSync(path.join(workDir, 'scp-1'), { recursive: true, force: true });
-      rmSync(path.join(workDir, 'scp-4'), { recursive: true, force: true });
-    }
-
-    // 3. QIDO at scale on the synthetic index.
-    const qido: QidoSession[] = [];
-    phase(`QIDO on the synthetic index (${scale.studies} studies)`);
-    await settle();
-    qido.push(
-      await withLightbox(
-        { LIGHTBOX_DATA_DIR: path.join(workDir, 'qido-sqlite'), LIGHTBOX_DATABASE_URL: build.sqliteUrl! },
-        (t) => qidoSession('Lightbox SQLite', t, scale, plans.qido),
-        'Lightbox SQLite',
-      ),
-    );
-    if (build.postgresUrl !== undefined) {
-      qido.push(
-        await withLightbox(
-          {
-            LIGHTBOX_DATA_DIR: path.join(workDir, 'qido-postgres'),
-            LIGHTBOX_DATABASE_URL: build.postgresUrl,
-          },
-          (t) => qidoSession('Lightbox PostgreSQL', t, scale, plans.qido),
-          'Lightbox PostgreSQL',
-        ),
-      );
-    }
-
-    // 4. QIDO against Orthanc: both loaded with the same objects over STOW (cached).
-    let comparisonLoad: Record<string, StowResult> | undefined;
-    if (plugin !== undefined && orthanc !== undefined) {
-      const compareScale: ArchiveScale = {
-        studies: options.compareStudies,
-        instancesPerStudy: options.instancesPerStudy,
-      };
-      phase('comparison archive');
-      const stores = await ensureComparisonStores(compareScale, cacheRoot, plugin);
-      comparisonLoad = stores.loaded;
-      phase(`QIDO comparison (${compareScale.studies} studies)`);
-      await settle();
-      qido.push(
-        await withLightbox(
-          { LIGHTBOX_DATA_DIR: stores.lightboxDir },
-          (t) => qidoSession('Lightbox SQLite (comparison archive)', t, compareScale, plans.qido),
-          'Lightbox',
-        ),
-      );
-      const server = await startOrthanc(stores.orthancDir, plugin);
-      const client = new HttpClient(server.dicomweb);
-      try {
-        qido.push(
-          await qidoSession(
-            'Orthanc (comparison archive)',
-            { label: 'Orthanc', client, pid: server.pid },
-            compareScale,
-            plans.qido,
-          ),
-        );
-      } finally {
-        client.close();
-        await server.stop();
-      }
-    }
+    const index = runsScenario(options, 'qido') ? await indexPhase(ctx) : undefined;
+    const stow = runsScenario(options, 'stow') ? await stowPhase(ctx) : { sessions: [] };
+    const dimse = runsScenario(options, 'dimse') ? await dimsePhase(ctx) : undefined;
+    const qido = index !== undefined ? await qidoAtScalePhase(ctx, index.build) : [];
+    const comparison =
+      runsScenario(options, 'compare') && plugin !== undefined && orthanc !== undefined
+        ? await comparisonPhase(ctx, plugin)
+        : undefined;
 
     const partial = {
       machine,
       options,
-      index: { build, commitRate },
-      sessions,
-      ...(storescp !== undefined ? { storescp } : {}),
-      qido,
-      ...(comparisonLoad !== undefined ? { comparisonLoad } : {}),
+      ...(index !== undefined ? { index } : {}),
+      ...stow,
+      ...(dimse !== undefined ? { dimse } : {}),
+      qido: [...qido, ...(comparison?.qido ?? [])],
+      ...(comparison !== undefined ? { comparisonLoad: comparison.comparisonLoad } : {}),
       phases,
       loadAverageAtEnd: Number(os.loadavg()[0]!.toFixed(2)),
       notes,
@@ -563,11 +658,7 @@ async function main(): Promise<void> {
       ratios,
       durationSeconds: (performance.now() - started) / 1000,
     };
-    const stamp = machine.date.replace(/[:.]/g, '-').slice(0, 19);
-    const file = path.join(
-      outDir,
-      `bench-${options.quick ? 'quick' : `${scale.studies}x${scale.instancesPerStudy}`}-${stamp}.json`,
-    );
+    const file = resultFile(outDir, options, machine.date);
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`${formatReport(report)}\n\nresults: ${path.relative(process.cwd(), file)}\n`);
   } finally {

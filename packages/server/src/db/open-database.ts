@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from
 import pg from 'pg';
 import { archiveIndexMigration } from './migrations/0001-archive-index.js';
 import { dicomNodesMigration } from './migrations/0002-dicom-nodes.js';
+import { jobsMigration } from './migrations/0003-jobs.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
 
@@ -19,6 +20,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001-archive-index': archiveIndexMigration(dialect),
     '0002-dicom-nodes': dicomNodesMigration(dialect),
+    '0003-jobs': jobsMigration(dialect),
   };
 }
 

@@ -124,6 +124,25 @@ export interface DicomNodeTable {
   updated_at: number;
 }
 
+/** A background job (a DIMSE transfer, …): JSON parameters, progress and final report. */
+export interface JobTable {
+  id: string;
+  kind: string;
+  /** queued, running, succeeded, failed. */
+  state: string;
+  params: string;
+  progress: string | null;
+  report: string | null;
+  error: string | null;
+  attempts: number;
+  max_attempts: number;
+  /** Epoch ms before which the job is not started (retry back-off). */
+  run_after: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
 /** The whole index schema, for Kysely. */
 export interface Tables {
   patient: PatientTable;
@@ -134,4 +153,5 @@ export interface Tables {
   pending_blob: PendingBlobTable;
   app_user: UserTable;
   dicom_node: DicomNodeTable;
+  job: JobTable;
 }

@@ -17,6 +17,8 @@ describe('the HTTP application', () => {
       archive: services.archive,
       dicomNodes: services.dicomNodes,
       aeTitle: 'LIGHTBOX',
+      jobs: services.jobs,
+      jobQueued: () => undefined,
       authenticator: services.authenticator,
       logger: services.logger,
       maxStowBytes: 1,

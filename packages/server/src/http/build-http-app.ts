@@ -2,6 +2,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import type { Archive } from '../archive/archive.js';
 import { dicomNodesRoutes } from '../api/dicom-nodes-routes.js';
+import { jobsRoutes } from '../api/jobs-routes.js';
+import type { JobQueue } from '../jobs/job-queue.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { dicomwebRoutes } from '../dicomweb/dicomweb-routes.js';
 import { handleWadoUri } from '../dicomweb/wado-uri.js';
@@ -27,6 +29,9 @@ export interface HttpDeps {
   dicomNodes: DicomNodeRegistry;
   /** Our AE title, for associations opened on behalf of API calls. */
   aeTitle: string;
+  jobs: JobQueue;
+  /** Wakes the job runner after a job is queued. */
+  jobQueued: () => void;
   archive: Archive;
   authenticator: BasicAuthenticator;
   logger: Logger;
@@ -118,9 +123,16 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   );
   await app.register(
     async (scope) =>
-      dicomNodesRoutes(scope, { registry: deps.dicomNodes, aeTitle: deps.aeTitle, logger: deps.logger }),
+      dicomNodesRoutes(scope, {
+        registry: deps.dicomNodes,
+        aeTitle: deps.aeTitle,
+        logger: deps.logger,
+        jobs: deps.jobs,
+        jobQueued: deps.jobQueued,
+      }),
     { prefix: '/api' },
   );
+  await app.register(async (scope) => jobsRoutes(scope, deps.jobs), { prefix: '/api' });
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
     '/wado',
     { config: { permission: Permission.StudyRead } },

@@ -1,0 +1,171 @@
+import { generateUid, getString, readPart10, Tag } from '@lightbox/dicom';
+import { syntheticImage } from '@lightbox/dicom/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../test-support/free-port.js';
+import { startOrthanc, type OrthancPeer } from '../test-support/orthanc-peer.js';
+import { DIALECTS } from '../test-support/test-databases.js';
+import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
+
+interface JobJson {
+  id: string;
+  state: string;
+  attempts: number;
+  error: string | null;
+  report: { completed: number; failed: number } | null;
+}
+
+function dataSetBytes(bytes: Uint8Array): Buffer {
+  const groupLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(140, true);
+  return Buffer.from(bytes.subarray(144 + groupLength));
+}
+
+function study(patientId: string, count: number): { studyUid: string; files: Uint8Array[] } {
+  const studyUid = generateUid();
+  const files = Array.from({ length: count }, (_, i) =>
+    syntheticImage({
+      patientId,
+      studyInstanceUid: studyUid,
+      sopInstanceUid: generateUid(),
+      instanceNumber: i + 1,
+      rows: 16,
+      columns: 16,
+    }),
+  );
+  return { studyUid, files };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`DIMSE SCU from the API, against Orthanc, on ${dialect}`, () => {
+    let lb: TestLightbox;
+    let orthanc: OrthancPeer;
+    const api = (method: string, route: string, body?: unknown) =>
+      fetch(`${lb.baseUrl}/api${route}`, {
+        method,
+        headers: {
+          authorization: lb.authorization,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    async function finished(job: JobJson): Promise<JobJson> {
+      for (let i = 0; i < 200; i++) {
+        const current = (await (await api('GET', `/jobs/${job.id}`)).json()) as JobJson;
+        if (current.state === 'succeeded' || current.state === 'failed') return current;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`job ${job.id} did not finish`);
+    }
+    async function inLightbox(studyUid: string): Promise<number> {
+      const response = await fetch(`${lb.dicomweb}/studies/${studyUid}/instances`, {
+        headers: { authorization: lb.authorization },
+      });
+      return response.status === 200 ? ((await response.json()) as unknown[]).length : 0;
+    }
+
+    beforeAll(async () => {
+      lb = await startTestLightbox(dialect);
+      orthanc = await startOrthanc({
+        dicomModalities: { lightbox: { aet: TEST_AE_TITLE, host: '127.0.0.1', port: lb.dicomPort } },
+      });
+      expect(
+        (
+          await api('PUT', '/dicom-nodes/orthanc', {
+            aet: 'ORTHANC',
+            host: '127.0.0.1',
+            port: orthanc.dicomPort,
+          })
+        ).status,
+      ).toBe(201);
+    });
+    afterAll(async () => {
+      await orthanc?.stop();
+      await lb?.stop();
+    });
+
+    it('sends a study to Orthanc as a job with a report, byte for byte', async () => {
+      const { studyUid, files } = study(`SEND-${Date.now()}`, 3);
+      const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
+      for (const file of files) {
+        const outcome = await lb.running.services.archive.storeInstance(
+          (async function* () {
+            yield file;
+          })(),
+          actor,
+        );
+        expect(outcome.ok).toBe(true);
+      }
+      const queued = await api('POST', '/dicom-nodes/orthanc/send', { studyUid });
+      expect(queued.status).toBe(202);
+      const job = (await queued.json()) as JobJson;
+      expect(queued.headers.get('location')).toBe(`/api/jobs/${job.id}`);
+      const done = await finished(job);
+      expect(done.state).toBe('succeeded');
+      expect(done.report).toMatchObject({ completed: 3, failed: 0 });
+      const found = await orthanc.post<string[]>('/tools/lookup', studyUid);
+      expect(found).toHaveLength(1);
+      const ids = await orthanc.get<string[]>('/instances');
+      for (const id of ids) {
+        const file = await orthanc.getBytes(`/instances/${id}/file`);
+        const uid = getString((await readPart10(file)).dataSet, Tag.SOPInstanceUID)!;
+        const original = files.find((f) => dataSetBytes(f).includes(Buffer.from(uid)));
+        if (original !== undefined)
+          expect(Buffer.compare(dataSetBytes(file), dataSetBytes(original))).toBe(0);
+      }
+    });
+
+    it('queries Orthanc with C-FIND and answers DICOM JSON', async () => {
+      const patientId = `QUERY-${Date.now()}`;
+      const { studyUid, files } = study(patientId, 1);
+      await orthanc.post('/instances', files[0]!);
+      const response = await api('POST', '/dicom-nodes/orthanc/query', {
+        level: 'STUDY',
+        keys: { PatientID: patientId },
+      });
+      expect(response.status).toBe(200);
+      const matches = (await response.json()) as Array<Record<string, { Value?: unknown[] }>>;
+      expect(matches).toHaveLength(1);
+      expect(matches[0]!['0020000D']!.Value).toEqual([studyUid]);
+      expect((await api('POST', '/dicom-nodes/orthanc/query', { keys: { NoSuchKeyword: 'x' } })).status).toBe(
+        400,
+      );
+    });
+
+    it.each(['move', 'get'] as const)('retrieves a study from Orthanc with C-%s as a job', async (method) => {
+      const { studyUid, files } = study(`RETRIEVE-${method}-${Date.now()}`, 2);
+      for (const file of files) await orthanc.post('/instances', file);
+      const queued = await api('POST', '/dicom-nodes/orthanc/retrieve', { studyUid, method });
+      expect(queued.status).toBe(202);
+      const done = await finished((await queued.json()) as JobJson);
+      expect(done.error).toBeNull();
+      expect(done.state).toBe('succeeded');
+      expect(done.report).toMatchObject({ completed: 2, failed: 0 });
+      expect(await inLightbox(studyUid)).toBe(2);
+    });
+
+    it('retries a transfer to a node that cannot be reached, keeping the reason', async () => {
+      await api('PUT', '/dicom-nodes/down', { aet: 'DOWN', host: '127.0.0.1', port: await freePort() });
+      const { studyUid, files } = study(`DOWN-${Date.now()}`, 1);
+      await lb.running.services.archive.storeInstance(
+        (async function* () {
+          yield files[0]!;
+        })(),
+        { username: 'test', roles: ['admin'], protocol: 'system' },
+      );
+      const job = (await (await api('POST', '/dicom-nodes/down/send', { studyUid })).json()) as JobJson;
+      let current = job;
+      for (let i = 0; i < 100 && current.attempts === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        current = (await (await api('GET', `/jobs/${job.id}`)).json()) as JobJson;
+      }
+      for (let i = 0; i < 50 && current.state === 'running'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        current = (await (await api('GET', `/jobs/${job.id}`)).json()) as JobJson;
+      }
+      expect(current.attempts).toBe(1);
+      expect(current.state).toBe('queued'); // waiting for its retry
+      expect(current.error).toMatch(/cannot reach/);
+      expect((await api('POST', '/dicom-nodes/nowhere/send', { studyUid })).status).toBe(404);
+      expect((await api('POST', '/dicom-nodes/down/send', { studyUid: 'not a uid' })).status).toBe(400);
+    });
+  });
+}

@@ -1,0 +1,237 @@
+import { STORAGE_SOP_CLASS_UIDS, TransferSyntaxUid } from '@lightbox/dicom';
+import {
+  CommandField,
+  Status,
+  type Association,
+  type DimseResponse,
+  type ProposedPresentationContext,
+} from '@lightbox/dimse';
+import type { Logger } from 'pino';
+import type { Archive } from '../archive/archive.js';
+import type { StoredInstance } from '../archive/index-store.js';
+import type { DicomNode } from '../dicom-nodes/dicom-node.js';
+import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
+import { encodeIdentifier } from '../dimse-scp/find-handler.js';
+import { ServiceSopClass } from '../dimse-scp/sop-classes.js';
+import { handleStore } from '../dimse-scp/store-handler.js';
+import { PermanentJobError, type JobContext, type JobHandler } from '../jobs/job.js';
+import type { Actor } from '../security/actor.js';
+import { isAppError } from '../shared/app-error.js';
+import { openNodeAssociation } from './open-node-association.js';
+import { sendInstances } from './send-instances.js';
+import { storageContexts } from './storage-contexts.js';
+
+/** Kinds of DIMSE transfer jobs. */
+export const TransferJobKind = { Send: 'dicom-send', Retrieve: 'dicom-retrieve' } as const;
+
+/** What to transfer: a study, a series of it, or instances of that series. */
+export interface TransferSelection {
+  studyUid: string;
+  seriesUid?: string;
+  sopInstanceUids?: string[];
+}
+
+/** Parameters of a send job: our instances to a node with C-STORE. */
+export interface SendJobParams extends TransferSelection {
+  node: string;
+}
+
+/** Parameters of a retrieve job: the node's instances into Lightbox with C-MOVE (to us) or C-GET. */
+export interface RetrieveJobParams extends TransferSelection {
+  node: string;
+  method: 'move' | 'get';
+}
+
+/** What the transfer jobs need. */
+export interface TransferJobDeps {
+  archive: Archive;
+  nodes: DicomNodeRegistry;
+  aeTitle: string;
+  logger: Logger;
+}
+
+/** The final report of a transfer: sub-operation counts and the instances that failed. */
+export interface TransferReport {
+  completed: number;
+  failed: number;
+  warning: number;
+  failedUids: string[];
+}
+
+/** An attempt that failed with a report (kept on the job for the user). */
+class TransferFailure extends Error {
+  constructor(
+    message: string,
+    readonly report: TransferReport,
+  ) {
+    super(message);
+  }
+}
+
+function jobActor(job: JobContext['job']): Actor {
+  return { username: job.createdBy, roles: ['admin'], protocol: 'dimse' };
+}
+
+async function nodeOf(deps: TransferJobDeps, name: string): Promise<DicomNode> {
+  const node = await deps.nodes.get(name);
+  if (node === undefined) throw new PermanentJobError(`no DICOM node named ${name}`);
+  return node;
+}
+
+async function selectedInstances(
+  deps: TransferJobDeps,
+  selection: TransferSelection,
+  actor: Actor,
+): Promise<StoredInstance[]> {
+  try {
+    const found = await deps.archive.findInstances(
+      {
+        studyUid: selection.studyUid,
+        ...(selection.seriesUid !== undefined ? { seriesUid: selection.seriesUid } : {}),
+      },
+      actor,
+    );
+    const wanted = selection.sopInstanceUids === undefined ? undefined : new Set(selection.sopInstanceUids);
+    return wanted === undefined ? found : found.filter((i) => wanted.has(i.sopInstanceUid));
+  } catch (error) {
+    if (isAppError(error)) throw new PermanentJobError(error.detail);
+    throw error;
+  }
+}
+
+/** Sends stored instances to a node (C-STORE SCU), reporting counts after each. */
+async function runSend(deps: TransferJobDeps, context: JobContext): Promise<TransferReport> {
+  const params = context.job.params as SendJobParams;
+  const node = await nodeOf(deps, params.node);
+  const instances = await selectedInstances(deps, params, jobActor(context.job));
+  if (instances.length === 0) throw new PermanentJobError('no stored instance matches the selection');
+  const association = await openNodeAssociation({
+    node,
+    callingAeTitle: deps.aeTitle,
+    contexts: storageContexts(instances),
+    logger: deps.logger,
+  });
+  let result;
+  try {
+    result = await sendInstances(deps.archive, association, instances, {
+      onProgress: (counts) => context.reportProgress(counts),
+    });
+  } finally {
+    await association.release().catch(() => association.abort());
+  }
+  const report = {
+    completed: result.completed,
+    failed: result.failed,
+    warning: result.warning,
+    failedUids: result.failedUids,
+  };
+  if (report.failed > 0)
+    throw new TransferFailure(`${report.failed} of ${instances.length} instances failed`, report);
+  return report;
+}
+
+function retrieveIdentifier(selection: TransferSelection) {
+  const level =
+    selection.sopInstanceUids !== undefined
+      ? 'IMAGE'
+      : selection.seriesUid !== undefined
+        ? 'SERIES'
+        : 'STUDY';
+  return {
+    '00080052': { vr: 'CS' as const, Value: [level] },
+    '0020000D': { vr: 'UI' as const, Value: [selection.studyUid] },
+    ...(selection.seriesUid !== undefined
+      ? { '0020000E': { vr: 'UI' as const, Value: [selection.seriesUid] } }
+      : {}),
+    ...(selection.sopInstanceUids !== undefined
+      ? { '00080018': { vr: 'UI' as const, Value: selection.sopInstanceUids } }
+      : {}),
+  };
+}
+
+function countsOf(response: DimseResponse): TransferReport & { remaining: number } {
+  const c = response.command;
+  return {
+    remaining: c.remainingSubOperations ?? 0,
+    completed: c.completedSubOperations ?? 0,
+    failed: c.failedSubOperations ?? 0,
+    warning: c.warningSubOperations ?? 0,
+    failedUids: [],
+  };
+}
+
+/** Storage contexts a C-GET offers to receive on: the first 127 storage SOP classes (PS3.8 allows 128 contexts). */
+function getStorageContexts(): ProposedPresentationContext[] {
+  return STORAGE_SOP_CLASS_UIDS.slice(0, 127).map((abstractSyntax, i) => ({
+    id: 2 * i + 3,
+    abstractSyntax,
+    transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian, TransferSyntaxUid.ImplicitVRLittleEndian],
+  }));
+}
+
+/** Retrieves from a node into Lightbox: C-MOVE with us as destination, or C-GET on one association. */
+async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<TransferReport> {
+  const params = context.job.params as RetrieveJobParams;
+  const node = await nodeOf(deps, params.node);
+  const actor = jobActor(context.job);
+  const sopClass = params.method === 'get' ? ServiceSopClass.StudyRootGet : ServiceSopClass.StudyRootMove;
+  const storage = params.method === 'get' ? getStorageContexts() : [];
+  const association: Association = await openNodeAssociation({
+    node,
+    callingAeTitle: deps.aeTitle,
+    contexts: [
+      {
+        id: 1,
+        abstractSyntax: sopClass,
+        transferSyntaxes: [
+          TransferSyntaxUid.ExplicitVRLittleEndian,
+          TransferSyntaxUid.ImplicitVRLittleEndian,
+        ],
+      },
+      ...storage,
+    ],
+    // C-GET: we are the Storage SCP on this association (PS3.4 C.4.3.1.1, PS3.7 D.3.3.4).
+    roles: storage.map((c) => ({ sopClassUid: c.abstractSyntax, scu: false, scp: true })),
+    logger: deps.logger,
+    onMessage: (message, current) =>
+      message.command.commandField === CommandField.CStoreRq
+        ? handleStore({ association: current, message, actor, archive: deps.archive, logger: deps.logger })
+        : Promise.resolve(),
+  });
+  try {
+    const qr = association.findContext(sopClass);
+    if (qr === undefined)
+      throw new PermanentJobError(`${node.aet} does not accept C-${params.method.toUpperCase()} from us`);
+    const final = await association.sendRequest(
+      qr.id,
+      {
+        commandField: params.method === 'get' ? CommandField.CGetRq : CommandField.CMoveRq,
+        priority: 0,
+        affectedSopClassUid: sopClass,
+        ...(params.method === 'move' ? { moveDestination: deps.aeTitle } : {}),
+      },
+      encodeIdentifier(retrieveIdentifier(params), qr.transferSyntax),
+      (pending) => void context.reportProgress(countsOf(pending)).catch(() => undefined),
+    );
+    const report = countsOf(final);
+    const status = final.command.status ?? 0xffff;
+    if (status === Status.Success) return report;
+    const why = `${node.aet} answered C-${params.method.toUpperCase()} with status ${status.toString(16).padStart(4, '0')}H${
+      final.command.errorComment ? `: ${final.command.errorComment}` : ''
+    }`;
+    // A801: the node does not know us as a destination; retrying will not help.
+    if (status === Status.MoveDestinationUnknown)
+      throw new PermanentJobError(`${why} (register ${deps.aeTitle} there)`);
+    throw new TransferFailure(why, report);
+  } finally {
+    await association.release().catch(() => association.abort());
+  }
+}
+
+/** The handlers of the DIMSE transfer jobs. */
+export function transferJobHandlers(deps: TransferJobDeps): Map<string, JobHandler> {
+  return new Map<string, JobHandler>([
+    [TransferJobKind.Send, (context) => runSend(deps, context)],
+    [TransferJobKind.Retrieve, (context) => runRetrieve(deps, context)],
+  ]);
+}
