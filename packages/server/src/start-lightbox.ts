@@ -91,6 +91,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     archive: services.archive,
     logger: logger.child({ component: 'dimse' }),
     nodes: services.dicomNodes,
+    authenticator: services.authenticator,
     policy: {
       aeTitle: config.aeTitle,
       maxAssociations: config.dicom.maxAssociations,

@@ -1,9 +1,19 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { Association, CommandField, type IncomingMessage } from '@lightbox/dimse';
+import {
+  Association,
+  CommandField,
+  RejectReason,
+  RejectResult,
+  Status,
+  type AssociationDecision,
+  type IncomingMessage,
+} from '@lightbox/dimse';
 import type { Logger } from 'pino';
 import type { Archive } from '../archive/archive.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
+import type { Actor } from '../security/actor.js';
+import { Permission, rolesGrant, type PermissionValue } from '../security/permissions.js';
 import { decideAssociation, type AssociationPolicy } from './association-policy.js';
 import { dimseActor } from './dimse-actor.js';
 import { respond, type DimseRequest } from './dimse-request.js';
@@ -13,6 +23,7 @@ import { handleFind } from './find-handler.js';
 import { handleGet, handleMove } from './retrieve-handler.js';
 import { ServiceSopClass } from './sop-classes.js';
 import { handleStorageCommitment } from './storage-commitment-handler.js';
+import { negotiateUserIdentity, type PasswordVerifier } from './user-identity.js';
 import { handleStore } from './store-handler.js';
 
 /** What the DIMSE listener needs. */
@@ -21,6 +32,8 @@ export interface DicomListenerDeps {
   logger: Logger;
   policy: AssociationPolicy;
   nodes: DicomNodeRegistry;
+  /** Checks the user name and passcode of user identity negotiation. */
+  authenticator: PasswordVerifier;
   /** Most matches one C-FIND returns. */
   maxQueryResults: number;
 }
@@ -52,9 +65,29 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   ],
 ]);
 
+/** The permission each DIMSE service needs (DESIGN §2: every route and DIMSE service declares one). */
+const PERMISSIONS: ReadonlyMap<number, PermissionValue> = new Map<number, PermissionValue>([
+  [CommandField.CEchoRq, Permission.Public],
+  [CommandField.CStoreRq, Permission.StudyWrite],
+  [CommandField.CFindRq, Permission.StudyRead],
+  [CommandField.CMoveRq, Permission.StudyRead],
+  [CommandField.CGetRq, Permission.StudyRead],
+  [CommandField.NActionRq, Permission.StudyRead],
+]);
+
 async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise<void> {
   const { command } = request.message;
   const handler = HANDLERS.get(command.commandField);
+  const permission = PERMISSIONS.get(command.commandField);
+  if (handler !== undefined && permission !== undefined && !rolesGrant(request.actor.roles, permission)) {
+    // PS3.7 C.5.24 "Not authorized".
+    await respond(request, {
+      commandField: (command.commandField | 0x8000) & 0xffff,
+      status: Status.NotAuthorized,
+      errorComment: `user ${request.actor.username} lacks the ${permission} permission`,
+    });
+    return;
+  }
   if (handler !== undefined) {
     await handler(request, deps);
     return;
@@ -83,13 +116,32 @@ export async function startDicomListener(
   const serve = (socket: net.Socket) => {
     const address = socket.remoteAddress;
     const logger = deps.logger.child({ peer: `${address ?? '?'}:${socket.remotePort ?? '?'}` });
+    // Who acts on this association: the user of a verified identity, else the calling AE.
+    let actor: Actor | undefined;
     const association = Association.accept(socket, {
       logger,
       decide: async (request) => {
+        const identity = await negotiateUserIdentity(request.user.userIdentity, deps.authenticator, address);
         const registered = (await deps.nodes.findByAeTitle(request.callingAeTitle)).length > 0;
-        const decision = decideAssociation(request, deps.policy, open.size, { registered });
+        const decision: AssociationDecision =
+          identity.kind === 'refused'
+            ? { accept: false, reject: { result: RejectResult.Permanent, ...RejectReason.UserNoReason } }
+            : decideAssociation(request, deps.policy, open.size, {
+                registered: registered || identity.kind === 'user',
+              });
+        if (decision.accept && identity.kind === 'user') {
+          actor = { ...identity.actor, aeTitle: request.callingAeTitle };
+          // PS3.7 D.3.3.7.2: for a user name and passcode the server response is empty.
+          if (identity.positiveResponse) decision.answer.user.userIdentityResponse = new Uint8Array(0);
+        }
+        actor ??= dimseActor(request.callingAeTitle, address);
         logger.info(
-          { callingAe: request.callingAeTitle, calledAe: request.calledAeTitle, accepted: decision.accept },
+          {
+            callingAe: request.callingAeTitle,
+            calledAe: request.calledAeTitle,
+            user: identity.kind === 'user' ? identity.actor.username : undefined,
+            accepted: decision.accept,
+          },
           decision.accept ? 'association accepted' : 'association rejected',
         );
         return decision;
@@ -99,7 +151,7 @@ export async function startDicomListener(
           {
             association: current,
             message,
-            actor: dimseActor(current.request?.callingAeTitle ?? '', address),
+            actor: actor ?? dimseActor(current.request?.callingAeTitle ?? '', address),
             archive: deps.archive,
             logger,
           },

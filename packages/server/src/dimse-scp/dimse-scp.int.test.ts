@@ -20,7 +20,12 @@ import { CommandField, PresentationContextResult, Status, type CommandSet } from
 import { connectScu } from '@lightbox/dimse/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/test-databases.js';
-import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
+import {
+  startTestLightbox,
+  TEST_ADMIN_PASSWORD,
+  TEST_AE_TITLE,
+  type TestLightbox,
+} from '../test-support/test-lightbox.js';
 
 const run = promisify(execFile);
 const CT_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
@@ -345,6 +350,27 @@ for (const dialect of DIALECTS) {
       expect(failed.map((item) => [item['00081155']!.Value![0], item['00081197']!.Value![0]])).toEqual([
         [missing, 0x0112],
       ]);
+    });
+
+    it('takes a user name and passcode in user identity negotiation, and refuses a wrong one', async () => {
+      const file = path.join(work, 'identity.dcm');
+      await writeFile(file, syntheticImage({ sopInstanceUid: generateUid() }));
+      const base = ['-aec', TEST_AE_TITLE, '127.0.0.1', String(lb.dicomPort), file];
+      const { stderr } = await run(
+        'storescu',
+        ['-v', '-usr', 'admin', '-pwd', TEST_ADMIN_PASSWORD, '-rsp', ...base],
+        {
+          env: dcmtkEnv,
+        },
+      );
+      expect(stderr).toMatch(/Association Accepted/);
+      const refused = await run('storescu', ['-usr', 'admin', '-pwd', 'wrong-password', ...base], {
+        env: dcmtkEnv,
+      }).then(
+        () => 'accepted',
+        (error: { stderr: string }) => error.stderr,
+      );
+      expect(refused).toMatch(/Association Rejected/);
     });
 
     it('answers a service it does not provide with "unrecognized operation"', async () => {

@@ -37,9 +37,20 @@ export class BasicAuthenticator {
     const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon <= 0) return undefined;
-    const username = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
-    const key = createHmac('sha256', this.secret).update(decoded).digest('base64');
+    return this.authenticateUser(decoded.slice(0, colon), decoded.slice(colon + 1), protocol, address);
+  }
+
+  /**
+   * The actor for a user name and password (HTTP Basic, DIMSE user identity negotiation), or undefined.
+   * A verified pair is cached briefly under an HMAC of it, so argon2 does not run on every request.
+   */
+  async authenticateUser(
+    username: string,
+    password: string,
+    protocol: Protocol,
+    address?: string,
+  ): Promise<Actor | undefined> {
+    const key = createHmac('sha256', this.secret).update(`${username}:${password}`).digest('base64');
     const now = Date.now();
     const cached = this.cache.get(key);
     if (cached !== undefined && cached.expiresAt > now) {
