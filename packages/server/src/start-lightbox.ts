@@ -24,6 +24,15 @@ function dicomTlsOptions(config: TlsConfig): tls.TlsOptions {
   };
 }
 
+/** TLS client settings for associations to nodes marked `tls`: our certificate, and the CA to trust. */
+function dicomClientTls(config: TlsConfig): tls.ConnectionOptions {
+  return {
+    cert: readFileSync(config.cert),
+    key: readFileSync(config.key),
+    ...(config.ca !== undefined ? { ca: readFileSync(config.ca) } : {}),
+  };
+}
+
 /** A started Lightbox. */
 export interface RunningLightbox {
   services: Services;
@@ -53,12 +62,16 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   sweep.unref();
 
   if (embedded) await services.jobs.requeueRunning(); // this process was the only runner
+  const local = {
+    aeTitle: config.aeTitle,
+    ...(config.tls !== undefined ? { tls: dicomClientTls(config.tls) } : {}),
+  };
   const jobRunner = new JobRunner(
     services.jobs,
     transferJobHandlers({
       archive: services.archive,
       nodes: services.dicomNodes,
-      aeTitle: config.aeTitle,
+      local,
       logger: logger.child({ component: 'jobs' }),
     }),
     logger.child({ component: 'jobs' }),
@@ -68,7 +81,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   const http = await buildHttpApp({
     archive: services.archive,
     dicomNodes: services.dicomNodes,
-    aeTitle: config.aeTitle,
+    local,
     jobs: services.jobs,
     jobQueued: () => jobRunner.wake(),
     authenticator: services.authenticator,
@@ -91,6 +104,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     archive: services.archive,
     logger: logger.child({ component: 'dimse' }),
     nodes: services.dicomNodes,
+    local,
     authenticator: services.authenticator,
     policy: {
       aeTitle: config.aeTitle,

@@ -3,6 +3,7 @@ import type { DicomNodeInput } from '../dicom-nodes/dicom-node.js';
 import type { DimseLogger } from '@lightbox/dimse';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { echoNode } from '../dimse-scu/echo-node.js';
+import type { LocalAe } from '../dimse-scu/open-node-association.js';
 import { queryNode, type NodeQueryLevel } from '../dimse-scu/query-node.js';
 import {
   TransferJobKind,
@@ -62,7 +63,7 @@ export interface DicomNodesRouteDeps {
   /** Called after a job is queued, so that it starts at once. */
   jobQueued: () => void;
   /** Our AE title, the calling AE of associations we open. */
-  aeTitle: string;
+  local: LocalAe;
   logger: DimseLogger;
 }
 
@@ -97,7 +98,7 @@ export function dicomNodesRoutes(app: FastifyInstance, deps: DicomNodesRouteDeps
     const node = await registry.get(request.params.name);
     if (node === undefined)
       throw new AppError(ErrorCode.NotFound, `no DICOM node named ${request.params.name}`);
-    return echoNode(node, deps.aeTitle, deps.logger);
+    return echoNode(node, deps.local, deps.logger);
   });
 
   const nodeOf = async (name: string) => {
@@ -112,7 +113,7 @@ export function dicomNodesRoutes(app: FastifyInstance, deps: DicomNodesRouteDeps
     async (request) =>
       queryNode(
         await nodeOf(request.params.name),
-        deps.aeTitle,
+        deps.local,
         request.body.level ?? 'STUDY',
         request.body.keys ?? {},
         deps.logger,

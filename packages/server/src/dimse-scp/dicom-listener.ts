@@ -12,6 +12,7 @@ import {
 import type { Logger } from 'pino';
 import type { Archive } from '../archive/archive.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
+import type { LocalAe } from '../dimse-scu/open-node-association.js';
 import type { Actor } from '../security/actor.js';
 import { Permission, rolesGrant, type PermissionValue } from '../security/permissions.js';
 import { decideAssociation, type AssociationPolicy } from './association-policy.js';
@@ -32,6 +33,8 @@ export interface DicomListenerDeps {
   logger: Logger;
   policy: AssociationPolicy;
   nodes: DicomNodeRegistry;
+  /** Our side of the associations the services open (C-MOVE destinations, commitment reports). */
+  local: LocalAe;
   /** Checks the user name and passcode of user identity negotiation. */
   authenticator: PasswordVerifier;
   /** Most matches one C-FIND returns. */
@@ -51,16 +54,13 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [CommandField.CEchoRq, handleEcho],
   [CommandField.CStoreRq, handleStore],
   [CommandField.CFindRq, (request, deps) => handleFind(request, deps.maxQueryResults, deps.policy.aeTitle)],
-  [
-    CommandField.CMoveRq,
-    (request, deps) => handleMove(request, { aeTitle: deps.policy.aeTitle, nodes: deps.nodes }),
-  ],
+  [CommandField.CMoveRq, (request, deps) => handleMove(request, { local: deps.local, nodes: deps.nodes })],
   [CommandField.CGetRq, (request) => handleGet(request)],
   [
     CommandField.NActionRq,
     (request, deps) =>
       request.message.context.abstractSyntax === ServiceSopClass.StorageCommitmentPushModel
-        ? handleStorageCommitment(request, { aeTitle: deps.policy.aeTitle, nodes: deps.nodes })
+        ? handleStorageCommitment(request, { local: deps.local, nodes: deps.nodes })
         : unrecognized(request),
   ],
 ]);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { generateUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../test-support/free-port.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 
@@ -78,6 +79,52 @@ for (const dialect of DIALECTS) {
           (error: { stderr: string }) => error.stderr,
         );
         expect(failure).not.toBe('succeeded');
+      }
+    });
+
+    it('talks TLS to a node marked tls, presenting its own certificate', async () => {
+      // A DCMTK storescp on TLS, holding the certificate Lightbox trusts and trusting Lightbox's.
+      const port = await freePort();
+      const received = await mkdtemp(path.join(dir, 'received-'));
+      const scp = spawn(
+        'storescp',
+        [
+          '+tls',
+          client.key,
+          client.cert,
+          '+cf',
+          server.cert,
+          '-aet',
+          'TLSSCP',
+          '-od',
+          received,
+          String(port),
+        ],
+        { stdio: 'ignore', env: dcmtkEnv },
+      );
+      try {
+        const headers = { authorization: lb.authorization, 'content-type': 'application/json' };
+        const put = await fetch(`${lb.baseUrl}/api/dicom-nodes/tls-scp`, {
+          method: 'PUT',
+          headers,
+          body: JSON.stringify({ aet: 'TLSSCP', host: '127.0.0.1', port, tls: true }),
+        });
+        expect(put.status).toBe(201);
+        let echo: { ok: boolean; error?: string } = { ok: false };
+        for (let i = 0; i < 50 && !echo.ok; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          echo = (await (
+            await fetch(`${lb.baseUrl}/api/dicom-nodes/tls-scp/echo`, {
+              method: 'POST',
+              headers: { authorization: lb.authorization },
+            })
+          ).json()) as {
+            ok: boolean;
+          };
+        }
+        expect(echo).toMatchObject({ ok: true });
+      } finally {
+        scp.kill();
       }
     });
 

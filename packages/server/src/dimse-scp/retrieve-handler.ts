@@ -2,7 +2,7 @@ import type { DicomJson } from '@lightbox/dicom';
 import { CommandField, Status, type Association, type OutgoingCommand } from '@lightbox/dimse';
 import type { StoredInstance } from '../archive/index-store.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
-import { openNodeAssociation } from '../dimse-scu/open-node-association.js';
+import { openNodeAssociation, type LocalAe } from '../dimse-scu/open-node-association.js';
 import { sendInstances, type SendOptions, type SubOperationCounts } from '../dimse-scu/send-instances.js';
 import { storageContexts } from '../dimse-scu/storage-contexts.js';
 import { isAppError } from '../shared/app-error.js';
@@ -17,7 +17,7 @@ const MAX_RETRIEVE_INSTANCES = 1_000_000;
 
 /** What a retrieve handler needs beyond the request. */
 export interface RetrieveDeps {
-  aeTitle: string;
+  local: LocalAe;
   nodes: DicomNodeRegistry;
 }
 
@@ -142,7 +142,7 @@ export async function handleMove(request: DimseRequest, deps: RetrieveDeps): Pro
     try {
       association = await openNodeAssociation({
         node,
-        callingAeTitle: deps.aeTitle,
+        local: deps.local,
         contexts: storageContexts(instances),
         logger: request.logger,
       });

@@ -1,14 +1,14 @@
 import { TransferSyntaxUid, type DicomJson } from '@lightbox/dicom';
 import { CommandField, Status, type Association } from '@lightbox/dimse';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
-import { openNodeAssociation } from '../dimse-scu/open-node-association.js';
+import { openNodeAssociation, type LocalAe } from '../dimse-scu/open-node-association.js';
 import { respond, type DimseRequest } from './dimse-request.js';
 import { encodeIdentifier, readIdentifier } from './find-handler.js';
 import { commitmentReport, parseCommitmentRequest, StorageCommitment } from './storage-commitment.js';
 
 /** What the storage commitment handler needs beyond the request. */
 export interface CommitmentDeps {
-  aeTitle: string;
+  local: LocalAe;
   nodes: DicomNodeRegistry;
 }
 
@@ -56,7 +56,7 @@ async function reportOnNewAssociation(
   }
   const association = await openNodeAssociation({
     node,
-    callingAeTitle: deps.aeTitle,
+    local: deps.local,
     contexts: [
       {
         id: 1,

@@ -1,7 +1,7 @@
 import { TransferSyntaxUid } from '@lightbox/dicom';
 import { CommandField, type DimseLogger } from '@lightbox/dimse';
 import type { DicomNode } from '../dicom-nodes/dicom-node.js';
-import { openNodeAssociation } from './open-node-association.js';
+import { openNodeAssociation, type LocalAe } from './open-node-association.js';
 
 const VERIFICATION = '1.2.840.10008.1.1';
 
@@ -17,17 +17,13 @@ export interface EchoResult {
 }
 
 /** Verifies a node (PS3.4 Annex A): associate, C-ECHO, release. Never throws for a node that fails. */
-export async function echoNode(
-  node: DicomNode,
-  callingAeTitle: string,
-  logger: DimseLogger,
-): Promise<EchoResult> {
+export async function echoNode(node: DicomNode, local: LocalAe, logger: DimseLogger): Promise<EchoResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
     const association = await openNodeAssociation({
       node,
-      callingAeTitle,
+      local,
       contexts: [
         {
           id: 1,

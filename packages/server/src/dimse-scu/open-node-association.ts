@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '@lightbox/dicom';
 import {
   Association,
@@ -11,26 +12,37 @@ import {
 import type { DicomNode } from '../dicom-nodes/dicom-node.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 
+/** Our side of associations we open: the calling AE title, and TLS client settings for nodes marked `tls`. */
+export interface LocalAe {
+  aeTitle: string;
+  /** Client certificate, key and trusted CAs (from LIGHTBOX_TLS_*); absent when TLS is not configured. */
+  tls?: tls.ConnectionOptions;
+}
+
 /** How long to wait for a TCP connection to a remote node. */
 const CONNECT_TIMEOUT_MS = 15_000;
 
 /** Opens an association from our AE to a registered node (the SCU side of C-MOVE, C-STORE jobs …). */
 export async function openNodeAssociation(options: {
   node: DicomNode;
-  callingAeTitle: string;
+  local: LocalAe;
   contexts: ProposedPresentationContext[];
   roles?: RoleSelection[];
   logger: DimseLogger;
   onMessage?: (message: IncomingMessage, association: Association) => Promise<void>;
 }): Promise<Association> {
   const { node } = options;
-  if (node.tls) {
+  if (node.tls && options.local.tls === undefined) {
     throw new AppError(
       ErrorCode.ProcessingFailure,
-      `node ${node.name} needs DICOM TLS, which is not available yet`,
+      `node ${node.name} needs DICOM TLS: set LIGHTBOX_TLS_CERT and LIGHTBOX_TLS_KEY (and LIGHTBOX_TLS_CA to trust it)`,
     );
   }
-  const socket = net.connect({ host: node.host, port: node.port, noDelay: true });
+  // DICOM TLS (PS3.15 B.12): TLS 1.2 or later, the node's certificate verified against the configured CA.
+  const socket = node.tls
+    ? tls.connect({ host: node.host, port: node.port, minVersion: 'TLSv1.2', ...options.local.tls })
+    : net.connect({ host: node.host, port: node.port, noDelay: true });
+  const ready = node.tls ? 'secureConnect' : 'connect';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.destroy();
@@ -41,7 +53,7 @@ export async function openNodeAssociation(options: {
         ),
       );
     }, CONNECT_TIMEOUT_MS);
-    socket.once('connect', () => {
+    socket.once(ready, () => {
       clearTimeout(timer);
       resolve();
     });
@@ -55,7 +67,7 @@ export async function openNodeAssociation(options: {
     {
       protocolVersion: 1,
       calledAeTitle: node.aet,
-      callingAeTitle: options.callingAeTitle,
+      callingAeTitle: options.local.aeTitle,
       applicationContext: DICOM_APPLICATION_CONTEXT,
       presentationContexts: options.contexts,
       user: {

@@ -12,7 +12,7 @@ import type { DicomNode } from '../dicom-nodes/dicom-node.js';
 import { encodeIdentifier } from '../dimse-scp/find-handler.js';
 import { ServiceSopClass } from '../dimse-scp/sop-classes.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
-import { openNodeAssociation } from './open-node-association.js';
+import { openNodeAssociation, type LocalAe } from './open-node-association.js';
 
 /** Query/Retrieve levels of the study root model. */
 export type NodeQueryLevel = 'STUDY' | 'SERIES' | 'IMAGE';
@@ -58,7 +58,7 @@ export function findIdentifier(level: NodeQueryLevel, keys: Readonly<Record<stri
  */
 export async function queryNode(
   node: DicomNode,
-  callingAeTitle: string,
+  local: LocalAe,
   level: NodeQueryLevel,
   keys: Readonly<Record<string, string>>,
   logger: DimseLogger,
@@ -66,7 +66,7 @@ export async function queryNode(
   const identifier = findIdentifier(level, keys);
   const association = await openNodeAssociation({
     node,
-    callingAeTitle,
+    local,
     contexts: [
       {
         id: 1,
@@ -84,7 +84,7 @@ export async function queryNode(
     if (context === undefined) {
       throw new AppError(
         ErrorCode.Conflict,
-        `${node.aet} does not accept Study Root C-FIND from ${callingAeTitle}`,
+        `${node.aet} does not accept Study Root C-FIND from ${local.aeTitle}`,
       );
     }
     const matches: Uint8Array[] = [];

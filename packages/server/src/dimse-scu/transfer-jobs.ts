@@ -17,7 +17,7 @@ import { handleStore } from '../dimse-scp/store-handler.js';
 import { PermanentJobError, type JobContext, type JobHandler } from '../jobs/job.js';
 import type { Actor } from '../security/actor.js';
 import { isAppError } from '../shared/app-error.js';
-import { openNodeAssociation } from './open-node-association.js';
+import { openNodeAssociation, type LocalAe } from './open-node-association.js';
 import { sendInstances } from './send-instances.js';
 import { storageContexts } from './storage-contexts.js';
 
@@ -46,7 +46,7 @@ export interface RetrieveJobParams extends TransferSelection {
 export interface TransferJobDeps {
   archive: Archive;
   nodes: DicomNodeRegistry;
-  aeTitle: string;
+  local: LocalAe;
   logger: Logger;
 }
 
@@ -107,7 +107,7 @@ async function runSend(deps: TransferJobDeps, context: JobContext): Promise<Tran
   if (instances.length === 0) throw new PermanentJobError('no stored instance matches the selection');
   const association = await openNodeAssociation({
     node,
-    callingAeTitle: deps.aeTitle,
+    local: deps.local,
     contexts: storageContexts(instances),
     logger: deps.logger,
   });
@@ -178,7 +178,7 @@ async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<
   const storage = params.method === 'get' ? getStorageContexts() : [];
   const association: Association = await openNodeAssociation({
     node,
-    callingAeTitle: deps.aeTitle,
+    local: deps.local,
     contexts: [
       {
         id: 1,
@@ -208,7 +208,7 @@ async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<
         commandField: params.method === 'get' ? CommandField.CGetRq : CommandField.CMoveRq,
         priority: 0,
         affectedSopClassUid: sopClass,
-        ...(params.method === 'move' ? { moveDestination: deps.aeTitle } : {}),
+        ...(params.method === 'move' ? { moveDestination: deps.local.aeTitle } : {}),
       },
       encodeIdentifier(retrieveIdentifier(params), qr.transferSyntax),
       (pending) => void context.reportProgress(countsOf(pending)).catch(() => undefined),
@@ -221,7 +221,7 @@ async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<
     }`;
     // A801: the node does not know us as a destination; retrying will not help.
     if (status === Status.MoveDestinationUnknown)
-      throw new PermanentJobError(`${why} (register ${deps.aeTitle} there)`);
+      throw new PermanentJobError(`${why} (register ${deps.local.aeTitle} there)`);
     throw new TransferFailure(why, report);
   } finally {
     await association.release().catch(() => association.abort());

@@ -16,7 +16,7 @@ describe('the HTTP application', () => {
     const app = await buildHttpApp({
       archive: services.archive,
       dicomNodes: services.dicomNodes,
-      aeTitle: 'LIGHTBOX',
+      local: { aeTitle: 'LIGHTBOX' },
       jobs: services.jobs,
       jobQueued: () => undefined,
       authenticator: services.authenticator,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Archive } from '../archive/archive.js';
 import { dicomNodesRoutes } from '../api/dicom-nodes-routes.js';
 import { jobsRoutes } from '../api/jobs-routes.js';
+import type { LocalAe } from '../dimse-scu/open-node-association.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { dicomwebRoutes } from '../dicomweb/dicomweb-routes.js';
@@ -28,7 +29,7 @@ declare module 'fastify' {
 export interface HttpDeps {
   dicomNodes: DicomNodeRegistry;
   /** Our AE title, for associations opened on behalf of API calls. */
-  aeTitle: string;
+  local: LocalAe;
   jobs: JobQueue;
   /** Wakes the job runner after a job is queued. */
   jobQueued: () => void;
@@ -125,7 +126,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     async (scope) =>
       dicomNodesRoutes(scope, {
         registry: deps.dicomNodes,
-        aeTitle: deps.aeTitle,
+        local: deps.local,
         logger: deps.logger,
         jobs: deps.jobs,
         jobQueued: deps.jobQueued,
