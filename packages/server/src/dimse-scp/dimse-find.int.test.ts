@@ -127,6 +127,26 @@ for (const dialect of DIALECTS) {
       expect(study.has(Tag.StudyDescription)).toBe(false); // not asked for
     });
 
+    it('answers in the Specific Character Set of the request when it holds the values, else in UTF-8', async () => {
+      const latin1 = await findscu('-S', [
+        'QueryRetrieveLevel=STUDY',
+        'SpecificCharacterSet=ISO_IR 100',
+        `PatientID=${patientId}`,
+        'PatientName',
+      ]);
+      expect(getString(latin1.responses[0]!, Tag.SpecificCharacterSet)).toBe('ISO_IR 100');
+      expect(getString(latin1.responses[0]!, Tag.PatientName)).toBe('Müller^Jürgen');
+      // ü is not in ISO 8859-5 (Cyrillic): the answer stays in UTF-8 and says so.
+      const cyrillic = await findscu('-S', [
+        'QueryRetrieveLevel=STUDY',
+        'SpecificCharacterSet=ISO_IR 144',
+        `PatientID=${patientId}`,
+        'PatientName',
+      ]);
+      expect(getString(cyrillic.responses[0]!, Tag.SpecificCharacterSet)).toBe('ISO_IR 192');
+      expect(getString(cyrillic.responses[0]!, Tag.PatientName)).toBe('Müller^Jürgen');
+    });
+
     it('matches with wildcards and date ranges, and returns nothing for a non-matching range', async () => {
       const hit = await findscu('-S', [
         'QueryRetrieveLevel=STUDY',

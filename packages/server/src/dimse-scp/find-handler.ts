@@ -10,6 +10,7 @@ import {
 import { CommandField, Status } from '@lightbox/dimse';
 import { isAppError } from '../shared/app-error.js';
 import { clearCancel, isCancelled } from './cancellation.js';
+import { answerInRequestedCharacterSet } from './response-character-set.js';
 import { respond, type DimseRequest } from './dimse-request.js';
 import {
   groupByPatient,
@@ -44,11 +45,20 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-/** Encodes a response identifier in the presentation context's transfer syntax. */
-export function encodeIdentifier(json: DicomJson, transferSyntaxUid: string): Uint8Array {
+/**
+ * Encodes an identifier in the presentation context's transfer syntax, in the requested Specific Character
+ * Set when given and able to hold every value (else UTF-8).
+ */
+export function encodeIdentifier(
+  json: DicomJson,
+  transferSyntaxUid: string,
+  characterSet: readonly string[] = [],
+): Uint8Array {
   const syntax = lookupTransferSyntax(transferSyntaxUid)!;
+  const dataSet = fromDicomJson(json);
+  answerInRequestedCharacterSet(dataSet, characterSet);
   const chunks: Uint8Array[] = [];
-  for (const chunk of encodeDataSet(fromDicomJson(json), syntax)) {
+  for (const chunk of encodeDataSet(dataSet, syntax)) {
     if (isBulkReference(chunk)) throw new Error('identifier values are in memory');
     chunks.push(chunk);
   }
@@ -84,6 +94,7 @@ export async function handleFind(request: DimseRequest, maxResults: number, aeTi
     await answer(Status.CannotUnderstand, { errorComment: 'the identifier cannot be parsed' });
     return;
   }
+  const characterSet = (identifier['00080005']?.Value ?? []).map(String);
   let matches: DicomJson[];
   let find;
   try {
@@ -107,7 +118,9 @@ export async function handleFind(request: DimseRequest, maxResults: number, aeTi
       return;
     }
     const response = responseIdentifier(match, find, aeTitle);
-    await answer(Status.Pending, { identifier: encodeIdentifier(response, context.transferSyntax) });
+    await answer(Status.Pending, {
+      identifier: encodeIdentifier(response, context.transferSyntax, characterSet),
+    });
   }
   clearCancel(request.association, messageId);
   await answer(Status.Success);
