@@ -19,6 +19,7 @@ import { syntheticImage } from '@lightbox/dicom/test-support';
 import { CommandField, Status, type CommandSet } from '@lightbox/dimse';
 import { connectScu } from '@lightbox/dimse/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerNode, storeInArchive } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 
@@ -63,14 +64,8 @@ for (const dialect of DIALECTS) {
         ['findscu', 'FINDSCU'],
         ['test-scu', 'TEST_SCU'],
       ]) {
-        const put = await fetch(`${lb.baseUrl}/api/dicom-nodes/${name}`, {
-          method: 'PUT',
-          headers: { authorization: lb.authorization, 'content-type': 'application/json' },
-          body: JSON.stringify({ aet, host: '127.0.0.1', port: 104 }),
-        });
-        expect(put.status).toBe(201);
+        expect(await registerNode(lb, name!, { aet: aet!, port: 104 })).toBe(201);
       }
-      const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
       for (let i = 0; i < 6; i++) {
         const sopInstanceUid = generateUid();
         sopUids.push(sopInstanceUid);
@@ -88,13 +83,7 @@ for (const dialect of DIALECTS) {
           rows: 8,
           columns: 8,
         });
-        const outcome = await lb.running.services.archive.storeInstance(
-          (async function* () {
-            yield bytes;
-          })(),
-          actor,
-        );
-        expect(outcome.ok).toBe(true);
+        await storeInArchive(lb, bytes);
       }
     });
     afterAll(async () => {

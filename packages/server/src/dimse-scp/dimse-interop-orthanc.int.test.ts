@@ -4,15 +4,11 @@ import { generateUid, getString, readPart10, Tag } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrthanc, type OrthancPeer } from '../test-support/orthanc-peer.js';
+import { dataSetBytes, registerNode } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 
 const run = promisify(execFile);
-
-function dataSetBytes(bytes: Uint8Array): Buffer {
-  const groupLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(140, true);
-  return Buffer.from(bytes.subarray(144 + groupLength));
-}
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -44,12 +40,7 @@ for (const dialect of DIALECTS) {
       orthanc = await startOrthanc({
         dicomModalities: { lightbox: { aet: TEST_AE_TITLE, host: '127.0.0.1', port: lb.dicomPort } },
       });
-      const put = await fetch(`${lb.baseUrl}/api/dicom-nodes/orthanc`, {
-        method: 'PUT',
-        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({ aet: 'ORTHANC', host: '127.0.0.1', port: orthanc.dicomPort }),
-      });
-      expect(put.status).toBe(201);
+      expect(await registerNode(lb, 'orthanc', { aet: 'ORTHANC', port: orthanc.dicomPort })).toBe(201);
     });
     afterAll(async () => {
       await orthanc?.stop();
@@ -133,11 +124,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('sends the study to Orthanc when a workstation asks for a C-MOVE there', async () => {
-      await fetch(`${lb.baseUrl}/api/dicom-nodes/movescu`, {
-        method: 'PUT',
-        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({ aet: 'MOVESCU', host: '127.0.0.1', port: 104 }),
-      });
+      await registerNode(lb, 'movescu', { aet: 'MOVESCU', port: 104 });
       const { stderr } = await run(
         'movescu',
         [

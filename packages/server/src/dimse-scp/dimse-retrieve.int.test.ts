@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { generateUid, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import { syntheticImage, type SyntheticImageOptions } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataSetBytes, registerNode, storeInArchive } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 import { startStorescp, type StorescpPeer } from '../test-support/storescp-peer.js';
@@ -13,12 +14,6 @@ import { freePort } from '../test-support/free-port.js';
 
 const run = promisify(execFile);
 const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
-
-/** The bytes after the File Meta Information of a Part 10 file. */
-function dataSetBytes(bytes: Uint8Array): Buffer {
-  const groupLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(140, true);
-  return Buffer.from(bytes.subarray(144 + groupLength));
-}
 
 async function pixelData(bytes: Uint8Array): Promise<Buffer> {
   const object = await readPart10(bytes, { readPixelData: true });
@@ -37,12 +32,7 @@ for (const dialect of DIALECTS) {
     const sent = new Map<string, Uint8Array>();
 
     async function register(name: string, aet: string, port: number): Promise<void> {
-      const response = await fetch(`${lb.baseUrl}/api/dicom-nodes/${name}`, {
-        method: 'PUT',
-        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({ aet, host: '127.0.0.1', port }),
-      });
-      expect(response.ok).toBe(true);
+      expect(await registerNode(lb, name, { aet, port })).toBe(201);
     }
 
     beforeAll(async () => {
@@ -54,7 +44,6 @@ for (const dialect of DIALECTS) {
       await register('dest-native', 'DEST_NATIVE', uncompressedOnly.port);
       await register('movescu', 'MOVESCU', 104);
       await register('getscu', 'GETSCU', 104);
-      const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
       for (let i = 0; i < 4; i++) {
         const o: SyntheticImageOptions = {
           studyInstanceUid: studyUid,
@@ -68,13 +57,7 @@ for (const dialect of DIALECTS) {
         options.push(o);
         const bytes = syntheticImage(o);
         sent.set(o.sopInstanceUid!, bytes);
-        const outcome = await lb.running.services.archive.storeInstance(
-          (async function* () {
-            yield bytes;
-          })(),
-          actor,
-        );
-        expect(outcome.ok).toBe(true);
+        await storeInArchive(lb, bytes);
       }
     });
     afterAll(async () => {

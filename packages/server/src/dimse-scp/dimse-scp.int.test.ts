@@ -19,6 +19,7 @@ import { syntheticImage } from '@lightbox/dicom/test-support';
 import { CommandField, PresentationContextResult, Status, type CommandSet } from '@lightbox/dimse';
 import { connectScu } from '@lightbox/dimse/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataSetBytes } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import {
   startTestLightbox,
@@ -31,13 +32,6 @@ const run = promisify(execFile);
 const CT_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 const STORAGE_COMMITMENT = '1.2.840.10008.1.20.1';
 const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
-
-/** The data set of a Part 10 file: what follows the File Meta Information. */
-async function dataSetBytes(bytes: Uint8Array): Promise<Uint8Array> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const groupLength = view.getUint32(132 + 8, true); // (0002,0000) UL: tag 4, VR 2, length 2, value 4
-  return bytes.subarray(132 + 12 + groupLength);
-}
 
 async function storedObject(lb: TestLightbox, sopInstanceUid: string): Promise<Uint8Array | undefined> {
   const archive = lb.running.services.archive;
@@ -131,7 +125,7 @@ for (const dialect of DIALECTS) {
         const parsed = await readPart10(stored!);
         expect(getString(parsed.meta, 0x00020016)).toBe('STORESCU');
         expect(getString(parsed.meta, 0x00020010)).toBe(getString(sent.meta, 0x00020010));
-        expect(Buffer.compare(await dataSetBytes(stored!), await dataSetBytes(bytes))).toBe(0);
+        expect(Buffer.compare(dataSetBytes(stored!), dataSetBytes(bytes))).toBe(0);
       }
     });
 
@@ -190,11 +184,7 @@ for (const dialect of DIALECTS) {
         ],
       });
       const bytes = syntheticImage({ sopInstanceUid: generateUid() });
-      const response = await association.sendRequest(
-        1,
-        storeCommand(generateUid()),
-        await dataSetBytes(bytes),
-      );
+      const response = await association.sendRequest(1, storeCommand(generateUid()), dataSetBytes(bytes));
       await association.release();
       expect(response.command.commandField).toBe(CommandField.CStoreRsp);
       expect(response.command.status).toBe(Status.DataSetDoesNotMatchSopClass);
@@ -211,7 +201,7 @@ for (const dialect of DIALECTS) {
           { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
         ],
       });
-      const good = await dataSetBytes(syntheticImage({ sopInstanceUid: generateUid() }));
+      const good = dataSetBytes(syntheticImage({ sopInstanceUid: generateUid() }));
       // A truncated data set: an element header whose length runs past the end.
       const truncated = Buffer.concat([
         good.subarray(0, 200),
@@ -224,7 +214,7 @@ for (const dialect of DIALECTS) {
       const stored = await association.sendRequest(
         1,
         storeCommand(uid),
-        await dataSetBytes(syntheticImage({ sopInstanceUid: uid })),
+        dataSetBytes(syntheticImage({ sopInstanceUid: uid })),
       );
       expect(stored.command.status).toBe(Status.Success);
       await association.release();
@@ -241,7 +231,7 @@ for (const dialect of DIALECTS) {
         ],
       });
       const uid = generateUid();
-      const bytes = await dataSetBytes(syntheticImage({ sopInstanceUid: uid, rows: 512, columns: 512 }));
+      const bytes = dataSetBytes(syntheticImage({ sopInstanceUid: uid, rows: 512, columns: 512 }));
       async function* half(): AsyncGenerator<Uint8Array> {
         yield bytes.subarray(0, bytes.length / 2);
         association.socket.destroy(); // gone, without release or abort

@@ -3,6 +3,7 @@ import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test-support/free-port.js';
 import { startOrthanc, type OrthancPeer } from '../test-support/orthanc-peer.js';
+import { dataSetBytes, storeInArchive } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 
@@ -12,11 +13,6 @@ interface JobJson {
   attempts: number;
   error: string | null;
   report: { completed: number; failed: number } | null;
-}
-
-function dataSetBytes(bytes: Uint8Array): Buffer {
-  const groupLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(140, true);
-  return Buffer.from(bytes.subarray(144 + groupLength));
 }
 
 function study(patientId: string, count: number): { studyUid: string; files: Uint8Array[] } {
@@ -84,16 +80,7 @@ for (const dialect of DIALECTS) {
 
     it('sends a study to Orthanc as a job with a report, byte for byte', async () => {
       const { studyUid, files } = study(`SEND-${Date.now()}`, 3);
-      const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
-      for (const file of files) {
-        const outcome = await lb.running.services.archive.storeInstance(
-          (async function* () {
-            yield file;
-          })(),
-          actor,
-        );
-        expect(outcome.ok).toBe(true);
-      }
+      for (const file of files) await storeInArchive(lb, file);
       const queued = await api('POST', '/dicom-nodes/orthanc/send', { studyUid });
       expect(queued.status).toBe(202);
       const job = (await queued.json()) as JobJson;
@@ -145,12 +132,7 @@ for (const dialect of DIALECTS) {
     it('retries a transfer to a node that cannot be reached, keeping the reason', async () => {
       await api('PUT', '/dicom-nodes/down', { aet: 'DOWN', host: '127.0.0.1', port: await freePort() });
       const { studyUid, files } = study(`DOWN-${Date.now()}`, 1);
-      await lb.running.services.archive.storeInstance(
-        (async function* () {
-          yield files[0]!;
-        })(),
-        { username: 'test', roles: ['admin'], protocol: 'system' },
-      );
+      await storeInArchive(lb, files[0]!);
       const job = (await (await api('POST', '/dicom-nodes/down/send', { studyUid })).json()) as JobJson;
       let current = job;
       for (let i = 0; i < 100 && current.attempts === 0; i++) {
