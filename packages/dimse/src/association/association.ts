@@ -144,6 +144,7 @@ export class Association {
   private readonly handlers = new Set<Promise<void>>();
   private readonly awaiting = new Map<number, AwaitedResponse>();
   private responseChain: Promise<void> = Promise.resolve();
+  private peerReleased = false;
   private nextMessageId = 1;
   private sendChain: Promise<void> = Promise.resolve();
   private artim: NodeJS.Timeout | undefined;
@@ -175,7 +176,11 @@ export class Association {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error) => this.closed(`socket error: ${error.message}`));
     socket.on('close', () => this.closed('connection closed by the peer'));
-    socket.setTimeout(limits.idleTimeoutMs, () => this.abort(AbortReason.NotSpecified, 'idle timeout'));
+    socket.setTimeout(limits.idleTimeoutMs, () => {
+      // Waiting for a response is not idleness: a C-MOVE SCP need not send Pending responses (PS3.4 C.4.2.3).
+      if (this.awaiting.size > 0) return;
+      this.abort(AbortReason.NotSpecified, 'idle timeout');
+    });
     this.startArtim();
   }
 
@@ -285,7 +290,19 @@ export class Association {
       };
       await this.sendFragments(contextId, true, single(encodeCommandSet(full)));
       if (dataSet !== undefined) {
-        await this.sendFragments(contextId, false, dataSet instanceof Uint8Array ? single(dataSet) : dataSet);
+        try {
+          await this.sendFragments(
+            contextId,
+            false,
+            dataSet instanceof Uint8Array ? single(dataSet) : dataSet,
+          );
+        } catch (error) {
+          // The command is out and its data set cannot be finished: the peer would take the next message
+          // for the rest of it, so the association cannot continue (PS3.8 §9.3.5.1).
+          if (!(error instanceof AssociationClosedError))
+            this.abort(AbortReason.User, 'outgoing data set failed');
+          throw error;
+        }
       }
     };
     const sent = this.sendChain.then(run);
@@ -389,7 +406,8 @@ export class Association {
         this.closed('association rejected');
         return;
       case PduType.DataTransfer:
-        if (this.state !== 'established' && this.state !== 'releasing') {
+        if ((this.state !== 'established' && this.state !== 'releasing') || this.peerReleased) {
+          // PS3.8 Table 9-10 (Sta8, AA-8): no P-DATA after the peer asked to release.
           throw new PduError('P-DATA-TF outside an established association', AbortReason.UnexpectedPdu);
         }
         for (const value of decodePresentationDataValues(body)) this.onPresentationData(value);
@@ -397,6 +415,10 @@ export class Association {
       case PduType.ReleaseRequest:
         if (this.state !== 'established')
           throw new PduError('unexpected A-RELEASE-RQ', AbortReason.UnexpectedPdu);
+        // A release in the middle of a data set would wait forever for the rest of it.
+        if (this.inProgress !== undefined)
+          throw new PduError('A-RELEASE-RQ inside a data set', AbortReason.UnexpectedPdu);
+        this.peerReleased = true;
         this.onReleaseRequest().catch((error: unknown) => {
           this.logger.debug({ err: error }, 'release not confirmed: the peer went away');
         });

@@ -89,7 +89,18 @@ async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise
     return;
   }
   if (handler !== undefined) {
-    await handler(request, deps);
+    try {
+      await handler(request, deps);
+    } catch (error) {
+      // Every request gets a response (PS3.7 §9.1): an unexpected failure is "Processing failure".
+      request.logger.error({ err: error, command: command.commandField }, 'DIMSE request failed');
+      if (!request.association.isOpen) return;
+      await respond(request, {
+        commandField: (command.commandField | 0x8000) & 0xffff,
+        status: Status.ProcessingFailure,
+        errorComment: 'the request could not be processed; see the server log',
+      }).catch(() => undefined);
+    }
     return;
   }
   if (command.commandField === CommandField.CCancelRq) {
@@ -113,6 +124,9 @@ export async function startDicomListener(
   tlsOptions?: tls.TlsOptions,
 ): Promise<DicomListener> {
   const open = new Set<Association>();
+  // Only accepted associations count against the limit: idle sockets that never associate must not
+  // lock out real peers (each is dropped by the ARTIM timer; the server caps connections too).
+  const established = new Set<Association>();
   const serve = (socket: net.Socket) => {
     const address = socket.remoteAddress;
     const logger = deps.logger.child({ peer: `${address ?? '?'}:${socket.remotePort ?? '?'}` });
@@ -126,7 +140,7 @@ export async function startDicomListener(
         const decision: AssociationDecision =
           identity.kind === 'refused'
             ? { accept: false, reject: { result: RejectResult.Permanent, ...RejectReason.UserNoReason } }
-            : decideAssociation(request, deps.policy, open.size, {
+            : decideAssociation(request, deps.policy, established.size + 1, {
                 registered: registered || identity.kind === 'user',
               });
         if (decision.accept && identity.kind === 'user') {
@@ -135,6 +149,7 @@ export async function startDicomListener(
           if (identity.positiveResponse) decision.answer.user.userIdentityResponse = new Uint8Array(0);
         }
         actor ??= dimseActor(request.callingAeTitle, address);
+        if (decision.accept) established.add(association);
         logger.info(
           {
             callingAe: request.callingAeTitle,
@@ -161,6 +176,7 @@ export async function startDicomListener(
     open.add(association);
     void association.whenClosed.then(() => {
       open.delete(association);
+      established.delete(association);
       if (association.endReason !== undefined)
         logger.info({ reason: association.endReason }, 'association ended');
     });
@@ -172,6 +188,7 @@ export async function startDicomListener(
   server.on('tlsClientError', (error: Error) =>
     deps.logger.info({ err: error }, 'DICOM TLS handshake failed'),
   );
+  server.maxConnections = deps.policy.maxAssociations * 4;
   server.on('error', (error) => deps.logger.error({ err: error }, 'DICOM listener error'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

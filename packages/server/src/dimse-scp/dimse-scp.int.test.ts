@@ -31,6 +31,7 @@ import {
 const run = promisify(execFile);
 const CT_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 const STORAGE_COMMITMENT = '1.2.840.10008.1.20.1';
+const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
 const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
 
 async function storedObject(lb: TestLightbox, sopInstanceUid: string): Promise<Uint8Array | undefined> {
@@ -361,6 +362,66 @@ for (const dialect of DIALECTS) {
         (error: { stderr: string }) => error.stderr,
       );
       expect(refused).toMatch(/Association Rejected/);
+    });
+
+    it('aborts, rather than hangs, when the peer releases in the middle of a data set', async () => {
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts: [
+          { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
+        ],
+      });
+      const uid = generateUid();
+      const bytes = dataSetBytes(syntheticImage({ sopInstanceUid: uid, rows: 256, columns: 256 }));
+      async function* half(): AsyncGenerator<Uint8Array> {
+        yield bytes.subarray(0, bytes.length / 2);
+        // An A-RELEASE-RQ (PS3.8 §9.3.6) while the data set is unfinished.
+        association.socket.write(Uint8Array.of(0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0));
+        await new Promise(() => undefined);
+      }
+      void association.send(1, { ...storeCommand(uid), messageId: 1 }, half()).catch(() => undefined);
+      const closed = await Promise.race([
+        association.whenClosed.then(() => 'closed'),
+        new Promise((resolve) => setTimeout(() => resolve('hung'), 5000)),
+      ]);
+      expect(closed).toBe('closed');
+      expect(await storedObject(lb, uid)).toBeUndefined();
+    });
+
+    it('answers every request, even one the archive fails on (a C-FIND with 40 000 UIDs)', async () => {
+      await fetch(`${lb.baseUrl}/api/dicom-nodes/test-scu`, {
+        method: 'PUT',
+        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ aet: 'TEST_SCU', host: '127.0.0.1', port: 104 }),
+      });
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts: [
+          {
+            id: 1,
+            abstractSyntax: STUDY_ROOT_FIND,
+            transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
+          },
+        ],
+      });
+      const uids = Array.from({ length: 40_000 }, (_, i) => `1.2.${i + 1}`); // short: the identifier stays under 1 MiB
+      const identifier = fromDicomJson({
+        '00080052': { vr: 'CS', Value: ['STUDY'] },
+        '0020000D': { vr: 'UI', Value: uids },
+      });
+      const bytes = Buffer.concat([
+        ...encodeDataSet(identifier, { explicitVr: true, littleEndian: true }),
+      ] as Uint8Array[]);
+      const response = await association.sendRequest(
+        1,
+        { commandField: CommandField.CFindRq, priority: 0, affectedSopClassUid: STUDY_ROOT_FIND },
+        bytes,
+      );
+      await association.release();
+      // SQLite cannot bind that many values (Processing failure); PostgreSQL can (no match).
+      expect([Status.Success, Status.ProcessingFailure]).toContain(response.command.status);
     });
 
     it('answers a service it does not provide with "unrecognized operation"', async () => {

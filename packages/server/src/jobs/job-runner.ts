@@ -49,12 +49,14 @@ export class JobRunner {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.running = this.drain().finally(() => {
-        this.running = undefined;
-        const again = this.wakeRequested;
-        this.wakeRequested = false;
-        this.schedule(again ? 0 : POLL_MS);
-      });
+      this.running = this.drain()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'job runner failed'))
+        .finally(() => {
+          this.running = undefined;
+          const again = this.wakeRequested;
+          this.wakeRequested = false;
+          this.schedule(again ? 0 : POLL_MS);
+        });
     }, delay);
     this.timer.unref();
   }
@@ -67,7 +69,13 @@ export class JobRunner {
           return undefined;
         });
         if (job === undefined) return;
-        await this.run(job.id, job.kind);
+        try {
+          await this.run(job.id, job.kind);
+        } catch (error) {
+          // The queue itself failed (database down): the job is requeued by the next start-up at worst.
+          this.logger.warn({ err: error, jobId: job.id }, 'could not record the outcome of a job');
+          return;
+        }
       }
     });
     await Promise.all(workers);
