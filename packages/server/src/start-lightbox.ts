@@ -14,18 +14,8 @@ import { createServices, type Services } from './services.js';
 const SHARED_RECOVERY_AGE_MS = 60 * 60 * 1000;
 const RECOVERY_INTERVAL_MS = 10 * 60 * 1000;
 
-/** TLS settings of the DICOM TLS listener: client certificates are verified when a CA is configured. */
-function dicomTlsOptions(config: TlsConfig): tls.TlsOptions {
-  const ca = config.ca !== undefined ? readFileSync(config.ca) : undefined;
-  return {
-    cert: readFileSync(config.cert),
-    key: readFileSync(config.key),
-    ...(ca !== undefined ? { ca, requestCert: true, rejectUnauthorized: true } : {}),
-  };
-}
-
-/** TLS client settings for associations to nodes marked `tls`: our certificate, and the CA to trust. */
-function dicomClientTls(config: TlsConfig): tls.ConnectionOptions {
+/** The PEM files of LIGHTBOX_TLS_*, read once: the DICOM TLS listener and the SCU side share them. */
+function readTlsMaterial(config: TlsConfig): { cert: Buffer; key: Buffer; ca?: Buffer } {
   return {
     cert: readFileSync(config.cert),
     key: readFileSync(config.key),
@@ -62,9 +52,10 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   sweep.unref();
 
   if (embedded) await services.jobs.requeueRunning(); // this process was the only runner
+  const tlsMaterial = config.tls !== undefined ? readTlsMaterial(config.tls) : undefined;
   const local = {
     aeTitle: config.aeTitle,
-    ...(config.tls !== undefined ? { tls: dicomClientTls(config.tls) } : {}),
+    ...(tlsMaterial !== undefined ? { tls: tlsMaterial } : {}),
   };
   const jobRunner = new JobRunner(
     services.jobs,
@@ -116,8 +107,12 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   };
   try {
     listeners.push(await startDicomListener(dicomDeps, config.host, config.dicomPort));
-    if (config.tls !== undefined) {
-      const options = dicomTlsOptions(config.tls);
+    if (tlsMaterial !== undefined) {
+      // Client certificates are verified when a CA is configured.
+      const options: tls.TlsOptions = {
+        ...tlsMaterial,
+        ...(tlsMaterial?.ca !== undefined ? { requestCert: true, rejectUnauthorized: true } : {}),
+      };
       listeners.push(await startDicomListener(dicomDeps, config.host, config.dicomTlsPort, options));
     }
   } catch (error) {

@@ -594,21 +594,19 @@ export class Association {
   }
 
   private async onResponse(message: IncomingMessage): Promise<void> {
-    let dataSet: Uint8Array | undefined;
-    if (message.dataSet !== undefined) {
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      for await (const chunk of message.dataSet) {
-        total += chunk.length;
-        if (total > MAX_RESPONSE_DATA_SET) throw new Error('response data set too large');
-        chunks.push(chunk);
-      }
-      dataSet = Buffer.concat(chunks);
-    }
     const id = message.command.messageIdBeingRespondedTo ?? -1;
     const waiter = this.awaiting.get(id);
     if (waiter === undefined) {
       this.logger.warn({ messageId: id }, 'response to no outstanding request');
+      return;
+    }
+    let dataSet: Uint8Array | undefined;
+    try {
+      dataSet = await message.dataSet?.readAll(MAX_RESPONSE_DATA_SET);
+    } catch (error) {
+      // The request cannot complete: its caller learns why instead of waiting for the association to end.
+      this.awaiting.delete(id);
+      waiter.reject(error instanceof Error ? error : new Error(String(error)));
       return;
     }
     const response: DimseResponse = {

@@ -52,6 +52,18 @@ export class DataSetStream implements AsyncIterable<Uint8Array> {
     this.onDrain();
   }
 
+  /** Reads the whole data set into one buffer; for small ones (identifiers), refused above `maxBytes`. */
+  async readAll(maxBytes: number): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of this) {
+      total += chunk.length;
+      if (total > maxBytes) throw new Error(`data set larger than ${maxBytes} bytes`);
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+
   private signal(): void {
     const wake = this.wake;
     this.wake = undefined;

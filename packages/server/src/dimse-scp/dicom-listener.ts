@@ -166,7 +166,7 @@ export async function startDicomListener(
           {
             association: current,
             message,
-            actor: actor ?? dimseActor(current.request?.callingAeTitle ?? '', address),
+            actor: actor!, // set by `decide`, which runs before any message can arrive
             archive: deps.archive,
             logger,
           },

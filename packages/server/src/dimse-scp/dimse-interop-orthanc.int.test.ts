@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { generateUid, getString, readPart10, Tag } from '@lightbox/dicom';
-import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrthanc, type OrthancPeer } from '../test-support/orthanc-peer.js';
-import { dataSetBytes, registerNode } from '../test-support/dimse-fixtures.js';
+import { dataSetBytes, registerNode, syntheticStudy } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 
@@ -23,17 +22,7 @@ for (const dialect of DIALECTS) {
     let lb: TestLightbox;
     let orthanc: OrthancPeer;
     const patientId = `ORTHANC-${Date.now()}`;
-    const studyUid = generateUid();
-    const files = [0, 1, 2].map((i) =>
-      syntheticImage({
-        patientId,
-        studyInstanceUid: studyUid,
-        sopInstanceUid: generateUid(),
-        instanceNumber: i + 1,
-        rows: 16,
-        columns: 16,
-      }),
-    );
+    const { studyUid, files } = syntheticStudy(patientId, 3);
 
     beforeAll(async () => {
       lb = await startTestLightbox(dialect);

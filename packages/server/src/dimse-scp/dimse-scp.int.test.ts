@@ -65,6 +65,15 @@ function storeCommand(sopInstanceUid: string): Omit<CommandSet, 'commandDataSetT
   };
 }
 
+/** An association from our own test SCU offering CT storage in one transfer syntax on context 1. */
+function storageScu(lb: TestLightbox, transferSyntax: string) {
+  return connectScu({
+    port: lb.dicomPort,
+    calledAeTitle: TEST_AE_TITLE,
+    contexts: [{ id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [transferSyntax] }],
+  });
+}
+
 for (const dialect of DIALECTS) {
   describe(`DIMSE SCP on ${dialect}`, () => {
     let lb: TestLightbox;
@@ -177,13 +186,7 @@ for (const dialect of DIALECTS) {
 
     it('answers A900 when the data set is not the instance the command names, and stores nothing', async () => {
       const before = await objectFileCount(lb);
-      const association = await connectScu({
-        port: lb.dicomPort,
-        calledAeTitle: TEST_AE_TITLE,
-        contexts: [
-          { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
-        ],
-      });
+      const association = await storageScu(lb, TransferSyntaxUid.ExplicitVRLittleEndian);
       const bytes = syntheticImage({ sopInstanceUid: generateUid() });
       const response = await association.sendRequest(1, storeCommand(generateUid()), dataSetBytes(bytes));
       await association.release();
@@ -195,13 +198,7 @@ for (const dialect of DIALECTS) {
 
     it('answers C000 for a malformed data set, stores nothing, and keeps the association usable', async () => {
       const before = await objectFileCount(lb);
-      const association = await connectScu({
-        port: lb.dicomPort,
-        calledAeTitle: TEST_AE_TITLE,
-        contexts: [
-          { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
-        ],
-      });
+      const association = await storageScu(lb, TransferSyntaxUid.ExplicitVRLittleEndian);
       const good = dataSetBytes(syntheticImage({ sopInstanceUid: generateUid() }));
       // A truncated data set: an element header whose length runs past the end.
       const truncated = Buffer.concat([
@@ -224,13 +221,7 @@ for (const dialect of DIALECTS) {
 
     it('keeps nothing when the sender vanishes in the middle of a data set, and stays up', async () => {
       const before = await objectFileCount(lb);
-      const association = await connectScu({
-        port: lb.dicomPort,
-        calledAeTitle: TEST_AE_TITLE,
-        contexts: [
-          { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
-        ],
-      });
+      const association = await storageScu(lb, TransferSyntaxUid.ExplicitVRLittleEndian);
       const uid = generateUid();
       const bytes = dataSetBytes(syntheticImage({ sopInstanceUid: uid, rows: 512, columns: 512 }));
       async function* half(): AsyncGenerator<Uint8Array> {
@@ -365,13 +356,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('aborts, rather than hangs, when the peer releases in the middle of a data set', async () => {
-      const association = await connectScu({
-        port: lb.dicomPort,
-        calledAeTitle: TEST_AE_TITLE,
-        contexts: [
-          { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
-        ],
-      });
+      const association = await storageScu(lb, TransferSyntaxUid.ExplicitVRLittleEndian);
       const uid = generateUid();
       const bytes = dataSetBytes(syntheticImage({ sopInstanceUid: uid, rows: 256, columns: 256 }));
       async function* half(): AsyncGenerator<Uint8Array> {
@@ -425,13 +410,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('answers a service it does not provide with "unrecognized operation"', async () => {
-      const association = await connectScu({
-        port: lb.dicomPort,
-        calledAeTitle: TEST_AE_TITLE,
-        contexts: [
-          { id: 1, abstractSyntax: CT_STORAGE, transferSyntaxes: [TransferSyntaxUid.ImplicitVRLittleEndian] },
-        ],
-      });
+      const association = await storageScu(lb, TransferSyntaxUid.ImplicitVRLittleEndian);
       const messageId = association.pendingMessageId;
       const response = await association.sendRequest(1, {
         commandField: CommandField.NSetRq,

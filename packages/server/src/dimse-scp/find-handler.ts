@@ -1,17 +1,9 @@
-import {
-  encodeDataSet,
-  fromDicomJson,
-  isBulkReference,
-  lookupTransferSyntax,
-  readDataSetIn,
-  toDicomJson,
-  type DicomJson,
-} from '@lightbox/dicom';
+import type { DicomJson } from '@lightbox/dicom';
 import { CommandField, Status } from '@lightbox/dimse';
 import { isAppError } from '../shared/app-error.js';
 import { clearCancel, isCancelled } from './cancellation.js';
-import { answerInRequestedCharacterSet } from './response-character-set.js';
 import { respond, type DimseRequest } from './dimse-request.js';
+import { encodeIdentifier, readIdentifier } from './identifier.js';
 import {
   groupByPatient,
   parseFindIdentifier,
@@ -19,51 +11,6 @@ import {
   type InformationModel,
 } from './find-identifier.js';
 import { ServiceSopClass } from './sop-classes.js';
-
-/** Identifiers are a few keys; anything larger is refused rather than buffered. */
-const MAX_IDENTIFIER_BYTES = 1024 * 1024;
-
-/** Reads a request's identifier (bounded) as DICOM JSON; undefined when it cannot be parsed. */
-export async function readIdentifier(request: DimseRequest): Promise<DicomJson | undefined> {
-  const { context, dataSet } = request.message;
-  if (dataSet === undefined) return undefined;
-  try {
-    return toDicomJson(await readDataSetIn(await collect(dataSet), context.transferSyntax));
-  } catch {
-    return undefined;
-  }
-}
-
-async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of source) {
-    total += chunk.length;
-    if (total > MAX_IDENTIFIER_BYTES) throw new Error('identifier too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-/**
- * Encodes an identifier in the presentation context's transfer syntax, in the requested Specific Character
- * Set when given and able to hold every value (else UTF-8).
- */
-export function encodeIdentifier(
-  json: DicomJson,
-  transferSyntaxUid: string,
-  characterSet: readonly string[] = [],
-): Uint8Array {
-  const syntax = lookupTransferSyntax(transferSyntaxUid)!;
-  const dataSet = fromDicomJson(json);
-  answerInRequestedCharacterSet(dataSet, characterSet);
-  const chunks: Uint8Array[] = [];
-  for (const chunk of encodeDataSet(dataSet, syntax)) {
-    if (isBulkReference(chunk)) throw new Error('identifier values are in memory');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 /**
  * C-FIND SCP, Patient Root and Study Root (PS3.4 §C.4.1): the identifier becomes the archive query QIDO-RS

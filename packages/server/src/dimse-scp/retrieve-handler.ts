@@ -8,7 +8,7 @@ import { storageContexts } from '../dimse-scu/storage-contexts.js';
 import { isAppError } from '../shared/app-error.js';
 import { clearCancel, isCancelled } from './cancellation.js';
 import { respond, type DimseRequest } from './dimse-request.js';
-import { encodeIdentifier, readIdentifier } from './find-handler.js';
+import { encodeIdentifier, readIdentifier } from './identifier.js';
 import { parseFindIdentifier, type InformationModel } from './find-identifier.js';
 import { ServiceSopClass } from './sop-classes.js';
 

@@ -3,7 +3,7 @@ import { CommandField, Status, type Association } from '@lightbox/dimse';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { openNodeAssociation, type LocalAe } from '../dimse-scu/open-node-association.js';
 import { respond, type DimseRequest } from './dimse-request.js';
-import { encodeIdentifier, readIdentifier } from './find-handler.js';
+import { encodeIdentifier, readIdentifier } from './identifier.js';
 import { commitmentReport, parseCommitmentRequest, StorageCommitment } from './storage-commitment.js';
 
 /** What the storage commitment handler needs beyond the request. */

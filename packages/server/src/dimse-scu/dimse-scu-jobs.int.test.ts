@@ -1,9 +1,8 @@
-import { generateUid, getString, readPart10, Tag } from '@lightbox/dicom';
-import { syntheticImage } from '@lightbox/dicom/test-support';
+import { getString, readPart10, Tag } from '@lightbox/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test-support/free-port.js';
 import { startOrthanc, type OrthancPeer } from '../test-support/orthanc-peer.js';
-import { dataSetBytes, storeInArchive } from '../test-support/dimse-fixtures.js';
+import { dataSetBytes, storeInArchive, syntheticStudy } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 
@@ -13,21 +12,6 @@ interface JobJson {
   attempts: number;
   error: string | null;
   report: { completed: number; failed: number } | null;
-}
-
-function study(patientId: string, count: number): { studyUid: string; files: Uint8Array[] } {
-  const studyUid = generateUid();
-  const files = Array.from({ length: count }, (_, i) =>
-    syntheticImage({
-      patientId,
-      studyInstanceUid: studyUid,
-      sopInstanceUid: generateUid(),
-      instanceNumber: i + 1,
-      rows: 16,
-      columns: 16,
-    }),
-  );
-  return { studyUid, files };
 }
 
 for (const dialect of DIALECTS) {
@@ -79,7 +63,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('sends a study to Orthanc as a job with a report, byte for byte', async () => {
-      const { studyUid, files } = study(`SEND-${Date.now()}`, 3);
+      const { studyUid, files } = syntheticStudy(`SEND-${Date.now()}`, 3);
       for (const file of files) await storeInArchive(lb, file);
       const queued = await api('POST', '/dicom-nodes/orthanc/send', { studyUid });
       expect(queued.status).toBe(202);
@@ -102,7 +86,7 @@ for (const dialect of DIALECTS) {
 
     it('queries Orthanc with C-FIND and answers DICOM JSON', async () => {
       const patientId = `QUERY-${Date.now()}`;
-      const { studyUid, files } = study(patientId, 1);
+      const { studyUid, files } = syntheticStudy(patientId, 1);
       await orthanc.post('/instances', files[0]!);
       const response = await api('POST', '/dicom-nodes/orthanc/query', {
         level: 'STUDY',
@@ -118,7 +102,7 @@ for (const dialect of DIALECTS) {
     });
 
     it.each(['move', 'get'] as const)('retrieves a study from Orthanc with C-%s as a job', async (method) => {
-      const { studyUid, files } = study(`RETRIEVE-${method}-${Date.now()}`, 2);
+      const { studyUid, files } = syntheticStudy(`RETRIEVE-${method}-${Date.now()}`, 2);
       for (const file of files) await orthanc.post('/instances', file);
       const queued = await api('POST', '/dicom-nodes/orthanc/retrieve', { studyUid, method });
       expect(queued.status).toBe(202);
@@ -131,7 +115,7 @@ for (const dialect of DIALECTS) {
 
     it('retries a transfer to a node that cannot be reached, keeping the reason', async () => {
       await api('PUT', '/dicom-nodes/down', { aet: 'DOWN', host: '127.0.0.1', port: await freePort() });
-      const { studyUid, files } = study(`DOWN-${Date.now()}`, 1);
+      const { studyUid, files } = syntheticStudy(`DOWN-${Date.now()}`, 1);
       await storeInArchive(lb, files[0]!);
       const job = (await (await api('POST', '/dicom-nodes/down/send', { studyUid })).json()) as JobJson;
       let current = job;

@@ -9,7 +9,7 @@ import {
 } from '@lightbox/dicom';
 import { CommandField, Status, type DimseLogger } from '@lightbox/dimse';
 import type { DicomNode } from '../dicom-nodes/dicom-node.js';
-import { encodeIdentifier } from '../dimse-scp/find-handler.js';
+import { encodeIdentifier } from '../dimse-scp/identifier.js';
 import { ServiceSopClass } from '../dimse-scp/sop-classes.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { openNodeAssociation, type LocalAe } from './open-node-association.js';

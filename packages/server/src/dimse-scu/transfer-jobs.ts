@@ -11,7 +11,7 @@ import type { Archive } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
 import type { DicomNode } from '../dicom-nodes/dicom-node.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
-import { encodeIdentifier } from '../dimse-scp/find-handler.js';
+import { encodeIdentifier } from '../dimse-scp/identifier.js';
 import { ServiceSopClass } from '../dimse-scp/sop-classes.js';
 import { handleStore } from '../dimse-scp/store-handler.js';
 import { PermanentJobError, type JobContext, type JobHandler } from '../jobs/job.js';

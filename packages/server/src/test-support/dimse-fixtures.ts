@@ -1,4 +1,22 @@
+import { generateUid } from '@lightbox/dicom';
+import { syntheticImage } from '@lightbox/dicom/test-support';
 import type { TestLightbox } from './test-lightbox.js';
+
+/** A small synthetic study of one patient: `count` 16×16 images in one series. */
+export function syntheticStudy(patientId: string, count: number): { studyUid: string; files: Uint8Array[] } {
+  const studyUid = generateUid();
+  const files = Array.from({ length: count }, (_, i) =>
+    syntheticImage({
+      patientId,
+      studyInstanceUid: studyUid,
+      sopInstanceUid: generateUid(),
+      instanceNumber: i + 1,
+      rows: 16,
+      columns: 16,
+    }),
+  );
+  return { studyUid, files };
+}
 
 /** The data set of a Part 10 file we wrote: the bytes after its File Meta Information (group length first). */
 export function dataSetBytes(part10: Uint8Array): Buffer {
