@@ -6,15 +6,31 @@ import { openDatabase, type Database } from './db/open-database.js';
 import { DicomNodeRegistry } from './dicom-nodes/dicom-node-registry.js';
 import { KyselyIndexStore } from './index-store/kysely-index-store.js';
 import { JobQueue } from './jobs/job-queue.js';
-import { LogAuditSink } from './security/audit/log-audit-sink.js';
-import { BasicAuthenticator } from './security/basic-authenticator.js';
+import { ApiTokenStore } from './security/api-token-store.js';
+import { AuditTrail } from './security/audit/audit-trail.js';
+import { KeyRing } from './security/keys/key-ring.js';
+import { keyId, loadMasterKey, loadNextMasterKey, promoteNextMasterKey } from './security/keys/master-key.js';
+import { EmergencyAccess } from './security/emergency-access.js';
+import { IntrusionDetector } from './security/intrusion-detection.js';
+import { Notifications } from './security/notifications.js';
+import { OidcSignIn } from './security/oidc-sign-in.js';
+import { PasswordAuthenticator } from './security/password-authenticator.js';
+import { SessionStore } from './security/session-store.js';
+import { UserAdministration } from './security/user-administration.js';
 import { UserStore } from './security/user-store.js';
 import type { BlobStore } from './storage/blob-store.js';
+import { EncryptedBlobStore } from './storage/encrypted-blob-store.js';
 import { openBlobStore } from './storage/open-blob-store.js';
 import { closeCodecWorkers } from './imaging/codecs/index.js';
 
 /** Values above this size stay in the stored object; metadata refers to them by BulkDataURI. */
 const BULK_DATA_THRESHOLD = 64 * 1024;
+
+/** The key that seals the audit chain, and its identifier (stored in the chain head). */
+export interface ChainKey {
+  key: Buffer;
+  id: string;
+}
 
 /** Everything the adapters need, wired once (DESIGN §2 "Composition root"). */
 export interface Services {
@@ -23,11 +39,38 @@ export interface Services {
   database: Database;
   blobs: BlobStore;
   archive: Archive;
+  audit: AuditTrail;
+  auditChainKey: ChainKey;
+  keyRing: KeyRing;
   users: UserStore;
-  authenticator: BasicAuthenticator;
+  passwords: PasswordAuthenticator;
+  tokens: ApiTokenStore;
+  sessions: SessionStore;
+  userAdministration: UserAdministration;
+  notifications: Notifications;
+  emergencyAccess: EmergencyAccess;
+  /** Sign-in through OpenID Connect, when a provider is configured. */
+  oidc?: OidcSignIn;
   dicomNodes: DicomNodeRegistry;
   jobs: JobQueue;
   close(): Promise<void>;
+}
+
+/**
+ * Opens the key ring with the master key. A rotation interrupted after it rewrapped the ring but before it
+ * replaced the key file left the new key staged beside it: that key is then the right one, and is promoted.
+ */
+async function openKeyRing(database: Database, config: Config): Promise<KeyRing> {
+  const master = loadMasterKey(config.masterKey, config.dataDir);
+  try {
+    return await KeyRing.open(database, master);
+  } catch (error) {
+    const next = config.masterKey === undefined ? loadNextMasterKey(config.dataDir) : undefined;
+    if (next === undefined) throw error;
+    const ring = await KeyRing.open(database, next);
+    promoteNextMasterKey(config.dataDir);
+    return ring;
+  }
 }
 
 /** The composition root: the only place that picks implementations. No module holds global state. */
@@ -37,27 +80,63 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const database = await openDatabase(config.databaseUrl, (error) =>
     logger.warn({ err: error }, 'a database connection was lost while idle; it will be replaced'),
   );
-  const blobs = await openBlobStore(config.storageUrl);
+  let keyRing: KeyRing;
+  let audit: AuditTrail;
+  let auditChainKey: ChainKey;
+  try {
+    keyRing = await openKeyRing(database, config);
+    const chainKey = keyRing.auditChainKey().key;
+    auditChainKey = { key: chainKey, id: keyId(chainKey) };
+    audit = new AuditTrail(
+      database,
+      auditChainKey.key,
+      auditChainKey.id,
+      logger.child({ component: 'audit' }),
+    );
+    await audit.open();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const stored = await openBlobStore(config.storageUrl);
+  // Always wrapped, so that sealed objects stay readable when sealing new ones is turned off.
+  const blobs = new EncryptedBlobStore(stored, keyRing, { seal: config.archive.encryptAtRest });
   const archive = createArchive({
     index: new KyselyIndexStore(database),
     blobs,
-    audit: new LogAuditSink(logger.child({ component: 'audit' })),
+    audit,
     logger: logger.child({ component: 'archive' }),
     config: { duplicatePolicy: config.archive.duplicatePolicy, bulkDataThreshold: BULK_DATA_THRESHOLD },
   });
   const users = new UserStore(database.db);
+  const passwords = new PasswordAuthenticator(users, audit);
+  const tokens = new ApiTokenStore(database.db);
+  const sessions = new SessionStore(database.db);
+  const notifications = new Notifications(database.db, logger.child({ component: 'security' }));
+  const intrusionDetector = new IntrusionDetector(audit, notifications);
+  audit.onRecorded((record) => intrusionDetector.observe(record));
   return {
     config,
     logger,
     database,
     blobs,
     archive,
+    audit,
+    auditChainKey,
+    keyRing,
     users,
-    authenticator: new BasicAuthenticator(users),
+    passwords,
+    tokens,
+    sessions,
+    userAdministration: new UserAdministration(users, tokens, sessions, passwords, audit),
+    notifications,
+    emergencyAccess: new EmergencyAccess(database.db, audit, notifications),
+    ...(config.oidc !== undefined ? { oidc: new OidcSignIn(config.oidc, keyRing.cookieSealKey()) } : {}),
     dicomNodes: new DicomNodeRegistry(database.db, config.dicom.nodes),
     jobs: new JobQueue(database.db),
     async close() {
       await closeCodecWorkers();
+      await audit.close();
       await database.close();
     },
   };

@@ -5,7 +5,8 @@ import type tls from 'node:tls';
 import type { Config, TlsConfig } from './config/config.js';
 import { startDicomListener, type DicomListener } from './dimse-scp/dicom-listener.js';
 import { transferJobHandlers } from './dimse-scu/transfer-jobs.js';
-import { buildHttpApp } from './http/build-http-app.js';
+import { buildHttpApp, httpSecurityOf } from './http/build-http-app.js';
+import { parseSyslogUrl, SyslogForwarder } from './security/audit/syslog-forwarder.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { ensureAdmin } from './security/ensure-admin.js';
 import { createServices, type Services } from './services.js';
@@ -53,6 +54,16 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
 
   if (embedded) await services.jobs.requeueRunning(); // this process was the only runner
   const tlsMaterial = config.tls !== undefined ? readTlsMaterial(config.tls) : undefined;
+  // ATNA: audit messages also go to the hospital's audit record repository, over syslog-TLS.
+  let syslog: SyslogForwarder | undefined;
+  if (config.auditSyslog !== undefined) {
+    const forwarder = new SyslogForwarder(
+      { ...parseSyslogUrl(config.auditSyslog), tls: tlsMaterial ?? {}, aeTitle: config.aeTitle },
+      logger.child({ component: 'audit-syslog' }),
+    );
+    services.audit.onRecorded((record) => forwarder.forward(record));
+    syslog = forwarder;
+  }
   const local = {
     aeTitle: config.aeTitle,
     ...(tlsMaterial !== undefined ? { tls: tlsMaterial } : {}),
@@ -75,7 +86,11 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     local,
     jobs: services.jobs,
     jobQueued: () => jobRunner.wake(),
-    authenticator: services.authenticator,
+    security: httpSecurityOf(services, tlsMaterial !== undefined),
+    ...(config.oidc !== undefined
+      ? { oidcPublicUrl: config.publicUrl ?? new URL(config.oidc.redirectUri!).origin }
+      : {}),
+    ...(tlsMaterial !== undefined ? { https: tlsMaterial } : {}),
     logger: logger.child({ component: 'http' }),
     maxStowBytes: config.archive.maxStowBytes,
     maxQueryResults: config.archive.qidoMaxResults,
@@ -96,7 +111,8 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     logger: logger.child({ component: 'dimse' }),
     nodes: services.dicomNodes,
     local,
-    authenticator: services.authenticator,
+    authenticator: services.passwords,
+    audit: services.audit,
     policy: {
       aeTitle: config.aeTitle,
       maxAssociations: config.dicom.maxAssociations,
@@ -120,6 +136,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     for (const listener of listeners) await listener.close();
     await http.close();
     await services.close();
+    await syslog?.close();
     throw error;
   }
   const [dicom, dicomTls] = listeners as [DicomListener, DicomListener | undefined];
@@ -127,7 +144,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   ready = true;
 
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const base = config.publicUrl ?? `http://${shown}:${httpPort}`;
+  const base = config.publicUrl ?? `${tlsMaterial !== undefined ? 'https' : 'http'}://${shown}:${httpPort}`;
   const lines = [
     '',
     'Lightbox is running.',
@@ -158,6 +175,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
       await dicom.close();
       await http.close();
       await services.close();
+      await syslog?.close();
     },
   };
 }

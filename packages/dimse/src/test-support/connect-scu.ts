@@ -12,6 +12,8 @@ export async function connectScu(options: {
   calledAeTitle: string;
   callingAeTitle?: string;
   contexts: ProposedPresentationContext[];
+  /** Offered as user identity type 2 (user name and passcode, PS3.7 D.3.3.7). */
+  userIdentity?: { username: string; password: string };
   onMessage?: (message: IncomingMessage, association: Association) => Promise<void>;
 }): Promise<Association> {
   const socket = net.connect({ host: options.host ?? '127.0.0.1', port: options.port });
@@ -33,6 +35,16 @@ export async function connectScu(options: {
         implementationVersionName: 'TEST_SCU',
         roles: [],
         extendedNegotiation: [],
+        ...(options.userIdentity !== undefined
+          ? {
+              userIdentity: {
+                type: 2,
+                positiveResponseRequested: false,
+                primaryField: new TextEncoder().encode(options.userIdentity.username),
+                secondaryField: new TextEncoder().encode(options.userIdentity.password),
+              },
+            }
+          : {}),
       },
     },
     { logger: quiet, ...(options.onMessage !== undefined ? { onMessage: options.onMessage } : {}) },

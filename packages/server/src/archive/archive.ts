@@ -34,6 +34,9 @@ export interface Archive {
   recoverPendingWrites(ageMs: number): Promise<number>;
 }
 
+/** Most participant objects of each kind recorded for one query. */
+const AUDITED_PARTICIPANTS = 100;
+
 function notFound(selector: InstanceSelector): AppError {
   const what = selector.sopInstanceUid
     ? `instance ${selector.sopInstanceUid}`
@@ -51,14 +54,25 @@ export function createArchive(deps: ArchiveDeps): Archive {
 
     async query(query, actor) {
       const matches = await index.query(query, accessScopeOf(actor));
+      const results = matches.map((m) => queryResultJson(m, query));
+      // The patients and studies a query disclosed are its participant objects (capped: a page of a
+      // worklist names many, and the detail says how many there were).
+      const patientIds = new Set<string>();
+      for (const result of results) {
+        const id = result['00100020']?.Value?.[0];
+        if (typeof id === 'string' && patientIds.size < AUDITED_PARTICIPANTS) patientIds.add(id);
+      }
+      const studyUids = new Set(matches.slice(0, AUDITED_PARTICIPANTS).map((m) => m.studyUid));
       audit.record({
         event: AuditEventId.Query,
         action: 'E',
         outcome: 'success',
         actor,
+        patientIds: [...patientIds],
+        studyUids: [...studyUids],
         detail: `${query.level} query, ${query.filters.length} keys, ${matches.length} matches`,
       });
-      return matches.map((m) => queryResultJson(m, query));
+      return results;
     },
 
     async findInstances(selector, actor) {
@@ -69,6 +83,7 @@ export function createArchive(deps: ArchiveDeps): Archive {
         action: 'R',
         outcome: 'success',
         actor,
+        patientIds: [...new Set(found.map((i) => i.patientId))],
         studyUids: [selector.studyUid],
         detail: `${found.length} instances`,
       });
@@ -77,16 +92,17 @@ export function createArchive(deps: ArchiveDeps): Archive {
 
     async instanceMetadata(selector, actor) {
       const found = await index.instanceMetadata(selector, accessScopeOf(actor));
-      if (found.length === 0) throw notFound(selector);
+      if (found.metadata.length === 0) throw notFound(selector);
       audit.record({
         event: AuditEventId.InstancesAccessed,
         action: 'R',
         outcome: 'success',
         actor,
+        patientIds: found.patientIds,
         studyUids: [selector.studyUid],
-        detail: `metadata of ${found.length} instances`,
+        detail: `metadata of ${found.metadata.length} instances`,
       });
-      return found;
+      return found.metadata;
     },
 
     openObject: (instance, range) => blobs.get(instance.blobKey, range),

@@ -13,6 +13,8 @@ export interface CommitOutcome {
 
 /** Where a stored instance is and what a retriever needs to know to serve it. */
 export interface StoredInstance {
+  /** The patient's ID (for the audit trail's participant objects). */
+  patientId: string;
   studyUid: string;
   seriesUid: string;
   sopInstanceUid: string;
@@ -23,6 +25,13 @@ export interface StoredInstance {
   numberOfFrames: number | null;
   bitsAllocated: number | null;
   frameIndex: FrameIndex | null;
+}
+
+/** The metadata of selected instances, and the patients they belong to (for the audit trail). */
+export interface InstanceMetadata {
+  patientIds: string[];
+  /** DICOM JSON texts. */
+  metadata: string[];
 }
 
 /** Selects the instances of a study, of a series, or one instance. */
@@ -78,7 +87,7 @@ export interface IndexStore {
   /** The stored instances selected, ordered by series and instance number. */
   findInstances(selector: InstanceSelector, scope: AccessScope): Promise<StoredInstance[]>;
   /** The DICOM JSON metadata texts of the selected instances, in the same order. */
-  instanceMetadata(selector: InstanceSelector, scope: AccessScope): Promise<string[]>;
+  instanceMetadata(selector: InstanceSelector, scope: AccessScope): Promise<InstanceMetadata>;
   /** Runs a QIDO/C-FIND query. */
   query(query: ArchiveQuery, scope: AccessScope): Promise<QueryMatch[]>;
 }

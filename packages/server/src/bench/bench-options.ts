@@ -1,5 +1,5 @@
 /** The scenarios of the bench, as `--only` names them. */
-export const SCENARIOS = ['qido', 'stow', 'compare', 'dimse'] as const;
+export const SCENARIOS = ['qido', 'stow', 'compare', 'dimse', 'security'] as const;
 
 /** A scenario of the bench: QIDO at scale, STOW and read-back, the QIDO comparison, DIMSE. */
 export type Scenario = (typeof SCENARIOS)[number];
@@ -41,7 +41,8 @@ export const USAGE = `npm run bench -- [options]
   --quick                   smoke run: 2000 studies, a 100-instance series, fewer samples
   --only LIST               run only these scenarios (comma-separated): qido (synthetic index, commit
                             rate, QIDO at scale), stow (STOW-RS ingest and read-back, storescp
-                            reference), compare (QIDO against Orthanc), dimse (C-STORE and C-FIND)
+                            reference), compare (QIDO against Orthanc), dimse (C-STORE and C-FIND),
+                            security (cost of authentication, audit and encryption at rest)
   --series-instances N      instances of the stored series (default 600)
   --stow-batch N            DICOM objects per STOW-RS request (default 1)
   --rounds N                STOW and C-STORE rounds per server, interleaved across servers; the median

@@ -15,7 +15,7 @@ import { syntheticInstance, type ArchiveScale } from './synthetic-archive.js';
 import { syntheticParsedObject } from './synthetic-ct.js';
 
 /** Bumped whenever the generator's output changes, so that stale caches are rebuilt. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 const BATCH_STUDIES = 250;
 
 /** What building (or finding) a synthetic index did. */
@@ -89,7 +89,9 @@ class RowsPool {
   }
 }
 
-const TABLES = ['patient', 'study', 'series', 'instance'] as const;
+const TABLES = ['patient', 'study', 'series', 'instance', 'person_name_key'] as const;
+/** The tables whose primary key is a sequence, set past the loaded keys once loading is done. */
+const SERIAL_TABLES = ['patient', 'study', 'series', 'instance'] as const;
 
 class SqliteWriter {
   private readonly db: SqliteDatabase.Database;
@@ -153,7 +155,7 @@ class PostgresWriter {
   }
 
   async close(): Promise<void> {
-    for (const table of TABLES) {
+    for (const table of SERIAL_TABLES) {
       await this.client.query(
         `SELECT setval(pg_get_serial_sequence('${table}', 'pk'), (SELECT max(pk) FROM ${table}))`,
       );

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { Tag } from '@lightbox/dicom';
 import { instanceRecord, type InstanceRecord } from '../archive/instance-record.js';
+import { fuzzyKeyList } from '../archive/matching/person-name-search.js';
 import { patientCount, seriesPerStudy, syntheticInstance, type ArchiveScale } from './synthetic-archive.js';
 import { syntheticParsedObject } from './synthetic-ct.js';
 
@@ -12,6 +14,7 @@ export interface Rows {
   study: Record<string, unknown>[];
   series: Record<string, unknown>[];
   instance: Record<string, unknown>[];
+  person_name_key: Record<string, unknown>[];
 }
 
 /** A blob description for an instance whose object is never stored (index-only benchmarks). */
@@ -33,7 +36,12 @@ export function fakeBlob(ordinal: number): InstanceRecord['blob'] {
  * ingest order, as the autoincrement would.
  */
 export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { micros: number }): Rows {
-  const rows: Rows = { patient: [], study: [], series: [], instance: [] };
+  const rows: Rows = { patient: [], study: [], series: [], instance: [], person_name_key: [] };
+  // The phonetic keys of a new patient's or study's name, as KyselyIndexStore records them.
+  const nameKeys = (tag: number, ownerPk: number, fuzzy: string | null) => {
+    for (const key of fuzzyKeyList(fuzzy))
+      rows.person_name_key.push({ tag, owner_pk: ownerPk, name_key: key });
+  };
   const perStudySeries = seriesPerStudy(scale);
   for (let i = from; i < to; i++) {
     const studyPk = i + 1;
@@ -68,6 +76,7 @@ export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { 
         created_at: t0,
         updated_at: t0,
       });
+      nameKeys(Tag.PatientName, patientPk, p.nameFuzzy);
     }
     const modalities: string[] = [];
     const sopClasses: string[] = [];
@@ -148,6 +157,7 @@ export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { 
       created_at: t0,
       updated_at: t0 + records.length - 1,
     });
+    nameKeys(Tag.ReferringPhysicianName, studyPk, s.referringPhysicianNameFuzzy);
   }
   return rows;
 }

@@ -5,6 +5,8 @@ import type { StoreScpResult } from './peers.js';
 import type { RetrieveResult, SampledLatency, StowResult } from './scenarios.js';
 import { formatDimse } from './dimse-report.js';
 import type { DimseReport } from './dimse-phase.js';
+import { formatSecurity } from './security-report.js';
+import type { SecurityReport } from './security-phase.js';
 import { figure, table } from './text-table.js';
 
 /** Ingest and read-back figures of one server. */
@@ -51,6 +53,8 @@ export interface BenchReport {
   comparisonLoad?: Record<string, StowResult>;
   /** C-STORE ingest and C-FIND latency over DIMSE (issue #3). */
   dimse?: DimseReport;
+  /** The cost of authentication, audit and encryption at rest (absent when the scenario was left out). */
+  security?: SecurityReport;
   /** Phases of the run with the 1-minute load average when each began. */
   phases: Array<{ phase: string; at: string; loadAverage: number }>;
   loadAverageAtEnd: number;
@@ -236,6 +240,7 @@ export function formatReport(report: BenchReport): string {
     ...formatStow(report),
     ...formatReadBack(report),
     ...(report.dimse !== undefined ? formatDimse(report.dimse) : []),
+    ...(report.security !== undefined ? formatSecurity(report.security) : []),
     ...formatQido(report),
     ...formatRatiosAndTargets(report),
   ].join('\n');

@@ -14,6 +14,8 @@ import { dcmtkInstalled } from './dcmtk.js';
 import { runDimsePhase, type DimseReport } from './dimse-phase.js';
 import { dimseChecks } from './dimse-report.js';
 import { dimseTargets } from './dimse-targets.js';
+import { runSecurityPhase, type SecurityReport } from './security-phase.js';
+import { securityChecks } from './security-report.js';
 import { basicAuth, HttpClient, stowBody } from './http-client.js';
 import { machineInfo } from './machine-info.js';
 import {
@@ -361,6 +363,7 @@ function checkTargets(report: Omit<BenchReport, 'targets' | 'ratios' | 'duration
     targets.push(...dimse.targets);
     ratios.push(...dimse.ratios);
   }
+  if (report.security !== undefined) targets.push(...securityChecks(report.security).targets);
   return { targets, ratios };
 }
 
@@ -509,6 +512,22 @@ async function dimsePhase(ctx: RunContext): Promise<DimseReport | undefined> {
   );
 }
 
+/** 3b. What authentication, the audit trail and encryption at rest cost (issue #4). */
+async function securityPhase(ctx: RunContext): Promise<SecurityReport> {
+  phase('Security cost: STOW and WADO sealed at rest and in the clear, authentication, audit');
+  await settle();
+  return runSecurityPhase(
+    (env) => startLightboxProcess({ ...lightboxEnv(), ...env }, nextLogFile()),
+    AUTH.authorization,
+    {
+      instances: ctx.options.quick ? 100 : 300,
+      rounds: Math.max(2, ctx.options.rounds),
+      frame: ctx.plans.frame,
+      workDir: ctx.workDir,
+    },
+  );
+}
+
 /** 4. QIDO at scale on the synthetic index. */
 async function qidoAtScalePhase(ctx: RunContext, build: IndexBuild): Promise<QidoSession[]> {
   const { workDir, scale, plans } = ctx;
@@ -633,6 +652,7 @@ async function main(): Promise<void> {
     const index = runsScenario(options, 'qido') ? await indexPhase(ctx) : undefined;
     const stow = runsScenario(options, 'stow') ? await stowPhase(ctx) : { sessions: [] };
     const dimse = runsScenario(options, 'dimse') ? await dimsePhase(ctx) : undefined;
+    const security = runsScenario(options, 'security') ? await securityPhase(ctx) : undefined;
     const qido = index !== undefined ? await qidoAtScalePhase(ctx, index.build) : [];
     const comparison =
       runsScenario(options, 'compare') && plugin !== undefined && orthanc !== undefined
@@ -645,6 +665,7 @@ async function main(): Promise<void> {
       ...(index !== undefined ? { index } : {}),
       ...stow,
       ...(dimse !== undefined ? { dimse } : {}),
+      ...(security !== undefined ? { security } : {}),
       qido: [...qido, ...(comparison?.qido ?? [])],
       ...(comparison !== undefined ? { comparisonLoad: comparison.comparisonLoad } : {}),
       phases,

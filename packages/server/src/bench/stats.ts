@@ -36,3 +36,11 @@ export function summarize(samples: readonly number[]): LatencySummary {
 export function mbPerSecond(bytes: number, seconds: number): number {
   return bytes / 1e6 / seconds;
 }
+
+/** The median of values (NaN for none). */
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}

@@ -1,8 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { systemActor } from '../security/actor.js';
+import { verifyAuditTrail } from '../security/audit/verify-audit-trail.js';
+import {
+  MASTER_KEY_FILE,
+  NEXT_MASTER_KEY_FILE,
+  promoteNextMasterKey,
+  stageNextMasterKey,
+} from '../security/keys/master-key.js';
+import { passwordProblem } from '../security/password-policy.js';
 import { generatePassword } from '../security/passwords.js';
 import { Role } from '../security/permissions.js';
 import { createServices } from '../services.js';
@@ -14,6 +23,9 @@ Commands:
   import <folder>                 store every DICOM file under <folder> (same data directory as npm start)
   reset-admin-password [--password <pw>]
                                   set a new password for user "admin" (generated when not given)
+  audit verify                    check that the audit trail's hash chain is intact (exit 1 if not)
+  rotate-keys                     new master key and new data key for objects stored from now on; stored
+                                  objects are not rewritten (envelope encryption: only the key ring is)
   help                            this text
 
 Configuration comes from the same environment variables as the server (LIGHTBOX_DATA_DIR, …).
@@ -68,9 +80,12 @@ async function runImport(folder: string | undefined): Promise<number> {
 async function resetAdminPassword(args: string[]): Promise<number> {
   const flag = args.indexOf('--password');
   const given = flag >= 0 ? args[flag + 1] : undefined;
-  if (flag >= 0 && (given === undefined || given.length < 8)) {
-    process.stderr.write('--password needs a value of at least 8 characters\n');
-    return 2;
+  if (flag >= 0) {
+    const problem = given === undefined ? '--password needs a value' : passwordProblem(given, 'admin');
+    if (problem !== undefined) {
+      process.stderr.write(`${problem}\n`);
+      return 2;
+    }
   }
   const password = given ?? generatePassword();
   const services = await createServices(loadConfig(), pino({ level: 'warn' }));
@@ -94,7 +109,56 @@ async function resetAdminPassword(args: string[]): Promise<number> {
   }
 }
 
-/** The `lightbox` command line (bulk import, admin password reset). */
+async function verifyAudit(): Promise<number> {
+  const services = await createServices(loadConfig(), pino({ level: 'warn' }));
+  try {
+    const { key, id } = services.auditChainKey;
+    const result = await verifyAuditTrail(services.database.db, key, id);
+    if (result.ok) {
+      process.stdout.write(`The audit trail is intact: ${result.events} events verified.\n`);
+      return 0;
+    }
+    process.stdout.write(
+      `The audit trail does NOT verify: ${result.reason ?? 'broken'} (${result.events} events hold before event ${result.brokenAt ?? '?'}).\n`,
+    );
+    return 1;
+  } finally {
+    await services.close();
+  }
+}
+
+async function rotateKeys(): Promise<number> {
+  const config = loadConfig();
+  const services = await createServices(config, pino({ level: 'warn' }));
+  try {
+    const dataKey = await services.keyRing.addObjectKey();
+    const master = randomBytes(32);
+    // The new key is written durably before the ring is rewrapped with it, so that a crash at any point
+    // leaves a key that opens the ring (start-up promotes a staged key file if the ring needs it).
+    stageNextMasterKey(config.dataDir, master);
+    await services.keyRing.rewrap(master);
+    const staged = path.join(config.dataDir, NEXT_MASTER_KEY_FILE);
+    if (config.masterKey === undefined) promoteNextMasterKey(config.dataDir);
+    const lines = [
+      `New data key ${dataKey.id}: objects stored from now on are sealed with it (running servers: after a restart).`,
+    ];
+    lines.push(
+      config.masterKey === undefined
+        ? `The master key in ${path.join(config.dataDir, MASTER_KEY_FILE)} was replaced and the key ring rewrapped.`
+        : [
+            'The key ring is now wrapped by a new master key. Set it on every node before the next start:',
+            `  LIGHTBOX_MASTER_KEY=${master.toString('base64')}`,
+            `It is also in ${staged}: keep it somewhere safe, then delete that file.`,
+          ].join('\n'),
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    await services.close();
+  }
+}
+
+/** The `lightbox` command line (bulk import, admin password reset, audit verification, key rotation). */
 export async function runCli(args: string[]): Promise<number> {
   try {
     switch (args[0]) {
@@ -102,6 +166,12 @@ export async function runCli(args: string[]): Promise<number> {
         return await runImport(args[1]);
       case 'reset-admin-password':
         return await resetAdminPassword(args.slice(1));
+      case 'rotate-keys':
+        return await rotateKeys();
+      case 'audit':
+        if (args[1] === 'verify') return await verifyAudit();
+        process.stderr.write(`unknown audit command "${args[1] ?? ''}"\n\n${USAGE}`);
+        return 2;
       case undefined:
       case 'help':
       case '--help':

@@ -28,6 +28,8 @@ export interface ArchiveConfig {
   maxStowBytes: number;
   /** Largest number of results one QIDO-RS request returns (a larger `limit` is capped, with a Warning). */
   qidoMaxResults: number;
+  /** Seal new objects with AES-256-GCM (default); objects stored in the clear stay readable either way. */
+  encryptAtRest: boolean;
 }
 
 /** DIMSE behaviour (issue #3 §4). */
@@ -40,6 +42,24 @@ export interface DicomConfig {
   storeFromAnyAe: boolean;
   /** Remote nodes defined in the config file, by name; read-only through the API. */
   nodes: Record<string, { aet: string; host: string; port: number; tls?: boolean }>;
+}
+
+/** Sign-in through an OpenID Connect provider (issue #4 §1): authorization code flow with PKCE. */
+export interface OidcConfig {
+  /** The issuer URL; its discovery document is read at start-up. HTTPS, or http on a loopback address. */
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  /** Where the provider sends the browser back; default `<public URL>/api/oidc/callback`. */
+  redirectUri?: string;
+  /** The claim naming the user (default `preferred_username`, else `sub`). */
+  usernameClaim?: string;
+  /** The claim holding the user's groups or roles (default `roles`). */
+  rolesClaim?: string;
+  /** Provider group or role → Lightbox role; unmapped values are ignored. Default: Lightbox role names map to themselves. */
+  roleMap?: Record<string, string>;
+  /** A claim with the user's provider identifiers (e.g. NPI), for a referring physician's study access. */
+  providerIdsClaim?: string;
 }
 
 /** The whole configuration, parsed once and frozen (DESIGN §2 "Composition root"). */
@@ -58,6 +78,7 @@ export interface Config {
   hl7TlsPort: number;
   auditSyslog?: string;
   masterKey?: string;
+  oidc?: OidcConfig;
   /** Public base URL (e.g. https://pacs.example.org) used in RetrieveURL and BulkDataURI; default: from the request. */
   publicUrl?: string;
   logLevel: LogLevel;

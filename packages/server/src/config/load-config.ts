@@ -45,18 +45,35 @@ const schema: JSONSchemaType<Config> = {
     },
     dicomTlsPort: port,
     hl7TlsPort: port,
-    auditSyslog: { type: 'string', pattern: '^(tls|tcp|udp)://', nullable: true },
+    oidc: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['issuer', 'clientId'],
+      properties: {
+        issuer: { type: 'string', pattern: '^(https://|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])[:/])' },
+        clientId: { type: 'string', minLength: 1 },
+        clientSecret: { type: 'string', minLength: 1, nullable: true },
+        redirectUri: { type: 'string', pattern: '^https?://', nullable: true },
+        usernameClaim: { type: 'string', minLength: 1, nullable: true },
+        rolesClaim: { type: 'string', minLength: 1, nullable: true },
+        roleMap: { type: 'object', nullable: true, required: [], additionalProperties: { type: 'string' } },
+        providerIdsClaim: { type: 'string', minLength: 1, nullable: true },
+      },
+    },
+    auditSyslog: { type: 'string', pattern: '^tls://[^/:]+(:[0-9]+)?/?$', nullable: true },
     masterKey: { type: 'string', minLength: 1, nullable: true },
     publicUrl: { type: 'string', pattern: '^https?://', nullable: true },
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     archive: {
       type: 'object',
       additionalProperties: false,
-      required: ['duplicatePolicy', 'maxStowBytes', 'qidoMaxResults'],
+      required: ['duplicatePolicy', 'maxStowBytes', 'qidoMaxResults', 'encryptAtRest'],
       properties: {
         duplicatePolicy: { type: 'string', enum: ['keep-existing', 'reject', 'overwrite'] },
         maxStowBytes: { type: 'integer', minimum: 1 },
         qidoMaxResults: { type: 'integer', minimum: 1, maximum: 100000 },
+        encryptAtRest: { type: 'boolean' },
       },
     },
     dicom: {
@@ -180,6 +197,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       duplicatePolicy: 'keep-existing',
       maxStowBytes: 16 * 1024 ** 3,
       qidoMaxResults: 10000,
+      encryptAtRest: true,
       ...fileArchive,
       ...(defined({
         duplicatePolicy: env.LIGHTBOX_DUPLICATE_POLICY,
@@ -198,6 +216,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!validate(raw)) {
     for (const e of validate.errors ?? [])
       problems.push(`${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
+  }
+  // The OpenID Connect redirect URI must come from the configuration, never from a request's Host header.
+  const oidc = raw.oidc as { redirectUri?: string } | undefined;
+  if (oidc !== undefined && oidc.redirectUri === undefined && raw.publicUrl === undefined) {
+    problems.push(
+      'oidc needs oidc.redirectUri or LIGHTBOX_PUBLIC_URL (the redirect URI registered with the provider)',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(raw as unknown as Config);

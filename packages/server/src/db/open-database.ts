@@ -6,6 +6,8 @@ import pg from 'pg';
 import { archiveIndexMigration } from './migrations/0001-archive-index.js';
 import { dicomNodesMigration } from './migrations/0002-dicom-nodes.js';
 import { jobsMigration } from './migrations/0003-jobs.js';
+import { personNameKeysMigration } from './migrations/0004-person-name-keys.js';
+import { securityMigration } from './migrations/0005-security.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
 
@@ -21,6 +23,8 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0001-archive-index': archiveIndexMigration(dialect),
     '0002-dicom-nodes': dicomNodesMigration(dialect),
     '0003-jobs': jobsMigration(dialect),
+    '0004-person-name-keys': personNameKeysMigration(dialect),
+    '0005-security': securityMigration(dialect),
   };
 }
 

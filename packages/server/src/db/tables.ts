@@ -108,8 +108,120 @@ export interface UserTable {
   /** JSON array of role names. */
   roles: string;
   disabled: number;
+  display_name: string | null;
+  /** JSON array of provider identifiers (e.g. NPI) matched against a study's referring provider. */
+  provider_ids: string;
+  /** JSON array of institution names the user is restricted to; empty means no restriction. */
+  institutions: string;
+  /** Failed password attempts since the last success (account lockout). */
+  failed_logins: number;
+  /** Epoch ms until which the account is locked, or null. */
+  locked_until: number | null;
+  /** `<issuer>#<subject>` for a user who signs in through OpenID Connect (their password is unusable). */
+  oidc_subject: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** A personal API token (Bearer): only its SHA-256 is kept. */
+export interface ApiTokenTable {
+  pk: Generated<number>;
+  user_pk: number;
+  name: string;
+  token_hash: string;
+  /** The first characters of the token, shown in lists so that a user can tell tokens apart. */
+  token_prefix: string;
+  /** JSON array of permissions the token is limited to (a subset of its user's). */
+  permissions: string;
+  created_at: number;
+  expires_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** A browser session (cookie): only the SHA-256 of the session ID is kept. */
+export interface UserSessionTable {
+  pk: Generated<number>;
+  session_hash: string;
+  user_pk: number;
+  csrf_token: string;
+  address: string | null;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+/** One audit event (PS3.15 A.5) in the hash chain; `seq` orders the chain. */
+export interface AuditEventTable {
+  seq: number;
+  occurred_at: number;
+  event_id: string;
+  event_type: string | null;
+  action: string;
+  outcome: string;
+  username: string;
+  /** JSON array. */
+  roles: string;
+  protocol: string;
+  address: string | null;
+  ae_title: string | null;
+  /** JSON arrays of participant objects. */
+  patient_ids: string;
+  study_uids: string;
+  detail: string | null;
+  /** HMAC-SHA-256 over the previous event's hash and this event's fields. */
+  hash: string;
+}
+
+/** Participant objects of audit events, for search by patient or study. */
+export interface AuditParticipantTable {
+  event_seq: number;
+  kind: string;
+  value: string;
+}
+
+/**
+ * A key of the key ring (encryption at rest, the audit chain), wrapped (AES-256-GCM) by the master key, so
+ * that changing the master key rewraps these rows and nothing else.
+ */
+export interface KeyRingTable {
+  id: string;
+  /** `objects` (data keys of stored objects; the newest is used for new objects) or `audit-chain`. */
+  purpose: string;
+  /** base64 of IV (12) ‖ ciphertext (32) ‖ tag (16). */
+  wrapped_key: string;
+  master_key_id: string;
+  created_at: number;
+}
+
+/** A time-boxed emergency ("break-the-glass") access of a user, with its stated reason. */
+export interface EmergencyAccessTable {
+  pk: Generated<number>;
+  user_pk: number;
+  reason: string;
+  started_at: number;
+  expires_at: number;
+  ended_at: number | null;
+}
+
+/** A notice for the users of a role (security officers, administrators): intrusion alerts, emergency access. */
+export interface NotificationTable {
+  pk: Generated<number>;
+  created_at: number;
+  /** The role told. */
+  audience: string;
+  subject: string;
+  body: string;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+}
+
+/** The head of the audit chain: its last event, so that a truncated tail is detected too. */
+export interface AuditChainTable {
+  id: number;
+  last_seq: number;
+  last_hash: string;
+  key_id: string;
 }
 
 /** A remote DICOM node registered through the API. */
@@ -143,6 +255,16 @@ export interface JobTable {
   updated_at: number;
 }
 
+/**
+ * One phonetic key of a person name, so that fuzzy matching is an index lookup. `tag` says which name:
+ * 0x00100010 PatientName (owner is patient.pk) or 0x00080090 ReferringPhysicianName (owner is study.pk).
+ */
+export interface PersonNameKeyTable {
+  tag: number;
+  owner_pk: number;
+  name_key: string;
+}
+
 /** The whole index schema, for Kysely. */
 export interface Tables {
   patient: PatientTable;
@@ -154,4 +276,13 @@ export interface Tables {
   app_user: UserTable;
   dicom_node: DicomNodeTable;
   job: JobTable;
+  person_name_key: PersonNameKeyTable;
+  api_token: ApiTokenTable;
+  user_session: UserSessionTable;
+  audit_event: AuditEventTable;
+  audit_participant: AuditParticipantTable;
+  audit_chain: AuditChainTable;
+  key_ring: KeyRingTable;
+  emergency_access: EmergencyAccessTable;
+  notification: NotificationTable;
 }

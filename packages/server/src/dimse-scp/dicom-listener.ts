@@ -14,7 +14,8 @@ import type { Archive } from '../archive/archive.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import type { LocalAe } from '../dimse-scu/open-node-association.js';
 import type { Actor } from '../security/actor.js';
-import { Permission, rolesGrant, type PermissionValue } from '../security/permissions.js';
+import { AuditEventId, AuditEventType, type AuditSink } from '../security/audit/audit-sink.js';
+import { actorMay, Permission, type PermissionValue } from '../security/permissions.js';
 import { decideAssociation, type AssociationPolicy } from './association-policy.js';
 import { dimseActor } from './dimse-actor.js';
 import { respond, type DimseRequest } from './dimse-request.js';
@@ -39,7 +40,12 @@ export interface DicomListenerDeps {
   authenticator: PasswordVerifier;
   /** Most matches one C-FIND returns. */
   maxQueryResults: number;
+  /** Where associations from unregistered nodes are reported (intrusion detection watches it). */
+  audit: AuditSink;
 }
+
+/** An association from an unregistered AE is reported once per AE and address in this period. */
+const UNKNOWN_NODE_REPORT_MS = 60 * 60_000;
 
 /** A listening DIMSE endpoint. */
 export interface DicomListener {
@@ -79,7 +85,7 @@ async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise
   const { command } = request.message;
   const handler = HANDLERS.get(command.commandField);
   const permission = PERMISSIONS.get(command.commandField);
-  if (handler !== undefined && permission !== undefined && !rolesGrant(request.actor.roles, permission)) {
+  if (handler !== undefined && permission !== undefined && !actorMay(request.actor, permission)) {
     // PS3.7 C.5.24 "Not authorized".
     await respond(request, {
       commandField: (command.commandField | 0x8000) & 0xffff,
@@ -127,6 +133,22 @@ export async function startDicomListener(
   // Only accepted associations count against the limit: idle sockets that never associate must not
   // lock out real peers (each is dropped by the ARTIM timer; the server caps connections too).
   const established = new Set<Association>();
+  const reportedNodes = new Map<string, number>();
+  const reportUnknownNode = (aeTitle: string, address: string | undefined) => {
+    const key = `${aeTitle}@${address ?? ''}`;
+    const now = Date.now();
+    if ((reportedNodes.get(key) ?? 0) > now - UNKNOWN_NODE_REPORT_MS) return;
+    if (reportedNodes.size > 10_000) reportedNodes.clear();
+    reportedNodes.set(key, now);
+    deps.audit.record({
+      event: AuditEventId.SecurityAlert,
+      eventType: AuditEventType.NodeAuthentication,
+      action: 'E',
+      outcome: 'success',
+      actor: dimseActor(aeTitle, address),
+      detail: `association from the unregistered DICOM node ${aeTitle}`,
+    });
+  };
   const serve = (socket: net.Socket) => {
     const address = socket.remoteAddress;
     const logger = deps.logger.child({ peer: `${address ?? '?'}:${socket.remotePort ?? '?'}` });
@@ -150,6 +172,8 @@ export async function startDicomListener(
         }
         actor ??= dimseActor(request.callingAeTitle, address);
         if (decision.accept) established.add(association);
+        if (decision.accept && !registered && identity.kind !== 'user')
+          reportUnknownNode(request.callingAeTitle, address);
         logger.info(
           {
             callingAe: request.callingAeTitle,

@@ -7,26 +7,12 @@ import { generateUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test-support/free-port.js';
+import { selfSigned } from '../test-support/test-certificates.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 
 const run = promisify(execFile);
 const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
-
-/** A self-signed certificate and its key, made with openssl. */
-async function selfSigned(
-  dir: string,
-  name: string,
-  subject: string,
-): Promise<{ key: string; cert: string }> {
-  const key = path.join(dir, `${name}.key`);
-  const cert = path.join(dir, `${name}.crt`);
-  await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
-    '-subj', subject, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ]); // prettier-ignore
-  return { key, cert };
-}
 
 for (const dialect of DIALECTS) {
   describe(`DICOM TLS on ${dialect}`, () => {
@@ -62,7 +48,7 @@ for (const dialect of DIALECTS) {
       await run('storescu', [...tlsArgs, '-aec', TEST_AE_TITLE, '127.0.0.1', String(tlsPort), file], {
         env: dcmtkEnv,
       });
-      const found = await fetch(`${lb.dicomweb}/instances?SOPInstanceUID=${uid}`, {
+      const found = await lb.fetch(`${lb.dicomweb}/instances?SOPInstanceUID=${uid}`, {
         headers: { authorization: lb.authorization },
       });
       expect(((await found.json()) as unknown[]).length).toBe(1);
@@ -104,7 +90,7 @@ for (const dialect of DIALECTS) {
       );
       try {
         const headers = { authorization: lb.authorization, 'content-type': 'application/json' };
-        const put = await fetch(`${lb.baseUrl}/api/dicom-nodes/tls-scp`, {
+        const put = await lb.fetch(`${lb.baseUrl}/api/dicom-nodes/tls-scp`, {
           method: 'PUT',
           headers,
           body: JSON.stringify({ aet: 'TLSSCP', host: '127.0.0.1', port, tls: true }),
@@ -114,7 +100,7 @@ for (const dialect of DIALECTS) {
         for (let i = 0; i < 50 && !echo.ok; i++) {
           await new Promise((resolve) => setTimeout(resolve, 100));
           echo = (await (
-            await fetch(`${lb.baseUrl}/api/dicom-nodes/tls-scp/echo`, {
+            await lb.fetch(`${lb.baseUrl}/api/dicom-nodes/tls-scp/echo`, {
               method: 'POST',
               headers: { authorization: lb.authorization },
             })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
-import { buildHttpApp } from './build-http-app.js';
+import { buildHttpApp, httpSecurityOf } from './build-http-app.js';
 
 describe('the HTTP application', () => {
   let lb: TestLightbox;
@@ -19,7 +19,7 @@ describe('the HTTP application', () => {
       local: { aeTitle: 'LIGHTBOX' },
       jobs: services.jobs,
       jobQueued: () => undefined,
-      authenticator: services.authenticator,
+      security: httpSecurityOf(services, false),
       logger: services.logger,
       maxStowBytes: 1,
       maxQueryResults: 1,
@@ -39,5 +39,26 @@ describe('the HTTP application', () => {
     const response = await fetch(`${lb.baseUrl}/api/health`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ ready: true, status: 'ok', database: 'sqlite' });
+  });
+
+  it('documents the JSON API with OpenAPI at /api/docs, for signed-in users only', async () => {
+    expect((await fetch(`${lb.baseUrl}/api/docs`)).status).toBe(401);
+    const response = await fetch(`${lb.baseUrl}/api/docs`, { headers: { authorization: lb.authorization } });
+    expect(response.status).toBe(200);
+    const spec = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/users/{username}',
+        '/api/me/tokens',
+        '/api/audit-events',
+        '/api/dicom-nodes/{name}',
+      ]),
+    );
+    expect(Object.keys(spec.paths).some((p) => p.startsWith('/dicomweb'))).toBe(false);
+    expect(spec.paths['/api/users/{username}']).toHaveProperty('put');
   });
 });

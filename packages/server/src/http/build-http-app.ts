@@ -1,28 +1,96 @@
+import type { TLSSocket } from 'node:tls';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Archive } from '../archive/archive.js';
+import { accountRoutes } from '../api/account-routes.js';
+import { auditRoutes } from '../api/audit-routes.js';
 import { dicomNodesRoutes } from '../api/dicom-nodes-routes.js';
 import { jobsRoutes } from '../api/jobs-routes.js';
+import { emergencyAccessRoutes } from '../api/emergency-access-routes.js';
+import { oidcRoutes } from '../api/oidc-routes.js';
+import { usersRoutes } from '../api/users-routes.js';
+import type { Tables } from '../db/tables.js';
 import type { LocalAe } from '../dimse-scu/open-node-association.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { dicomwebRoutes } from '../dicomweb/dicomweb-routes.js';
 import { handleWadoUri } from '../dicomweb/wado-uri.js';
 import type { Actor } from '../security/actor.js';
-import type { BasicAuthenticator } from '../security/basic-authenticator.js';
-import { Permission, rolesGrant, type PermissionValue } from '../security/permissions.js';
+import { AuditEventId, AuditEventType } from '../security/audit/audit-sink.js';
+import type { AuditTrail } from '../security/audit/audit-trail.js';
+import { actorMay, Permission, type PermissionValue } from '../security/permissions.js';
+import type { Session } from '../security/session-store.js';
+import type { Notifications } from '../security/notifications.js';
+import type { OidcSignIn } from '../security/oidc-sign-in.js';
+import type { UserAdministration } from '../security/user-administration.js';
+import type { ChainKey, Services } from '../services.js';
 import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
 import { problem, problemOf, sendProblem } from './problem-details.js';
+import {
+  authenticateRequest,
+  SESSION_COOKIE,
+  type RequestAuthenticationDeps,
+} from './request-authentication.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The permission a route needs (DESIGN §2); routes without one are refused at registration. */
     permission?: PermissionValue;
   }
+  interface FastifyInstance {
+    /** Every route with the permission it declares (the route × role matrix test walks it). */
+    routeTable: RouteEntry[];
+  }
   interface FastifyRequest {
     /** The authenticated caller, set before any handler runs. */
     actor?: Actor;
+    /** The browser session, when the caller came with the session cookie. */
+    session?: Session;
   }
+}
+
+/** Where the OpenAPI document of the JSON API is served (runtime contract). */
+const API_DOCS = '/api/docs';
+
+/** One registered route. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission: PermissionValue;
+}
+
+/** What authentication, accounts, user administration and the audit routes need. */
+export interface HttpSecurityDeps extends RequestAuthenticationDeps {
+  audit: AuditTrail;
+  userAdministration: UserAdministration;
+  notifications: Notifications;
+  oidc?: OidcSignIn;
+  auditChainKey: ChainKey;
+  db: Kysely<Tables>;
+  /** True when the server speaks HTTPS: cookies get the Secure attribute. */
+  secureCookies: boolean;
+}
+
+/** The security dependencies out of the composition root. */
+export function httpSecurityOf(services: Services, secureCookies: boolean): HttpSecurityDeps {
+  return {
+    passwords: services.passwords,
+    tokens: services.tokens,
+    sessions: services.sessions,
+    users: services.users,
+    audit: services.audit,
+    userAdministration: services.userAdministration,
+    emergencyAccess: services.emergencyAccess,
+    notifications: services.notifications,
+    ...(services.oidc !== undefined ? { oidc: services.oidc } : {}),
+    auditChainKey: services.auditChainKey,
+    db: services.database.db,
+    secureCookies,
+  };
 }
 
 /** What the HTTP server needs. */
@@ -34,14 +102,35 @@ export interface HttpDeps {
   /** Wakes the job runner after a job is queued. */
   jobQueued: () => void;
   archive: Archive;
-  authenticator: BasicAuthenticator;
+  security: HttpSecurityDeps;
   logger: Logger;
   maxStowBytes: number;
   maxQueryResults: number;
   publicUrl?: string;
   /** The health report; `ready` false answers 503. */
   health: () => { ready: boolean; [key: string]: unknown };
+  /** The public base URL the OpenID Connect redirect URI is built on (LIGHTBOX_PUBLIC_URL or oidc.redirectUri). */
+  oidcPublicUrl?: string;
+  /** TLS material: the port then serves HTTPS (runtime contract LIGHTBOX_TLS_*). */
+  https?: { cert: Buffer; key: Buffer; ca?: Buffer };
 }
+
+// The web app's policy: its own scripts (and WebAssembly codecs), workers from blobs, images from
+// data/blob URLs; nothing may frame it.
+const CONTENT_SECURITY_POLICY = {
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+    workerSrc: ["'self'", 'blob:'],
+    imgSrc: ["'self'", 'data:', 'blob:'],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    frameAncestors: ["'none'"],
+    formAction: ["'self'"],
+  },
+};
 
 /**
  * Builds the HTTP application on one port (DESIGN §1): `/api/health` (public), `/dicomweb` and `/wado`.
@@ -57,12 +146,72 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     connectionTimeout: 300_000,
     bodyLimit: 1024 * 1024,
     exposeHeadRoutes: true,
-  });
+    // With a CA, client certificates are asked for and checked below; browsers without one still connect.
+    ...(deps.https !== undefined
+      ? {
+          https: {
+            ...deps.https,
+            ...(deps.https.ca !== undefined ? { requestCert: true, rejectUnauthorized: false } : {}),
+          },
+        }
+      : {}),
+    // Fastify types an HTTPS instance apart; every route here is the same on both.
+  }) as unknown as FastifyInstance;
 
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+    // HSTS only where the port speaks HTTPS: on plain HTTP it would be ignored, or lock a host out.
+    hsts: deps.https !== undefined ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Lightbox API',
+        version: '1',
+        description:
+          "Lightbox's own JSON API. DICOMweb (PS3.18) lives under /dicomweb and is documented in the DICOMweb conformance document.",
+      },
+      components: {
+        securitySchemes: {
+          basic: { type: 'http', scheme: 'basic' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'an API token from POST /api/me/tokens' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'with X-CSRF-Token on unsafe requests',
+          },
+        },
+      },
+      security: [{ basic: [] }, { bearer: [] }, { session: [] }],
+    },
+    // Only the JSON API: DICOMweb has its own conformance document.
+    transform: ({ schema, url }) => ({
+      schema: { ...schema, hide: !url.startsWith('/api/') || url.startsWith(API_DOCS) },
+      url,
+    }),
+  });
+  if (deps.https?.ca !== undefined) {
+    app.addHook('onRequest', async (request) => {
+      const socket = request.raw.socket as TLSSocket;
+      const presented = Object.keys(socket.getPeerCertificate?.() ?? {}).length > 0;
+      if (presented && !socket.authorized) {
+        throw new AppError(ErrorCode.Unauthenticated, 'the client certificate is not issued by a trusted CA');
+      }
+    });
+  }
+
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
-    if (route.config?.permission === undefined) {
+    const permission = route.config?.permission;
+    if (permission === undefined) {
       throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
     }
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, permission });
   });
 
   app.addHook('onRequest', async (request) => {
@@ -75,19 +224,31 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     }
     const protocol =
       request.url.startsWith('/dicomweb') || request.url.startsWith('/wado') ? 'dicomweb' : 'api';
-    const actor = await deps.authenticator.authenticate(request.headers.authorization, protocol, request.ip);
-    if (actor === undefined)
-      throw new AppError(ErrorCode.Unauthenticated, 'valid credentials are required (HTTP Basic)');
-    if (!rolesGrant(actor.roles, permission)) {
+    const { actor, session } = await authenticateRequest(deps.security, request, protocol);
+    if (!actorMay(actor, permission)) {
+      deps.security.audit.record({
+        event: AuditEventId.SecurityAlert,
+        eventType: AuditEventType.AuthorizationDecision,
+        action: 'E',
+        outcome: 'failure',
+        actor,
+        detail: `${request.method} ${request.url.split('?')[0]} refused: needs the ${permission} permission`,
+      });
       throw new AppError(ErrorCode.Forbidden, `this needs the ${permission} permission`);
     }
     request.actor = actor;
+    request.session = session;
   });
 
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (isAppError(error)) {
-      if (error.code === ErrorCode.Unauthenticated)
-        reply.header('www-authenticate', 'Basic realm="Lightbox", charset="UTF-8"');
+      // The browser app handles 401 itself: a Basic challenge would open the browser's own dialog.
+      if (error.code === ErrorCode.Unauthenticated && request.cookies[SESSION_COOKIE] === undefined)
+        reply.header('www-authenticate', [
+          'Basic realm="Lightbox", charset="UTF-8"',
+          'Bearer realm="Lightbox"',
+        ]);
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
       if (error.code.http >= 500) request.log.error({ err: error.cause ?? error }, error.detail);
       return sendProblem(reply, problemOf(error));
     }
@@ -105,6 +266,11 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, `no resource at ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  // The OpenAPI document of the JSON API, generated from the routes' schemas; for any signed-in user.
+  app.get(API_DOCS, { config: { permission: Permission.Self }, schema: { hide: true } }, async () =>
+    app.swagger(),
   );
 
   app.get('/api/health', { config: { permission: Permission.Public } }, async (_request, reply) => {
@@ -134,6 +300,54 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     { prefix: '/api' },
   );
   await app.register(async (scope) => jobsRoutes(scope, deps.jobs), { prefix: '/api' });
+  await app.register(async (scope) => usersRoutes(scope, deps.security.userAdministration), {
+    prefix: '/api',
+  });
+  await app.register(
+    async (scope) =>
+      emergencyAccessRoutes(scope, {
+        emergencyAccess: deps.security.emergencyAccess,
+        notifications: deps.security.notifications,
+      }),
+    { prefix: '/api' },
+  );
+  await app.register(
+    async (scope) =>
+      accountRoutes(scope, {
+        passwords: deps.security.passwords,
+        sessions: deps.security.sessions,
+        users: deps.security.userAdministration,
+        audit: deps.security.audit,
+        secureCookies: deps.security.secureCookies,
+      }),
+    { prefix: '/api' },
+  );
+  const oidc = deps.security.oidc;
+  if (oidc !== undefined) {
+    await app.register(
+      async (scope) =>
+        oidcRoutes(scope, {
+          oidc,
+          users: deps.security.userAdministration,
+          sessions: deps.security.sessions,
+          audit: deps.security.audit,
+          secureCookies: deps.security.secureCookies,
+          publicUrl: deps.oidcPublicUrl ?? '',
+        }),
+      { prefix: '/api' },
+    );
+  }
+  await app.register(
+    async (scope) =>
+      auditRoutes(scope, {
+        db: deps.security.db,
+        trail: deps.security.audit,
+        audit: deps.security.audit,
+        chainKey: deps.security.auditChainKey.key,
+        chainKeyId: deps.security.auditChainKey.id,
+      }),
+    { prefix: '/api' },
+  );
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
     '/wado',
     { config: { permission: Permission.StudyRead } },

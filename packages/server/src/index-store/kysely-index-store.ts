@@ -1,9 +1,11 @@
+import { Tag } from '@lightbox/dicom';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DuplicatePolicyValue } from '../config/config.js';
 import type { Database } from '../db/open-database.js';
 import type { SqlDialect } from '../db/sql-dialect.js';
 import type { Tables } from '../db/tables.js';
 import type {
+  InstanceMetadata,
   CommitOutcome,
   IndexStore,
   InstanceSelector,
@@ -12,13 +14,25 @@ import type {
 } from '../archive/index-store.js';
 import type { FrameIndex } from '../archive/frame-index.js';
 import type { InstanceRecord } from '../archive/instance-record.js';
+import { fuzzyKeyList } from '../archive/matching/person-name-search.js';
 import type { ArchiveQuery } from '../archive/query/archive-query.js';
 import type { AccessScope } from '../security/access-scope.js';
+import { accessScopeCondition } from './access-scope-condition.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { containsText } from './sql-text.js';
 import { runArchiveQuery } from './run-archive-query.js';
 
 type Tx = Transaction<Tables>;
+
+/** Records the phonetic keys of a new owner's name (one row per key; the stored fuzzy form has no repeats). */
+async function insertNameKeys(trx: Tx, tag: number, ownerPk: number, fuzzy: string | null): Promise<void> {
+  const keys = fuzzyKeyList(fuzzy);
+  if (keys.length === 0) return;
+  await trx
+    .insertInto('person_name_key')
+    .values(keys.map((key) => ({ tag, owner_pk: ownerPk, name_key: key })))
+    .execute();
+}
 
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -195,7 +209,7 @@ export class KyselyIndexStore implements IndexStore {
   // does not overwrite the record: corrections come through ADT (RIS issue), never from a guess.
   private async upsertPatient(trx: Tx, r: InstanceRecord, now: number): Promise<number> {
     const p = r.patient;
-    await trx
+    const inserted = await trx
       .insertInto('patient')
       .values({
         patient_key: p.key,
@@ -212,7 +226,13 @@ export class KyselyIndexStore implements IndexStore {
         updated_at: now,
       })
       .onConflict((oc) => oc.column('patient_key').doNothing())
-      .execute();
+      .returning('pk')
+      .executeTakeFirst();
+    // Names are written only here, when the patient is created: that is when its keys are recorded.
+    if (inserted !== undefined) {
+      await insertNameKeys(trx, Tag.PatientName, inserted.pk, p.nameFuzzy);
+      return inserted.pk;
+    }
     const row = await trx
       .selectFrom('patient')
       .select(['pk', 'merged_into_pk'])
@@ -242,7 +262,7 @@ export class KyselyIndexStore implements IndexStore {
       }
       return found;
     }
-    return trx
+    const inserted = await trx
       .insertInto('study')
       .values({
         patient_pk: patientPk,
@@ -265,6 +285,8 @@ export class KyselyIndexStore implements IndexStore {
       })
       .returning('pk')
       .executeTakeFirstOrThrow();
+    await insertNameKeys(trx, Tag.ReferringPhysicianName, inserted.pk, s.referringPhysicianNameFuzzy);
+    return inserted;
   }
 
   private async upsertSeries(
@@ -335,6 +357,11 @@ export class KyselyIndexStore implements IndexStore {
       .where('instance.study_pk', '=', row.study_pk)
       .execute();
     if (remaining.length === 0) {
+      await trx
+        .deleteFrom('person_name_key')
+        .where('tag', '=', Tag.ReferringPhysicianName)
+        .where('owner_pk', '=', row.study_pk)
+        .execute();
       await trx.deleteFrom('study').where('pk', '=', row.study_pk).execute();
       return;
     }
@@ -357,6 +384,7 @@ export class KyselyIndexStore implements IndexStore {
   async findInstances(selector: InstanceSelector, scope: AccessScope): Promise<StoredInstance[]> {
     const rows = await this.selectInstances(selector, scope)
       .select([
+        'patient.patient_id',
         'study.study_instance_uid',
         'series.series_instance_uid',
         'instance.sop_instance_uid',
@@ -370,6 +398,7 @@ export class KyselyIndexStore implements IndexStore {
       ])
       .execute();
     return rows.map((row) => ({
+      patientId: row.patient_id,
       studyUid: row.study_instance_uid,
       seriesUid: row.series_instance_uid,
       sopInstanceUid: row.sop_instance_uid,
@@ -383,9 +412,14 @@ export class KyselyIndexStore implements IndexStore {
     }));
   }
 
-  async instanceMetadata(selector: InstanceSelector, scope: AccessScope): Promise<string[]> {
-    const rows = await this.selectInstances(selector, scope).select('instance.metadata').execute();
-    return rows.map((row) => row.metadata);
+  async instanceMetadata(selector: InstanceSelector, scope: AccessScope): Promise<InstanceMetadata> {
+    const rows = await this.selectInstances(selector, scope)
+      .select(['instance.metadata', 'patient.patient_id'])
+      .execute();
+    return {
+      patientIds: [...new Set(rows.map((row) => row.patient_id))],
+      metadata: rows.map((row) => row.metadata),
+    };
   }
 
   private selectInstances(selector: InstanceSelector, scope: AccessScope) {
@@ -393,13 +427,15 @@ export class KyselyIndexStore implements IndexStore {
       .selectFrom('instance')
       .innerJoin('series', 'series.pk', 'instance.series_pk')
       .innerJoin('study', 'study.pk', 'instance.study_pk')
+      .innerJoin('patient', 'patient.pk', 'study.patient_pk')
       .where('study.study_instance_uid', '=', selector.studyUid);
     if (selector.seriesUid !== undefined)
       query = query.where('series.series_instance_uid', '=', selector.seriesUid);
     if (selector.sopInstanceUid !== undefined) {
       query = query.where('instance.sop_instance_uid', '=', selector.sopInstanceUid);
     }
-    if (scope.kind === 'none') query = query.where(sql<boolean>`1 = 0`);
+    const inScope = accessScopeCondition(this.dialect, scope, 'study');
+    if (inScope !== undefined) query = query.where(inScope);
     return query
       .orderBy('series.series_number')
       .orderBy('series.pk')

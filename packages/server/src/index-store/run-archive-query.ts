@@ -1,4 +1,4 @@
-import { tagToHex } from '@lightbox/dicom';
+import { Tag, tagToHex } from '@lightbox/dicom';
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { QueryMatch } from '../archive/index-store.js';
 import { levelOfTag } from '../archive/level-attributes.js';
@@ -8,6 +8,7 @@ import type { AttributeMatch } from '../archive/query/attribute-match.js';
 import type { SqlDialect } from '../db/sql-dialect.js';
 import type { Tables } from '../db/tables.js';
 import type { AccessScope } from '../security/access-scope.js';
+import { accessScopeCondition } from './access-scope-condition.js';
 import { containsText, matchesWildcard } from './sql-text.js';
 
 type Level = 'patient' | 'study' | 'series' | 'instance';
@@ -17,8 +18,8 @@ interface ColumnSpec {
   level: Level;
   column: string;
   kind: ColumnKind;
-  /** For names: the phonetic keys column and the column with all component groups. */
-  fuzzy?: string;
+  /** For names: the tag of their phonetic keys in `person_name_key`, and the column with all component groups. */
+  nameKeyTag?: number;
   raw?: string;
 }
 
@@ -31,7 +32,7 @@ const COLUMNS: ReadonlyMap<number, ColumnSpec> = new Map<number, ColumnSpec>([
       level: 'patient',
       column: 'patient_name_search',
       kind: 'name',
-      fuzzy: 'patient_name_fuzzy',
+      nameKeyTag: Tag.PatientName,
       raw: 'patient_name',
     },
   ],
@@ -51,7 +52,7 @@ const COLUMNS: ReadonlyMap<number, ColumnSpec> = new Map<number, ColumnSpec>([
       level: 'study',
       column: 'referring_physician_name_search',
       kind: 'name',
-      fuzzy: 'referring_physician_name_fuzzy',
+      nameKeyTag: Tag.ReferringPhysicianName,
       raw: 'referring_physician_name',
     },
   ],
@@ -130,32 +131,43 @@ function nameCondition(
   match: AttributeMatch,
   fuzzy: boolean,
 ): RawBuilder<SqlBool> {
-  const normalized = normalizedNameMatch(match);
-  const conditions = [textCondition(dialect, column(alias, spec.column), normalized)];
-  // Ideographic and phonetic component groups (after '=') are matched on the full value.
-  if (match.kind === 'values' || match.kind === 'wildcard') {
-    const values = match.kind === 'values' ? match.values : [match.pattern];
-    for (const value of values) {
-      const group = value.replace(/\*+$/, '');
-      if (/[^\p{ASCII}]/u.test(group)) {
-        conditions.push(
-          matchesWildcard(
-            dialect,
-            column(alias, spec.raw!),
-            `*=${value}${match.kind === 'wildcard' ? '' : '*'}`,
-          ),
-        );
+  // The name itself matches (normalised), or, for ideographic and phonetic component groups (after '='),
+  // the full value does: on the row of `a`.
+  const direct = (a: string) => {
+    const conditions = [textCondition(dialect, column(a, spec.column), normalizedNameMatch(match))];
+    if (match.kind === 'values' || match.kind === 'wildcard') {
+      const values = match.kind === 'values' ? match.values : [match.pattern];
+      for (const value of values) {
+        const group = value.replace(/\*+$/, '');
+        if (/[^\p{ASCII}]/u.test(group)) {
+          conditions.push(
+            matchesWildcard(
+              dialect,
+              column(a, spec.raw!),
+              `*=${value}${match.kind === 'wildcard' ? '' : '*'}`,
+            ),
+          );
+        }
       }
     }
+    return or(conditions);
+  };
+  const tag = spec.nameKeyTag;
+  if (!fuzzy || tag === undefined || (match.kind !== 'values' && match.kind !== 'wildcard')) {
+    return direct(alias);
   }
-  if (fuzzy && spec.fuzzy !== undefined && (match.kind === 'values' || match.kind === 'wildcard')) {
-    const text = match.kind === 'values' ? match.values.join(' ') : match.pattern.replace(/[*?]/g, ' ');
-    const keys = [...new Set(nameWords(text).map(phoneticKey))];
-    if (keys.length > 0) {
-      conditions.push(and(keys.map((key) => containsText(dialect, column(alias, spec.fuzzy!), ` ${key} `))));
-    }
+  const text = match.kind === 'values' ? match.values.join(' ') : match.pattern.replace(/[*?]/g, ' ');
+  const keys = [...new Set(nameWords(text).map(phoneticKey))];
+  if (keys.length === 0) return direct(alias);
+  // Owners having every key of the query (each word must sound like some word of the name): one index
+  // lookup per key, each narrowing the next.
+  let owners = sql`SELECT owner_pk FROM person_name_key WHERE tag = ${tag} AND name_key = ${keys.at(-1)!}`;
+  for (const key of keys.slice(0, -1).reverse()) {
+    owners = sql`SELECT owner_pk FROM person_name_key WHERE tag = ${tag} AND name_key = ${key} AND owner_pk IN (${owners})`;
   }
-  return or(conditions);
+  // One set of owner keys for both ways of matching, not `direct OR pk IN (…)`: PostgreSQL turns such
+  // an OR into a filter tried on every patient or study, while a set of keys is looked up by index.
+  return sql<SqlBool>`${column(alias, 'pk')} IN (SELECT owner.pk FROM ${sql.table(spec.level)} owner WHERE ${direct('owner')} UNION ALL ${owners})`;
 }
 
 function columnCondition(
@@ -311,7 +323,8 @@ export async function runArchiveQuery(
   scope: AccessScope,
 ): Promise<QueryMatch[]> {
   const conditions: RawBuilder<SqlBool>[] = [];
-  if (scope.kind === 'none') conditions.push(sql<SqlBool>`1 = 0`);
+  const inScope = accessScopeCondition(dialect, scope, 'st');
+  if (inScope !== undefined) conditions.push(inScope);
   if (query.studyUid !== undefined) conditions.push(sql<SqlBool>`st.study_instance_uid = ${query.studyUid}`);
   if (query.seriesUid !== undefined)
     conditions.push(sql<SqlBool>`se.series_instance_uid = ${query.seriesUid}`);
@@ -371,7 +384,10 @@ export async function runArchiveQuery(
           : sql`i.pk DESC`;
   }
   const page = sql`SELECT ${keys} FROM ${from} ${where} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`;
-  const statement = sql<Row>`SELECT ${sql.join(columns)} FROM (${page}) AS page JOIN ${fetch} ORDER BY ${order}`;
+  // SQLite cannot see that a page with a bound LIMIT is small, and would scan the study table to join it:
+  // CROSS JOIN makes it start from the page (its planner keeps CROSS JOIN's order).
+  const join = dialect === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`;
+  const statement = sql<Row>`SELECT ${sql.join(columns)} FROM (${page}) AS page ${join} ${fetch} ORDER BY ${order}`;
   const { rows } = await statement.execute(db);
   return rows.map((row) => ({
     patientAttributes: row.patient_attributes,

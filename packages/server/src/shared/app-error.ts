@@ -32,6 +32,8 @@ export const ErrorCode = {
   UnsupportedMediaType: { http: 415, dicom: 0xc000 },
   /** Storage or database failure (PS3.4 B.2.3 "Out of resources"). */
   OutOfResources: { http: 503, dicom: 0xa700 },
+  /** Too many failed authentications from one address: wait (429 with Retry-After). */
+  TooManyRequests: { http: 429, dicom: 0xa700 },
   /** Anything else (PS3.7 C "Processing failure"). */
   ProcessingFailure: { http: 500, dicom: 0x0110 },
 } as const;
@@ -52,10 +54,14 @@ export class AppError extends Error {
     readonly code: ErrorCodeEntry,
     readonly detail: string,
     readonly parameter?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(detail, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  /** For {@link ErrorCode.TooManyRequests}: when the caller may try again. */
+  readonly retryAfterSeconds: number | undefined;
 }
 
 /** True when `error` is an {@link AppError}. */

@@ -15,14 +15,20 @@ export interface BlobRange {
 
 /**
  * Where object bytes live (DESIGN §4.2): a small port, file-system backed by default, S3 when scaled out.
- * Encryption at rest (security issue) wraps an implementation in independently sealed chunks, so ranges
- * stay readable.
+ * Encryption at rest wraps an implementation in independently sealed chunks, so ranges stay readable
+ * (see EncryptedBlobStore).
  */
 export interface BlobStore {
-  /** Writes a new object; resolves only once it is durable (data and directory entry synced). */
-  put(key: string, body: AsyncIterable<Uint8Array>): Promise<BlobInfo>;
+  /**
+   * Writes a new object; resolves only once it is durable (data and directory entry synced). With
+   * `checksum: false` the SHA-256 is not computed (and is reported empty): for a caller that hashes
+   * other bytes than those stored, as encryption at rest hashes the plaintext.
+   */
+  put(key: string, body: AsyncIterable<Uint8Array>, options?: { checksum?: boolean }): Promise<BlobInfo>;
   /** Streams an object, or a byte range of it. Rejects if the object does not exist. */
   get(key: string, range?: BlobRange): Promise<Readable>;
+  /** The size of a stored object in bytes. Rejects if the object does not exist. */
+  size(key: string): Promise<number>;
   /** Reads a byte range into memory (single frames, headers). */
   read(key: string, range: BlobRange): Promise<Uint8Array>;
   /** Deletes an object; deleting a missing object is not an error. */

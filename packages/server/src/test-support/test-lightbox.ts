@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { loadConfig } from '../config/load-config.js';
 import { startLightbox, type RunningLightbox } from '../start-lightbox.js';
 import { createTestDatabase, type TestDialect } from './test-databases.js';
@@ -23,6 +25,8 @@ export interface TestLightbox {
   databaseUrl: string;
   /** `Authorization` header of the admin. */
   authorization: string;
+  /** `fetch` that trusts the server's certificate when it speaks HTTPS (the global one otherwise). */
+  fetch: typeof fetch;
   stop(): Promise<void>;
 }
 
@@ -53,7 +57,15 @@ export async function startTestLightbox(
   } finally {
     process.stdout.write = stdout;
   }
-  const baseUrl = `http://127.0.0.1:${running.httpPort}`;
+  const https = config.tls !== undefined;
+  const baseUrl = `${https ? 'https' : 'http'}://127.0.0.1:${running.httpPort}`;
+  // Node's global fetch cannot be given a CA; undici's own can, through a dispatcher.
+  const dispatcher = https ? new Agent({ connect: { ca: readFileSync(config.tls!.cert) } }) : undefined;
+  const fetchIt = (
+    dispatcher === undefined
+      ? fetch
+      : (input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher })
+  ) as typeof fetch;
   return {
     running,
     baseUrl,
@@ -62,7 +74,9 @@ export async function startTestLightbox(
     dataDir,
     databaseUrl: database.url,
     authorization: `Basic ${Buffer.from(`admin:${TEST_ADMIN_PASSWORD}`).toString('base64')}`,
+    fetch: fetchIt,
     async stop() {
+      await dispatcher?.close();
       await running.stop();
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });

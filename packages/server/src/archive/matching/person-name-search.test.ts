@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  fuzzyKeyList,
   fuzzyNameKeys,
   nameWords,
   normalizeAlphabeticName,
@@ -53,5 +54,11 @@ describe('person name forms for matching', () => {
     expect(keys).toContain(` ${phoneticKey('Jon')} `);
     expect(keys).toContain(' スミス ');
     expect(fuzzyNameKeys('')).toBe('');
+  });
+
+  it('lists the keys of a stored fuzzy form, one per row of the name key table', () => {
+    expect(fuzzyKeyList(fuzzyNameKeys('Smith^John Paul'))).toEqual(['S53', 'J5', 'P4']);
+    expect(fuzzyKeyList('')).toEqual([]);
+    expect(fuzzyKeyList(null)).toEqual([]);
   });
 });

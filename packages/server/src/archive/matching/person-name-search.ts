@@ -88,3 +88,8 @@ export function fuzzyNameKeys(personName: string): string {
   const keys = [...new Set(personName.split('=').flatMap((group) => nameWords(group).map(phoneticKey)))];
   return keys.length === 0 ? '' : ` ${keys.join(' ')} `;
 }
+
+/** The keys of a stored fuzzy form (" KEY1 KEY2 " → ["KEY1", "KEY2"]): the rows of the name key table. */
+export function fuzzyKeyList(fuzzy: string | null): string[] {
+  return fuzzy === null ? [] : fuzzy.split(' ').filter((key) => key !== '');
+}

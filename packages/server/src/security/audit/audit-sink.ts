@@ -2,6 +2,7 @@ import type { Actor } from '../actor.js';
 
 /** DICOM audit event IDs (PS3.15 §A.5.3, DCM codes) used so far. */
 export const AuditEventId = {
+  AuditLogUsed: { code: '110101', name: 'Audit Log Used' },
   InstancesAccessed: { code: '110103', name: 'DICOM Instances Accessed' },
   InstancesTransferred: { code: '110104', name: 'DICOM Instances Transferred' },
   StudyDeleted: { code: '110105', name: 'DICOM Study Deleted' },
@@ -14,9 +15,29 @@ export const AuditEventId = {
 /** One of {@link AuditEventId}. */
 export type AuditEventIdValue = (typeof AuditEventId)[keyof typeof AuditEventId];
 
+/** Event type codes (PS3.16 CID 401/403) that say more about a User Authentication or Security Alert. */
+export const AuditEventType = {
+  Login: { code: '110122', name: 'Login' },
+  Logout: { code: '110123', name: 'Logout' },
+  NodeAuthentication: { code: '110126', name: 'Node Authentication' },
+  EmergencyOverrideStarted: { code: '110127', name: 'Emergency Override Started' },
+  EmergencyOverrideStopped: { code: '110138', name: 'Emergency Override Stopped' },
+  SecurityConfiguration: { code: '110129', name: 'Security Configuration' },
+  UseOfRestrictedFunction: { code: '110132', name: 'Use of Restricted Function' },
+  SecurityRolesChanged: { code: '110136', name: 'Security Roles Changed' },
+  UserSecurityAttributesChanged: { code: '110137', name: 'User Security Attributes Changed' },
+  AuthenticationDecision: { code: '110143', name: 'Authentication Decision' },
+  AuthorizationDecision: { code: '110144', name: 'Authorization Decision' },
+} as const;
+
+/** One of {@link AuditEventType}. */
+export type AuditEventTypeValue = (typeof AuditEventType)[keyof typeof AuditEventType];
+
 /** An access to or change of patient data, or a security event (PS3.15 §A.5.1 in spirit). */
 export interface AuditEvent {
   event: AuditEventIdValue;
+  /** What kind of authentication or alert, when `event` is User Authentication or Security Alert. */
+  eventType?: AuditEventTypeValue;
   /** C create, R read, U update, D delete, E execute (PS3.15 EventActionCode). */
   action: 'C' | 'R' | 'U' | 'D' | 'E';
   outcome: 'success' | 'failure';
@@ -29,8 +50,8 @@ export interface AuditEvent {
 }
 
 /**
- * The audit port the domain calls for every read or write of patient data (DESIGN §2). The security
- * issue replaces the logging implementation with a tamper-evident trail and ATNA syslog forwarding.
+ * The audit port the domain calls for every read or write of patient data and every security event
+ * (DESIGN §2). Recording never blocks or fails the caller: the trail writes in the background.
  */
 export interface AuditSink {
   record(event: AuditEvent): void;

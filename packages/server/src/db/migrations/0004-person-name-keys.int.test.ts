@@ -1,0 +1,140 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Tag } from '@lightbox/dicom';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fuzzyNameKeys } from '../../archive/matching/person-name-search.js';
+import { parseAttributeMatch } from '../../archive/query/attribute-match.js';
+import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
+import { createTestDatabase, DIALECTS } from '../../test-support/test-databases.js';
+import { openDatabase, type Database } from '../open-database.js';
+import type { Tables } from '../tables.js';
+import { archiveIndexMigration } from './0001-archive-index.js';
+import { dicomNodesMigration } from './0002-dicom-nodes.js';
+import { jobsMigration } from './0003-jobs.js';
+
+for (const dialect of DIALECTS) {
+  describe(`migration 0004-person-name-keys on ${dialect}`, () => {
+    let dir: string;
+    let drop: () => Promise<void>;
+    let database: Database;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
+      const created = await createTestDatabase(dialect, dir);
+      drop = created.drop;
+      // An archive written before the key table existed: the schema of 0001–0003 and its fuzzy columns.
+      const old = new Kysely<Tables>({
+        dialect:
+          dialect === 'sqlite'
+            ? new SqliteDialect({ database: new SqliteDatabase(created.url.slice('sqlite:'.length)) })
+            : new PostgresDialect({ pool: new pg.Pool({ connectionString: created.url }) }),
+      });
+      const migrator = new Migrator({
+        db: old,
+        provider: {
+          getMigrations: async () => ({
+            '0001-archive-index': archiveIndexMigration(dialect),
+            '0002-dicom-nodes': dicomNodesMigration(dialect),
+            '0003-jobs': jobsMigration(dialect),
+          }),
+        },
+        migrationTableName: 'lightbox_migration',
+        migrationLockTableName: 'lightbox_migration_lock',
+      });
+      const { error } = await migrator.migrateToLatest();
+      if (error !== undefined) throw error;
+      const patient = (pk: number, name: string | null) => ({
+        pk,
+        patient_key: `P${pk}\\`,
+        patient_id: `P${pk}`,
+        issuer_of_patient_id: '',
+        patient_name: name,
+        patient_name_search: null,
+        patient_name_fuzzy: name === null ? null : fuzzyNameKeys(name),
+        patient_birth_date: null,
+        patient_sex: null,
+        attributes: '{}',
+        merged_into_pk: null,
+        created_at: 0,
+        updated_at: 0,
+      });
+      await old
+        .insertInto('patient')
+        .values([patient(1, 'Müller^Jürgen'), patient(2, null), patient(3, 'Smith^John Paul')])
+        .execute();
+      const study = (pk: number, patientPk: number, referring: string | null) => ({
+        pk,
+        patient_pk: patientPk,
+        study_instance_uid: `1.2.${pk}`,
+        study_date: null,
+        study_time: null,
+        accession_number: null,
+        study_id: null,
+        study_description: null,
+        referring_physician_name: referring,
+        referring_physician_name_search: null,
+        // An empty fuzzy form (a name without words) has no keys.
+        referring_physician_name_fuzzy: referring === null ? null : fuzzyNameKeys(referring),
+        modalities_in_study: '',
+        sop_classes_in_study: '',
+        number_of_series: 0,
+        number_of_instances: 0,
+        attributes: '{}',
+        created_at: 0,
+        updated_at: 0,
+      });
+      await old
+        .insertInto('study')
+        .values([study(10, 1, 'Meyer^Anna'), study(11, 2, null), study(12, 3, '^')])
+        .execute();
+      await old.destroy();
+      database = await openDatabase(created.url);
+    });
+    afterAll(async () => {
+      await database?.close();
+      await drop?.();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('fills the key table from the fuzzy columns of an existing archive', async () => {
+      const rows = await database.db
+        .selectFrom('person_name_key')
+        .select(['tag', 'owner_pk', 'name_key'])
+        .orderBy('tag')
+        .orderBy('owner_pk')
+        .orderBy('name_key')
+        .execute();
+      const keysOf = (name: string) => fuzzyNameKeys(name).trim().split(' ').sort();
+      expect(rows.map((r) => [r.tag, Number(r.owner_pk), r.name_key])).toEqual([
+        ...keysOf('Meyer^Anna').map((k) => [Tag.ReferringPhysicianName, 10, k]),
+        ...keysOf('Müller^Jürgen').map((k) => [Tag.PatientName, 1, k]),
+        ...keysOf('Smith^John Paul').map((k) => [Tag.PatientName, 3, k]),
+      ]);
+    });
+
+    it('lets fuzzy queries find what was stored before it', async () => {
+      const index = new KyselyIndexStore(database);
+      const find = async (tag: number, value: string) =>
+        (
+          await index.query(
+            {
+              level: 'study',
+              filters: [{ path: [tag], vr: 'PN', match: parseAttributeMatch('PN', value, 'name') }],
+              fuzzy: true,
+              includeFields: [],
+              limit: 10,
+              offset: 0,
+            },
+            { kind: 'all' },
+          )
+        ).map((m) => m.studyUid);
+      expect(await find(Tag.PatientName, 'Mueler')).toEqual(['1.2.10']);
+      expect(await find(Tag.PatientName, 'Pol Smyth')).toEqual(['1.2.12']);
+      expect(await find(Tag.ReferringPhysicianName, 'Maier')).toEqual(['1.2.10']);
+    });
+  });
+}

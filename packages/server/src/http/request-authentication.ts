@@ -1,0 +1,187 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Actor, Protocol } from '../security/actor.js';
+import { accessScopeOf } from '../security/access-scope.js';
+import type { ApiTokenStore } from '../security/api-token-store.js';
+import { AuditEventId, AuditEventType, type AuditSink } from '../security/audit/audit-sink.js';
+import { actorOf, type PasswordAuthenticator } from '../security/password-authenticator.js';
+import type { EmergencyAccess } from '../security/emergency-access.js';
+import type { Session, SessionStore } from '../security/session-store.js';
+import type { UserStore } from '../security/user-store.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+
+/** The browser session cookie. */
+export const SESSION_COOKIE = 'lightbox_session';
+/** The header in which a browser echoes its session's CSRF token on unsafe requests. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** What authenticating a request needs. */
+export interface RequestAuthenticationDeps {
+  passwords: PasswordAuthenticator;
+  tokens: ApiTokenStore;
+  sessions: SessionStore;
+  users: UserStore;
+  audit: AuditSink;
+  emergencyAccess: EmergencyAccess;
+}
+
+/** The authenticated caller, and the session when it came through the cookie. */
+export interface Authenticated {
+  actor: Actor;
+  session?: Session;
+  /** True for credentials a browser sends on its own (cookie, Basic): cross-site requests are refused. */
+  ambient?: boolean;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function tooMany(retryAfterSeconds: number): AppError {
+  return new AppError(
+    ErrorCode.TooManyRequests,
+    'too many failed sign-ins from this address; try again later',
+    undefined,
+    {
+      retryAfterSeconds,
+    },
+  );
+}
+
+/**
+ * Credentials a browser sends by itself (the session cookie, a remembered Basic password) must not serve
+ * another site's form or script: an unsafe request that the browser marks as cross-site, or whose Origin is
+ * another host, is refused. Bearer tokens are never sent by a browser on its own and need no such check.
+ */
+export function crossSite(request: FastifyRequest): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  if (request.headers['sec-fetch-site'] === 'cross-site') return true;
+  const origin = request.headers.origin;
+  if (origin === undefined || origin === 'null') return origin === 'null';
+  try {
+    return new URL(origin).host !== request.host;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Authenticates an HTTP request (DESIGN §1): HTTP Basic or a Bearer API token in Authorization, else the
+ * session cookie, whose unsafe requests must carry the session's CSRF token. Throws 401 with nothing
+ * revealed about why, 429 when the address has failed too often, 403 for a missing or forged CSRF token
+ * (audited as a security alert).
+ */
+export async function authenticateRequest(
+  deps: RequestAuthenticationDeps,
+  request: FastifyRequest,
+  protocol: Protocol,
+): Promise<Authenticated> {
+  const found = await identify(deps, request, protocol);
+  if (found.ambient && crossSite(request)) {
+    deps.audit.record({
+      event: AuditEventId.SecurityAlert,
+      eventType: AuditEventType.AuthorizationDecision,
+      action: 'E',
+      outcome: 'failure',
+      actor: found.actor,
+      detail: `${request.method} ${request.url.split('?')[0]} from another site (Origin ${request.headers.origin ?? 'none'}) refused`,
+    });
+    throw new AppError(
+      ErrorCode.Forbidden,
+      "a request from another site cannot use this browser's credentials",
+    );
+  }
+  // Only users whose role limits what they see can be under an emergency access; look it up for them.
+  const { actor } = found;
+  if (actor.userId !== undefined && accessScopeOf(actor).kind !== 'all') {
+    const emergency = await deps.emergencyAccess.activeFor(actor.userId);
+    if (emergency !== undefined)
+      actor.emergency = { reason: emergency.reason, expiresAt: emergency.expiresAt };
+  }
+  return found;
+}
+
+async function identify(
+  deps: RequestAuthenticationDeps,
+  request: FastifyRequest,
+  protocol: Protocol,
+): Promise<Authenticated> {
+  const header = request.headers.authorization;
+  const address = request.ip;
+  const unauthenticated = () => new AppError(ErrorCode.Unauthenticated, 'valid credentials are required');
+  if (header !== undefined) {
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+    if (basic !== null) {
+      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon <= 0) throw unauthenticated();
+      const result = await deps.passwords.check(
+        decoded.slice(0, colon),
+        decoded.slice(colon + 1),
+        protocol,
+        address,
+      );
+      if (result.ok) return { actor: { ...result.actor }, ambient: true };
+      if ('retryAfterSeconds' in result) {
+        throw new AppError(
+          ErrorCode.TooManyRequests,
+          'too many failed sign-ins from this address; try again later',
+          undefined,
+          {
+            retryAfterSeconds: result.retryAfterSeconds,
+          },
+        );
+      }
+      throw unauthenticated();
+    }
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (bearer !== null) {
+      const waiting = deps.passwords.retryAfterSeconds(address);
+      if (waiting !== undefined) throw tooMany(waiting);
+      const token = await deps.tokens.verify(bearer[1]!);
+      const user = token === undefined ? undefined : await deps.users.findByPk(token.userPk);
+      if (token === undefined || user === undefined || user.disabled) {
+        deps.passwords.recordFailedCredential(address);
+        deps.audit.record({
+          event: AuditEventId.UserAuthentication,
+          eventType: AuditEventType.AuthenticationDecision,
+          action: 'E',
+          outcome: 'failure',
+          actor: { username: user?.username ?? 'unknown', roles: [], protocol, address },
+          detail: 'invalid, expired or revoked API token',
+        });
+        throw unauthenticated();
+      }
+      return { actor: { ...actorOf(user, protocol, address), permissions: token.permissions } };
+    }
+    throw unauthenticated();
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  if (cookie === undefined) throw unauthenticated();
+  const session = await deps.sessions.find(cookie);
+  const user = session === undefined ? undefined : await deps.users.findByPk(session.userPk);
+  if (session === undefined || user === undefined || user.disabled) throw unauthenticated();
+  const actor = actorOf(user, protocol, address);
+  if (!SAFE_METHODS.has(request.method)) {
+    const presented = request.headers[CSRF_HEADER];
+    if (typeof presented !== 'string' || !sameSecret(presented, session.csrfToken)) {
+      deps.audit.record({
+        event: AuditEventId.SecurityAlert,
+        eventType: AuditEventType.AuthorizationDecision,
+        action: 'E',
+        outcome: 'failure',
+        actor,
+        detail: `${request.method} ${request.url.split('?')[0]} without a valid CSRF token`,
+      });
+      throw new AppError(
+        ErrorCode.Forbidden,
+        `a session's ${request.method} request must carry its CSRF token in ${CSRF_HEADER}`,
+      );
+    }
+  }
+  return { actor, session, ambient: true };
+}

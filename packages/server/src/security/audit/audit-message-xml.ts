@@ -1,0 +1,59 @@
+import type { AuditRecord } from './audit-chain.js';
+import { AuditEventId, AuditEventType } from './audit-sink.js';
+
+const NAMES = new Map<string, string>(
+  [...Object.values(AuditEventId), ...Object.values(AuditEventType)].map((c) => [c.code, c.name]),
+);
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function code(element: string, csdCode: string, system: string, meaning: string): string {
+  return `<${element} csd-code="${escape(csdCode)}" codeSystemName="${system}" originalText="${escape(meaning)}"/>`;
+}
+
+/**
+ * An audit event as a DICOM audit message (PS3.15 A.5.1, the RFC 3881 format as DICOM extends it): event
+ * identification, the requesting user and Lightbox as active participants, the audit source, and the
+ * patients and studies as participant objects.
+ */
+export function auditMessageXml(record: AuditRecord, source: { id: string; aeTitle: string }): string {
+  const outcome = record.outcome === 'success' ? '0' : '4';
+  const parts: string[] = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<AuditMessage>',
+    `<EventIdentification EventActionCode="${escape(record.action)}" EventDateTime="${new Date(record.occurredAt).toISOString()}" EventOutcomeIndicator="${outcome}">`,
+    code('EventID', record.eventId, 'DCM', NAMES.get(record.eventId) ?? record.eventId),
+    record.eventType === null
+      ? ''
+      : code('EventTypeCode', record.eventType, 'DCM', NAMES.get(record.eventType) ?? record.eventType),
+    record.detail === null
+      ? ''
+      : `<EventOutcomeDescription>${escape(record.detail)}</EventOutcomeDescription>`,
+    '</EventIdentification>',
+    `<ActiveParticipant UserID="${escape(record.username)}"${record.aeTitle === null ? '' : ` AlternativeUserID="AETITLES=${escape(record.aeTitle)}"`} UserIsRequestor="true"${
+      record.address === null
+        ? ''
+        : ` NetworkAccessPointID="${escape(record.address)}" NetworkAccessPointTypeCode="2"`
+    }>`,
+    ...record.roles.map((role) => code('RoleIDCode', role, 'Lightbox', role)),
+    '</ActiveParticipant>',
+    `<ActiveParticipant UserID="${escape(source.id)}" AlternativeUserID="AETITLES=${escape(source.aeTitle)}" UserIsRequestor="false">`,
+    code('RoleIDCode', '110153', 'DCM', 'Source Role ID'),
+    '</ActiveParticipant>',
+    `<AuditSourceIdentification AuditSourceID="${escape(source.id)}">`,
+    code('AuditSourceTypeCode', '4', 'DCM', 'Application Server Process'),
+    '</AuditSourceIdentification>',
+    ...record.patientIds.map(
+      (id) =>
+        `<ParticipantObjectIdentification ParticipantObjectID="${escape(id)}" ParticipantObjectTypeCode="1" ParticipantObjectTypeCodeRole="1">${code('ParticipantObjectIDTypeCode', '2', 'RFC-3881', 'Patient Number')}</ParticipantObjectIdentification>`,
+    ),
+    ...record.studyUids.map(
+      (uid) =>
+        `<ParticipantObjectIdentification ParticipantObjectID="${escape(uid)}" ParticipantObjectTypeCode="2" ParticipantObjectTypeCodeRole="3">${code('ParticipantObjectIDTypeCode', '110180', 'DCM', 'Study Instance UID')}</ParticipantObjectIdentification>`,
+    ),
+    '</AuditMessage>',
+  ];
+  return parts.filter((p) => p !== '').join('');
+}

@@ -1,0 +1,199 @@
+import { generateUid } from '@lightbox/dicom';
+import { syntheticImage } from '@lightbox/dicom/test-support';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/load-config.js';
+import { createServices } from '../../services.js';
+import { Permission } from '../permissions.js';
+import { multipartBody } from '../../test-support/dicomweb-client.js';
+import { DIALECTS } from '../../test-support/test-databases.js';
+import { startTestLightbox, type TestLightbox } from '../../test-support/test-lightbox.js';
+import { verifyAuditTrail } from './verify-audit-trail.js';
+
+interface Event {
+  seq: number;
+  eventId: string;
+  action: string;
+  outcome: string;
+  username: string;
+  protocol: string;
+  patientIds: string[];
+  studyUids: string[];
+}
+
+for (const dialect of DIALECTS) {
+  describe(`the audit trail on ${dialect} (issue #4 §3)`, () => {
+    let lb: TestLightbox;
+    const study = generateUid();
+    const series = generateUid();
+    const sop = generateUid();
+    const patientId = `AUDIT-${dialect}`;
+    const events = async (query: string): Promise<Event[]> => {
+      const response = await fetch(`${lb.baseUrl}/api/audit-events?${query}`, {
+        headers: { authorization: lb.authorization },
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as Event[];
+    };
+    const verify = async () => {
+      const { database, auditChainKey } = lb.running.services;
+      await lb.running.services.audit.flush();
+      return verifyAuditTrail(database.db, auditChainKey.key, auditChainKey.id);
+    };
+
+    beforeAll(async () => {
+      lb = await startTestLightbox(dialect);
+      const { body, contentType } = multipartBody([
+        {
+          bytes: syntheticImage({
+            studyInstanceUid: study,
+            seriesInstanceUid: series,
+            sopInstanceUid: sop,
+            patientId,
+          }),
+        },
+      ]);
+      const stored = await fetch(`${lb.dicomweb}/studies`, {
+        method: 'POST',
+        body,
+        headers: { authorization: lb.authorization, 'content-type': contentType },
+      });
+      expect(stored.status).toBe(200);
+    });
+    afterAll(async () => {
+      await lb?.stop();
+    });
+
+    it('records the store with the patient and study as participants', async () => {
+      const found = await events(`studyUid=${study}&eventId=110104`);
+      expect(found.find((e) => e.action === 'C')).toMatchObject({
+        username: 'admin',
+        protocol: 'dicomweb',
+        outcome: 'success',
+        patientIds: [patientId],
+        studyUids: [study],
+      });
+      expect((await events(`patientId=${patientId}`)).length).toBeGreaterThan(0);
+    });
+
+    it('audits every DICOMweb route that reads patient data, with the study it touched', async () => {
+      const routes = lb.running.http.routeTable.filter(
+        (r) => r.method === 'GET' && r.permission === Permission.StudyRead,
+      );
+      expect(routes.length).toBeGreaterThan(20);
+      for (const route of routes) {
+        const url = route.url
+          .replace(':study', study)
+          .replace(':series', series)
+          .replace(':instance', sop)
+          .replace(':frames', '1')
+          .replace('*', '7fe00010');
+        const query =
+          route.url === '/wado'
+            ? `?requestType=WADO&studyUID=${study}&seriesUID=${series}&objectUID=${sop}`
+            : '';
+        const before = (await events('limit=1'))[0]!.seq;
+        const response = await fetch(`${lb.baseUrl}${url}${query}`, {
+          headers: { authorization: lb.authorization },
+        });
+        expect(response.status, `GET ${route.url}`).toBeLessThan(300);
+        await response.arrayBuffer();
+        const recorded = (await events(`user=admin&studyUid=${study}&limit=20`)).filter(
+          (e) => e.seq > before,
+        );
+        const expected =
+          route.url.endsWith('/studies') || route.url.endsWith('/series') || route.url.endsWith('/instances')
+            ? ['110112']
+            : ['110103', '110104'];
+        expect(
+          recorded.map((e) => e.eventId).some((id) => expected.includes(id)),
+          `GET ${route.url} audited`,
+        ).toBe(true);
+      }
+    });
+
+    it('verifies an intact chain and names the first edited, deleted or truncated event', async () => {
+      const { db } = lb.running.services.database;
+      const intact = await verify();
+      expect(intact.ok).toBe(true);
+      expect(intact.events).toBeGreaterThan(10);
+
+      const target = 5;
+      const original = await db
+        .selectFrom('audit_event')
+        .select('detail')
+        .where('seq', '=', target)
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('audit_event')
+        .set({ detail: 'nothing to see here' })
+        .where('seq', '=', target)
+        .execute();
+      expect(await verify()).toMatchObject({ ok: false, brokenAt: target, events: target - 1 });
+      await db
+        .updateTable('audit_event')
+        .set({ detail: original.detail })
+        .where('seq', '=', target)
+        .execute();
+      expect((await verify()).ok).toBe(true);
+
+      const row = await db
+        .selectFrom('audit_event')
+        .selectAll()
+        .where('seq', '=', target)
+        .executeTakeFirstOrThrow();
+      await db.deleteFrom('audit_event').where('seq', '=', target).execute();
+      expect(await verify()).toMatchObject({ ok: false, brokenAt: target });
+      await db.insertInto('audit_event').values(row).execute();
+      expect((await verify()).ok).toBe(true);
+
+      // The participant rows that patient and study searches use are checked against the chain too.
+      const participant = await db
+        .selectFrom('audit_participant')
+        .selectAll()
+        .where('kind', '=', 'study')
+        .where('value', '=', study)
+        .orderBy('event_seq')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      await db
+        .deleteFrom('audit_participant')
+        .where('event_seq', '=', participant.event_seq)
+        .where('kind', '=', 'study')
+        .execute();
+      expect(await verify()).toMatchObject({ ok: false, brokenAt: Number(participant.event_seq) });
+      await db.insertInto('audit_participant').values(participant).execute();
+      expect((await verify()).ok).toBe(true);
+
+      // The API says the same, and records that the trail was used.
+      const api = await fetch(`${lb.baseUrl}/api/audit-events/verify`, {
+        headers: { authorization: lb.authorization },
+      });
+      expect(await api.json()).toMatchObject({ ok: true });
+      expect((await events('eventId=110101')).length).toBeGreaterThan(0);
+
+      await lb.running.services.audit.flush();
+      const last = await db
+        .selectFrom('audit_event')
+        .selectAll()
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      await db.deleteFrom('audit_event').where('seq', '=', last.seq).execute();
+      const truncated = await verify();
+      expect(truncated.ok).toBe(false);
+      expect(truncated.reason).toMatch(/chain head/);
+      await db.insertInto('audit_event').values(last).execute();
+      expect((await verify()).ok).toBe(true);
+    });
+
+    it('refuses to start with another master key than the one that sealed the trail', async () => {
+      const config = loadConfig({
+        LIGHTBOX_DATA_DIR: lb.dataDir,
+        LIGHTBOX_DATABASE_URL: lb.databaseUrl,
+        LIGHTBOX_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      });
+      await expect(createServices(config, pino({ level: 'silent' }))).rejects.toThrow(/another master key/);
+    });
+  });
+}

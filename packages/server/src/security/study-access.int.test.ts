@@ -1,0 +1,176 @@
+import {
+  fromDicomJson,
+  encodeDataSet,
+  generateUid,
+  TransferSyntaxUid,
+  type DicomJson,
+} from '@lightbox/dicom';
+import { sequenceElement, syntheticImage, textElement } from '@lightbox/dicom/test-support';
+import { CommandField, Status } from '@lightbox/dimse';
+import { connectScu } from '@lightbox/dimse/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { multipartBody } from '../test-support/dicomweb-client.js';
+import { DIALECTS } from '../test-support/test-databases.js';
+import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
+import { createUser, TEST_USER_PASSWORD } from '../test-support/test-users.js';
+
+const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+
+/** A study of one instance, referred by the provider with this identifier (if any), from this institution. */
+function studyObject(
+  patientId: string,
+  studyUid: string,
+  providerId: string | undefined,
+  institution: string,
+) {
+  const referring =
+    providerId === undefined
+      ? []
+      : [
+          sequenceElement(0x00080096, [
+            [
+              sequenceElement(0x00401101, [
+                [
+                  textElement(0x00080100, 'SH', providerId),
+                  textElement(0x00080102, 'SH', 'L'),
+                  textElement(0x00080104, 'LO', 'provider'),
+                ],
+              ]),
+            ],
+          ]),
+        ];
+  return syntheticImage({
+    patientId,
+    studyInstanceUid: studyUid,
+    sopInstanceUid: generateUid(),
+    // The same referring physician name on every study: names must never grant access.
+    referringPhysicianName: 'Doe^Jane',
+    extra: [...referring, textElement(0x00080080, 'LO', institution)],
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`study-level access through QIDO, WADO and C-FIND on ${dialect} (issue #4 §2)`, () => {
+    let lb: TestLightbox;
+    const patientId = `ACCESS-${dialect}`;
+    const studyA = generateUid(); // referred by NPI-111, North Hospital
+    const studyB = generateUid(); // referred by NPI-222, South Clinic
+    const studyC = generateUid(); // no referring identifier, North Hospital
+    const auth = new Map<string, string>();
+
+    const visibleStudies = async (user: string): Promise<string[]> => {
+      const response = await fetch(`${lb.dicomweb}/studies?PatientID=${patientId}`, {
+        headers: { authorization: auth.get(user)! },
+      });
+      if (response.status === 204) return [];
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as DicomJson[];
+      return body.map((s) => s['0020000D']!.Value![0] as string).sort();
+    };
+
+    beforeAll(async () => {
+      lb = await startTestLightbox(dialect);
+      const { body, contentType } = multipartBody([
+        { bytes: studyObject(patientId, studyA, 'NPI-111', 'North Hospital') },
+        { bytes: studyObject(patientId, studyB, 'NPI-222', 'South Clinic') },
+        { bytes: studyObject(patientId, studyC, undefined, 'North Hospital') },
+      ]);
+      const stored = await fetch(`${lb.dicomweb}/studies`, {
+        method: 'POST',
+        body,
+        headers: { authorization: lb.authorization, 'content-type': contentType },
+      });
+      expect(stored.status).toBe(200);
+      auth.set(
+        'drA',
+        await createUser(lb, 'dr-a', { roles: ['referring-physician'], providerIds: ['NPI-111'] }),
+      );
+      auth.set('drNone', await createUser(lb, 'dr-none', { roles: ['referring-physician'] }));
+      auth.set(
+        'scientist',
+        await createUser(lb, 'scientist', { roles: ['data-scientist'], institutions: ['South Clinic'] }),
+      );
+      auth.set('rad', await createUser(lb, 'rad', { roles: ['radiologist'] }));
+    });
+    afterAll(async () => {
+      await lb?.stop();
+    });
+
+    it('QIDO returns a referring physician only the studies that name their provider identifier', async () => {
+      expect(await visibleStudies('rad')).toEqual([studyA, studyB, studyC].sort());
+      expect(await visibleStudies('drA')).toEqual([studyA]);
+      expect(await visibleStudies('drNone')).toEqual([]);
+      expect(await visibleStudies('scientist')).toEqual([studyB]);
+    });
+
+    it('WADO answers 404 for a study outside the scope, as if it did not exist', async () => {
+      const get = (user: string, study: string, path = '/metadata') =>
+        fetch(`${lb.dicomweb}/studies/${study}${path}`, { headers: { authorization: auth.get(user)! } });
+      expect((await get('drA', studyA)).status).toBe(200);
+      expect((await get('drA', studyB)).status).toBe(404);
+      expect((await get('drA', studyC)).status).toBe(404);
+      expect((await get('drA', studyB, '')).status).toBe(404);
+      expect((await get('scientist', studyA)).status).toBe(404);
+      expect((await get('scientist', studyB, '')).status).toBe(200);
+      const series = await fetch(`${lb.dicomweb}/studies/${studyB}/series`, {
+        headers: { authorization: auth.get('drA')! },
+      });
+      expect([200, 204]).toContain(series.status);
+      if (series.status === 200) expect(await series.json()).toEqual([]);
+    });
+
+    it('C-FIND over an association of a user (user identity negotiation) is held to the same scope', async () => {
+      const find = async (username: string) => {
+        const association = await connectScu({
+          port: lb.dicomPort,
+          calledAeTitle: TEST_AE_TITLE,
+          callingAeTitle: 'VIEWER',
+          userIdentity: { username, password: TEST_USER_PASSWORD },
+          contexts: [
+            {
+              id: 1,
+              abstractSyntax: STUDY_ROOT_FIND,
+              transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
+            },
+          ],
+        });
+        const identifier: DicomJson = {
+          '00080052': { vr: 'CS', Value: ['STUDY'] },
+          '00100020': { vr: 'LO', Value: [patientId] },
+          '0020000D': { vr: 'UI' },
+        };
+        const bytes = Buffer.concat([
+          ...encodeDataSet(fromDicomJson(identifier), { explicitVr: true, littleEndian: true }),
+        ] as Uint8Array[]);
+        let matches = 0;
+        const final = await association.sendRequest(
+          1,
+          { commandField: CommandField.CFindRq, priority: 0, affectedSopClassUid: STUDY_ROOT_FIND },
+          bytes,
+          () => (matches += 1),
+        );
+        await association.release();
+        expect(final.command.status).toBe(Status.Success);
+        return matches;
+      };
+      expect(await find('rad')).toBe(3);
+      expect(await find('dr-a')).toBe(1);
+      expect(await find('dr-none')).toBe(0);
+      expect(await find('scientist')).toBe(1);
+    });
+    it('hides a study from an institution-limited user once a series from elsewhere joins it', async () => {
+      expect(await visibleStudies('scientist')).toEqual([studyB]);
+      // Anyone who may store can add a series to any study: that must not open the study to others.
+      const { body, contentType } = multipartBody([
+        { bytes: studyObject(patientId, studyB, 'NPI-222', 'Elsewhere') },
+      ]);
+      const stored = await fetch(`${lb.dicomweb}/studies`, {
+        method: 'POST',
+        body,
+        headers: { authorization: lb.authorization, 'content-type': contentType },
+      });
+      expect(stored.status).toBe(200);
+      expect(await visibleStudies('scientist')).toEqual([]);
+    });
+  });
+}
