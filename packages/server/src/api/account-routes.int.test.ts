@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
@@ -196,21 +197,26 @@ for (const dialect of DIALECTS) {
       expect(bearer.status).toBe(201);
     });
 
-    it('limits password guesses sent in parallel like guesses sent one after another', async () => {
+    it('counts password guesses sent in parallel like guesses sent one after another', async () => {
       await createUser(lb, 'parallel', { roles: ['radiologist'] });
-      const answers = await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          api('/me', { headers: { authorization: basicAuth('parallel', `guess-${i}`) } }),
-        ),
-      );
-      const statuses = answers.map((a) => a.status);
-      // At most four checks from one address run at once; the rest wait their turn (429).
-      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(4);
-      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(8);
-      // Every guess that was checked counted towards the lockout.
-      for (let i = 0; i < 5 - statuses.filter((s) => s === 401).length; i++) {
-        await api('/me', { headers: { authorization: basicAuth('parallel', `more-${i}`) } });
-      }
+      // From another loopback address, so that this burst has a failure count of its own.
+      const guess = (password: string) =>
+        new Promise<number>((resolve, reject) => {
+          const request = http.get(
+            `${lb.baseUrl}/api/me`,
+            { localAddress: '127.0.0.2', headers: { authorization: basicAuth('parallel', password) } },
+            (response) => {
+              response.resume();
+              resolve(response.statusCode ?? 0);
+            },
+          );
+          request.on('error', reject);
+        });
+      const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => guess(`guess-${i}`)));
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      // Every guess that was checked counted towards the lockout, however many ran at once.
+      const checked = statuses.filter((s) => s === 401).length;
+      for (let i = checked; i < 5; i++) expect(await guess(`more-${i}`)).toBe(401);
       const profile = (await (
         await api('/users/parallel', { headers: { authorization: lb.authorization } })
       ).json()) as Json;

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../security/actor.js';
 import { AuditEventId, AuditEventType, type AuditSink } from '../security/audit/audit-sink.js';
-import type { PasswordAuthenticator } from '../security/password-authenticator.js';
+import { tooManyAttempts, type PasswordAuthenticator } from '../security/password-authenticator.js';
 import { numericId } from './route-schemas.js';
 import { Permission } from '../security/permissions.js';
-import { SESSION_MAX_MS, type SessionStore } from '../security/session-store.js';
+import type { SessionStore } from '../security/session-store.js';
 import type { UserAdministration } from '../security/user-administration.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
-import { crossSite, SESSION_COOKIE } from '../http/request-authentication.js';
+import { crossSite, SESSION_COOKIE, setSessionCookie } from '../http/request-authentication.js';
 import { tokenBody, type TokenRequest } from './users-routes.js';
 
 /** What the account routes need. */
@@ -70,26 +70,13 @@ export function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps): voi
       );
       if (!result.ok) {
         if ('retryAfterSeconds' in result) {
-          throw new AppError(
-            ErrorCode.TooManyRequests,
-            'too many failed sign-ins from this address; try again later',
-            undefined,
-            {
-              retryAfterSeconds: result.retryAfterSeconds,
-            },
-          );
+          throw tooManyAttempts(result.retryAfterSeconds);
         }
         throw new AppError(ErrorCode.Unauthenticated, 'wrong user name or password');
       }
       const { id, session } = await deps.sessions.create(result.user.pk, request.ip);
       audit(result.actor, AuditEventType.Login);
-      reply.setCookie(SESSION_COOKIE, id, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: deps.secureCookies,
-        maxAge: SESSION_MAX_MS / 1000,
-      });
+      setSessionCookie(reply, id, deps.secureCookies);
       return reply
         .code(201)
         .send({ user: await deps.users.get(result.user.username), csrfToken: session.csrfToken });

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { SESSION_COOKIE } from '../http/request-authentication.js';
+import { setSessionCookie } from '../http/request-authentication.js';
 import { AuditEventId, AuditEventType, type AuditSink } from '../security/audit/audit-sink.js';
 import { SIGN_IN_WINDOW_MS, type OidcSignIn } from '../security/oidc-sign-in.js';
 import { actorOf } from '../security/password-authenticator.js';
 import { Permission } from '../security/permissions.js';
-import { SESSION_MAX_MS, type SessionStore } from '../security/session-store.js';
+import type { SessionStore } from '../security/session-store.js';
 import type { UserAdministration } from '../security/user-administration.js';
 
 /** Holds the sealed sign-in state between leaving for the provider and coming back. */
@@ -72,13 +72,7 @@ export function oidcRoutes(app: FastifyInstance, deps: OidcRouteDeps): void {
       actor: actorOf(user, 'api', request.ip),
       detail: `OpenID Connect (${identity.subject.split('#')[0] ?? ''})`,
     });
-    reply.setCookie(SESSION_COOKIE, id, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: deps.secureCookies,
-      maxAge: SESSION_MAX_MS / 1000,
-    });
+    setSessionCookie(reply, id, deps.secureCookies);
     return reply.redirect('/', 302);
   });
 }

@@ -19,6 +19,7 @@ import type { FrameIndex, PixelDescription } from './frame-index.js';
 import { PATIENT_LEVEL_TAGS, SERIES_LEVEL_TAGS, STUDY_LEVEL_TAGS } from './level-attributes.js';
 import { normalizeDate, normalizeTime } from './matching/date-time-values.js';
 import { fuzzyNameKeys, normalizeAlphabeticName } from './matching/person-name-search.js';
+import { referringProviderIds } from './referring-providers.js';
 
 /** What the index stores about one instance, extracted once at ingest. */
 export interface InstanceRecord {
@@ -43,6 +44,8 @@ export interface InstanceRecord {
     referringPhysicianName: string | null;
     referringPhysicianNameSearch: string | null;
     referringPhysicianNameFuzzy: string | null;
+    /** Identifiers of the referring provider (study-level access), from the first instance like the rest. */
+    referringProviderIds: string[];
     attributes: string;
   };
   series: {
@@ -211,6 +214,7 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
       referringPhysicianName: referring || null,
       referringPhysicianNameSearch: referring ? normalizeAlphabeticName(referring) : null,
       referringPhysicianNameFuzzy: referring ? fuzzyNameKeys(referring) : null,
+      referringProviderIds: referringProviderIds(json),
       attributes: levelJson(json, STUDY_LEVEL_TAGS),
     },
     series: {

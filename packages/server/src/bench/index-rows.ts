@@ -15,6 +15,7 @@ export interface Rows {
   series: Record<string, unknown>[];
   instance: Record<string, unknown>[];
   person_name_key: Record<string, unknown>[];
+  study_access_key: Record<string, unknown>[];
 }
 
 /** A blob description for an instance whose object is never stored (index-only benchmarks). */
@@ -36,7 +37,14 @@ export function fakeBlob(ordinal: number): InstanceRecord['blob'] {
  * ingest order, as the autoincrement would.
  */
 export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { micros: number }): Rows {
-  const rows: Rows = { patient: [], study: [], series: [], instance: [], person_name_key: [] };
+  const rows: Rows = {
+    patient: [],
+    study: [],
+    series: [],
+    instance: [],
+    person_name_key: [],
+    study_access_key: [],
+  };
   // The phonetic keys of a new patient's or study's name, as KyselyIndexStore records them.
   const nameKeys = (tag: number, ownerPk: number, fuzzy: string | null) => {
     for (const key of fuzzyKeyList(fuzzy))
@@ -158,6 +166,8 @@ export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { 
       updated_at: t0 + records.length - 1,
     });
     nameKeys(Tag.ReferringPhysicianName, studyPk, s.referringPhysicianNameFuzzy);
+    for (const value of s.referringProviderIds)
+      rows.study_access_key.push({ study_pk: studyPk, kind: 'provider', value });
   }
   return rows;
 }

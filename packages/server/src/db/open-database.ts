@@ -8,6 +8,7 @@ import { dicomNodesMigration } from './migrations/0002-dicom-nodes.js';
 import { jobsMigration } from './migrations/0003-jobs.js';
 import { personNameKeysMigration } from './migrations/0004-person-name-keys.js';
 import { securityMigration } from './migrations/0005-security.js';
+import { studyAccessKeysMigration } from './migrations/0006-study-access-keys.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
 
@@ -25,6 +26,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0003-jobs': jobsMigration(dialect),
     '0004-person-name-keys': personNameKeysMigration(dialect),
     '0005-security': securityMigration(dialect),
+    '0006-study-access-keys': studyAccessKeysMigration(dialect),
   };
 }
 

@@ -216,6 +216,14 @@ export interface NotificationTable {
   acknowledged_by: string | null;
 }
 
+/** A key a study is found by for study-level access (its referring providers' identifiers). */
+export interface StudyAccessKeyTable {
+  study_pk: number;
+  /** `provider`. */
+  kind: string;
+  value: string;
+}
+
 /** The head of the audit chain: its last event, so that a truncated tail is detected too. */
 export interface AuditChainTable {
   id: number;
@@ -285,4 +293,5 @@ export interface Tables {
   key_ring: KeyRingTable;
   emergency_access: EmergencyAccessTable;
   notification: NotificationTable;
+  study_access_key: StudyAccessKeyTable;
 }

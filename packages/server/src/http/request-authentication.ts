@@ -1,17 +1,28 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, Protocol } from '../security/actor.js';
 import { accessScopeOf } from '../security/access-scope.js';
 import type { ApiTokenStore } from '../security/api-token-store.js';
 import { AuditEventId, AuditEventType, type AuditSink } from '../security/audit/audit-sink.js';
-import { actorOf, type PasswordAuthenticator } from '../security/password-authenticator.js';
+import { actorOf, tooManyAttempts, type PasswordAuthenticator } from '../security/password-authenticator.js';
 import type { EmergencyAccess } from '../security/emergency-access.js';
-import type { Session, SessionStore } from '../security/session-store.js';
+import { SESSION_MAX_MS, type Session, type SessionStore } from '../security/session-store.js';
 import type { UserStore } from '../security/user-store.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 
 /** The browser session cookie. */
 export const SESSION_COOKIE = 'lightbox_session';
+/** Starts the browser's session: the cookie holds the session ID and nothing else. */
+export function setSessionCookie(reply: FastifyReply, id: string, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, id, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    maxAge: SESSION_MAX_MS / 1000,
+  });
+}
+
 /** The header in which a browser echoes its session's CSRF token on unsafe requests. */
 export const CSRF_HEADER = 'x-csrf-token';
 
@@ -39,17 +50,6 @@ function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function tooMany(retryAfterSeconds: number): AppError {
-  return new AppError(
-    ErrorCode.TooManyRequests,
-    'too many failed sign-ins from this address; try again later',
-    undefined,
-    {
-      retryAfterSeconds,
-    },
-  );
 }
 
 /**
@@ -127,21 +127,14 @@ async function identify(
       );
       if (result.ok) return { actor: { ...result.actor }, ambient: true };
       if ('retryAfterSeconds' in result) {
-        throw new AppError(
-          ErrorCode.TooManyRequests,
-          'too many failed sign-ins from this address; try again later',
-          undefined,
-          {
-            retryAfterSeconds: result.retryAfterSeconds,
-          },
-        );
+        throw tooManyAttempts(result.retryAfterSeconds);
       }
       throw unauthenticated();
     }
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (bearer !== null) {
       const waiting = deps.passwords.retryAfterSeconds(address);
-      if (waiting !== undefined) throw tooMany(waiting);
+      if (waiting !== undefined) throw tooManyAttempts(waiting);
       const token = await deps.tokens.verify(bearer[1]!);
       const user = token === undefined ? undefined : await deps.users.findByPk(token.userPk);
       if (token === undefined || user === undefined || user.disabled) {

@@ -2,6 +2,12 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { SqlDialect } from '../db/sql-dialect.js';
 import type { AccessScope } from '../security/access-scope.js';
 
+/** Kinds of `study_access_key` rows. */
+export const StudyAccessKind = {
+  /** A referring provider's identifier (see archive/referring-providers.ts). */
+  Provider: 'provider',
+} as const;
+
 /**
  * The SQL condition that keeps a query inside an access scope, on the study table under `study`
  * (an alias). Undefined when the scope sees everything.
@@ -14,17 +20,13 @@ export function accessScopeCondition(
   if (scope.kind === 'all') return undefined;
   if (scope.kind === 'none') return sql<SqlBool>`1 = 0`;
   const conditions: RawBuilder<SqlBool>[] = [];
-  const attributes = sql.ref(`${study}.attributes`);
   const studyPk = sql.ref(`${study}.pk`);
   if (scope.providerIds !== undefined) {
     if (scope.providerIds.length === 0) return sql<SqlBool>`1 = 0`;
     const ids = sql.join(scope.providerIds.map((id) => sql`${id}`));
-    // (0008,0096) Referring Physician Identification Sequence → (0040,1101) Person Identification Code
-    // Sequence → (0008,0100) Code Value.
+    // The referring provider IDs of each study are keys of their own (filled at ingest): an index lookup.
     conditions.push(
-      dialect === 'sqlite'
-        ? sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${attributes}, '$."00080096".Value') AS person, json_each(person.value, '$."00401101".Value') AS code WHERE json_extract(code.value, '$."00080100".Value[0]') IN (${ids}))`
-        : sql<SqlBool>`EXISTS (SELECT 1 FROM jsonb_array_elements((${attributes})::jsonb -> '00080096' -> 'Value') AS person(x), jsonb_array_elements(person.x -> '00401101' -> 'Value') AS code(x) WHERE code.x -> '00080100' -> 'Value' ->> 0 IN (${ids}))`,
+      sql<SqlBool>`${studyPk} IN (SELECT study_pk FROM study_access_key WHERE kind = ${StudyAccessKind.Provider} AND value IN (${ids}))`,
     );
   }
   if (scope.institutions !== undefined && scope.institutions.length > 0) {

@@ -17,7 +17,7 @@ import type { InstanceRecord } from '../archive/instance-record.js';
 import { fuzzyKeyList } from '../archive/matching/person-name-search.js';
 import type { ArchiveQuery } from '../archive/query/archive-query.js';
 import type { AccessScope } from '../security/access-scope.js';
-import { accessScopeCondition } from './access-scope-condition.js';
+import { accessScopeCondition, StudyAccessKind } from './access-scope-condition.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { containsText } from './sql-text.js';
 import { runArchiveQuery } from './run-archive-query.js';
@@ -286,6 +286,18 @@ export class KyselyIndexStore implements IndexStore {
       .returning('pk')
       .executeTakeFirstOrThrow();
     await insertNameKeys(trx, Tag.ReferringPhysicianName, inserted.pk, s.referringPhysicianNameFuzzy);
+    if (s.referringProviderIds.length > 0) {
+      await trx
+        .insertInto('study_access_key')
+        .values(
+          s.referringProviderIds.map((value) => ({
+            study_pk: inserted.pk,
+            kind: StudyAccessKind.Provider,
+            value,
+          })),
+        )
+        .execute();
+    }
     return inserted;
   }
 
@@ -362,6 +374,7 @@ export class KyselyIndexStore implements IndexStore {
         .where('tag', '=', Tag.ReferringPhysicianName)
         .where('owner_pk', '=', row.study_pk)
         .execute();
+      await trx.deleteFrom('study_access_key').where('study_pk', '=', row.study_pk).execute();
       await trx.deleteFrom('study').where('pk', '=', row.study_pk).execute();
       return;
     }

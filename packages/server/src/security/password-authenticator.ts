@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { AppError, ErrorCode } from '../shared/app-error.js';
 import type { Actor, Protocol } from './actor.js';
 import { AuditEventId, AuditEventType, type AuditSink } from './audit/audit-sink.js';
 import { FailedLoginLimiter } from './failed-login-limiter.js';
@@ -154,6 +155,18 @@ export class PasswordAuthenticator {
   forgetUser(username: string): void {
     for (const [key, entry] of this.cache) if (entry.user.username === username) this.cache.delete(key);
   }
+}
+
+/** The error for an address that failed too often: 429 with Retry-After. */
+export function tooManyAttempts(retryAfterSeconds: number): AppError {
+  return new AppError(
+    ErrorCode.TooManyRequests,
+    'too many failed attempts from this address; try again later',
+    undefined,
+    {
+      retryAfterSeconds,
+    },
+  );
 }
 
 /** The actor a verified user acts as. */

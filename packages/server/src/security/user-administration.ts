@@ -3,7 +3,7 @@ import type { Actor } from './actor.js';
 import type { ApiToken, ApiTokenStore } from './api-token-store.js';
 import { AuditEventId, AuditEventType, type AuditSink } from './audit/audit-sink.js';
 import type { FederatedIdentity } from './oidc-sign-in.js';
-import type { PasswordAuthenticator } from './password-authenticator.js';
+import { tooManyAttempts, type PasswordAuthenticator } from './password-authenticator.js';
 import { passwordProblem } from './password-policy.js';
 import { isRole, permissionsOf, type PermissionValue } from './permissions.js';
 import type { SessionStore } from './session-store.js';
@@ -165,14 +165,7 @@ export class UserAdministration {
     const proof = await this.passwords.check(user.username, current, actor.protocol, actor.address);
     if (!proof.ok) {
       if ('retryAfterSeconds' in proof) {
-        throw new AppError(
-          ErrorCode.TooManyRequests,
-          'too many failed attempts; try again later',
-          undefined,
-          {
-            retryAfterSeconds: proof.retryAfterSeconds,
-          },
-        );
+        throw tooManyAttempts(proof.retryAfterSeconds);
       }
       throw new AppError(ErrorCode.Forbidden, 'the current password is wrong', 'currentPassword');
     }

@@ -74,38 +74,6 @@ export class UserStore {
     return row === undefined ? undefined : userOf(row);
   }
 
-  /**
-   * Creates a user who signs in only through OpenID Connect: the password hash is a value no password
-   * verifies against. False when the name is taken.
-   */
-  async createFederated(
-    username: string,
-    oidcSubject: string,
-    roles: string[],
-    details: Omit<UserChanges, 'password' | 'roles'>,
-  ): Promise<boolean> {
-    const now = Date.now();
-    const result = await this.db
-      .insertInto('app_user')
-      .values({
-        username,
-        password_hash: '!federated',
-        roles: JSON.stringify(roles),
-        disabled: 0,
-        display_name: details.displayName ?? null,
-        provider_ids: JSON.stringify(details.providerIds ?? []),
-        institutions: JSON.stringify(details.institutions ?? []),
-        failed_logins: 0,
-        locked_until: null,
-        oidc_subject: oidcSubject,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.column('username').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-  }
-
   /** The user with this key, or undefined. */
   async findByPk(pk: number): Promise<User | undefined> {
     const row = await this.db.selectFrom('app_user').selectAll().where('pk', '=', pk).executeTakeFirst();
@@ -125,12 +93,35 @@ export class UserStore {
     roles: string[],
     details: Omit<UserChanges, 'password' | 'roles'> = {},
   ): Promise<boolean> {
+    return this.insert(username, await hashPassword(password), roles, details, null);
+  }
+
+  /**
+   * Creates a user who signs in only through OpenID Connect: the password hash is a value no password
+   * verifies against. False when the name is taken.
+   */
+  createFederated(
+    username: string,
+    oidcSubject: string,
+    roles: string[],
+    details: Omit<UserChanges, 'password' | 'roles'>,
+  ): Promise<boolean> {
+    return this.insert(username, '!federated', roles, details, oidcSubject);
+  }
+
+  private async insert(
+    username: string,
+    passwordHash: string,
+    roles: string[],
+    details: Omit<UserChanges, 'password' | 'roles'>,
+    oidcSubject: string | null,
+  ): Promise<boolean> {
     const now = Date.now();
     const result = await this.db
       .insertInto('app_user')
       .values({
         username,
-        password_hash: await hashPassword(password),
+        password_hash: passwordHash,
         roles: JSON.stringify(roles),
         disabled: details.disabled === true ? 1 : 0,
         display_name: details.displayName ?? null,
@@ -138,7 +129,7 @@ export class UserStore {
         institutions: JSON.stringify(details.institutions ?? []),
         failed_logins: 0,
         locked_until: null,
-        oidc_subject: null,
+        oidc_subject: oidcSubject,
         created_at: now,
         updated_at: now,
       })

@@ -1,0 +1,138 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
+import { createTestDatabase, DIALECTS } from '../../test-support/test-databases.js';
+import { openDatabase, type Database } from '../open-database.js';
+import type { Tables } from '../tables.js';
+import { archiveIndexMigration } from './0001-archive-index.js';
+import { dicomNodesMigration } from './0002-dicom-nodes.js';
+import { jobsMigration } from './0003-jobs.js';
+import { personNameKeysMigration } from './0004-person-name-keys.js';
+import { securityMigration } from './0005-security.js';
+
+/** Study attributes naming referring providers by (0008,0096) → (0040,1101) → (0008,0100). */
+function referredBy(...ids: string[]): string {
+  return JSON.stringify({
+    '00080096': {
+      vr: 'SQ',
+      Value: [
+        { '00401101': { vr: 'SQ', Value: ids.map((id) => ({ '00080100': { vr: 'SH', Value: [id] } })) } },
+      ],
+    },
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`migration 0006-study-access-keys on ${dialect}`, () => {
+    let dir: string;
+    let drop: () => Promise<void>;
+    let database: Database;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
+      const created = await createTestDatabase(dialect, dir);
+      drop = created.drop;
+      // An archive written before the key table existed.
+      const old = new Kysely<Tables>({
+        dialect:
+          dialect === 'sqlite'
+            ? new SqliteDialect({ database: new SqliteDatabase(created.url.slice('sqlite:'.length)) })
+            : new PostgresDialect({ pool: new pg.Pool({ connectionString: created.url }) }),
+      });
+      const migrator = new Migrator({
+        db: old,
+        provider: {
+          getMigrations: async () => ({
+            '0001-archive-index': archiveIndexMigration(dialect),
+            '0002-dicom-nodes': dicomNodesMigration(dialect),
+            '0003-jobs': jobsMigration(dialect),
+            '0004-person-name-keys': personNameKeysMigration(dialect),
+            '0005-security': securityMigration(dialect),
+          }),
+        },
+        migrationTableName: 'lightbox_migration',
+        migrationLockTableName: 'lightbox_migration_lock',
+      });
+      const { error } = await migrator.migrateToLatest();
+      if (error !== undefined) throw error;
+      await old
+        .insertInto('patient')
+        .values({
+          pk: 1,
+          patient_key: 'P1\\',
+          patient_id: 'P1',
+          issuer_of_patient_id: '',
+          patient_name: null,
+          patient_name_search: null,
+          patient_name_fuzzy: null,
+          patient_birth_date: null,
+          patient_sex: null,
+          attributes: '{}',
+          merged_into_pk: null,
+          created_at: 0,
+          updated_at: 0,
+        })
+        .execute();
+      const study = (pk: number, attributes: string) => ({
+        pk,
+        patient_pk: 1,
+        study_instance_uid: `1.2.${pk}`,
+        study_date: null,
+        study_time: null,
+        accession_number: null,
+        study_id: null,
+        study_description: null,
+        referring_physician_name: null,
+        referring_physician_name_search: null,
+        referring_physician_name_fuzzy: null,
+        modalities_in_study: '',
+        sop_classes_in_study: '',
+        number_of_series: 0,
+        number_of_instances: 0,
+        attributes,
+        created_at: 0,
+        updated_at: 0,
+      });
+      await old
+        .insertInto('study')
+        .values([
+          study(10, referredBy('NPI-1', 'NPI-2')),
+          study(11, '{}'),
+          study(12, referredBy(' NPI-1 ', '')),
+        ])
+        .execute();
+      await old.destroy();
+      database = await openDatabase(created.url);
+    });
+    afterAll(async () => {
+      await database?.close();
+      await drop?.();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('fills the keys from the studies already stored, and scoped queries use them', async () => {
+      const rows = await database.db
+        .selectFrom('study_access_key')
+        .select(['study_pk', 'kind', 'value'])
+        .orderBy('study_pk')
+        .orderBy('value')
+        .execute();
+      expect(rows.map((r) => [Number(r.study_pk), r.kind, r.value])).toEqual([
+        [10, 'provider', 'NPI-1'],
+        [10, 'provider', 'NPI-2'],
+        [12, 'provider', 'NPI-1'],
+      ]);
+      const index = new KyselyIndexStore(database);
+      const visible = await index.query(
+        { level: 'study', filters: [], fuzzy: false, includeFields: [], limit: 10, offset: 0 },
+        { kind: 'restricted', providerIds: ['NPI-2'] },
+      );
+      expect(visible.map((m) => m.studyUid)).toEqual(['1.2.10']);
+    });
+  });
+}
