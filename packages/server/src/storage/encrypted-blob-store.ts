@@ -170,7 +170,9 @@ export class EncryptedBlobStore implements BlobStore {
     // One positioned read of the chunks the range lies in, then their decryption.
     const span = chunkSpan(header.chunkSize, described.size, range.offset, range.offset + range.length);
     const stored = asBuffer(await this.inner.read(key, { offset: span.offset, length: span.length }));
-    const out = Buffer.allocUnsafe(range.length);
+    // Each chunk's plaintext is written back into the buffer its ciphertext was read into, at or before
+    // where that ciphertext began (plaintext is shorter, and earlier chunks shorter still): no second
+    // buffer of the frame's size, which would only be more garbage to collect.
     let written = 0;
     let at = 0;
     for (let index = span.first; index <= span.last; index++) {
@@ -185,9 +187,9 @@ export class EncryptedBlobStore implements BlobStore {
       const chunkStart = index * header.chunkSize;
       const from = Math.max(0, range.offset - chunkStart);
       const to = Math.min(plain.length, range.offset + range.length - chunkStart);
-      written += plain.copy(out, written, from, to);
+      written += plain.copy(stored, written, from, to);
     }
-    return out;
+    return stored.subarray(0, written);
   }
 
   async size(key: string): Promise<number> {
