@@ -87,6 +87,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     jobs: services.jobs,
     jobQueued: () => jobRunner.wake(),
     security: httpSecurityOf(services, tlsMaterial !== undefined),
+    ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
     ...(config.oidc !== undefined
       ? { oidcPublicUrl: config.publicUrl ?? new URL(config.oidc.redirectUri!).origin }
       : {}),
@@ -117,6 +118,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
       aeTitle: config.aeTitle,
       maxAssociations: config.dicom.maxAssociations,
       queryFromAnyAe: config.dicom.queryFromAnyAe,
+      queryRequiresUserIdentity: config.dicom.queryRequiresUserIdentity,
       storeFromAnyAe: config.dicom.storeFromAnyAe,
     },
     maxQueryResults: config.archive.qidoMaxResults,

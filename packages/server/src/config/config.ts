@@ -38,6 +38,8 @@ export interface DicomConfig {
   maxAssociations: number;
   /** C-FIND (and later C-MOVE, C-GET) from any calling AE; by default only from registered nodes. */
   queryFromAnyAe: boolean;
+  /** C-FIND/C-MOVE/C-GET only with a verified user identity (each query then has that user's access). */
+  queryRequiresUserIdentity: boolean;
   /** C-STORE from any calling AE (the default); otherwise only from registered nodes. */
   storeFromAnyAe: boolean;
   /** Remote nodes defined in the config file, by name; read-only through the API. */
@@ -79,6 +81,11 @@ export interface Config {
   auditSyslog?: string;
   masterKey?: string;
   oidc?: OidcConfig;
+  /**
+   * Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (comma-separated), so
+   * that rate limits and the audit trail see the real client; default none.
+   */
+  trustProxy?: string;
   /** Public base URL (e.g. https://pacs.example.org) used in RetrieveURL and BulkDataURI; default: from the request. */
   publicUrl?: string;
   logLevel: LogLevel;

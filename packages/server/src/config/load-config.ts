@@ -64,6 +64,7 @@ const schema: JSONSchemaType<Config> = {
     auditSyslog: { type: 'string', pattern: '^tls://[^/:]+(:[0-9]+)?/?$', nullable: true },
     masterKey: { type: 'string', minLength: 1, nullable: true },
     publicUrl: { type: 'string', pattern: '^https?://', nullable: true },
+    trustProxy: { type: 'string', minLength: 1, nullable: true },
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     archive: {
       type: 'object',
@@ -79,10 +80,11 @@ const schema: JSONSchemaType<Config> = {
     dicom: {
       type: 'object',
       additionalProperties: false,
-      required: ['maxAssociations', 'queryFromAnyAe', 'storeFromAnyAe', 'nodes'],
+      required: ['maxAssociations', 'queryFromAnyAe', 'storeFromAnyAe', 'queryRequiresUserIdentity', 'nodes'],
       properties: {
         maxAssociations: { type: 'integer', minimum: 1, maximum: 10000 },
         queryFromAnyAe: { type: 'boolean' },
+        queryRequiresUserIdentity: { type: 'boolean' },
         storeFromAnyAe: { type: 'boolean' },
         nodes: {
           type: 'object',
@@ -208,6 +210,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   raw.dicom = {
     maxAssociations: 64,
     queryFromAnyAe: false,
+    queryRequiresUserIdentity: false,
     storeFromAnyAe: true,
     nodes: {},
     ...((file.dicom ?? {}) as Raw),

@@ -20,12 +20,19 @@ export interface AssociationPolicy {
   queryFromAnyAe: boolean;
   /** Storage contexts are accepted from any calling AE, not only from registered nodes. */
   storeFromAnyAe: boolean;
+  /**
+   * Query/retrieve only for associations that negotiated a user identity, so that every query is held
+   * to a person's study-level access (otherwise a registered AE acts as a DICOM node and sees everything).
+   */
+  queryRequiresUserIdentity: boolean;
 }
 
 /** What is known of the requestor before deciding. */
 export interface Requestor {
   /** The calling AE title is a registered node. */
   registered: boolean;
+  /** A user identity was negotiated and verified: the association acts as that user. */
+  identified: boolean;
 }
 
 /**
@@ -50,8 +57,10 @@ export function decideAssociation(
   if (openAssociations > policy.maxAssociations) {
     return reject(RejectReason.LocalLimitExceeded, RejectResult.Transient);
   }
-  const mayQuery = requestor.registered || policy.queryFromAnyAe;
-  const mayStore = requestor.registered || policy.storeFromAnyAe;
+  const mayQuery =
+    requestor.identified ||
+    (!policy.queryRequiresUserIdentity && (requestor.registered || policy.queryFromAnyAe));
+  const mayStore = requestor.identified || requestor.registered || policy.storeFromAnyAe;
   const contexts = negotiatePresentationContexts(
     request.presentationContexts,
     acceptableTransferSyntaxes,

@@ -163,7 +163,8 @@ export async function startDicomListener(
           identity.kind === 'refused'
             ? { accept: false, reject: { result: RejectResult.Permanent, ...RejectReason.UserNoReason } }
             : decideAssociation(request, deps.policy, established.size + 1, {
-                registered: registered || identity.kind === 'user',
+                registered,
+                identified: identity.kind === 'user',
               });
         if (decision.accept && identity.kind === 'user') {
           actor = { ...identity.actor, aeTitle: request.callingAeTitle };

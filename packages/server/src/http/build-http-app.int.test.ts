@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { buildHttpApp, httpSecurityOf } from './build-http-app.js';
 
 describe('the HTTP application', () => {
@@ -60,5 +63,36 @@ describe('the HTTP application', () => {
     );
     expect(Object.keys(spec.paths).some((p) => p.startsWith('/dicomweb'))).toBe(false);
     expect(spec.paths['/api/users/{username}']).toHaveProperty('put');
+  });
+
+  it('believes X-Forwarded-For only from the configured proxies', async () => {
+    const events = async (server: TestLightbox, user: string) => {
+      await server.running.services.audit.flush();
+      const response = await fetch(`${server.baseUrl}/api/audit-events?user=${user}`, {
+        headers: { authorization: server.authorization },
+      });
+      return ((await response.json()) as { address: string }[]).map((e) => e.address);
+    };
+    const attempt = (server: TestLightbox, user: string) =>
+      fetch(`${server.baseUrl}/api/me`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${user}:wrong-password`).toString('base64')}`,
+          'x-forwarded-for': '203.0.113.9',
+        },
+      });
+    // Not configured: the header is anyone's to forge and is ignored.
+    await attempt(lb, 'forger');
+    expect(await events(lb, 'forger')).toEqual(['127.0.0.1']);
+    const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-proxy-'));
+    const config = path.join(dir, 'lightbox.json');
+    await writeFile(config, JSON.stringify({ trustProxy: '127.0.0.1' }));
+    const behindProxy = await startTestLightbox('sqlite', { LIGHTBOX_CONFIG: config });
+    try {
+      await attempt(behindProxy, 'proxied');
+      expect(await events(behindProxy, 'proxied')).toEqual(['203.0.113.9']);
+    } finally {
+      await behindProxy.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

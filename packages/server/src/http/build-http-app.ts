@@ -111,6 +111,8 @@ export interface HttpDeps {
   health: () => { ready: boolean; [key: string]: unknown };
   /** The public base URL the OpenID Connect redirect URI is built on (LIGHTBOX_PUBLIC_URL or oidc.redirectUri). */
   oidcPublicUrl?: string;
+  /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated). */
+  trustProxy?: string;
   /** TLS material: the port then serves HTTPS (runtime contract LIGHTBOX_TLS_*). */
   https?: { cert: Buffer; key: Buffer; ca?: Buffer };
 }
@@ -146,6 +148,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     connectionTimeout: 300_000,
     bodyLimit: 1024 * 1024,
     exposeHeadRoutes: true,
+    // request.ip is the client's address only through proxies named here: rate limits and the audit
+    // trail depend on it, so a forged X-Forwarded-For from anyone else is ignored.
+    ...(deps.trustProxy !== undefined ? { trustProxy: deps.trustProxy } : {}),
     // With a CA, client certificates are asked for and checked below; browsers without one still connect.
     ...(deps.https !== undefined
       ? {
