@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EmergencyAccess } from '../security/emergency-access.js';
 import type { Notifications } from '../security/notifications.js';
+import type { UserStore } from '../security/user-store.js';
 import { numericId } from './route-schemas.js';
 import { Permission } from '../security/permissions.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
@@ -9,6 +10,7 @@ import { AppError, ErrorCode } from '../shared/app-error.js';
 export interface EmergencyAccessRouteDeps {
   emergencyAccess: EmergencyAccess;
   notifications: Notifications;
+  users: UserStore;
 }
 
 const startBody = {
@@ -58,6 +60,22 @@ export function emergencyAccessRoutes(app: FastifyInstance, deps: EmergencyAcces
     }
     return reply.code(204).send();
   });
+
+  // An administrator ends someone else's emergency access (e.g. after the security officer's review).
+  app.delete<{ Params: { username: string } }>(
+    '/users/:username/emergency-access',
+    { config: { permission: Permission.Administer } },
+    async (request, reply) => {
+      const user = await deps.users.findByUsername(request.params.username);
+      if (
+        user === undefined ||
+        !(await deps.emergencyAccess.endFor(request.actor!, user.pk, user.username))
+      ) {
+        throw new AppError(ErrorCode.NotFound, `${request.params.username} has no emergency access in force`);
+      }
+      return reply.code(204).send();
+    },
+  );
 
   app.get<{ Querystring: { unacknowledged?: boolean } }>(
     '/notifications',

@@ -313,6 +313,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       emergencyAccessRoutes(scope, {
         emergencyAccess: deps.security.emergencyAccess,
         notifications: deps.security.notifications,
+        users: deps.security.users,
       }),
     { prefix: '/api' },
   );

@@ -131,5 +131,43 @@ for (const dialect of DIALECTS) {
       expect(await studies()).toEqual([]);
       expect((await fetch(`${lb.baseUrl}/api/emergency-access`, json(doctor))).status).toBe(404);
     });
+
+    it('lets an administrator end the emergency access of another user', async () => {
+      const started = await fetch(`${lb.baseUrl}/api/emergency-access`, {
+        method: 'POST',
+        ...json(doctor, { reason: 'second emergency, no referral on file' }),
+      });
+      expect(started.status).toBe(201);
+      expect((await studies()).length).toBe(1);
+      // Not the security officer's to do (no admin permission), and only where one is in force.
+      expect(
+        (
+          await fetch(`${lb.baseUrl}/api/users/er-doctor/emergency-access`, {
+            method: 'DELETE',
+            ...json(officer),
+          })
+        ).status,
+      ).toBe(403);
+      const ended = await fetch(`${lb.baseUrl}/api/users/er-doctor/emergency-access`, {
+        method: 'DELETE',
+        ...json(lb.authorization),
+      });
+      expect(ended.status).toBe(204);
+      expect(await studies()).toEqual([]);
+      expect(
+        (
+          await fetch(`${lb.baseUrl}/api/users/er-doctor/emergency-access`, {
+            method: 'DELETE',
+            ...json(lb.authorization),
+          })
+        ).status,
+      ).toBe(404);
+      const alerts = (await (
+        await fetch(`${lb.baseUrl}/api/audit-events?user=admin&eventId=110113`, json(lb.authorization))
+      ).json()) as {
+        detail: string;
+      }[];
+      expect(alerts.some((a) => a.detail === 'emergency access of er-doctor ended by admin')).toBe(true);
+    });
   });
 }

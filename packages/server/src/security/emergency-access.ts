@@ -84,14 +84,24 @@ export class EmergencyAccess {
     return { reason: stated, startedAt, expiresAt };
   }
 
-  /** Ends the user's emergency access early; false when none was in force. */
+  /** Ends the user's own emergency access early; false when none was in force. */
   async end(actor: Actor): Promise<boolean> {
     if (actor.userId === undefined) return false;
+    return this.endFor(actor, actor.userId, actor.username, 'emergency access ended by the user');
+  }
+
+  /** An administrator ends another user's emergency access; false when none was in force. */
+  async endFor(
+    actor: Actor,
+    userPk: number,
+    username: string,
+    detail = `emergency access of ${username} ended by ${actor.username}`,
+  ): Promise<boolean> {
     const now = Date.now();
     const result = await this.db
       .updateTable('emergency_access')
       .set({ ended_at: now })
-      .where('user_pk', '=', actor.userId)
+      .where('user_pk', '=', userPk)
       .where('ended_at', 'is', null)
       .where('expires_at', '>', now)
       .executeTakeFirst();
@@ -103,7 +113,7 @@ export class EmergencyAccess {
         action: 'E',
         outcome: 'success',
         actor,
-        detail: 'emergency access ended by the user',
+        detail,
       });
     }
     return ended;
