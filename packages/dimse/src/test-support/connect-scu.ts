@@ -12,6 +12,8 @@ export async function connectScu(options: {
   calledAeTitle: string;
   callingAeTitle?: string;
   contexts: ProposedPresentationContext[];
+  /** SCP/SCU role selection items to propose (PS3.7 D.3.3.4). */
+  roles?: { sopClassUid: string; scu: boolean; scp: boolean }[];
   /** Offered as user identity type 2 (user name and passcode, PS3.7 D.3.3.7). */
   userIdentity?: { username: string; password: string };
   onMessage?: (message: IncomingMessage, association: Association) => Promise<void>;
@@ -33,7 +35,7 @@ export async function connectScu(options: {
         maxLength: 0,
         implementationClassUid: '1.2.826.0.1.3680043.10.1',
         implementationVersionName: 'TEST_SCU',
-        roles: [],
+        roles: options.roles ?? [],
         extendedNegotiation: [],
         ...(options.userIdentity !== undefined
           ? {

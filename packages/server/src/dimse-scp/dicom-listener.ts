@@ -154,6 +154,8 @@ export async function startDicomListener(
     const logger = deps.logger.child({ peer: `${address ?? '?'}:${socket.remotePort ?? '?'}` });
     // Who acts on this association: the user of a verified identity, else the calling AE.
     let actor: Actor | undefined;
+    // Storage SOP classes for which the requestor took the SCP role (C-GET may store only those back).
+    let storageScpRoles: ReadonlySet<string> = new Set();
     const association = Association.accept(socket, {
       logger,
       decide: async (request) => {
@@ -172,7 +174,12 @@ export async function startDicomListener(
           if (identity.positiveResponse) decision.answer.user.userIdentityResponse = new Uint8Array(0);
         }
         actor ??= dimseActor(request.callingAeTitle, address);
-        if (decision.accept) established.add(association);
+        if (decision.accept) {
+          established.add(association);
+          storageScpRoles = new Set(
+            decision.answer.user.roles.filter((role) => role.scp).map((role) => role.sopClassUid),
+          );
+        }
         if (decision.accept && !registered && identity.kind !== 'user')
           reportUnknownNode(request.callingAeTitle, address);
         logger.info(
@@ -194,6 +201,7 @@ export async function startDicomListener(
             actor: actor!, // set by `decide`, which runs before any message can arrive
             archive: deps.archive,
             logger,
+            storageScpRoles,
           },
           deps,
         ),

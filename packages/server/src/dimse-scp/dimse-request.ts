@@ -10,6 +10,8 @@ export interface DimseRequest {
   actor: Actor;
   archive: Archive;
   logger: Logger;
+  /** Storage SOP classes for which the requestor accepted the SCP role (PS3.7 D.3.3.4): C-GET's targets. */
+  storageScpRoles: ReadonlySet<string>;
 }
 
 /** Longest Error Comment (0000,0902): LO, 64 characters. */

@@ -55,7 +55,10 @@ async function selectInstances(request: DimseRequest, identifier: DicomJson): Pr
 
 type SendResult = SubOperationCounts & { cancelled: boolean };
 /** Sends the selected instances over an association, reporting progress to the requestor. */
-type SendTo = (association: Association, options: Pick<SendOptions, 'moveOriginator'>) => Promise<SendResult>;
+type SendTo = (
+  association: Association,
+  options: Pick<SendOptions, 'moveOriginator' | 'sopClasses'>,
+) => Promise<SendResult>;
 
 function countsCommand(counts: SubOperationCounts, withRemaining: boolean): Partial<OutgoingCommand> {
   return {
@@ -172,5 +175,7 @@ export async function handleMove(request: DimseRequest, deps: RetrieveDeps): Pro
  * contexts it negotiated with the SCP role for itself.
  */
 export async function handleGet(request: DimseRequest): Promise<void> {
-  await retrieve(request, CommandField.CGetRsp, async (_instances, send) => send(request.association, {}));
+  await retrieve(request, CommandField.CGetRsp, async (_instances, send) =>
+    send(request.association, { sopClasses: request.storageScpRoles }),
+  );
 }

@@ -22,6 +22,11 @@ export interface SendOptions {
   onProgress?: (counts: SubOperationCounts) => Promise<void>;
   /** Checked before each sub-operation; true stops the sending (C-CANCEL). */
   cancelled?: () => boolean;
+  /**
+   * C-GET: only contexts of these SOP classes may carry a C-STORE, those for which the peer took the SCP
+   * role (PS3.7 D.3.3.4; without role selection the requestor of an association is SCU only).
+   */
+  sopClasses?: ReadonlySet<string>;
 }
 
 /**
@@ -42,7 +47,9 @@ export async function sendInstances(
     warning: 0,
     failedUids: [],
   };
-  const accepted = association.presentationContexts();
+  const accepted = association
+    .presentationContexts()
+    .filter((c) => options.sopClasses === undefined || options.sopClasses.has(c.abstractSyntax));
   for (const instance of instances) {
     if (options.cancelled?.() === true) return { ...counts, cancelled: true };
     counts.remaining--;

@@ -195,7 +195,14 @@ async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<
     logger: deps.logger,
     onMessage: (message, current) =>
       message.command.commandField === CommandField.CStoreRq
-        ? handleStore({ association: current, message, actor, archive: deps.archive, logger: deps.logger })
+        ? handleStore({
+            association: current,
+            message,
+            actor,
+            archive: deps.archive,
+            logger: deps.logger,
+            storageScpRoles: new Set(),
+          })
         : Promise.resolve(),
   });
   try {
