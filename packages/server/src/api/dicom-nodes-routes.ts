@@ -65,6 +65,8 @@ export interface DicomNodesRouteDeps {
   /** Our AE title, the calling AE of associations we open. */
   local: LocalAe;
   logger: DimseLogger;
+  /** Most matches a node query returns (the archive's QIDO limit). */
+  maxQueryResults: number;
 }
 
 /**
@@ -110,14 +112,24 @@ export function dicomNodesRoutes(app: FastifyInstance, deps: DicomNodesRouteDeps
   app.post<{ Params: { name: string }; Body: { level?: NodeQueryLevel; keys?: Record<string, string> } }>(
     '/dicom-nodes/:name/query',
     { config, schema: { body: queryBody } },
-    async (request) =>
-      queryNode(
+    async (request, reply) => {
+      const { matches, truncated } = await queryNode(
         await nodeOf(request.params.name),
         deps.local,
         request.body.level ?? 'STUDY',
         request.body.keys ?? {},
         deps.logger,
-      ),
+        deps.maxQueryResults,
+      );
+      // As QIDO does when it caps a result: the answer is complete up to the limit, and says it was cut.
+      if (truncated) {
+        reply.header(
+          'warning',
+          `299 lightbox "the node's matches were cut at ${deps.maxQueryResults}; narrow the query"`,
+        );
+      }
+      return reply.send(matches);
+    },
   );
 
   app.post<{ Params: { name: string }; Body: TransferSelection }>(

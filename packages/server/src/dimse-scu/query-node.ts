@@ -52,9 +52,16 @@ export function findIdentifier(level: NodeQueryLevel, keys: Readonly<Record<stri
   return identifier;
 }
 
+/** The matches of a node query, and whether it was cut at the limit. */
+export interface NodeQueryResult {
+  matches: DicomJson[];
+  truncated: boolean;
+}
+
 /**
- * Queries a node with C-FIND in the study root model (PS3.4 C.4.1) and returns the matches as DICOM JSON.
- * A refusal or failure of the node is an error naming its status.
+ * Queries a node with C-FIND in the study root model (PS3.4 C.4.1) and returns the matches as DICOM JSON,
+ * at most `maxResults` of them: at the limit the query is cancelled (C-CANCEL), so that a broad query of a
+ * big archive cannot fill memory. A refusal or failure of the node is an error naming its status.
  */
 export async function queryNode(
   node: DicomNode,
@@ -62,7 +69,8 @@ export async function queryNode(
   level: NodeQueryLevel,
   keys: Readonly<Record<string, string>>,
   logger: DimseLogger,
-): Promise<DicomJson[]> {
+  maxResults: number,
+): Promise<NodeQueryResult> {
   const identifier = findIdentifier(level, keys);
   const association = await openNodeAssociation({
     node,
@@ -88,15 +96,25 @@ export async function queryNode(
       );
     }
     const matches: Uint8Array[] = [];
+    const messageId = association.pendingMessageId;
+    let truncated = false;
     const final = await association.sendRequest(
       context.id,
       { commandField: CommandField.CFindRq, priority: 0, affectedSopClassUid: ServiceSopClass.StudyRootFind },
       encodeIdentifier(identifier, context.transferSyntax),
       (pending) => {
-        if (pending.dataSet !== undefined) matches.push(pending.dataSet);
+        if (pending.dataSet === undefined) return;
+        if (matches.length < maxResults) matches.push(pending.dataSet);
+        else if (!truncated) {
+          truncated = true;
+          void association.cancel(context.id, messageId).catch(() => undefined);
+        }
       },
     );
-    if (final.command.status !== Status.Success) {
+    // After a C-CANCEL the node may end with Cancel (FE00) or, having finished first, Success.
+    const ended =
+      final.command.status === Status.Success || (truncated && final.command.status === Status.Cancel);
+    if (!ended) {
       throw new AppError(
         ErrorCode.Conflict,
         `${node.aet} answered C-FIND with status ${(final.command.status ?? 0).toString(16).padStart(4, '0')}H${
@@ -106,7 +124,7 @@ export async function queryNode(
     }
     const out: DicomJson[] = [];
     for (const bytes of matches) out.push(toDicomJson(await readDataSetIn(bytes, context.transferSyntax)));
-    return out;
+    return { matches: out, truncated };
   } finally {
     await association.release().catch(() => association.abort());
   }

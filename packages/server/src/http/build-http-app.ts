@@ -301,6 +301,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         logger: deps.logger,
         jobs: deps.jobs,
         jobQueued: deps.jobQueued,
+        maxQueryResults: deps.maxQueryResults,
       }),
     { prefix: '/api' },
   );
