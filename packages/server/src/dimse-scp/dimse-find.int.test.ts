@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  encodeDataSet,
-  fromDicomJson,
   generateUid,
   getString,
   getStrings,
@@ -18,6 +16,7 @@ import {
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { CommandField, Status, type CommandSet } from '@lightbox/dimse';
 import { connectScu } from '@lightbox/dimse/test-support';
+import { encodeIdentifier } from './identifier.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerNode, storeInArchive } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
@@ -247,9 +246,7 @@ for (const dialect of DIALECTS) {
         '0020000D': { vr: 'UI', Value: [studyUid] },
         '00080018': { vr: 'UI' },
       };
-      const bytes = Buffer.concat([
-        ...encodeDataSet(fromDicomJson(identifier), { explicitVr: true, littleEndian: true }),
-      ] as Uint8Array[]);
+      const bytes = encodeIdentifier(identifier, TransferSyntaxUid.ExplicitVRLittleEndian);
       const messageId = association.pendingMessageId;
       const final = association.sendRequest(
         1,

@@ -1,13 +1,8 @@
-import {
-  encodeDataSet,
-  fromDicomJson,
-  generateUid,
-  TransferSyntaxUid,
-  type DicomJson,
-} from '@lightbox/dicom';
+import { generateUid, TransferSyntaxUid, type DicomJson } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { CommandField, Status } from '@lightbox/dimse';
 import { connectScu } from '@lightbox/dimse/test-support';
+import { encodeIdentifier } from './identifier.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerNode, storeInArchive } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
@@ -66,9 +61,7 @@ for (const dialect of DIALECTS) {
         '00080052': { vr: 'CS', Value: ['STUDY'] },
         '0020000D': { vr: 'UI', Value: [study] },
       };
-      const bytes = Buffer.concat([
-        ...encodeDataSet(fromDicomJson(identifier), { explicitVr: true, littleEndian: true }),
-      ] as Uint8Array[]);
+      const bytes = encodeIdentifier(identifier, TransferSyntaxUid.ExplicitVRLittleEndian);
       const final = await association.sendRequest(
         1,
         { commandField: CommandField.CGetRq, priority: 0, affectedSopClassUid: STUDY_ROOT_GET },

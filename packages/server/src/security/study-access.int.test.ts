@@ -1,13 +1,8 @@
-import {
-  fromDicomJson,
-  encodeDataSet,
-  generateUid,
-  TransferSyntaxUid,
-  type DicomJson,
-} from '@lightbox/dicom';
+import { generateUid, TransferSyntaxUid, type DicomJson } from '@lightbox/dicom';
 import { sequenceElement, syntheticImage, textElement } from '@lightbox/dicom/test-support';
 import { CommandField, Status } from '@lightbox/dimse';
 import { connectScu } from '@lightbox/dimse/test-support';
+import { encodeIdentifier } from '../dimse-scp/identifier.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody } from '../test-support/dicomweb-client.js';
 import { DIALECTS } from '../test-support/test-databases.js';
@@ -139,9 +134,7 @@ for (const dialect of DIALECTS) {
           '00100020': { vr: 'LO', Value: [patientId] },
           '0020000D': { vr: 'UI' },
         };
-        const bytes = Buffer.concat([
-          ...encodeDataSet(fromDicomJson(identifier), { explicitVr: true, littleEndian: true }),
-        ] as Uint8Array[]);
+        const bytes = encodeIdentifier(identifier, TransferSyntaxUid.ExplicitVRLittleEndian);
         let matches = 0;
         const final = await association.sendRequest(
           1,

@@ -2,16 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Tag } from '@lightbox/dicom';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzyNameKeys } from '../../archive/matching/person-name-search.js';
 import { parseAttributeMatch } from '../../archive/query/attribute-match.js';
 import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
-import { createTestDatabase, DIALECTS } from '../../test-support/test-databases.js';
+import { databaseAtMigration } from '../../test-support/database-at-migration.js';
+import { DIALECTS } from '../../test-support/test-databases.js';
 import { openDatabase, type Database } from '../open-database.js';
-import type { Tables } from '../tables.js';
 import { archiveIndexMigration } from './0001-archive-index.js';
 import { dicomNodesMigration } from './0002-dicom-nodes.js';
 import { jobsMigration } from './0003-jobs.js';
@@ -24,29 +21,13 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
-      const created = await createTestDatabase(dialect, dir);
+      const created = await databaseAtMigration(dialect, dir, {
+        '0001-archive-index': archiveIndexMigration(dialect),
+        '0002-dicom-nodes': dicomNodesMigration(dialect),
+        '0003-jobs': jobsMigration(dialect),
+      });
       drop = created.drop;
-      // An archive written before the key table existed: the schema of 0001–0003 and its fuzzy columns.
-      const old = new Kysely<Tables>({
-        dialect:
-          dialect === 'sqlite'
-            ? new SqliteDialect({ database: new SqliteDatabase(created.url.slice('sqlite:'.length)) })
-            : new PostgresDialect({ pool: new pg.Pool({ connectionString: created.url }) }),
-      });
-      const migrator = new Migrator({
-        db: old,
-        provider: {
-          getMigrations: async () => ({
-            '0001-archive-index': archiveIndexMigration(dialect),
-            '0002-dicom-nodes': dicomNodesMigration(dialect),
-            '0003-jobs': jobsMigration(dialect),
-          }),
-        },
-        migrationTableName: 'lightbox_migration',
-        migrationLockTableName: 'lightbox_migration_lock',
-      });
-      const { error } = await migrator.migrateToLatest();
-      if (error !== undefined) throw error;
+      const old = created.old;
       const patient = (pk: number, name: string | null) => ({
         pk,
         patient_key: `P${pk}\\`,

@@ -1,14 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
-import { createTestDatabase, DIALECTS } from '../../test-support/test-databases.js';
+import { databaseAtMigration } from '../../test-support/database-at-migration.js';
+import { DIALECTS } from '../../test-support/test-databases.js';
 import { openDatabase, type Database } from '../open-database.js';
-import type { Tables } from '../tables.js';
 import { archiveIndexMigration } from './0001-archive-index.js';
 import { dicomNodesMigration } from './0002-dicom-nodes.js';
 import { jobsMigration } from './0003-jobs.js';
@@ -35,31 +32,15 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
-      const created = await createTestDatabase(dialect, dir);
+      const created = await databaseAtMigration(dialect, dir, {
+        '0001-archive-index': archiveIndexMigration(dialect),
+        '0002-dicom-nodes': dicomNodesMigration(dialect),
+        '0003-jobs': jobsMigration(dialect),
+        '0004-person-name-keys': personNameKeysMigration(dialect),
+        '0005-security': securityMigration(dialect),
+      });
       drop = created.drop;
-      // An archive written before the key table existed.
-      const old = new Kysely<Tables>({
-        dialect:
-          dialect === 'sqlite'
-            ? new SqliteDialect({ database: new SqliteDatabase(created.url.slice('sqlite:'.length)) })
-            : new PostgresDialect({ pool: new pg.Pool({ connectionString: created.url }) }),
-      });
-      const migrator = new Migrator({
-        db: old,
-        provider: {
-          getMigrations: async () => ({
-            '0001-archive-index': archiveIndexMigration(dialect),
-            '0002-dicom-nodes': dicomNodesMigration(dialect),
-            '0003-jobs': jobsMigration(dialect),
-            '0004-person-name-keys': personNameKeysMigration(dialect),
-            '0005-security': securityMigration(dialect),
-          }),
-        },
-        migrationTableName: 'lightbox_migration',
-        migrationLockTableName: 'lightbox_migration_lock',
-      });
-      const { error } = await migrator.migrateToLatest();
-      if (error !== undefined) throw error;
+      const old = created.old;
       await old
         .insertInto('patient')
         .values({

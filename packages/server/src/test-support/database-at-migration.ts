@@ -1,0 +1,32 @@
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import pg from 'pg';
+import type { Tables } from '../db/tables.js';
+import { createTestDatabase, type TestDialect } from './test-databases.js';
+
+/**
+ * A test database migrated only up to `migrations` (an archive written by an older Lightbox), open
+ * through Kysely for filling in old rows; `openDatabase(url)` then runs the remaining migrations.
+ */
+export async function databaseAtMigration(
+  dialect: TestDialect,
+  dir: string,
+  migrations: Record<string, Migration>,
+): Promise<{ old: Kysely<Tables>; url: string; drop: () => Promise<void> }> {
+  const created = await createTestDatabase(dialect, dir);
+  const old = new Kysely<Tables>({
+    dialect:
+      dialect === 'sqlite'
+        ? new SqliteDialect({ database: new SqliteDatabase(created.url.slice('sqlite:'.length)) })
+        : new PostgresDialect({ pool: new pg.Pool({ connectionString: created.url }) }),
+  });
+  const migrator = new Migrator({
+    db: old,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'lightbox_migration',
+    migrationLockTableName: 'lightbox_migration_lock',
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) throw error;
+  return { old, url: created.url, drop: created.drop };
+}
