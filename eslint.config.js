@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web app runs in the browser.
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // The DICOM core is isomorphic: it must run in the browser as well as in Node.
     files: ['packages/dicom/src/**/*.ts'],
     ignores: ['packages/dicom/src/**/*.test.ts'],

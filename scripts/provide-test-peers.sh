@@ -17,6 +17,8 @@ peers=(
   "ojph_compress:openjph-tools"
   "/usr/sbin/Orthanc:orthanc"
   "/usr/share/orthanc/plugins/libOrthancDicomWeb.so:orthanc-dicomweb"
+  "chromium:chromium"
+  "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
 )
 
 missing=()

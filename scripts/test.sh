@@ -15,8 +15,9 @@ run_step() {
   if ! "$@"; then failed_steps+=("$name"); fi
 }
 
-run_step build npx tsc -b packages/server
+run_step build npm run build --silent
 run_step typecheck-tests npx tsc -p tsconfig.test.json
+run_step typecheck-web npx tsc -p packages/web
 run_step lint npx eslint .
 run_step format npx prettier --check . --log-level warn
 

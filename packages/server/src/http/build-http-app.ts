@@ -19,6 +19,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { dicomwebRoutes } from '../dicomweb/dicomweb-routes.js';
 import { handleWadoUri } from '../dicomweb/wado-uri.js';
+import { webAppRoutes } from '../web-app/web-app-routes.js';
 import type { Actor } from '../security/actor.js';
 import { AuditEventId, AuditEventType } from '../security/audit/audit-sink.js';
 import type { AuditTrail } from '../security/audit/audit-trail.js';
@@ -115,11 +116,13 @@ export interface HttpDeps {
   trustProxy?: string;
   /** TLS material: the port then serves HTTPS (runtime contract LIGHTBOX_TLS_*). */
   https?: { cert: Buffer; key: Buffer; ca?: Buffer };
+  /** The built web app served at `/` (default: packages/web/dist). */
+  webAppDir?: string;
 }
 
 // The web app's policy: its own scripts (and WebAssembly codecs), workers from blobs, images from
 // data/blob URLs; nothing may frame it.
-const CONTENT_SECURITY_POLICY = {
+const CONTENT_SECURITY_POLICY: { directives: Record<string, string[]> } = {
   directives: {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
@@ -165,7 +168,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
-    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+    contentSecurityPolicy: {
+      directives: {
+        ...CONTENT_SECURITY_POLICY.directives,
+        // Over plain HTTP the browser would "upgrade" the app's own scripts to an https:// nobody serves.
+        upgradeInsecureRequests: deps.https !== undefined ? [] : null,
+      },
+    },
     // HSTS only where the port speaks HTTPS: on plain HTTP it would be ignored, or lock a host out.
     hsts: deps.https !== undefined ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'no-referrer' },
@@ -247,8 +256,17 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (isAppError(error)) {
-      // The browser app handles 401 itself: a Basic challenge would open the browser's own dialog.
-      if (error.code === ErrorCode.Unauthenticated && request.cookies[SESSION_COOKIE] === undefined)
+      // The browser app handles 401 itself: a Basic challenge would open the browser's own dialog (and
+      // block the app's request behind it), so a browser's subresource requests (Sec-Fetch-Dest other
+      // than document: scripts' fetches, images) and requests with a session cookie get none; API
+      // clients (which send no Sec-Fetch-Dest) and address-bar navigation do.
+      const destination = request.headers['sec-fetch-dest'];
+      const fromScript = destination !== undefined && destination !== 'document';
+      if (
+        error.code === ErrorCode.Unauthenticated &&
+        request.cookies[SESSION_COOKIE] === undefined &&
+        !fromScript
+      )
         reply.header('www-authenticate', [
           'Basic realm="Lightbox", charset="UTF-8"',
           'Bearer realm="Lightbox"',
@@ -282,6 +300,12 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     const health = deps.health();
     return reply.code(health.ready ? 200 : 503).send(health);
   });
+  // What the sign-in page offers: passwords always, the organisation's identity provider when configured.
+  app.get('/api/sign-in-methods', { config: { permission: Permission.Public } }, async () => ({
+    password: true,
+    oidc: deps.security.oidc !== undefined,
+  }));
+  webAppRoutes(app, deps.webAppDir);
 
   await app.register(
     async (scope) =>

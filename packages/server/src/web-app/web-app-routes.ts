@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Permission } from '../security/permissions.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+
+/** Where `npm run build` puts the web app (packages/web/dist), seen from this file in src/ or dist/. */
+export const DEFAULT_WEB_APP_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
+/** Pages of the single-page app: each answers index.html and the app routes itself. */
+const APP_PAGES = ['/', '/viewer', '/login'];
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/** Types worth compressing (WebAssembly and scripts shrink to a third). */
+const COMPRESSIBLE = new Set(['.js', '.css', '.wasm', '.svg', '.json']);
+
+interface Asset {
+  body: Buffer;
+  gzipped?: Buffer;
+  type: string;
+}
+
+/**
+ * Serves the web app (runtime contract: `/`). Its files are the static assets of the login page, so they
+ * are public; everything they show comes from authenticated APIs. Hashed asset names never change, so
+ * they are cached for a year; the pages are revalidated so a new build is picked up at once.
+ */
+export function webAppRoutes(app: FastifyInstance, webAppDir: string = DEFAULT_WEB_APP_DIR): void {
+  const config = { permission: Permission.Public };
+  const assets = new Map<string, Promise<Asset | undefined>>();
+
+  // Files are read once and kept (with their gzip form): a build is a few MB and never changes underneath.
+  const asset = (relative: string): Promise<Asset | undefined> => {
+    let found = assets.get(relative);
+    if (found === undefined) {
+      const extension = path.extname(relative);
+      found = readFile(path.join(webAppDir, relative)).then(
+        (body) => ({
+          body,
+          type: CONTENT_TYPES[extension] ?? 'application/octet-stream',
+          ...(COMPRESSIBLE.has(extension) ? { gzipped: gzipSync(body, { level: 9 }) } : {}),
+        }),
+        () => undefined,
+      );
+      assets.set(relative, found);
+    }
+    return found;
+  };
+
+  const send = (request: FastifyRequest, reply: FastifyReply, file: Asset, cacheControl: string) => {
+    reply
+      .header('content-type', file.type)
+      .header('cache-control', cacheControl)
+      .header('vary', 'accept-encoding');
+    const acceptsGzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+    if (file.gzipped !== undefined && acceptsGzip)
+      return reply.header('content-encoding', 'gzip').send(file.gzipped);
+    return reply.send(file.body);
+  };
+
+  for (const page of APP_PAGES) {
+    app.get(page, { config, schema: { hide: true } }, async (request, reply) => {
+      const index = await asset('index.html');
+      if (index === undefined) {
+        throw new AppError(
+          ErrorCode.OutOfResources,
+          'the web app is not built: run `npm run build` (npm start does it) and start Lightbox again',
+        );
+      }
+      return send(request, reply, { ...index, type: 'text/html; charset=utf-8' }, 'no-cache');
+    });
+  }
+
+  app.get<{ Params: { file: string } }>(
+    '/assets/:file',
+    { config, schema: { hide: true } },
+    async (request, reply) => {
+      const name = request.params.file;
+      // Only the build's own flat file names: no paths, no dot files.
+      const file = /^[\w][\w.-]*$/.test(name) ? await asset(path.join('assets', name)) : undefined;
+      if (file === undefined) throw new AppError(ErrorCode.NotFound, `no web app asset ${name}`);
+      return send(request, reply, file, 'public, max-age=31536000, immutable');
+    },
+  );
+}

@@ -1,0 +1,64 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+
+/** Debian's Chromium (installed by the test command); CHROMIUM_PATH overrides it. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where screenshots of each step are kept (a CI artifact). */
+export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../../test-results/browser');
+
+/**
+ * Flags for headless Chromium on a machine without a GPU (DESIGN §3): WebGL through SwiftShader, which
+ * Chrome 137+ enables only when asked, and no background network traffic on a closed network.
+ */
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--use-gl=angle',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--ignore-gpu-blocklist',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+
+/** A headless Chromium with a fresh profile. */
+export interface TestBrowser {
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Starts Debian's Chromium through playwright-core. */
+export async function startTestBrowser(): Promise<TestBrowser> {
+  const profile = await mkdtemp(path.join(tmpdir(), 'lightbox-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1280, height: 800 },
+  });
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  return {
+    async newPage(viewport) {
+      const page = await context.newPage();
+      if (viewport !== undefined) await page.setViewportSize(viewport);
+      page.on('pageerror', (error) => console.error('page error:', error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error')
+          console.error('page console:', message.text(), message.location().url);
+      });
+      return page;
+    },
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Keeps a screenshot of the page under {@link SCREENSHOT_DIR}. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}

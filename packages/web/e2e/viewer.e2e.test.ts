@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { generateUid } from '@lightbox/dicom';
+import { multipartBody } from '../../server/src/test-support/dicomweb-client.js';
+import {
+  startTestLightbox,
+  TEST_ADMIN_PASSWORD,
+  type TestLightbox,
+} from '../../server/src/test-support/test-lightbox.js';
+import { ctPhantom, PHANTOM, phantomHu } from './ct-phantom.js';
+import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
+
+interface ViewerAutomation {
+  imageToClient(cell: number, column: number, row: number): [number, number];
+  currentImageIndex(cell: number): number;
+}
+
+/** The grey level (0–255) of a linear VOI window (PS3.3 C.11.2.1.2.1) for a value in modality units. */
+function expectedGrey(hu: number, center: number, width: number): number {
+  const low = center - width / 2;
+  return Math.round(Math.min(1, Math.max(0, (hu - low) / width)) * 255);
+}
+
+/** The grey shown on screen where an image pixel is (red channel of the viewport's canvas). */
+async function displayedGrey(page: Page, column: number, row: number): Promise<number> {
+  return page.evaluate(
+    ([c, r]) => {
+      const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
+      const [x, y] = viewer.imageToClient(0, c, r);
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
+      const rect = canvas.getBoundingClientRect();
+      const scale = canvas.width / rect.width;
+      const pixel = canvas
+        .getContext('2d')!
+        .getImageData(Math.floor((x - rect.left) * scale), Math.floor((y - rect.top) * scale), 1, 1).data;
+      return pixel[0]!;
+    },
+    [column, row] as const,
+  );
+}
+
+async function clientPoint(page: Page, column: number, row: number): Promise<[number, number]> {
+  return page.evaluate(
+    ([c, r]) =>
+      (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer.imageToClient(0, c, r),
+    [column, row] as const,
+  );
+}
+
+async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  await page.mouse.move(from[0], from[1]);
+  await page.mouse.down();
+  await page.mouse.move((from[0] + to[0]) / 2, (from[1] + to[1]) / 2, { steps: 4 });
+  await page.mouse.move(to[0], to[1], { steps: 4 });
+  await page.mouse.up();
+}
+
+describe('web app and viewer in Chromium', () => {
+  let lightbox: TestLightbox;
+  let browser: TestBrowser;
+  const studyUid = generateUid();
+
+  beforeAll(async () => {
+    lightbox = await startTestLightbox('sqlite');
+    const objects = [
+      ...ctPhantom({
+        patientId: 'PH001',
+        patientName: 'Phantom^Water',
+        studyInstanceUid: studyUid,
+        seriesInstanceUid: generateUid(),
+        frameOfReferenceUid: generateUid(),
+      }),
+      ...ctPhantom({
+        patientId: 'OTHER1',
+        patientName: 'Other^Patient',
+        studyInstanceUid: generateUid(),
+        seriesInstanceUid: generateUid(),
+        frameOfReferenceUid: generateUid(),
+        studyDescription: 'Another study',
+      }).slice(0, 2),
+    ];
+    const { body, contentType } = multipartBody(objects.map((bytes) => ({ bytes })));
+    const stored = await fetch(`${lightbox.dicomweb}/studies`, {
+      method: 'POST',
+      headers: {
+        authorization: lightbox.authorization,
+        'content-type': contentType,
+        accept: 'application/dicom+json',
+      },
+      body,
+    });
+    expect(stored.status).toBe(200);
+    browser = await startTestBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await lightbox?.stop();
+  });
+
+  it('signs in, finds the study, opens it and shows true pixel values, lengths and ROI statistics', async () => {
+    const page = await browser.newPage();
+    await page.goto(lightbox.baseUrl);
+
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('table.studies tbody tr').count()).toBe(2);
+    await screenshot(page, '01-study-list');
+
+    await page.getByLabel('Patient name').fill('phan');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.locator('table.studies tbody tr').count()).toBe(1);
+    await page.getByRole('link', { name: 'Phantom, Water' }).click();
+
+    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).waitFor();
+    await page.waitForFunction(() => 'lightboxViewer' in window);
+    await screenshot(page, '02-viewer');
+
+    // The file's window (W 400, L 40): air black, water, the 100 HU disc and bone at their grey levels.
+    for (const [column, row] of [
+      [10, 10],
+      [PHANTOM.centre, PHANTOM.centre],
+      [PHANTOM.centre, PHANTOM.centre + 30],
+      [PHANTOM.boneColumn, PHANTOM.centre],
+    ] as const) {
+      const hu = phantomHu(PHANTOM.slices - 1, row, column);
+      expect(
+        Math.abs((await displayedGrey(page, column, row)) - expectedGrey(hu, 40, 400)),
+        `HU ${hu}`,
+      ).toBeLessThanOrEqual(3);
+    }
+
+    // A 20 mm line: 40 pixels of 0.5 mm.
+    await page.getByRole('button', { name: 'Length' }).click();
+    await drag(page, await clientPoint(page, 44, 100), await clientPoint(page, 84, 100));
+    // The mouse lands on whole screen pixels (about 0.1 mm here): the length is right to within one.
+    await expect
+      .poll(async () => {
+        const text = (await page.locator('.measurements li').allTextContents()).join('|');
+        const length = /^Length ([\d.]+) mm$/.exec(text);
+        return length !== null && Math.abs(Number(length[1]) - 20) < 0.15 ? 'about 20 mm' : text;
+      })
+      .toBe('about 20 mm');
+
+    // An ellipse ROI is drawn from its centre: a circle of 8 mm inside the 10 mm disc of 100 HU.
+    await page.getByRole('button', { name: 'Ellipse' }).click();
+    await drag(
+      page,
+      await clientPoint(page, PHANTOM.centre, PHANTOM.centre),
+      await clientPoint(page, PHANTOM.centre + 16, PHANTOM.centre + 16),
+    );
+    const expectedArea = Math.PI * 8 * 8;
+    await expect
+      .poll(async () => {
+        const text = (await page.locator('.measurements li').allTextContents())[1] ?? '';
+        const roi = /^Ellipse mean ([-\d.]+) HU SD [-\d.]+ min [-\d]+ max [-\d]+ area ([\d.]+) mm²$/.exec(
+          text,
+        );
+        return roi !== null &&
+          Math.abs(Number(roi[1]) - 100) <= 1 &&
+          Math.abs(Number(roi[2]) - expectedArea) <= 0.02 * expectedArea
+          ? 'mean 100 HU, area of an 8 mm circle'
+          : text;
+      })
+      .toBe('mean 100 HU, area of an 8 mm circle');
+
+    // The probe reads the true value of the rod (which changes from slice to slice) on the slice shown.
+    await page.getByRole('button', { name: 'Probe' }).click();
+    const rod = await clientPoint(page, PHANTOM.rodColumn, PHANTOM.centre);
+    // Cornerstone waits to tell a click from a double click: press, hold briefly, release.
+    await page.mouse.move(rod[0], rod[1]);
+    await page.mouse.down();
+    await page.waitForTimeout(500);
+    await page.mouse.up();
+    const rodHu = phantomHu(PHANTOM.slices - 1, PHANTOM.centre, PHANTOM.rodColumn);
+    await expect
+      .poll(async () => (await page.locator('.measurements li').allTextContents())[2])
+      .toBe(`Probe ${rodHu} HU`);
+    await screenshot(page, '03-measurements');
+  });
+});

@@ -1,0 +1,99 @@
+import { useCallback, useEffect, useState } from 'react';
+import { LoginPage } from './session/login-page';
+import { currentSession, signOut, type Session } from './session/session-client';
+import { StudyListPage } from './studies/study-list-page';
+import { ViewerPage } from './viewer/viewer-page';
+
+function usePath(): [URL, (to: string) => void] {
+  const [url, setUrl] = useState(() => new URL(window.location.href));
+  useEffect(() => {
+    const onPop = () => setUrl(new URL(window.location.href));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const navigate = useCallback((to: string) => {
+    window.history.pushState(null, '', to);
+    setUrl(new URL(window.location.href));
+  }, []);
+  return [url, navigate];
+}
+
+/** Study Instance UIDs of a deep link: comma-separated or repeated (IHE IID accepts both). */
+function studyUidsOf(url: URL): string[] {
+  return url.searchParams
+    .getAll('StudyInstanceUIDs')
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+/** The web app: sign-in, then the page the URL names, with navigation by what the user's roles allow. */
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [url, navigate] = usePath();
+
+  useEffect(() => {
+    currentSession()
+      .then(setSession)
+      .catch(() => setSession(null));
+    const signedOut = () => setSession(null);
+    window.addEventListener('lightbox:signed-out', signedOut);
+    return () => window.removeEventListener('lightbox:signed-out', signedOut);
+  }, []);
+
+  if (session === undefined) return null;
+  if (session === null) return <LoginPage onSignedIn={setSession} />;
+
+  const mayReadStudies = session.user.permissions.includes('study:read');
+  const page =
+    url.pathname === '/viewer' && mayReadStudies ? (
+      <ViewerPage key={url.search} studyUids={studyUidsOf(url)} navigate={navigate} />
+    ) : mayReadStudies ? (
+      <StudyListPage navigate={navigate} />
+    ) : (
+      <main className="empty-page">
+        <p>Your roles ({session.user.roles.join(', ') || 'none'}) give no access to studies.</p>
+      </main>
+    );
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <a
+          className="brand"
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/');
+          }}
+        >
+          Lightbox
+        </a>
+        <nav aria-label="Main">
+          {mayReadStudies && (
+            <a
+              href="/"
+              aria-current={url.pathname === '/' ? 'page' : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate('/');
+              }}
+            >
+              Studies
+            </a>
+          )}
+          {session.user.permissions.includes('admin') && <a href="/api/docs">API</a>}
+        </nav>
+        <span className="user">{session.user.displayName ?? session.user.username}</span>
+        <button
+          onClick={() => {
+            void signOut().then(() => setSession(null));
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      {page}
+    </div>
+  );
+}

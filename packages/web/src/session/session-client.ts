@@ -1,0 +1,84 @@
+/** The signed-in user as the server describes it (`GET /api/session`). */
+export interface SessionUser {
+  username: string;
+  displayName: string | null;
+  roles: string[];
+  /** What the user's roles allow (`study:read`, `admin`, `audit:read`, …). */
+  permissions: string[];
+}
+
+/** A browser session: the user and the CSRF token every unsafe request must carry. */
+export interface Session {
+  user: SessionUser;
+  csrfToken: string | null;
+}
+
+/** A failed request, with the server's problem+json detail. */
+export class RequestFailed extends Error {
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+let csrfToken: string | null = null;
+
+async function failure(response: Response): Promise<RequestFailed> {
+  let detail = `${response.status} ${response.statusText}`;
+  try {
+    const body = (await response.json()) as { detail?: string; title?: string };
+    detail = body.detail ?? body.title ?? detail;
+  } catch {
+    // Not problem+json: keep the status line.
+  }
+  return new RequestFailed(response.status, detail);
+}
+
+/**
+ * `fetch` for the app's own requests: same-origin with the session cookie, and the CSRF token on unsafe
+ * methods (the server refuses them without it). Non-2xx answers throw {@link RequestFailed}.
+ */
+export async function appFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const method = (init.method ?? 'GET').toUpperCase();
+  const headers = new Headers(init.headers);
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(method) && csrfToken !== null)
+    headers.set('x-csrf-token', csrfToken);
+  const response = await fetch(url, { ...init, headers, credentials: 'same-origin' });
+  if (!response.ok) {
+    if (response.status === 401) window.dispatchEvent(new Event('lightbox:signed-out'));
+    throw await failure(response);
+  }
+  return response;
+}
+
+/** The current session, or null when the browser is not signed in. */
+export async function currentSession(): Promise<Session | null> {
+  const response = await fetch('/api/session', { credentials: 'same-origin' });
+  if (response.status === 401) return null;
+  if (!response.ok) throw await failure(response);
+  const session = (await response.json()) as Session;
+  csrfToken = session.csrfToken;
+  return session;
+}
+
+/** Signs in with a user name and password; the server sets the session cookie. */
+export async function signIn(username: string, password: string): Promise<Session> {
+  const response = await fetch('/api/session', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!response.ok) throw await failure(response);
+  const session = (await response.json()) as Session;
+  csrfToken = session.csrfToken;
+  return session;
+}
+
+/** Ends the session on the server. */
+export async function signOut(): Promise<void> {
+  await appFetch('/api/session', { method: 'DELETE' }).catch(() => undefined);
+  csrfToken = null;
+}

@@ -1,0 +1,195 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { searchStudies } from '../dicomweb/archive-client';
+import {
+  displayDate,
+  displayPersonName,
+  JsonTag,
+  numberOf,
+  textOf,
+  textsOf,
+  type DicomJson,
+} from '../dicomweb/dicom-json';
+import { EMPTY_SEARCH, studyQuery, type StudySearch } from './study-search';
+
+const PAGE_SIZE = 50;
+
+/** The viewer's deep link for studies (IHE IID style: `/viewer?StudyInstanceUIDs=…`). */
+export function viewerLink(studyUids: string[]): string {
+  return `/viewer?StudyInstanceUIDs=${studyUids.map(encodeURIComponent).join(',')}`;
+}
+
+/** The study list: search form, one page of studies from QIDO-RS, paging, open in the viewer. */
+export function StudyListPage({ navigate }: { navigate: (to: string) => void }) {
+  const [form, setForm] = useState<StudySearch>(EMPTY_SEARCH);
+  const [search, setSearch] = useState<StudySearch>(EMPTY_SEARCH);
+  const [offset, setOffset] = useState(0);
+  const [studies, setStudies] = useState<DicomJson[]>([]);
+  const [more, setMore] = useState(false);
+  const [state, setState] = useState<'loading' | 'ready' | 'failed'>('loading');
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    const abort = new AbortController();
+    setState('loading');
+    searchStudies(studyQuery(search, { offset, limit: PAGE_SIZE }), abort.signal)
+      .then((page) => {
+        setStudies(page.results);
+        setMore(page.more);
+        setState('ready');
+      })
+      .catch((e: unknown) => {
+        if (abort.signal.aborted) return;
+        setError(e instanceof Error ? e.message : String(e));
+        setState('failed');
+      });
+    return () => abort.abort();
+  }, [search, offset]);
+
+  const submit = useCallback(
+    (event: FormEvent) => {
+      event.preventDefault();
+      setOffset(0);
+      setSearch({ ...form });
+    },
+    [form],
+  );
+  const field = (name: keyof StudySearch) => ({
+    name,
+    value: String(form[name]),
+    onChange: (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value }),
+  });
+
+  return (
+    <main className="study-list">
+      <form className="study-search" onSubmit={submit} aria-label="Search studies">
+        <label>
+          Patient name
+          <input {...field('patientName')} placeholder="Doe^J*" />
+        </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            name="fuzzy"
+            checked={form.fuzzy}
+            onChange={(e) => setForm({ ...form, fuzzy: e.target.checked })}
+          />
+          sounds like
+        </label>
+        <label>
+          Patient ID
+          <input {...field('patientId')} />
+        </label>
+        <label>
+          Accession
+          <input {...field('accessionNumber')} />
+        </label>
+        <label>
+          From
+          <input type="date" {...field('dateFrom')} />
+        </label>
+        <label>
+          To
+          <input type="date" {...field('dateTo')} />
+        </label>
+        <label>
+          Modality
+          <input {...field('modality')} size={4} placeholder="CT" />
+        </label>
+        <label>
+          Description
+          <input {...field('studyDescription')} />
+        </label>
+        <label>
+          Referring physician
+          <input {...field('referringPhysicianName')} />
+        </label>
+        <button type="submit">Search</button>
+        <button
+          type="button"
+          onClick={() => {
+            setForm(EMPTY_SEARCH);
+            setOffset(0);
+            setSearch(EMPTY_SEARCH);
+          }}
+        >
+          Clear
+        </button>
+      </form>
+      {state === 'failed' && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <table className="studies" aria-busy={state === 'loading'}>
+        <thead>
+          <tr>
+            <th>Patient</th>
+            <th>Patient ID</th>
+            <th>Birth date</th>
+            <th>Study date</th>
+            <th>Modality</th>
+            <th>Description</th>
+            <th>Accession</th>
+            <th>Referring</th>
+            <th>Series / images</th>
+          </tr>
+        </thead>
+        <tbody>
+          {studies.map((study) => {
+            const uid = textOf(study, JsonTag.StudyInstanceUID);
+            return (
+              <tr
+                key={uid}
+                data-study-uid={uid}
+                tabIndex={0}
+                onDoubleClick={() => navigate(viewerLink([uid]))}
+                onKeyDown={(e) => e.key === 'Enter' && navigate(viewerLink([uid]))}
+              >
+                <td>
+                  <a
+                    href={viewerLink([uid])}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate(viewerLink([uid]));
+                    }}
+                  >
+                    {displayPersonName(textOf(study, JsonTag.PatientName)) || '(no name)'}
+                  </a>
+                </td>
+                <td>{textOf(study, JsonTag.PatientID)}</td>
+                <td>{displayDate(textOf(study, JsonTag.PatientBirthDate))}</td>
+                <td>{displayDate(textOf(study, JsonTag.StudyDate))}</td>
+                <td>{textsOf(study, JsonTag.ModalitiesInStudy).join(', ')}</td>
+                <td>{textOf(study, JsonTag.StudyDescription)}</td>
+                <td>{textOf(study, JsonTag.AccessionNumber)}</td>
+                <td>{displayPersonName(textOf(study, JsonTag.ReferringPhysicianName))}</td>
+                <td>
+                  {numberOf(study, JsonTag.NumberOfStudyRelatedSeries) ?? '?'} /{' '}
+                  {numberOf(study, JsonTag.NumberOfStudyRelatedInstances) ?? '?'}
+                </td>
+              </tr>
+            );
+          })}
+          {state === 'ready' && studies.length === 0 && (
+            <tr>
+              <td colSpan={9} className="empty">
+                No studies match.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <nav className="pager" aria-label="Pages">
+        <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
+          Previous
+        </button>
+        <span>
+          {studies.length === 0 ? 0 : offset + 1}–{offset + studies.length}
+        </span>
+        <button disabled={!more} onClick={() => setOffset(offset + PAGE_SIZE)}>
+          Next
+        </button>
+      </nav>
+    </main>
+  );
+}

@@ -1,0 +1,26 @@
+import { wadors } from '@cornerstonejs/dicom-image-loader';
+import { DICOMWEB_ROOT, seriesMetadata } from '../dicomweb/archive-client';
+import { isImageSeries, seriesFrames, type StackFrame } from './series-stack';
+
+const loaded = new Map<string, Promise<StackFrame[]>>();
+
+/**
+ * The frames of a series, from its metadata fetched once (one WADO-RS request for the whole series) and
+ * handed to the image loader, which then fetches only pixel data, frame by frame.
+ */
+export function loadSeriesFrames(studyUid: string, seriesUid: string): Promise<StackFrame[]> {
+  const key = `${studyUid}/${seriesUid}`;
+  let frames = loaded.get(key);
+  if (frames === undefined) {
+    frames = seriesMetadata(studyUid, seriesUid).then((instances) => {
+      if (!isImageSeries(instances)) return [];
+      const stack = seriesFrames(DICOMWEB_ROOT, studyUid, seriesUid, instances);
+      // The loader's metadata is the DICOM JSON of the instance (it reads frame counts and geometry from it).
+      for (const frame of stack) wadors.metaDataManager.add(frame.imageId, frame.metadata as never);
+      return stack;
+    });
+    frames.catch(() => loaded.delete(key));
+    loaded.set(key, frames);
+  }
+  return frames;
+}

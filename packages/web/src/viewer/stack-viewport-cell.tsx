@@ -1,0 +1,165 @@
+import { Enums, utilities, type RenderingEngine, type StackViewport, type Types } from '@cornerstonejs/core';
+import { useEffect, useRef, useState } from 'react';
+import {
+  displayDate,
+  displayPersonName,
+  JsonTag,
+  numbersOf,
+  textOf,
+  type DicomJson,
+} from '../dicomweb/dicom-json';
+import { edgeLabels } from './orientation-label';
+import type { StackFrame } from './series-stack';
+import { stackToolGroup } from './viewer-tools';
+
+/** What the overlay shows about the image on screen. */
+interface OverlayState {
+  index: number;
+  count: number;
+  windowCenter?: number;
+  windowWidth?: number;
+  zoom: number;
+  position?: string;
+  edges?: { top: string; bottom: string; left: string; right: string };
+}
+
+/** One viewport of the grid showing a series as a stack, with its overlay. */
+export function StackViewportCell({
+  engine,
+  viewportId,
+  frames,
+  study,
+  series,
+  active,
+  onActivate,
+  onDropSeries,
+}: {
+  engine: RenderingEngine;
+  viewportId: string;
+  frames: StackFrame[] | undefined;
+  study: DicomJson | undefined;
+  series: DicomJson | undefined;
+  active: boolean;
+  onActivate: () => void;
+  onDropSeries: (seriesUid: string) => void;
+}) {
+  const element = useRef<HTMLDivElement>(null);
+  const [overlay, setOverlay] = useState<OverlayState | null>(null);
+
+  useEffect(() => {
+    const div = element.current!;
+    engine.enableElement({
+      viewportId,
+      type: Enums.ViewportType.STACK,
+      element: div,
+      defaultOptions: { background: [0, 0, 0] as Types.Point3 },
+    });
+    stackToolGroup().addViewport(viewportId, engine.id);
+    // A layout change or a window resize changes the canvas size; keep the image where it was.
+    const resized = new ResizeObserver(() => engine.resize(true, true));
+    resized.observe(div);
+    return () => {
+      resized.disconnect();
+      stackToolGroup().removeViewports(engine.id, viewportId);
+      engine.disableElement(viewportId);
+    };
+  }, [engine, viewportId]);
+
+  useEffect(() => {
+    const div = element.current!;
+    const viewport = engine.getViewport(viewportId) as StackViewport | undefined;
+    if (viewport === undefined || frames === undefined || frames.length === 0) {
+      setOverlay(null);
+      return;
+    }
+    const update = () => {
+      const imageIds = viewport.getImageIds();
+      const index = viewport.getCurrentImageIdIndex();
+      const frame = frames[index];
+      const { voiRange } = viewport.getProperties();
+      const camera = viewport.getCamera();
+      const wl =
+        voiRange != null ? utilities.windowLevel.toWindowLevel(voiRange.lower, voiRange.upper) : undefined;
+      const position =
+        frame !== undefined ? numbersOf(frame.metadata, JsonTag.ImagePositionPatient) : undefined;
+      setOverlay({
+        index,
+        count: imageIds.length,
+        ...(wl !== undefined ? { windowCenter: wl.windowCenter, windowWidth: wl.windowWidth } : {}),
+        zoom: viewport.getZoom(),
+        ...(position !== undefined ? { position: position.map((v) => v.toFixed(1)).join(', ') } : {}),
+        ...(camera.viewUp !== undefined && camera.viewPlaneNormal !== undefined
+          ? { edges: edgeLabels(camera.viewUp, camera.viewPlaneNormal) }
+          : {}),
+      });
+    };
+    const events = [
+      Enums.Events.IMAGE_RENDERED,
+      Enums.Events.VOI_MODIFIED,
+      Enums.Events.CAMERA_MODIFIED,
+      Enums.Events.STACK_NEW_IMAGE,
+    ];
+    for (const event of events) div.addEventListener(event, update);
+    viewport
+      .setStack(
+        frames.map((f) => f.imageId),
+        0,
+      )
+      .then(() => {
+        viewport.render();
+        update();
+      })
+      .catch((e: unknown) => console.error('could not show the series', e));
+    return () => {
+      for (const event of events) div.removeEventListener(event, update);
+    };
+  }, [engine, viewportId, frames]);
+
+  return (
+    <div
+      className={`viewport-cell${active ? ' active' : ''}`}
+      onPointerDownCapture={onActivate}
+      onContextMenu={(e) => e.preventDefault()}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={(e) => {
+        const uid = e.dataTransfer.getData('application/x-lightbox-series');
+        if (uid !== '') onDropSeries(uid);
+      }}
+      data-viewport-id={viewportId}
+    >
+      <div className="viewport-element" ref={element} />
+      {overlay !== null && (
+        <div className="viewport-overlay" aria-hidden="true">
+          <div className="top-left">
+            <div>{displayPersonName(textOf(study ?? {}, JsonTag.PatientName))}</div>
+            <div>{textOf(study ?? {}, JsonTag.PatientID)}</div>
+            <div>{displayDate(textOf(study ?? {}, JsonTag.StudyDate))}</div>
+          </div>
+          <div className="top-right">
+            <div>{textOf(series ?? {}, JsonTag.SeriesDescription)}</div>
+            <div className="slice-index">
+              Im {overlay.index + 1}/{overlay.count}
+            </div>
+            {overlay.position !== undefined && <div>Pos {overlay.position}</div>}
+          </div>
+          <div className="bottom-left">
+            {overlay.windowWidth !== undefined && (
+              <div className="window-level">
+                W {Math.round(overlay.windowWidth)} L {Math.round(overlay.windowCenter ?? 0)}
+              </div>
+            )}
+            <div>Zoom {(overlay.zoom * 100).toFixed(0)}%</div>
+          </div>
+          {overlay.edges !== undefined && (
+            <>
+              <div className="edge top">{overlay.edges.top}</div>
+              <div className="edge bottom">{overlay.edges.bottom}</div>
+              <div className="edge left">{overlay.edges.left}</div>
+              <div className="edge right">{overlay.edges.right}</div>
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,355 @@
+import {
+  eventTarget,
+  utilities,
+  type RenderingEngine,
+  type StackViewport,
+  type Types,
+} from '@cornerstonejs/core';
+import { annotation, Enums as ToolEnums } from '@cornerstonejs/tools';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { findStudy, seriesThumbnailUrl, studySeries } from '../dicomweb/archive-client';
+import {
+  displayDate,
+  displayPersonName,
+  JsonTag,
+  numberOf,
+  textOf,
+  type DicomJson,
+} from '../dicomweb/dicom-json';
+import { startCornerstone } from './cornerstone';
+import { measurementText, type MeasurementStats } from './measurement-text';
+import { loadSeriesFrames } from './series-loader';
+import type { StackFrame } from './series-stack';
+import { StackViewportCell } from './stack-viewport-cell';
+import { PRIMARY_TOOLS, selectPrimaryTool, stackToolGroup } from './viewer-tools';
+import { windowPresets } from './window-presets';
+
+/** Grid layouts offered, rows × columns. */
+const LAYOUTS = [
+  [1, 1],
+  [1, 2],
+  [2, 1],
+  [2, 2],
+  [2, 3],
+  [3, 3],
+] as const;
+
+interface Measurement {
+  uid: string;
+  text: string;
+}
+
+function viewportIdOf(cell: number): string {
+  return `viewport-${cell}`;
+}
+
+/** The measurements drawn in the viewer, as text in their units. */
+function currentMeasurements(): Measurement[] {
+  return annotation.state.getAllAnnotations().map((a) => {
+    const stats = Object.values(
+      (a.data as { cachedStats?: Record<string, MeasurementStats> }).cachedStats ?? {},
+    )[0];
+    return {
+      uid: a.annotationUID ?? '',
+      text: measurementText(a.metadata?.toolName ?? '', stats, (a.data as { text?: string }).text),
+    };
+  });
+}
+
+/**
+ * The diagnostic viewer: the studies of the deep link (`/viewer?StudyInstanceUIDs=…`), a series panel
+ * with thumbnails, a grid of stack viewports, tools, window presets and the measurement list.
+ */
+export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navigate: (to: string) => void }) {
+  const studyUid = studyUids[0] ?? '';
+  const [engine, setEngine] = useState<RenderingEngine | null>(null);
+  const [study, setStudy] = useState<DicomJson | undefined>();
+  const [series, setSeries] = useState<DicomJson[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [layout, setLayout] = useState<readonly [number, number]>([1, 1]);
+  const [cells, setCells] = useState<(string | undefined)[]>([]);
+  const [frames, setFrames] = useState<Record<string, StackFrame[]>>({});
+  const [active, setActive] = useState(0);
+  const [tool, setTool] = useState<string>(PRIMARY_TOOLS[0].name);
+  const [measurements, setMeasurements] = useState<Measurement[]>([]);
+
+  useEffect(() => {
+    startCornerstone()
+      .then(setEngine)
+      .catch((e: unknown) =>
+        setError(`The viewer could not start: ${e instanceof Error ? e.message : String(e)}`),
+      );
+  }, []);
+
+  useEffect(() => {
+    let stale = false;
+    Promise.all([findStudy(studyUid), studySeries(studyUid)])
+      .then(([found, list]) => {
+        if (stale) return;
+        if (found === undefined) {
+          setError('This study is not in the archive, or you may not see it.');
+          return;
+        }
+        setStudy(found);
+        setSeries(list);
+        setCells(list.slice(0, 1).map((s) => textOf(s, JsonTag.SeriesInstanceUID)));
+      })
+      .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      stale = true;
+    };
+  }, [studyUid]);
+
+  // Load the metadata of every series shown (one request each), once.
+  useEffect(() => {
+    for (const uid of cells) {
+      if (uid === undefined || frames[uid] !== undefined) continue;
+      loadSeriesFrames(studyUid, uid)
+        .then((stack) => setFrames((all) => ({ ...all, [uid]: stack })))
+        .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    }
+  }, [cells, frames, studyUid]);
+
+  useEffect(() => {
+    const update = () => setMeasurements(currentMeasurements());
+    const events = [
+      ToolEnums.Events.ANNOTATION_COMPLETED,
+      ToolEnums.Events.ANNOTATION_MODIFIED,
+      ToolEnums.Events.ANNOTATION_REMOVED,
+    ];
+    for (const event of events) eventTarget.addEventListener(event, update);
+    return () => {
+      for (const event of events) eventTarget.removeEventListener(event, update);
+    };
+  }, []);
+
+  const activeViewport = useCallback(
+    () => engine?.getViewport(viewportIdOf(active)) as StackViewport | undefined,
+    [engine, active],
+  );
+  const activeSeries = series.find((s) => textOf(s, JsonTag.SeriesInstanceUID) === cells[active]);
+  const modality = textOf(activeSeries ?? {}, JsonTag.Modality);
+  const presets = useMemo(() => windowPresets(modality), [modality]);
+
+  const chooseTool = useCallback((name: string) => {
+    selectPrimaryTool(stackToolGroup(), name);
+    setTool(name);
+  }, []);
+
+  const applyPreset = useCallback(
+    (center: number, width: number) => {
+      const viewport = activeViewport();
+      if (viewport === undefined) return;
+      viewport.setProperties({ voiRange: utilities.windowLevel.toLowHighRange(width, center) });
+      viewport.render();
+    },
+    [activeViewport],
+  );
+
+  const act = useCallback(
+    (action: 'invert' | 'reset' | 'rotate' | 'flipH' | 'flipV' | 'next' | 'previous') => {
+      const viewport = activeViewport();
+      if (viewport === undefined) return;
+      if (action === 'invert') viewport.setProperties({ invert: !viewport.getProperties().invert });
+      else if (action === 'reset') {
+        viewport.resetProperties();
+        viewport.resetCamera();
+      } else if (action === 'rotate')
+        viewport.setViewPresentation({
+          rotation: ((viewport.getViewPresentation().rotation ?? 0) + 90) % 360,
+        });
+      else if (action === 'flipH')
+        viewport.setCamera({ flipHorizontal: !viewport.getCamera().flipHorizontal });
+      else if (action === 'flipV') viewport.setCamera({ flipVertical: !viewport.getCamera().flipVertical });
+      else utilities.scroll(viewport, { delta: action === 'next' ? 1 : -1 });
+      viewport.render();
+    },
+    [activeViewport],
+  );
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.target instanceof HTMLInputElement || event.ctrlKey || event.metaKey || event.altKey) return;
+      const keys: Record<string, () => void> = {
+        ArrowDown: () => act('next'),
+        ArrowRight: () => act('next'),
+        PageDown: () => act('next'),
+        ArrowUp: () => act('previous'),
+        ArrowLeft: () => act('previous'),
+        PageUp: () => act('previous'),
+        i: () => act('invert'),
+        Escape: () => act('reset'),
+        h: () => act('flipH'),
+        v: () => act('flipV'),
+      };
+      for (const t of PRIMARY_TOOLS) if (t.key !== '') keys[t.key] = () => chooseTool(t.name);
+      for (const p of presets) keys[p.key] = () => applyPreset(p.center, p.width);
+      const handler = keys[event.key];
+      if (handler !== undefined) {
+        event.preventDefault();
+        handler();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [act, chooseTool, presets, applyPreset]);
+
+  // Automation surface for acceptance tests and integrations: where an image pixel is on the page.
+  useEffect(() => {
+    if (engine === null) return;
+    (window as unknown as { lightboxViewer?: unknown }).lightboxViewer = {
+      imageToClient(cell: number, column: number, row: number): [number, number] {
+        const viewport = engine.getViewport(viewportIdOf(cell)) as StackViewport;
+        const world = utilities.imageToWorldCoords(viewport.getCurrentImageId(), [
+          column,
+          row,
+        ] as Types.Point2)!;
+        const canvas = viewport.worldToCanvas(world);
+        const rect = viewport.element.getBoundingClientRect();
+        return [rect.left + canvas[0], rect.top + canvas[1]];
+      },
+      currentImageIndex: (cell: number) =>
+        (engine.getViewport(viewportIdOf(cell)) as StackViewport).getCurrentImageIdIndex(),
+    };
+  }, [engine]);
+
+  const cellCount = layout[0] * layout[1];
+  const showSeries = (cell: number, uid: string) =>
+    setCells((current) => {
+      const next = [...current];
+      next[cell] = uid;
+      return next;
+    });
+
+  return (
+    <main className="viewer">
+      <aside className="series-panel" aria-label="Series">
+        <button className="back" onClick={() => navigate('/')}>
+          ← Studies
+        </button>
+        {study !== undefined && (
+          <div className="study-header">
+            <strong>{displayPersonName(textOf(study, JsonTag.PatientName))}</strong>
+            <div>{textOf(study, JsonTag.PatientID)}</div>
+            <div>
+              {displayDate(textOf(study, JsonTag.StudyDate))} · {textOf(study, JsonTag.StudyDescription)}
+            </div>
+          </div>
+        )}
+        <ul>
+          {series.map((s) => {
+            const uid = textOf(s, JsonTag.SeriesInstanceUID);
+            return (
+              <li
+                key={uid}
+                draggable
+                data-series-uid={uid}
+                className={cells[active] === uid ? 'shown' : ''}
+                onDragStart={(e) => e.dataTransfer.setData('application/x-lightbox-series', uid)}
+                onClick={() => showSeries(active, uid)}
+              >
+                <img src={seriesThumbnailUrl(studyUid, uid)} alt="" loading="lazy" width={64} height={64} />
+                <span>
+                  {textOf(s, JsonTag.Modality)} {numberOf(s, JsonTag.SeriesNumber) ?? ''}{' '}
+                  {textOf(s, JsonTag.SeriesDescription)}
+                  <small> {numberOf(s, JsonTag.NumberOfSeriesRelatedInstances) ?? '?'} images</small>
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      </aside>
+      <section className="viewer-main">
+        <div className="toolbar" role="toolbar" aria-label="Tools">
+          {PRIMARY_TOOLS.map((t) => (
+            <button
+              key={t.name}
+              aria-pressed={tool === t.name}
+              title={t.key !== '' ? `${t.label} (${t.key})` : t.label}
+              onClick={() => chooseTool(t.name)}
+            >
+              {t.label}
+            </button>
+          ))}
+          <span className="separator" />
+          {presets.map((p) => (
+            <button
+              key={p.name}
+              title={`${p.name}: W ${p.width} L ${p.center} (${p.key})`}
+              onClick={() => applyPreset(p.center, p.width)}
+            >
+              {p.name}
+            </button>
+          ))}
+          <span className="separator" />
+          <button onClick={() => act('invert')} title="Invert (i)">
+            Invert
+          </button>
+          <button onClick={() => act('rotate')}>Rotate 90°</button>
+          <button onClick={() => act('flipH')} title="Flip horizontally (h)">
+            Flip H
+          </button>
+          <button onClick={() => act('flipV')} title="Flip vertically (v)">
+            Flip V
+          </button>
+          <button onClick={() => act('reset')} title="Reset (Esc)">
+            Reset
+          </button>
+          <span className="separator" />
+          <label>
+            Layout{' '}
+            <select
+              aria-label="Layout"
+              value={`${layout[0]}x${layout[1]}`}
+              onChange={(e) => {
+                const chosen = LAYOUTS.find(([r, c]) => `${r}x${c}` === e.target.value);
+                if (chosen !== undefined) setLayout(chosen);
+              }}
+            >
+              {LAYOUTS.map(([r, c]) => (
+                <option key={`${r}x${c}`} value={`${r}x${c}`}>
+                  {r}×{c}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {error !== null && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div
+          className="viewport-grid"
+          style={{ gridTemplate: `repeat(${layout[0]}, 1fr) / repeat(${layout[1]}, 1fr)` }}
+        >
+          {engine !== null &&
+            Array.from({ length: cellCount }, (_, cell) => {
+              const uid = cells[cell];
+              return (
+                <StackViewportCell
+                  key={viewportIdOf(cell)}
+                  engine={engine}
+                  viewportId={viewportIdOf(cell)}
+                  frames={uid !== undefined ? frames[uid] : undefined}
+                  study={study}
+                  series={series.find((s) => textOf(s, JsonTag.SeriesInstanceUID) === uid)}
+                  active={cell === active}
+                  onActivate={() => setActive(cell)}
+                  onDropSeries={(dropped) => showSeries(cell, dropped)}
+                />
+              );
+            })}
+        </div>
+      </section>
+      <aside className="measurements" aria-label="Measurements">
+        <h2>Measurements</h2>
+        <ol>
+          {measurements.map((m) => (
+            <li key={m.uid}>{m.text}</li>
+          ))}
+        </ol>
+      </aside>
+    </main>
+  );
+}

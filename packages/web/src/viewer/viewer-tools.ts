@@ -1,0 +1,94 @@
+import {
+  AngleTool,
+  ArrowAnnotateTool,
+  CobbAngleTool,
+  Enums as ToolEnums,
+  EllipticalROITool,
+  LengthTool,
+  PanTool,
+  PlanarFreehandROITool,
+  PlanarRotateTool,
+  ProbeTool,
+  RectangleROITool,
+  StackScrollTool,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+  type Types as ToolTypes,
+} from '@cornerstonejs/tools';
+
+const { MouseBindings } = ToolEnums;
+
+/** The tools a user can put on the left mouse button (or one finger), in toolbar order. */
+export const PRIMARY_TOOLS = [
+  { name: WindowLevelTool.toolName, label: 'W/L', key: 'w' },
+  { name: PanTool.toolName, label: 'Pan', key: 'p' },
+  { name: ZoomTool.toolName, label: 'Zoom', key: 'z' },
+  { name: StackScrollTool.toolName, label: 'Scroll', key: 's' },
+  { name: PlanarRotateTool.toolName, label: 'Rotate', key: '' },
+  { name: LengthTool.toolName, label: 'Length', key: 'l' },
+  { name: AngleTool.toolName, label: 'Angle', key: 'a' },
+  { name: CobbAngleTool.toolName, label: 'Cobb', key: 'c' },
+  { name: RectangleROITool.toolName, label: 'Rectangle', key: 'r' },
+  { name: EllipticalROITool.toolName, label: 'Ellipse', key: 'e' },
+  { name: PlanarFreehandROITool.toolName, label: 'Freehand', key: 'f' },
+  { name: ProbeTool.toolName, label: 'Probe', key: 'b' },
+  { name: ArrowAnnotateTool.toolName, label: 'Arrow', key: 't' },
+] as const;
+
+/** The tools that draw measurements or annotations (kept visible and editable when not selected). */
+const ANNOTATION_TOOLS: string[] = [
+  LengthTool.toolName,
+  AngleTool.toolName,
+  CobbAngleTool.toolName,
+  RectangleROITool.toolName,
+  EllipticalROITool.toolName,
+  PlanarFreehandROITool.toolName,
+  ProbeTool.toolName,
+  ArrowAnnotateTool.toolName,
+];
+
+/** The tool group of the stack viewports. */
+export const STACK_TOOL_GROUP_ID = 'lightbox-stack';
+
+/**
+ * The stack viewports' tool group: the chosen tool on the left button, pan on the middle, zoom on the
+ * right, the wheel scrolls.
+ */
+export function stackToolGroup(): ToolTypes.IToolGroup {
+  const existing = ToolGroupManager.getToolGroup(STACK_TOOL_GROUP_ID);
+  if (existing !== undefined) return existing;
+  const group = ToolGroupManager.createToolGroup(STACK_TOOL_GROUP_ID)!;
+  for (const { name } of PRIMARY_TOOLS) group.addTool(name);
+  group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
+  group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
+  group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
+  group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
+  for (const name of ANNOTATION_TOOLS) group.setToolPassive(name);
+  return group;
+}
+
+/** Puts a tool on the left button (and one finger), leaving the other buttons as they are. */
+export function selectPrimaryTool(group: ToolTypes.IToolGroup, toolName: string): void {
+  const current = group.getActivePrimaryMouseButtonTool();
+  if (current === toolName) return;
+  if (current !== undefined) {
+    // Pan, zoom and scroll keep their other bindings; measurement tools stay drawn and editable.
+    if (current === PanTool.toolName)
+      group.setToolActive(current, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
+    else if (current === ZoomTool.toolName)
+      group.setToolActive(current, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
+    else if (current === StackScrollTool.toolName)
+      group.setToolActive(current, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
+    else group.setToolPassive(current);
+  }
+  const extra =
+    toolName === PanTool.toolName
+      ? [{ mouseButton: MouseBindings.Auxiliary }]
+      : toolName === ZoomTool.toolName
+        ? [{ mouseButton: MouseBindings.Secondary }]
+        : toolName === StackScrollTool.toolName
+          ? [{ mouseButton: MouseBindings.Wheel }]
+          : [];
+  group.setToolActive(toolName, { bindings: [{ mouseButton: MouseBindings.Primary }, ...extra] });
+}
