@@ -13,8 +13,8 @@ export const PHANTOM = {
   discRadius: 10,
   /** Centre column of the 1000 HU bone insert. */
   boneColumn: 96,
-  /** Centre column of the rod whose value changes with the slice (for MPR checks). */
-  rodColumn: 32,
+  /** Centre row of the rod (at the centre column, 15 mm posterior) whose value changes with the slice (for MPR checks). */
+  rodRow: 94,
 } as const;
 
 /** The Hounsfield value of the phantom at a voxel: air, a water body, a 100 HU disc, bone, and a z-ramp rod. */
@@ -25,7 +25,7 @@ export function phantomHu(slice: number, row: number, column: number): number {
   const r = Math.hypot(x, y);
   if (r <= PHANTOM.discRadius) return 100;
   if (Math.hypot(mm(column - PHANTOM.boneColumn), y) <= 4) return 1000;
-  if (Math.hypot(mm(column - PHANTOM.rodColumn), y) <= 4) return -500 + 50 * slice;
+  if (Math.hypot(x, mm(row - PHANTOM.rodRow)) <= 4) return -500 + 50 * slice;
   if (r <= 28) return 0;
   return -1000;
 }

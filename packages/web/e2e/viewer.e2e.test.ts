@@ -12,6 +12,7 @@ import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.j
 
 interface ViewerAutomation {
   imageToClient(cell: number, column: number, row: number): [number, number];
+  worldToClient(viewportId: string, world: readonly [number, number, number]): [number, number];
   currentImageIndex(cell: number): number;
 }
 
@@ -36,6 +37,23 @@ async function displayedGrey(page: Page, column: number, row: number): Promise<n
       return pixel[0]!;
     },
     [column, row] as const,
+  );
+}
+
+/** The grey shown where a patient-space point (mm) is in a viewport. */
+async function greyAtWorld(page: Page, viewportId: string, world: [number, number, number]): Promise<number> {
+  return page.evaluate(
+    ([id, point]) => {
+      const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
+      const [x, y] = viewer.worldToClient(id, point);
+      const canvas = document.querySelector<HTMLCanvasElement>(`[data-viewport-id="${id}"] canvas`)!;
+      const rect = canvas.getBoundingClientRect();
+      const scale = canvas.width / rect.width;
+      return canvas
+        .getContext('2d')!
+        .getImageData(Math.floor((x - rect.left) * scale), Math.floor((y - rect.top) * scale), 1, 1).data[0]!;
+    },
+    [viewportId, world] as const,
   );
 }
 
@@ -167,16 +185,36 @@ describe('web app and viewer in Chromium', () => {
 
     // The probe reads the true value of the rod (which changes from slice to slice) on the slice shown.
     await page.getByRole('button', { name: 'Probe' }).click();
-    const rod = await clientPoint(page, PHANTOM.rodColumn, PHANTOM.centre);
+    const rod = await clientPoint(page, PHANTOM.centre, PHANTOM.rodRow);
     // Cornerstone waits to tell a click from a double click: press, hold briefly, release.
     await page.mouse.move(rod[0], rod[1]);
     await page.mouse.down();
     await page.waitForTimeout(500);
     await page.mouse.up();
-    const rodHu = phantomHu(PHANTOM.slices - 1, PHANTOM.centre, PHANTOM.rodColumn);
+    const rodHu = phantomHu(PHANTOM.slices - 1, PHANTOM.rodRow, PHANTOM.centre);
     await expect
       .poll(async () => (await page.locator('.measurements li').allTextContents())[2])
       .toBe(`Probe ${rodHu} HU`);
     await screenshot(page, '03-measurements');
+
+    // MPR: the rod's value changes with z, so a sagittal or coronal pixel shows the axial voxel it passes.
+    await page.getByRole('button', { name: 'MPR' }).click();
+    await page.locator('[data-viewport-id="mpr-sagittal"] canvas').waitFor();
+    await expect.poll(() => page.locator('.mpr .progress').count(), { timeout: 30_000 }).toBe(0);
+    await page.waitForTimeout(500);
+    await screenshot(page, '04-mpr');
+    const y = (PHANTOM.rodRow - PHANTOM.centre) * PHANTOM.pixelSpacing;
+    for (let slice = 8; slice <= 14; slice += 2) {
+      const z = slice * PHANTOM.sliceSpacing;
+      const expected = expectedGrey(phantomHu(slice, PHANTOM.rodRow, PHANTOM.centre), 40, 400);
+      expect(
+        Math.abs((await greyAtWorld(page, 'mpr-sagittal', [0, y, z])) - expected),
+        `sagittal z=${z}`,
+      ).toBeLessThanOrEqual(3);
+    }
+    // The coronal plane through the centre cuts the 100 HU disc at every level.
+    expect(
+      Math.abs((await greyAtWorld(page, 'mpr-coronal', [0, 0, 14])) - expectedGrey(100, 40, 400)),
+    ).toBeLessThanOrEqual(3);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JsonTag, type DicomJson } from '../dicomweb/dicom-json';
-import { isImageSeries, seriesFrames } from './series-stack';
+import { isImageSeries, isVolume, seriesFrames } from './series-stack';
 
 function instance(uid: string, number: number, z?: number, frames?: number): DicomJson {
   return {
@@ -35,5 +35,13 @@ describe('seriesFrames', () => {
   it('tells image series from SR and other documents', () => {
     expect(isImageSeries([instance('a', 1)])).toBe(true);
     expect(isImageSeries([{ [JsonTag.SOPInstanceUID]: { vr: 'UI', Value: ['x'] } }])).toBe(false);
+  });
+
+  it('tells a volume (parallel slices at distinct positions) from other stacks', () => {
+    const slices = [instance('a', 1, 0), instance('b', 2, 2), instance('c', 3, 4)];
+    expect(isVolume(seriesFrames('/d', 's', 'se', slices))).toBe(true);
+    expect(isVolume(seriesFrames('/d', 's', 'se', slices.slice(0, 2)))).toBe(false);
+    expect(isVolume(seriesFrames('/d', 's', 'se', [...slices.slice(0, 2), instance('c', 3, 2)]))).toBe(false);
+    expect(isVolume(seriesFrames('/d', 's', 'se', [instance('m', 1, undefined, 5)]))).toBe(false);
   });
 });

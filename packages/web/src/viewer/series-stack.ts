@@ -68,3 +68,19 @@ export function isImageSeries(instances: DicomJson[]): boolean {
     (i) => numberOf(i, JsonTag.Rows) !== undefined && numberOf(i, JsonTag.Columns) !== undefined,
   );
 }
+
+/**
+ * Whether frames form a volume that can be reformatted: at least three single-frame images of one
+ * plane orientation with distinct positions (a scout or a multi-frame cine cannot).
+ */
+export function isVolume(frames: StackFrame[]): boolean {
+  if (frames.length < 3) return false;
+  const orientations = frames.map((f) => numbersOf(f.metadata, JsonTag.ImageOrientationPatient));
+  const first = orientations[0];
+  if (first === undefined || first.length !== 6) return false;
+  if (!orientations.every((o) => o !== undefined && o.every((v, k) => Math.abs(v - (first[k] ?? 0)) < 1e-3)))
+    return false;
+  const normal = planeNormal(first);
+  const positions = frames.map((f) => dot(numbersOf(f.metadata, JsonTag.ImagePositionPatient) ?? [], normal));
+  return new Set(positions.map((p) => p.toFixed(3))).size === frames.length;
+}

@@ -19,9 +19,10 @@ import {
 import { startCornerstone } from './cornerstone';
 import { measurementText, type MeasurementStats } from './measurement-text';
 import { loadSeriesFrames } from './series-loader';
-import type { StackFrame } from './series-stack';
+import { isVolume, type StackFrame } from './series-stack';
+import { MprView } from './mpr-view';
 import { StackViewportCell } from './stack-viewport-cell';
-import { PRIMARY_TOOLS, selectPrimaryTool, stackToolGroup } from './viewer-tools';
+import { ANNOTATION_TOOLS, PRIMARY_TOOLS, selectPrimaryTool, stackToolGroup } from './viewer-tools';
 import { windowPresets } from './window-presets';
 
 /** Grid layouts offered, rows × columns. */
@@ -45,15 +46,18 @@ function viewportIdOf(cell: number): string {
 
 /** The measurements drawn in the viewer, as text in their units. */
 function currentMeasurements(): Measurement[] {
-  return annotation.state.getAllAnnotations().map((a) => {
-    const stats = Object.values(
-      (a.data as { cachedStats?: Record<string, MeasurementStats> }).cachedStats ?? {},
-    )[0];
-    return {
-      uid: a.annotationUID ?? '',
-      text: measurementText(a.metadata?.toolName ?? '', stats, (a.data as { text?: string }).text),
-    };
-  });
+  return annotation.state
+    .getAllAnnotations()
+    .filter((a) => ANNOTATION_TOOLS.includes(a.metadata?.toolName ?? ''))
+    .map((a) => {
+      const stats = Object.values(
+        (a.data as { cachedStats?: Record<string, MeasurementStats> }).cachedStats ?? {},
+      )[0];
+      return {
+        uid: a.annotationUID ?? '',
+        text: measurementText(a.metadata?.toolName ?? '', stats, (a.data as { text?: string }).text),
+      };
+    });
 }
 
 /**
@@ -72,6 +76,7 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
   const [active, setActive] = useState(0);
   const [tool, setTool] = useState<string>(PRIMARY_TOOLS[0].name);
   const [measurements, setMeasurements] = useState<Measurement[]>([]);
+  const [mpr, setMpr] = useState(false);
 
   useEffect(() => {
     startCornerstone()
@@ -198,6 +203,16 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
   useEffect(() => {
     if (engine === null) return;
     (window as unknown as { lightboxViewer?: unknown }).lightboxViewer = {
+      worldToClient(viewportId: string, world: Types.Point3): [number, number] {
+        const viewport = engine.getViewport(viewportId)!;
+        const canvas = viewport.worldToCanvas(world);
+        const rect = viewport.element.getBoundingClientRect();
+        return [rect.left + canvas[0], rect.top + canvas[1]];
+      },
+      imageToWorld(cell: number, column: number, row: number): Types.Point3 {
+        const viewport = engine.getViewport(viewportIdOf(cell)) as StackViewport;
+        return utilities.imageToWorldCoords(viewport.getCurrentImageId(), [column, row] as Types.Point2)!;
+      },
       imageToClient(cell: number, column: number, row: number): [number, number] {
         const viewport = engine.getViewport(viewportIdOf(cell)) as StackViewport;
         const world = utilities.imageToWorldCoords(viewport.getCurrentImageId(), [
@@ -214,6 +229,8 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
   }, [engine]);
 
   const cellCount = layout[0] * layout[1];
+  const activeFrames = cells[active] !== undefined ? frames[cells[active]!] : undefined;
+  const volumeReady = activeFrames !== undefined && isVolume(activeFrames);
   const showSeries = (cell: number, uid: string) =>
     setCells((current) => {
       const next = [...current];
@@ -261,26 +278,28 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
       </aside>
       <section className="viewer-main">
         <div className="toolbar" role="toolbar" aria-label="Tools">
-          {PRIMARY_TOOLS.map((t) => (
-            <button
-              key={t.name}
-              aria-pressed={tool === t.name}
-              title={t.key !== '' ? `${t.label} (${t.key})` : t.label}
-              onClick={() => chooseTool(t.name)}
-            >
-              {t.label}
-            </button>
-          ))}
+          {!mpr &&
+            PRIMARY_TOOLS.map((t) => (
+              <button
+                key={t.name}
+                aria-pressed={tool === t.name}
+                title={t.key !== '' ? `${t.label} (${t.key})` : t.label}
+                onClick={() => chooseTool(t.name)}
+              >
+                {t.label}
+              </button>
+            ))}
           <span className="separator" />
-          {presets.map((p) => (
-            <button
-              key={p.name}
-              title={`${p.name}: W ${p.width} L ${p.center} (${p.key})`}
-              onClick={() => applyPreset(p.center, p.width)}
-            >
-              {p.name}
-            </button>
-          ))}
+          {!mpr &&
+            presets.map((p) => (
+              <button
+                key={p.name}
+                title={`${p.name}: W ${p.width} L ${p.center} (${p.key})`}
+                onClick={() => applyPreset(p.center, p.width)}
+              >
+                {p.name}
+              </button>
+            ))}
           <span className="separator" />
           <button onClick={() => act('invert')} title="Invert (i)">
             Invert
@@ -313,34 +332,50 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
               ))}
             </select>
           </label>
+          <button
+            aria-pressed={mpr}
+            disabled={!mpr && !volumeReady}
+            title={
+              volumeReady
+                ? 'Axial, sagittal and coronal planes of this series'
+                : 'Needs a series of parallel slices'
+            }
+            onClick={() => setMpr(!mpr)}
+          >
+            MPR
+          </button>
         </div>
         {error !== null && (
           <p className="error" role="alert">
             {error}
           </p>
         )}
-        <div
-          className="viewport-grid"
-          style={{ gridTemplate: `repeat(${layout[0]}, 1fr) / repeat(${layout[1]}, 1fr)` }}
-        >
-          {engine !== null &&
-            Array.from({ length: cellCount }, (_, cell) => {
-              const uid = cells[cell];
-              return (
-                <StackViewportCell
-                  key={viewportIdOf(cell)}
-                  engine={engine}
-                  viewportId={viewportIdOf(cell)}
-                  frames={uid !== undefined ? frames[uid] : undefined}
-                  study={study}
-                  series={series.find((s) => textOf(s, JsonTag.SeriesInstanceUID) === uid)}
-                  active={cell === active}
-                  onActivate={() => setActive(cell)}
-                  onDropSeries={(dropped) => showSeries(cell, dropped)}
-                />
-              );
-            })}
-        </div>
+        {mpr && engine !== null && activeFrames !== undefined && cells[active] !== undefined ? (
+          <MprView engine={engine} seriesUid={cells[active]!} frames={activeFrames} />
+        ) : (
+          <div
+            className="viewport-grid"
+            style={{ gridTemplate: `repeat(${layout[0]}, 1fr) / repeat(${layout[1]}, 1fr)` }}
+          >
+            {engine !== null &&
+              Array.from({ length: cellCount }, (_, cell) => {
+                const uid = cells[cell];
+                return (
+                  <StackViewportCell
+                    key={viewportIdOf(cell)}
+                    engine={engine}
+                    viewportId={viewportIdOf(cell)}
+                    frames={uid !== undefined ? frames[uid] : undefined}
+                    study={study}
+                    series={series.find((s) => textOf(s, JsonTag.SeriesInstanceUID) === uid)}
+                    active={cell === active}
+                    onActivate={() => setActive(cell)}
+                    onDropSeries={(dropped) => showSeries(cell, dropped)}
+                  />
+                );
+              })}
+          </div>
+        )}
       </section>
       <aside className="measurements" aria-label="Measurements">
         <h2>Measurements</h2>

@@ -37,7 +37,7 @@ export const PRIMARY_TOOLS = [
 ] as const;
 
 /** The tools that draw measurements or annotations (kept visible and editable when not selected). */
-const ANNOTATION_TOOLS: string[] = [
+export const ANNOTATION_TOOLS: string[] = [
   LengthTool.toolName,
   AngleTool.toolName,
   CobbAngleTool.toolName,
