@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 
@@ -24,7 +23,7 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 
-/** A headless Chromium with a fresh profile. */
+/** A headless Chromium (a fresh profile per launch); each page gets its own context, so its own cookies. */
 export interface TestBrowser {
   newPage(viewport?: { width: number; height: number }): Promise<Page>;
   close(): Promise<void>;
@@ -32,18 +31,12 @@ export interface TestBrowser {
 
 /** Starts Debian's Chromium through playwright-core. */
 export async function startTestBrowser(): Promise<TestBrowser> {
-  const profile = await mkdtemp(path.join(tmpdir(), 'lightbox-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: { width: 1280, height: 800 },
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   return {
-    async newPage(viewport) {
+    async newPage(viewport = { width: 1280, height: 800 }) {
+      const context = await browser.newContext({ viewport });
       const page = await context.newPage();
-      if (viewport !== undefined) await page.setViewportSize(viewport);
       page.on('pageerror', (error) => console.error('page error:', error.message));
       page.on('console', (message) => {
         if (message.type() === 'error')
@@ -52,8 +45,7 @@ export async function startTestBrowser(): Promise<TestBrowser> {
       return page;
     },
     async close() {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
+      await browser.close();
     },
   };
 }

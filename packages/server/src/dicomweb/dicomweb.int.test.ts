@@ -168,6 +168,8 @@ for (const dialect of DIALECTS) {
       });
       const response = await stow([{ bytes: intruder }]);
       expect(response.status).toBe(409);
+      // The Failure Reason (A900) says what kind of failure; the Warning header says which, in words.
+      expect(response.headers.get('warning')).toMatch(/^299 lightbox ".*stored for another patient.*"$/);
       const otherIssuer = syntheticImage({
         ...common,
         issuerOfPatientId: 'HOSP-B',

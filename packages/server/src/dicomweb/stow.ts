@@ -126,10 +126,16 @@ export async function handleStow(
   if (outcomes.length === 0) throw new AppError(ErrorCode.BadRequest, 'the request holds no instance');
   const stored = outcomes.filter((o) => o.ok);
   const already = stored.filter((o) => o.ok && o.status === 'already-stored').length;
-  if (already > 0)
+  const warnings: string[] = [];
+  if (already > 0) warnings.push(`${already} of the instances were already stored; no second copy was kept`);
+  // The Failure Reason codes say what kind of failure; a Warning header (PS3.18 8.3.5.1) says which, in
+  // words (the error details name attributes and UIDs, never patient data).
+  for (const detail of new Set(outcomes.flatMap((o) => (o.ok ? [] : [o.error.detail]))))
+    warnings.push(detail);
+  if (warnings.length > 0)
     reply.header(
       'warning',
-      `299 lightbox "${already} of the instances were already stored; no second copy was kept"`,
+      warnings.map((w) => `299 lightbox "${w.replaceAll('"', "'").replaceAll('\\', '/')}"`),
     );
   // None stored because of the archive itself (A700: storage or database down) is not the client's
   // conflict: 503 tells it to retry; any other refusal of every instance is a 409.

@@ -26,6 +26,7 @@ export const JsonTag = {
   SOPInstanceUID: '00080018',
   PatientName: '00100010',
   PatientID: '00100020',
+  IssuerOfPatientID: '00100021',
   PatientBirthDate: '00100030',
   PatientSex: '00100040',
   BodyPartExamined: '00180015',

@@ -28,8 +28,25 @@ let csrfToken: string | null = null;
 async function failure(response: Response): Promise<RequestFailed> {
   let detail = `${response.status} ${response.statusText}`;
   try {
-    const body = (await response.json()) as { detail?: string; title?: string };
-    detail = body.detail ?? body.title ?? detail;
+    const body = (await response.json()) as {
+      detail?: string;
+      title?: string;
+      '00081198'?: { Value?: Record<string, { Value?: unknown[] } | undefined>[] };
+    };
+    // STOW-RS answers refusals with a Failed SOP Sequence and a Failure Reason per instance (PS3.18 10.5.3).
+    const failed = body['00081198']?.Value?.map((item) => {
+      const reason = Number(item['00081197']?.Value?.[0] ?? 0);
+      const text = item['00081196']?.Value?.[0];
+      return `failure reason ${reason.toString(16).toUpperCase().padStart(4, '0')}H${text !== undefined ? ` (${String(text)})` : ''}`;
+    });
+    // The archive says why in Warning headers (PS3.18 8.3.5.1): `299 lightbox "text"`.
+    const warnings = [...(response.headers.get('warning') ?? '').matchAll(/299 \S+ "([^"]*)"/g)].map(
+      (m) => m[1],
+    );
+    detail =
+      failed !== undefined && failed.length > 0
+        ? `${detail}: ${[...failed, ...warnings].join('; ')}`
+        : (body.detail ?? body.title ?? detail);
   } catch {
     // Not problem+json: keep the status line.
   }

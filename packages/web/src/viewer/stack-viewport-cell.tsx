@@ -8,6 +8,7 @@ import {
   textOf,
   type DicomJson,
 } from '../dicomweb/dicom-json';
+import { keyImageKey } from './key-image-document';
 import { edgeLabels } from './orientation-label';
 import type { StackFrame } from './series-stack';
 import { stackToolGroup } from './viewer-tools';
@@ -33,6 +34,7 @@ export function StackViewportCell({
   active,
   onActivate,
   onDropSeries,
+  keyImages,
 }: {
   engine: RenderingEngine;
   viewportId: string;
@@ -42,6 +44,8 @@ export function StackViewportCell({
   active: boolean;
   onActivate: () => void;
   onDropSeries: (seriesUid: string) => void;
+  /** Keys of the study's key images (see `keyImageKey`). */
+  keyImages: ReadonlyMap<string, unknown>;
 }) {
   const element = useRef<HTMLDivElement>(null);
   const [overlay, setOverlay] = useState<OverlayState | null>(null);
@@ -141,6 +145,9 @@ export function StackViewportCell({
               Im {overlay.index + 1}/{overlay.count}
             </div>
             {overlay.position !== undefined && <div>Pos {overlay.position}</div>}
+            {frames?.[overlay.index] !== undefined && keyImages.has(keyImageKey(frames[overlay.index]!)) && (
+              <div className="key-image-mark">★ Key image</div>
+            )}
           </div>
           <div className="bottom-left">
             {overlay.windowWidth !== undefined && (

@@ -6,7 +6,7 @@ import {
   type Types,
 } from '@cornerstonejs/core';
 import { annotation, Enums as ToolEnums } from '@cornerstonejs/tools';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { findStudy, seriesThumbnailUrl, studySeries } from '../dicomweb/archive-client';
 import {
   displayDate,
@@ -20,6 +20,8 @@ import { startCornerstone } from './cornerstone';
 import { measurementText, type MeasurementStats } from './measurement-text';
 import { loadSeriesFrames } from './series-loader';
 import { isVolume, type StackFrame } from './series-stack';
+import { keyImageKey, keyImageOf, loadKeyImages, saveKeyImages, type KeyImage } from './key-image-document';
+import { loadMeasurementReport, measurementCount, saveMeasurementReport } from './measurement-report';
 import { MprView } from './mpr-view';
 import { StackViewportCell } from './stack-viewport-cell';
 import { ANNOTATION_TOOLS, PRIMARY_TOOLS, selectPrimaryTool, stackToolGroup } from './viewer-tools';
@@ -38,6 +40,25 @@ const LAYOUTS = [
 interface Measurement {
   uid: string;
   text: string;
+}
+
+/** Series the grid shows: images (not SR, KOS or presentation states). */
+function isShownSeries(series: DicomJson): boolean {
+  return !['SR', 'KO', 'PR', 'DOC'].includes(textOf(series, JsonTag.Modality));
+}
+
+/** A key image known by key, resolved against the frames loaded. */
+function keyImageFromKey(key: string, frames: Record<string, StackFrame[]>): KeyImage | undefined {
+  for (const [seriesUid, stack] of Object.entries(frames)) {
+    const frame = stack.find((f) => keyImageKey(f) === key || keyImageKey({ ...f, frame: 1 }) === key);
+    if (frame !== undefined)
+      return keyImageOf(
+        frame,
+        seriesUid,
+        stack.some((f) => f.frame > 1),
+      );
+  }
+  return undefined;
 }
 
 function viewportIdOf(cell: number): string {
@@ -77,6 +98,10 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
   const [tool, setTool] = useState<string>(PRIMARY_TOOLS[0].name);
   const [measurements, setMeasurements] = useState<Measurement[]>([]);
   const [mpr, setMpr] = useState(false);
+  const [keyImages, setKeyImages] = useState<Map<string, KeyImage | undefined>>(new Map());
+  const [keyImagesChanged, setKeyImagesChanged] = useState(false);
+  const [saveState, setSaveState] = useState<string>('');
+  const reportsDrawn = useRef(new Set<string>());
 
   useEffect(() => {
     startCornerstone()
@@ -97,7 +122,15 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
         }
         setStudy(found);
         setSeries(list);
-        setCells(list.slice(0, 1).map((s) => textOf(s, JsonTag.SeriesInstanceUID)));
+        setCells(
+          list
+            .filter(isShownSeries)
+            .slice(0, 1)
+            .map((s) => textOf(s, JsonTag.SeriesInstanceUID)),
+        );
+        void loadKeyImages(studyUid, list).then((keys) => {
+          if (!stale) setKeyImages(new Map([...keys].map((key) => [key, undefined])));
+        });
       })
       .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
     return () => {
@@ -110,10 +143,19 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
     for (const uid of cells) {
       if (uid === undefined || frames[uid] !== undefined) continue;
       loadSeriesFrames(studyUid, uid)
-        .then((stack) => setFrames((all) => ({ ...all, [uid]: stack })))
+        .then(async (stack) => {
+          if (!reportsDrawn.current.has(uid)) {
+            reportsDrawn.current.add(uid);
+            await loadMeasurementReport(studyUid, series, stack).catch((e: unknown) =>
+              console.error('could not draw the saved measurements', e),
+            );
+          }
+          setFrames((all) => ({ ...all, [uid]: stack }));
+          setMeasurements(currentMeasurements());
+        })
         .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
     }
-  }, [cells, frames, studyUid]);
+  }, [cells, frames, studyUid, series]);
 
   useEffect(() => {
     const update = () => setMeasurements(currentMeasurements());
@@ -172,6 +214,48 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
     [activeViewport],
   );
 
+  const toggleKeyImage = useCallback(() => {
+    const viewport = activeViewport();
+    const uid = cells[active];
+    const stack = uid !== undefined ? frames[uid] : undefined;
+    if (viewport === undefined || uid === undefined || stack === undefined) return;
+    const frame = stack[viewport.getCurrentImageIdIndex()];
+    if (frame === undefined) return;
+    const multiFrame = stack.some((f) => f.frame > 1);
+    const image = keyImageOf(frame, uid, multiFrame);
+    const key = keyImageKey(image);
+    setKeyImages((current) => {
+      const next = new Map(current);
+      if (next.has(key)) next.delete(key);
+      else next.set(key, image);
+      return next;
+    });
+    setKeyImagesChanged(true);
+  }, [activeViewport, active, cells, frames]);
+
+  const save = useCallback(async () => {
+    if (study === undefined) return;
+    setSaveState('Saving…');
+    try {
+      const saved: string[] = [];
+      if (measurementCount() > 0) saved.push(`${await saveMeasurementReport(study)} measurements`);
+      if (keyImagesChanged) {
+        // Key images known only by reference (from an earlier document) are resolved against the frames loaded.
+        const images = [...keyImages].map(([key, image]) => image ?? keyImageFromKey(key, frames));
+        await saveKeyImages(
+          study,
+          images.filter((i): i is KeyImage => i !== undefined),
+        );
+        setKeyImagesChanged(false);
+        saved.push(`${images.length} key images`);
+      }
+      setSaveState(saved.length > 0 ? `Saved ${saved.join(' and ')}` : 'Nothing to save');
+      setSeries(await studySeries(studyUid));
+    } catch (e) {
+      setSaveState(`Not saved: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }, [study, studyUid, keyImages, keyImagesChanged, frames]);
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.target instanceof HTMLInputElement || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -186,6 +270,7 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
         Escape: () => act('reset'),
         h: () => act('flipH'),
         v: () => act('flipV'),
+        k: () => toggleKeyImage(),
       };
       for (const t of PRIMARY_TOOLS) if (t.key !== '') keys[t.key] = () => chooseTool(t.name);
       for (const p of presets) keys[p.key] = () => applyPreset(p.center, p.width);
@@ -197,7 +282,7 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [act, chooseTool, presets, applyPreset]);
+  }, [act, chooseTool, presets, applyPreset, toggleKeyImage]);
 
   // Automation surface for acceptance tests and integrations: where an image pixel is on the page.
   useEffect(() => {
@@ -256,16 +341,21 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
         <ul>
           {series.map((s) => {
             const uid = textOf(s, JsonTag.SeriesInstanceUID);
+            const shown = isShownSeries(s);
             return (
               <li
                 key={uid}
-                draggable
+                draggable={shown}
                 data-series-uid={uid}
-                className={cells[active] === uid ? 'shown' : ''}
+                className={`${cells[active] === uid ? 'shown' : ''}${shown ? '' : ' document'}`}
                 onDragStart={(e) => e.dataTransfer.setData('application/x-lightbox-series', uid)}
-                onClick={() => showSeries(active, uid)}
+                onClick={() => shown && showSeries(active, uid)}
               >
-                <img src={seriesThumbnailUrl(studyUid, uid)} alt="" loading="lazy" width={64} height={64} />
+                {shown ? (
+                  <img src={seriesThumbnailUrl(studyUid, uid)} alt="" loading="lazy" width={64} height={64} />
+                ) : (
+                  <span className="document-icon">{textOf(s, JsonTag.Modality)}</span>
+                )}
                 <span>
                   {textOf(s, JsonTag.Modality)} {numberOf(s, JsonTag.SeriesNumber) ?? ''}{' '}
                   {textOf(s, JsonTag.SeriesDescription)}
@@ -344,6 +434,25 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
           >
             MPR
           </button>
+          <span className="separator" />
+          <button
+            onClick={toggleKeyImage}
+            disabled={mpr}
+            title="Mark or unmark the image shown as a key image (k)"
+          >
+            Key image
+          </button>
+          <button
+            onClick={() => void save()}
+            title="Save measurements (DICOM SR) and key images (DICOM KOS) to the archive"
+          >
+            Save
+          </button>
+          {saveState !== '' && (
+            <span className="save-state" role="status">
+              {saveState}
+            </span>
+          )}
         </div>
         {error !== null && (
           <p className="error" role="alert">
@@ -371,6 +480,7 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
                     active={cell === active}
                     onActivate={() => setActive(cell)}
                     onDropSeries={(dropped) => showSeries(cell, dropped)}
+                    keyImages={keyImages}
                   />
                 );
               })}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { JsonTag, type DicomJson } from '../dicomweb/dicom-json';
+import { KEY_OBJECT_SELECTION, keyImageDocument, keyImageKey } from './key-image-document';
+
+const study: DicomJson = {
+  [JsonTag.StudyInstanceUID]: { vr: 'UI', Value: ['1.2.3'] },
+  [JsonTag.PatientName]: { vr: 'PN', Value: [{ Alphabetic: 'Doe^Jane' }] },
+  [JsonTag.PatientID]: { vr: 'LO', Value: ['P1'] },
+  [JsonTag.AccessionNumber]: { vr: 'SH', Value: ['A1'] },
+};
+
+describe('keyImageDocument', () => {
+  it('builds a TID 2010 document titled "Of Interest" with one IMAGE item per key image and the evidence', () => {
+    const document = keyImageDocument(
+      study,
+      [
+        {
+          seriesInstanceUid: '1.2.3.4',
+          sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+          sopInstanceUid: '1.2.3.4.5',
+        },
+        {
+          seriesInstanceUid: '1.2.3.4',
+          sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+          sopInstanceUid: '1.2.3.4.6',
+          frame: 3,
+        },
+      ],
+      'for the tumour board',
+    );
+    expect(document).toMatchObject({
+      SOPClassUID: KEY_OBJECT_SELECTION,
+      Modality: 'KO',
+      StudyInstanceUID: '1.2.3',
+      PatientID: 'P1',
+      AccessionNumber: 'A1',
+      ValueType: 'CONTAINER',
+      ConceptNameCodeSequence: [{ CodeValue: '113000', CodingSchemeDesignator: 'DCM' }],
+      ContentTemplateSequence: [{ TemplateIdentifier: '2010' }],
+    });
+    const content = document.ContentSequence as Record<string, unknown>[];
+    expect(content.map((c) => c.ValueType)).toEqual(['TEXT', 'IMAGE', 'IMAGE']);
+    expect(content[2]).toMatchObject({
+      ReferencedSOPSequence: [{ ReferencedSOPInstanceUID: '1.2.3.4.6', ReferencedFrameNumber: 3 }],
+    });
+    const evidence = document.CurrentRequestedProcedureEvidenceSequence as {
+      ReferencedSeriesSequence: { ReferencedSOPSequence: unknown[] }[];
+    }[];
+    expect(evidence[0]!.ReferencedSeriesSequence[0]!.ReferencedSOPSequence).toHaveLength(2);
+  });
+
+  it('names key images by instance, and by frame for multi-frame instances', () => {
+    expect(keyImageKey({ sopInstanceUid: '1.2', frame: 1 })).toBe('1.2');
+    expect(keyImageKey({ sopInstanceUid: '1.2', frame: 4 })).toBe('1.2/4');
+  });
+});

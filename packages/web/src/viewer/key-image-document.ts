@@ -1,0 +1,138 @@
+import dcmjs from 'dcmjs';
+import { seriesMetadata } from '../dicomweb/archive-client';
+import { JsonTag, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import { storeInstances } from '../dicomweb/store-instances';
+import type { StackFrame } from './series-stack';
+import { patientStudyAttributes } from './study-attributes';
+
+/** Key Object Selection Document Storage (PS3.4 B.5). */
+export const KEY_OBJECT_SELECTION = '1.2.840.10008.5.1.4.1.1.88.59';
+/** Series description of the key image documents Lightbox saves. */
+export const KEY_IMAGE_SERIES_DESCRIPTION = 'Lightbox key images';
+
+/** A key image: an instance, and a frame of it when it is a multi-frame. */
+export interface KeyImage {
+  seriesInstanceUid: string;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  frame?: number;
+}
+
+/** How a key image is named in sets: `sop` or `sop/frame`. */
+export function keyImageKey(image: { sopInstanceUid: string; frame?: number }): string {
+  return image.frame !== undefined && image.frame > 1
+    ? `${image.sopInstanceUid}/${image.frame}`
+    : image.sopInstanceUid;
+}
+
+/** A key image of a frame on screen. */
+export function keyImageOf(frame: StackFrame, seriesInstanceUid: string, multiFrame: boolean): KeyImage {
+  return {
+    seriesInstanceUid,
+    sopClassUid: textOf(frame.metadata, JsonTag.SOPClassUID),
+    sopInstanceUid: frame.sopInstanceUid,
+    ...(multiFrame ? { frame: frame.frame } : {}),
+  };
+}
+
+/**
+ * The Key Object Selection document (PS3.3 A.35.4, TID 2010 with title (113000, DCM, "Of Interest")) of a
+ * study's key images, as a dcmjs dataset: patient and study from the archive's current values, one IMAGE
+ * item per key image, and the evidence sequence listing every referenced instance.
+ */
+export function keyImageDocument(
+  study: DicomJson,
+  images: KeyImage[],
+  description: string,
+): Record<string, unknown> {
+  const { uid, date, time } = dcmjs.data.DicomMetaDictionary;
+  const bySeries = new Map<string, KeyImage[]>();
+  for (const image of images)
+    bySeries.set(image.seriesInstanceUid, [...(bySeries.get(image.seriesInstanceUid) ?? []), image]);
+  const reference = (image: KeyImage) => ({
+    ReferencedSOPClassUID: image.sopClassUid,
+    ReferencedSOPInstanceUID: image.sopInstanceUid,
+    ...(image.frame !== undefined ? { ReferencedFrameNumber: image.frame } : {}),
+  });
+  const code = (value: string, scheme: string, meaning: string) => [
+    { CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning },
+  ];
+  return {
+    _meta: {},
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: KEY_OBJECT_SELECTION,
+    SOPInstanceUID: uid(),
+    ...patientStudyAttributes(study),
+    Modality: 'KO',
+    SeriesInstanceUID: uid(),
+    SeriesNumber: 9002,
+    SeriesDescription: KEY_IMAGE_SERIES_DESCRIPTION,
+    ReferencedPerformedProcedureStepSequence: [],
+    Manufacturer: 'Lightbox',
+    InstanceNumber: 1,
+    ContentDate: date(),
+    ContentTime: time(),
+    ValueType: 'CONTAINER',
+    ConceptNameCodeSequence: code('113000', 'DCM', 'Of Interest'),
+    ContinuityOfContent: 'SEPARATE',
+    ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: '2010' }],
+    CurrentRequestedProcedureEvidenceSequence: [
+      {
+        StudyInstanceUID: textOf(study, JsonTag.StudyInstanceUID),
+        ReferencedSeriesSequence: [...bySeries].map(([seriesUid, seriesImages]) => ({
+          SeriesInstanceUID: seriesUid,
+          ReferencedSOPSequence: seriesImages.map((i) => ({
+            ReferencedSOPClassUID: i.sopClassUid,
+            ReferencedSOPInstanceUID: i.sopInstanceUid,
+          })),
+        })),
+      },
+    ],
+    ContentSequence: [
+      ...(description !== ''
+        ? [
+            {
+              RelationshipType: 'CONTAINS',
+              ValueType: 'TEXT',
+              ConceptNameCodeSequence: code('113012', 'DCM', 'Key Object Description'),
+              TextValue: description,
+            },
+          ]
+        : []),
+      ...images.map((image) => ({
+        RelationshipType: 'CONTAINS',
+        ValueType: 'IMAGE',
+        ReferencedSOPSequence: [reference(image)],
+      })),
+    ],
+  };
+}
+
+/** Saves a study's key images as a new KOS with STOW-RS. */
+export async function saveKeyImages(study: DicomJson, images: KeyImage[], description = ''): Promise<void> {
+  const document = keyImageDocument(study, images, description);
+  await storeInstances([dcmjs.data.datasetToDict(document).write()]);
+}
+
+/** The key images of the newest Lightbox key image document of a study (none when there is none). */
+export async function loadKeyImages(studyUid: string, series: DicomJson[]): Promise<Set<string>> {
+  const documents = series.filter(
+    (s) =>
+      textOf(s, JsonTag.Modality) === 'KO' &&
+      textOf(s, JsonTag.SeriesDescription) === KEY_IMAGE_SERIES_DESCRIPTION,
+  );
+  const instances = (
+    await Promise.all(documents.map((s) => seriesMetadata(studyUid, textOf(s, JsonTag.SeriesInstanceUID))))
+  ).flat();
+  const moment = (i: DicomJson) => `${textOf(i, '00080023')}${textOf(i, '00080033').padEnd(13, '0')}`;
+  const newest = instances.sort((a, b) => moment(b).localeCompare(moment(a)))[0];
+  const keys = new Set<string>();
+  for (const item of (newest?.['0040A730']?.Value ?? []) as DicomJson[]) {
+    if (textOf(item, '0040A040') !== 'IMAGE') continue;
+    for (const reference of (item['00081199']?.Value ?? []) as DicomJson[]) {
+      const frame = Number(textOf(reference, '00081160') || '1');
+      keys.add(keyImageKey({ sopInstanceUid: textOf(reference, '00081155'), frame }));
+    }
+  }
+  return keys;
+}
