@@ -104,6 +104,7 @@ describe('web app and viewer in Chromium', () => {
   let lightbox: TestLightbox;
   let browser: TestBrowser;
   const studyUid = generateUid();
+  const priorUid = generateUid();
 
   beforeAll(async () => {
     lightbox = await startTestLightbox('sqlite');
@@ -114,6 +115,16 @@ describe('web app and viewer in Chromium', () => {
         studyInstanceUid: studyUid,
         seriesInstanceUid: generateUid(),
         frameOfReferenceUid: generateUid(),
+      }),
+      // The same patient's CT a year earlier: the relevant prior.
+      ...ctPhantom({
+        patientId: 'PH001',
+        patientName: 'Phantom^Water',
+        studyInstanceUid: priorUid,
+        seriesInstanceUid: generateUid(),
+        frameOfReferenceUid: generateUid(),
+        studyDate: '20230301',
+        accessionNumber: 'PHANTOM0',
       }),
       ...ctPhantom({
         patientId: 'OTHER1',
@@ -150,16 +161,22 @@ describe('web app and viewer in Chromium', () => {
     await page.getByLabel('User name').fill('admin');
     await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.locator('table.studies tbody tr').count()).toBe(2);
+    await expect.poll(() => page.locator('table.studies tbody tr').count()).toBe(3);
     await screenshot(page, '01-study-list');
 
     await page.getByLabel('Patient name').fill('phan');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => page.locator('table.studies tbody tr').count()).toBe(1);
-    await page.getByRole('link', { name: 'Phantom, Water' }).click();
+    await expect.poll(() => page.locator('table.studies tbody tr').count()).toBe(2);
+    await page
+      .locator(`tr[data-study-uid="${studyUid}"]`)
+      .getByRole('link', { name: 'Phantom, Water' })
+      .click();
 
-    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).waitFor();
+    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).first().waitFor();
     await page.waitForFunction(() => 'lightboxViewer' in window);
+    // One large viewport: measuring precisely needs screen pixels much smaller than image pixels.
+    await page.getByLabel('Layout').selectOption('1x1');
+    await page.waitForTimeout(300);
     await screenshot(page, '02-viewer');
 
     // The file's window (W 400, L 40): air black, water, the 100 HU disc and bone at their grey levels.
@@ -250,8 +267,10 @@ describe('web app and viewer in Chromium', () => {
   it('saves measurements as a DICOM SR (TID 1500) and key images as a KOS, and shows both when the study reopens', async () => {
     const page = await browser.newPage();
     await signIn(page, lightbox.baseUrl, `/viewer?StudyInstanceUIDs=${studyUid}`);
-    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).waitFor();
+    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).first().waitFor();
     await page.waitForFunction(() => 'lightboxViewer' in window);
+    await page.getByLabel('Layout').selectOption('1x1');
+    await page.waitForTimeout(300);
 
     await page.getByRole('button', { name: 'Length' }).click();
     await drag(page, await clientPoint(page, 20, 20), await clientPoint(page, 20, 60));
@@ -301,7 +320,8 @@ describe('web app and viewer in Chromium', () => {
 
     // Reopened: the length is drawn again on the first image, and the third is still a key image.
     await page.reload();
-    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).waitFor();
+    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).first().waitFor();
+    await page.getByLabel('Layout').selectOption('1x1');
     await expect
       .poll(() => measurementTexts(page))
       .toEqual([expect.stringMatching(/^Length (19\.9|20\.0)\d mm$/)]);
@@ -311,5 +331,33 @@ describe('web app and viewer in Chromium', () => {
     await page.locator('.slice-index').filter({ hasText: 'Im 3/16' }).waitFor();
     await page.locator('.key-image-mark').waitFor();
     await screenshot(page, '06-reopened');
+  });
+
+  it('hangs the most recent relevant prior beside the current study and scrolls them together', async () => {
+    const page = await browser.newPage();
+    await signIn(page, lightbox.baseUrl, `/viewer?StudyInstanceUIDs=${studyUid}`);
+    await page.locator('[data-viewport-id="viewport-1"] .slice-index').waitFor();
+    expect(await page.locator('.protocol-name').textContent()).toBe('CT with prior');
+    expect(await page.locator('[data-viewport-id="viewport-0"] .top-left').textContent()).toContain(
+      '2024-03-01',
+    );
+    expect(await page.locator('[data-viewport-id="viewport-1"] .top-left').textContent()).toContain(
+      '2023-03-01',
+    );
+    await expect.poll(() => page.locator('.prior-header').textContent()).toContain('2023-03-01');
+
+    // Scrolling the current study four images down brings the prior to the same position.
+    const [x, y] = await clientPoint(page, PHANTOM.centre, PHANTOM.centre);
+    await page.mouse.move(x, y);
+    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, 100);
+    await page
+      .locator('[data-viewport-id="viewport-0"] .slice-index')
+      .filter({ hasText: 'Im 5/16' })
+      .waitFor();
+    await page
+      .locator('[data-viewport-id="viewport-1"] .slice-index')
+      .filter({ hasText: 'Im 5/16' })
+      .waitFor();
+    await screenshot(page, '07-prior');
   });
 });

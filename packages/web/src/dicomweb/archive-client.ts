@@ -72,3 +72,22 @@ export async function seriesMetadata(studyUid: string, seriesUid: string): Promi
 export function seriesThumbnailUrl(studyUid: string, seriesUid: string): string {
   return `${DICOMWEB_ROOT}/studies/${encodeURIComponent(studyUid)}/series/${encodeURIComponent(seriesUid)}/thumbnail`;
 }
+
+/** The other studies of a patient (by Patient ID and, when known, its issuer), newest first. */
+export async function patientStudies(patientId: string, issuer: string): Promise<DicomJson[]> {
+  const params = new URLSearchParams({ PatientID: patientId, limit: '100' });
+  if (issuer !== '') params.set('IssuerOfPatientID', issuer);
+  for (const field of ['StudyDescription', 'ModalitiesInStudy', 'IssuerOfPatientID'])
+    params.append('includefield', field);
+  return json(`${DICOMWEB_ROOT}/studies?${params.toString()}`);
+}
+
+/** The first instance of a series with its geometry (QIDO-RS), for hanging protocols. */
+export async function firstInstance(studyUid: string, seriesUid: string): Promise<DicomJson | undefined> {
+  const params = new URLSearchParams({ limit: '1', includefield: 'ImageOrientationPatient' });
+  return (
+    await json(
+      `${DICOMWEB_ROOT}/studies/${encodeURIComponent(studyUid)}/series/${encodeURIComponent(seriesUid)}/instances?${params.toString()}`,
+    )
+  )[0];
+}

@@ -16,27 +16,31 @@ const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
 /** Series description of the reports Lightbox saves (how they are found again). */
 export const MEASUREMENT_SERIES_DESCRIPTION = 'Lightbox measurements';
 
-/** Measurements drawn on images (not on volumes): the ones a TID 1500 report can reference by image. */
-function imageMeasurements(): ToolTypes.Annotation[] {
+/**
+ * Measurements drawn on the images of a study (not on volumes): the ones a TID 1500 report in that study
+ * can reference by image. Image IDs are WADO-RS URLs, which name their study.
+ */
+function imageMeasurements(studyUid: string): ToolTypes.Annotation[] {
   return annotation.state
     .getAllAnnotations()
     .filter(
       (a) =>
-        ANNOTATION_TOOLS.includes(a.metadata?.toolName ?? '') && a.metadata?.referencedImageId !== undefined,
+        ANNOTATION_TOOLS.includes(a.metadata?.toolName ?? '') &&
+        a.metadata?.referencedImageId?.includes(`/studies/${studyUid}/`) === true,
     );
 }
 
-/** The number of measurements a report would hold now. */
-export function measurementCount(): number {
-  return imageMeasurements().length;
+/** The number of measurements a report of a study would hold now. */
+export function measurementCount(studyUid: string): number {
+  return imageMeasurements(studyUid).length;
 }
 
 /**
- * Saves every measurement on the images as one DICOM SR measurement report (TID 1500) in the study, with
- * STOW-RS. Each save is a complete report of what is drawn now; the newest one is what opens next time.
+ * Saves every measurement on a study's images as one DICOM SR measurement report (TID 1500) in that study,
+ * with STOW-RS. Each save is a complete report of what is drawn now; the newest one is what opens next time.
  */
-export async function saveMeasurementReport(study: DicomJson): Promise<number> {
-  const measurements = imageMeasurements();
+export async function saveMeasurementReport(study: DicomJson, studyUid: string): Promise<number> {
+  const measurements = imageMeasurements(studyUid);
   if (measurements.length === 0) return 0;
   // The adapter wants tool state per image: { imageId: { toolName: { data: [annotation, …] } } }.
   const toolState: Record<string, Record<string, { data: ToolTypes.Annotation[] }>> = {};

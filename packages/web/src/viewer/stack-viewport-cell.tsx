@@ -43,7 +43,7 @@ export function StackViewportCell({
   series: DicomJson | undefined;
   active: boolean;
   onActivate: () => void;
-  onDropSeries: (seriesUid: string) => void;
+  onDropSeries: (series: { studyUid: string; seriesUid: string }) => void;
   /** Keys of the study's key images (see `keyImageKey`). */
   keyImages: ReadonlyMap<string, unknown>;
 }) {
@@ -126,8 +126,10 @@ export function StackViewportCell({
       onContextMenu={(e) => e.preventDefault()}
       onDragOver={(e) => e.preventDefault()}
       onDrop={(e) => {
-        const uid = e.dataTransfer.getData('application/x-lightbox-series');
-        if (uid !== '') onDropSeries(uid);
+        const [studyUid = '', seriesUid = ''] = e.dataTransfer
+          .getData('application/x-lightbox-series')
+          .split('|');
+        if (seriesUid !== '') onDropSeries({ studyUid, seriesUid });
       }}
       data-viewport-id={viewportId}
     >

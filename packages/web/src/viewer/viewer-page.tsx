@@ -5,14 +5,16 @@ import {
   type StackViewport,
   type Types,
 } from '@cornerstonejs/core';
-import { annotation, Enums as ToolEnums } from '@cornerstonejs/tools';
+import { annotation, Enums as ToolEnums, synchronizers } from '@cornerstonejs/tools';
+import { mat4 } from 'gl-matrix';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { findStudy, seriesThumbnailUrl, studySeries } from '../dicomweb/archive-client';
+import { seriesThumbnailUrl, studySeries } from '../dicomweb/archive-client';
 import {
   displayDate,
   displayPersonName,
   JsonTag,
   numberOf,
+  numbersOf,
   textOf,
   type DicomJson,
 } from '../dicomweb/dicom-json';
@@ -22,7 +24,9 @@ import { loadSeriesFrames } from './series-loader';
 import { isVolume, type StackFrame } from './series-stack';
 import { keyImageKey, keyImageOf, loadKeyImages, saveKeyImages, type KeyImage } from './key-image-document';
 import { loadMeasurementReport, measurementCount, saveMeasurementReport } from './measurement-report';
+import type { HungViewport } from './hanging-protocol';
 import { MprView } from './mpr-view';
+import { openStudy, type LoadedStudy } from './open-study';
 import { StackViewportCell } from './stack-viewport-cell';
 import { ANNOTATION_TOOLS, PRIMARY_TOOLS, selectPrimaryTool, stackToolGroup } from './viewer-tools';
 import { windowPresets } from './window-presets';
@@ -92,7 +96,10 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
   const [series, setSeries] = useState<DicomJson[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [layout, setLayout] = useState<readonly [number, number]>([1, 1]);
-  const [cells, setCells] = useState<(string | undefined)[]>([]);
+  const [prior, setPrior] = useState<LoadedStudy | undefined>();
+  const [protocolName, setProtocolName] = useState('');
+  const [cells, setCells] = useState<(HungViewport | undefined)[]>([]);
+  const [linked, setLinked] = useState(true);
   const [frames, setFrames] = useState<Record<string, StackFrame[]>>({});
   const [active, setActive] = useState(0);
   const [tool, setTool] = useState<string>(PRIMARY_TOOLS[0].name);
@@ -113,22 +120,20 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
 
   useEffect(() => {
     let stale = false;
-    Promise.all([findStudy(studyUid), studySeries(studyUid)])
-      .then(([found, list]) => {
+    openStudy(studyUid)
+      .then((opened) => {
         if (stale) return;
-        if (found === undefined) {
+        if (opened === undefined) {
           setError('This study is not in the archive, or you may not see it.');
           return;
         }
-        setStudy(found);
-        setSeries(list);
-        setCells(
-          list
-            .filter(isShownSeries)
-            .slice(0, 1)
-            .map((s) => textOf(s, JsonTag.SeriesInstanceUID)),
-        );
-        void loadKeyImages(studyUid, list).then((keys) => {
+        setStudy(opened.current.study);
+        setSeries(opened.current.series);
+        setPrior(opened.prior);
+        setProtocolName(opened.protocol.name);
+        setLayout(opened.protocol.layout);
+        setCells(opened.viewports);
+        void loadKeyImages(studyUid, opened.current.series).then((keys) => {
           if (!stale) setKeyImages(new Map([...keys].map((key) => [key, undefined])));
         });
       })
@@ -138,16 +143,27 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
     };
   }, [studyUid]);
 
-  // Load the metadata of every series shown (one request each), once.
+  const seriesOfStudy = useCallback(
+    (uid: string) =>
+      uid === studyUid
+        ? series
+        : prior !== undefined && textOf(prior.study, JsonTag.StudyInstanceUID) === uid
+          ? prior.series
+          : [],
+    [studyUid, series, prior],
+  );
+
+  // Load the metadata of every series shown (one request each), once, and draw its saved measurements.
   useEffect(() => {
-    for (const uid of cells) {
-      if (uid === undefined || frames[uid] !== undefined) continue;
-      loadSeriesFrames(studyUid, uid)
+    for (const cell of cells) {
+      if (cell === undefined || frames[cell.seriesUid] !== undefined) continue;
+      const uid = cell.seriesUid;
+      loadSeriesFrames(cell.studyUid, uid)
         .then(async (stack) => {
           if (!reportsDrawn.current.has(uid)) {
             reportsDrawn.current.add(uid);
-            await loadMeasurementReport(studyUid, series, stack).catch((e: unknown) =>
-              console.error('could not draw the saved measurements', e),
+            await loadMeasurementReport(cell.studyUid, seriesOfStudy(cell.studyUid), stack).catch(
+              (e: unknown) => console.error('could not draw the saved measurements', e),
             );
           }
           setFrames((all) => ({ ...all, [uid]: stack }));
@@ -155,7 +171,36 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
         })
         .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
     }
-  }, [cells, frames, studyUid, series]);
+  }, [cells, frames, seriesOfStudy]);
+
+  // Scrolling one stack scrolls the others to the same position in the patient (current and prior alike).
+  useEffect(() => {
+    if (engine === null || !linked || mpr) return;
+    const synchronizer = synchronizers.createImageSliceSynchronizer(`lightbox-slice-sync-${Date.now()}`);
+    const shown = cells.flatMap((cell, index) => {
+      const first = cell !== undefined ? frames[cell.seriesUid]?.[0] : undefined;
+      return first !== undefined ? [{ viewportId: viewportIdOf(index), first }] : [];
+    });
+    // Stacks in different frames of reference (a prior) are registered by a translation that puts the
+    // images they open on together (Cornerstone's own registration of them does not find its images).
+    for (const a of shown) {
+      for (const b of shown) {
+        if (a === b) continue;
+        const sameFrame =
+          textOf(a.first.metadata, JsonTag.FrameOfReferenceUID) ===
+          textOf(b.first.metadata, JsonTag.FrameOfReferenceUID);
+        const pa = numbersOf(a.first.metadata, JsonTag.ImagePositionPatient) ?? [0, 0, 0];
+        const pb = numbersOf(b.first.metadata, JsonTag.ImagePositionPatient) ?? [0, 0, 0];
+        const translation = sameFrame ? [0, 0, 0] : [0, 1, 2].map((k) => (pa[k] ?? 0) - (pb[k] ?? 0));
+        utilities.spatialRegistrationMetadataProvider.add(
+          [a.viewportId, b.viewportId],
+          mat4.fromTranslation(mat4.create(), translation as [number, number, number]),
+        );
+      }
+    }
+    for (const { viewportId } of shown) synchronizer.add({ renderingEngineId: engine.id, viewportId });
+    return () => synchronizer.destroy();
+  }, [engine, cells, frames, linked, mpr]);
 
   useEffect(() => {
     const update = () => setMeasurements(currentMeasurements());
@@ -174,7 +219,10 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
     () => engine?.getViewport(viewportIdOf(active)) as StackViewport | undefined,
     [engine, active],
   );
-  const activeSeries = series.find((s) => textOf(s, JsonTag.SeriesInstanceUID) === cells[active]);
+  const allSeries = useMemo(() => [...series, ...(prior?.series ?? [])], [series, prior]);
+  const activeSeries = allSeries.find(
+    (s) => textOf(s, JsonTag.SeriesInstanceUID) === cells[active]?.seriesUid,
+  );
   const modality = textOf(activeSeries ?? {}, JsonTag.Modality);
   const presets = useMemo(() => windowPresets(modality), [modality]);
 
@@ -216,7 +264,9 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
 
   const toggleKeyImage = useCallback(() => {
     const viewport = activeViewport();
-    const uid = cells[active];
+    // Key images are the current study's (a prior's key images belong to its own reading).
+    const cell = cells[active];
+    const uid = cell?.studyUid === studyUid ? cell.seriesUid : undefined;
     const stack = uid !== undefined ? frames[uid] : undefined;
     if (viewport === undefined || uid === undefined || stack === undefined) return;
     const frame = stack[viewport.getCurrentImageIdIndex()];
@@ -231,14 +281,20 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
       return next;
     });
     setKeyImagesChanged(true);
-  }, [activeViewport, active, cells, frames]);
+  }, [activeViewport, active, cells, frames, studyUid]);
 
   const save = useCallback(async () => {
     if (study === undefined) return;
     setSaveState('Saving…');
     try {
       const saved: string[] = [];
-      if (measurementCount() > 0) saved.push(`${await saveMeasurementReport(study)} measurements`);
+      // Measurements go into the study of the images they are drawn on.
+      let measured = 0;
+      for (const loaded of [{ study, series }, ...(prior !== undefined ? [prior] : [])]) {
+        const uid = textOf(loaded.study, JsonTag.StudyInstanceUID);
+        if (measurementCount(uid) > 0) measured += await saveMeasurementReport(loaded.study, uid);
+      }
+      if (measured > 0) saved.push(`${measured} measurements`);
       if (keyImagesChanged) {
         // Key images known only by reference (from an earlier document) are resolved against the frames loaded.
         const images = [...keyImages].map(([key, image]) => image ?? keyImageFromKey(key, frames));
@@ -254,7 +310,7 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
     } catch (e) {
       setSaveState(`Not saved: ${e instanceof Error ? e.message : String(e)}`);
     }
-  }, [study, studyUid, keyImages, keyImagesChanged, frames]);
+  }, [study, series, prior, studyUid, keyImages, keyImagesChanged, frames]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -314,9 +370,9 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
   }, [engine]);
 
   const cellCount = layout[0] * layout[1];
-  const activeFrames = cells[active] !== undefined ? frames[cells[active]!] : undefined;
+  const activeFrames = cells[active] !== undefined ? frames[cells[active]!.seriesUid] : undefined;
   const volumeReady = activeFrames !== undefined && isVolume(activeFrames);
-  const showSeries = (cell: number, uid: string) =>
+  const showSeries = (cell: number, uid: HungViewport) =>
     setCells((current) => {
       const next = [...current];
       next[cell] = uid;
@@ -338,33 +394,26 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
             </div>
           </div>
         )}
-        <ul>
-          {series.map((s) => {
-            const uid = textOf(s, JsonTag.SeriesInstanceUID);
-            const shown = isShownSeries(s);
-            return (
-              <li
-                key={uid}
-                draggable={shown}
-                data-series-uid={uid}
-                className={`${cells[active] === uid ? 'shown' : ''}${shown ? '' : ' document'}`}
-                onDragStart={(e) => e.dataTransfer.setData('application/x-lightbox-series', uid)}
-                onClick={() => shown && showSeries(active, uid)}
-              >
-                {shown ? (
-                  <img src={seriesThumbnailUrl(studyUid, uid)} alt="" loading="lazy" width={64} height={64} />
-                ) : (
-                  <span className="document-icon">{textOf(s, JsonTag.Modality)}</span>
-                )}
-                <span>
-                  {textOf(s, JsonTag.Modality)} {numberOf(s, JsonTag.SeriesNumber) ?? ''}{' '}
-                  {textOf(s, JsonTag.SeriesDescription)}
-                  <small> {numberOf(s, JsonTag.NumberOfSeriesRelatedInstances) ?? '?'} images</small>
-                </span>
-              </li>
-            );
-          })}
-        </ul>
+        <SeriesList
+          studyUid={studyUid}
+          series={series}
+          shown={cells[active]}
+          onShow={(v) => showSeries(active, v)}
+        />
+        {prior !== undefined && (
+          <>
+            <div className="study-header prior-header">
+              <strong>Prior</strong> {displayDate(textOf(prior.study, JsonTag.StudyDate))} ·{' '}
+              {textOf(prior.study, JsonTag.StudyDescription)}
+            </div>
+            <SeriesList
+              studyUid={textOf(prior.study, JsonTag.StudyInstanceUID)}
+              series={prior.series}
+              shown={cells[active]}
+              onShow={(v) => showSeries(active, v)}
+            />
+          </>
+        )}
       </aside>
       <section className="viewer-main">
         <div className="toolbar" role="toolbar" aria-label="Tools">
@@ -434,6 +483,18 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
           >
             MPR
           </button>
+          <button
+            aria-pressed={linked}
+            onClick={() => setLinked(!linked)}
+            title="Scroll every stack to the same position"
+          >
+            Link
+          </button>
+          {protocolName !== '' && (
+            <span className="protocol-name" title="Hanging protocol">
+              {protocolName}
+            </span>
+          )}
           <span className="separator" />
           <button
             onClick={toggleKeyImage}
@@ -460,7 +521,7 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
           </p>
         )}
         {mpr && engine !== null && activeFrames !== undefined && cells[active] !== undefined ? (
-          <MprView engine={engine} seriesUid={cells[active]!} frames={activeFrames} />
+          <MprView engine={engine} seriesUid={cells[active]!.seriesUid} frames={activeFrames} />
         ) : (
           <div
             className="viewport-grid"
@@ -468,15 +529,16 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
           >
             {engine !== null &&
               Array.from({ length: cellCount }, (_, cell) => {
-                const uid = cells[cell];
+                const hung = cells[cell];
+                const uid = hung?.seriesUid;
                 return (
                   <StackViewportCell
                     key={viewportIdOf(cell)}
                     engine={engine}
                     viewportId={viewportIdOf(cell)}
                     frames={uid !== undefined ? frames[uid] : undefined}
-                    study={study}
-                    series={series.find((s) => textOf(s, JsonTag.SeriesInstanceUID) === uid)}
+                    study={hung?.studyUid === studyUid ? study : prior?.study}
+                    series={allSeries.find((s) => textOf(s, JsonTag.SeriesInstanceUID) === uid)}
                     active={cell === active}
                     onActivate={() => setActive(cell)}
                     onDropSeries={(dropped) => showSeries(cell, dropped)}
@@ -496,5 +558,48 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
         </ol>
       </aside>
     </main>
+  );
+}
+
+/** The series of one study in the series panel; image series open on click or drag into a viewport. */
+function SeriesList({
+  studyUid,
+  series,
+  shown,
+  onShow,
+}: {
+  studyUid: string;
+  series: DicomJson[];
+  shown: HungViewport | undefined;
+  onShow: (viewport: HungViewport) => void;
+}) {
+  return (
+    <ul>
+      {series.map((s) => {
+        const uid = textOf(s, JsonTag.SeriesInstanceUID);
+        const image = isShownSeries(s);
+        return (
+          <li
+            key={uid}
+            draggable={image}
+            data-series-uid={uid}
+            className={`${shown?.seriesUid === uid ? 'shown' : ''}${image ? '' : ' document'}`}
+            onDragStart={(e) => e.dataTransfer.setData('application/x-lightbox-series', `${studyUid}|${uid}`)}
+            onClick={() => image && onShow({ studyUid, seriesUid: uid })}
+          >
+            {image ? (
+              <img src={seriesThumbnailUrl(studyUid, uid)} alt="" loading="lazy" width={64} height={64} />
+            ) : (
+              <span className="document-icon">{textOf(s, JsonTag.Modality)}</span>
+            )}
+            <span>
+              {textOf(s, JsonTag.Modality)} {numberOf(s, JsonTag.SeriesNumber) ?? ''}{' '}
+              {textOf(s, JsonTag.SeriesDescription)}
+              <small> {numberOf(s, JsonTag.NumberOfSeriesRelatedInstances) ?? '?'} images</small>
+            </span>
+          </li>
+        );
+      })}
+    </ul>
   );
 }

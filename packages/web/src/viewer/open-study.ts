@@ -1,0 +1,69 @@
+import { findStudy, firstInstance, patientStudies, studySeries } from '../dicomweb/archive-client';
+import { JsonTag, textOf, textsOf, type DicomJson } from '../dicomweb/dicom-json';
+import {
+  BUILT_IN_PROTOCOLS,
+  hangStudy,
+  relevantPrior,
+  seriesFacts,
+  type HangingProtocol,
+  type HungViewport,
+  type SeriesFacts,
+} from './hanging-protocol';
+
+/** A study with its series, as the viewer holds it. */
+export interface LoadedStudy {
+  study: DicomJson;
+  series: DicomJson[];
+}
+
+/** What the viewer opens: the study, its most recent relevant prior, and how they hang. */
+export interface OpenedStudy {
+  current: LoadedStudy;
+  prior?: LoadedStudy;
+  protocol: HangingProtocol;
+  viewports: HungViewport[];
+}
+
+async function facts(studyUid: string, series: DicomJson[]): Promise<SeriesFacts[]> {
+  return Promise.all(
+    series.map(async (s) => {
+      const initial = seriesFacts(studyUid, s);
+      // The plane needs one instance's orientation; documents have none.
+      if (!initial.images) return initial;
+      const instance = await firstInstance(studyUid, initial.seriesUid).catch(() => undefined);
+      return seriesFacts(studyUid, s, instance);
+    }),
+  );
+}
+
+/**
+ * Opens a study for reading: finds it, its series, the patient's most recent relevant prior (same patient
+ * ID and issuer, earlier, a shared modality and body part), and hangs both by the first protocol that fits.
+ * Returns undefined when the study is not there or not the user's to see.
+ */
+export async function openStudy(studyUid: string): Promise<OpenedStudy | undefined> {
+  const [study, series] = await Promise.all([findStudy(studyUid), studySeries(studyUid)]);
+  if (study === undefined) return undefined;
+  const patientId = textOf(study, JsonTag.PatientID);
+  const others =
+    patientId !== '' ? await patientStudies(patientId, textOf(study, JsonTag.IssuerOfPatientID)) : [];
+  const priorStudy = relevantPrior(study, others);
+  const prior =
+    priorStudy !== undefined
+      ? { study: priorStudy, series: await studySeries(textOf(priorStudy, JsonTag.StudyInstanceUID)) }
+      : undefined;
+  const [currentFacts, priorFacts] = await Promise.all([
+    facts(studyUid, series),
+    prior !== undefined ? facts(textOf(prior.study, JsonTag.StudyInstanceUID), prior.series) : undefined,
+  ]);
+  const { protocol, viewports } = hangStudy(
+    BUILT_IN_PROTOCOLS,
+    {
+      modalities: textsOf(study, JsonTag.ModalitiesInStudy),
+      description: textOf(study, JsonTag.StudyDescription),
+      series: currentFacts,
+    },
+    priorFacts,
+  );
+  return { current: { study, series }, ...(prior !== undefined ? { prior } : {}), protocol, viewports };
+}
