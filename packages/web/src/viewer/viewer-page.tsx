@@ -528,6 +528,7 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
             style={{ gridTemplate: `repeat(${layout[0]}, 1fr) / repeat(${layout[1]}, 1fr)` }}
           >
             {engine !== null &&
+              protocolName !== '' &&
               Array.from({ length: cellCount }, (_, cell) => {
                 const hung = cells[cell];
                 const uid = hung?.seriesUid;
