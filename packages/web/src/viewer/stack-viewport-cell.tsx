@@ -35,6 +35,7 @@ export function StackViewportCell({
   onActivate,
   onDropSeries,
   keyImages,
+  layout,
 }: {
   engine: RenderingEngine;
   viewportId: string;
@@ -46,6 +47,8 @@ export function StackViewportCell({
   onDropSeries: (series: { studyUid: string; seriesUid: string }) => void;
   /** Keys of the study's key images (see `keyImageKey`). */
   keyImages: ReadonlyMap<string, unknown>;
+  /** The grid layout (e.g. `1x2`): when it changes, images are fitted to their new viewports. */
+  layout: string;
 }) {
   const element = useRef<HTMLDivElement>(null);
   const [overlay, setOverlay] = useState<OverlayState | null>(null);
@@ -68,6 +71,12 @@ export function StackViewportCell({
       engine.disableElement(viewportId);
     };
   }, [engine, viewportId]);
+
+  // A new layout changes every viewport's size: fit the images again (a window resize keeps zoom and pan).
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => engine.resize(true, false));
+    return () => cancelAnimationFrame(frame);
+  }, [engine, layout]);
 
   useEffect(() => {
     const div = element.current!;

@@ -544,6 +544,7 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
                     onActivate={() => setActive(cell)}
                     onDropSeries={(dropped) => showSeries(cell, dropped)}
                     keyImages={keyImages}
+                    layout={`${layout[0]}x${layout[1]}`}
                   />
                 );
               })}
