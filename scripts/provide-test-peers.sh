@@ -18,6 +18,7 @@ peers=(
   "/usr/sbin/Orthanc:orthanc"
   "/usr/share/orthanc/plugins/libOrthancDicomWeb.so:orthanc-dicomweb"
   "chromium:chromium"
+  "pdftotext:poppler-utils"
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
 )
 

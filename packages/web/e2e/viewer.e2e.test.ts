@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { generateUid } from '@lightbox/dicom';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { multipartBody, splitMultipart } from '../../server/src/test-support/dicomweb-client.js';
 import {
@@ -11,7 +11,7 @@ import {
   type TestLightbox,
 } from '../../server/src/test-support/test-lightbox.js';
 import { ctPhantom, PHANTOM, phantomHu } from './ct-phantom.js';
-import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
+import { SCREENSHOT_DIR, screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
 
 interface ViewerAutomation {
   imageToClient(cell: number, column: number, row: number): [number, number];
@@ -331,6 +331,45 @@ describe('web app and viewer in Chromium', () => {
     await page.locator('.slice-index').filter({ hasText: 'Im 3/16' }).waitFor();
     await page.locator('.key-image-mark').waitFor();
     await screenshot(page, '06-reopened');
+
+    // Print: the key image, one per page, as Lightbox's own PDF layout.
+    await page.getByRole('button', { name: 'Print…' }).click();
+    await page.getByLabel('Images per page').selectOption('1');
+    await screenshot(page, '08-print-dialog');
+    const [pdf] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Create PDF' }).click(),
+    ]);
+    const pdfFile = path.join(lightbox.dataDir, 'print.pdf');
+    await pdf.saveAs(pdfFile);
+    expect(pdf.suggestedFilename()).toBe('PH001-20240301.pdf');
+    const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Phantom, Water');
+    expect(text).toContain('ID PH001');
+    expect(text).toContain('Accession PHANTOM1');
+    expect(text).toContain('Im 3/16');
+    expect(text).toContain('Page 1 of 1');
+    expect(execFileSync('pdfimages', ['-list', pdfFile], { encoding: 'utf8' })).toMatch(/\bjpeg\b/);
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '60',
+      '-singlefile',
+      pdfFile,
+      path.join(SCREENSHOT_DIR, '09-printed'),
+    ]);
+    await page.getByRole('button', { name: 'Close' }).click();
+
+    // Export the viewport as PNG.
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'PNG' }).click(),
+    ]);
+    const pngFile = path.join(lightbox.dataDir, 'export.png');
+    await png.saveAs(pngFile);
+    const header = (await readFile(pngFile)).subarray(0, 24);
+    expect(header.subarray(1, 4).toString()).toBe('PNG');
+    expect(header.readUInt32BE(16)).toBeGreaterThan(100);
   });
 
   it('hangs the most recent relevant prior beside the current study and scrolls them together', async () => {

@@ -47,7 +47,12 @@ export function App() {
   const mayReadStudies = session.user.permissions.includes('study:read');
   const page =
     url.pathname === '/viewer' && mayReadStudies ? (
-      <ViewerPage key={url.search} studyUids={studyUidsOf(url)} navigate={navigate} />
+      <ViewerPage
+        key={url.search}
+        studyUids={studyUidsOf(url)}
+        navigate={navigate}
+        userName={session.user.displayName ?? session.user.username}
+      />
     ) : mayReadStudies ? (
       <StudyListPage navigate={navigate} />
     ) : (

@@ -26,6 +26,8 @@ import { keyImageKey, keyImageOf, loadKeyImages, saveKeyImages, type KeyImage } 
 import { loadMeasurementReport, measurementCount, saveMeasurementReport } from './measurement-report';
 import type { HungViewport } from './hanging-protocol';
 import { MprView } from './mpr-view';
+import { PrintDialog } from './print-dialog';
+import { captureViewport, downloadCanvas } from './viewport-capture';
 import { openStudy, type LoadedStudy } from './open-study';
 import { StackViewportCell } from './stack-viewport-cell';
 import { ANNOTATION_TOOLS, PRIMARY_TOOLS, selectPrimaryTool, stackToolGroup } from './viewer-tools';
@@ -89,7 +91,16 @@ function currentMeasurements(): Measurement[] {
  * The diagnostic viewer: the studies of the deep link (`/viewer?StudyInstanceUIDs=…`), a series panel
  * with thumbnails, a grid of stack viewports, tools, window presets and the measurement list.
  */
-export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navigate: (to: string) => void }) {
+export function ViewerPage({
+  studyUids,
+  navigate,
+  userName,
+}: {
+  studyUids: string[];
+  navigate: (to: string) => void;
+  /** Who is reading: printed on paper. */
+  userName: string;
+}) {
   const studyUid = studyUids[0] ?? '';
   const [engine, setEngine] = useState<RenderingEngine | null>(null);
   const [study, setStudy] = useState<DicomJson | undefined>();
@@ -108,6 +119,7 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
   const [keyImages, setKeyImages] = useState<Map<string, KeyImage | undefined>>(new Map());
   const [keyImagesChanged, setKeyImagesChanged] = useState(false);
   const [saveState, setSaveState] = useState<string>('');
+  const [printing, setPrinting] = useState(false);
   const reportsDrawn = useRef(new Set<string>());
 
   useEffect(() => {
@@ -312,6 +324,16 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
     }
   }, [study, series, prior, studyUid, keyImages, keyImagesChanged, frames]);
 
+  const exportImage = useCallback(
+    async (type: 'image/png' | 'image/jpeg') => {
+      const viewport = activeViewport();
+      if (viewport === undefined || study === undefined) return;
+      const name = `${textOf(study, JsonTag.PatientID) || 'image'}-${viewport.getCurrentImageIdIndex() + 1}.${type === 'image/png' ? 'png' : 'jpg'}`;
+      downloadCanvas(await captureViewport(viewport), name, type);
+    },
+    [activeViewport, study],
+  );
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.target instanceof HTMLInputElement || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -509,6 +531,27 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
           >
             Save
           </button>
+          <button
+            onClick={() => setPrinting(true)}
+            disabled={mpr}
+            title="Lightbox's print layout as a PDF file"
+          >
+            Print…
+          </button>
+          <button
+            onClick={() => void exportImage('image/png')}
+            disabled={mpr}
+            title="Save the active viewport as PNG"
+          >
+            PNG
+          </button>
+          <button
+            onClick={() => void exportImage('image/jpeg')}
+            disabled={mpr}
+            title="Save the active viewport as JPEG"
+          >
+            JPEG
+          </button>
           {saveState !== '' && (
             <span className="save-state" role="status">
               {saveState}
@@ -551,6 +594,29 @@ export function ViewerPage({ studyUids, navigate }: { studyUids: string[]; navig
           </div>
         )}
       </section>
+      {printing && study !== undefined && engine !== null && (
+        <PrintDialog
+          study={study}
+          viewports={() =>
+            cells.flatMap((cell, index) => {
+              const viewport = engine.getViewport(viewportIdOf(index)) as StackViewport | undefined;
+              const stack = cell !== undefined ? frames[cell.seriesUid] : undefined;
+              return viewport !== undefined && stack !== undefined
+                ? [
+                    {
+                      viewport,
+                      frames: stack,
+                      series: allSeries.find((s) => textOf(s, JsonTag.SeriesInstanceUID) === cell?.seriesUid),
+                    },
+                  ]
+                : [];
+            })
+          }
+          keyImages={new Set(keyImages.keys())}
+          printedBy={userName}
+          onClose={() => setPrinting(false)}
+        />
+      )}
       <aside className="measurements" aria-label="Measurements">
         <h2>Measurements</h2>
         <ol>
