@@ -1,5 +1,5 @@
 /** The scenarios of the bench, as `--only` names them. */
-export const SCENARIOS = ['qido', 'stow', 'compare', 'dimse', 'security'] as const;
+export const SCENARIOS = ['qido', 'stow', 'compare', 'dimse', 'security', 'viewer'] as const;
 
 /** A scenario of the bench: QIDO at scale, STOW and read-back, the QIDO comparison, DIMSE. */
 export type Scenario = (typeof SCENARIOS)[number];
@@ -42,7 +42,8 @@ export const USAGE = `npm run bench -- [options]
   --only LIST               run only these scenarios (comma-separated): qido (synthetic index, commit
                             rate, QIDO at scale), stow (STOW-RS ingest and read-back, storescp
                             reference), compare (QIDO against Orthanc), dimse (C-STORE and C-FIND),
-                            security (cost of authentication, audit and encryption at rest)
+                            security (cost of authentication, audit and encryption at rest), viewer
+                            (a 300-slice CT in headless Chromium: first image, MPR volume, scrolling)
   --series-instances N      instances of the stored series (default 600)
   --stow-batch N            DICOM objects per STOW-RS request (default 1)
   --rounds N                STOW and C-STORE rounds per server, interleaved across servers; the median

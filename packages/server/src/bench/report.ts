@@ -6,6 +6,8 @@ import type { RetrieveResult, SampledLatency, StowResult } from './scenarios.js'
 import { formatDimse } from './dimse-report.js';
 import type { DimseReport } from './dimse-phase.js';
 import { formatSecurity } from './security-report.js';
+import { formatViewer } from './viewer-report.js';
+import type { ViewerReport } from './viewer-phase.js';
 import type { SecurityReport } from './security-phase.js';
 import { figure, table } from './text-table.js';
 
@@ -55,6 +57,7 @@ export interface BenchReport {
   dimse?: DimseReport;
   /** The cost of authentication, audit and encryption at rest (absent when the scenario was left out). */
   security?: SecurityReport;
+  viewer?: ViewerReport;
   /** Phases of the run with the 1-minute load average when each began. */
   phases: Array<{ phase: string; at: string; loadAverage: number }>;
   loadAverageAtEnd: number;
@@ -222,7 +225,7 @@ function formatRatiosAndTargets(report: BenchReport): string[] {
     );
   }
   out.push(
-    'Targets of issues #2 (DICOMweb) and #3 (DIMSE)',
+    'Targets of issues #2 (DICOMweb), #3 (DIMSE), #4 (security) and #5 (viewer)',
     table(
       ['target', 'measured', 'goal', ''],
       report.targets.map((t) => [t.name, t.measured, t.target, t.pass ? 'PASS' : 'MISS']),
@@ -241,6 +244,7 @@ export function formatReport(report: BenchReport): string {
     ...formatReadBack(report),
     ...(report.dimse !== undefined ? formatDimse(report.dimse) : []),
     ...(report.security !== undefined ? formatSecurity(report.security) : []),
+    ...(report.viewer !== undefined ? formatViewer(report.viewer) : []),
     ...formatQido(report),
     ...formatRatiosAndTargets(report),
   ].join('\n');

@@ -16,6 +16,8 @@ import { dimseChecks } from './dimse-report.js';
 import { dimseTargets } from './dimse-targets.js';
 import { runSecurityPhase, type SecurityReport } from './security-phase.js';
 import { securityChecks } from './security-report.js';
+import { runViewerPhase, type ViewerReport } from './viewer-phase.js';
+import { viewerChecks } from './viewer-report.js';
 import { basicAuth, HttpClient, stowBody } from './http-client.js';
 import { machineInfo } from './machine-info.js';
 import {
@@ -364,6 +366,7 @@ function checkTargets(report: Omit<BenchReport, 'targets' | 'ratios' | 'duration
     ratios.push(...dimse.ratios);
   }
   if (report.security !== undefined) targets.push(...securityChecks(report.security).targets);
+  if (report.viewer !== undefined) targets.push(...viewerChecks(report.viewer).targets);
   return { targets, ratios };
 }
 
@@ -528,6 +531,20 @@ async function securityPhase(ctx: RunContext): Promise<SecurityReport> {
   );
 }
 
+async function viewerPhase(ctx: RunContext): Promise<ViewerReport> {
+  phase('Viewer: a CT opened in headless Chromium');
+  await settle();
+  return runViewerPhase(
+    () =>
+      startLightboxProcess(
+        { ...lightboxEnv(), LIGHTBOX_DATA_DIR: path.join(ctx.workDir, 'viewer') },
+        nextLogFile(),
+      ),
+    { username: 'admin', password: PASSWORD, authorization: AUTH.authorization },
+    { slices: ctx.options.quick ? 100 : 300, runs: ctx.options.quick ? 1 : 3 },
+  );
+}
+
 /** 4. QIDO at scale on the synthetic index. */
 async function qidoAtScalePhase(ctx: RunContext, build: IndexBuild): Promise<QidoSession[]> {
   const { workDir, scale, plans } = ctx;
@@ -653,6 +670,7 @@ async function main(): Promise<void> {
     const stow = runsScenario(options, 'stow') ? await stowPhase(ctx) : { sessions: [] };
     const dimse = runsScenario(options, 'dimse') ? await dimsePhase(ctx) : undefined;
     const security = runsScenario(options, 'security') ? await securityPhase(ctx) : undefined;
+    const viewer = runsScenario(options, 'viewer') ? await viewerPhase(ctx) : undefined;
     const qido = index !== undefined ? await qidoAtScalePhase(ctx, index.build) : [];
     const comparison =
       runsScenario(options, 'compare') && plugin !== undefined && orthanc !== undefined
@@ -666,6 +684,7 @@ async function main(): Promise<void> {
       ...stow,
       ...(dimse !== undefined ? { dimse } : {}),
       ...(security !== undefined ? { security } : {}),
+      ...(viewer !== undefined ? { viewer } : {}),
       qido: [...qido, ...(comparison?.qido ?? [])],
       ...(comparison !== undefined ? { comparisonLoad: comparison.comparisonLoad } : {}),
       phases,

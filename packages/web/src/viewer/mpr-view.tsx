@@ -9,6 +9,7 @@ import {
 } from '@cornerstonejs/core';
 import { useEffect, useRef, useState } from 'react';
 import { MPR_PRIMARY_TOOLS, mprToolGroup, selectMprPrimaryTool } from './mpr-tools';
+import { markOnce, ViewerMark } from './viewer-timing';
 import type { StackFrame } from './series-stack';
 
 /** The three orthogonal planes of the MPR layout. */
@@ -66,6 +67,7 @@ export function MprView({
     const resized = new ResizeObserver(() => engine.resize(true, true));
     for (const element of elements.current) if (element !== null) resized.observe(element);
     (async () => {
+      markOnce(ViewerMark.VolumeStart);
       const volume = await volumeLoader.createAndCacheVolume(volumeId, {
         imageIds: frames.map((f) => f.imageId),
       });
@@ -82,6 +84,7 @@ export function MprView({
       // Called once every frame is in.
       volume.load?.(() => {
         stopListening();
+        markOnce(ViewerMark.VolumeReady);
         setProgress(1);
         onLoaded?.();
       });

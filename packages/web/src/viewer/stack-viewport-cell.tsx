@@ -12,6 +12,7 @@ import { keyImageKey } from './key-image-document';
 import { edgeLabels } from './orientation-label';
 import type { StackFrame } from './series-stack';
 import { stackToolGroup } from './viewer-tools';
+import { markOnce, ViewerMark } from './viewer-timing';
 
 /** What the overlay shows about the image on screen. */
 interface OverlayState {
@@ -85,7 +86,8 @@ export function StackViewportCell({
       setOverlay(null);
       return;
     }
-    const update = () => {
+    const update = (event?: Event) => {
+      if (event?.type === Enums.Events.IMAGE_RENDERED) markOnce(ViewerMark.FirstImage);
       const imageIds = viewport.getImageIds();
       const index = viewport.getCurrentImageIdIndex();
       const frame = frames[index];

@@ -26,6 +26,7 @@ import { keyImageKey, keyImageOf, loadKeyImages, saveKeyImages, type KeyImage } 
 import { loadMeasurementReport, measurementCount, saveMeasurementReport } from './measurement-report';
 import type { HungViewport } from './hanging-protocol';
 import { MprView } from './mpr-view';
+import { markOnce, ViewerMark } from './viewer-timing';
 import { PrintDialog } from './print-dialog';
 import { captureViewport, downloadCanvas } from './viewport-capture';
 import { openStudy, type LoadedStudy } from './open-study';
@@ -123,6 +124,7 @@ export function ViewerPage({
   const reportsDrawn = useRef(new Set<string>());
 
   useEffect(() => {
+    markOnce(ViewerMark.Open);
     startCornerstone()
       .then(setEngine)
       .catch((e: unknown) =>
