@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { LoginPage } from './session/login-page';
 import { currentSession, signOut, type Session } from './session/session-client';
 import { StudyListPage } from './studies/study-list-page';
+import { startCornerstone } from './viewer/cornerstone';
 import { ViewerPage } from './viewer/viewer-page';
 
 function usePath(): [URL, (to: string) => void] {
@@ -40,6 +41,15 @@ export function App() {
     window.addEventListener('lightbox:signed-out', signedOut);
     return () => window.removeEventListener('lightbox:signed-out', signedOut);
   }, []);
+
+  // The viewer's engine takes a few hundred milliseconds to start: start it while the user is still on
+  // the study list, so opening a study shows its first image at once.
+  const mayRead = session?.user.permissions.includes('study:read') === true;
+  useEffect(() => {
+    if (!mayRead) return;
+    const idle = window.requestIdleCallback ?? ((run: () => void) => window.setTimeout(run, 200));
+    idle(() => void startCornerstone().catch(() => undefined));
+  }, [mayRead]);
 
   if (session === undefined) return null;
   if (session === null) return <LoginPage onSignedIn={setSession} />;

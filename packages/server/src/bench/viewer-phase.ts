@@ -32,6 +32,8 @@ export interface ViewerRun {
   firstImageFromNavigationMs: number;
   /** Viewer page mounted to the first image (metadata request, first frame, decode, render). */
   firstImageFromViewerMs: number;
+  /** A study opened from the study list (the app already loaded) to its first image. */
+  firstImageFromListMs: number;
   /** MPR pressed (right after the first image) to every slice in the volume. */
   volumeReadyMs: number;
   /** Navigation start to the loaded volume. */
@@ -137,7 +139,15 @@ export async function runViewerPhase(
       await cdp.send('Performance.enable');
       const { metrics } = await cdp.send('Performance.getMetrics');
       const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+      // The reading-room case: the app is open on the study list, the radiologist opens the study.
+      const list = await context.newPage();
+      await list.goto(`${server.url}/`);
+      await list.locator(`tr[data-study-uid="${plan.studyUid}"] a`).waitFor();
+      await list.waitForTimeout(1500);
+      await list.locator(`tr[data-study-uid="${plan.studyUid}"] a`).click();
+      const fromList = (await mark(list, 'lightbox:first-image')) - (await mark(list, 'lightbox:open-study'));
       runs.push({
+        firstImageFromListMs: fromList,
         firstImageFromNavigationMs: firstImage,
         firstImageFromViewerMs: firstImage - opened,
         volumeReadyMs: volumeReady - mprPressed,

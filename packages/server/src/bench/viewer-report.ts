@@ -9,6 +9,7 @@ export function formatViewer(report: ViewerReport): string[] {
     String(i + 1),
     f(r.firstImageFromNavigationMs, 0),
     f(r.firstImageFromViewerMs, 0),
+    f(r.firstImageFromListMs, 0),
     f(r.volumeReadyMs, 0),
     f(r.volumeFromNavigationMs, 0),
     f(r.scrollFps, 1),
@@ -21,6 +22,7 @@ export function formatViewer(report: ViewerReport): string[] {
         'run',
         'first image ms (from link)',
         'first image ms (viewer)',
+        'first image ms (from list)',
         'volume ms (MPR pressed)',
         'volume ms (from link)',
         'scroll fps',
@@ -28,14 +30,16 @@ export function formatViewer(report: ViewerReport): string[] {
       ],
       rows,
     ),
-    '  first image from the link includes loading the app itself; volume timings start when MPR is pressed right after the first image',
+    '  first image: from the link includes loading the app itself; "viewer" from the viewer page mounted; "from list" from opening the study in the loaded app',
+    '  volume timings start when MPR is pressed right after the first image',
   ];
 }
 
 /** The targets: first image < 300 ms, volume < 2 s, 60 fps scrolling (medians of the runs). */
 export function viewerChecks(report: ViewerReport): { targets: TargetCheck[] } {
   const m = (pick: (r: ViewerReport['runs'][number]) => number) => median(report.runs.map(pick));
-  const firstImage = m((r) => r.firstImageFromViewerMs);
+  // The reading-room case: the app is open, the study is opened from the list.
+  const firstImage = m((r) => r.firstImageFromListMs);
   const volume = m((r) => r.volumeReadyMs);
   const fps = m((r) => r.scrollFps);
   return {

@@ -9,6 +9,7 @@ import {
   textsOf,
   type DicomJson,
 } from '../dicomweb/dicom-json';
+import { ViewerMark } from '../viewer/viewer-timing';
 import { EMPTY_SEARCH, studyQuery, type StudySearch } from './study-search';
 
 const PAGE_SIZE = 50;
@@ -19,7 +20,11 @@ export function viewerLink(studyUids: string[]): string {
 }
 
 /** The study list: search form, one page of studies from QIDO-RS, paging, open in the viewer. */
-export function StudyListPage({ navigate }: { navigate: (to: string) => void }) {
+export function StudyListPage({ navigate: go }: { navigate: (to: string) => void }) {
+  const navigate = (to: string) => {
+    performance.mark(ViewerMark.OpenStudy);
+    go(to);
+  };
   const [form, setForm] = useState<StudySearch>(EMPTY_SEARCH);
   const [search, setSearch] = useState<StudySearch>(EMPTY_SEARCH);
   const [offset, setOffset] = useState(0);

@@ -29,6 +29,9 @@ let started: Promise<RenderingEngine> | undefined;
  */
 export function startCornerstone(): Promise<RenderingEngine> {
   started ??= (async () => {
+    // Initialising takes a few hundred milliseconds of the main thread (WebGL probing, tool set-up): let
+    // the page send its first requests (the study, its series) before it starts.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     initCore();
     initImageLoader({
       maxWebWorkers: Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 2))),

@@ -1,5 +1,6 @@
 import { findStudy, firstInstance, patientStudies, studySeries } from '../dicomweb/archive-client';
 import { JsonTag, textOf, textsOf, type DicomJson } from '../dicomweb/dicom-json';
+import { loadSeriesFrames } from './series-loader';
 import {
   BUILT_IN_PROTOCOLS,
   hangStudy,
@@ -44,6 +45,10 @@ async function facts(studyUid: string, series: DicomJson[]): Promise<SeriesFacts
 export async function openStudy(studyUid: string): Promise<OpenedStudy | undefined> {
   const [study, series] = await Promise.all([findStudy(studyUid), studySeries(studyUid)]);
   if (study === undefined) return undefined;
+  // The first image series is almost always hung: fetch its metadata while the prior is looked for.
+  const likely = series.find((s) => seriesFacts(studyUid, s).images);
+  if (likely !== undefined)
+    void loadSeriesFrames(studyUid, textOf(likely, JsonTag.SeriesInstanceUID)).catch(() => undefined);
   const patientId = textOf(study, JsonTag.PatientID);
   const others =
     patientId !== '' ? await patientStudies(patientId, textOf(study, JsonTag.IssuerOfPatientID)) : [];

@@ -4,6 +4,8 @@
  * when it was complete. Each is marked once per page.
  */
 export const ViewerMark = {
+  /** A study was opened from the study list. */
+  OpenStudy: 'lightbox:open-study',
   Open: 'lightbox:viewer-open',
   FirstImage: 'lightbox:first-image',
   VolumeStart: 'lightbox:volume-start',
