@@ -25,7 +25,10 @@ const CHROMIUM_FLAGS = [
 
 /** A headless Chromium (a fresh profile per launch); each page gets its own context, so its own cookies. */
 export interface TestBrowser {
-  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  newPage(
+    viewport?: { width: number; height: number },
+    device?: { hasTouch?: boolean; isMobile?: boolean },
+  ): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -34,8 +37,8 @@ export async function startTestBrowser(): Promise<TestBrowser> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   return {
-    async newPage(viewport = { width: 1280, height: 800 }) {
-      const context = await browser.newContext({ viewport });
+    async newPage(viewport = { width: 1280, height: 800 }, device = {}) {
+      const context = await browser.newContext({ viewport, ...device });
       const page = await context.newPage();
       page.on('pageerror', (error) => console.error('page error:', error.message));
       page.on('console', (message) => {

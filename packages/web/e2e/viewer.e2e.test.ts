@@ -399,4 +399,56 @@ describe('web app and viewer in Chromium', () => {
       .waitFor();
     await screenshot(page, '07-prior');
   });
+
+  it('on a tablet: one finger swipes through the stack, two pinch to zoom; cine plays; the tag browser shows the image', async () => {
+    const page = await browser.newPage({ width: 820, height: 1180 }, { hasTouch: true, isMobile: true });
+    await signIn(page, lightbox.baseUrl, `/viewer?StudyInstanceUIDs=${studyUid}`);
+    const slice = page.locator('[data-viewport-id="viewport-0"] .slice-index');
+    await slice.filter({ hasText: 'Im 1/16' }).waitFor();
+    await page.waitForFunction(() => 'lightboxViewer' in window);
+    expect(await page.getByRole('button', { name: 'Scroll' }).getAttribute('aria-pressed')).toBe('true');
+    const cdp = await page.context().newCDPSession(page);
+    const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', points: [number, number][]) =>
+      cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map(([x, y]) => ({ x, y })) });
+
+    const [x, y] = await clientPoint(page, PHANTOM.centre, PHANTOM.centre);
+    await touch('touchStart', [[x, y - 100]]);
+    for (let step = 1; step <= 10; step++) await touch('touchMove', [[x, y - 100 + step * 20]]);
+    await touch('touchEnd', []);
+    await expect.poll(async () => (await slice.textContent()) !== 'Im 1/16').toBe(true);
+
+    const zoom = page.locator('[data-viewport-id="viewport-0"] .bottom-left');
+    const zoomBefore = Number(/Zoom (\d+)%/.exec((await zoom.textContent()) ?? '')?.[1]);
+    await touch('touchStart', [
+      [x - 20, y],
+      [x + 20, y],
+    ]);
+    for (let step = 1; step <= 10; step++)
+      await touch('touchMove', [
+        [x - 20 - step * 10, y],
+        [x + 20 + step * 10, y],
+      ]);
+    await touch('touchEnd', []);
+    await expect
+      .poll(async () => Number(/Zoom (\d+)%/.exec((await zoom.textContent()) ?? '')?.[1]))
+      .toBeGreaterThan(zoomBefore);
+    await screenshot(page, '10-tablet');
+
+    // Cine plays through the stack, and stops.
+    const seen = new Set<string>();
+    await page.getByRole('button', { name: 'Cine' }).click();
+    await expect
+      .poll(async () => seen.add((await slice.textContent()) ?? '').size, { timeout: 10_000 })
+      .toBeGreaterThan(3);
+    await page.getByRole('button', { name: 'Cine' }).click();
+
+    // The tag browser lists the image's attributes, sequences and all, filtered as typed.
+    await page.getByRole('button', { name: 'Tags' }).click();
+    const dialog = page.getByRole('dialog', { name: 'DICOM tags' });
+    await dialog.getByLabel('Filter tags').fill('0028,0030');
+    await expect
+      .poll(() => dialog.locator('tbody tr').allTextContents())
+      .toEqual(['(0028,0030)PixelSpacingDS0.5\\0.5']);
+    await screenshot(page, '11-tags');
+  });
 });

@@ -5,7 +5,13 @@ import {
   type StackViewport,
   type Types,
 } from '@cornerstonejs/core';
-import { annotation, Enums as ToolEnums, synchronizers } from '@cornerstonejs/tools';
+import {
+  annotation,
+  Enums as ToolEnums,
+  StackScrollTool,
+  synchronizers,
+  utilities as toolUtilities,
+} from '@cornerstonejs/tools';
 import { mat4 } from 'gl-matrix';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { seriesThumbnailUrl, studySeries } from '../dicomweb/archive-client';
@@ -28,10 +34,17 @@ import type { HungViewport } from './hanging-protocol';
 import { MprView } from './mpr-view';
 import { markOnce, ViewerMark } from './viewer-timing';
 import { PrintDialog } from './print-dialog';
+import { TagBrowser } from './tag-browser';
 import { captureViewport, downloadCanvas } from './viewport-capture';
 import { openStudy, type LoadedStudy } from './open-study';
 import { StackViewportCell } from './stack-viewport-cell';
-import { ANNOTATION_TOOLS, PRIMARY_TOOLS, selectPrimaryTool, stackToolGroup } from './viewer-tools';
+import {
+  ANNOTATION_TOOLS,
+  PRIMARY_TOOLS,
+  selectPrimaryTool,
+  stackToolGroup,
+  touchScreen,
+} from './viewer-tools';
 import { windowPresets } from './window-presets';
 
 /** Grid layouts offered, rows × columns. */
@@ -47,6 +60,18 @@ const LAYOUTS = [
 interface Measurement {
   uid: string;
   text: string;
+}
+
+/**
+ * The frame rate a multi-frame or cine series was recorded at: Recommended Display Frame Rate, Cine Rate,
+ * or Frame Time (PS3.3 C.7.6.5, C.8.5.6).
+ */
+function recordedFrameRate(metadata: DicomJson | undefined): number | undefined {
+  if (metadata === undefined) return undefined;
+  const rate = numberOf(metadata, '00082144') ?? numberOf(metadata, '00180040');
+  if (rate !== undefined && rate > 0) return rate;
+  const frameTime = numberOf(metadata, '00181063');
+  return frameTime !== undefined && frameTime > 0 ? 1000 / frameTime : undefined;
 }
 
 /** Series the grid shows: images (not SR, KOS or presentation states). */
@@ -114,13 +139,18 @@ export function ViewerPage({
   const [linked, setLinked] = useState(true);
   const [frames, setFrames] = useState<Record<string, StackFrame[]>>({});
   const [active, setActive] = useState(0);
-  const [tool, setTool] = useState<string>(PRIMARY_TOOLS[0].name);
+  const [tool, setTool] = useState<string>(() =>
+    touchScreen() ? StackScrollTool.toolName : PRIMARY_TOOLS[0].name,
+  );
   const [measurements, setMeasurements] = useState<Measurement[]>([]);
   const [mpr, setMpr] = useState(false);
   const [keyImages, setKeyImages] = useState<Map<string, KeyImage | undefined>>(new Map());
   const [keyImagesChanged, setKeyImagesChanged] = useState(false);
   const [saveState, setSaveState] = useState<string>('');
   const [printing, setPrinting] = useState(false);
+  const [tags, setTags] = useState(false);
+  const [cine, setCine] = useState(false);
+  const [cineRate, setCineRate] = useState<number | undefined>();
   const reportsDrawn = useRef(new Set<string>());
 
   useEffect(() => {
@@ -326,6 +356,16 @@ export function ViewerPage({
     }
   }, [study, series, prior, studyUid, keyImages, keyImagesChanged, frames]);
 
+  // Cine: the active viewport plays its stack (or multi-frame) at the recorded rate unless the user chose one.
+  useEffect(() => {
+    const viewport = activeViewport();
+    if (!cine || viewport === undefined) return;
+    const stack = cells[active] !== undefined ? frames[cells[active]!.seriesUid] : undefined;
+    const rate = cineRate ?? recordedFrameRate(stack?.[0]?.metadata) ?? 20;
+    toolUtilities.cine.playClip(viewport.element, { framesPerSecond: rate, loop: true });
+    return () => toolUtilities.cine.stopClip(viewport.element);
+  }, [cine, cineRate, activeViewport, cells, active, frames]);
+
   const exportImage = useCallback(
     async (type: 'image/png' | 'image/jpeg') => {
       const viewport = activeViewport();
@@ -351,6 +391,7 @@ export function ViewerPage({
         h: () => act('flipH'),
         v: () => act('flipV'),
         k: () => toggleKeyImage(),
+        ' ': () => setCine((playing) => !playing),
       };
       for (const t of PRIMARY_TOOLS) if (t.key !== '') keys[t.key] = () => chooseTool(t.name);
       for (const p of presets) keys[p.key] = () => applyPreset(p.center, p.width);
@@ -534,6 +575,33 @@ export function ViewerPage({
             Save
           </button>
           <button
+            aria-pressed={cine}
+            onClick={() => setCine(!cine)}
+            disabled={mpr}
+            title="Play the stack (space)"
+          >
+            Cine
+          </button>
+          <select
+            aria-label="Frame rate"
+            value={cineRate ?? ''}
+            onChange={(e) => setCineRate(e.target.value === '' ? undefined : Number(e.target.value))}
+          >
+            <option value="">recorded fps</option>
+            {[5, 10, 15, 20, 25, 30, 60].map((rate) => (
+              <option key={rate} value={rate}>
+                {rate} fps
+              </option>
+            ))}
+          </select>
+          <button
+            onClick={() => setTags(true)}
+            disabled={mpr || activeFrames === undefined}
+            title="DICOM tags of the image shown"
+          >
+            Tags
+          </button>
+          <button
             onClick={() => setPrinting(true)}
             disabled={mpr}
             title="Lightbox's print layout as a PDF file"
@@ -596,6 +664,13 @@ export function ViewerPage({
           </div>
         )}
       </section>
+      {tags && activeFrames !== undefined && (
+        <TagBrowser
+          metadata={activeFrames[activeViewport()?.getCurrentImageIdIndex() ?? 0]?.metadata ?? {}}
+          title={`${textOf(activeSeries ?? {}, JsonTag.SeriesDescription)} image ${(activeViewport()?.getCurrentImageIdIndex() ?? 0) + 1}`}
+          onClose={() => setTags(false)}
+        />
+      )}
       {printing && study !== undefined && engine !== null && (
         <PrintDialog
           study={study}

@@ -48,6 +48,11 @@ export const ANNOTATION_TOOLS: string[] = [
   ArrowAnnotateTool.toolName,
 ];
 
+/** Whether the main pointer is a finger (tablets): one-finger swipes then scroll the stack. */
+export function touchScreen(): boolean {
+  return window.matchMedia('(pointer: coarse)').matches;
+}
+
 /** The tool group of the stack viewports. */
 export const STACK_TOOL_GROUP_ID = 'lightbox-stack';
 
@@ -60,10 +65,16 @@ export function stackToolGroup(): ToolTypes.IToolGroup {
   if (existing !== undefined) return existing;
   const group = ToolGroupManager.createToolGroup(STACK_TOOL_GROUP_ID)!;
   for (const { name } of PRIMARY_TOOLS) group.addTool(name);
-  group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
+  // Two fingers: pinch to zoom, move together to pan.
+  group.setToolConfiguration(ZoomTool.toolName, { pinchToZoom: true, pan: true });
+  // On a touch screen one finger swipes through the stack; with a mouse the left button sets the window.
+  const primary = touchScreen() ? StackScrollTool.toolName : WindowLevelTool.toolName;
   group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
-  group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
+  group.setToolActive(ZoomTool.toolName, {
+    bindings: [{ mouseButton: MouseBindings.Secondary }, { numTouchPoints: 2 }],
+  });
   group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
+  selectPrimaryTool(group, primary);
   for (const name of ANNOTATION_TOOLS) group.setToolPassive(name);
   return group;
 }
@@ -77,7 +88,9 @@ export function selectPrimaryTool(group: ToolTypes.IToolGroup, toolName: string)
     if (current === PanTool.toolName)
       group.setToolActive(current, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
     else if (current === ZoomTool.toolName)
-      group.setToolActive(current, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
+      group.setToolActive(current, {
+        bindings: [{ mouseButton: MouseBindings.Secondary }, { numTouchPoints: 2 }],
+      });
     else if (current === StackScrollTool.toolName)
       group.setToolActive(current, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
     else group.setToolPassive(current);
@@ -86,7 +99,7 @@ export function selectPrimaryTool(group: ToolTypes.IToolGroup, toolName: string)
     toolName === PanTool.toolName
       ? [{ mouseButton: MouseBindings.Auxiliary }]
       : toolName === ZoomTool.toolName
-        ? [{ mouseButton: MouseBindings.Secondary }]
+        ? [{ mouseButton: MouseBindings.Secondary }, { numTouchPoints: 2 }]
         : toolName === StackScrollTool.toolName
           ? [{ mouseButton: MouseBindings.Wheel }]
           : [];
