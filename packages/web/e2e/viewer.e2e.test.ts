@@ -258,6 +258,18 @@ describe('web app and viewer in Chromium', () => {
         `sagittal z=${z}`,
       ).toBeLessThanOrEqual(6);
     }
+    // The 3D viewport renders the volume (something other than black background).
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const canvas = document.querySelector<HTMLCanvasElement>('[data-viewport-id="mpr-3d"] canvas')!;
+          const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          let lit = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! > 60) lit += 1;
+          return lit;
+        }),
+      )
+      .toBeGreaterThan(100);
     // The coronal plane through the centre cuts the 100 HU disc at every level.
     expect(
       Math.abs((await greyAtWorld(page, 'mpr-coronal', [0, 0, 14])) - expectedGrey(100, 40, 400)),

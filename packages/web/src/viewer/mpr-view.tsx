@@ -6,8 +6,12 @@ import {
   type RenderingEngine,
   type Types,
   type VolumeViewport,
+  type VolumeViewport3D,
 } from '@cornerstonejs/core';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { viewerCapabilities } from './cornerstone';
+import { framesWithinBudget } from './memory-budget';
+import { volume3dToolGroup } from './volume-3d-tools';
 import { MPR_PRIMARY_TOOLS, mprToolGroup, selectMprPrimaryTool } from './mpr-tools';
 import { markOnce, ViewerMark } from './viewer-timing';
 import type { StackFrame } from './series-stack';
@@ -18,6 +22,16 @@ export const MPR_VIEWPORTS = [
   { id: 'mpr-sagittal', label: 'Sagittal', orientation: Enums.OrientationAxis.SAGITTAL },
   { id: 'mpr-coronal', label: 'Coronal', orientation: Enums.OrientationAxis.CORONAL },
 ] as const;
+
+/** The 3D volume rendering viewport beside the planes. */
+export const VOLUME_3D_VIEWPORT = 'mpr-3d';
+
+/** Volume rendering presets offered (Cornerstone's, from VTK), by modality. */
+export function renderingPresets(modality: string): string[] {
+  return modality === 'MR'
+    ? ['MR-Default', 'MR-Angio', 'MR-MIP']
+    : ['CT-Bone', 'CT-Soft-Tissue', 'CT-Lung', 'CT-Chest-Vessels', 'CT-Cardiac', 'CT-MIP'];
+}
 
 /** Slab projections offered (PS3.3 C.7.6.16-like): thin plane, maximum, minimum, average. */
 const PROJECTIONS = [
@@ -35,14 +49,23 @@ const PROJECTIONS = [
 export function MprView({
   engine,
   seriesUid,
-  frames,
+  frames: allFrames,
+  modality,
   onLoaded,
 }: {
   engine: RenderingEngine;
   seriesUid: string;
   frames: StackFrame[];
+  modality: string;
   onLoaded?: () => void;
 }) {
+  // Within the memory budget: every slice, or every k-th (a coarser volume instead of a crashed tab).
+  const { frames, step } = useMemo(
+    () => framesWithinBudget(allFrames, viewerCapabilities.memoryBudget),
+    [allFrames],
+  );
+  const presets = renderingPresets(modality);
+  const [preset, setPreset] = useState(presets[0]!);
   const elements = useRef<(HTMLDivElement | null)[]>([]);
   const [progress, setProgress] = useState(0);
   const [tool, setTool] = useState<string>(MPR_PRIMARY_TOOLS[0].name);
@@ -53,17 +76,25 @@ export function MprView({
   useEffect(() => {
     let cancelled = false;
     let stopListening = () => undefined as void;
-    const volumeId = `cornerstoneStreamingImageVolume:${seriesUid}`;
+    const volumeId = `cornerstoneStreamingImageVolume:${seriesUid}:${step}`;
     const group = mprToolGroup();
-    engine.setViewports(
-      MPR_VIEWPORTS.map((v, index) => ({
+    const group3d = volume3dToolGroup();
+    engine.setViewports([
+      ...MPR_VIEWPORTS.map((v, index) => ({
         viewportId: v.id,
         type: Enums.ViewportType.ORTHOGRAPHIC,
         element: elements.current[index]!,
         defaultOptions: { orientation: v.orientation, background: [0, 0, 0] as Types.Point3 },
       })),
-    );
+      {
+        viewportId: VOLUME_3D_VIEWPORT,
+        type: Enums.ViewportType.VOLUME_3D,
+        element: elements.current[MPR_VIEWPORTS.length]!,
+        defaultOptions: { background: [0, 0, 0] as Types.Point3 },
+      },
+    ]);
     for (const v of MPR_VIEWPORTS) group.addViewport(v.id, engine.id);
+    group3d.addViewport(VOLUME_3D_VIEWPORT, engine.id);
     const resized = new ResizeObserver(() => engine.resize(true, true));
     for (const element of elements.current) if (element !== null) resized.observe(element);
     (async () => {
@@ -91,18 +122,28 @@ export function MprView({
       await setVolumesForViewports(
         engine,
         [{ volumeId }],
-        MPR_VIEWPORTS.map((v) => v.id),
+        [...MPR_VIEWPORTS.map((v) => v.id), VOLUME_3D_VIEWPORT],
       );
-      engine.renderViewports(MPR_VIEWPORTS.map((v) => v.id));
+      (engine.getViewport(VOLUME_3D_VIEWPORT) as VolumeViewport3D).setProperties({ preset: presets[0] });
+      engine.renderViewports([...MPR_VIEWPORTS.map((v) => v.id), VOLUME_3D_VIEWPORT]);
     })().catch((e: unknown) => !cancelled && setError(e instanceof Error ? e.message : String(e)));
     return () => {
       cancelled = true;
       stopListening();
       resized.disconnect();
       group.removeViewports(engine.id);
+      group3d.removeViewports(engine.id);
       for (const v of MPR_VIEWPORTS) engine.disableElement(v.id);
+      engine.disableElement(VOLUME_3D_VIEWPORT);
     };
-  }, [engine, seriesUid, frames, onLoaded]);
+  }, [engine, seriesUid, frames, step, onLoaded]);
+
+  useEffect(() => {
+    const viewport = engine.getViewport(VOLUME_3D_VIEWPORT) as VolumeViewport3D | undefined;
+    if (viewport === undefined || viewport.getDefaultActor?.() === undefined) return;
+    viewport.setProperties({ preset });
+    viewport.render();
+  }, [engine, preset]);
 
   useEffect(() => {
     const blend = PROJECTIONS[projection]!.blend;
@@ -147,7 +188,23 @@ export function MprView({
             ))}
           </select>
         </label>
+        <label>
+          3D{' '}
+          <select aria-label="Rendering preset" value={preset} onChange={(e) => setPreset(e.target.value)}>
+            {presets.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
         {progress < 1 && <span className="progress">Loading volume {Math.round(progress * 100)}%</span>}
+        {step > 1 && (
+          <span className="notice" role="note">
+            Reduced resolution: every {step}th slice, to stay within the viewer's memory budget of{' '}
+            {Math.round(viewerCapabilities.memoryBudget / 1024 ** 2)} MB
+          </span>
+        )}
         {error !== null && (
           <span className="error" role="alert">
             {error}
@@ -155,7 +212,7 @@ export function MprView({
         )}
       </div>
       <div className="viewport-grid mpr-grid">
-        {MPR_VIEWPORTS.map((v, index) => (
+        {[...MPR_VIEWPORTS, { id: VOLUME_3D_VIEWPORT, label: '3D' }].map((v, index) => (
           <div
             key={v.id}
             className="viewport-cell"

@@ -24,7 +24,7 @@ import {
   textOf,
   type DicomJson,
 } from '../dicomweb/dicom-json';
-import { startCornerstone } from './cornerstone';
+import { startCornerstone, viewerCapabilities } from './cornerstone';
 import { measurementText, type MeasurementStats } from './measurement-text';
 import { loadSeriesFrames } from './series-loader';
 import { isVolume, type StackFrame } from './series-stack';
@@ -538,7 +538,7 @@ export function ViewerPage({
           </label>
           <button
             aria-pressed={mpr}
-            disabled={!mpr && !volumeReady}
+            disabled={!mpr && (!volumeReady || !viewerCapabilities.webgl2)}
             title={
               volumeReady
                 ? 'Axial, sagittal and coronal planes of this series'
@@ -634,7 +634,12 @@ export function ViewerPage({
           </p>
         )}
         {mpr && engine !== null && activeFrames !== undefined && cells[active] !== undefined ? (
-          <MprView engine={engine} seriesUid={cells[active]!.seriesUid} frames={activeFrames} />
+          <MprView
+            engine={engine}
+            seriesUid={cells[active]!.seriesUid}
+            frames={activeFrames}
+            modality={modality}
+          />
         ) : (
           <div
             className="viewport-grid"
