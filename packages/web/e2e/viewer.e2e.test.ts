@@ -167,6 +167,18 @@ describe('web app and viewer in Chromium', () => {
     await page.getByLabel('Patient name').fill('phan');
     await page.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => page.locator('table.studies tbody tr').count()).toBe(2);
+    // A study's series, with their thumbnails, without leaving the list.
+    await page
+      .locator(`tr[data-study-uid="${studyUid}"]`)
+      .getByRole('button', { name: 'Show series' })
+      .click();
+    const thumbnail = page.locator('.series-thumbnails img').first();
+    await expect
+      .poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
+      .toBe(true);
+    expect(await page.locator('.series-thumbnails figcaption').allTextContents()).toEqual([
+      'CT Axial 2 mm (16)',
+    ]);
     await page
       .locator(`tr[data-study-uid="${studyUid}"]`)
       .getByRole('link', { name: 'Phantom, Water' })

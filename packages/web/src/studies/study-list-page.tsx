@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { searchStudies } from '../dicomweb/archive-client';
+import { searchStudies, seriesThumbnailUrl, studySeries } from '../dicomweb/archive-client';
 import {
   displayDate,
   displayPersonName,
@@ -32,6 +32,7 @@ export function StudyListPage({ navigate: go }: { navigate: (to: string) => void
   const [more, setMore] = useState(false);
   const [state, setState] = useState<'loading' | 'ready' | 'failed'>('loading');
   const [error, setError] = useState('');
+  const [expanded, setExpanded] = useState<{ uid: string; series: DicomJson[] } | null>(null);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -128,6 +129,7 @@ export function StudyListPage({ navigate: go }: { navigate: (to: string) => void
       <table className="studies" aria-busy={state === 'loading'}>
         <thead>
           <tr>
+            <th aria-label="Series" />
             <th>Patient</th>
             <th>Patient ID</th>
             <th>Birth date</th>
@@ -142,7 +144,8 @@ export function StudyListPage({ navigate: go }: { navigate: (to: string) => void
         <tbody>
           {studies.map((study) => {
             const uid = textOf(study, JsonTag.StudyInstanceUID);
-            return (
+            const open = expanded?.uid === uid;
+            return [
               <tr
                 key={uid}
                 data-study-uid={uid}
@@ -150,6 +153,19 @@ export function StudyListPage({ navigate: go }: { navigate: (to: string) => void
                 onDoubleClick={() => navigate(viewerLink([uid]))}
                 onKeyDown={(e) => e.key === 'Enter' && navigate(viewerLink([uid]))}
               >
+                <td>
+                  <button
+                    className="expand"
+                    aria-expanded={open}
+                    aria-label="Show series"
+                    onClick={() => {
+                      if (open) setExpanded(null);
+                      else void studySeries(uid).then((series) => setExpanded({ uid, series }));
+                    }}
+                  >
+                    {open ? '▾' : '▸'}
+                  </button>
+                </td>
                 <td>
                   <a
                     href={viewerLink([uid])}
@@ -172,12 +188,38 @@ export function StudyListPage({ navigate: go }: { navigate: (to: string) => void
                   {numberOf(study, JsonTag.NumberOfStudyRelatedSeries) ?? '?'} /{' '}
                   {numberOf(study, JsonTag.NumberOfStudyRelatedInstances) ?? '?'}
                 </td>
-              </tr>
-            );
+              </tr>,
+              open && (
+                <tr key={`${uid}-series`} className="series-row">
+                  <td colSpan={10}>
+                    <div className="series-thumbnails">
+                      {expanded.series.map((s) => {
+                        const seriesUid = textOf(s, JsonTag.SeriesInstanceUID);
+                        return (
+                          <figure key={seriesUid}>
+                            <img
+                              src={seriesThumbnailUrl(uid, seriesUid)}
+                              alt=""
+                              loading="lazy"
+                              width={96}
+                              height={96}
+                            />
+                            <figcaption>
+                              {textOf(s, JsonTag.Modality)} {textOf(s, JsonTag.SeriesDescription)} (
+                              {numberOf(s, JsonTag.NumberOfSeriesRelatedInstances) ?? '?'})
+                            </figcaption>
+                          </figure>
+                        );
+                      })}
+                    </div>
+                  </td>
+                </tr>
+              ),
+            ];
           })}
           {state === 'ready' && studies.length === 0 && (
             <tr>
-              <td colSpan={9} className="empty">
+              <td colSpan={10} className="empty">
                 No studies match.
               </td>
             </tr>
