@@ -89,10 +89,16 @@ function validate(file: string): { iod: string; errors: string[] } {
   return { iod: lines[0] ?? '', errors: lines.filter((line) => line.startsWith('Error')) };
 }
 
-async function signIn(page: Page, baseUrl: string, path = '/'): Promise<void> {
+async function signIn(
+  page: Page,
+  baseUrl: string,
+  path = '/',
+  user = 'admin',
+  password = TEST_ADMIN_PASSWORD,
+): Promise<void> {
   await page.goto(`${baseUrl}${path}`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
@@ -474,5 +480,46 @@ describe('web app and viewer in Chromium', () => {
       .poll(() => dialog.locator('tbody tr').allTextContents())
       .toEqual(['(0028,0030)PixelSpacingDS0.5\\0.5']);
     await screenshot(page, '11-tags');
+  });
+
+  it('lets an administrator create a security officer, who searches and verifies the audit trail and changes her password', async () => {
+    const admin = await browser.newPage();
+    await signIn(admin, lightbox.baseUrl);
+    await admin.getByRole('link', { name: 'Users' }).click();
+    const form = admin.getByRole('form', { name: 'New user' });
+    await form.getByLabel('User name').fill('officer');
+    await form.getByLabel('Display name').fill('Sam Officer');
+    await form.getByLabel('Password (12 characters or more)').fill('sam-secret-pass-1');
+    await form.getByLabel('radiologist').uncheck();
+    await form.getByLabel('security-officer').check();
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await admin.locator('tr[data-username="officer"]').filter({ hasText: 'security-officer' }).waitFor();
+    await screenshot(admin, '12-users');
+
+    const officer = await browser.newPage();
+    await signIn(officer, lightbox.baseUrl, '/', 'officer', 'sam-secret-pass-1');
+    await officer.getByRole('link', { name: 'Audit trail' }).click();
+    // A security officer reads the trail, not images, and administers nobody.
+    expect(await officer.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    expect(await officer.getByRole('link', { name: 'Studies' }).count()).toBe(0);
+    await officer.getByLabel('User', { exact: true }).fill('admin');
+    await officer.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => officer.locator('.audit-events tbody tr').count()).toBeGreaterThan(0);
+    expect(await officer.locator('.audit-events tbody').textContent()).toContain('User authentication');
+    await officer.getByRole('button', { name: 'Verify the chain' }).click();
+    await expect
+      .poll(() => officer.getByRole('status').textContent())
+      .toMatch(/^The audit trail is intact: \d+ events verified\.$/);
+    await screenshot(officer, '13-audit');
+
+    await officer.getByRole('link', { name: 'Account' }).click();
+    await officer.getByLabel('Current password').fill('sam-secret-pass-1');
+    await officer.getByLabel('New password (12 characters or more)').fill('sam-secret-pass-2');
+    await officer.getByRole('button', { name: 'Change password' }).click();
+    await officer.getByLabel('User name').waitFor();
+    await officer.getByLabel('User name').fill('officer');
+    await officer.getByLabel('Password').fill('sam-secret-pass-2');
+    await officer.getByRole('button', { name: 'Sign in' }).click();
+    await officer.getByRole('link', { name: 'Audit trail' }).waitFor();
   });
 });

@@ -1,4 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
+import { AccountPage } from './account/account-page';
+import { AuditPage } from './administration/audit-page';
+import { UsersPage } from './administration/users-page';
 import { LoginPage } from './session/login-page';
 import { currentSession, signOut, type Session } from './session/session-client';
 import { StudyListPage } from './studies/study-list-page';
@@ -55,8 +58,28 @@ export function App() {
   if (session === null) return <LoginPage onSignedIn={setSession} />;
 
   const mayReadStudies = session.user.permissions.includes('study:read');
+  const mayAdminister = session.user.permissions.includes('admin');
+  const mayAudit = session.user.permissions.includes('audit:read');
+  const link = (to: string, label: string) => (
+    <a
+      href={to}
+      aria-current={url.pathname === to ? 'page' : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {label}
+    </a>
+  );
   const page =
-    url.pathname === '/viewer' && mayReadStudies ? (
+    url.pathname === '/account' ? (
+      <AccountPage user={session.user} onSignedOut={() => setSession(null)} />
+    ) : url.pathname === '/users' && mayAdminister ? (
+      <UsersPage />
+    ) : url.pathname === '/audit' && mayAudit ? (
+      <AuditPage />
+    ) : url.pathname === '/viewer' && mayReadStudies ? (
       <ViewerPage
         key={url.search}
         studyUids={studyUidsOf(url)}
@@ -85,19 +108,10 @@ export function App() {
           Lightbox
         </a>
         <nav aria-label="Main">
-          {mayReadStudies && (
-            <a
-              href="/"
-              aria-current={url.pathname === '/' ? 'page' : undefined}
-              onClick={(e) => {
-                e.preventDefault();
-                navigate('/');
-              }}
-            >
-              Studies
-            </a>
-          )}
-          {session.user.permissions.includes('admin') && <a href="/api/docs">API</a>}
+          {mayReadStudies && link('/', 'Studies')}
+          {mayAdminister && link('/users', 'Users')}
+          {mayAudit && link('/audit', 'Audit trail')}
+          {link('/account', 'Account')}
         </nav>
         <span className="user">{session.user.displayName ?? session.user.username}</span>
         <button

@@ -37,10 +37,13 @@ for (const dialect of DIALECTS) {
       // The web app's pages and assets are the sign-in page's own files: they hold no patient data.
       expect(publicRoutes.sort()).toEqual([
         'GET /',
+        'GET /account',
         'GET /api/health',
         'GET /api/sign-in-methods',
         'GET /assets/:file',
+        'GET /audit',
         'GET /login',
+        'GET /users',
         'GET /viewer',
         'POST /api/session',
       ]);

@@ -10,7 +10,7 @@ import { AppError, ErrorCode } from '../shared/app-error.js';
 export const DEFAULT_WEB_APP_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 /** Pages of the single-page app: each answers index.html and the app routes itself. */
-const APP_PAGES = ['/', '/viewer', '/login'];
+const APP_PAGES = ['/', '/viewer', '/login', '/users', '/audit', '/account'];
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
