@@ -1,7 +1,7 @@
 import dcmjs from 'dcmjs';
-import { seriesMetadata } from '../dicomweb/archive-client';
 import { JsonTag, textOf, type DicomJson } from '../dicomweb/dicom-json';
 import { storeInstances } from '../dicomweb/store-instances';
+import { newestDocument } from './newest-document';
 import type { StackFrame } from './series-stack';
 import { patientStudyAttributes } from './study-attributes';
 
@@ -116,16 +116,7 @@ export async function saveKeyImages(study: DicomJson, images: KeyImage[], descri
 
 /** The key images of the newest Lightbox key image document of a study (none when there is none). */
 export async function loadKeyImages(studyUid: string, series: DicomJson[]): Promise<Set<string>> {
-  const documents = series.filter(
-    (s) =>
-      textOf(s, JsonTag.Modality) === 'KO' &&
-      textOf(s, JsonTag.SeriesDescription) === KEY_IMAGE_SERIES_DESCRIPTION,
-  );
-  const instances = (
-    await Promise.all(documents.map((s) => seriesMetadata(studyUid, textOf(s, JsonTag.SeriesInstanceUID))))
-  ).flat();
-  const moment = (i: DicomJson) => `${textOf(i, '00080023')}${textOf(i, '00080033').padEnd(13, '0')}`;
-  const newest = instances.sort((a, b) => moment(b).localeCompare(moment(a)))[0];
+  const newest = await newestDocument(studyUid, series, 'KO', KEY_IMAGE_SERIES_DESCRIPTION);
   const keys = new Set<string>();
   for (const item of (newest?.['0040A730']?.Value ?? []) as DicomJson[]) {
     if (textOf(item, '0040A040') !== 'IMAGE') continue;

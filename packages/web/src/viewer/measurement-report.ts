@@ -2,9 +2,9 @@ import { adaptersSR } from '@cornerstonejs/adapters';
 import { metaData } from '@cornerstonejs/core';
 import { annotation, type Types as ToolTypes } from '@cornerstonejs/tools';
 import dcmjs, { type NaturalizedDataset } from 'dcmjs';
-import { seriesMetadata } from '../dicomweb/archive-client';
-import { JsonTag, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import type { DicomJson } from '../dicomweb/dicom-json';
 import { storeInstances } from '../dicomweb/store-instances';
+import { newestDocument } from './newest-document';
 import type { StackFrame } from './series-stack';
 import { patientStudyAttributes } from './study-attributes';
 import { ANNOTATION_TOOLS } from './viewer-tools';
@@ -70,11 +70,6 @@ export async function saveMeasurementReport(study: DicomJson, studyUid: string):
   return measurements.length;
 }
 
-/** Content Date and Time of a report, for picking the newest. */
-function contentMoment(instance: DicomJson): string {
-  return `${textOf(instance, '00080023')}${textOf(instance, '00080033').padEnd(13, '0')}`;
-}
-
 /**
  * Draws again the measurements of the newest Lightbox measurement report of a study on the frames shown.
  * Returns how many were drawn.
@@ -84,15 +79,7 @@ export async function loadMeasurementReport(
   series: DicomJson[],
   frames: StackFrame[],
 ): Promise<number> {
-  const reports = series.filter(
-    (s) =>
-      textOf(s, JsonTag.Modality) === 'SR' &&
-      textOf(s, JsonTag.SeriesDescription) === MEASUREMENT_SERIES_DESCRIPTION,
-  );
-  const instances = (
-    await Promise.all(reports.map((s) => seriesMetadata(studyUid, textOf(s, JsonTag.SeriesInstanceUID))))
-  ).flat();
-  const newest = instances.sort((a, b) => contentMoment(b).localeCompare(contentMoment(a)))[0];
+  const newest = await newestDocument(studyUid, series, 'SR', MEASUREMENT_SERIES_DESCRIPTION);
   if (newest === undefined) return 0;
   const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(newest);
   // The adapter looks images up as `SOPInstanceUID:frame`.
