@@ -3,7 +3,8 @@ import { startTestLightbox, type TestLightbox } from '../test-support/test-light
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildHttpApp, httpSecurityOf } from './build-http-app.js';
+import { httpAppDepsOf } from '../test-support/http-app-deps.js';
+import { buildHttpApp } from './build-http-app.js';
 
 describe('the HTTP application', () => {
   let lb: TestLightbox;
@@ -15,19 +16,7 @@ describe('the HTTP application', () => {
   });
 
   it('refuses to register a route that declares no permission (DESIGN §2)', async () => {
-    const { services } = lb.running;
-    const app = await buildHttpApp({
-      archive: services.archive,
-      dicomNodes: services.dicomNodes,
-      local: { aeTitle: 'LIGHTBOX' },
-      jobs: services.jobs,
-      jobQueued: () => undefined,
-      security: httpSecurityOf(services, false),
-      logger: services.logger,
-      maxStowBytes: 1,
-      maxQueryResults: 1,
-      health: () => ({ ready: true }),
-    });
+    const app = await buildHttpApp(httpAppDepsOf(lb));
     expect(() => app.get('/api/undeclared', async () => 'x')).toThrow(/declares no permission/);
     await app.close();
   });

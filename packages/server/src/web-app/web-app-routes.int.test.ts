@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHttpApp, httpSecurityOf } from '../http/build-http-app.js';
+import { buildHttpApp } from '../http/build-http-app.js';
+import { httpAppDepsOf } from '../test-support/http-app-deps.js';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
 
 describe('the web app at / (runtime contract)', () => {
@@ -22,20 +23,7 @@ describe('the web app at / (runtime contract)', () => {
   });
 
   async function appWith(dir: string) {
-    const { services } = lb.running;
-    return buildHttpApp({
-      archive: services.archive,
-      dicomNodes: services.dicomNodes,
-      local: { aeTitle: 'LIGHTBOX' },
-      jobs: services.jobs,
-      jobQueued: () => undefined,
-      security: httpSecurityOf(services, false),
-      logger: services.logger,
-      maxStowBytes: 1,
-      maxQueryResults: 1,
-      health: () => ({ ready: true }),
-      webAppDir: dir,
-    });
+    return buildHttpApp(httpAppDepsOf(lb, { webAppDir: dir }));
   }
 
   it('serves the pages without credentials, revalidated, and the hashed assets cached for a year, gzipped', async () => {
