@@ -150,6 +150,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   const lines = [
     '',
     'Lightbox is running.',
+    `  Web app:    ${base}/   (study list, viewer, administration)`,
     `  DICOMweb:   ${base}/dicomweb   (WADO-URI: ${base}/wado)`,
     `  DICOM:      AE title ${config.aeTitle}, port ${dicom.port}${dicomTls ? `, TLS port ${dicomTls.port}` : ''}`,
     `  Health:     ${base}/api/health`,
