@@ -84,3 +84,57 @@ export function ctPhantom(ids: {
     });
   });
 }
+
+/**
+ * The same phantom reformatted as coronal slices (one per 4 mm of y, head at the top), in the axial series'
+ * frame of reference: what reference lines between an axial and a coronal viewport need.
+ */
+export function coronalPhantom(ids: {
+  patientId: string;
+  patientName: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  frameOfReferenceUid: string;
+}): Uint8Array[] {
+  const ds = (tag: number, values: number[]) =>
+    textElement(
+      tag,
+      'DS',
+      values.map((v) => String(v)),
+    );
+  const top = (PHANTOM.slices - 1) * PHANTOM.sliceSpacing;
+  return Array.from({ length: 16 }, (_, k) => {
+    const axialRow = k * 8;
+    const y = (axialRow - PHANTOM.centre) * PHANTOM.pixelSpacing;
+    return syntheticImage({
+      rows: PHANTOM.slices,
+      columns: PHANTOM.columns,
+      bitsAllocated: 16,
+      bitsStored: 12,
+      pixelRepresentation: 0,
+      patientId: ids.patientId,
+      patientName: ids.patientName,
+      studyInstanceUid: ids.studyInstanceUid,
+      seriesInstanceUid: ids.seriesInstanceUid,
+      studyDate: '20240301',
+      accessionNumber: 'PHANTOM1',
+      studyDescription: 'CT phantom',
+      seriesDescription: 'Coronal 4 mm',
+      seriesNumber: 2,
+      instanceNumber: k + 1,
+      pixelValue: (_frame, row, column) => phantomHu(PHANTOM.slices - 1 - row, axialRow, column) + 1024,
+      extra: [
+        // Rows step down in z by a slice, columns along x by a pixel.
+        ds(Tag.PixelSpacing, [PHANTOM.sliceSpacing, PHANTOM.pixelSpacing]),
+        ds(Tag.ImagePositionPatient, [-PHANTOM.centre * PHANTOM.pixelSpacing, y, top]),
+        ds(Tag.ImageOrientationPatient, [1, 0, 0, 0, 0, -1]),
+        ds(Tag.SliceThickness, [4]),
+        ds(Tag.RescaleIntercept, [-1024]),
+        ds(Tag.RescaleSlope, [1]),
+        ds(Tag.WindowCenter, [40]),
+        ds(Tag.WindowWidth, [400]),
+        textElement(Tag.FrameOfReferenceUID, 'UI', ids.frameOfReferenceUid),
+      ],
+    });
+  });
+}

@@ -10,7 +10,7 @@ import {
   TEST_ADMIN_PASSWORD,
   type TestLightbox,
 } from '../../server/src/test-support/test-lightbox.js';
-import { ctPhantom, PHANTOM, phantomHu } from './ct-phantom.js';
+import { coronalPhantom, ctPhantom, PHANTOM, phantomHu } from './ct-phantom.js';
 import { SCREENSHOT_DIR, screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
 
 interface ViewerAutomation {
@@ -111,6 +111,7 @@ describe('web app and viewer in Chromium', () => {
   let browser: TestBrowser;
   const studyUid = generateUid();
   const priorUid = generateUid();
+  const frameOfReferenceUid = generateUid();
 
   beforeAll(async () => {
     lightbox = await startTestLightbox('sqlite');
@@ -120,7 +121,7 @@ describe('web app and viewer in Chromium', () => {
         patientName: 'Phantom^Water',
         studyInstanceUid: studyUid,
         seriesInstanceUid: generateUid(),
-        frameOfReferenceUid: generateUid(),
+        frameOfReferenceUid,
       }),
       // The same patient's CT a year earlier: the relevant prior.
       ...ctPhantom({
@@ -521,5 +522,47 @@ describe('web app and viewer in Chromium', () => {
     await officer.getByLabel('Password').fill('sam-secret-pass-2');
     await officer.getByRole('button', { name: 'Sign in' }).click();
     await officer.getByRole('link', { name: 'Audit trail' }).waitFor();
+  });
+
+  it('draws where the active slice cuts the other viewports (reference lines)', async () => {
+    // A coronal reformat in the axial series' frame of reference joins the study.
+    const coronal = coronalPhantom({
+      patientId: 'PH001',
+      patientName: 'Phantom^Water',
+      studyInstanceUid: studyUid,
+      seriesInstanceUid: generateUid(),
+      frameOfReferenceUid,
+    });
+    const { body, contentType } = multipartBody(coronal.map((bytes) => ({ bytes })));
+    const stored = await fetch(`${lightbox.dicomweb}/studies`, {
+      method: 'POST',
+      headers: { authorization: lightbox.authorization, 'content-type': contentType },
+      body,
+    });
+    expect(stored.status).toBe(200);
+
+    const page = await browser.newPage();
+    await signIn(page, lightbox.baseUrl, `/viewer?StudyInstanceUIDs=${studyUid}`);
+    await page.locator('[data-viewport-id="viewport-1"] .slice-index').waitFor();
+    // Show the coronal series in the second viewport, then make the axial one active again.
+    await page.locator('[data-viewport-id="viewport-1"]').click({ position: { x: 20, y: 200 } });
+    await page.locator('.series-panel li').filter({ hasText: 'Coronal 4 mm' }).click();
+    await page
+      .locator('[data-viewport-id="viewport-1"] .top-right')
+      .filter({ hasText: 'Coronal 4 mm' })
+      .waitFor();
+    await page.locator('[data-viewport-id="viewport-0"]').click({ position: { x: 20, y: 200 } });
+    const line = page.locator('[data-viewport-id="viewport-1"] svg line');
+    await expect.poll(() => line.count()).toBeGreaterThan(0);
+    // The line is horizontal on the coronal image (an axial plane), and moves when the axial stack scrolls.
+    const y1 = Number(await line.first().getAttribute('y1'));
+    expect(Math.abs(y1 - Number(await line.first().getAttribute('y2')))).toBeLessThan(1);
+    const [x, y] = await clientPoint(page, PHANTOM.centre, PHANTOM.centre);
+    await page.mouse.move(x, y);
+    for (let i = 0; i < 5; i++) await page.mouse.wheel(0, 100);
+    await expect
+      .poll(async () => Math.abs(Number(await line.first().getAttribute('y1')) - y1))
+      .toBeGreaterThan(5);
+    await screenshot(page, '14-reference-lines');
   });
 });

@@ -14,6 +14,7 @@ import {
   PlanarRotateTool,
   ProbeTool,
   RectangleROITool,
+  ReferenceLinesTool,
   StackScrollTool,
   WindowLevelTool,
   ZoomTool,
@@ -66,6 +67,7 @@ export function startCornerstone(): Promise<RenderingEngine> {
       PlanarFreehandROITool,
       ProbeTool,
       ArrowAnnotateTool,
+      ReferenceLinesTool,
     ]) {
       addTool(tool);
     }

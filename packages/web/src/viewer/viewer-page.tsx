@@ -42,6 +42,7 @@ import {
   ANNOTATION_TOOLS,
   PRIMARY_TOOLS,
   selectPrimaryTool,
+  showReferenceLinesOf,
   stackToolGroup,
   touchScreen,
 } from './viewer-tools';
@@ -216,6 +217,13 @@ export function ViewerPage({
         .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
     }
   }, [cells, frames, seriesOfStudy]);
+
+  // Reference lines follow the active viewport.
+  useEffect(() => {
+    if (engine === null || mpr) return;
+    showReferenceLinesOf(stackToolGroup(), viewportIdOf(active));
+    engine.render();
+  }, [engine, active, mpr, frames]);
 
   // Scrolling one stack scrolls the others to the same position in the patient (current and prior alike).
   useEffect(() => {

@@ -10,6 +10,7 @@ import {
   PlanarRotateTool,
   ProbeTool,
   RectangleROITool,
+  ReferenceLinesTool,
   StackScrollTool,
   ToolGroupManager,
   WindowLevelTool,
@@ -76,7 +77,15 @@ export function stackToolGroup(): ToolTypes.IToolGroup {
   group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
   selectPrimaryTool(group, primary);
   for (const name of ANNOTATION_TOOLS) group.setToolPassive(name);
+  // Where the active viewport's slice cuts the others (same frame of reference).
+  group.addTool(ReferenceLinesTool.toolName);
   return group;
+}
+
+/** Draws the active viewport's slice as a line on the other viewports. */
+export function showReferenceLinesOf(group: ToolTypes.IToolGroup, viewportId: string): void {
+  group.setToolConfiguration(ReferenceLinesTool.toolName, { sourceViewportId: viewportId });
+  group.setToolEnabled(ReferenceLinesTool.toolName);
 }
 
 /** Puts a tool on the left button (and one finger), leaving the other buttons as they are. */
