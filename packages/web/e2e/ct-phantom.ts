@@ -30,6 +30,25 @@ export function phantomHu(slice: number, row: number, column: number): number {
   return -1000;
 }
 
+function ds(tag: number, values: number[]) {
+  return textElement(
+    tag,
+    'DS',
+    values.map((v) => String(v)),
+  );
+}
+
+/** What every phantom slice carries: stored value = HU + 1024, a soft-tissue window, one frame of reference. */
+function ctDisplayElements(frameOfReferenceUid: string) {
+  return [
+    ds(Tag.RescaleIntercept, [-1024]),
+    ds(Tag.RescaleSlope, [1]),
+    ds(Tag.WindowCenter, [40]),
+    ds(Tag.WindowWidth, [400]),
+    textElement(Tag.FrameOfReferenceUID, 'UI', frameOfReferenceUid),
+  ];
+}
+
 /** A synthetic CT series (Explicit VR Little Endian, stored value = HU + 1024) whose every voxel is known. */
 export function ctPhantom(ids: {
   patientId: string;
@@ -75,11 +94,7 @@ export function ctPhantom(ids: {
         ds(Tag.ImageOrientationPatient, [1, 0, 0, 0, 1, 0]),
         ds(Tag.SliceThickness, [PHANTOM.sliceSpacing]),
         ds(Tag.SliceLocation, [z]),
-        ds(Tag.RescaleIntercept, [-1024]),
-        ds(Tag.RescaleSlope, [1]),
-        ds(Tag.WindowCenter, [40]),
-        ds(Tag.WindowWidth, [400]),
-        textElement(Tag.FrameOfReferenceUID, 'UI', ids.frameOfReferenceUid),
+        ...ctDisplayElements(ids.frameOfReferenceUid),
       ],
     });
   });
@@ -129,11 +144,7 @@ export function coronalPhantom(ids: {
         ds(Tag.ImagePositionPatient, [-PHANTOM.centre * PHANTOM.pixelSpacing, y, top]),
         ds(Tag.ImageOrientationPatient, [1, 0, 0, 0, 0, -1]),
         ds(Tag.SliceThickness, [4]),
-        ds(Tag.RescaleIntercept, [-1024]),
-        ds(Tag.RescaleSlope, [1]),
-        ds(Tag.WindowCenter, [40]),
-        ds(Tag.WindowWidth, [400]),
-        textElement(Tag.FrameOfReferenceUID, 'UI', ids.frameOfReferenceUid),
+        ...ctDisplayElements(ids.frameOfReferenceUid),
       ],
     });
   });

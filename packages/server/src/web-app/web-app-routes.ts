@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Permission } from '../security/permissions.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
@@ -11,6 +12,8 @@ export const DEFAULT_WEB_APP_DIR = fileURLToPath(new URL('../../../web/dist', im
 
 /** Pages of the single-page app: each answers index.html and the app routes itself. */
 const APP_PAGES = ['/', '/viewer', '/login', '/users', '/audit', '/account'];
+
+const gzip = promisify(gzipCallback);
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -41,18 +44,24 @@ export function webAppRoutes(app: FastifyInstance, webAppDir: string = DEFAULT_W
   const assets = new Map<string, Promise<Asset | undefined>>();
 
   // Files are read once and kept (with their gzip form): a build is a few MB and never changes underneath.
+  // Compressing runs in libuv's thread pool, never on the event loop that serves DICOM; a name that is not
+  // in the build is not remembered, so requests for made-up names cannot grow the map.
+  const load = async (relative: string): Promise<Asset> => {
+    const extension = path.extname(relative);
+    const body = await readFile(path.join(webAppDir, relative));
+    return {
+      body,
+      type: CONTENT_TYPES[extension] ?? 'application/octet-stream',
+      ...(COMPRESSIBLE.has(extension) ? { gzipped: await gzip(body, { level: 9 }) } : {}),
+    };
+  };
   const asset = (relative: string): Promise<Asset | undefined> => {
     let found = assets.get(relative);
     if (found === undefined) {
-      const extension = path.extname(relative);
-      found = readFile(path.join(webAppDir, relative)).then(
-        (body) => ({
-          body,
-          type: CONTENT_TYPES[extension] ?? 'application/octet-stream',
-          ...(COMPRESSIBLE.has(extension) ? { gzipped: gzipSync(body, { level: 9 }) } : {}),
-        }),
-        () => undefined,
-      );
+      found = load(relative).catch(() => {
+        assets.delete(relative);
+        return undefined;
+      });
       assets.set(relative, found);
     }
     return found;

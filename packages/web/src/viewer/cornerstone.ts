@@ -1,24 +1,8 @@
 import { cache, init as initCore, RenderingEngine } from '@cornerstonejs/core';
 import { init as initImageLoader } from '@cornerstonejs/dicom-image-loader';
 import { memoryBudgetBytes } from './memory-budget';
-import {
-  addTool,
-  AngleTool,
-  ArrowAnnotateTool,
-  CobbAngleTool,
-  EllipticalROITool,
-  init as initTools,
-  LengthTool,
-  PanTool,
-  PlanarFreehandROITool,
-  PlanarRotateTool,
-  ProbeTool,
-  RectangleROITool,
-  ReferenceLinesTool,
-  StackScrollTool,
-  WindowLevelTool,
-  ZoomTool,
-} from '@cornerstonejs/tools';
+import { addTool, init as initTools } from '@cornerstonejs/tools';
+import { STACK_TOOL_CLASSES } from './viewer-tools';
 
 /** The one rendering engine of the viewer page (Cornerstone renders every viewport through it). */
 export const RENDERING_ENGINE_ID = 'lightbox';
@@ -53,22 +37,7 @@ export function startCornerstone(): Promise<RenderingEngine> {
       maxWebWorkers: Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 2))),
     });
     initTools();
-    for (const tool of [
-      WindowLevelTool,
-      PanTool,
-      ZoomTool,
-      StackScrollTool,
-      PlanarRotateTool,
-      LengthTool,
-      AngleTool,
-      CobbAngleTool,
-      RectangleROITool,
-      EllipticalROITool,
-      PlanarFreehandROITool,
-      ProbeTool,
-      ArrowAnnotateTool,
-      ReferenceLinesTool,
-    ]) {
+    for (const tool of STACK_TOOL_CLASSES) {
       addTool(tool);
     }
     return new RenderingEngine(RENDERING_ENGINE_ID);

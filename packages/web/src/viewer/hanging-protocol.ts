@@ -127,6 +127,14 @@ export const BUILT_IN_PROTOCOLS: HangingProtocol[] = [
   },
 ];
 
+/** Modalities of documents rather than images (reports, key objects, presentation states, segmentations). */
+const DOCUMENT_MODALITIES = ['SR', 'KO', 'PR', 'DOC', 'SEG', 'RTSTRUCT'];
+
+/** Whether a series of this modality holds images to show (not a document about them). */
+export function isImageModality(modality: string): boolean {
+  return !DOCUMENT_MODALITIES.includes(modality);
+}
+
 /** The plane of an image from its row and column direction cosines. */
 export function planeOf(orientation: readonly number[] | undefined): Plane | undefined {
   if (orientation === undefined || orientation.length !== 6) return undefined;
@@ -150,7 +158,7 @@ export function seriesFacts(studyUid: string, series: DicomJson, instance?: Dico
     description: textOf(series, JsonTag.SeriesDescription),
     bodyPart: textOf(series, JsonTag.BodyPartExamined),
     ...(plane !== undefined ? { plane } : {}),
-    images: !['SR', 'KO', 'PR', 'DOC', 'SEG', 'RTSTRUCT'].includes(modality),
+    images: isImageModality(modality),
   };
 }
 

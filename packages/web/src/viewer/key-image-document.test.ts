@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JsonTag, type DicomJson } from '../dicomweb/dicom-json';
-import { KEY_OBJECT_SELECTION, keyImageDocument, keyImageKey } from './key-image-document';
+import { KEY_OBJECT_SELECTION, keyImageDocument, keyImageKey, keyImagesOf } from './key-image-document';
 
 const study: DicomJson = {
   [JsonTag.StudyInstanceUID]: { vr: 'UI', Value: ['1.2.3'] },
@@ -52,5 +52,30 @@ describe('keyImageDocument', () => {
   it('names key images by instance, and by frame for multi-frame instances', () => {
     expect(keyImageKey({ sopInstanceUid: '1.2', frame: 1 })).toBe('1.2');
     expect(keyImageKey({ sopInstanceUid: '1.2', frame: 4 })).toBe('1.2/4');
+  });
+
+  it('resolves key images from their keys among the frames loaded, with frames only for multi-frames', () => {
+    const sop = (uid: string): DicomJson => ({
+      [JsonTag.SOPClassUID]: { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] },
+      [JsonTag.SOPInstanceUID]: { vr: 'UI', Value: [uid] },
+    });
+    const images = keyImagesOf(new Set(['ct-2', 'us/3', 'missing']), {
+      ct: ['ct-1', 'ct-2'].map((uid) => ({
+        sopInstanceUid: uid,
+        frame: 1,
+        imageId: uid,
+        metadata: sop(uid),
+      })),
+      us: [1, 2, 3].map((frame) => ({
+        sopInstanceUid: 'us',
+        frame,
+        imageId: `us/${frame}`,
+        metadata: sop('us'),
+      })),
+    });
+    expect(images).toEqual([
+      { seriesInstanceUid: 'ct', sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: 'ct-2' },
+      { seriesInstanceUid: 'us', sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: 'us', frame: 3 },
+    ]);
   });
 });

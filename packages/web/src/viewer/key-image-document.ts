@@ -25,14 +25,28 @@ export function keyImageKey(image: { sopInstanceUid: string; frame?: number }): 
     : image.sopInstanceUid;
 }
 
-/** A key image of a frame on screen. */
-export function keyImageOf(frame: StackFrame, seriesInstanceUid: string, multiFrame: boolean): KeyImage {
-  return {
-    seriesInstanceUid,
-    sopClassUid: textOf(frame.metadata, JsonTag.SOPClassUID),
-    sopInstanceUid: frame.sopInstanceUid,
-    ...(multiFrame ? { frame: frame.frame } : {}),
-  };
+/**
+ * The key images named by keys, found among the frames of a study's series (by series UID); keys of images
+ * not loaded are left out. A frame number is kept only for multi-frame instances.
+ */
+export function keyImagesOf(
+  keys: ReadonlySet<string>,
+  framesBySeries: Record<string, StackFrame[]>,
+): KeyImage[] {
+  const images: KeyImage[] = [];
+  for (const [seriesInstanceUid, stack] of Object.entries(framesBySeries)) {
+    const multiFrame = stack.some((f) => f.frame > 1);
+    for (const frame of stack) {
+      if (!keys.has(keyImageKey(frame))) continue;
+      images.push({
+        seriesInstanceUid,
+        sopClassUid: textOf(frame.metadata, JsonTag.SOPClassUID),
+        sopInstanceUid: frame.sopInstanceUid,
+        ...(multiFrame ? { frame: frame.frame } : {}),
+      });
+    }
+  }
+  return images;
 }
 
 /**

@@ -4,6 +4,7 @@ import { loadSeriesFrames } from './series-loader';
 import {
   BUILT_IN_PROTOCOLS,
   hangStudy,
+  isImageModality,
   relevantPrior,
   seriesFacts,
   type HangingProtocol,
@@ -46,7 +47,7 @@ export async function openStudy(studyUid: string): Promise<OpenedStudy | undefin
   const [study, series] = await Promise.all([findStudy(studyUid), studySeries(studyUid)]);
   if (study === undefined) return undefined;
   // The first image series is almost always hung: fetch its metadata while the prior is looked for.
-  const likely = series.find((s) => seriesFacts(studyUid, s).images);
+  const likely = series.find((s) => isImageModality(textOf(s, JsonTag.Modality)));
   if (likely !== undefined)
     void loadSeriesFrames(studyUid, textOf(likely, JsonTag.SeriesInstanceUID)).catch(() => undefined);
   const patientId = textOf(study, JsonTag.PatientID);

@@ -47,7 +47,7 @@ export function StackViewportCell({
   onActivate: () => void;
   onDropSeries: (series: { studyUid: string; seriesUid: string }) => void;
   /** Keys of the study's key images (see `keyImageKey`). */
-  keyImages: ReadonlyMap<string, unknown>;
+  keyImages: ReadonlySet<string>;
   /** The grid layout (e.g. `1x2`): when it changes, images are fitted to their new viewports. */
   layout: string;
 }) {

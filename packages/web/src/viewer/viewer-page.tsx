@@ -28,9 +28,9 @@ import { startCornerstone, viewerCapabilities } from './cornerstone';
 import { measurementText, type MeasurementStats } from './measurement-text';
 import { loadSeriesFrames } from './series-loader';
 import { isVolume, type StackFrame } from './series-stack';
-import { keyImageKey, keyImageOf, loadKeyImages, saveKeyImages, type KeyImage } from './key-image-document';
+import { keyImageKey, keyImagesOf, loadKeyImages, saveKeyImages } from './key-image-document';
 import { loadMeasurementReport, measurementCount, saveMeasurementReport } from './measurement-report';
-import type { HungViewport } from './hanging-protocol';
+import { isImageModality, type HungViewport } from './hanging-protocol';
 import { MprView } from './mpr-view';
 import { markOnce, ViewerMark } from './viewer-timing';
 import { PrintDialog } from './print-dialog';
@@ -73,25 +73,6 @@ function recordedFrameRate(metadata: DicomJson | undefined): number | undefined 
   if (rate !== undefined && rate > 0) return rate;
   const frameTime = numberOf(metadata, '00181063');
   return frameTime !== undefined && frameTime > 0 ? 1000 / frameTime : undefined;
-}
-
-/** Series the grid shows: images (not SR, KOS or presentation states). */
-function isShownSeries(series: DicomJson): boolean {
-  return !['SR', 'KO', 'PR', 'DOC'].includes(textOf(series, JsonTag.Modality));
-}
-
-/** A key image known by key, resolved against the frames loaded. */
-function keyImageFromKey(key: string, frames: Record<string, StackFrame[]>): KeyImage | undefined {
-  for (const [seriesUid, stack] of Object.entries(frames)) {
-    const frame = stack.find((f) => keyImageKey(f) === key || keyImageKey({ ...f, frame: 1 }) === key);
-    if (frame !== undefined)
-      return keyImageOf(
-        frame,
-        seriesUid,
-        stack.some((f) => f.frame > 1),
-      );
-  }
-  return undefined;
 }
 
 function viewportIdOf(cell: number): string {
@@ -145,7 +126,8 @@ export function ViewerPage({
   );
   const [measurements, setMeasurements] = useState<Measurement[]>([]);
   const [mpr, setMpr] = useState(false);
-  const [keyImages, setKeyImages] = useState<Map<string, KeyImage | undefined>>(new Map());
+  /** Keys of the current study's key images (`keyImageKey`): resolved to instances only when saved. */
+  const [keyImages, setKeyImages] = useState<ReadonlySet<string>>(new Set());
   const [keyImagesChanged, setKeyImagesChanged] = useState(false);
   const [saveState, setSaveState] = useState<string>('');
   const [printing, setPrinting] = useState(false);
@@ -179,7 +161,7 @@ export function ViewerPage({
         setLayout(opened.protocol.layout);
         setCells(opened.viewports);
         void loadKeyImages(studyUid, opened.current.series).then((keys) => {
-          if (!stale) setKeyImages(new Map([...keys].map((key) => [key, undefined])));
+          if (!stale) setKeyImages(keys);
         });
       })
       .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
@@ -323,13 +305,10 @@ export function ViewerPage({
     if (viewport === undefined || uid === undefined || stack === undefined) return;
     const frame = stack[viewport.getCurrentImageIdIndex()];
     if (frame === undefined) return;
-    const multiFrame = stack.some((f) => f.frame > 1);
-    const image = keyImageOf(frame, uid, multiFrame);
-    const key = keyImageKey(image);
+    const key = keyImageKey(frame);
     setKeyImages((current) => {
-      const next = new Map(current);
-      if (next.has(key)) next.delete(key);
-      else next.set(key, image);
+      const next = new Set(current);
+      if (!next.delete(key)) next.add(key);
       return next;
     });
     setKeyImagesChanged(true);
@@ -348,12 +327,14 @@ export function ViewerPage({
       }
       if (measured > 0) saved.push(`${measured} measurements`);
       if (keyImagesChanged) {
-        // Key images known only by reference (from an earlier document) are resolved against the frames loaded.
-        const images = [...keyImages].map(([key, image]) => image ?? keyImageFromKey(key, frames));
-        await saveKeyImages(
-          study,
-          images.filter((i): i is KeyImage => i !== undefined),
+        const shown = Object.fromEntries(
+          series.flatMap((s) => {
+            const uid = textOf(s, JsonTag.SeriesInstanceUID);
+            return frames[uid] !== undefined ? [[uid, frames[uid]]] : [];
+          }),
         );
+        const images = keyImagesOf(keyImages, shown);
+        await saveKeyImages(study, images);
         setKeyImagesChanged(false);
         saved.push(`${images.length} key images`);
       }
@@ -702,7 +683,7 @@ export function ViewerPage({
                 : [];
             })
           }
-          keyImages={new Set(keyImages.keys())}
+          keyImages={keyImages}
           printedBy={userName}
           onClose={() => setPrinting(false)}
         />
@@ -735,7 +716,7 @@ function SeriesList({
     <ul>
       {series.map((s) => {
         const uid = textOf(s, JsonTag.SeriesInstanceUID);
-        const image = isShownSeries(s);
+        const image = isImageModality(textOf(s, JsonTag.Modality));
         return (
           <li
             key={uid}

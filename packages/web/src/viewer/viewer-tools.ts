@@ -20,6 +20,24 @@ import {
 
 const { MouseBindings } = ToolEnums;
 
+/** Every tool of the stack viewports, registered once when Cornerstone starts (cornerstone.ts). */
+export const STACK_TOOL_CLASSES = [
+  WindowLevelTool,
+  PanTool,
+  ZoomTool,
+  StackScrollTool,
+  PlanarRotateTool,
+  LengthTool,
+  AngleTool,
+  CobbAngleTool,
+  RectangleROITool,
+  EllipticalROITool,
+  PlanarFreehandROITool,
+  ProbeTool,
+  ArrowAnnotateTool,
+  ReferenceLinesTool,
+];
+
 /** The tools a user can put on the left mouse button (or one finger), in toolbar order. */
 export const PRIMARY_TOOLS = [
   { name: WindowLevelTool.toolName, label: 'W/L', key: 'w' },
