@@ -393,5 +393,23 @@ for (const dialect of DIALECTS) {
       expect(((await response.json()) as { title: string }).title).toBe('Not Found');
       expect((await request(`/studies/${study}/series/${generateUid()}`)).status).toBe(404);
     });
+
+    it('says why a part failed in a Warning header even when the client sent characters a header cannot carry', async () => {
+      // A study of its own, so the other tests' counts stay as they are.
+      const good = syntheticImage({
+        ...common,
+        studyInstanceUid: generateUid(),
+        seriesInstanceUid: generateUid(),
+        sopInstanceUid: generateUid(),
+      });
+      const response = await stow([
+        { bytes: good },
+        { bytes: good, contentType: 'text/plain; name=\u{1F9B4}\u0142' },
+      ]);
+      expect(response.status).toBe(202);
+      const warning = response.headers.get('warning') ?? '';
+      expect(warning).toMatch(/^299 lightbox ".*part of type text\/plain; name=\?+"/);
+      expect(warning).toMatch(/^[\x20-\x7e]+$/);
+    });
   });
 }

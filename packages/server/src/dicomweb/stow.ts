@@ -135,7 +135,14 @@ export async function handleStow(
   if (warnings.length > 0)
     reply.header(
       'warning',
-      warnings.map((w) => `299 lightbox "${w.replaceAll('"', "'").replaceAll('\\', '/')}"`),
+      // A quoted-string of printable ASCII: what the client sent (a part's type) may hold anything.
+      warnings.map(
+        (w) =>
+          `299 lightbox "${w
+            .replace(/[^\x20-\x7e]/g, '?')
+            .replaceAll('"', "'")
+            .replaceAll('\\', '/')}"`,
+      ),
     );
   // None stored because of the archive itself (A700: storage or database down) is not the client's
   // conflict: 503 tells it to retry; any other refusal of every instance is a 409.
