@@ -13,6 +13,7 @@ export default defineConfig({
         new URL('./packages/dimse/src/test-support/index.ts', import.meta.url),
       ),
       '@lightbox/dimse': fileURLToPath(new URL('./packages/dimse/src/index.ts', import.meta.url)),
+      '@lightbox/hl7': fileURLToPath(new URL('./packages/hl7/src/index.ts', import.meta.url)),
     },
   },
   test: {

@@ -22,6 +22,9 @@ import type { BlobStore } from './storage/blob-store.js';
 import { EncryptedBlobStore } from './storage/encrypted-blob-store.js';
 import { openBlobStore } from './storage/open-blob-store.js';
 import { closeCodecWorkers } from './imaging/codecs/index.js';
+import { PerformedProcedureSteps } from './ris/performed-procedure-steps.js';
+import { Ris } from './ris/ris.js';
+import { ExamTracker } from './ris/exam-tracker.js';
 
 /** Values above this size stay in the stored object; metadata refers to them by BulkDataURI. */
 const BULK_DATA_THRESHOLD = 64 * 1024;
@@ -53,6 +56,12 @@ export interface Services {
   oidc?: OidcSignIn;
   dicomNodes: DicomNodeRegistry;
   jobs: JobQueue;
+  /** Orders, scheduling, worklist and exam status (issue #6). */
+  ris: Ris;
+  /** Modality performed procedure steps (MPPS). */
+  performedSteps: PerformedProcedureSteps;
+  /** Links arriving images to their orders. */
+  examTracker: ExamTracker;
   close(): Promise<void>;
 }
 
@@ -101,11 +110,14 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const stored = await openBlobStore(config.storageUrl);
   // Always wrapped, so that sealed objects stay readable when sealing new ones is turned off.
   const blobs = new EncryptedBlobStore(stored, keyRing, { seal: config.archive.encryptAtRest });
+  const ris = new Ris(database.db, audit);
+  const examTracker = new ExamTracker(database.db, ris, logger.child({ component: 'ris' }));
   const archive = createArchive({
     index: new KyselyIndexStore(database),
     blobs,
     audit,
     logger: logger.child({ component: 'archive' }),
+    instanceStored: (arrival) => examTracker.instanceArrived(arrival),
     config: { duplicatePolicy: config.archive.duplicatePolicy, bulkDataThreshold: BULK_DATA_THRESHOLD },
   });
   const users = new UserStore(database.db);
@@ -134,7 +146,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     ...(config.oidc !== undefined ? { oidc: new OidcSignIn(config.oidc, keyRing.cookieSealKey()) } : {}),
     dicomNodes: new DicomNodeRegistry(database.db, config.dicom.nodes),
     jobs: new JobQueue(database.db),
+    ris,
+    performedSteps: new PerformedProcedureSteps(database.db, ris, audit),
+    examTracker,
     async close() {
+      await examTracker.settled();
       await closeCodecWorkers();
       await audit.close();
       await database.close();

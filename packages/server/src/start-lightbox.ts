@@ -10,6 +10,9 @@ import { parseSyslogUrl, SyslogForwarder } from './security/audit/syslog-forward
 import { JobRunner } from './jobs/job-runner.js';
 import { ensureAdmin } from './security/ensure-admin.js';
 import { createServices, type Services } from './services.js';
+import type { MllpServer } from '@lightbox/hl7';
+import { Hl7MessageLog } from './hl7-interface/hl7-message-log.js';
+import { startHl7Listener } from './hl7-interface/hl7-listener.js';
 
 /** Writes that stay pending this long on a shared database are treated as abandoned by a crashed node. */
 const SHARED_RECOVERY_AGE_MS = 60 * 60 * 1000;
@@ -33,6 +36,10 @@ export interface RunningLightbox {
   dicom: DicomListener;
   /** The DICOM TLS listener, when a certificate is configured. */
   dicomTls?: DicomListener;
+  /** The HL7 v2 MLLP listener. */
+  hl7: MllpServer;
+  /** MLLP over TLS, when a certificate is configured. */
+  hl7Tls?: MllpServer;
   stop(): Promise<void>;
 }
 
@@ -99,7 +106,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     health: () => ({
       ready,
       status: ready ? 'ok' : 'starting',
-      listeners: { http: ready, dicom: ready },
+      listeners: { http: ready, dicom: ready, hl7: ready },
       database: services.database.dialect,
     }),
   });
@@ -107,6 +114,13 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   const address = http.server.address();
   const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
   const listeners: DicomListener[] = [];
+  const hl7Listeners: MllpServer[] = [];
+  const hl7Deps = {
+    ris: services.ris,
+    log: new Hl7MessageLog(services.database.db),
+    logger: logger.child({ component: 'hl7' }),
+    applicationName: config.aeTitle,
+  };
   const dicomDeps = {
     archive: services.archive,
     logger: logger.child({ component: 'dimse' }),
@@ -114,12 +128,15 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     local,
     authenticator: services.passwords,
     audit: services.audit,
+    worklist: services.ris,
+    performedSteps: services.performedSteps,
     policy: {
       aeTitle: config.aeTitle,
       maxAssociations: config.dicom.maxAssociations,
       queryFromAnyAe: config.dicom.queryFromAnyAe,
       queryRequiresUserIdentity: config.dicom.queryRequiresUserIdentity,
       storeFromAnyAe: config.dicom.storeFromAnyAe,
+      worklistFromAnyAe: config.dicom.worklistFromAnyAe,
     },
     maxQueryResults: config.archive.qidoMaxResults,
   };
@@ -133,15 +150,25 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
       };
       listeners.push(await startDicomListener(dicomDeps, config.host, config.dicomTlsPort, options));
     }
+    hl7Listeners.push(await startHl7Listener(hl7Deps, config.host, config.hl7Port));
+    if (tlsMaterial !== undefined) {
+      const options: tls.TlsOptions = {
+        ...tlsMaterial,
+        ...(tlsMaterial.ca !== undefined ? { requestCert: true, rejectUnauthorized: true } : {}),
+      };
+      hl7Listeners.push(await startHl7Listener(hl7Deps, config.host, config.hl7TlsPort, options));
+    }
   } catch (error) {
     clearInterval(sweep);
     for (const listener of listeners) await listener.close();
+    for (const listener of hl7Listeners) await listener.close();
     await http.close();
     await services.close();
     await syslog?.close();
     throw error;
   }
   const [dicom, dicomTls] = listeners as [DicomListener, DicomListener | undefined];
+  const [hl7, hl7Tls] = hl7Listeners as [MllpServer, MllpServer | undefined];
   jobRunner.start();
   ready = true;
 
@@ -153,6 +180,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     `  Web app:    ${base}/   (study list, viewer, administration)`,
     `  DICOMweb:   ${base}/dicomweb   (WADO-URI: ${base}/wado)`,
     `  DICOM:      AE title ${config.aeTitle}, port ${dicom.port}${dicomTls ? `, TLS port ${dicomTls.port}` : ''}`,
+    `  HL7 v2:     MLLP port ${hl7.port}${hl7Tls ? `, TLS port ${hl7Tls.port}` : ''}`,
     `  Health:     ${base}/api/health`,
     `  Data:       ${config.dataDir} (${services.database.dialect})`,
   ];
@@ -171,9 +199,13 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     httpPort,
     dicom,
     ...(dicomTls !== undefined ? { dicomTls } : {}),
+    hl7,
+    ...(hl7Tls !== undefined ? { hl7Tls } : {}),
     async stop() {
       clearInterval(sweep);
       await jobRunner.stop();
+      await hl7Tls?.close();
+      await hl7.close();
       await dicomTls?.close();
       await dicom.close();
       await http.close();

@@ -20,6 +20,7 @@ import { PATIENT_LEVEL_TAGS, SERIES_LEVEL_TAGS, STUDY_LEVEL_TAGS } from './level
 import { normalizeDate, normalizeTime } from './matching/date-time-values.js';
 import { fuzzyNameKeys, normalizeAlphabeticName } from './matching/person-name-search.js';
 import { referringProviderIds } from './referring-providers.js';
+import { patientKeyOf } from '../patients/patient-demographics.js';
 
 /** What the index stores about one instance, extracted once at ingest. */
 export interface InstanceRecord {
@@ -145,7 +146,7 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
   const issuer = getString(ds, Tag.IssuerOfPatientID) ?? '';
   // Patients are identified by PatientID + IssuerOfPatientID. An empty PatientID identifies nobody: each
   // such study gets a patient record of its own rather than being merged with other unidentified studies.
-  const patientKey = patientId === '' ? `study:${studyUid}` : `${patientId}\\${issuer}`;
+  const patientKey = patientId === '' ? `study:${studyUid}` : patientKeyOf(patientId, issuer);
   const patientName = getStrings(ds, Tag.PatientName)[0] ?? null;
   const referring = getStrings(ds, Tag.ReferringPhysicianName)[0] ?? null;
   const dateOf = (tag: number) => {

@@ -173,6 +173,14 @@ export async function storeInstance(
     patientIds: [record.patient.patientId],
     studyUids: [record.study.uid],
   });
+  deps.instanceStored?.({
+    studyUid: record.study.uid,
+    accessionNumber: record.study.accessionNumber,
+    patientId: record.patient.patientId,
+    issuer: record.patient.issuer,
+    modality: record.series.modality,
+    isNew: outcome.status !== 'already-stored',
+  });
   return {
     ok: true,
     status: outcome.status,

@@ -42,6 +42,8 @@ export interface DicomConfig {
   queryRequiresUserIdentity: boolean;
   /** C-STORE from any calling AE (the default); otherwise only from registered nodes. */
   storeFromAnyAe: boolean;
+  /** Modality Worklist and MPPS from any calling AE (the default); otherwise only from registered nodes. */
+  worklistFromAnyAe: boolean;
   /** Remote nodes defined in the config file, by name; read-only through the API. */
   nodes: Record<string, { aet: string; host: string; port: number; tls?: boolean }>;
 }

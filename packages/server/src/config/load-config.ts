@@ -80,12 +80,20 @@ const schema: JSONSchemaType<Config> = {
     dicom: {
       type: 'object',
       additionalProperties: false,
-      required: ['maxAssociations', 'queryFromAnyAe', 'storeFromAnyAe', 'queryRequiresUserIdentity', 'nodes'],
+      required: [
+        'maxAssociations',
+        'queryFromAnyAe',
+        'storeFromAnyAe',
+        'worklistFromAnyAe',
+        'queryRequiresUserIdentity',
+        'nodes',
+      ],
       properties: {
         maxAssociations: { type: 'integer', minimum: 1, maximum: 10000 },
         queryFromAnyAe: { type: 'boolean' },
         queryRequiresUserIdentity: { type: 'boolean' },
         storeFromAnyAe: { type: 'boolean' },
+        worklistFromAnyAe: { type: 'boolean' },
         nodes: {
           type: 'object',
           required: [],
@@ -212,6 +220,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     queryFromAnyAe: false,
     queryRequiresUserIdentity: false,
     storeFromAnyAe: true,
+    worklistFromAnyAe: true,
     nodes: {},
     ...((file.dicom ?? {}) as Raw),
   };

@@ -9,6 +9,7 @@ import { jobsMigration } from './migrations/0003-jobs.js';
 import { personNameKeysMigration } from './migrations/0004-person-name-keys.js';
 import { securityMigration } from './migrations/0005-security.js';
 import { studyAccessKeysMigration } from './migrations/0006-study-access-keys.js';
+import { risMigration } from './migrations/0007-ris.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
 
@@ -27,6 +28,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0004-person-name-keys': personNameKeysMigration(dialect),
     '0005-security': securityMigration(dialect),
     '0006-study-access-keys': studyAccessKeysMigration(dialect),
+    '0007-ris': risMigration(dialect),
   };
 }
 

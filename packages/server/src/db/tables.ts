@@ -273,6 +273,132 @@ export interface PersonNameKeyTable {
   name_key: string;
 }
 
+/** A procedure of the catalog (issue #6 §1): code, modality, duration, default station, protocol notes. */
+export interface ProcedureTypeTable {
+  code: string;
+  coding_scheme: string;
+  meaning: string;
+  modality: string | null;
+  duration_minutes: number;
+  station_ae: string | null;
+  station_name: string | null;
+  location: string | null;
+  /** 1 when an order with a requested time is scheduled at once (it then appears in the worklist). */
+  auto_schedule: number;
+  protocol_notes: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An imaging order with its one requested procedure (issue #6 §1). Dates and times as DICOM DA/TM text. */
+export interface ImagingOrderTable {
+  pk: Generated<number>;
+  patient_pk: number;
+  accession_number: string;
+  placer_order_number: string | null;
+  placer_issuer: string;
+  filler_order_number: string | null;
+  /** One of ExamStatus (ordered, scheduled, arrived, in-progress, completed, cancelled, discontinued, no-show). */
+  status: string;
+  status_reason: string | null;
+  /** STAT, HIGH, ROUTINE, MEDIUM, LOW (DICOM Requested Procedure Priority). */
+  priority: string;
+  reason: string | null;
+  procedure_code: string | null;
+  procedure_scheme: string | null;
+  procedure_description: string | null;
+  modality: string | null;
+  requested_date: string | null;
+  requested_time: string | null;
+  /** DICOM PN text. */
+  ordering_provider: string | null;
+  referring_physician: string | null;
+  referring_provider_id: string | null;
+  patient_location: string | null;
+  admission_id: string | null;
+  study_instance_uid: string;
+  requested_procedure_id: string;
+  /** `hl7` or `ui`. */
+  source: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A scheduled procedure step: one entry of the modality worklist (PS3.4 K.6). */
+export interface ProcedureStepTable {
+  pk: Generated<number>;
+  order_pk: number;
+  step_id: string;
+  /** ScheduledProcedureStepStatus (0040,0020): SCHEDULED, ARRIVED, READY, STARTED, COMPLETED, DISCONTINUED, CANCELED. */
+  status: string;
+  /** '' when no station is assigned: offered to every station of the modality. */
+  station_ae: string;
+  station_name: string | null;
+  location: string | null;
+  modality: string | null;
+  start_date: string | null;
+  start_time: string | null;
+  duration_minutes: number;
+  performing_physician: string | null;
+  description: string | null;
+  protocol_code: string | null;
+  protocol_scheme: string | null;
+  protocol_meaning: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A Modality Performed Procedure Step (PS3.4 F.7) as last set by the modality. */
+export interface PerformedStepTable {
+  sop_instance_uid: string;
+  /** IN PROGRESS, COMPLETED, DISCONTINUED. */
+  status: string;
+  order_pk: number | null;
+  station_ae: string;
+  study_instance_uid: string | null;
+  /** DICOM JSON of the MPPS. */
+  attributes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One change of an exam's status, for the exam's history and the turnaround analytics. */
+export interface ExamEventTable {
+  pk: Generated<number>;
+  order_pk: number;
+  status: string;
+  reason: string | null;
+  actor: string;
+  occurred_at: number;
+}
+
+/** An HL7 v2 message received or to be sent, kept raw (issue #6 §2). */
+export interface Hl7MessageTable {
+  pk: Generated<number>;
+  /** `in` or `out`. */
+  direction: string;
+  /** The sender's address (in) or the destination's name (out). */
+  peer: string;
+  /** e.g. `ORM^O01`. */
+  message_type: string;
+  control_id: string;
+  sending_application: string;
+  sending_facility: string;
+  version: string;
+  raw: string;
+  /** in: processed, rejected, error; out: pending, sent, failed. */
+  state: string;
+  ack_code: string | null;
+  ack: string | null;
+  detail: string | null;
+  /** `<sending app>|<facility>|<control id>` of an accepted inbound message: a resend is answered, not re-applied. */
+  dedupe_key: string | null;
+  attempts: number;
+  next_attempt_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 /** The whole index schema, for Kysely. */
 export interface Tables {
   patient: PatientTable;
@@ -294,4 +420,10 @@ export interface Tables {
   emergency_access: EmergencyAccessTable;
   notification: NotificationTable;
   study_access_key: StudyAccessKeyTable;
+  procedure_type: ProcedureTypeTable;
+  imaging_order: ImagingOrderTable;
+  procedure_step: ProcedureStepTable;
+  performed_step: PerformedStepTable;
+  exam_event: ExamEventTable;
+  hl7_message: Hl7MessageTable;
 }

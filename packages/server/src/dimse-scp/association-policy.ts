@@ -8,7 +8,12 @@ import {
   type AssociationDecision,
 } from '@lightbox/dimse';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '@lightbox/dicom';
-import { acceptableTransferSyntaxes, isQuerySopClass, isStorageSopClass } from './sop-classes.js';
+import {
+  acceptableTransferSyntaxes,
+  isQuerySopClass,
+  isStorageSopClass,
+  ServiceSopClass,
+} from './sop-classes.js';
 
 /** Who may associate, as configured (issue #3 §4). */
 export interface AssociationPolicy {
@@ -20,6 +25,11 @@ export interface AssociationPolicy {
   queryFromAnyAe: boolean;
   /** Storage contexts are accepted from any calling AE, not only from registered nodes. */
   storeFromAnyAe: boolean;
+  /**
+   * Modality Worklist and MPPS contexts are accepted from any calling AE, not only from registered nodes
+   * (default on, as modalities are rarely registered before their first exam; see docs/security.md).
+   */
+  worklistFromAnyAe: boolean;
   /**
    * Query/retrieve only for associations that negotiated a user identity, so that every query is held
    * to a person's study-level access (otherwise a registered AE acts as a DICOM node and sees everything).
@@ -61,6 +71,7 @@ export function decideAssociation(
     requestor.identified ||
     (!policy.queryRequiresUserIdentity && (requestor.registered || policy.queryFromAnyAe));
   const mayStore = requestor.identified || requestor.registered || policy.storeFromAnyAe;
+  const mayUseWorklist = requestor.identified || requestor.registered || policy.worklistFromAnyAe;
   const contexts = negotiatePresentationContexts(
     request.presentationContexts,
     acceptableTransferSyntaxes,
@@ -71,7 +82,10 @@ export function decideAssociation(
       ? mayStore
       : isQuerySopClass(abstractSyntax)
         ? mayQuery
-        : true;
+        : abstractSyntax === ServiceSopClass.ModalityWorklistFind ||
+            abstractSyntax === ServiceSopClass.ModalityPerformedProcedureStep
+          ? mayUseWorklist
+          : true;
     // PS3.8 §9.3.3.2 result 1, user rejection: the service exists but this AE may not use it.
     return allowed ? context : { ...context, result: PresentationContextResult.UserRejection };
   });

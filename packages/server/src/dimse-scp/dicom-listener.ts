@@ -27,6 +27,8 @@ import { ServiceSopClass } from './sop-classes.js';
 import { handleStorageCommitment } from './storage-commitment-handler.js';
 import { negotiateUserIdentity, type PasswordVerifier } from './user-identity.js';
 import { handleStore } from './store-handler.js';
+import { handleMpps, type PerformedStepsPort } from './mpps-handler.js';
+import { handleWorklistFind, type WorklistSource } from './worklist-handler.js';
 
 /** What the DIMSE listener needs. */
 export interface DicomListenerDeps {
@@ -42,6 +44,10 @@ export interface DicomListenerDeps {
   maxQueryResults: number;
   /** Where associations from unregistered nodes are reported (intrusion detection watches it). */
   audit: AuditSink;
+  /** The modality worklist (RIS). */
+  worklist: WorklistSource;
+  /** Performed procedure steps (RIS). */
+  performedSteps: PerformedStepsPort;
 }
 
 /** An association from an unregistered AE is reported once per AE and address in this period. */
@@ -59,7 +65,13 @@ type Handler = (request: DimseRequest, deps: DicomListenerDeps) => Promise<void>
 const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [CommandField.CEchoRq, handleEcho],
   [CommandField.CStoreRq, handleStore],
-  [CommandField.CFindRq, (request, deps) => handleFind(request, deps.maxQueryResults, deps.policy.aeTitle)],
+  [
+    CommandField.CFindRq,
+    (request, deps) =>
+      request.message.context.abstractSyntax === ServiceSopClass.ModalityWorklistFind
+        ? handleWorklistFind(request, deps.worklist, deps.maxQueryResults)
+        : handleFind(request, deps.maxQueryResults, deps.policy.aeTitle),
+  ],
   [CommandField.CMoveRq, (request, deps) => handleMove(request, { local: deps.local, nodes: deps.nodes })],
   [CommandField.CGetRq, (request) => handleGet(request)],
   [
@@ -69,7 +81,16 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
         ? handleStorageCommitment(request, { local: deps.local, nodes: deps.nodes })
         : unrecognized(request),
   ],
+  [CommandField.NCreateRq, mppsOnly],
+  [CommandField.NSetRq, mppsOnly],
 ]);
+
+/** N-CREATE and N-SET are served for MPPS only. */
+function mppsOnly(request: DimseRequest, deps: DicomListenerDeps): Promise<void> {
+  return request.message.context.abstractSyntax === ServiceSopClass.ModalityPerformedProcedureStep
+    ? handleMpps(request, deps.performedSteps)
+    : unrecognized(request);
+}
 
 /** The permission each DIMSE service needs (DESIGN §2: every route and DIMSE service declares one). */
 const PERMISSIONS: ReadonlyMap<number, PermissionValue> = new Map<number, PermissionValue>([
@@ -79,12 +100,22 @@ const PERMISSIONS: ReadonlyMap<number, PermissionValue> = new Map<number, Permis
   [CommandField.CMoveRq, Permission.StudyRead],
   [CommandField.CGetRq, Permission.StudyRead],
   [CommandField.NActionRq, Permission.StudyRead],
+  [CommandField.NCreateRq, Permission.ProcedureWrite],
+  [CommandField.NSetRq, Permission.ProcedureWrite],
 ]);
+
+/** The permission a request needs: by command, and for C-FIND by information model. */
+function permissionOf(commandField: number, abstractSyntax: string): PermissionValue | undefined {
+  if (commandField === CommandField.CFindRq && abstractSyntax === ServiceSopClass.ModalityWorklistFind) {
+    return Permission.WorklistRead;
+  }
+  return PERMISSIONS.get(commandField);
+}
 
 async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise<void> {
   const { command } = request.message;
   const handler = HANDLERS.get(command.commandField);
-  const permission = PERMISSIONS.get(command.commandField);
+  const permission = permissionOf(command.commandField, request.message.context.abstractSyntax);
   if (handler !== undefined && permission !== undefined && !actorMay(request.actor, permission)) {
     // PS3.7 C.5.24 "Not authorized".
     await respond(request, {

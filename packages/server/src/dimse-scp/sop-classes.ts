@@ -10,6 +10,10 @@ export const ServiceSopClass = {
   StudyRootMove: '1.2.840.10008.5.1.4.1.2.2.2',
   StudyRootGet: '1.2.840.10008.5.1.4.1.2.2.3',
   StorageCommitmentPushModel: '1.2.840.10008.1.20.1',
+  /** Modality Worklist Information Model – FIND (PS3.4 K.6.1). */
+  ModalityWorklistFind: '1.2.840.10008.5.1.4.31',
+  /** Modality Performed Procedure Step (PS3.4 F.7). */
+  ModalityPerformedProcedureStep: '1.2.840.10008.3.1.2.3.3',
 } as const;
 
 const STORAGE: ReadonlySet<string> = new Set(STORAGE_SOP_CLASS_UIDS);
@@ -68,6 +72,8 @@ export function acceptableTransferSyntaxes(abstractSyntax: string): readonly str
   if (
     abstractSyntax === ServiceSopClass.Verification ||
     abstractSyntax === ServiceSopClass.StorageCommitmentPushModel ||
+    abstractSyntax === ServiceSopClass.ModalityWorklistFind ||
+    abstractSyntax === ServiceSopClass.ModalityPerformedProcedureStep ||
     isQuerySopClass(abstractSyntax)
   ) {
     return UNCOMPRESSED;

@@ -14,7 +14,7 @@ import type {
 } from '../archive/index-store.js';
 import type { FrameIndex } from '../archive/frame-index.js';
 import type { InstanceRecord } from '../archive/instance-record.js';
-import { fuzzyKeyList } from '../archive/matching/person-name-search.js';
+import { insertNameKeys } from './person-name-keys.js';
 import type { ArchiveQuery } from '../archive/query/archive-query.js';
 import type { AccessScope } from '../security/access-scope.js';
 import { accessScopeCondition, StudyAccessKind } from './access-scope-condition.js';
@@ -23,16 +23,6 @@ import { containsText } from './sql-text.js';
 import { runArchiveQuery } from './run-archive-query.js';
 
 type Tx = Transaction<Tables>;
-
-/** Records the phonetic keys of a new owner's name (one row per key; the stored fuzzy form has no repeats). */
-async function insertNameKeys(trx: Tx, tag: number, ownerPk: number, fuzzy: string | null): Promise<void> {
-  const keys = fuzzyKeyList(fuzzy);
-  if (keys.length === 0) return;
-  await trx
-    .insertInto('person_name_key')
-    .values(keys.map((key) => ({ tag, owner_pk: ownerPk, name_key: key })))
-    .execute();
-}
 
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };

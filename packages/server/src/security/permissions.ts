@@ -17,6 +17,12 @@ export const Permission = {
   Administer: 'admin',
   /** Search and verify the audit trail. */
   AuditRead: 'audit:read',
+  /** See orders, the schedule and the modality worklist (MWL C-FIND). */
+  WorklistRead: 'worklist:read',
+  /** Enter, change, schedule and cancel orders; check patients in; fix reconciliation exceptions. */
+  OrderWrite: 'order:write',
+  /** Start, complete or discontinue exams (MPPS N-CREATE/N-SET, the technologist's screen). */
+  ProcedureWrite: 'procedure:write',
 } as const;
 
 /** One of {@link Permission}. */
@@ -42,18 +48,45 @@ export const Role = {
 /** One of {@link Role}. */
 export type RoleValue = (typeof Role)[keyof typeof Role];
 
-const { Self, StudyRead, StudyWrite, EmergencyAccess, Administer, AuditRead } = Permission;
+const {
+  Self,
+  StudyRead,
+  StudyWrite,
+  EmergencyAccess,
+  Administer,
+  AuditRead,
+  WorklistRead,
+  OrderWrite,
+  ProcedureWrite,
+} = Permission;
 
 /** What each role may do: the one table (issue #4 §2). */
 export const ROLE_PERMISSIONS: Readonly<Record<RoleValue, readonly PermissionValue[]>> = {
-  [Role.Admin]: [Self, StudyRead, StudyWrite, Administer, AuditRead],
-  [Role.Radiologist]: [Self, StudyRead, StudyWrite, EmergencyAccess],
-  [Role.Technologist]: [Self, StudyRead, StudyWrite, EmergencyAccess],
+  [Role.Admin]: [
+    Self,
+    StudyRead,
+    StudyWrite,
+    Administer,
+    AuditRead,
+    WorklistRead,
+    OrderWrite,
+    ProcedureWrite,
+  ],
+  [Role.Radiologist]: [Self, StudyRead, StudyWrite, EmergencyAccess, WorklistRead],
+  [Role.Technologist]: [
+    Self,
+    StudyRead,
+    StudyWrite,
+    EmergencyAccess,
+    WorklistRead,
+    OrderWrite,
+    ProcedureWrite,
+  ],
   [Role.ReferringPhysician]: [Self, StudyRead, EmergencyAccess],
-  [Role.Scheduler]: [Self],
+  [Role.Scheduler]: [Self, WorklistRead, OrderWrite],
   [Role.DataScientist]: [Self, StudyRead],
   [Role.SecurityOfficer]: [Self, AuditRead],
-  [Role.DicomNode]: [StudyRead, StudyWrite],
+  [Role.DicomNode]: [StudyRead, StudyWrite, WorklistRead, ProcedureWrite],
 };
 
 /** Every role name. */

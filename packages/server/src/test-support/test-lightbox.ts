@@ -21,6 +21,8 @@ export interface TestLightbox {
   dicomweb: string;
   /** The DIMSE port actually bound; the AE title is {@link TEST_AE_TITLE} unless `env` changes it. */
   dicomPort: number;
+  /** The HL7 MLLP port actually bound. */
+  hl7Port: number;
   dataDir: string;
   databaseUrl: string;
   /** `Authorization` header of the admin. */
@@ -42,6 +44,8 @@ export async function startTestLightbox(
     LIGHTBOX_HOST: '127.0.0.1',
     LIGHTBOX_HTTP_PORT: '0',
     LIGHTBOX_DICOM_PORT: '0',
+    LIGHTBOX_HL7_PORT: '0',
+    LIGHTBOX_HL7_TLS_PORT: '0',
     LIGHTBOX_AE_TITLE: TEST_AE_TITLE,
     LIGHTBOX_DATABASE_URL: database.url,
     LIGHTBOX_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
@@ -71,6 +75,7 @@ export async function startTestLightbox(
     baseUrl,
     dicomweb: `${baseUrl}/dicomweb`,
     dicomPort: running.dicom.port,
+    hl7Port: running.hl7.port,
     dataDir,
     databaseUrl: database.url,
     authorization: `Basic ${Buffer.from(`admin:${TEST_ADMIN_PASSWORD}`).toString('base64')}`,

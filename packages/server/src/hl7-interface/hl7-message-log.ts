@@ -1,0 +1,73 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Hl7MessageTable, Tables } from '../db/tables.js';
+
+/** A logged HL7 message. */
+export type LoggedHl7Message = Selectable<Hl7MessageTable>;
+
+/** What is logged of one inbound message and its answer. */
+export interface InboundRecord {
+  peer: string;
+  messageType: string;
+  controlId: string;
+  sendingApplication: string;
+  sendingFacility: string;
+  version: string;
+  raw: string;
+  /** processed, ignored, rejected, error. */
+  state: string;
+  ackCode?: string;
+  ack?: string;
+  detail?: string;
+  /** Set for an accepted message, so that a resend is answered from here. */
+  dedupeKey?: string;
+}
+
+/** Every HL7 message in and out, raw, with its acknowledgement (issue #6 §2: the interface monitor reads it). */
+export class Hl7MessageLog {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  /** The acknowledgement given to an accepted message with this sender and control ID, if any. */
+  async acceptedAck(dedupeKey: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('hl7_message')
+      .select('ack')
+      .where('dedupe_key', '=', dedupeKey)
+      .executeTakeFirst();
+    return row?.ack ?? undefined;
+  }
+
+  /** Records an inbound message. A concurrent duplicate of an accepted message keeps the first record. */
+  async recordInbound(record: InboundRecord): Promise<void> {
+    const now = Date.now();
+    await this.db
+      .insertInto('hl7_message')
+      .values({
+        direction: 'in',
+        peer: record.peer,
+        message_type: record.messageType,
+        control_id: record.controlId,
+        sending_application: record.sendingApplication,
+        sending_facility: record.sendingFacility,
+        version: record.version,
+        raw: record.raw,
+        state: record.state,
+        ack_code: record.ackCode ?? null,
+        ack: record.ack ?? null,
+        detail: record.detail ?? null,
+        dedupe_key: record.dedupeKey ?? null,
+        attempts: 0,
+        next_attempt_at: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+  }
+
+  /** The newest messages, newest first (the interface monitor). */
+  async recent(limit: number, offset = 0, direction?: 'in' | 'out'): Promise<LoggedHl7Message[]> {
+    let query = this.db.selectFrom('hl7_message').selectAll();
+    if (direction !== undefined) query = query.where('direction', '=', direction);
+    return query.orderBy('pk', 'desc').limit(limit).offset(offset).execute();
+  }
+}

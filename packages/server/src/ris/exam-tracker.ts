@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { InstanceArrival } from '../archive/archive-deps.js';
+import type { Tables } from '../db/tables.js';
+import { patientKeyOf } from '../patients/patient-demographics.js';
+import { systemActor } from '../security/actor.js';
+import { ExamStatus } from './exam-status.js';
+import type { Ris } from './ris.js';
+
+/** Studies already linked are remembered so that the rest of a study's instances cost nothing. */
+const REMEMBERED_STUDIES = 10_000;
+
+/**
+ * Follows exams from the images that arrive (issue #6 §4, §5): an instance whose accession number names an
+ * order of the same patient links its study to the order, and an exam not yet started is marked in
+ * progress — so a modality that sends no MPPS still moves the exam on. Mismatches are left for
+ * reconciliation, never linked by guess.
+ */
+export class ExamTracker {
+  private readonly linked = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly ris: Ris,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Called by the archive after each stored instance: work is queued, the store is never delayed. */
+  instanceArrived(arrival: InstanceArrival): void {
+    if (arrival.accessionNumber === null || this.linked.has(arrival.studyUid)) return;
+    this.queue = this.queue
+      .then(() => this.link(arrival))
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, study: arrival.studyUid }, 'linking images to an order failed'),
+      );
+  }
+
+  /** Resolves when every arrival told so far has been handled (for tests and shutdown). */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  private async link(arrival: InstanceArrival): Promise<void> {
+    if (this.linked.has(arrival.studyUid)) return;
+    const order = await this.ris.orderByAccession(arrival.accessionNumber!);
+    if (order === undefined) return;
+    const patient = await this.db
+      .selectFrom('patient')
+      .select(['pk', 'merged_into_pk'])
+      .where('patient_key', '=', patientKeyOf(arrival.patientId, arrival.issuer))
+      .executeTakeFirst();
+    if (patient === undefined || (patient.merged_into_pk ?? patient.pk) !== order.patient_pk) {
+      this.logger.warn(
+        { accession: order.accession_number, study: arrival.studyUid },
+        'images name an order of another patient',
+      );
+      return;
+    }
+    if (order.study_instance_uid !== arrival.studyUid) {
+      // The modality made its own Study Instance UID: the order now points at the study it produced.
+      const taken = await this.db
+        .selectFrom('imaging_order')
+        .select('pk')
+        .where('study_instance_uid', '=', arrival.studyUid)
+        .executeTakeFirst();
+      if (taken !== undefined) return;
+      await this.db
+        .updateTable('imaging_order')
+        .set({ study_instance_uid: arrival.studyUid, updated_at: Date.now() })
+        .where('pk', '=', order.pk)
+        .execute();
+    }
+    if (
+      order.status === ExamStatus.Ordered ||
+      order.status === ExamStatus.Scheduled ||
+      order.status === ExamStatus.Arrived
+    ) {
+      await this.ris.setExamStatus(
+        { orderPk: order.pk },
+        ExamStatus.InProgress,
+        'images arrived',
+        systemActor(),
+      );
+    }
+    if (this.linked.size >= REMEMBERED_STUDIES) this.linked.clear();
+    this.linked.add(arrival.studyUid);
+  }
+}

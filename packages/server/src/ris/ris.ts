@@ -1,0 +1,604 @@
+import { randomUUID } from 'node:crypto';
+import { generateUid, type DicomJson } from '@lightbox/dicom';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { ImagingOrderTable, Tables } from '../db/tables.js';
+import type { PatientDemographics } from '../patients/patient-demographics.js';
+import { mergePatients, registerPatient } from '../patients/patient-registry.js';
+import type { Actor } from '../security/actor.js';
+import { AuditEventId, type AuditEvent, type AuditSink } from '../security/audit/audit-sink.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { accessionNumberFor, stepIdFor } from './accession-number.js';
+import {
+  advances,
+  ExamStatus,
+  FINAL_EXAM_STATUSES,
+  OPEN_STEP_STATUSES,
+  stepStatusOf,
+  StepStatus,
+} from './exam-status.js';
+import type { OrderReference, OrderRequest, StepRequest } from './order-request.js';
+import { catalogEntry, type ProcedureType } from './procedure-catalog.js';
+import { queryWorklist } from './worklist/query-worklist.js';
+
+type Tx = Transaction<Tables>;
+
+/** An order row. */
+export type ImagingOrder = Selectable<ImagingOrderTable>;
+
+/** What the RIS tells the sender about an order it accepted. */
+export interface OrderSummary {
+  accessionNumber: string;
+  studyInstanceUid: string;
+  status: string;
+  patientId: string;
+}
+
+/** A change of an exam's status, as the RIS tells it to listeners (outbound HL7, the web app). */
+export interface ExamStatusChange {
+  order: ImagingOrder;
+  previous: string;
+  status: string;
+  reason?: string;
+}
+
+/** One order message's instruction (HL7 ORC-1): applied together with the others of the message. */
+export type OrderCommand =
+  | { kind: 'place'; request: OrderRequest }
+  | { kind: 'change'; reference: OrderReference; request: OrderRequest }
+  | { kind: 'status'; reference: OrderReference; status: string; reason?: string };
+
+/** A unit of work: one transaction, and what to tell once it has committed. */
+interface Work {
+  trx: Tx;
+  changes: ExamStatusChange[];
+  audits: AuditEvent[];
+}
+
+/** Who acts, as recorded in the exam history. */
+function actorName(actor: Actor): string {
+  return actor.aeTitle !== undefined && actor.protocol === 'dimse'
+    ? `${actor.username} (AE)`
+    : actor.username;
+}
+
+function blankToNull(value: string | undefined): string | null {
+  return value === undefined || value.trim() === '' ? null : value;
+}
+
+function summaryOf(order: ImagingOrder, patientId: string): OrderSummary {
+  return {
+    accessionNumber: order.accession_number,
+    studyInstanceUid: order.study_instance_uid,
+    status: order.status,
+    patientId,
+  };
+}
+
+/**
+ * The RIS domain (issue #6): patients from ADT, orders and their scheduled procedure steps, and the exam
+ * status that MPPS, arriving images and the department's screens drive. Every change runs in one
+ * transaction — a message is applied whole or not at all — and is audited once committed.
+ */
+export class Ris {
+  private readonly listeners: ((change: ExamStatusChange) => void)[] = [];
+
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly audit: AuditSink,
+  ) {}
+
+  /** Hears of every exam status change after its transaction committed. */
+  onExamStatus(listener: (change: ExamStatusChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Creates or updates a patient (ADT A01, A04, A08, A31). */
+  recordPatient(
+    demographics: PatientDemographics,
+    actor: Actor,
+  ): Promise<{ created: boolean; changed: string[] }> {
+    return this.run(async (work) => {
+      const result = await registerPatient(work.trx, demographics, Date.now());
+      work.audits.push({
+        event: AuditEventId.PatientRecord,
+        action: result.created ? 'C' : 'U',
+        outcome: 'success',
+        actor,
+        patientIds: [demographics.patientId],
+        detail: result.created
+          ? 'patient created'
+          : `updated: ${result.changed.join(', ') || 'nothing changed'}`,
+      });
+      return { created: result.created, changed: result.changed };
+    });
+  }
+
+  /** Merges the prior patient into the survivor (ADT A40); the prior's studies and orders move. */
+  mergePatient(
+    survivor: PatientDemographics,
+    prior: { patientId: string; issuer: string },
+    actor: Actor,
+  ): Promise<{ studies: string[]; orders: number }> {
+    return this.run(async (work) => {
+      const merge = await mergePatients(work.trx, survivor, prior, actorName(actor), Date.now());
+      work.audits.push({
+        event: AuditEventId.PatientRecord,
+        action: 'U',
+        outcome: 'success',
+        actor,
+        patientIds: [survivor.patientId, prior.patientId],
+        studyUids: merge.studies,
+        detail: `merged ${prior.patientId} into ${survivor.patientId}: ${merge.studies.length} studies, ${merge.orders} orders moved`,
+      });
+      return { studies: merge.studies, orders: merge.orders };
+    });
+  }
+
+  /** Places a new order; it is scheduled at once when it says when and on which modality. */
+  placeOrder(request: OrderRequest, actor: Actor, source: 'hl7' | 'ui'): Promise<OrderSummary> {
+    return this.run((work) => this.place(work, request, actor, source));
+  }
+
+  /** Changes an order (HL7 XO): what the request carries replaces what the order had. */
+  changeOrder(reference: OrderReference, request: OrderRequest, actor: Actor): Promise<OrderSummary> {
+    return this.run((work) => this.change(work, reference, request, actor));
+  }
+
+  /**
+   * Moves an exam to a new status (check-in, cancellation, no-show, discontinuation, start, completion).
+   * A status the exam already has is accepted without change; a move backwards is refused.
+   */
+  setExamStatus(
+    reference: OrderReference | { orderPk: number },
+    status: string,
+    reason: string | undefined,
+    actor: Actor,
+  ): Promise<ImagingOrder> {
+    return this.run((work) => this.moveExam(work, reference, status, reason, actor));
+  }
+
+  /** Applies the commands of one order message together: all of them, or none. */
+  applyOrders(commands: readonly OrderCommand[], actor: Actor): Promise<OrderSummary[]> {
+    return this.run(async (work) => {
+      const summaries: OrderSummary[] = [];
+      for (const command of commands) {
+        if (command.kind === 'place') summaries.push(await this.place(work, command.request, actor, 'hl7'));
+        else if (command.kind === 'change') {
+          summaries.push(await this.change(work, command.reference, command.request, actor));
+        } else {
+          const order = await this.moveExam(work, command.reference, command.status, command.reason, actor);
+          summaries.push(summaryOf(order, await this.patientIdOf(work.trx, order)));
+        }
+      }
+      return summaries;
+    });
+  }
+
+  /** Modality Worklist C-FIND (PS3.4 K.6): the matching scheduled steps, projected on the requested keys. */
+  async worklist(identifier: DicomJson, maxResults: number, actor: Actor): Promise<DicomJson[]> {
+    const results = await queryWorklist(this.db, identifier, maxResults);
+    const patientIds = new Set<string>();
+    for (const result of results) {
+      const id = result['00100020']?.Value?.[0];
+      if (typeof id === 'string' && patientIds.size < 100) patientIds.add(id);
+    }
+    this.audit.record({
+      event: AuditEventId.Query,
+      action: 'E',
+      outcome: 'success',
+      actor,
+      patientIds: [...patientIds],
+      detail: `modality worklist query, ${Object.keys(identifier).length} keys, ${results.length} matches`,
+    });
+    return results;
+  }
+
+  /** The order a reference names, or undefined. */
+  async findOrder(reference: OrderReference): Promise<ImagingOrder | undefined> {
+    return this.lookupOrder(this.db, reference);
+  }
+
+  /** The order with this accession number, or undefined. */
+  async orderByAccession(accessionNumber: string): Promise<ImagingOrder | undefined> {
+    return this.db
+      .selectFrom('imaging_order')
+      .selectAll()
+      .where('accession_number', '=', accessionNumber)
+      .executeTakeFirst();
+  }
+
+  private async place(
+    work: Work,
+    request: OrderRequest,
+    actor: Actor,
+    source: 'hl7' | 'ui',
+  ): Promise<OrderSummary> {
+    const { trx } = work;
+    const now = Date.now();
+    const { patient } = await registerPatient(trx, request.patient, now);
+    await this.refuseDuplicate(trx, request);
+    const procedure =
+      request.procedure !== undefined
+        ? await catalogEntry(trx, request.procedure, request.modality, now)
+        : undefined;
+    const modality = request.modality ?? request.steps?.[0]?.modality ?? procedure?.modality ?? undefined;
+    const inserted = await trx
+      .insertInto('imaging_order')
+      .values({
+        patient_pk: patient.pk,
+        accession_number: request.accessionNumber ?? `pending:${randomUUID()}`,
+        placer_order_number: blankToNull(request.placerOrderNumber),
+        placer_issuer: request.placerIssuer ?? '',
+        filler_order_number: blankToNull(request.fillerOrderNumber),
+        status: ExamStatus.Ordered,
+        status_reason: null,
+        priority: request.priority,
+        reason: blankToNull(request.reason),
+        procedure_code: request.procedure?.code ?? null,
+        procedure_scheme: request.procedure?.scheme ?? null,
+        procedure_description: request.procedure?.meaning ?? null,
+        modality: modality ?? null,
+        requested_date: blankToNull(request.requestedDate),
+        requested_time: blankToNull(request.requestedTime),
+        ordering_provider: blankToNull(request.orderingProvider),
+        referring_physician: blankToNull(request.referringPhysician),
+        referring_provider_id: blankToNull(request.referringProviderId),
+        patient_location: blankToNull(request.patientLocation),
+        admission_id: blankToNull(request.admissionId),
+        study_instance_uid: request.studyInstanceUid ?? generateUid(),
+        requested_procedure_id: request.requestedProcedureId ?? '',
+        source,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const accession = request.accessionNumber ?? accessionNumberFor(inserted.pk);
+    let order = await trx
+      .updateTable('imaging_order')
+      .set({
+        accession_number: accession,
+        requested_procedure_id: request.requestedProcedureId ?? accession,
+        filler_order_number: inserted.filler_order_number ?? accession,
+      })
+      .where('pk', '=', inserted.pk)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await this.recordEvent(trx, order.pk, ExamStatus.Ordered, undefined, actor, now);
+    const steps = await this.scheduleSteps(trx, order, request.steps ?? [], procedure, now);
+    if (steps > 0) order = await this.moveStatus(work, order, ExamStatus.Scheduled, undefined, actor, now);
+    work.audits.push({
+      event: AuditEventId.OrderRecord,
+      action: 'C',
+      outcome: 'success',
+      actor,
+      patientIds: [patient.patient_id],
+      detail: `order ${order.accession_number} placed (${order.status})`,
+    });
+    return summaryOf(order, patient.patient_id);
+  }
+
+  private async change(
+    work: Work,
+    reference: OrderReference,
+    request: OrderRequest,
+    actor: Actor,
+  ): Promise<OrderSummary> {
+    const { trx } = work;
+    const now = Date.now();
+    const current = await this.requireOrder(trx, reference);
+    if (FINAL_EXAM_STATUSES.has(current.status)) {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `order ${current.accession_number} is ${current.status} and cannot change`,
+      );
+    }
+    const { patient } = await registerPatient(trx, request.patient, now);
+    if (patient.pk !== current.patient_pk) {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `order ${current.accession_number} belongs to another patient; merge or move the patient first`,
+        'PID-3',
+      );
+    }
+    const fields = {
+      priority: request.priority,
+      ...(request.reason !== undefined ? { reason: blankToNull(request.reason) } : {}),
+      ...(request.procedure !== undefined
+        ? {
+            procedure_code: request.procedure.code,
+            procedure_scheme: request.procedure.scheme,
+            procedure_description: request.procedure.meaning,
+          }
+        : {}),
+      ...(request.modality !== undefined ? { modality: request.modality } : {}),
+      ...(request.requestedDate !== undefined ? { requested_date: blankToNull(request.requestedDate) } : {}),
+      ...(request.requestedTime !== undefined ? { requested_time: blankToNull(request.requestedTime) } : {}),
+      ...(request.orderingProvider !== undefined
+        ? { ordering_provider: blankToNull(request.orderingProvider) }
+        : {}),
+      ...(request.referringPhysician !== undefined
+        ? { referring_physician: blankToNull(request.referringPhysician) }
+        : {}),
+      ...(request.patientLocation !== undefined
+        ? { patient_location: blankToNull(request.patientLocation) }
+        : {}),
+      updated_at: now,
+    };
+    let order = await trx
+      .updateTable('imaging_order')
+      .set(fields)
+      .where('pk', '=', current.pk)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // The open steps follow the new time and modality; an order that could not be scheduled may now be.
+    const open = await trx
+      .selectFrom('procedure_step')
+      .select('pk')
+      .where('order_pk', '=', order.pk)
+      .where('status', 'in', OPEN_STEP_STATUSES)
+      .execute();
+    if (open.length > 0) {
+      await trx
+        .updateTable('procedure_step')
+        .set({
+          start_date: order.requested_date,
+          start_time: order.requested_time,
+          modality: order.modality,
+          updated_at: now,
+        })
+        .where(
+          'pk',
+          'in',
+          open.map((s) => s.pk),
+        )
+        .execute();
+    } else if (order.status === ExamStatus.Ordered) {
+      const procedure =
+        request.procedure !== undefined
+          ? await catalogEntry(trx, request.procedure, request.modality, now)
+          : undefined;
+      if ((await this.scheduleSteps(trx, order, request.steps ?? [], procedure, now)) > 0) {
+        order = await this.moveStatus(work, order, ExamStatus.Scheduled, undefined, actor, now);
+      }
+    }
+    work.audits.push({
+      event: AuditEventId.OrderRecord,
+      action: 'U',
+      outcome: 'success',
+      actor,
+      patientIds: [patient.patient_id],
+      detail: `order ${order.accession_number} changed`,
+    });
+    return summaryOf(order, patient.patient_id);
+  }
+
+  private async moveExam(
+    work: Work,
+    reference: OrderReference | { orderPk: number },
+    status: string,
+    reason: string | undefined,
+    actor: Actor,
+  ): Promise<ImagingOrder> {
+    const { trx } = work;
+    const current =
+      'orderPk' in reference
+        ? await trx
+            .selectFrom('imaging_order')
+            .selectAll()
+            .where('pk', '=', reference.orderPk)
+            .executeTakeFirstOrThrow()
+        : await this.requireOrder(trx, reference);
+    if (current.status === status) return current;
+    if (!advances(current.status, status)) {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `exam ${current.accession_number} is ${current.status}; it cannot become ${status}`,
+      );
+    }
+    const order = await this.moveStatus(work, current, status, reason, actor, Date.now());
+    work.audits.push({
+      event: AuditEventId.ProcedureRecord,
+      action: 'U',
+      outcome: 'success',
+      actor,
+      patientIds: [await this.patientIdOf(trx, order)],
+      studyUids: [order.study_instance_uid],
+      detail: `exam ${order.accession_number} ${status}${reason ? `: ${reason}` : ''}`,
+    });
+    return order;
+  }
+
+  private async patientIdOf(trx: Tx, order: ImagingOrder): Promise<string> {
+    const patient = await trx
+      .selectFrom('patient')
+      .select('patient_id')
+      .where('pk', '=', order.patient_pk)
+      .executeTakeFirstOrThrow();
+    return patient.patient_id;
+  }
+
+  private async lookupOrder(
+    db: Kysely<Tables>,
+    reference: OrderReference,
+  ): Promise<ImagingOrder | undefined> {
+    let query = db.selectFrom('imaging_order').selectAll();
+    if (reference.placerOrderNumber) {
+      query = query
+        .where('placer_order_number', '=', reference.placerOrderNumber)
+        .where('placer_issuer', '=', reference.placerIssuer ?? '');
+    } else if (reference.fillerOrderNumber) {
+      query = query.where('filler_order_number', '=', reference.fillerOrderNumber);
+    } else if (reference.accessionNumber) {
+      query = query.where('accession_number', '=', reference.accessionNumber);
+    } else {
+      return undefined;
+    }
+    return query.orderBy('pk', 'desc').executeTakeFirst();
+  }
+
+  private async requireOrder(trx: Tx, reference: OrderReference): Promise<ImagingOrder> {
+    if (!reference.placerOrderNumber && !reference.fillerOrderNumber && !reference.accessionNumber) {
+      throw new AppError(
+        ErrorCode.InvalidParameter,
+        'the message names no order (placer or filler order number)',
+        'ORC-2',
+      );
+    }
+    const order = await this.lookupOrder(trx, reference);
+    if (order === undefined) {
+      const named = reference.placerOrderNumber ?? reference.fillerOrderNumber ?? reference.accessionNumber;
+      throw new AppError(
+        ErrorCode.NotFound,
+        `order ${named} is unknown`,
+        reference.placerOrderNumber ? 'ORC-2' : 'ORC-3',
+      );
+    }
+    return order;
+  }
+
+  private async refuseDuplicate(trx: Tx, request: OrderRequest): Promise<void> {
+    if (request.placerOrderNumber) {
+      const found = await this.lookupOrder(trx, {
+        placerOrderNumber: request.placerOrderNumber,
+        ...(request.placerIssuer !== undefined ? { placerIssuer: request.placerIssuer } : {}),
+      });
+      if (found !== undefined) {
+        throw new AppError(ErrorCode.Conflict, `order ${request.placerOrderNumber} already exists`, 'ORC-2');
+      }
+    }
+    if (request.accessionNumber) {
+      const found = await trx
+        .selectFrom('imaging_order')
+        .select('pk')
+        .where('accession_number', '=', request.accessionNumber)
+        .executeTakeFirst();
+      if (found !== undefined) {
+        throw new AppError(
+          ErrorCode.Conflict,
+          `accession number ${request.accessionNumber} is already in use`,
+          'OBR-18',
+        );
+      }
+    }
+  }
+
+  /**
+   * Creates the order's scheduled procedure steps: those the message lists (OMI's IPC segments), else one
+   * from the order's requested time and modality when its procedure is scheduled automatically. Returns
+   * how many were created.
+   */
+  private async scheduleSteps(
+    trx: Tx,
+    order: ImagingOrder,
+    requested: readonly StepRequest[],
+    procedure: ProcedureType | undefined,
+    now: number,
+  ): Promise<number> {
+    const automatic =
+      requested.length === 0 &&
+      (procedure?.auto_schedule ?? 1) === 1 &&
+      order.requested_date !== null &&
+      order.modality !== null;
+    const steps: StepRequest[] = requested.length > 0 ? [...requested] : automatic ? [{}] : [];
+    for (const step of steps) {
+      const inserted = await trx
+        .insertInto('procedure_step')
+        .values({
+          order_pk: order.pk,
+          step_id: step.stepId ?? `pending:${randomUUID()}`,
+          status: StepStatus.Scheduled,
+          station_ae: step.stationAe ?? procedure?.station_ae ?? '',
+          station_name: step.stationName ?? procedure?.station_name ?? null,
+          location: step.location ?? procedure?.location ?? null,
+          modality: step.modality ?? order.modality,
+          start_date: order.requested_date,
+          start_time: order.requested_time,
+          duration_minutes: procedure?.duration_minutes ?? 30,
+          performing_physician: null,
+          description: step.description ?? order.procedure_description,
+          protocol_code: step.protocol?.code ?? order.procedure_code,
+          protocol_scheme: step.protocol?.scheme ?? order.procedure_scheme,
+          protocol_meaning: step.protocol?.meaning ?? order.procedure_description,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('pk')
+        .executeTakeFirstOrThrow();
+      if (step.stepId === undefined) {
+        await trx
+          .updateTable('procedure_step')
+          .set({ step_id: stepIdFor(inserted.pk) })
+          .where('pk', '=', inserted.pk)
+          .execute();
+      }
+    }
+    return steps.length;
+  }
+
+  private async moveStatus(
+    work: Work,
+    order: ImagingOrder,
+    status: string,
+    reason: string | undefined,
+    actor: Actor,
+    now: number,
+  ): Promise<ImagingOrder> {
+    const { trx } = work;
+    const updated = await trx
+      .updateTable('imaging_order')
+      .set({ status, status_reason: reason ?? null, updated_at: now })
+      .where('pk', '=', order.pk)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // Withdrawn or finished steps leave the worklist; the others follow the exam.
+    await trx
+      .updateTable('procedure_step')
+      .set({ status: stepStatusOf(status), updated_at: now })
+      .where('order_pk', '=', order.pk)
+      .where('status', 'not in', [StepStatus.Completed, StepStatus.Discontinued, StepStatus.Canceled])
+      .execute();
+    await this.recordEvent(trx, order.pk, status, reason, actor, now);
+    const change: ExamStatusChange = {
+      order: updated,
+      previous: order.status,
+      status,
+      ...(reason ? { reason } : {}),
+    };
+    work.changes.push(change);
+    return updated;
+  }
+
+  /**
+   * Runs one unit of work in a transaction; the audit trail and listeners hear of the exam status changes it made once it has
+   * committed, never of a change that was rolled back.
+   */
+  private async run<T>(task: (work: Work) => Promise<T>): Promise<T> {
+    const changes: ExamStatusChange[] = [];
+    const audits: AuditEvent[] = [];
+    const result = await this.db.transaction().execute((trx) => task({ trx, changes, audits }));
+    for (const event of audits) this.audit.record(event);
+    for (const change of changes) for (const listener of this.listeners) listener(change);
+    return result;
+  }
+
+  private async recordEvent(
+    trx: Tx,
+    orderPk: number,
+    status: string,
+    reason: string | undefined,
+    actor: Actor,
+    now: number,
+  ): Promise<void> {
+    await trx
+      .insertInto('exam_event')
+      .values({
+        order_pk: orderPk,
+        status,
+        reason: reason ?? null,
+        actor: actorName(actor),
+        occurred_at: now,
+      })
+      .execute();
+  }
+}
