@@ -25,6 +25,7 @@ import { closeCodecWorkers } from './imaging/codecs/index.js';
 import { PerformedProcedureSteps } from './ris/performed-procedure-steps.js';
 import { Ris } from './ris/ris.js';
 import { ExamTracker } from './ris/exam-tracker.js';
+import { Hl7MessageLog } from './hl7-interface/hl7-message-log.js';
 
 /** Values above this size stay in the stored object; metadata refers to them by BulkDataURI. */
 const BULK_DATA_THRESHOLD = 64 * 1024;
@@ -62,6 +63,8 @@ export interface Services {
   performedSteps: PerformedProcedureSteps;
   /** Links arriving images to their orders. */
   examTracker: ExamTracker;
+  /** Every HL7 message in and out. */
+  hl7Log: Hl7MessageLog;
   close(): Promise<void>;
 }
 
@@ -149,6 +152,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     ris,
     performedSteps: new PerformedProcedureSteps(database.db, ris, audit),
     examTracker,
+    hl7Log: new Hl7MessageLog(database.db),
     async close() {
       await examTracker.settled();
       await closeCodecWorkers();

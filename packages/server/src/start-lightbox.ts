@@ -11,7 +11,7 @@ import { JobRunner } from './jobs/job-runner.js';
 import { ensureAdmin } from './security/ensure-admin.js';
 import { createServices, type Services } from './services.js';
 import type { MllpServer } from '@lightbox/hl7';
-import { Hl7MessageLog } from './hl7-interface/hl7-message-log.js';
+import { replayHl7Message } from './hl7-interface/replay-hl7-message.js';
 import { startHl7Listener } from './hl7-interface/hl7-listener.js';
 
 /** Writes that stay pending this long on a shared database are treated as abandoned by a crashed node. */
@@ -87,11 +87,19 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   );
   const generatedPassword = await ensureAdmin(services.users, config.adminPassword);
   let ready = false;
+  const hl7Deps = {
+    ris: services.ris,
+    log: services.hl7Log,
+    logger: logger.child({ component: 'hl7' }),
+    applicationName: config.aeTitle,
+  };
   const http = await buildHttpApp({
     archive: services.archive,
     dicomNodes: services.dicomNodes,
     local,
     jobs: services.jobs,
+    ris: services.ris,
+    hl7Monitor: { log: services.hl7Log, replay: (pk: number) => replayHl7Message(pk, hl7Deps) },
     jobQueued: () => jobRunner.wake(),
     security: httpSecurityOf(services, tlsMaterial !== undefined),
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
@@ -115,12 +123,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   const httpPort = typeof address === 'object' && address !== null ? address.port : config.httpPort;
   const listeners: DicomListener[] = [];
   const hl7Listeners: MllpServer[] = [];
-  const hl7Deps = {
-    ris: services.ris,
-    log: new Hl7MessageLog(services.database.db),
-    logger: logger.child({ component: 'hl7' }),
-    applicationName: config.aeTitle,
-  };
+
   const dicomDeps = {
     archive: services.archive,
     logger: logger.child({ component: 'dimse' }),

@@ -64,6 +64,11 @@ export class Hl7MessageLog {
       .execute();
   }
 
+  /** One logged message. */
+  async get(pk: number): Promise<LoggedHl7Message | undefined> {
+    return this.db.selectFrom('hl7_message').selectAll().where('pk', '=', pk).executeTakeFirst();
+  }
+
   /** The newest messages, newest first (the interface monitor). */
   async recent(limit: number, offset = 0, direction?: 'in' | 'out'): Promise<LoggedHl7Message[]> {
     let query = this.db.selectFrom('hl7_message').selectAll();

@@ -10,6 +10,9 @@ import { accountRoutes } from '../api/account-routes.js';
 import { auditRoutes } from '../api/audit-routes.js';
 import { dicomNodesRoutes } from '../api/dicom-nodes-routes.js';
 import { jobsRoutes } from '../api/jobs-routes.js';
+import { hl7MessagesRoutes, type Hl7MonitorDeps } from '../api/hl7-messages-routes.js';
+import { ordersRoutes } from '../api/orders-routes.js';
+import type { Ris } from '../ris/ris.js';
 import { emergencyAccessRoutes } from '../api/emergency-access-routes.js';
 import { oidcRoutes } from '../api/oidc-routes.js';
 import { usersRoutes } from '../api/users-routes.js';
@@ -100,6 +103,10 @@ export interface HttpDeps {
   /** Our AE title, for associations opened on behalf of API calls. */
   local: LocalAe;
   jobs: JobQueue;
+  /** Orders, scheduling and exam status (issue #6). */
+  ris: Ris;
+  /** The HL7 interface monitor. */
+  hl7Monitor: Hl7MonitorDeps;
   /** Wakes the job runner after a job is queued. */
   jobQueued: () => void;
   archive: Archive;
@@ -330,6 +337,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     { prefix: '/api' },
   );
   await app.register(async (scope) => jobsRoutes(scope, deps.jobs), { prefix: '/api' });
+  await app.register(async (scope) => ordersRoutes(scope, deps.ris), { prefix: '/api' });
+  await app.register(async (scope) => hl7MessagesRoutes(scope, deps.hl7Monitor), { prefix: '/api' });
   await app.register(async (scope) => usersRoutes(scope, deps.security.userAdministration), {
     prefix: '/api',
   });

@@ -19,6 +19,7 @@ import {
 import type { OrderReference, OrderRequest, StepRequest } from './order-request.js';
 import { catalogEntry, type ProcedureType } from './procedure-catalog.js';
 import { queryWorklist } from './worklist/query-worklist.js';
+import { examHistory, listOrders, type OrderFilter, type OrderView } from './order-view.js';
 
 type Tx = Transaction<Tables>;
 
@@ -46,6 +47,17 @@ export type OrderCommand =
   | { kind: 'place'; request: OrderRequest }
   | { kind: 'change'; reference: OrderReference; request: OrderRequest }
   | { kind: 'status'; reference: OrderReference; status: string; reason?: string };
+
+/** A slot an exam is booked into (the scheduling calendar). DICOM DA and TM. */
+export interface ScheduleSlot {
+  date: string;
+  time: string;
+  modality?: string;
+  stationAe?: string;
+  stationName?: string;
+  location?: string;
+  durationMinutes?: number;
+}
 
 /** A unit of work: one transaction, and what to tell once it has committed. */
 interface Work {
@@ -191,6 +203,130 @@ export class Ris {
       detail: `modality worklist query, ${Object.keys(identifier).length} keys, ${results.length} matches`,
     });
     return results;
+  }
+
+  /** The orders the department's screens list (audited as a query). */
+  async orders(filter: OrderFilter, actor: Actor): Promise<OrderView[]> {
+    const orders = await listOrders(this.db, filter);
+    this.audit.record({
+      event: AuditEventId.Query,
+      action: 'E',
+      outcome: 'success',
+      actor,
+      patientIds: [...new Set(orders.slice(0, 100).map((o) => o.patient.patientId))],
+      detail: `order list, ${orders.length} orders`,
+    });
+    return orders;
+  }
+
+  /** One order with its steps and status history; NotFound when unknown. */
+  async order(
+    accessionNumber: string,
+    actor: Actor,
+  ): Promise<OrderView & { history: Awaited<ReturnType<typeof examHistory>> }> {
+    const [order] = await listOrders(this.db, { accessionNumber, limit: 1, offset: 0 });
+    if (order === undefined) throw new AppError(ErrorCode.NotFound, `order ${accessionNumber} is unknown`);
+    this.audit.record({
+      event: AuditEventId.OrderRecord,
+      action: 'R',
+      outcome: 'success',
+      actor,
+      patientIds: [order.patient.patientId],
+      detail: `order ${accessionNumber} read`,
+    });
+    return { ...order, history: await examHistory(this.db, accessionNumber) };
+  }
+
+  /**
+   * Books (or moves) an exam into a slot: the order's requested time and its open steps follow, and an
+   * order not yet scheduled gets its step and becomes scheduled.
+   */
+  schedule(accessionNumber: string, slot: ScheduleSlot, actor: Actor): Promise<OrderSummary> {
+    return this.run(async (work) => {
+      const { trx } = work;
+      const now = Date.now();
+      let order = await this.requireOrder(trx, { accessionNumber });
+      if (FINAL_EXAM_STATUSES.has(order.status) || order.status === ExamStatus.InProgress) {
+        throw new AppError(
+          ErrorCode.Conflict,
+          `exam ${accessionNumber} is ${order.status} and cannot be rescheduled`,
+        );
+      }
+      order = await trx
+        .updateTable('imaging_order')
+        .set({
+          requested_date: slot.date,
+          requested_time: slot.time,
+          ...(slot.modality !== undefined ? { modality: slot.modality } : {}),
+          updated_at: now,
+        })
+        .where('pk', '=', order.pk)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const stationFields = {
+        start_date: slot.date,
+        start_time: slot.time,
+        modality: order.modality,
+        ...(slot.stationAe !== undefined ? { station_ae: slot.stationAe } : {}),
+        ...(slot.stationName !== undefined ? { station_name: slot.stationName } : {}),
+        ...(slot.location !== undefined ? { location: slot.location } : {}),
+        ...(slot.durationMinutes !== undefined ? { duration_minutes: slot.durationMinutes } : {}),
+        updated_at: now,
+      };
+      const open = await trx
+        .updateTable('procedure_step')
+        .set(stationFields)
+        .where('order_pk', '=', order.pk)
+        .where('status', 'in', OPEN_STEP_STATUSES)
+        .executeTakeFirst();
+      if (Number(open.numUpdatedRows) === 0) {
+        const procedure =
+          order.procedure_code === null
+            ? undefined
+            : await catalogEntry(
+                trx,
+                {
+                  code: order.procedure_code,
+                  scheme: order.procedure_scheme ?? 'L',
+                  meaning: order.procedure_description ?? order.procedure_code,
+                },
+                order.modality ?? undefined,
+                now,
+              );
+        await this.scheduleSteps(
+          trx,
+          order,
+          [
+            {
+              ...(slot.stationAe !== undefined ? { stationAe: slot.stationAe } : {}),
+              ...(slot.stationName !== undefined ? { stationName: slot.stationName } : {}),
+              ...(slot.location !== undefined ? { location: slot.location } : {}),
+            },
+          ],
+          procedure,
+          now,
+        );
+        if (slot.durationMinutes !== undefined) {
+          await trx
+            .updateTable('procedure_step')
+            .set({ duration_minutes: slot.durationMinutes })
+            .where('order_pk', '=', order.pk)
+            .execute();
+        }
+      }
+      if (order.status === ExamStatus.Ordered) {
+        order = await this.moveStatus(work, order, ExamStatus.Scheduled, undefined, actor, now);
+      }
+      work.audits.push({
+        event: AuditEventId.OrderRecord,
+        action: 'U',
+        outcome: 'success',
+        actor,
+        patientIds: [await this.patientIdOf(trx, order)],
+        detail: `exam ${accessionNumber} scheduled ${slot.date} ${slot.time}${slot.stationAe ? ` on ${slot.stationAe}` : ''}`,
+      });
+      return summaryOf(order, await this.patientIdOf(trx, order));
+    });
   }
 
   /** The order a reference names, or undefined. */

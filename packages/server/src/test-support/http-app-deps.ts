@@ -10,6 +10,11 @@ export function httpAppDepsOf(lb: TestLightbox, overrides: Partial<HttpDeps> = {
     dicomNodes: services.dicomNodes,
     local: { aeTitle: 'LIGHTBOX' },
     jobs: services.jobs,
+    ris: services.ris,
+    hl7Monitor: {
+      log: services.hl7Log,
+      replay: () => Promise.reject(new Error('no replay in this test app')),
+    },
     jobQueued: () => undefined,
     security: httpSecurityOf(services, false),
     logger: services.logger,
