@@ -25,6 +25,7 @@ import { closeCodecWorkers } from './imaging/codecs/index.js';
 import { PerformedProcedureSteps } from './ris/performed-procedure-steps.js';
 import { Ris } from './ris/ris.js';
 import { ExamTracker } from './ris/exam-tracker.js';
+import { Reconciliation } from './ris/reconciliation.js';
 import { Hl7MessageLog } from './hl7-interface/hl7-message-log.js';
 
 /** Values above this size stay in the stored object; metadata refers to them by BulkDataURI. */
@@ -65,6 +66,8 @@ export interface Services {
   examTracker: ExamTracker;
   /** Every HL7 message in and out. */
   hl7Log: Hl7MessageLog;
+  /** The reconciliation queue. */
+  reconciliation: Reconciliation;
   close(): Promise<void>;
 }
 
@@ -114,7 +117,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   // Always wrapped, so that sealed objects stay readable when sealing new ones is turned off.
   const blobs = new EncryptedBlobStore(stored, keyRing, { seal: config.archive.encryptAtRest });
   const ris = new Ris(database.db, audit);
-  const examTracker = new ExamTracker(database.db, ris, logger.child({ component: 'ris' }));
+  const reconciliation = new Reconciliation(database.db, ris, audit);
+  const examTracker = new ExamTracker(database.db, ris, reconciliation, logger.child({ component: 'ris' }));
   const archive = createArchive({
     index: new KyselyIndexStore(database),
     blobs,
@@ -153,6 +157,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     performedSteps: new PerformedProcedureSteps(database.db, ris, audit),
     examTracker,
     hl7Log: new Hl7MessageLog(database.db),
+    reconciliation,
     async close() {
       await examTracker.settled();
       await closeCodecWorkers();

@@ -99,6 +99,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     local,
     jobs: services.jobs,
     ris: services.ris,
+    reconciliation: services.reconciliation,
     hl7Monitor: { log: services.hl7Log, replay: (pk: number) => replayHl7Message(pk, hl7Deps) },
     jobQueued: () => jobRunner.wake(),
     security: httpSecurityOf(services, tlsMaterial !== undefined),

@@ -1,5 +1,5 @@
 /** The scenarios of the bench, as `--only` names them. */
-export const SCENARIOS = ['qido', 'stow', 'compare', 'dimse', 'security', 'viewer'] as const;
+export const SCENARIOS = ['qido', 'stow', 'compare', 'dimse', 'security', 'viewer', 'ris'] as const;
 
 /** A scenario of the bench: QIDO at scale, STOW and read-back, the QIDO comparison, DIMSE. */
 export type Scenario = (typeof SCENARIOS)[number];
@@ -25,6 +25,12 @@ export interface BenchOptions {
   dimseInstances: number;
   /** C-FIND runs per server in the DIMSE scenario. */
   findSamples: number;
+  /** ORM^O01 messages per HL7 throughput run in the RIS scenario. */
+  hl7Messages: number;
+  /** Scheduled procedure steps seeded for the Modality Worklist queries. */
+  worklistSteps: number;
+  /** Timed Modality Worklist queries per server. */
+  worklistQueries: number;
   postgresUrl: string;
   postgres: boolean;
   orthanc: boolean;
@@ -43,7 +49,8 @@ export const USAGE = `npm run bench -- [options]
                             rate, QIDO at scale), stow (STOW-RS ingest and read-back, storescp
                             reference), compare (QIDO against Orthanc), dimse (C-STORE and C-FIND),
                             security (cost of authentication, audit and encryption at rest), viewer
-                            (a 300-slice CT in headless Chromium: first image, MPR volume, scrolling)
+                            (a 300-slice CT in headless Chromium: first image, MPR volume, scrolling),
+                            ris (HL7 ORM throughput with ACKs, Modality Worklist C-FIND latency)
   --series-instances N      instances of the stored series (default 600)
   --stow-batch N            DICOM objects per STOW-RS request (default 1)
   --rounds N                STOW and C-STORE rounds per server, interleaved across servers; the median
@@ -53,6 +60,9 @@ export const USAGE = `npm run bench -- [options]
   --samples N               QIDO samples per query (default 200; each query also has a time budget)
   --dimse-instances N       slices of the CT sent by C-STORE (default 500)
   --find-samples N          C-FIND runs per server (default 50; 20 with --quick)
+  --hl7-messages N          ORM^O01 messages per HL7 throughput run (default 5000; 1000 with --quick)
+  --worklist-steps N        scheduled steps seeded for the worklist queries (default 10000)
+  --worklist-queries N      timed Modality Worklist queries per server (default 300; 100 with --quick)
   --postgres-url URL        PostgreSQL server (default $LIGHTBOX_BENCH_POSTGRES_URL or
                             postgres://postgres@127.0.0.1:5432/postgres); skipped when unreachable
   --no-postgres             SQLite only
@@ -102,6 +112,9 @@ export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEn
     samples: quick ? 40 : 200,
     dimseInstances: 500,
     findSamples: quick ? 20 : 50,
+    hl7Messages: quick ? 1000 : 5000,
+    worklistSteps: 10_000,
+    worklistQueries: quick ? 100 : 300,
     postgresUrl: env.LIGHTBOX_BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     postgres: true,
     orthanc: true,
@@ -144,6 +157,15 @@ export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEn
         break;
       case '--find-samples':
         options.findSamples = positive(arg, value());
+        break;
+      case '--hl7-messages':
+        options.hl7Messages = positive(arg, value());
+        break;
+      case '--worklist-steps':
+        options.worklistSteps = positive(arg, value());
+        break;
+      case '--worklist-queries':
+        options.worklistQueries = positive(arg, value());
         break;
       case '--postgres-url':
         options.postgresUrl = value() ?? '';

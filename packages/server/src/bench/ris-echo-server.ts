@@ -5,7 +5,13 @@
  * parses the message and builds the ACK as any receiver must (to echo MSH-10 in MSA-2). Run as a process
  * of its own, as Lightbox is: `node ris-echo-server.js <port>`; it listens on 127.0.0.1.
  */
-import { buildAck, decodeMessageBytes, encodeMessageText, parseMessage, startMllpServer } from '@lightbox/hl7';
+import {
+  buildAck,
+  decodeMessageBytes,
+  encodeMessageText,
+  parseMessage,
+  startMllpServer,
+} from '@lightbox/hl7';
 
 async function main(): Promise<void> {
   const port = Number(process.argv[2] ?? '0');

@@ -38,7 +38,18 @@ export const RIS_MODALITIES = [
   },
 ] as const;
 
-const SURNAMES = ['SMITH', 'MUELLER', 'GARCIA', 'NGUYEN', 'KOWALSKI', 'OKAFOR', 'ROSSI', 'DUBOIS', 'SATO', 'BERG'];
+const SURNAMES = [
+  'SMITH',
+  'MUELLER',
+  'GARCIA',
+  'NGUYEN',
+  'KOWALSKI',
+  'OKAFOR',
+  'ROSSI',
+  'DUBOIS',
+  'SATO',
+  'BERG',
+];
 const GIVEN = ['ANNA', 'JOHN', 'MARIA', 'WEI', 'FATIMA', 'LUCAS', 'SOFIA', 'OMAR', 'EMMA', 'PAUL', 'IDA'];
 
 /** One order of the synthetic workload: what is sent, and what the worklist must answer for it. */

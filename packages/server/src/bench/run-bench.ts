@@ -18,6 +18,8 @@ import { runSecurityPhase, type SecurityReport } from './security-phase.js';
 import { securityChecks } from './security-report.js';
 import { runViewerPhase, type ViewerReport } from './viewer-phase.js';
 import { viewerChecks } from './viewer-report.js';
+import { runRisPhase, type RisReport } from './ris-phase.js';
+import { risChecks, withRisSection } from './ris-report.js';
 import { basicAuth, HttpClient, stowBody } from './http-client.js';
 import { machineInfo } from './machine-info.js';
 import {
@@ -545,6 +547,31 @@ async function viewerPhase(ctx: RunContext): Promise<ViewerReport> {
   );
 }
 
+/** 3c. HL7 order throughput with ACKs and Modality Worklist C-FIND latency (issue #6). */
+async function risPhase(ctx: RunContext): Promise<RisReport> {
+  phase('RIS: HL7 ORM throughput and Modality Worklist C-FIND');
+  await settle();
+  return runRisPhase(
+    {
+      workDir: ctx.workDir,
+      startLightbox: (env) => startLightboxProcess({ ...lightboxEnv(), ...env }, nextLogFile()),
+      ...(ctx.postgresAdmin !== undefined ? { postgresAdminUrl: ctx.postgresAdmin } : {}),
+      dcmtk: dcmtkInstalled(),
+      log,
+    },
+    {
+      messages: ctx.options.hl7Messages,
+      connections: [1, 4],
+      rounds: ctx.options.rounds,
+      warmupPerConnection: 50,
+      worklistSteps: ctx.options.worklistSteps,
+      worklistDays: 10,
+      worklistQueries: ctx.options.worklistQueries,
+      seedConnections: 4,
+    },
+  );
+}
+
 /** 4. QIDO at scale on the synthetic index. */
 async function qidoAtScalePhase(ctx: RunContext, build: IndexBuild): Promise<QidoSession[]> {
   const { workDir, scale, plans } = ctx;
@@ -671,6 +698,7 @@ async function main(): Promise<void> {
     const dimse = runsScenario(options, 'dimse') ? await dimsePhase(ctx) : undefined;
     const security = runsScenario(options, 'security') ? await securityPhase(ctx) : undefined;
     const viewer = runsScenario(options, 'viewer') ? await viewerPhase(ctx) : undefined;
+    const ris = runsScenario(options, 'ris') ? await risPhase(ctx) : undefined;
     const qido = index !== undefined ? await qidoAtScalePhase(ctx, index.build) : [];
     const comparison =
       runsScenario(options, 'compare') && plugin !== undefined && orthanc !== undefined
@@ -685,6 +713,7 @@ async function main(): Promise<void> {
       ...(dimse !== undefined ? { dimse } : {}),
       ...(security !== undefined ? { security } : {}),
       ...(viewer !== undefined ? { viewer } : {}),
+      ...(ris !== undefined ? { ris } : {}),
       qido: [...qido, ...(comparison?.qido ?? [])],
       ...(comparison !== undefined ? { comparisonLoad: comparison.comparisonLoad } : {}),
       phases,
@@ -692,7 +721,8 @@ async function main(): Promise<void> {
       notes,
     };
     const { targets, ratios } = checkTargets(partial);
-    const report: BenchReport = {
+    if (ris !== undefined) targets.push(...risChecks(ris).targets);
+    const report: BenchReport & { ris?: RisReport } = {
       ...partial,
       targets,
       ratios,
@@ -700,7 +730,9 @@ async function main(): Promise<void> {
     };
     const file = resultFile(outDir, options, machine.date);
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`${formatReport(report)}\n\nresults: ${path.relative(process.cwd(), file)}\n`);
+    process.stdout.write(
+      `${withRisSection(formatReport(report), ris)}\n\nresults: ${path.relative(process.cwd(), file)}\n`,
+    );
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

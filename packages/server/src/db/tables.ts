@@ -372,6 +372,34 @@ export interface ExamEventTable {
   occurred_at: number;
 }
 
+/** Images that could not be matched to an order (issue #6 §5), one per study. */
+export interface ReconciliationExceptionTable {
+  pk: Generated<number>;
+  /** `unknown-accession` or `patient-mismatch`. */
+  kind: string;
+  /** open, resolved, dismissed. */
+  state: string;
+  study_instance_uid: string;
+  accession_number: string | null;
+  /** The order the accession named, for a patient mismatch. */
+  order_pk: number | null;
+  detail: string;
+  resolution: string | null;
+  resolved_by: string | null;
+  resolved_at: number | null;
+  created_at: number;
+}
+
+/** Values a correction replaced in the index, as sent (DICOM JSON), kept for Original Attributes Sequence. */
+export interface StudyCorrectionTable {
+  pk: Generated<number>;
+  study_instance_uid: string;
+  original: string;
+  reason: string;
+  actor: string;
+  corrected_at: number;
+}
+
 /** An HL7 v2 message received or to be sent, kept raw (issue #6 §2). */
 export interface Hl7MessageTable {
   pk: Generated<number>;
@@ -426,4 +454,6 @@ export interface Tables {
   performed_step: PerformedStepTable;
   exam_event: ExamEventTable;
   hl7_message: Hl7MessageTable;
+  reconciliation_exception: ReconciliationExceptionTable;
+  study_correction: StudyCorrectionTable;
 }

@@ -30,8 +30,9 @@ export async function handleMpps(request: DimseRequest, steps: PerformedStepsPor
   const { command, context } = request.message;
   const creating = command.commandField === CommandField.NCreateRq;
   const responseField = creating ? CommandField.NCreateRsp : CommandField.NSetRsp;
+  // An empty UID is no UID (PS3.5 §9.1): on N-CREATE the SCP then assigns one (PS3.4 F.7.2.1.1).
   const sopInstanceUid = creating
-    ? (command.affectedSopInstanceUid ?? generateUid())
+    ? command.affectedSopInstanceUid || generateUid()
     : (command.requestedSopInstanceUid ?? '');
   const answer = (status: number, errorComment?: string) =>
     respond(request, {

@@ -12,6 +12,8 @@ import { dicomNodesRoutes } from '../api/dicom-nodes-routes.js';
 import { jobsRoutes } from '../api/jobs-routes.js';
 import { hl7MessagesRoutes, type Hl7MonitorDeps } from '../api/hl7-messages-routes.js';
 import { ordersRoutes } from '../api/orders-routes.js';
+import { exceptionsRoutes } from '../api/exceptions-routes.js';
+import type { Reconciliation } from '../ris/reconciliation.js';
 import type { Ris } from '../ris/ris.js';
 import { emergencyAccessRoutes } from '../api/emergency-access-routes.js';
 import { oidcRoutes } from '../api/oidc-routes.js';
@@ -107,6 +109,8 @@ export interface HttpDeps {
   ris: Ris;
   /** The HL7 interface monitor. */
   hl7Monitor: Hl7MonitorDeps;
+  /** The reconciliation queue. */
+  reconciliation: Reconciliation;
   /** Wakes the job runner after a job is queued. */
   jobQueued: () => void;
   archive: Archive;
@@ -338,6 +342,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   );
   await app.register(async (scope) => jobsRoutes(scope, deps.jobs), { prefix: '/api' });
   await app.register(async (scope) => ordersRoutes(scope, deps.ris), { prefix: '/api' });
+  await app.register(async (scope) => exceptionsRoutes(scope, deps.reconciliation), { prefix: '/api' });
   await app.register(async (scope) => hl7MessagesRoutes(scope, deps.hl7Monitor), { prefix: '/api' });
   await app.register(async (scope) => usersRoutes(scope, deps.security.userAdministration), {
     prefix: '/api',

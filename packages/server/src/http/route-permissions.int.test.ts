@@ -42,9 +42,14 @@ for (const dialect of DIALECTS) {
         'GET /api/sign-in-methods',
         'GET /assets/:file',
         'GET /audit',
+        'GET /exceptions',
+        'GET /hl7',
         'GET /login',
+        'GET /orders',
+        'GET /schedule',
         'GET /users',
         'GET /viewer',
+        'GET /worklist',
         'POST /api/session',
       ]);
       for (const route of routes.filter((r) => r.permission !== Permission.Public)) {

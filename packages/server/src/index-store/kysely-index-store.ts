@@ -231,6 +231,22 @@ export class KyselyIndexStore implements IndexStore {
     return row.merged_into_pk ?? row.pk;
   }
 
+  /**
+   * True when the study was reconciled away from the patient an instance names (its correction kept
+   * what was sent): the rest of the study, sent as before, joins it on its corrected patient.
+   */
+  private async reconciledFrom(trx: Tx, studyUid: string, patientId: string): Promise<boolean> {
+    const corrections = await trx
+      .selectFrom('study_correction')
+      .select('original')
+      .where('study_instance_uid', '=', studyUid)
+      .execute();
+    return corrections.some((c) => {
+      const original = JSON.parse(c.original) as { '00100020'?: { Value?: unknown[] } };
+      return (original['00100020']?.Value?.[0] ?? '') === patientId;
+    });
+  }
+
   private async upsertStudy(
     trx: Tx,
     r: InstanceRecord,
@@ -244,7 +260,7 @@ export class KyselyIndexStore implements IndexStore {
       .where('study_instance_uid', '=', s.uid)
       .executeTakeFirst();
     if (found !== undefined) {
-      if (found.patient_pk !== patientPk) {
+      if (found.patient_pk !== patientPk && !(await this.reconciledFrom(trx, s.uid, r.patient.patientId))) {
         throw new AppError(
           ErrorCode.DataSetMismatch,
           `study ${s.uid} is stored for another patient (PatientID/IssuerOfPatientID differ); reconcile before sending`,

@@ -6,6 +6,7 @@ import { patientKeyOf } from '../patients/patient-demographics.js';
 import { systemActor } from '../security/actor.js';
 import { ExamStatus } from './exam-status.js';
 import type { Ris } from './ris.js';
+import { ExceptionKind, type Reconciliation } from './reconciliation.js';
 
 /** Studies already linked are remembered so that the rest of a study's instances cost nothing. */
 const REMEMBERED_STUDIES = 10_000;
@@ -14,7 +15,7 @@ const REMEMBERED_STUDIES = 10_000;
  * Follows exams from the images that arrive (issue #6 §4, §5): an instance whose accession number names an
  * order of the same patient links its study to the order, and an exam not yet started is marked in
  * progress — so a modality that sends no MPPS still moves the exam on. Mismatches are left for
- * reconciliation, never linked by guess.
+ * the reconciliation queue, never linked by guess.
  */
 export class ExamTracker {
   private readonly linked = new Set<string>();
@@ -23,6 +24,7 @@ export class ExamTracker {
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly ris: Ris,
+    private readonly reconciliation: Reconciliation,
     private readonly logger: Logger,
   ) {}
 
@@ -43,17 +45,37 @@ export class ExamTracker {
 
   private async link(arrival: InstanceArrival): Promise<void> {
     if (this.linked.has(arrival.studyUid)) return;
-    const order = await this.ris.orderByAccession(arrival.accessionNumber!);
-    if (order === undefined) return;
+    this.remember(arrival.studyUid);
+    const accession = arrival.accessionNumber!;
+    const order = await this.ris.orderByAccession(accession);
+    if (order === undefined) {
+      const linkedElsewhere = await this.db
+        .selectFrom('imaging_order')
+        .select('pk')
+        .where('study_instance_uid', '=', arrival.studyUid)
+        .executeTakeFirst();
+      if (linkedElsewhere !== undefined) return; // reconciled earlier: the index holds the order's accession
+      await this.reconciliation.raise(
+        ExceptionKind.UnknownAccession,
+        arrival.studyUid,
+        accession,
+        null,
+        `accession number ${accession} names no order`,
+      );
+      return;
+    }
     const patient = await this.db
       .selectFrom('patient')
       .select(['pk', 'merged_into_pk'])
       .where('patient_key', '=', patientKeyOf(arrival.patientId, arrival.issuer))
       .executeTakeFirst();
     if (patient === undefined || (patient.merged_into_pk ?? patient.pk) !== order.patient_pk) {
-      this.logger.warn(
-        { accession: order.accession_number, study: arrival.studyUid },
-        'images name an order of another patient',
+      await this.reconciliation.raise(
+        ExceptionKind.PatientMismatch,
+        arrival.studyUid,
+        accession,
+        order.pk,
+        `accession number ${accession} names an order of another patient`,
       );
       return;
     }
@@ -83,7 +105,10 @@ export class ExamTracker {
         systemActor(),
       );
     }
+  }
+
+  private remember(studyUid: string): void {
     if (this.linked.size >= REMEMBERED_STUDIES) this.linked.clear();
-    this.linked.add(arrival.studyUid);
+    this.linked.add(studyUid);
   }
 }

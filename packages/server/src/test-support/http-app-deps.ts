@@ -11,6 +11,7 @@ export function httpAppDepsOf(lb: TestLightbox, overrides: Partial<HttpDeps> = {
     local: { aeTitle: 'LIGHTBOX' },
     jobs: services.jobs,
     ris: services.ris,
+    reconciliation: services.reconciliation,
     hl7Monitor: {
       log: services.hl7Log,
       replay: () => Promise.reject(new Error('no replay in this test app')),

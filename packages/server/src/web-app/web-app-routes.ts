@@ -11,7 +11,19 @@ import { AppError, ErrorCode } from '../shared/app-error.js';
 export const DEFAULT_WEB_APP_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 /** Pages of the single-page app: each answers index.html and the app routes itself. */
-const APP_PAGES = ['/', '/viewer', '/login', '/users', '/audit', '/account'];
+const APP_PAGES = [
+  '/',
+  '/viewer',
+  '/login',
+  '/users',
+  '/audit',
+  '/account',
+  '/worklist',
+  '/orders',
+  '/schedule',
+  '/exceptions',
+  '/hl7',
+];
 
 const gzip = promisify(gzipCallback);
 

@@ -134,6 +134,43 @@ export function risMigration(dialect: SqlDialect): Migration {
       await db.schema.createIndex('exam_event_order_idx').on('exam_event').column('order_pk').execute();
 
       await db.schema
+        .createTable('reconciliation_exception')
+        .addColumn('pk', pkType, (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('study_instance_uid', 'text', (c) => c.notNull().unique())
+        .addColumn('accession_number', 'text')
+        .addColumn('order_pk', fkType, (c) => c.references('imaging_order.pk'))
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('resolution', 'text')
+        .addColumn('resolved_by', 'text')
+        .addColumn('resolved_at', millis)
+        .addColumn('created_at', millis, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('reconciliation_exception_state_idx')
+        .on('reconciliation_exception')
+        .column('state')
+        .execute();
+
+      // The values a correction replaced in the index, per study: what the modality sent (DICOM JSON),
+      // for Original Attributes Sequence when objects leave (DESIGN §2).
+      await db.schema
+        .createTable('study_correction')
+        .addColumn('pk', pkType, (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('study_instance_uid', 'text', (c) => c.notNull())
+        .addColumn('original', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('corrected_at', millis, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('study_correction_study_idx')
+        .on('study_correction')
+        .column('study_instance_uid')
+        .execute();
+
+      await db.schema
         .createTable('hl7_message')
         .addColumn('pk', pkType, (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
         .addColumn('direction', 'text', (c) => c.notNull())

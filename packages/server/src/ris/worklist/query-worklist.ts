@@ -5,6 +5,7 @@ import { parseAttributeMatch } from '../../archive/query/attribute-match.js';
 import { FINAL_EXAM_STATUSES, OPEN_STEP_STATUSES } from '../exam-status.js';
 import { elementTexts, matchesIdentifier, projectIdentifier } from './match-identifier.js';
 import { worklistItem, type WorklistRow } from './worklist-item.js';
+import { worklistMatchingKeys } from './worklist-matching-keys.js';
 
 /** The single values of a key that the database can narrow by, or undefined when it cannot. */
 function exactValues(identifier: DicomJson | undefined, key: string): string[] | undefined {
@@ -25,7 +26,8 @@ export async function queryWorklist(
   identifier: DicomJson,
   maxResults: number,
 ): Promise<DicomJson[]> {
-  const stepKeys = ((identifier['00400100']?.Value ?? []) as DicomJson[])[0];
+  const matching = worklistMatchingKeys(identifier);
+  const stepKeys = ((matching['00400100']?.Value ?? []) as DicomJson[])[0];
   let query = db
     .selectFrom('procedure_step as s')
     .innerJoin('imaging_order as o', 'o.pk', 's.order_pk')
@@ -79,9 +81,9 @@ export async function queryWorklist(
       if (match.to !== undefined) query = query.where('s.start_date', '<=', match.to);
     }
   }
-  const accessions = exactValues(identifier, '00080050');
+  const accessions = exactValues(matching, '00080050');
   if (accessions !== undefined) query = query.where('o.accession_number', 'in', accessions);
-  const patientIds = exactValues(identifier, '00100020');
+  const patientIds = exactValues(matching, '00100020');
   if (patientIds !== undefined) query = query.where('p.patient_id', 'in', patientIds);
   const rows: WorklistRow[] = await query
     .orderBy('s.start_date')
@@ -97,7 +99,7 @@ export async function queryWorklist(
         ? { ...row, station_ae: requestedStation }
         : row,
     );
-    if (!matchesIdentifier(item, identifier)) continue;
+    if (!matchesIdentifier(item, matching)) continue;
     results.push(projectIdentifier(item, identifier));
     if (results.length >= maxResults) break;
   }
