@@ -20,6 +20,7 @@ peers=(
   "chromium:chromium"
   "pdftotext:poppler-utils"
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
+  "mllp_send:python3-hl7"
 )
 
 missing=()

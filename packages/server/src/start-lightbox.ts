@@ -12,6 +12,7 @@ import { ensureAdmin } from './security/ensure-admin.js';
 import { createServices, type Services } from './services.js';
 import type { MllpServer } from '@lightbox/hl7';
 import { replayHl7Message } from './hl7-interface/replay-hl7-message.js';
+import { Hl7Outbox } from './hl7-interface/hl7-outbox.js';
 import { startHl7Listener } from './hl7-interface/hl7-listener.js';
 
 /** Writes that stay pending this long on a shared database are treated as abandoned by a crashed node. */
@@ -40,6 +41,8 @@ export interface RunningLightbox {
   hl7: MllpServer;
   /** MLLP over TLS, when a certificate is configured. */
   hl7Tls?: MllpServer;
+  /** Outbound HL7 order status messages. */
+  hl7Outbox: Hl7Outbox;
   stop(): Promise<void>;
 }
 
@@ -85,6 +88,16 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     }),
     logger.child({ component: 'jobs' }),
   );
+  const hl7Outbox = new Hl7Outbox({
+    db: services.database.db,
+    logger: logger.child({ component: 'hl7-out' }),
+    destinations: config.hl7.destinations,
+    retryMs: config.hl7.retrySeconds * 1000,
+    sender: { application: config.aeTitle },
+    ...(tlsMaterial !== undefined ? { tls: tlsMaterial } : {}),
+  });
+  services.ris.recordExamStatusWith((change, trx) => hl7Outbox.enqueue(change, trx));
+  services.ris.onExamStatus(() => hl7Outbox.wake());
   const generatedPassword = await ensureAdmin(services.users, config.adminPassword);
   let ready = false;
   const hl7Deps = {
@@ -174,6 +187,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   const [dicom, dicomTls] = listeners as [DicomListener, DicomListener | undefined];
   const [hl7, hl7Tls] = hl7Listeners as [MllpServer, MllpServer | undefined];
   jobRunner.start();
+  hl7Outbox.start();
   ready = true;
 
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -205,8 +219,10 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     ...(dicomTls !== undefined ? { dicomTls } : {}),
     hl7,
     ...(hl7Tls !== undefined ? { hl7Tls } : {}),
+    hl7Outbox,
     async stop() {
       clearInterval(sweep);
+      await hl7Outbox.stop();
       await jobRunner.stop();
       await hl7Tls?.close();
       await hl7.close();

@@ -25,7 +25,10 @@ export interface Hl7Throughput {
   /** ORM^O01 or OMI^O23. */
   messageType: string;
   connections: number;
+  /** Messages sent in the timed part (fewer than planned when the time budget ran out first). */
   messages: number;
+  /** The time budget ended the run before every planned message was sent. */
+  capped?: boolean;
   seconds: number;
   messagesPerSecond: number;
   /** From writing a message to its ACK, ms. */
@@ -50,7 +53,9 @@ function interleave<T>(items: readonly T[], groups: number): T[][] {
 /**
  * Sends `messages` to `target` over `connections` kept-open MLLP connections at once, each connection
  * sending its next message only when the previous one's ACK has arrived (as MLLP senders do), after
- * `warmup` messages that are not timed. Every ACK must be AA and name the message's control ID.
+ * `warmup` messages that are not timed. Every ACK must be AA and name the message's control ID. With a
+ * `budgetMs`, connections stop sending once that much time has passed (a slow server then gets fewer
+ * messages; the figures cover those sent).
  */
 export async function measureHl7Throughput(
   target: MllpTarget,
@@ -58,6 +63,7 @@ export async function measureHl7Throughput(
   warmup: readonly OutgoingMessage[],
   messages: readonly OutgoingMessage[],
   connections: number,
+  budgetMs = Infinity,
 ): Promise<Hl7Throughput> {
   const clients: MllpClient[] = [];
   try {
@@ -66,6 +72,8 @@ export async function measureHl7Throughput(
     let failures = 0;
     let firstFailure: string | undefined;
     const latencies: number[] = [];
+    let sent = 0;
+    let deadline = Infinity;
     const sendAll = async (
       client: MllpClient,
       list: readonly OutgoingMessage[],
@@ -73,6 +81,8 @@ export async function measureHl7Throughput(
     ): Promise<void> => {
       for (const message of list) {
         const started = performance.now();
+        if (timed && started > deadline) return;
+        if (timed) sent++;
         let failure: string | undefined;
         try {
           const ack = readAck(await client.send(message.bytes));
@@ -95,6 +105,7 @@ export async function measureHl7Throughput(
     const sampler = target.pid !== undefined ? new ResourceSampler(target.pid) : undefined;
     const cpu = process.cpuUsage();
     const started = performance.now();
+    deadline = started + budgetMs;
     const lists = interleave(messages, clients.length);
     await Promise.all(clients.map((client, c) => sendAll(client, lists[c] ?? [], true)));
     const seconds = (performance.now() - started) / 1000;
@@ -104,9 +115,10 @@ export async function measureHl7Throughput(
       server: target.name,
       messageType,
       connections: clients.length,
-      messages: messages.length,
+      messages: sent,
+      ...(sent < messages.length ? { capped: true } : {}),
       seconds,
-      messagesPerSecond: messages.length / seconds,
+      messagesPerSecond: sent / seconds,
       ackLatency: summarize(latencies),
       failures,
       ...(firstFailure !== undefined

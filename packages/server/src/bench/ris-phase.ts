@@ -29,6 +29,8 @@ export const MLLP_ECHO = 'MLLP echo (reference)';
 export interface RisPlan {
   /** ORM^O01 messages per throughput run. */
   messages: number;
+  /** A throughput run stops sending after this long (a slow server gets fewer messages), seconds. */
+  runBudgetSeconds: number;
   /** Kept-open connections to send them over, e.g. [1, 4]. */
   connections: number[];
   /** Rounds per server and connection count, interleaved across servers; the median is reported. */
@@ -182,62 +184,118 @@ async function throughputOnce(
   const running = await server.start();
   try {
     await settle();
-    return await measureHl7Throughput(running.target, 'ORM^O01', warmup, messages, connections);
+    return await measureHl7Throughput(
+      running.target,
+      'ORM^O01',
+      warmup,
+      messages,
+      connections,
+      plan.runBudgetSeconds * 1000,
+    );
   } finally {
     await running.stop();
   }
 }
 
-/** Seeds a fresh Lightbox with the worklist's steps over HL7, then times the worklist queries. */
-async function worklistOnce(server: RisServer, plan: RisPlan, setup: RisSetup): Promise<WorklistRun> {
-  const firstDate = dicomDate(new Date());
-  const orders = risOrders({ tag: 'mwl', orders: plan.worklistSteps, days: plan.worklistDays, firstDate });
-  const workload: WorklistWorkload = { orders, firstDate, days: plan.worklistDays };
+/** A Lightbox seeded with the worklist's steps. */
+interface SeededServer {
+  server: RisServer;
+  running: RunningRisServer;
+  seeding: Hl7Throughput;
+}
+
+/** Starts a fresh Lightbox and seeds it with the worklist's steps over HL7 (OMI^O23 with IPC). */
+async function seedWorklist(
+  server: RisServer,
+  workload: WorklistWorkload,
+  plan: RisPlan,
+  setup: RisSetup,
+): Promise<SeededServer> {
   const running = await server.start();
   try {
-    setup.log(`${server.name}: seeding ${orders.length} scheduled steps (OMI^O23 with IPC) over HL7 …`);
     const seeding = await measureHl7Throughput(
       running.target,
       'OMI^O23',
       [],
-      encode(orders, omiNewOrder),
+      encode(workload.orders, omiNewOrder),
       plan.seedConnections,
     );
     setup.log(`  ${describe(seeding)}`);
-    await settle();
-    const latency = await measureWorklist(running.dicom, workload, {
-      warmup: 12,
-      samples: plan.worklistQueries,
-    });
-    const kinds = latency.kinds
-      .map((k) => `${k.kind} p95 ${k.latency.p95.toFixed(1)} ms (${k.medianMatches} matches)`)
-      .join(', ');
-    setup.log(
-      `  worklist C-FIND: p50 ${latency.overall.p50.toFixed(1)} ms, p95 ${latency.overall.p95.toFixed(1)} ms, p99 ${latency.overall.p99.toFixed(1)} ms; ${kinds}${latency.failures > 0 ? `; ${latency.failures} failed: ${latency.firstFailure}` : ''}`,
-    );
-    let findscu: FindscuCheck[] | undefined;
-    if (setup.dcmtk) {
-      const dir = path.join(setup.workDir, 'ris-findscu');
-      mkdirSync(dir, { recursive: true });
-      try {
-        findscu = await crossCheckWithFindscu(running.dicom, workload, dir);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-      setup.log(
-        `  findscu -W cross-check: ${findscu.map((c) => `${c.kind} ${c.findscu}/${c.scu}/${c.expected}`).join(', ')} (findscu/SCU/seeded)`,
-      );
-    }
-    return {
-      server: server.name,
-      steps: orders.length,
-      days: plan.worklistDays,
-      seeding,
-      ...latency,
-      ...(findscu !== undefined ? { findscu } : {}),
-    };
-  } finally {
+    return { server, running, seeding };
+  } catch (error) {
     await running.stop();
+    throw error;
+  }
+}
+
+/** Times the worklist queries on a seeded Lightbox, and cross-checks one query of each kind with findscu. */
+async function queryWorklist(
+  seeded: SeededServer,
+  workload: WorklistWorkload,
+  plan: RisPlan,
+  setup: RisSetup,
+): Promise<WorklistRun> {
+  const { server, running, seeding } = seeded;
+  await settle();
+  const latency = await measureWorklist(running.dicom, workload, {
+    warmup: 12,
+    samples: plan.worklistQueries,
+  });
+  const kinds = latency.kinds
+    .map((k) => `${k.kind} p95 ${k.latency.p95.toFixed(1)} ms (${k.medianMatches} matches)`)
+    .join(', ');
+  setup.log(
+    `${server.name} worklist C-FIND: p50 ${latency.overall.p50.toFixed(1)} ms, p95 ${latency.overall.p95.toFixed(1)} ms, p99 ${latency.overall.p99.toFixed(1)} ms; ${kinds}${latency.failures > 0 ? `; ${latency.failures} failed: ${latency.firstFailure}` : ''}`,
+  );
+  let findscu: FindscuCheck[] | undefined;
+  if (setup.dcmtk) {
+    const dir = path.join(setup.workDir, 'ris-findscu');
+    mkdirSync(dir, { recursive: true });
+    try {
+      findscu = await crossCheckWithFindscu(running.dicom, workload, dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    setup.log(
+      `  findscu -W cross-check: ${findscu.map((c) => `${c.kind} ${c.findscu}/${c.scu}/${c.expected}`).join(', ')} (findscu/SCU/seeded)`,
+    );
+  }
+  return {
+    server: server.name,
+    steps: workload.orders.length,
+    days: workload.days,
+    seeding,
+    ...latency,
+    ...(findscu !== undefined ? { findscu } : {}),
+  };
+}
+
+/**
+ * The worklist part: a fresh Lightbox per engine, all seeded at once over HL7 (the seeding is not what is
+ * measured here, and the engines wait on different things: fsync, round trips), then queried one after
+ * the other.
+ */
+async function worklistPhase(
+  lightboxes: readonly RisServer[],
+  plan: RisPlan,
+  setup: RisSetup,
+): Promise<WorklistRun[]> {
+  const firstDate = dicomDate(new Date());
+  const orders = risOrders({ tag: 'mwl', orders: plan.worklistSteps, days: plan.worklistDays, firstDate });
+  const workload: WorklistWorkload = { orders, firstDate, days: plan.worklistDays };
+  setup.log(
+    `seeding ${orders.length} scheduled steps (OMI^O23 with IPC) over HL7 into ${lightboxes.map((l) => l.name).join(' and ')} at once …`,
+  );
+  const seeded = await Promise.allSettled(lightboxes.map((l) => seedWorklist(l, workload, plan, setup)));
+  try {
+    const runs: WorklistRun[] = [];
+    for (const result of seeded) {
+      if (result.status === 'rejected') throw result.reason;
+      runs.push(await queryWorklist(result.value, workload, plan, setup));
+    }
+    return runs;
+  } finally {
+    for (const result of seeded) if (result.status === 'fulfilled') await result.value.running.stop();
   }
 }
 
@@ -269,7 +327,6 @@ export async function runRisPhase(setup: RisSetup, plan: RisPlan): Promise<RisRe
   const throughput = servers.flatMap((server) =>
     plan.connections.map((n) => medianThroughput(runs.get(`${server.name}\u0000${n}`)!)),
   );
-  const worklist: WorklistRun[] = [];
-  for (const server of lightboxes) worklist.push(await worklistOnce(server, plan, setup));
+  const worklist = await worklistPhase(lightboxes, plan, setup);
   return { plan, throughput, worklist };
 }

@@ -48,6 +48,27 @@ export interface DicomConfig {
   nodes: Record<string, { aet: string; host: string; port: number; tls?: boolean }>;
 }
 
+/** A system that is told of exam status changes over HL7 (issue #6 §2). */
+export interface Hl7Destination {
+  host: string;
+  port: number;
+  /** ORM^O01 for 2.3.1, OMG^O19 for 2.5.1. */
+  version: '2.3.1' | '2.5.1';
+  /** MLLP over TLS (with LIGHTBOX_TLS_* as our client certificate and CA). */
+  tls?: boolean;
+  /** MSH-5 / MSH-6 of the messages (default: the destination's name, and empty). */
+  application?: string;
+  facility?: string;
+}
+
+/** The HL7 interface (issue #6 §2). */
+export interface Hl7Config {
+  /** Where order status messages go, by name; each is queued in the database and retried until acknowledged. */
+  destinations: Record<string, Hl7Destination>;
+  /** First retry delay after a failed delivery; it doubles up to ten minutes. */
+  retrySeconds: number;
+}
+
 /** Sign-in through an OpenID Connect provider (issue #4 §1): authorization code flow with PKCE. */
 export interface OidcConfig {
   /** The issuer URL; its discovery document is read at start-up. HTTPS, or http on a loopback address. */
@@ -93,4 +114,5 @@ export interface Config {
   logLevel: LogLevel;
   archive: ArchiveConfig;
   dicom: DicomConfig;
+  hl7: Hl7Config;
 }

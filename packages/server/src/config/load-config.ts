@@ -19,7 +19,7 @@ const schema: JSONSchemaType<Config> = {
   additionalProperties: false,
   required: [
     'dataDir', 'host', 'httpPort', 'dicomPort', 'aeTitle', 'hl7Port', 'databaseUrl', 'storageUrl',
-    'dicomTlsPort', 'hl7TlsPort', 'logLevel', 'archive', 'dicom',
+    'dicomTlsPort', 'hl7TlsPort', 'logLevel', 'archive', 'dicom', 'hl7',
   ], // prettier-ignore
   properties: {
     dataDir: { type: 'string', minLength: 1 },
@@ -106,6 +106,31 @@ const schema: JSONSchemaType<Config> = {
               host: { type: 'string' },
               port: { type: 'integer' },
               tls: { type: 'boolean', nullable: true },
+            },
+          },
+        },
+      },
+    },
+    hl7: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['destinations', 'retrySeconds'],
+      properties: {
+        retrySeconds: { type: 'number', minimum: 0.1, maximum: 3600 },
+        destinations: {
+          type: 'object',
+          required: [],
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['host', 'port', 'version'],
+            properties: {
+              host: { type: 'string', minLength: 1 },
+              port: { type: 'integer', minimum: 1, maximum: 65535 },
+              version: { type: 'string', enum: ['2.3.1', '2.5.1'] },
+              tls: { type: 'boolean', nullable: true },
+              application: { type: 'string', nullable: true },
+              facility: { type: 'string', nullable: true },
             },
           },
         },
@@ -224,6 +249,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     nodes: {},
     ...((file.dicom ?? {}) as Raw),
   };
+  raw.hl7 = { destinations: {}, retrySeconds: 30, ...((file.hl7 ?? {}) as Raw) };
   if (Object.keys(tls).length > 0) raw.tls = tls;
   if (!validate(raw)) {
     for (const e of validate.errors ?? [])

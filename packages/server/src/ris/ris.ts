@@ -93,11 +93,20 @@ function summaryOf(order: ImagingOrder, patientId: string): OrderSummary {
  */
 export class Ris {
   private readonly listeners: ((change: ExamStatusChange) => void)[] = [];
+  private readonly recorders: ((change: ExamStatusChange, trx: Tx) => Promise<void>)[] = [];
 
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly audit: AuditSink,
   ) {}
+
+  /**
+   * Records something of every exam status change in the transaction that makes it (outbound HL7 is
+   * queued this way, so a change is never committed without its messages).
+   */
+  recordExamStatusWith(recorder: (change: ExamStatusChange, trx: Tx) => Promise<void>): void {
+    this.recorders.push(recorder);
+  }
 
   /** Hears of every exam status change after its transaction committed. */
   onExamStatus(listener: (change: ExamStatusChange) => void): void {
@@ -701,6 +710,7 @@ export class Ris {
       status,
       ...(reason ? { reason } : {}),
     };
+    for (const recorder of this.recorders) await recorder(change, trx);
     work.changes.push(change);
     return updated;
   }
