@@ -61,6 +61,14 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     });
   }, RECOVERY_INTERVAL_MS);
   sweep.unref();
+  // Exams started by images alone are completed once their images stop coming.
+  const quietMs = config.ris.imageQuietMinutes * 60_000;
+  const examSweep = setInterval(() => {
+    services.examTracker.completeQuietExams(quietMs).catch((error: unknown) => {
+      logger.warn({ err: error }, 'completing quiet exams failed');
+    });
+  }, 60_000);
+  examSweep.unref();
 
   if (embedded) await services.jobs.requeueRunning(); // this process was the only runner
   const tlsMaterial = config.tls !== undefined ? readTlsMaterial(config.tls) : undefined;
@@ -177,6 +185,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     }
   } catch (error) {
     clearInterval(sweep);
+    clearInterval(examSweep);
     for (const listener of listeners) await listener.close();
     for (const listener of hl7Listeners) await listener.close();
     await http.close();
@@ -222,6 +231,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     hl7Outbox,
     async stop() {
       clearInterval(sweep);
+      clearInterval(examSweep);
       await hl7Outbox.stop();
       await jobRunner.stop();
       await hl7Tls?.close();

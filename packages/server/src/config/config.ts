@@ -69,6 +69,12 @@ export interface Hl7Config {
   retrySeconds: number;
 }
 
+/** The RIS (issue #6). */
+export interface RisConfig {
+  /** An exam started by its images, with no MPPS, is taken as completed when no image came for this long. */
+  imageQuietMinutes: number;
+}
+
 /** Sign-in through an OpenID Connect provider (issue #4 §1): authorization code flow with PKCE. */
 export interface OidcConfig {
   /** The issuer URL; its discovery document is read at start-up. HTTPS, or http on a loopback address. */
@@ -115,4 +121,5 @@ export interface Config {
   archive: ArchiveConfig;
   dicom: DicomConfig;
   hl7: Hl7Config;
+  ris: RisConfig;
 }

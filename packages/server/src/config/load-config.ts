@@ -19,7 +19,7 @@ const schema: JSONSchemaType<Config> = {
   additionalProperties: false,
   required: [
     'dataDir', 'host', 'httpPort', 'dicomPort', 'aeTitle', 'hl7Port', 'databaseUrl', 'storageUrl',
-    'dicomTlsPort', 'hl7TlsPort', 'logLevel', 'archive', 'dicom', 'hl7',
+    'dicomTlsPort', 'hl7TlsPort', 'logLevel', 'archive', 'dicom', 'hl7', 'ris',
   ], // prettier-ignore
   properties: {
     dataDir: { type: 'string', minLength: 1 },
@@ -110,6 +110,12 @@ const schema: JSONSchemaType<Config> = {
           },
         },
       },
+    },
+    ris: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['imageQuietMinutes'],
+      properties: { imageQuietMinutes: { type: 'number', minimum: 1, maximum: 1440 } },
     },
     hl7: {
       type: 'object',
@@ -250,6 +256,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     ...((file.dicom ?? {}) as Raw),
   };
   raw.hl7 = { destinations: {}, retrySeconds: 30, ...((file.hl7 ?? {}) as Raw) };
+  raw.ris = { imageQuietMinutes: 30, ...((file.ris ?? {}) as Raw) };
   if (Object.keys(tls).length > 0) raw.tls = tls;
   if (!validate(raw)) {
     for (const e of validate.errors ?? [])

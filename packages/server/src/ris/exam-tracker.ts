@@ -107,6 +107,40 @@ export class ExamTracker {
     }
   }
 
+  /**
+   * Completes the exams that images started when the modality sent no MPPS: once no image has arrived for
+   * `quietMs`, the exam is taken as done. Exams with an MPPS wait for its N-SET instead.
+   */
+  async completeQuietExams(quietMs: number, now = Date.now()): Promise<number> {
+    const quiet = await this.db
+      .selectFrom('imaging_order as o')
+      .innerJoin('study as s', 's.study_instance_uid', 'o.study_instance_uid')
+      .select('o.pk')
+      .where('o.status', '=', ExamStatus.InProgress)
+      .where('s.updated_at', '<', now - quietMs)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('performed_step as p')
+              .select('p.sop_instance_uid')
+              .whereRef('p.order_pk', '=', 'o.pk'),
+          ),
+        ),
+      )
+      .limit(500)
+      .execute();
+    for (const { pk } of quiet) {
+      await this.ris.setExamStatus(
+        { orderPk: pk },
+        ExamStatus.Completed,
+        'images complete (no MPPS)',
+        systemActor(),
+      );
+    }
+    return quiet.length;
+  }
+
   private remember(studyUid: string): void {
     if (this.linked.size >= REMEMBERED_STUDIES) this.linked.clear();
     this.linked.add(studyUid);

@@ -302,6 +302,17 @@ for (const dialect of DIALECTS) {
       } finally {
         await association.release();
       }
+      // The CT exam had no MPPS: once its images stop coming it is taken as completed.
+      const tracker = lb.running.services.examTracker;
+      expect(await tracker.completeQuietExams(60_000)).toBe(0);
+      expect(await tracker.completeQuietExams(60_000, Date.now() + 120_000)).toBe(1);
+      const done = await lb.running.services.ris.order(`A1-${run10}`, {
+        username: 'test',
+        roles: ['admin'],
+        protocol: 'system',
+      });
+      expect(done.status).toBe('completed');
+      expect(done.history.at(-1)).toMatchObject({ status: 'completed', reason: 'images complete (no MPPS)' });
     });
 
     it('shows an A08 rename in QIDO-RS and C-FIND', async () => {
