@@ -50,6 +50,7 @@ for (const dialect of DIALECTS) {
         'study:read',
         'study:write',
         'study:emergency',
+        'worklist:read',
       ]);
       // A browser session must echo its CSRF token on unsafe requests; a forged one is refused.
       const noCsrf = await api('/me/tokens', {
