@@ -10,6 +10,7 @@ import type { InstanceSelector, StoredInstance } from './index-store.js';
 import type { ArchiveQuery } from './query/archive-query.js';
 import { queryResultJson } from './query/query-results.js';
 import { recoverPendingWrites } from './recover-pending-writes.js';
+import { withCurrentValues } from './current-values.js';
 import { storeInstance, type StoreOptions, type StoreOutcome } from './store-instance.js';
 
 /** The archive domain: store, find and serve instances. Protocol adapters call only this. */
@@ -102,7 +103,7 @@ export function createArchive(deps: ArchiveDeps): Archive {
         studyUids: [selector.studyUid],
         detail: `metadata of ${found.metadata.length} instances`,
       });
-      return found.metadata;
+      return withCurrentValues(found.metadata, found.current);
     },
 
     openObject: (instance, range) => blobs.get(instance.blobKey, range),

@@ -32,6 +32,11 @@ export interface InstanceMetadata {
   patientIds: string[];
   /** DICOM JSON texts. */
   metadata: string[];
+  /**
+   * The index's current patient attributes (DICOM JSON text) and accession number of the study, which
+   * ADT updates, merges and reconciliation may have changed since the objects were stored.
+   */
+  current?: { patientAttributes: string; accessionNumber: string | null };
 }
 
 /** Selects the instances of a study, of a series, or one instance. */

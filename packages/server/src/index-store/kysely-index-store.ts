@@ -433,11 +433,15 @@ export class KyselyIndexStore implements IndexStore {
 
   async instanceMetadata(selector: InstanceSelector, scope: AccessScope): Promise<InstanceMetadata> {
     const rows = await this.selectInstances(selector, scope)
-      .select(['instance.metadata', 'patient.patient_id'])
+      .select(['instance.metadata', 'patient.patient_id', 'patient.attributes', 'study.accession_number'])
       .execute();
+    const first = rows[0];
     return {
       patientIds: [...new Set(rows.map((row) => row.patient_id))],
       metadata: rows.map((row) => row.metadata),
+      ...(first !== undefined
+        ? { current: { patientAttributes: first.attributes, accessionNumber: first.accession_number } }
+        : {}),
     };
   }
 

@@ -330,6 +330,19 @@ for (const dialect of DIALECTS) {
       expect(await qido(`PatientName=ROE*&PatientID=${patientId}`)).toHaveLength(studies.length);
       expect(await qido(`PatientName=DOE*&PatientID=${patientId}`)).toHaveLength(0);
 
+      // WADO-RS metadata gives the current name, with the name the modality sent kept as original.
+      const studyUid = studies[0]!['0020000D']?.Value?.[0] as string;
+      const metadata = (await (
+        await fetch(`${lb.dicomweb}/studies/${studyUid}/metadata`, {
+          headers: { authorization: lb.authorization },
+        })
+      ).json()) as DicomJson[];
+      expect(metadata[0]!['00100010']?.Value).toEqual([{ Alphabetic: 'ROE^JANE' }]);
+      const original = (metadata[0]!['04000561']?.Value as DicomJson[])[0]!;
+      expect((original['04000550']?.Value as DicomJson[])[0]!['00100010']?.Value).toEqual([
+        { Alphabetic: 'DOE^JANE^Q' },
+      ]);
+
       expect(await registerNode(lb, 'findscu', { aet: 'FINDSCU', port: 104 })).toBe(201);
       const out = await mkdtemp(path.join(work, 'cfind-'));
       await run(
