@@ -2,6 +2,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { AccountPage } from './account/account-page';
 import { AuditPage } from './administration/audit-page';
 import { UsersPage } from './administration/users-page';
+import { ExceptionsPage } from './ris/exceptions-page';
+import { Hl7Page } from './ris/hl7-page';
+import { OrdersPage } from './ris/orders-page';
+import { SchedulePage } from './ris/schedule-page';
+import { WorklistPage } from './ris/worklist-page';
 import { LoginPage } from './session/login-page';
 import { currentSession, signOut, type Session } from './session/session-client';
 import { StudyListPage } from './studies/study-list-page';
@@ -60,6 +65,9 @@ export function App() {
   const mayReadStudies = session.user.permissions.includes('study:read');
   const mayAdminister = session.user.permissions.includes('admin');
   const mayAudit = session.user.permissions.includes('audit:read');
+  const permissions = session.user.permissions;
+  const mayReadWorklist = permissions.includes('worklist:read');
+  const mayWriteOrders = permissions.includes('order:write');
   const link = (to: string, label: string) => (
     <a
       href={to}
@@ -79,6 +87,20 @@ export function App() {
       <UsersPage />
     ) : url.pathname === '/audit' && mayAudit ? (
       <AuditPage />
+    ) : url.pathname === '/worklist' && mayReadWorklist ? (
+      <WorklistPage permissions={permissions} navigate={navigate} />
+    ) : url.pathname === '/schedule' && mayReadWorklist ? (
+      <SchedulePage
+        permissions={permissions}
+        initialDate={url.searchParams.get('date') ?? undefined}
+        navigate={navigate}
+      />
+    ) : url.pathname === '/orders' && mayWriteOrders ? (
+      <OrdersPage permissions={permissions} navigate={navigate} />
+    ) : url.pathname === '/exceptions' && mayWriteOrders ? (
+      <ExceptionsPage />
+    ) : url.pathname === '/hl7' && mayAdminister ? (
+      <Hl7Page />
     ) : url.pathname === '/viewer' && mayReadStudies ? (
       <ViewerPage
         key={url.search}
@@ -88,6 +110,9 @@ export function App() {
       />
     ) : mayReadStudies ? (
       <StudyListPage navigate={navigate} />
+    ) : mayReadWorklist ? (
+      // Schedulers see no images: their home is the department's day.
+      <WorklistPage permissions={permissions} navigate={navigate} />
     ) : (
       <main className="empty-page">
         <p>Your roles ({session.user.roles.join(', ') || 'none'}) give no access to studies.</p>
@@ -109,6 +134,11 @@ export function App() {
         </a>
         <nav aria-label="Main">
           {mayReadStudies && link('/', 'Studies')}
+          {mayReadWorklist && link('/worklist', 'Worklist')}
+          {mayReadWorklist && link('/schedule', 'Schedule')}
+          {mayWriteOrders && link('/orders', 'Orders')}
+          {mayWriteOrders && link('/exceptions', 'Exceptions')}
+          {mayAdminister && link('/hl7', 'HL7 monitor')}
           {mayAdminister && link('/users', 'Users')}
           {mayAudit && link('/audit', 'Audit trail')}
           {link('/account', 'Account')}

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { ExamStatus } from '../ris/exam-status.js';
 import { Priority, type OrderRequest, type PriorityValue } from '../ris/order-request.js';
 import type { Ris, ScheduleSlot } from '../ris/ris.js';
-import { Permission } from '../security/permissions.js';
+import { actorMay, Permission } from '../security/permissions.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
 
 const dicomDate = { type: 'string', pattern: '^\\d{8}$' } as const;
 const dicomTime = { type: 'string', pattern: '^\\d{4}(\\d{2})?$' } as const;
@@ -70,6 +71,13 @@ const MANUAL_STATUSES = [
   ExamStatus.InProgress,
   ExamStatus.Completed,
 ];
+
+/** Statuses that say the exam was performed (or broken off): procedure:write, not only order:write. */
+const PERFORMED_STATUSES: ReadonlySet<string> = new Set([
+  ExamStatus.InProgress,
+  ExamStatus.Completed,
+  ExamStatus.Discontinued,
+]);
 
 const statusBody = {
   type: 'object',
@@ -213,6 +221,13 @@ export function ordersRoutes(app: FastifyInstance, ris: Ris): void {
     { config: write, schema: { body: statusBody } },
     async (request) => {
       const { status, reason } = request.body;
+      // Starting, completing and discontinuing an exam is the technologist's (or the modality's) act.
+      if (PERFORMED_STATUSES.has(status) && !actorMay(request.actor!, Permission.ProcedureWrite)) {
+        throw new AppError(
+          ErrorCode.Forbidden,
+          `setting an exam ${status} needs the procedure:write permission`,
+        );
+      }
       await ris.setExamStatus({ accessionNumber: request.params.accession }, status, reason, request.actor!);
       return ris.order(request.params.accession, request.actor!);
     },

@@ -13,7 +13,7 @@ export interface InboundRecord {
   sendingFacility: string;
   version: string;
   raw: string;
-  /** processed, ignored, rejected, error. */
+  /** processed, ignored, rejected, error (replayed once a later replay applied it). */
   state: string;
   ackCode?: string;
   ack?: string;
@@ -61,6 +61,15 @@ export class Hl7MessageLog {
         updated_at: now,
       })
       .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+  }
+
+  /** Marks a failed inbound message as applied by a later replay. */
+  async markReplayed(pk: number): Promise<void> {
+    await this.db
+      .updateTable('hl7_message')
+      .set({ state: 'replayed', updated_at: Date.now() })
+      .where('pk', '=', pk)
       .execute();
   }
 

@@ -22,5 +22,8 @@ export async function replayHl7Message(
     deps,
   );
   const ack = reply === undefined ? '' : Buffer.from(reply).toString('latin1');
-  return { ackCode: /\rMSA\|([A-Z]{2})/.exec(`\r${ack}`)?.[1] ?? '', ack };
+  const ackCode = /\rMSA\|([A-Z]{2})/.exec(`\r${ack}`)?.[1] ?? '';
+  // The failed original is marked, so the monitor no longer offers it; the replay is its own entry.
+  if (ackCode === 'AA' && row.state !== 'processed') await deps.log.markReplayed(pk);
+  return { ackCode, ack };
 }

@@ -13,6 +13,7 @@ import { jobsRoutes } from '../api/jobs-routes.js';
 import { hl7MessagesRoutes, type Hl7MonitorDeps } from '../api/hl7-messages-routes.js';
 import { ordersRoutes } from '../api/orders-routes.js';
 import { exceptionsRoutes } from '../api/exceptions-routes.js';
+import { proceduresRoutes } from '../api/procedures-routes.js';
 import type { Reconciliation } from '../ris/reconciliation.js';
 import type { Ris } from '../ris/ris.js';
 import { emergencyAccessRoutes } from '../api/emergency-access-routes.js';
@@ -343,6 +344,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => jobsRoutes(scope, deps.jobs), { prefix: '/api' });
   await app.register(async (scope) => ordersRoutes(scope, deps.ris), { prefix: '/api' });
   await app.register(async (scope) => exceptionsRoutes(scope, deps.reconciliation), { prefix: '/api' });
+  await app.register(async (scope) => proceduresRoutes(scope, deps.security.db), { prefix: '/api' });
   await app.register(async (scope) => hl7MessagesRoutes(scope, deps.hl7Monitor), { prefix: '/api' });
   await app.register(async (scope) => usersRoutes(scope, deps.security.userAdministration), {
     prefix: '/api',

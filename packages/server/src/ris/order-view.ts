@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 
 /** A scheduled procedure step as the API shows it. */
@@ -95,7 +95,9 @@ export async function listOrders(db: Kysely<Tables>, filter: OrderFilter): Promi
       ),
     );
   }
+  // Orders not yet given a date first (they need booking), the same on every database.
   const rows = await query
+    .orderBy(sql`case when o.requested_date is null then 0 else 1 end`)
     .orderBy('o.requested_date', 'desc')
     .orderBy('o.requested_time', 'desc')
     .orderBy('o.pk', 'desc')

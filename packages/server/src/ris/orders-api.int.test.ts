@@ -175,6 +175,51 @@ for (const dialect of DIALECTS) {
       expect(bad.status).toBe(400);
     });
 
+    it('takes the procedure catalog’s station and scheduling rule', async () => {
+      const put = (code: string, body: unknown) =>
+        call('PUT', `/api/procedures/${code}`, lb.authorization, body);
+      expect(
+        (
+          await put('CTHEAD', {
+            meaning: 'CT head',
+            modality: 'CT',
+            stationAe: 'CT_ROOM1',
+            durationMinutes: 20,
+          })
+        ).status,
+      ).toBe(201);
+      expect(
+        (await put('MRSPINE', { meaning: 'MR spine', modality: 'MR', autoSchedule: false })).status,
+      ).toBe(201);
+      expect((await put('MRSPINE', { meaning: 'MR spine' })).status).toBe(200);
+      expect((await call('PUT', '/api/procedures/X', scheduler, { meaning: 'x' })).status).toBe(403);
+      const order = async (code: string, meaning: string, modality: string) =>
+        (
+          await call('POST', '/api/orders', scheduler, {
+            patient: { patientId: `CAT-${tag}` },
+            procedure: { code, meaning },
+            modality,
+            requestedDate: today,
+            requestedTime: '1500',
+          })
+        ).json as { accessionNumber: string; status: string };
+      const ct = await order('CTHEAD', 'CT head', 'CT');
+      const detail = (await call('GET', `/api/orders/${ct.accessionNumber}`, scheduler)).json as OrderJson;
+      expect(detail.steps[0]).toMatchObject({ stationAe: 'CT_ROOM1', durationMinutes: 20 });
+      await call('PUT', '/api/procedures/MRSPINE', lb.authorization, {
+        meaning: 'MR spine',
+        autoSchedule: false,
+      });
+      expect((await order('MRSPINE', 'MR spine', 'MR')).status).toBe('ordered');
+      const catalog = (await call('GET', '/api/procedures', scheduler)).json as { code: string }[];
+      expect(catalog.map((p) => p.code)).toEqual(expect.arrayContaining(['CTHEAD', 'MRSPINE']));
+      // Starting an exam is the technologist's act, not the scheduler's.
+      const start = await call('POST', `/api/orders/${ct.accessionNumber}/status`, scheduler, {
+        status: 'in-progress',
+      });
+      expect(start.status).toBe(403);
+    });
+
     it('keeps orders from roles without the worklist permission, and the HL7 monitor for administrators', async () => {
       expect((await call('GET', '/api/orders', referrer)).status).toBe(403);
       expect((await call('GET', '/api/hl7-messages', scheduler)).status).toBe(403);
