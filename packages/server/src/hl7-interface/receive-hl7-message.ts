@@ -161,7 +161,8 @@ export async function receiveHl7Message(
     const controlId = /^MSH(.)(?:[^\r\n]*?\1){8}([^\r\n]*?)(?:\1|\r|\n|$)/.exec(text)?.[2] ?? '';
     const ack = buildRejectForUnparsable({
       sendingApplication: deps.applicationName,
-      controlId,
+      controlId: `R${Date.now().toString(36)}`.toUpperCase(),
+      ...(controlId !== '' ? { originalControlId: controlId } : {}),
       code,
       text: detail,
     });

@@ -15,6 +15,7 @@ import {
 } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { CommandField, Status } from '@lightbox/dimse';
+import { connectMllp } from '@lightbox/hl7';
 import { connectScu } from '@lightbox/dimse/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeIdentifier } from '../dimse-scp/identifier.js';
@@ -441,6 +442,10 @@ for (const dialect of DIALECTS) {
       );
       const badVersion = hl7Message(msh('ADT^A08', `BAD5-${run10}`, '3.0'), pid());
       const duplicate = ormNew(`BAD6-${run10}`, `PL-${run10}`, `A9-${run10}`);
+      const badEncoding = hl7Message(
+        `MSH|^^\\&|EHR|HOSP|LIGHTBOX|RAD|${hl7Now()}||ADT^A08|BAD7-${run10}|P|2.5.1`,
+        pid(),
+      );
       const acks = (
         await mllpSend(lb.hl7Port, [
           noPatientId,
@@ -458,6 +463,13 @@ for (const dialect of DIALECTS) {
       expect(acks[3]!.errors.join()).toContain('204');
       expect(acks[4]!.errors.join()).toContain('203');
       expect(acks[5]!.errors.join()).toContain('205');
+      // Wrong encoding characters (mllp_send drops such a message itself, so it goes over our client).
+      const client = await connectMllp({ host: '127.0.0.1', port: lb.hl7Port });
+      const rejected = Buffer.from(await client.send(badEncoding)).toString('latin1');
+      await client.close();
+      expect(ackOf(rejected).code).toBe('AR');
+      expect(ackOf(rejected).errors.join()).toContain('|102^');
+      expect(rejected).toContain(`MSA|AR|BAD7-${run10}|`);
       const ris = lb.running.services.ris;
       expect(await ris.findOrder({ placerOrderNumber: `PL4-${run10}`, placerIssuer: 'EHR' })).toBeUndefined();
       expect(await ris.orderByAccession(`A9-${run10}`)).toBeUndefined();
