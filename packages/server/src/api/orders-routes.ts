@@ -115,6 +115,7 @@ const listQuery = {
     patientId: { type: 'string' },
     accessionNumber: { type: 'string' },
     stationAe: { type: 'string' },
+    studyInstanceUid: { type: 'string', pattern: '^[0-9.,]{1,13000}$' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
     offset: { type: 'integer', minimum: 0, default: 0 },
   },
@@ -128,6 +129,8 @@ interface ListQuery {
   patientId?: string;
   accessionNumber?: string;
   stationAe?: string;
+  /** Comma-separated Study Instance UIDs. */
+  studyInstanceUid?: string;
   limit: number;
   offset: number;
 }

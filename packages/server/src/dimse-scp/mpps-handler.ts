@@ -16,9 +16,15 @@ const NO_SUCH_OBJECT_INSTANCE = 0x0112;
 /** PS3.7 C.5.x: Missing attribute value (a required attribute was sent empty) — used for a missing data set. */
 const MISSING_ATTRIBUTE = 0x0120;
 
-function statusOf(error: unknown): { status: number; comment: string } | undefined {
+/** Error ID (0000,0903) of "Performed Procedure Step object may no longer be updated" (PS3.4 F.7.2.2.2). */
+const NO_LONGER_UPDATABLE_ERROR_ID = 0xa710;
+
+function statusOf(error: unknown): { status: number; comment: string; errorId?: number } | undefined {
   if (!isAppError(error)) return undefined;
   if (error.code === ErrorCode.NotFound) return { status: NO_SUCH_OBJECT_INSTANCE, comment: error.detail };
+  if (error.code === ErrorCode.NoLongerUpdatable) {
+    return { status: error.code.dicom, comment: error.detail, errorId: NO_LONGER_UPDATABLE_ERROR_ID };
+  }
   return { status: error.code.dicom, comment: error.detail };
 }
 
@@ -34,13 +40,14 @@ export async function handleMpps(request: DimseRequest, steps: PerformedStepsPor
   const sopInstanceUid = creating
     ? command.affectedSopInstanceUid || generateUid()
     : (command.requestedSopInstanceUid ?? '');
-  const answer = (status: number, errorComment?: string) =>
+  const answer = (status: number, errorComment?: string, errorId?: number) =>
     respond(request, {
       commandField: responseField,
       affectedSopClassUid: context.abstractSyntax,
       affectedSopInstanceUid: sopInstanceUid,
       status,
       ...(errorComment !== undefined ? { errorComment } : {}),
+      ...(errorId !== undefined ? { errorId } : {}),
     });
   const attributes = await readIdentifier(request);
   if (attributes === undefined) {
@@ -53,7 +60,7 @@ export async function handleMpps(request: DimseRequest, steps: PerformedStepsPor
   } catch (error) {
     const failure = statusOf(error);
     if (failure === undefined) throw error;
-    await answer(failure.status, failure.comment);
+    await answer(failure.status, failure.comment, failure.errorId);
     return;
   }
   // The response names the instance (chosen by the SCP when the SCU gave none); attributes are optional.

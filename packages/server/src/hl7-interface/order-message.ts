@@ -133,7 +133,7 @@ function requestOf(message: Hl7Message, group: OrderGroup): OrderRequest {
   return {
     patient: patientOf(pid),
     ...reference,
-    priority: priorityOf(priority ?? ''),
+    ...(priority !== undefined ? { priority: priorityOf(priority) } : {}),
     ...(requestedProcedureId !== undefined ? { requestedProcedureId } : {}),
     ...(studyUid !== undefined ? { studyInstanceUid: studyUid } : {}),
     ...(procedure !== undefined ? { procedure } : {}),

@@ -77,7 +77,7 @@ function applicationError(error: unknown): AckError | undefined {
   const code =
     error.code === ErrorCode.NotFound
       ? '204'
-      : error.code === ErrorCode.Conflict && location !== undefined
+      : error.code === ErrorCode.Conflict && error.parameter !== undefined
         ? '205'
         : error.code === ErrorCode.InvalidParameter
           ? '101'
@@ -148,10 +148,15 @@ export async function receiveHl7Message(
   const peerName = peer.address ?? 'unknown';
   let text: string;
   let message: Hl7Message;
+  // A character set Lightbox cannot read (MSH-18) is refused; the text is still read as Latin-1 so that
+  // the refusal can name the message.
+  let unreadableCharset: string | undefined;
   try {
     text = decodeMessageBytes(payload);
-  } catch {
+  } catch (error) {
     text = Buffer.from(payload).toString('latin1');
+    unreadableCharset =
+      error instanceof Error ? error.message : 'the character set (MSH-18) is not supported';
   }
   try {
     message = parseMessage(text);
@@ -186,13 +191,16 @@ export async function receiveHl7Message(
   const sendingFacility = message.get('MSH-4.1');
   const dedupeKey = `${sendingApplication}|${sendingFacility}|${message.controlId}`;
   const previous = await deps.log.acceptedAck(dedupeKey);
-  if (previous !== undefined) return encodeMessageText(previous, message.characterSet || undefined);
+  if (previous !== undefined) return encodeReply(previous, message);
 
   let code: AckCode = 'AA';
   let errors: AckError[] = [];
   let state = 'processed';
   let detail = '';
   try {
+    if (unreadableCharset !== undefined) {
+      throw new Refusal('102', unreadableCharset, { segment: 'MSH', field: 18 });
+    }
     if (!PROCESSING_IDS.has(message.processingId.toUpperCase())) {
       throw new Refusal('202', `processing ID ${message.processingId || '(none)'} is not supported`, {
         segment: 'MSH',
@@ -255,5 +263,14 @@ export async function receiveHl7Message(
           controlId: `${message.controlId.slice(0, 15)}C${Date.now().toString(36)}`.slice(0, 20),
           errors,
         });
-  return encodeMessageText(reply, message.characterSet || undefined);
+  return encodeReply(reply, message);
+}
+
+/** The reply in the message's character set, or in Latin-1 when that set cannot be written. */
+function encodeReply(reply: string, message: Hl7Message): Uint8Array {
+  try {
+    return encodeMessageText(reply, message.characterSet || undefined);
+  } catch {
+    return encodeMessageText(reply, undefined);
+  }
 }

@@ -1,4 +1,4 @@
-import { encodeMessageText } from '@lightbox/hl7';
+import { decodeMessageBytes, encodeMessageText } from '@lightbox/hl7';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { receiveHl7Message, type Hl7InterfaceDeps } from './receive-hl7-message.js';
 
@@ -21,9 +21,10 @@ export async function replayHl7Message(
     { address: 'replay', tls: false },
     deps,
   );
-  const ack = reply === undefined ? '' : Buffer.from(reply).toString('latin1');
+  const ack = reply === undefined ? '' : decodeMessageBytes(reply);
   const ackCode = /\rMSA\|([A-Z]{2})/.exec(`\r${ack}`)?.[1] ?? '';
   // The failed original is marked, so the monitor no longer offers it; the replay is its own entry.
-  if (ackCode === 'AA' && row.state !== 'processed') await deps.log.markReplayed(pk);
+  if (ackCode === 'AA' && (row.state === 'error' || row.state === 'rejected'))
+    await deps.log.markReplayed(pk);
   return { ackCode, ack };
 }

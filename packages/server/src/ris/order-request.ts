@@ -40,7 +40,8 @@ export interface OrderRequest {
   accessionNumber?: string;
   requestedProcedureId?: string;
   studyInstanceUid?: string;
-  priority: PriorityValue;
+  /** When absent: ROUTINE for a new order, unchanged for a change. */
+  priority?: PriorityValue;
   procedure?: CodedEntry;
   modality?: string;
   /** DICOM DA / TM of the requested start. */

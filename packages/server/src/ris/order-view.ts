@@ -55,6 +55,8 @@ export interface OrderFilter {
   patientId?: string;
   accessionNumber?: string;
   stationAe?: string;
+  /** Orders of these studies (the study list's status column). */
+  studyInstanceUids?: readonly string[];
   limit: number;
   offset: number;
 }
@@ -83,6 +85,9 @@ export async function listOrders(db: Kysely<Tables>, filter: OrderFilter): Promi
   if (filter.patientId !== undefined) query = query.where('p.patient_id', '=', filter.patientId);
   if (filter.accessionNumber !== undefined)
     query = query.where('o.accession_number', '=', filter.accessionNumber);
+  if (filter.studyInstanceUids !== undefined && filter.studyInstanceUids.length > 0) {
+    query = query.where('o.study_instance_uid', 'in', filter.studyInstanceUids);
+  }
   if (filter.stationAe !== undefined) {
     const station = filter.stationAe;
     query = query.where((eb) =>

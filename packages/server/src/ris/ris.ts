@@ -3,7 +3,7 @@ import { generateUid, type DicomJson } from '@lightbox/dicom';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { ImagingOrderTable, Tables } from '../db/tables.js';
 import type { PatientDemographics } from '../patients/patient-demographics.js';
-import { mergePatients, registerPatient } from '../patients/patient-registry.js';
+import { mergePatients, registerPatient, type PatientRegistration } from '../patients/patient-registry.js';
 import type { Actor } from '../security/actor.js';
 import { AuditEventId, type AuditEvent, type AuditSink } from '../security/audit/audit-sink.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
@@ -360,7 +360,9 @@ export class Ris {
   ): Promise<OrderSummary> {
     const { trx } = work;
     const now = Date.now();
-    const { patient } = await registerPatient(trx, request.patient, now);
+    const registration = await registerPatient(trx, request.patient, now);
+    const { patient } = registration;
+    this.auditPatientRegistration(work, registration, actor);
     await this.refuseDuplicate(trx, request);
     const procedure =
       request.procedure !== undefined
@@ -377,7 +379,7 @@ export class Ris {
         filler_order_number: blankToNull(request.fillerOrderNumber),
         status: ExamStatus.Ordered,
         status_reason: null,
-        priority: request.priority,
+        priority: request.priority ?? 'ROUTINE',
         reason: blankToNull(request.reason),
         procedure_code: request.procedure?.code ?? null,
         procedure_scheme: request.procedure?.scheme ?? null,
@@ -438,7 +440,9 @@ export class Ris {
         `order ${current.accession_number} is ${current.status} and cannot change`,
       );
     }
-    const { patient } = await registerPatient(trx, request.patient, now);
+    const registration = await registerPatient(trx, request.patient, now);
+    const { patient } = registration;
+    this.auditPatientRegistration(work, registration, actor);
     if (patient.pk !== current.patient_pk) {
       throw new AppError(
         ErrorCode.Conflict,
@@ -447,7 +451,7 @@ export class Ris {
       );
     }
     const fields = {
-      priority: request.priority,
+      ...(request.priority !== undefined ? { priority: request.priority } : {}),
       ...(request.reason !== undefined ? { reason: blankToNull(request.reason) } : {}),
       ...(request.procedure !== undefined
         ? {
@@ -554,6 +558,21 @@ export class Ris {
     return order;
   }
 
+  /** An order's PID that created or changed the patient is a patient record event of its own. */
+  private auditPatientRegistration(work: Work, registration: PatientRegistration, actor: Actor): void {
+    if (!registration.created && registration.changed.length === 0) return;
+    work.audits.push({
+      event: AuditEventId.PatientRecord,
+      action: registration.created ? 'C' : 'U',
+      outcome: 'success',
+      actor,
+      patientIds: [registration.patient.patient_id],
+      detail: registration.created
+        ? 'patient created by an order'
+        : `updated by an order: ${registration.changed.join(', ')}`,
+    });
+  }
+
   private async patientIdOf(trx: Tx, order: ImagingOrder): Promise<string> {
     const patient = await trx
       .selectFrom('patient')
@@ -610,6 +629,20 @@ export class Ris {
       });
       if (found !== undefined) {
         throw new AppError(ErrorCode.Conflict, `order ${request.placerOrderNumber} already exists`, 'ORC-2');
+      }
+    }
+    if (request.studyInstanceUid) {
+      const found = await trx
+        .selectFrom('imaging_order')
+        .select('accession_number')
+        .where('study_instance_uid', '=', request.studyInstanceUid)
+        .executeTakeFirst();
+      if (found !== undefined) {
+        throw new AppError(
+          ErrorCode.Conflict,
+          `Study Instance UID ${request.studyInstanceUid} already belongs to order ${found.accession_number}`,
+          'StudyInstanceUID',
+        );
       }
     }
     if (request.accessionNumber) {

@@ -289,7 +289,9 @@ for (const dialect of DIALECTS) {
           { commandField: CommandField.NSetRq, requestedSopClassUid: MPPS, requestedSopInstanceUid: mppsUid },
           completion,
         );
-        expect(again.command.status).toBe(0xa710);
+        // PS3.4 F.7.2.2.2: Processing failure 0110 with Error ID A710.
+        expect(again.command.status).toBe(0x0110);
+        expect(again.command.errorId).toBe(0xa710);
         const unknown = await association.sendRequest(
           1,
           {
@@ -442,6 +444,23 @@ for (const dialect of DIALECTS) {
       );
       const badVersion = hl7Message(msh('ADT^A08', `BAD5-${run10}`, '3.0'), pid());
       const duplicate = ormNew(`BAD6-${run10}`, `PL-${run10}`, `A9-${run10}`);
+      const reusedStudy = hl7Message(
+        msh('OMI^O23^OMI_O23', `BAD8-${run10}`, '2.5.1'),
+        pid(),
+        segment('ORC', { 1: 'NW', 2: `PL8-${run10}^EHR` }),
+        segment('OBR', { 1: '1', 2: `PL8-${run10}^EHR`, 4: 'MRBRAIN^MR brain^L' }),
+        segment('IPC', { 1: `A8-${run10}`, 3: mrStudyUid, 5: 'MR' }),
+      );
+      const unknownCharset = hl7Message(
+        `${msh('ADT^A08', `BAD9-${run10}`, '2.5.1')}||||||ISO-8859-99`,
+        pid(),
+      );
+      const [reused, charset] = (await mllpSend(lb.hl7Port, [reusedStudy, unknownCharset])).map(ackOf);
+      expect(reused).toMatchObject({ code: 'AE' });
+      expect(reused!.errors.join()).toContain('|205^');
+      expect(await lb.running.services.ris.orderByAccession(`A8-${run10}`)).toBeUndefined();
+      expect(charset).toMatchObject({ code: 'AR' });
+      expect(charset!.errors.join()).toMatch(/MSH\^\d*\^18\|102\^/);
       const badEncoding = hl7Message(
         `MSH|^^\\&|EHR|HOSP|LIGHTBOX|RAD|${hl7Now()}||ADT^A08|BAD7-${run10}|P|2.5.1`,
         pid(),

@@ -29,8 +29,8 @@ const UID = /^[0-9]+(\.[0-9]+)+$/;
 const INVALID_ATTRIBUTE_VALUE = 0x0106;
 const DUPLICATE_SOP_INSTANCE = 0x0111;
 const NO_SUCH_OBJECT_INSTANCE = 0x0112;
-/** PS3.4 F.7.2.2.1.2: Performed Procedure Step Object may no longer be updated. */
-const NO_LONGER_UPDATABLE = 0xa710;
+/** PS3.4 F.7.2.2.2: Performed Procedure Step Object may no longer be updated is Processing failure (Error ID A710). */
+const NO_LONGER_UPDATABLE = 0x0110;
 
 /** A segment from its numbered fields (HL7 numbering). */
 function segment(id: string, fields: Record<number, string>): string {
@@ -310,7 +310,7 @@ for (const dialect of DIALECTS) {
       expect(set.getStatus()).toBe(Status.Success);
       expect(await statusOf(scheduled.accession)).toBe('completed');
 
-      // A completed step is final (PS3.4 F.7.2.2.2): setting it again is refused with A710.
+      // A completed step is final (PS3.4 F.7.2.2.2): setting it again is a processing failure.
       const again = await single(nSet(mppsUid, completion()));
       expect(again.getStatus()).toBe(NO_LONGER_UPDATABLE);
       expect(await statusOf(scheduled.accession)).toBe('completed');

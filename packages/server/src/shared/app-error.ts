@@ -26,8 +26,11 @@ export const ErrorCode = {
   NotAcceptable: { http: 406, dicom: 0xc000 },
   /** An attribute has a value the service does not allow (PS3.7 C.4.x "Invalid attribute value" 0106). */
   InvalidAttributeValue: { http: 400, dicom: 0x0106 },
-  /** A performed procedure step that is completed or discontinued may no longer be updated (PS3.4 F.7.2.2.2 A710). */
-  NoLongerUpdatable: { http: 409, dicom: 0xa710 },
+  /**
+   * A performed procedure step that is completed or discontinued may no longer be updated: Processing
+   * failure 0110 with Error ID A710 (PS3.4 F.7.2.2.2).
+   */
+  NoLongerUpdatable: { http: 409, dicom: 0x0110 },
   /** The request conflicts with the current state. */
   Conflict: { http: 409, dicom: 0x0110 },
   /** The request body is larger than the configured limit. */
