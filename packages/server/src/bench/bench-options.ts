@@ -27,7 +27,7 @@ export interface BenchOptions {
   findSamples: number;
   /** ORM^O01 messages per HL7 throughput run in the RIS scenario. */
   hl7Messages: number;
-  /** Scheduled procedure steps seeded for the Modality Worklist queries. */
+  /** Scheduled procedure steps the Modality Worklist holds at least when it is queried. */
   worklistSteps: number;
   /** Timed Modality Worklist queries per server. */
   worklistQueries: number;
@@ -61,7 +61,8 @@ export const USAGE = `npm run bench -- [options]
   --dimse-instances N       slices of the CT sent by C-STORE (default 500)
   --find-samples N          C-FIND runs per server (default 50; 20 with --quick)
   --hl7-messages N          ORM^O01 messages per HL7 throughput run (default 5000; 1000 with --quick)
-  --worklist-steps N        scheduled steps seeded for the worklist queries (default 10000)
+  --worklist-steps N        scheduled steps in the worklist at least (default 10000; 2000 with --quick);
+                            the throughput runs' orders, topped up
   --worklist-queries N      timed Modality Worklist queries per server (default 300; 100 with --quick)
   --postgres-url URL        PostgreSQL server (default $LIGHTBOX_BENCH_POSTGRES_URL or
                             postgres://postgres@127.0.0.1:5432/postgres); skipped when unreachable
@@ -113,7 +114,7 @@ export function parseBenchOptions(args: readonly string[], env: NodeJS.ProcessEn
     dimseInstances: 500,
     findSamples: quick ? 20 : 50,
     hl7Messages: quick ? 1000 : 5000,
-    worklistSteps: 10_000,
+    worklistSteps: quick ? 2000 : 10_000,
     worklistQueries: quick ? 100 : 300,
     postgresUrl: env.LIGHTBOX_BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     postgres: true,

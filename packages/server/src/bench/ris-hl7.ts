@@ -25,10 +25,7 @@ export interface Hl7Throughput {
   /** ORM^O01 or OMI^O23. */
   messageType: string;
   connections: number;
-  /** Messages sent in the timed part (fewer than planned when the time budget ran out first). */
   messages: number;
-  /** The time budget ended the run before every planned message was sent. */
-  capped?: boolean;
   seconds: number;
   messagesPerSecond: number;
   /** From writing a message to its ACK, ms. */
@@ -39,8 +36,6 @@ export interface Hl7Throughput {
   resources?: ServerResources;
   /** Share of one core the bench's own client used (it shares the machine with the server). */
   clientCpuPercent: number;
-  /** Messages per second of every round, when the figure is the median of several rounds. */
-  rounds?: number[];
 }
 
 /** Splits `items` into `groups` interleaved lists (item i to list i mod groups). */
@@ -53,9 +48,7 @@ function interleave<T>(items: readonly T[], groups: number): T[][] {
 /**
  * Sends `messages` to `target` over `connections` kept-open MLLP connections at once, each connection
  * sending its next message only when the previous one's ACK has arrived (as MLLP senders do), after
- * `warmup` messages that are not timed. Every ACK must be AA and name the message's control ID. With a
- * `budgetMs`, connections stop sending once that much time has passed (a slow server then gets fewer
- * messages; the figures cover those sent).
+ * `warmup` messages that are not timed. Every ACK must be AA and name the message's control ID.
  */
 export async function measureHl7Throughput(
   target: MllpTarget,
@@ -63,7 +56,6 @@ export async function measureHl7Throughput(
   warmup: readonly OutgoingMessage[],
   messages: readonly OutgoingMessage[],
   connections: number,
-  budgetMs = Infinity,
 ): Promise<Hl7Throughput> {
   const clients: MllpClient[] = [];
   try {
@@ -72,8 +64,6 @@ export async function measureHl7Throughput(
     let failures = 0;
     let firstFailure: string | undefined;
     const latencies: number[] = [];
-    let sent = 0;
-    let deadline = Infinity;
     const sendAll = async (
       client: MllpClient,
       list: readonly OutgoingMessage[],
@@ -81,8 +71,6 @@ export async function measureHl7Throughput(
     ): Promise<void> => {
       for (const message of list) {
         const started = performance.now();
-        if (timed && started > deadline) return;
-        if (timed) sent++;
         let failure: string | undefined;
         try {
           const ack = readAck(await client.send(message.bytes));
@@ -105,7 +93,6 @@ export async function measureHl7Throughput(
     const sampler = target.pid !== undefined ? new ResourceSampler(target.pid) : undefined;
     const cpu = process.cpuUsage();
     const started = performance.now();
-    deadline = started + budgetMs;
     const lists = interleave(messages, clients.length);
     await Promise.all(clients.map((client, c) => sendAll(client, lists[c] ?? [], true)));
     const seconds = (performance.now() - started) / 1000;
@@ -115,10 +102,9 @@ export async function measureHl7Throughput(
       server: target.name,
       messageType,
       connections: clients.length,
-      messages: sent,
-      ...(sent < messages.length ? { capped: true } : {}),
+      messages: messages.length,
       seconds,
-      messagesPerSecond: sent / seconds,
+      messagesPerSecond: messages.length / seconds,
       ackLatency: summarize(latencies),
       failures,
       ...(firstFailure !== undefined
@@ -138,17 +124,4 @@ export async function measureHl7Throughput(
   } finally {
     await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
   }
-}
-
-/** The median round of several runs of one server and connection count; failures of all rounds count. */
-export function medianThroughput(runs: readonly Hl7Throughput[]): Hl7Throughput {
-  const sorted = [...runs].sort((a, b) => a.messagesPerSecond - b.messagesPerSecond);
-  const chosen = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  const failed = runs.find((r) => r.failures > 0);
-  return {
-    ...chosen,
-    failures: runs.reduce((n, r) => n + r.failures, 0),
-    ...(failed?.firstFailure !== undefined ? { firstFailure: failed.firstFailure } : {}),
-    rounds: runs.map((r) => r.messagesPerSecond),
-  };
 }

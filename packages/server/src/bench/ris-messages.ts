@@ -1,6 +1,7 @@
-import { generateUid } from '@lightbox/dicom';
-
-/** The modalities of the synthetic department, their station AE titles and the procedures they perform. */
+/**
+ * The modalities of the synthetic department, the AE titles of their stations (those that query the
+ * worklist) and the procedures they perform.
+ */
 export const RIS_MODALITIES = [
   {
     modality: 'CT',
@@ -61,10 +62,9 @@ export interface RisOrder {
   birthDate: string;
   sex: 'F' | 'M';
   placerOrderNumber: string;
-  /** OBR-18 / IPC-1 (SH, at most 16 characters). */
+  /** OBR-18 (SH, at most 16 characters). */
   accessionNumber: string;
   modality: string;
-  stationAe: string;
   procedure: readonly [string, string];
   /** DICOM DA and HL7 time (HHMM) of the scheduled start. */
   date: string;
@@ -97,9 +97,9 @@ export function addDays(date: string, days: number): string {
 }
 
 /**
- * The orders of a workload, deterministic: modalities in turn, the days in turn for each modality, the
- * stations of a modality in turn within a day, start times in 5-minute slots from 07:00, and patients
- * drawn so that each has about `ordersPerPatient` orders on different days.
+ * The orders of a workload, deterministic: modalities in turn, the days in turn for each modality, start
+ * times in 5-minute slots from 07:00, and patients drawn so that each has about `ordersPerPatient` orders
+ * on different days.
  */
 export function risOrders(shape: RisWorkloadShape): RisOrder[] {
   const patients = Math.max(1, Math.ceil(shape.orders / (shape.ordersPerPatient ?? 2)));
@@ -109,8 +109,7 @@ export function risOrders(shape: RisWorkloadShape): RisOrder[] {
     const round = Math.floor(i / RIS_MODALITIES.length);
     const day = round % shape.days;
     const slot = Math.floor(round / shape.days);
-    const station = department.stations[slot % department.stations.length]!;
-    const minutes = 7 * 60 + ((Math.floor(slot / department.stations.length) * 5) % (12 * 60));
+    const minutes = 7 * 60 + ((slot * 5) % (12 * 60));
     // A stride coprime with the patient count spreads each patient's orders over the run.
     const p = (i * 7919) % patients;
     const p2 = (n: number) => String(n).padStart(2, '0');
@@ -123,7 +122,6 @@ export function risOrders(shape: RisWorkloadShape): RisOrder[] {
       placerOrderNumber: `${shape.tag}PL${i}`,
       accessionNumber: `${shape.tag}A${i}`.slice(0, 16),
       modality: department.modality,
-      stationAe: station,
       procedure: department.procedures[slot % department.procedures.length]!,
       date: addDays(shape.firstDate, day),
       time: `${p2(Math.floor(minutes / 60))}${p2(minutes % 60)}`,
@@ -185,36 +183,6 @@ export function ormNewOrder(order: RisOrder): string {
       24: order.modality,
       27: tq,
       31: '^Follow-up',
-    }),
-  ]
-    .map((s) => `${s}\r`)
-    .join('');
-}
-
-/**
- * OMI^O23 v2.5.1 new order with its scheduled step (IHE SWF.b): TQ1 with the start, OBR, and an IPC naming
- * accession number, requested procedure ID, Study Instance UID, step ID, modality, protocol and the
- * station's AE title (IPC-9) — the way a sender assigns the exam to a station.
- */
-export function omiNewOrder(order: RisOrder): string {
-  const placer = `${order.placerOrderNumber}^EHR`;
-  return [
-    msh('OMI^O23^OMI_O23', order, '2.5.1'),
-    pid(order),
-    PV1,
-    segment('ORC', { 1: 'NW', 2: placer, 12: '5678^ORDERER^OLIVIA' }),
-    segment('TQ1', { 1: '1', 7: `${order.date}${order.time}`, 9: 'R' }),
-    segment('OBR', { 1: '1', 2: placer, 4: `${order.procedure[0]}^${order.procedure[1]}^L` }),
-    segment('IPC', {
-      1: order.accessionNumber,
-      2: `RP${order.accessionNumber}`.slice(0, 16),
-      3: generateUid(),
-      4: `S${order.accessionNumber}`.slice(0, 16),
-      5: order.modality,
-      6: `${order.procedure[0]}^${order.procedure[1]}^L`,
-      7: `${order.stationAe} room`,
-      8: 'RADIOLOGY',
-      9: order.stationAe,
     }),
   ]
     .map((s) => `${s}\r`)

@@ -8,12 +8,11 @@ import { scratchPostgres, type ScratchDatabase } from './postgres.js';
 import { freePort, startProgram, type ServerProcess } from './processes.js';
 import {
   measureHl7Throughput,
-  medianThroughput,
   type Hl7Throughput,
   type MllpTarget,
   type OutgoingMessage,
 } from './ris-hl7.js';
-import { dicomDate, omiNewOrder, ormNewOrder, risOrders, type RisOrder } from './ris-messages.js';
+import { dicomDate, ormNewOrder, risOrders, type RisOrder } from './ris-messages.js';
 import {
   crossCheckWithFindscu,
   measureWorklist,
@@ -29,22 +28,16 @@ export const MLLP_ECHO = 'MLLP echo (reference)';
 export interface RisPlan {
   /** ORM^O01 messages per throughput run. */
   messages: number;
-  /** A throughput run stops sending after this long (a slow server gets fewer messages), seconds. */
-  runBudgetSeconds: number;
-  /** Kept-open connections to send them over, e.g. [1, 4]. */
+  /** Kept-open connections to send them over, one run each, e.g. [1, 4]. */
   connections: number[];
-  /** Rounds per server and connection count, interleaved across servers; the median is reported. */
-  rounds: number;
   /** Untimed messages per connection before each timed run. */
   warmupPerConnection: number;
-  /** Scheduled procedure steps seeded for the worklist queries (one order, one step each). */
+  /** Scheduled procedure steps the worklist holds at least (orders are added when the runs sent fewer). */
   worklistSteps: number;
-  /** Days the seeded steps spread over, from today. */
+  /** Days the orders' steps spread over, from today. */
   worklistDays: number;
   /** Timed worklist queries (the kinds in turn). */
   worklistQueries: number;
-  /** Connections the worklist is seeded over. */
-  seedConnections: number;
 }
 
 /** What the bench provides to start servers. */
@@ -59,13 +52,14 @@ export interface RisSetup {
   log(line: string): void;
 }
 
-/** The worklist scenario on one Lightbox: the seeding over HL7, then the query latencies. */
+/** Modality Worklist latency on one Lightbox, after its throughput runs filled it with orders. */
 export interface WorklistRun extends WorklistLatency {
   server: string;
+  /** Scheduled procedure steps it holds: every order accepted (warm-up and timed runs, top-up). */
   steps: number;
   days: number;
-  /** The seeding itself: OMI^O23 messages with the step's station (IPC-9), over kept-open connections. */
-  seeding: Hl7Throughput;
+  /** Orders sent after the throughput runs to reach the plan's step count (untimed). */
+  topUp: number;
   /** DCMTK `findscu -W` against the bench's SCU and the seed, one query of each kind (absent without DCMTK). */
   findscu?: FindscuCheck[];
 }
@@ -73,23 +67,28 @@ export interface WorklistRun extends WorklistLatency {
 /** What the RIS scenario measured (issue #6). */
 export interface RisReport {
   plan: RisPlan;
-  /** ORM^O01 throughput: the median round per server and connection count, the reference included. */
+  /** ORM^O01 throughput per server and connection count, the reference included. */
   throughput: Hl7Throughput[];
   worklist: WorklistRun[];
 }
 
-/** A Lightbox started for the RIS scenario: its MLLP port and DICOM peer. */
-interface RunningRisServer {
+/** A started MLLP listener (Lightbox or the reference) and how to end it. */
+interface RunningMllp {
   target: MllpTarget;
-  dicom: DimsePeer;
   stop(): Promise<void>;
 }
 
-/** A server under test, started afresh (an empty database) for every run. */
-interface RisServer {
+/** A Lightbox started for the RIS scenario: its MLLP port and its DICOM peer. */
+interface RunningLightbox extends RunningMllp {
+  dicom: DimsePeer;
+}
+
+/** A Lightbox under test, started afresh (an empty database) for every session. */
+interface LightboxServer {
   name: string;
-  kind: 'lightbox' | 'reference';
-  start(): Promise<RunningRisServer>;
+  /** Short prefix of its orders' control IDs, placer and accession numbers. */
+  tag: string;
+  start(): Promise<RunningLightbox>;
 }
 
 let starts = 0;
@@ -101,11 +100,11 @@ function lightboxHl7Port(output: string): number {
   return Number(match[1]);
 }
 
-function lightboxServer(name: string, setup: RisSetup, postgres: boolean): RisServer {
+function lightboxServer(name: string, tag: string, setup: RisSetup, postgres: boolean): LightboxServer {
   const admin = setup.postgresAdminUrl;
   return {
     name,
-    kind: 'lightbox',
+    tag,
     async start() {
       const dir = path.join(setup.workDir, `ris-lightbox-${++starts}`);
       let db: ScratchDatabase | undefined;
@@ -138,28 +137,21 @@ function lightboxServer(name: string, setup: RisSetup, postgres: boolean): RisSe
 }
 
 /** The transport ceiling: an MLLP listener that answers AA without doing anything (ris-echo-server.ts). */
-function echoServer(): RisServer {
+async function startEcho(): Promise<RunningMllp> {
   const script = fileURLToPath(new URL('./ris-echo-server.js', import.meta.url));
-  return {
-    name: MLLP_ECHO,
-    kind: 'reference',
-    async start() {
-      const port = await freePort();
-      const started = await startProgram(process.execPath, [script, String(port)], {
-        ready: () => accepts('127.0.0.1', port),
-        timeoutMs: 10_000,
-      });
-      return {
-        target: { name: MLLP_ECHO, port, pid: started.pid },
-        dicom: { aeTitle: '', host: '127.0.0.1', port: 0 },
-        stop: started.stop,
-      };
-    },
-  };
+  const port = await freePort();
+  const started = await startProgram(process.execPath, [script, String(port)], {
+    ready: () => accepts('127.0.0.1', port),
+    timeoutMs: 10_000,
+  });
+  return { target: { name: MLLP_ECHO, port, pid: started.pid }, stop: started.stop };
 }
 
-function encode(orders: readonly RisOrder[], build: (order: RisOrder) => string): OutgoingMessage[] {
-  return orders.map((order) => ({ controlId: order.controlId, bytes: Buffer.from(build(order), 'latin1') }));
+function encode(orders: readonly RisOrder[]): OutgoingMessage[] {
+  return orders.map((order) => ({
+    controlId: order.controlId,
+    bytes: Buffer.from(ormNewOrder(order), 'latin1'),
+  }));
 }
 
 function describe(run: Hl7Throughput): string {
@@ -168,74 +160,42 @@ function describe(run: Hl7Throughput): string {
   return `${run.server} ${run.messageType}, ${run.connections} connection(s): ${run.messagesPerSecond.toFixed(0)} msg/s, ACK p50 ${run.ackLatency.p50.toFixed(2)} ms, p95 ${run.ackLatency.p95.toFixed(2)} ms${cpu}${failed}`;
 }
 
-/** One ORM^O01 throughput run on a fresh server: warm-up, then the timed messages. */
-async function throughputOnce(
-  server: RisServer,
+/** The throughput runs on one started server: each connection count in turn, warm-up then timed. */
+async function throughputRuns(
+  target: MllpTarget,
   plan: RisPlan,
-  connections: number,
   tag: string,
-): Promise<Hl7Throughput> {
-  const firstDate = dicomDate(new Date());
-  const warmup = encode(
-    risOrders({ tag: `${tag}w`, orders: plan.warmupPerConnection * connections, days: 10, firstDate }),
-    ormNewOrder,
-  );
-  const messages = encode(risOrders({ tag, orders: plan.messages, days: 10, firstDate }), ormNewOrder);
-  const running = await server.start();
-  try {
-    await settle();
-    return await measureHl7Throughput(
-      running.target,
-      'ORM^O01',
-      warmup,
-      messages,
-      connections,
-      plan.runBudgetSeconds * 1000,
-    );
-  } finally {
-    await running.stop();
-  }
-}
-
-/** A Lightbox seeded with the worklist's steps. */
-interface SeededServer {
-  server: RisServer;
-  running: RunningRisServer;
-  seeding: Hl7Throughput;
-}
-
-/** Starts a fresh Lightbox and seeds it with the worklist's steps over HL7 (OMI^O23 with IPC). */
-async function seedWorklist(
-  server: RisServer,
-  workload: WorklistWorkload,
-  plan: RisPlan,
+  firstDate: string,
   setup: RisSetup,
-): Promise<SeededServer> {
-  const running = await server.start();
-  try {
-    const seeding = await measureHl7Throughput(
-      running.target,
-      'OMI^O23',
-      [],
-      encode(workload.orders, omiNewOrder),
-      plan.seedConnections,
-    );
-    setup.log(`  ${describe(seeding)}`);
-    return { server, running, seeding };
-  } catch (error) {
-    await running.stop();
-    throw error;
+): Promise<{ runs: Hl7Throughput[]; sent: RisOrder[] }> {
+  const runs: Hl7Throughput[] = [];
+  const sent: RisOrder[] = [];
+  for (const connections of plan.connections) {
+    const shape = { days: plan.worklistDays, firstDate };
+    const warmup = risOrders({
+      ...shape,
+      tag: `${tag}${connections}w`,
+      orders: plan.warmupPerConnection * connections,
+    });
+    const timed = risOrders({ ...shape, tag: `${tag}${connections}`, orders: plan.messages });
+    await settle();
+    const run = await measureHl7Throughput(target, 'ORM^O01', encode(warmup), encode(timed), connections);
+    setup.log(describe(run));
+    runs.push(run);
+    sent.push(...warmup, ...timed);
   }
+  return { runs, sent };
 }
 
-/** Times the worklist queries on a seeded Lightbox, and cross-checks one query of each kind with findscu. */
-async function queryWorklist(
-  seeded: SeededServer,
+/** Times the worklist queries on a Lightbox holding `workload`, and cross-checks one of each kind with findscu. */
+async function worklistRun(
+  server: LightboxServer,
+  running: RunningLightbox,
   workload: WorklistWorkload,
+  topUp: number,
   plan: RisPlan,
   setup: RisSetup,
 ): Promise<WorklistRun> {
-  const { server, running, seeding } = seeded;
   await settle();
   const latency = await measureWorklist(running.dicom, workload, {
     warmup: 12,
@@ -245,7 +205,7 @@ async function queryWorklist(
     .map((k) => `${k.kind} p95 ${k.latency.p95.toFixed(1)} ms (${k.medianMatches} matches)`)
     .join(', ');
   setup.log(
-    `${server.name} worklist C-FIND: p50 ${latency.overall.p50.toFixed(1)} ms, p95 ${latency.overall.p95.toFixed(1)} ms, p99 ${latency.overall.p99.toFixed(1)} ms; ${kinds}${latency.failures > 0 ? `; ${latency.failures} failed: ${latency.firstFailure}` : ''}`,
+    `${server.name} worklist C-FIND (${workload.orders.length} steps): p50 ${latency.overall.p50.toFixed(1)} ms, p95 ${latency.overall.p95.toFixed(1)} ms, p99 ${latency.overall.p99.toFixed(1)} ms; ${kinds}${latency.failures > 0 ? `; ${latency.failures} failed: ${latency.firstFailure}` : ''}`,
   );
   let findscu: FindscuCheck[] | undefined;
   if (setup.dcmtk) {
@@ -257,76 +217,71 @@ async function queryWorklist(
       rmSync(dir, { recursive: true, force: true });
     }
     setup.log(
-      `  findscu -W cross-check: ${findscu.map((c) => `${c.kind} ${c.findscu}/${c.scu}/${c.expected}`).join(', ')} (findscu/SCU/seeded)`,
+      `  findscu -W cross-check (findscu/SCU/seeded): ${findscu.map((c) => `${c.kind} ${c.findscu}/${c.scu}/${c.expected}`).join(', ')}`,
     );
   }
   return {
     server: server.name,
     steps: workload.orders.length,
     days: workload.days,
-    seeding,
+    topUp,
     ...latency,
     ...(findscu !== undefined ? { findscu } : {}),
   };
 }
 
 /**
- * The worklist part: a fresh Lightbox per engine, all seeded at once over HL7 (the seeding is not what is
- * measured here, and the engines wait on different things: fsync, round trips), then queried one after
- * the other.
+ * One Lightbox, fresh: the ORM^O01 throughput runs (1 connection, then 4, the second on the orders of the
+ * first), more orders if they left fewer steps than the plan's, then the worklist queries on all of them.
  */
-async function worklistPhase(
-  lightboxes: readonly RisServer[],
+async function lightboxSession(
+  server: LightboxServer,
   plan: RisPlan,
   setup: RisSetup,
-): Promise<WorklistRun[]> {
+): Promise<{ throughput: Hl7Throughput[]; worklist: WorklistRun }> {
   const firstDate = dicomDate(new Date());
-  const orders = risOrders({ tag: 'mwl', orders: plan.worklistSteps, days: plan.worklistDays, firstDate });
-  const workload: WorklistWorkload = { orders, firstDate, days: plan.worklistDays };
-  setup.log(
-    `seeding ${orders.length} scheduled steps (OMI^O23 with IPC) over HL7 into ${lightboxes.map((l) => l.name).join(' and ')} at once …`,
-  );
-  const seeded = await Promise.allSettled(lightboxes.map((l) => seedWorklist(l, workload, plan, setup)));
+  const running = await server.start();
   try {
-    const runs: WorklistRun[] = [];
-    for (const result of seeded) {
-      if (result.status === 'rejected') throw result.reason;
-      runs.push(await queryWorklist(result.value, workload, plan, setup));
+    const { runs, sent } = await throughputRuns(running.target, plan, server.tag, firstDate, setup);
+    const missing = plan.worklistSteps - sent.length;
+    if (missing > 0) {
+      const more = risOrders({ tag: `${server.tag}t`, orders: missing, days: plan.worklistDays, firstDate });
+      const topUp = await measureHl7Throughput(running.target, 'ORM^O01', [], encode(more), 4);
+      setup.log(`  ${missing} more orders for the worklist: ${describe(topUp)}`);
+      sent.push(...more);
     }
-    return runs;
+    const workload: WorklistWorkload = { orders: sent, firstDate, days: plan.worklistDays };
+    const worklist = await worklistRun(server, running, workload, Math.max(0, missing), plan, setup);
+    return { throughput: runs, worklist };
   } finally {
-    for (const result of seeded) if (result.status === 'fulfilled') await result.value.running.stop();
+    await running.stop();
   }
 }
 
 /**
- * The RIS scenario (issue #6). HL7: for every round, each server in turn (the order rotating) and each
- * connection count, a fresh server is sent `plan.messages` ORM^O01 new orders over kept-open MLLP
- * connections, each connection waiting for the ACK before its next message; the MLLP echo is the
- * reference. Worklist: a fresh Lightbox per engine is seeded with `plan.worklistSteps` orders over HL7
- * (OMI^O23, each step assigned to a station), then Modality Worklist C-FIND is timed on one association.
+ * The RIS scenario (issue #6). Each Lightbox (SQLite, and PostgreSQL when given) is started afresh and
+ * sent `plan.messages` ORM^O01 new orders over 1 and then over 4 kept-open MLLP connections, each
+ * connection waiting for the ACK before its next message; the MLLP echo is the reference. The orders
+ * those runs placed (topped up to `plan.worklistSteps`) are then the worklist that Modality Worklist
+ * C-FIND is timed on, over one association.
  */
 export async function runRisPhase(setup: RisSetup, plan: RisPlan): Promise<RisReport> {
-  const lightboxes = [lightboxServer('Lightbox SQLite', setup, false)];
+  const lightboxes = [lightboxServer('Lightbox SQLite', 's', setup, false)];
   if (setup.postgresAdminUrl !== undefined)
-    lightboxes.push(lightboxServer('Lightbox PostgreSQL', setup, true));
-  const servers = [...lightboxes, echoServer()];
-  const runs = new Map<string, Hl7Throughput[]>();
-  for (let round = 0; round < plan.rounds; round++) {
-    for (let i = 0; i < servers.length; i++) {
-      const server = servers[(i + round) % servers.length]!;
-      for (const connections of plan.connections) {
-        const tag = `r${round}${server.kind === 'reference' ? 'e' : 'l'}${connections}`;
-        const result = await throughputOnce(server, plan, connections, tag);
-        const key = `${server.name}\u0000${connections}`;
-        runs.set(key, [...(runs.get(key) ?? []), result]);
-        setup.log(`round ${round + 1}/${plan.rounds} ${describe(result)}`);
-      }
-    }
+    lightboxes.push(lightboxServer('Lightbox PostgreSQL', 'p', setup, true));
+  const throughput: Hl7Throughput[] = [];
+  const worklist: WorklistRun[] = [];
+  for (const server of lightboxes) {
+    const session = await lightboxSession(server, plan, setup);
+    throughput.push(...session.throughput);
+    worklist.push(session.worklist);
   }
-  const throughput = servers.flatMap((server) =>
-    plan.connections.map((n) => medianThroughput(runs.get(`${server.name}\u0000${n}`)!)),
-  );
-  const worklist = await worklistPhase(lightboxes, plan, setup);
+  const echo = await startEcho();
+  try {
+    const { runs } = await throughputRuns(echo.target, plan, 'e', dicomDate(new Date()), setup);
+    throughput.push(...runs);
+  } finally {
+    await echo.stop();
+  }
   return { plan, throughput, worklist };
 }

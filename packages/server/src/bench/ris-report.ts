@@ -9,9 +9,7 @@ const WORKLIST_P95_MS = 50;
 
 /** The reference's run with as many connections. */
 function referenceOf(report: RisReport, run: Hl7Throughput): Hl7Throughput | undefined {
-  return report.throughput.find(
-    (r) => r.server === MLLP_ECHO && r.connections === run.connections && r.messageType === run.messageType,
-  );
+  return report.throughput.find((r) => r.server === MLLP_ECHO && r.connections === run.connections);
 }
 
 /** Messages/s of `run` divided by the reference's with as many connections, when both succeeded. */
@@ -22,17 +20,13 @@ function referenceRatio(report: RisReport, run: Hl7Throughput): number | undefin
     : undefined;
 }
 
-function throughputRow(report: RisReport, r: Hl7Throughput, label = r.messageType): string[] {
+function throughputRow(report: RisReport, r: Hl7Throughput): string[] {
   const ratio = referenceRatio(report, r);
   return [
     r.server,
-    label,
     String(r.connections),
     String(r.messages),
     f(r.messagesPerSecond),
-    r.rounds !== undefined && r.rounds.length > 1
-      ? `${f(Math.min(...r.rounds))}–${f(Math.max(...r.rounds))}`
-      : '–',
     ratio === undefined ? '–' : `${f(ratio, 2)}×`,
     f(r.ackLatency.p50, 2),
     f(r.ackLatency.p95, 2),
@@ -85,17 +79,14 @@ function findscuLine(run: WorklistRun): string {
 /** The RIS section of the printed report: HL7 throughput with the reference, and worklist latency. */
 export function formatRis(report: RisReport): string[] {
   const { plan } = report;
-  const seeding = report.worklist.map((w) => throughputRow(report, w.seeding, 'OMI^O23 (seeding)'));
   const out = [
-    `RIS (issue #6): HL7 v2 new orders over MLLP, kept-open connections, each waiting for its ACK before the next; ${plan.messages} ORM^O01 v2.3.1 per run after ${plan.warmupPerConnection} untimed per connection; a fresh server per run; median of ${plan.rounds} interleaved round(s); ${MLLP_ECHO} = an MLLP listener (same framing code) that only parses and answers AA`,
+    `RIS (issue #6): HL7 ORM^O01 v2.3.1 new orders over MLLP, kept-open connections, each sending its next message once the ACK of the last has come; ${plan.messages} per run after ${plan.warmupPerConnection} untimed per connection; a fresh server for the 1-connection run, the 4-connection run on the same one; ${MLLP_ECHO} = an MLLP listener (the same framing code) that only parses each message and answers AA`,
     table(
       [
         'server',
-        'message',
         'conn',
         'msgs',
         'msg/s',
-        'range',
         '÷ reference',
         'ACK p50 ms',
         'p95',
@@ -105,13 +96,13 @@ export function formatRis(report: RisReport): string[] {
         'client CPU %',
         'failed',
       ],
-      [...report.throughput.map((r) => throughputRow(report, r)), ...seeding],
+      report.throughput.map((r) => throughputRow(report, r)),
     ),
     '',
   ];
   for (const run of report.worklist) {
     out.push(
-      `Modality Worklist C-FIND — ${run.server}, ${run.steps} scheduled steps over ${run.days} days (seeded over HL7 above), one association kept open, request to final response (ms)`,
+      `Modality Worklist C-FIND — ${run.server}, ${run.steps} scheduled steps over ${run.days} days (the orders of the runs above${run.topUp > 0 ? ` and ${run.topUp} more` : ''}), one association kept open, request to final response (ms)`,
       table(['query', 'p50', 'p95', 'p99', 'n', 'matches'], worklistRows(run)),
       findscuLine(run),
       ...(run.failures > 0 ? [`  ${run.failures} queries failed: ${run.firstFailure}`] : []),

@@ -94,7 +94,7 @@ function worklistQuery(
   return { kind, identifier, findscuKeys, expected };
 }
 
-/** The plan of a worklist scenario's queries: the seeded orders and the days they span. */
+/** What the worklist holds: every order the server accepted, and the days they span. */
 export interface WorklistWorkload {
   orders: readonly RisOrder[];
   firstDate: string;
@@ -113,12 +113,14 @@ export function worklistQueryOf(
   const { orders, firstDate, days } = workload;
   switch (kind) {
     case 'station-day': {
+      // A modality asks for its own AE title; steps no station is assigned to (ORM^O01 v2.3.1 cannot
+      // assign one) are offered to every station of their modality.
       const stations = RIS_MODALITIES.flatMap((m) =>
         m.stations.map((s) => ({ station: s, modality: m.modality })),
       );
       const { station, modality } = stations[n % stations.length]!;
       const date = addDays(firstDate, (n * 3) % days);
-      const expected = orders.filter((o) => o.stationAe === station && o.date === date).length;
+      const expected = orders.filter((o) => o.modality === modality && o.date === date).length;
       return worklistQuery(
         kind,
         { ScheduledStationAETitle: station, Modality: modality, ScheduledProcedureStepStartDate: date },

@@ -561,15 +561,11 @@ async function risPhase(ctx: RunContext): Promise<RisReport> {
     },
     {
       messages: ctx.options.hl7Messages,
-      runBudgetSeconds: 15,
       connections: [1, 4],
-      // One round: a run is thousands of messages, and three would take too long at today's rates.
-      rounds: 1,
       warmupPerConnection: 50,
       worklistSteps: ctx.options.worklistSteps,
       worklistDays: 10,
       worklistQueries: ctx.options.worklistQueries,
-      seedConnections: 4,
     },
   );
 }
