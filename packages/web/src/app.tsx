@@ -109,7 +109,7 @@ export function App() {
         userName={session.user.displayName ?? session.user.username}
       />
     ) : mayReadStudies ? (
-      <StudyListPage navigate={navigate} />
+      <StudyListPage navigate={navigate} showExamStatus={mayReadWorklist} />
     ) : mayReadWorklist ? (
       // Schedulers see no images: their home is the department's day.
       <WorklistPage permissions={permissions} navigate={navigate} />

@@ -20,6 +20,8 @@ export interface OrderQuery {
   patientId?: string;
   accessionNumber?: string;
   stationAe?: string;
+  /** Orders of these studies. */
+  studyInstanceUids?: readonly string[];
   limit?: number;
   offset?: number;
 }
@@ -31,6 +33,9 @@ export function orderQueryString(query: OrderQuery): string {
   for (const key of ['modality', 'from', 'to', 'patientId', 'accessionNumber', 'stationAe'] as const) {
     const value = query[key]?.trim();
     if (value) params.set(key, value);
+  }
+  if (query.studyInstanceUids !== undefined && query.studyInstanceUids.length > 0) {
+    params.set('studyInstanceUid', query.studyInstanceUids.join(','));
   }
   params.set('limit', String(query.limit ?? 100));
   if (query.offset) params.set('offset', String(query.offset));

@@ -10,6 +10,9 @@ import {
   type DicomJson,
 } from '../dicomweb/dicom-json';
 import { ViewerMark } from '../viewer/viewer-timing';
+import { listOrders } from '../ris/ris-api';
+import type { OrderView } from '../ris/ris-types';
+import { PriorityTag, StatusChip } from '../ris/ris-widgets';
 import { EMPTY_SEARCH, studyQuery, type StudySearch } from './study-search';
 
 const PAGE_SIZE = 50;
@@ -20,7 +23,14 @@ export function viewerLink(studyUids: string[]): string {
 }
 
 /** The study list: search form, one page of studies from QIDO-RS, paging, open in the viewer. */
-export function StudyListPage({ navigate: go }: { navigate: (to: string) => void }) {
+export function StudyListPage({
+  navigate: go,
+  showExamStatus = false,
+}: {
+  navigate: (to: string) => void;
+  /** The user may see orders: the list then shows each study's exam status from the RIS. */
+  showExamStatus?: boolean;
+}) {
   const navigate = (to: string) => {
     performance.mark(ViewerMark.OpenStudy);
     go(to);
@@ -33,6 +43,17 @@ export function StudyListPage({ navigate: go }: { navigate: (to: string) => void
   const [state, setState] = useState<'loading' | 'ready' | 'failed'>('loading');
   const [error, setError] = useState('');
   const [expanded, setExpanded] = useState<{ uid: string; series: DicomJson[] } | null>(null);
+  const [exams, setExams] = useState<ReadonlyMap<string, OrderView>>(new Map());
+
+  useEffect(() => {
+    if (!showExamStatus || studies.length === 0) return;
+    const abort = new AbortController();
+    const uids = studies.map((s) => textOf(s, JsonTag.StudyInstanceUID)).filter(Boolean);
+    listOrders({ studyInstanceUids: uids, limit: uids.length }, abort.signal)
+      .then((orders) => setExams(new Map(orders.map((o) => [o.studyInstanceUid, o]))))
+      .catch(() => undefined); // the list works without the RIS column
+    return () => abort.abort();
+  }, [showExamStatus, studies]);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -139,12 +160,14 @@ export function StudyListPage({ navigate: go }: { navigate: (to: string) => void
             <th>Accession</th>
             <th>Referring</th>
             <th>Series / images</th>
+            {showExamStatus && <th>Exam</th>}
           </tr>
         </thead>
         <tbody>
           {studies.map((study) => {
             const uid = textOf(study, JsonTag.StudyInstanceUID);
             const open = expanded?.uid === uid;
+            const exam = exams.get(uid);
             return [
               <tr
                 key={uid}
@@ -188,10 +211,20 @@ export function StudyListPage({ navigate: go }: { navigate: (to: string) => void
                   {numberOf(study, JsonTag.NumberOfStudyRelatedSeries) ?? '?'} /{' '}
                   {numberOf(study, JsonTag.NumberOfStudyRelatedInstances) ?? '?'}
                 </td>
+                {showExamStatus && (
+                  <td className="exam-status">
+                    {exam !== undefined && (
+                      <>
+                        <StatusChip status={exam.status} reason={exam.statusReason} />{' '}
+                        {exam.priority !== 'ROUTINE' && <PriorityTag priority={exam.priority} />}
+                      </>
+                    )}
+                  </td>
+                )}
               </tr>,
               open && (
                 <tr key={`${uid}-series`} className="series-row">
-                  <td colSpan={10}>
+                  <td colSpan={showExamStatus ? 11 : 10}>
                     <div className="series-thumbnails">
                       {expanded.series.map((s) => {
                         const seriesUid = textOf(s, JsonTag.SeriesInstanceUID);
@@ -219,7 +252,7 @@ export function StudyListPage({ navigate: go }: { navigate: (to: string) => void
           })}
           {state === 'ready' && studies.length === 0 && (
             <tr>
-              <td colSpan={10} className="empty">
+              <td colSpan={showExamStatus ? 11 : 10} className="empty">
                 No studies match.
               </td>
             </tr>
