@@ -36,32 +36,34 @@ export class Hl7MessageLog {
     return row?.ack ?? undefined;
   }
 
-  /** Records an inbound message. A concurrent duplicate of an accepted message keeps the first record. */
-  async recordInbound(record: InboundRecord): Promise<void> {
+  /**
+   * Records an inbound message, in the transaction that applied it when given one: there a second record
+   * of an accepted message (a concurrent resend) fails on its dedupe key and rolls the whole change back.
+   * Outside a transaction a duplicate keeps the first record.
+   */
+  async recordInbound(record: InboundRecord, trx?: Kysely<Tables>): Promise<void> {
     const now = Date.now();
-    await this.db
-      .insertInto('hl7_message')
-      .values({
-        direction: 'in',
-        peer: record.peer,
-        message_type: record.messageType,
-        control_id: record.controlId,
-        sending_application: record.sendingApplication,
-        sending_facility: record.sendingFacility,
-        version: record.version,
-        raw: record.raw,
-        state: record.state,
-        ack_code: record.ackCode ?? null,
-        ack: record.ack ?? null,
-        detail: record.detail ?? null,
-        dedupe_key: record.dedupeKey ?? null,
-        attempts: 0,
-        next_attempt_at: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .execute();
+    const insert = (trx ?? this.db).insertInto('hl7_message').values({
+      direction: 'in',
+      peer: record.peer,
+      message_type: record.messageType,
+      control_id: record.controlId,
+      sending_application: record.sendingApplication,
+      sending_facility: record.sendingFacility,
+      version: record.version,
+      raw: record.raw,
+      state: record.state,
+      ack_code: record.ackCode ?? null,
+      ack: record.ack ?? null,
+      detail: record.detail ?? null,
+      dedupe_key: record.dedupeKey ?? null,
+      attempts: 0,
+      next_attempt_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+    if (trx !== undefined) await insert.execute();
+    else await insert.onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
   }
 
   /** Marks a failed inbound message as applied by a later replay. */

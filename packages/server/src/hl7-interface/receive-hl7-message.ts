@@ -10,7 +10,9 @@ import {
   type Hl7Message,
 } from '@lightbox/hl7';
 import type { Logger } from 'pino';
-import type { Ris } from '../ris/ris.js';
+import type { Transaction } from 'kysely';
+import type { Tables } from '../db/tables.js';
+import type { OrderSummary, Ris } from '../ris/ris.js';
 import type { Actor } from '../security/actor.js';
 import { ErrorCode, isAppError } from '../shared/app-error.js';
 import { applyAdt } from './adt-message.js';
@@ -38,6 +40,16 @@ export interface Hl7Peer {
 const SUPPORTED_VERSION = /^2\.[1-9](\.\d+)?$/;
 /** Processing IDs (MSH-11, table 0103): production, training, debugging. */
 const PROCESSING_IDS: ReadonlySet<string> = new Set(['P', 'T', 'D']);
+
+/** True for a unique-constraint violation (SQLite or PostgreSQL). */
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e.code === '23505' ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed/.test(e.message ?? '')
+  );
+}
 
 /** A message that is refused as a whole (AR) rather than failing in the application (AE). */
 class Refusal extends Error {
@@ -104,24 +116,34 @@ function ackToSend(message: Hl7Message, code: AckCode): AckCode | undefined {
   return undefined;
 }
 
+/** Logs an applied message with its AA, in the transaction that applied it. */
+type LogApplied = (trx: Transaction<Tables>, detail: string) => Promise<void>;
+
+/** Applies a message; `logged` says whether its log row was written in the applying transaction. */
 async function apply(
   message: Hl7Message,
   deps: Hl7InterfaceDeps,
   actor: Actor,
-): Promise<{ detail: string; state: string }> {
+  logApplied: LogApplied,
+): Promise<{ detail: string; state: string; logged: boolean }> {
   const type = message.messageType.toUpperCase();
   const event = message.triggerEvent.toUpperCase();
   if (type === 'ADT') {
-    const outcome = await applyAdt(message, deps.ris, actor);
-    return { detail: outcome.detail, state: outcome.applied ? 'processed' : 'ignored' };
+    const outcome = await applyAdt(message, deps.ris, actor, logApplied);
+    return {
+      detail: outcome.detail,
+      state: outcome.applied ? 'processed' : 'ignored',
+      logged: outcome.applied,
+    };
   }
   if ((type === 'ORM' && event === 'O01') || (type === 'OMI' && event === 'O23')) {
     const commands = orderCommandsOf(message);
-    const summaries = await deps.ris.applyOrders(commands, actor);
-    return {
-      detail: summaries.map((s) => `${s.accessionNumber} ${s.status}`).join('; '),
-      state: 'processed',
-    };
+    const detailOf = (summaries: OrderSummary[]) =>
+      summaries.map((s) => `${s.accessionNumber} ${s.status}`).join('; ');
+    const summaries = await deps.ris.applyOrders(commands, actor, (trx, done) =>
+      logApplied(trx, detailOf(done)),
+    );
+    return { detail: detailOf(summaries), state: 'processed', logged: true };
   }
   if (type === 'ORM' || type === 'OMI') {
     throw new Refusal('201', `${type}^${event} is not supported (ORM^O01 and OMI^O23 are)`, {
@@ -193,10 +215,30 @@ export async function receiveHl7Message(
   const previous = await deps.log.acceptedAck(dedupeKey);
   if (previous !== undefined) return encodeReply(previous, message);
 
+  const ackFor = (code: AckCode, errors: AckError[]) =>
+    buildAck(message, code, {
+      sendingApplication: deps.applicationName,
+      ...(deps.facilityName !== undefined ? { sendingFacility: deps.facilityName } : {}),
+      controlId: `${message.controlId.slice(0, 15)}A${Date.now().toString(36)}`.slice(0, 20),
+      errors,
+    });
+  const record = (state: string, code: AckCode, ack: string, detail: string) => ({
+    peer: peerName,
+    messageType: `${message.messageType}^${message.triggerEvent}`,
+    controlId: message.controlId,
+    sendingApplication,
+    sendingFacility,
+    version: message.version,
+    raw: text,
+    state,
+    ackCode: code,
+    ack,
+    detail,
+    ...(code === 'AA' ? { dedupeKey } : {}),
+  });
   let code: AckCode = 'AA';
   let errors: AckError[] = [];
-  let state = 'processed';
-  let detail = '';
+  let ack = '';
   try {
     if (unreadableCharset !== undefined) {
       throw new Refusal('102', unreadableCharset, { segment: 'MSH', field: 18 });
@@ -213,8 +255,19 @@ export async function receiveHl7Message(
         field: 12,
       });
     }
-    ({ detail, state } = await apply(message, deps, hl7Actor(message, peer)));
+    // An applied message is logged with its AA in the same transaction: one commit, and a concurrent
+    // resend of it fails on the dedupe key and is rolled back instead of being applied twice.
+    const outcome = await apply(message, deps, hl7Actor(message, peer), async (trx, detail) => {
+      ack = ackFor('AA', []);
+      await deps.log.recordInbound(record('processed', 'AA', ack, detail), trx);
+    });
+    if (!outcome.logged) {
+      ack = ackFor('AA', []);
+      await deps.log.recordInbound(record(outcome.state, 'AA', ack, outcome.detail));
+    }
   } catch (error) {
+    const resent = isUniqueViolation(error) ? await deps.log.acceptedAck(dedupeKey) : undefined;
+    if (resent !== undefined) return encodeReply(resent, message);
     if (error instanceof Refusal) {
       code = 'AR';
       errors = [
@@ -230,29 +283,11 @@ export async function receiveHl7Message(
       }
       code = 'AE';
     }
-    state = code === 'AR' ? 'rejected' : 'error';
-    detail = errors[0]?.text ?? '';
+    ack = ackFor(code, errors);
+    await deps.log.recordInbound(
+      record(code === 'AR' ? 'rejected' : 'error', code, ack, errors[0]?.text ?? ''),
+    );
   }
-  const ack = buildAck(message, code, {
-    sendingApplication: deps.applicationName,
-    ...(deps.facilityName !== undefined ? { sendingFacility: deps.facilityName } : {}),
-    controlId: `${message.controlId.slice(0, 15)}A${Date.now().toString(36)}`.slice(0, 20),
-    errors,
-  });
-  await deps.log.recordInbound({
-    peer: peerName,
-    messageType: `${message.messageType}^${message.triggerEvent}`,
-    controlId: message.controlId,
-    sendingApplication,
-    sendingFacility,
-    version: message.version,
-    raw: text,
-    state,
-    ackCode: code,
-    ack,
-    detail,
-    ...(code === 'AA' ? { dedupeKey } : {}),
-  });
   const send = ackToSend(message, code);
   if (send === undefined) return undefined;
   const reply =

@@ -59,6 +59,12 @@ export interface ScheduleSlot {
   durationMinutes?: number;
 }
 
+/**
+ * More to write in the transaction of a change, once the change is made (the HL7 interface logs the
+ * message and its acknowledgement this way: applied and logged together, or neither).
+ */
+export type AlsoInTransaction<T> = (trx: Transaction<Tables>, result: T) => Promise<void>;
+
 /** A unit of work: one transaction, and what to tell once it has committed. */
 interface Work {
   trx: Tx;
@@ -117,6 +123,7 @@ export class Ris {
   recordPatient(
     demographics: PatientDemographics,
     actor: Actor,
+    also?: AlsoInTransaction<{ created: boolean; changed: string[] }>,
   ): Promise<{ created: boolean; changed: string[] }> {
     return this.run(async (work) => {
       const result = await registerPatient(work.trx, demographics, Date.now());
@@ -131,7 +138,7 @@ export class Ris {
           : `updated: ${result.changed.join(', ') || 'nothing changed'}`,
       });
       return { created: result.created, changed: result.changed };
-    });
+    }, also);
   }
 
   /** Merges the prior patient into the survivor (ADT A40); the prior's studies and orders move. */
@@ -139,6 +146,7 @@ export class Ris {
     survivor: PatientDemographics,
     prior: { patientId: string; issuer: string },
     actor: Actor,
+    also?: AlsoInTransaction<{ studies: string[]; orders: number }>,
   ): Promise<{ studies: string[]; orders: number }> {
     return this.run(async (work) => {
       const merge = await mergePatients(work.trx, survivor, prior, actorName(actor), Date.now());
@@ -152,7 +160,7 @@ export class Ris {
         detail: `merged ${prior.patientId} into ${survivor.patientId}: ${merge.studies.length} studies, ${merge.orders} orders moved`,
       });
       return { studies: merge.studies, orders: merge.orders };
-    });
+    }, also);
   }
 
   /** Places a new order; it is scheduled at once when it says when and on which modality. */
@@ -179,7 +187,11 @@ export class Ris {
   }
 
   /** Applies the commands of one order message together: all of them, or none. */
-  applyOrders(commands: readonly OrderCommand[], actor: Actor): Promise<OrderSummary[]> {
+  applyOrders(
+    commands: readonly OrderCommand[],
+    actor: Actor,
+    also?: AlsoInTransaction<OrderSummary[]>,
+  ): Promise<OrderSummary[]> {
     return this.run(async (work) => {
       const summaries: OrderSummary[] = [];
       for (const command of commands) {
@@ -192,7 +204,7 @@ export class Ris {
         }
       }
       return summaries;
-    });
+    }, also);
   }
 
   /** Modality Worklist C-FIND (PS3.4 K.6): the matching scheduled steps, projected on the requested keys. */
@@ -752,10 +764,14 @@ export class Ris {
    * Runs one unit of work in a transaction; the audit trail and listeners hear of the exam status changes it made once it has
    * committed, never of a change that was rolled back.
    */
-  private async run<T>(task: (work: Work) => Promise<T>): Promise<T> {
+  private async run<T>(task: (work: Work) => Promise<T>, also?: AlsoInTransaction<T>): Promise<T> {
     const changes: ExamStatusChange[] = [];
     const audits: AuditEvent[] = [];
-    const result = await this.db.transaction().execute((trx) => task({ trx, changes, audits }));
+    const result = await this.db.transaction().execute(async (trx) => {
+      const done = await task({ trx, changes, audits });
+      if (also !== undefined) await also(trx, done);
+      return done;
+    });
     for (const event of audits) this.audit.record(event);
     for (const change of changes) for (const listener of this.listeners) listener(change);
     return result;

@@ -93,11 +93,19 @@ export async function queryWorklist(
   // Steps without a station match any requested station; matched in memory as if they had it.
   const requestedStation = stations?.[0];
   const results: DicomJson[] = [];
+  // A patient's attributes are read once per query, however many of their steps match.
+  const patients = new Map<string, DicomJson>();
   for (const row of rows) {
+    let patient = patients.get(row.patient_attributes);
+    if (patient === undefined) {
+      patient = JSON.parse(row.patient_attributes) as DicomJson;
+      patients.set(row.patient_attributes, patient);
+    }
     const item = worklistItem(
       row.station_ae === '' && requestedStation !== undefined
         ? { ...row, station_ae: requestedStation }
         : row,
+      patient,
     );
     if (!matchesIdentifier(item, matching)) continue;
     results.push(projectIdentifier(item, identifier));

@@ -60,8 +60,10 @@ function codeSequence(
  * requested procedure and the one scheduled procedure step of this row. The patient's attributes are the
  * index's current ones, so an ADT update shows in the next query.
  */
-export function worklistItem(row: WorklistRow): DicomJson {
-  const patient = JSON.parse(row.patient_attributes) as DicomJson;
+export function worklistItem(
+  row: WorklistRow,
+  patient: DicomJson = JSON.parse(row.patient_attributes) as DicomJson,
+): DicomJson {
   const step: DicomJson = {
     '00080060': text('CS', row.modality),
     '00400001': text('AE', row.station_ae),
