@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { addDays, dateFromInput, dateToInput } from './ris-format';
 import { examActions, statusLabel, type ExamAction, type ExamRights } from './exam-actions';
 import { errorText, setExamStatus } from './ris-api';
 import type { OrderDetail, OrderView } from './ris-types';
@@ -184,4 +185,43 @@ export function useDebounced<T>(value: T, ms: number): T {
     return () => window.clearTimeout(timer);
   }, [value, ms]);
   return settled;
+}
+
+/** Previous day, today, next day and a date picker (the worklist's and the schedule's day). */
+export function DayNavigation({
+  date,
+  today,
+  onChange,
+  children,
+}: {
+  date: string;
+  today: string;
+  onChange: (date: string) => void;
+  children?: ReactNode;
+}) {
+  return (
+    <nav className="day-nav" aria-label="Day">
+      <button type="button" onClick={() => onChange(addDays(date, -1))} aria-label="Previous day">
+        ◀
+      </button>
+      <button type="button" onClick={() => onChange(today)} disabled={date === today}>
+        Today
+      </button>
+      <button type="button" onClick={() => onChange(addDays(date, 1))} aria-label="Next day">
+        ▶
+      </button>
+      <label>
+        <span className="visually-hidden">Date</span>
+        <input
+          type="date"
+          value={dateToInput(date)}
+          onChange={(e) => {
+            const picked = dateFromInput(e.target.value);
+            if (picked) onChange(picked);
+          }}
+        />
+      </label>
+      {children}
+    </nav>
+  );
 }

@@ -18,7 +18,6 @@ import {
 import { mayReschedule } from './exam-actions';
 import { errorText, listOrders, scheduleOrder } from './ris-api';
 import {
-  addDays,
   ageSex,
   dateFromInput,
   dateToInput,
@@ -30,7 +29,7 @@ import {
   timeFromInput,
 } from './ris-format';
 import type { OrderView, ScheduleSlot } from './ris-types';
-import { Messages, PriorityTag, StatusChip, useInterval } from './ris-widgets';
+import { DayNavigation, Messages, PriorityTag, StatusChip, useInterval } from './ris-widgets';
 
 /** Height of a 15-minute slot in CSS pixels. */
 const SLOT_HEIGHT = 22;
@@ -208,26 +207,9 @@ export function SchedulePage({
     <main className="ris-page schedule-page">
       <div className="ris-toolbar">
         <h1>Schedule</h1>
-        <nav className="day-nav" aria-label="Day">
-          <button type="button" onClick={() => setDate(addDays(date, -1))} aria-label="Previous day">
-            ◀
-          </button>
-          <button type="button" onClick={() => setDate(today)} disabled={date === today}>
-            Today
-          </button>
-          <button type="button" onClick={() => setDate(addDays(date, 1))} aria-label="Next day">
-            ▶
-          </button>
-          <label>
-            <span className="visually-hidden">Date</span>
-            <input
-              type="date"
-              value={dateToInput(date)}
-              onChange={(e) => dateFromInput(e.target.value) && setDate(dateFromInput(e.target.value))}
-            />
-          </label>
+        <DayNavigation date={date} today={today} onChange={setDate}>
           <strong>{formatDay(date)}</strong>
-        </nav>
+        </DayNavigation>
         <form className="add-station" onSubmit={addStation} aria-label="Add a station">
           <label>
             Station{' '}

@@ -2,18 +2,10 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { hasImages } from './exam-actions';
 import { MODALITIES } from './order-form';
 import { errorText, listOrders } from './ris-api';
-import {
-  addDays,
-  ageSex,
-  dateFromInput,
-  dateToInput,
-  dicomDate,
-  formatDay,
-  formatTime,
-  personName,
-} from './ris-format';
+import { ageSex, dicomDate, formatDay, formatTime, personName } from './ris-format';
 import type { OrderView } from './ris-types';
 import {
+  DayNavigation,
   ExamActionButtons,
   Messages,
   PriorityTag,
@@ -97,25 +89,7 @@ export function WorklistPage({
     <main className="ris-page worklist-page">
       <div className="ris-toolbar">
         <h1>Worklist</h1>
-        <nav className="day-nav" aria-label="Day">
-          <button type="button" onClick={() => setDate(addDays(date, -1))} aria-label="Previous day">
-            ◀
-          </button>
-          <button type="button" onClick={() => setDate(today)} disabled={date === today}>
-            Today
-          </button>
-          <button type="button" onClick={() => setDate(addDays(date, 1))} aria-label="Next day">
-            ▶
-          </button>
-          <label>
-            <span className="visually-hidden">Date</span>
-            <input
-              type="date"
-              value={dateToInput(date)}
-              onChange={(e) => dateFromInput(e.target.value) && setDate(dateFromInput(e.target.value))}
-            />
-          </label>
-        </nav>
+        <DayNavigation date={date} today={today} onChange={setDate} />
         <label>
           Modality{' '}
           <select value={modality} onChange={(e) => setModality(e.target.value)}>
