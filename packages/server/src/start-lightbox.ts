@@ -69,6 +69,14 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     });
   }, 60_000);
   examSweep.unref();
+  // The interface log holds PHI: messages are kept for hl7.keepDays, then deleted.
+  const pruneHl7Log = () =>
+    services.hl7Log.prune(Date.now() - config.hl7.keepDays * 86_400_000).catch((error: unknown) => {
+      logger.warn({ err: error }, 'pruning the HL7 log failed');
+    });
+  void pruneHl7Log();
+  const hl7LogSweep = setInterval(() => void pruneHl7Log(), 60 * 60_000);
+  hl7LogSweep.unref();
 
   if (embedded) await services.jobs.requeueRunning(); // this process was the only runner
   const tlsMaterial = config.tls !== undefined ? readTlsMaterial(config.tls) : undefined;
@@ -101,7 +109,10 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     logger: logger.child({ component: 'hl7-out' }),
     destinations: config.hl7.destinations,
     retryMs: config.hl7.retrySeconds * 1000,
-    sender: { application: config.aeTitle },
+    sender: {
+      application: config.aeTitle,
+      ...(config.hl7.facility !== undefined ? { facility: config.hl7.facility } : {}),
+    },
     ...(tlsMaterial !== undefined ? { tls: tlsMaterial } : {}),
   });
   services.ris.recordExamStatusWith((change, trx) => hl7Outbox.enqueue(change, trx));
@@ -113,6 +124,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     log: services.hl7Log,
     logger: logger.child({ component: 'hl7' }),
     applicationName: config.aeTitle,
+    ...(config.hl7.facility !== undefined ? { facilityName: config.hl7.facility } : {}),
   };
   const http = await buildHttpApp({
     archive: services.archive,
@@ -121,7 +133,10 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     jobs: services.jobs,
     ris: services.ris,
     reconciliation: services.reconciliation,
-    hl7Monitor: { log: services.hl7Log, replay: (pk: number) => replayHl7Message(pk, hl7Deps) },
+    hl7Monitor: {
+      log: services.hl7Log,
+      replay: (pk: number) => replayHl7Message(pk, hl7Deps, () => hl7Outbox.wake()),
+    },
     jobQueued: () => jobRunner.wake(),
     security: httpSecurityOf(services, tlsMaterial !== undefined),
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
@@ -186,6 +201,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
   } catch (error) {
     clearInterval(sweep);
     clearInterval(examSweep);
+    clearInterval(hl7LogSweep);
     for (const listener of listeners) await listener.close();
     for (const listener of hl7Listeners) await listener.close();
     await http.close();
@@ -232,6 +248,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     async stop() {
       clearInterval(sweep);
       clearInterval(examSweep);
+      clearInterval(hl7LogSweep);
       await hl7Outbox.stop();
       await jobRunner.stop();
       await hl7Tls?.close();

@@ -17,8 +17,8 @@ const listQuery = {
 /** What the interface monitor needs: the log, and a way to apply a logged inbound message again. */
 export interface Hl7MonitorDeps {
   log: Hl7MessageLog;
-  /** Applies a logged inbound message again and returns the new acknowledgement's code. */
-  replay(pk: number): Promise<{ ackCode: string; ack: string }>;
+  /** Applies a logged inbound message again (its new acknowledgement), or queues a refused outbound one again. */
+  replay(pk: number): Promise<{ ackCode: string; ack: string; requeued?: boolean }>;
 }
 
 /**

@@ -67,6 +67,10 @@ export interface Hl7Config {
   destinations: Record<string, Hl7Destination>;
   /** First retry delay after a failed delivery; it doubles up to ten minutes. */
   retrySeconds: number;
+  /** Days raw messages stay in the interface log (they hold PHI); messages still to be sent are kept. */
+  keepDays: number;
+  /** MSH-4 (sending facility) of Lightbox's messages and acknowledgements; MSH-3 is the AE title. */
+  facility?: string;
 }
 
 /** The RIS (issue #6). */

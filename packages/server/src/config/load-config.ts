@@ -120,9 +120,11 @@ const schema: JSONSchemaType<Config> = {
     hl7: {
       type: 'object',
       additionalProperties: false,
-      required: ['destinations', 'retrySeconds'],
+      required: ['destinations', 'retrySeconds', 'keepDays'],
       properties: {
         retrySeconds: { type: 'number', minimum: 0.1, maximum: 3600 },
+        keepDays: { type: 'number', minimum: 1, maximum: 36500 },
+        facility: { type: 'string', minLength: 1, maxLength: 20, nullable: true },
         destinations: {
           type: 'object',
           required: [],
@@ -255,7 +257,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     nodes: {},
     ...((file.dicom ?? {}) as Raw),
   };
-  raw.hl7 = { destinations: {}, retrySeconds: 30, ...((file.hl7 ?? {}) as Raw) };
+  raw.hl7 = { destinations: {}, retrySeconds: 30, keepDays: 90, ...((file.hl7 ?? {}) as Raw) };
   raw.ris = { imageQuietMinutes: 30, ...((file.ris ?? {}) as Raw) };
   if (Object.keys(tls).length > 0) raw.tls = tls;
   if (!validate(raw)) {

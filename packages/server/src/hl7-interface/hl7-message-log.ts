@@ -75,6 +75,26 @@ export class Hl7MessageLog {
       .execute();
   }
 
+  /** Queues a refused outbound message again, to be delivered at once (after those queued before it). */
+  async requeue(pk: number): Promise<void> {
+    await this.db
+      .updateTable('hl7_message')
+      .set({ state: 'pending', attempts: 0, next_attempt_at: Date.now(), updated_at: Date.now() })
+      .where('pk', '=', pk)
+      .where('direction', '=', 'out')
+      .execute();
+  }
+
+  /** Deletes messages older than `before` (epoch ms) that are done with; those still to be sent stay. */
+  async prune(before: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('hl7_message')
+      .where('created_at', '<', before)
+      .where('state', 'not in', ['pending', 'sending'])
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** One logged message. */
   async get(pk: number): Promise<LoggedHl7Message | undefined> {
     return this.db.selectFrom('hl7_message').selectAll().where('pk', '=', pk).executeTakeFirst();

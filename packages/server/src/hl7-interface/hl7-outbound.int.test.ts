@@ -56,6 +56,7 @@ for (const dialect of DIALECTS) {
     let work: string;
     let ehrPort: number;
     let risPort: number;
+    let strictPort: number;
     const tag = Date.now().toString(36).toUpperCase();
     const receivers: { received: string[]; stop(): void }[] = [];
 
@@ -72,13 +73,16 @@ for (const dialect of DIALECTS) {
       work = await mkdtemp(path.join(tmpdir(), 'lightbox-hl7out-'));
       ehrPort = await freePort();
       risPort = await freePort();
+      strictPort = await freePort();
       const config = path.join(work, 'config.json');
       await writeFile(
         config,
         JSON.stringify({
           hl7: {
             retrySeconds: 0.2,
+            facility: 'RADIOLOGY',
             destinations: {
+              strict: { host: '127.0.0.1', port: strictPort, version: '2.5.1' },
               ehr: { host: '127.0.0.1', port: ehrPort, version: '2.5.1', application: 'EHR' },
               'old-ris': { host: '127.0.0.1', port: risPort, version: '2.3.1' },
             },
@@ -120,6 +124,7 @@ for (const dialect of DIALECTS) {
       const first = ehr.received[0]!;
       expect(segmentsOf(first, 'MSH')[0]![8]).toBe('OMG^O19^OMG_O19');
       expect(segmentsOf(first, 'MSH')[0]![11]).toBe('2.5.1');
+      expect(segmentsOf(first, 'MSH')[0]![3]).toBe('RADIOLOGY');
       expect(segmentsOf(first, 'PID')[0]![3]).toBe(`OUT-${tag}^^^HOSP^MR`);
       expect(segmentsOf(first, 'PID')[0]![5]).toBe('Müller^Jürgen');
       expect(orcs[0]![3]).toBe(`${accession}^LIGHTBOX`);
@@ -170,6 +175,37 @@ for (const dialect of DIALECTS) {
       await eventually(() => ehr.received.length >= before + 2, 'the cancellation at the EHR');
       const orc = segmentsOf(ehr.received.at(-1)!, 'ORC')[0]!;
       expect([orc[1], orc[5], orc[16]]).toEqual(['OC', 'CA', '^Claustrophobia']);
+    });
+
+    it('marks messages a destination refuses as failed, and sends one again from the monitor', async () => {
+      const log = async () =>
+        (await fetch(`${lb.baseUrl}/api/hl7-messages?direction=out&limit=100`, {
+          headers: { authorization: lb.authorization },
+        }).then((r) => r.json())) as { id: number; peer: string; state: string; ackCode: string | null }[];
+      const refusing = await startReceiver(strictPort, 'AE');
+      await eventually(
+        async () => (await log()).filter((m) => m.peer === 'strict').every((m) => m.state === 'failed'),
+        'refusals',
+      );
+      refusing.stop();
+      const failed = (await log()).filter((m) => m.peer === 'strict');
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.every((m) => m.ackCode === 'AE')).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      const accepting = await startReceiver(strictPort, 'AA');
+      receivers.push(accepting);
+      const replay = (id: number) =>
+        fetch(`${lb.baseUrl}/api/hl7-messages/${id}/replay`, {
+          method: 'POST',
+          headers: { authorization: lb.authorization },
+        });
+      expect(await (await replay(failed[0]!.id)).json()).toMatchObject({ requeued: true });
+      await eventually(() => accepting.received.length === 1, 'the message sent again');
+      expect((await log()).find((m) => m.id === failed[0]!.id)).toMatchObject({
+        state: 'sent',
+        ackCode: 'AA',
+      });
+      expect((await replay(failed[0]!.id)).status).toBe(409);
     });
   });
 }

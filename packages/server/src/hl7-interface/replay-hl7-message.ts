@@ -3,18 +3,29 @@ import { AppError, ErrorCode } from '../shared/app-error.js';
 import { receiveHl7Message, type Hl7InterfaceDeps } from './receive-hl7-message.js';
 
 /**
- * Applies a logged inbound message again, as if its sender had resent it (the interface monitor's
- * replay, after the cause of an error was fixed). An accepted message is answered from the log, as a
- * resend would be: replay never applies a message twice.
+ * The interface monitor's replay, once the cause of a failure was fixed. A received message is applied
+ * again as if its sender had resent it — an accepted one is answered from the log, as a resend would be,
+ * so replay never applies a message twice. A sent message that its destination refused is queued again
+ * (`wakeOutbox` starts its delivery); it returns no acknowledgement yet.
  */
 export async function replayHl7Message(
   pk: number,
   deps: Hl7InterfaceDeps,
-): Promise<{ ackCode: string; ack: string }> {
+  wakeOutbox: () => void = () => undefined,
+): Promise<{ ackCode: string; ack: string; requeued?: boolean }> {
   const row = await deps.log.get(pk);
   if (row === undefined) throw new AppError(ErrorCode.NotFound, `no HL7 message ${pk}`);
-  if (row.direction !== 'in')
-    throw new AppError(ErrorCode.Conflict, 'only received messages can be replayed');
+  if (row.direction === 'out') {
+    if (row.state !== 'failed') {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `message ${pk} is ${row.state}; only a refused message is sent again`,
+      );
+    }
+    await deps.log.requeue(pk);
+    wakeOutbox();
+    return { ackCode: '', ack: '', requeued: true };
+  }
   const charset = /^MSH(.)(?:[^\r\n]*?\1){16}([^\r\n^~]*)/.exec(row.raw)?.[2];
   const reply = await receiveHl7Message(
     encodeMessageText(row.raw, charset || undefined),

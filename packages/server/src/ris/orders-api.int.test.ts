@@ -267,6 +267,10 @@ for (const dialect of DIALECTS) {
       // Replaying an accepted message answers from the log; nothing is applied twice.
       const again = await call('POST', `/api/hl7-messages/${failedEntry.id}/replay`, lb.authorization);
       expect(again.json).toMatchObject({ ackCode: 'AA' });
+
+      // Messages leave the log after hl7.keepDays (they hold PHI).
+      expect(await lb.running.services.hl7Log.prune(Date.now() + 1000)).toBeGreaterThan(0);
+      expect((await call('GET', '/api/hl7-messages?direction=in', lb.authorization)).json).toEqual([]);
     });
   });
 }

@@ -25,7 +25,8 @@ describe('HL7 monitor formatting', () => {
     expect(mayReplay({ direction: 'in', state: 'error' })).toBe(true);
     expect(mayReplay({ direction: 'in', state: 'rejected' })).toBe(true);
     expect(mayReplay({ direction: 'in', state: 'processed' })).toBe(false);
-    expect(mayReplay({ direction: 'out', state: 'failed' })).toBe(false);
+    expect(mayReplay({ direction: 'out', state: 'failed' })).toBe(true);
+    expect(mayReplay({ direction: 'out', state: 'sent' })).toBe(false);
     expect(stateIsBad('failed')).toBe(true);
     expect(stateIsBad('sent')).toBe(false);
   });

@@ -25,9 +25,10 @@ export function ackCodeOf(ack: string | null | undefined): string {
   return msa.split(msa[3] ?? '|')[1] ?? '';
 }
 
-/** True when a logged message can be applied again: a received one that failed or was refused. */
+/** True when a logged message can be replayed: a received one that failed or was refused, or a sent one its destination refused. */
 export function mayReplay(message: Pick<Hl7MessageRow, 'direction' | 'state'>): boolean {
-  return message.direction === 'in' && (message.state === 'error' || message.state === 'rejected');
+  if (message.direction === 'out') return message.state === 'failed';
+  return message.state === 'error' || message.state === 'rejected';
 }
 
 /** States of the log that call for attention. */

@@ -71,9 +71,14 @@ export function Hl7Page() {
     setBusy(true);
     try {
       const result = await replayHl7Message(message.id);
-      setReplayed({ id: message.id, ...result });
       setError('');
-      setNotice(`Message ${message.controlId} replayed: ACK ${result.ackCode || '(none)'}.`);
+      if (result.requeued === true) {
+        setReplayed(null);
+        setNotice(`Message ${message.controlId} is queued to be sent again.`);
+      } else {
+        setReplayed({ id: message.id, ...result });
+        setNotice(`Message ${message.controlId} replayed: ACK ${result.ackCode || '(none)'}.`);
+      }
       await load();
     } catch (e) {
       setError(`Replay of ${message.controlId} failed: ${errorText(e)}`);
@@ -187,9 +192,13 @@ export function Hl7Page() {
             {mayReplay(open) && (
               <p>
                 <button type="button" className="primary" disabled={busy} onClick={() => void replay(open)}>
-                  Replay
+                  {open.direction === 'out' ? 'Send again' : 'Replay'}
                 </button>{' '}
-                <small className="muted">Applies the message again, as if its sender had resent it.</small>
+                <small className="muted">
+                  {open.direction === 'out'
+                    ? 'Queues the message again for its destination.'
+                    : 'Applies the message again, as if its sender had resent it.'}
+                </small>
               </p>
             )}
             {replayed?.id === open.id && (

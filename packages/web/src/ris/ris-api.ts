@@ -99,10 +99,12 @@ export async function getHl7Message(id: number): Promise<Hl7MessageDetail> {
   return (await (await appFetch(`/api/hl7-messages/${id}`)).json()) as Hl7MessageDetail;
 }
 
-/** Applies an inbound message again; answers the new acknowledgement. */
-export async function replayHl7Message(id: number): Promise<{ ackCode: string; ack: string }> {
+/** Applies a received message again (its new acknowledgement), or queues a refused sent one again. */
+export async function replayHl7Message(
+  id: number,
+): Promise<{ ackCode: string; ack: string; requeued?: boolean }> {
   const response = await appFetch(`/api/hl7-messages/${id}/replay`, { method: 'POST' });
-  return (await response.json()) as { ackCode: string; ack: string };
+  return (await response.json()) as { ackCode: string; ack: string; requeued?: boolean };
 }
 
 /** Reconciliation exceptions in one state. */
