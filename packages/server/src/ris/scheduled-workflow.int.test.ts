@@ -176,6 +176,7 @@ for (const dialect of DIALECTS) {
 
       const found = await worklist([
         sps('ScheduledStationAETitle=MR1'),
+        sps('Modality=MR'),
         sps('ScheduledProcedureStepID'),
         sps('ScheduledStationName'),
         sps('ScheduledProcedureStepLocation'),
@@ -196,6 +197,11 @@ for (const dialect of DIALECTS) {
       expect(protocol && getString(protocol, Tag.CodeValue)).toBe('BRAIN-T1');
       // Assigned to MR1: another station does not see it.
       expect(await worklist([sps('ScheduledStationAETitle=CT_SCANNER'), sps('Modality=MR')])).toHaveLength(0);
+      // A station asking with its AE title alone gets the unassigned CT step, not MR1's step.
+      const byStationOnly = await worklist([sps('ScheduledStationAETitle=ANY_ROOM'), 'AccessionNumber']);
+      const accessions = byStationOnly.map((ds) => getString(ds, Tag.AccessionNumber));
+      expect(accessions).toContain(`A1-${run10}`);
+      expect(accessions).not.toContain(`A2-${run10}`);
     });
 
     it('links images sent by storescu to their order by accession number, and MPPS N-CREATE/N-SET drive the exam', async () => {
@@ -267,7 +273,7 @@ for (const dialect of DIALECTS) {
         expect(created.command.affectedSopInstanceUid).toBe(mppsUid);
         expect((await lb.running.services.ris.orderByAccession(`A2-${run10}`))?.status).toBe('in-progress');
         // The step left the worklist once started.
-        expect(await worklist([sps('ScheduledStationAETitle=MR1')])).toHaveLength(0);
+        expect(await worklist([sps('ScheduledStationAETitle=MR1'), sps('Modality=MR')])).toHaveLength(0);
 
         const completion = encodeIdentifier(
           {

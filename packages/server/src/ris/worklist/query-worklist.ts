@@ -19,7 +19,7 @@ function exactValues(identifier: DicomJson | undefined, key: string): string[] |
  * Answers a Modality Worklist C-FIND (PS3.4 K.6): the database narrows by the keys it indexes (station AE,
  * start date, modality, accession, patient ID, step status); every key is then matched in memory (PS3.4
  * C.2.2.2) and each match projected onto the requested keys. Steps without a station are offered to every
- * station that asks for their modality. By default only steps still to be performed are listed.
+ * station. By default only steps still to be performed are listed.
  */
 export async function queryWorklist(
   db: Kysely<Tables>,
@@ -65,10 +65,9 @@ export async function queryWorklist(
     .where('o.status', 'not in', [...FINAL_EXAM_STATUSES]);
   const stations = exactValues(stepKeys, '00400001');
   const modalities = exactValues(stepKeys, '00080060');
-  // A step no station is assigned to is offered to every station that asks for its modality.
-  if (stations !== undefined) {
-    query = query.where('s.station_ae', 'in', modalities !== undefined ? [...stations, ''] : stations);
-  }
+  // A step no station is assigned to is offered to every station: an order must reach a modality's
+  // worklist without a manual step. Assign stations (catalog, IPC-9, booking) to narrow the lists.
+  if (stations !== undefined) query = query.where('s.station_ae', 'in', [...stations, '']);
   if (modalities !== undefined) query = query.where('s.modality', 'in', modalities);
   const statuses = exactValues(stepKeys, '00400020');
   query = query.where('s.status', 'in', statuses ?? OPEN_STEP_STATUSES);
