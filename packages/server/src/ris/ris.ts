@@ -381,15 +381,24 @@ export class Ris {
         ? await catalogEntry(trx, request.procedure, request.modality, now)
         : undefined;
     const modality = request.modality ?? request.steps?.[0]?.modality ?? procedure?.modality ?? undefined;
-    const inserted = await trx
+    // The order's rows are written once with their final values: whether it is scheduled is known
+    // before it is inserted (fewer statements per order: docs/benchmarks.md, RIS).
+    const planned = this.plannedSteps(
+      { requested_date: blankToNull(request.requestedDate), modality: modality ?? null },
+      request.steps ?? [],
+      procedure,
+    );
+    const status = planned.length > 0 ? ExamStatus.Scheduled : ExamStatus.Ordered;
+    const given = request.accessionNumber;
+    let order = await trx
       .insertInto('imaging_order')
       .values({
         patient_pk: patient.pk,
-        accession_number: request.accessionNumber ?? `pending:${randomUUID()}`,
+        accession_number: given ?? `pending:${randomUUID()}`,
         placer_order_number: blankToNull(request.placerOrderNumber),
         placer_issuer: request.placerIssuer ?? '',
-        filler_order_number: blankToNull(request.fillerOrderNumber),
-        status: ExamStatus.Ordered,
+        filler_order_number: blankToNull(request.fillerOrderNumber) ?? given ?? null,
+        status,
         status_reason: null,
         priority: request.priority ?? 'ROUTINE',
         reason: blankToNull(request.reason),
@@ -405,27 +414,46 @@ export class Ris {
         patient_location: blankToNull(request.patientLocation),
         admission_id: blankToNull(request.admissionId),
         study_instance_uid: request.studyInstanceUid ?? generateUid(),
-        requested_procedure_id: request.requestedProcedureId ?? '',
+        requested_procedure_id: request.requestedProcedureId ?? given ?? '',
         source,
         created_at: now,
         updated_at: now,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const accession = request.accessionNumber ?? accessionNumberFor(inserted.pk);
-    let order = await trx
-      .updateTable('imaging_order')
-      .set({
-        accession_number: accession,
-        requested_procedure_id: request.requestedProcedureId ?? accession,
-        filler_order_number: inserted.filler_order_number ?? accession,
-      })
-      .where('pk', '=', inserted.pk)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await this.recordEvent(trx, order.pk, ExamStatus.Ordered, undefined, actor, now);
-    const steps = await this.scheduleSteps(trx, order, request.steps ?? [], procedure, now);
-    if (steps > 0) order = await this.moveStatus(work, order, ExamStatus.Scheduled, undefined, actor, now);
+    if (given === undefined) {
+      // A generated accession number is the order's row number: known only once it is inserted.
+      const accession = accessionNumberFor(order.pk);
+      order = await trx
+        .updateTable('imaging_order')
+        .set({
+          accession_number: accession,
+          requested_procedure_id: request.requestedProcedureId ?? accession,
+          filler_order_number: order.filler_order_number ?? accession,
+        })
+        .where('pk', '=', order.pk)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    }
+    const history = [ExamStatus.Ordered, ...(status === ExamStatus.Scheduled ? [ExamStatus.Scheduled] : [])];
+    await trx
+      .insertInto('exam_event')
+      .values(
+        history.map((step) => ({
+          order_pk: order.pk,
+          status: step,
+          reason: null,
+          actor: actorName(actor),
+          occurred_at: now,
+        })),
+      )
+      .execute();
+    await this.insertSteps(trx, order, planned, procedure, now);
+    if (status === ExamStatus.Scheduled) {
+      const change: ExamStatusChange = { order, previous: ExamStatus.Ordered, status };
+      for (const recorder of this.recorders) await recorder(change, trx);
+      work.changes.push(change);
+    }
     work.audits.push({
       event: AuditEventId.OrderRecord,
       action: 'C',
@@ -685,12 +713,33 @@ export class Ris {
     procedure: ProcedureType | undefined,
     now: number,
   ): Promise<number> {
+    const steps = this.plannedSteps(order, requested, procedure);
+    await this.insertSteps(trx, order, steps, procedure, now);
+    return steps.length;
+  }
+
+  /**
+   * The steps an order gets: those the message lists (OMI's IPC segments), else one from its requested
+   * time and modality when its procedure is scheduled automatically, else none.
+   */
+  private plannedSteps(
+    order: Pick<ImagingOrder, 'requested_date' | 'modality'>,
+    requested: readonly StepRequest[],
+    procedure: ProcedureType | undefined,
+  ): StepRequest[] {
+    if (requested.length > 0) return [...requested];
     const automatic =
-      requested.length === 0 &&
-      (procedure?.auto_schedule ?? 1) === 1 &&
-      order.requested_date !== null &&
-      order.modality !== null;
-    const steps: StepRequest[] = requested.length > 0 ? [...requested] : automatic ? [{}] : [];
+      (procedure?.auto_schedule ?? 1) === 1 && order.requested_date !== null && order.modality !== null;
+    return automatic ? [{}] : [];
+  }
+
+  private async insertSteps(
+    trx: Tx,
+    order: ImagingOrder,
+    steps: readonly StepRequest[],
+    procedure: ProcedureType | undefined,
+    now: number,
+  ): Promise<void> {
     for (const step of steps) {
       const inserted = await trx
         .insertInto('procedure_step')
@@ -723,7 +772,6 @@ export class Ris {
           .execute();
       }
     }
-    return steps.length;
   }
 
   private async moveStatus(
