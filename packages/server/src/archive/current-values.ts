@@ -1,5 +1,5 @@
 import { stringifyDicomJson, type DicomJson, type DicomJsonAttribute } from '@lightbox/dicom';
-import { elementTexts } from '../ris/worklist/match-identifier.js';
+import { elementTexts } from './dicom-json-values.js';
 
 /** Patient attributes that ADT updates, merges and reconciliation correct. */
 const PATIENT_KEYS = ['00100010', '00100020', '00100021', '00100030', '00100040'] as const;

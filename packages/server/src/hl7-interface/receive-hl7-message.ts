@@ -12,6 +12,7 @@ import {
 import type { Logger } from 'pino';
 import type { Transaction } from 'kysely';
 import type { Tables } from '../db/tables.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import type { OrderSummary, Ris } from '../ris/ris.js';
 import type { Actor } from '../security/actor.js';
 import { ErrorCode, isAppError } from '../shared/app-error.js';
@@ -40,16 +41,6 @@ export interface Hl7Peer {
 const SUPPORTED_VERSION = /^2\.[1-9](\.\d+)?$/;
 /** Processing IDs (MSH-11, table 0103): production, training, debugging. */
 const PROCESSING_IDS: ReadonlySet<string> = new Set(['P', 'T', 'D']);
-
-/** True for a unique-constraint violation (SQLite or PostgreSQL). */
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    e.code === '23505' ||
-    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /UNIQUE constraint failed/.test(e.message ?? '')
-  );
-}
 
 /** A message that is refused as a whole (AR) rather than failing in the application (AE). */
 class Refusal extends Error {

@@ -1,4 +1,4 @@
-import { decodeMessageBytes, encodeMessageText } from '@lightbox/hl7';
+import { decodeMessageBytes, encodeMessageText, parseMessage } from '@lightbox/hl7';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { receiveHl7Message, type Hl7InterfaceDeps } from './receive-hl7-message.js';
 
@@ -26,12 +26,14 @@ export async function replayHl7Message(
     wakeOutbox();
     return { ackCode: '', ack: '', requeued: true };
   }
-  const charset = /^MSH(.)(?:[^\r\n]*?\1){16}([^\r\n^~]*)/.exec(row.raw)?.[2];
-  const reply = await receiveHl7Message(
-    encodeMessageText(row.raw, charset || undefined),
-    { address: 'replay', tls: false },
-    deps,
-  );
+  // The logged text goes back in its own character set (MSH-18); unparsable text as it was read.
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeMessageText(row.raw, parseMessage(row.raw).characterSet || undefined);
+  } catch {
+    bytes = encodeMessageText(row.raw, undefined);
+  }
+  const reply = await receiveHl7Message(bytes, { address: 'replay', tls: false }, deps);
   const ack = reply === undefined ? '' : decodeMessageBytes(reply);
   const ackCode = /\rMSA\|([A-Z]{2})/.exec(`\r${ack}`)?.[1] ?? '';
   // The failed original is marked, so the monitor no longer offers it; the replay is its own entry.

@@ -21,17 +21,9 @@ import { accessScopeCondition, StudyAccessKind } from './access-scope-condition.
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { containsText } from './sql-text.js';
 import { runArchiveQuery } from './run-archive-query.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 
 type Tx = Transaction<Tables>;
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    e.code === '23505' ||
-    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /UNIQUE constraint failed/.test(e.message ?? '')
-  );
-}
 
 /** Set members are kept as `\A\B\`, so that a member is found by a plain substring search. */
 function addToSet(

@@ -3,6 +3,7 @@ import type { Selectable, Transaction } from 'kysely';
 import { fuzzyNameKeys, normalizeAlphabeticName } from '../archive/matching/person-name-search.js';
 import type { PatientTable, Tables } from '../db/tables.js';
 import { replaceNameKeys } from '../index-store/person-name-keys.js';
+import { textAttribute } from '../archive/dicom-json-values.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { patientKeyOf, type PatientDemographics } from './patient-demographics.js';
 
@@ -45,8 +46,7 @@ export async function findPatient(
 function setValue(json: DicomJson, tag: number, vr: Vr, value: string | null | undefined): void {
   if (value === undefined) return;
   const key = tag.toString(16).padStart(8, '0').toUpperCase();
-  if (value === null || value === '') json[key] = { vr };
-  else json[key] = vr === 'PN' ? { vr, Value: [{ Alphabetic: value }] } : { vr, Value: [value] };
+  json[key] = textAttribute(vr, value);
 }
 
 /**

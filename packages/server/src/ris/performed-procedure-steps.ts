@@ -6,7 +6,7 @@ import { AuditEventId, type AuditSink } from '../security/audit/audit-sink.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { ExamStatus } from './exam-status.js';
 import type { Ris } from './ris.js';
-import { elementTexts } from './worklist/match-identifier.js';
+import { elementTexts } from '../archive/dicom-json-values.js';
 
 /** Performed Procedure Step Status (0040,0252), PS3.3 C.4.14. */
 export const PerformedStatus = {

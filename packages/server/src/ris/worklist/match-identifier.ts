@@ -2,19 +2,10 @@ import type { DicomJson, DicomJsonAttribute, Vr } from '@lightbox/dicom';
 import { parseAttributeMatch, type AttributeMatch } from '../../archive/query/attribute-match.js';
 import { normalizeDate, normalizeTime } from '../../archive/matching/date-time-values.js';
 import { normalizeAlphabeticName } from '../../archive/matching/person-name-search.js';
+import { elementTexts } from '../../archive/dicom-json-values.js';
 
 /** Keys that are never matched: Specific Character Set and Query/Retrieve level say how, not what. */
 const NOT_MATCHED: ReadonlySet<string> = new Set(['00080005', '00080052']);
-
-/** The values of an element as text (PN: its alphabetic group). */
-export function elementTexts(element: DicomJsonAttribute | undefined): string[] {
-  return (element?.Value ?? []).map((value) => {
-    if (typeof value === 'string' || typeof value === 'number') return String(value);
-    if (value !== null && typeof value === 'object' && 'Alphabetic' in value)
-      return String(value.Alphabetic ?? '');
-    return '';
-  });
-}
 
 function wildcardRegExp(pattern: string, caseInsensitive: boolean): RegExp {
   const body = pattern

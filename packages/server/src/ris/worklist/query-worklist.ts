@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Tables } from '../../db/tables.js';
 import { parseAttributeMatch } from '../../archive/query/attribute-match.js';
 import { FINAL_EXAM_STATUSES, OPEN_STEP_STATUSES } from '../exam-status.js';
-import { elementTexts, matchesIdentifier, projectIdentifier } from './match-identifier.js';
+import { elementTexts } from '../../archive/dicom-json-values.js';
+import { matchesIdentifier, projectIdentifier } from './match-identifier.js';
 import { worklistItem, type WorklistRow } from './worklist-item.js';
 import { worklistMatchingKeys } from './worklist-matching-keys.js';
 

@@ -1,4 +1,5 @@
-import type { DicomJson, DicomJsonAttribute, Vr } from '@lightbox/dicom';
+import type { DicomJson, DicomJsonAttribute } from '@lightbox/dicom';
+import { textAttribute } from '../../archive/dicom-json-values.js';
 
 /** The columns of one worklist entry: a scheduled step with its order and patient. */
 export interface WorklistRow {
@@ -32,11 +33,6 @@ export interface WorklistRow {
   protocol_meaning: string | null;
 }
 
-function text(vr: Vr, value: string | null | undefined): DicomJsonAttribute {
-  if (value === null || value === undefined || value === '') return { vr };
-  return vr === 'PN' ? { vr, Value: [{ Alphabetic: value }] } : { vr, Value: [value] };
-}
-
 function codeSequence(
   code: string | null,
   scheme: string | null,
@@ -47,9 +43,9 @@ function codeSequence(
     vr: 'SQ',
     Value: [
       {
-        '00080100': text('SH', code),
-        '00080102': text('SH', scheme ?? 'L'),
-        '00080104': text('LO', meaning ?? code),
+        '00080100': textAttribute('SH', code),
+        '00080102': textAttribute('SH', scheme ?? 'L'),
+        '00080104': textAttribute('LO', meaning ?? code),
       },
     ],
   };
@@ -65,35 +61,35 @@ export function worklistItem(
   patient: DicomJson = JSON.parse(row.patient_attributes) as DicomJson,
 ): DicomJson {
   const step: DicomJson = {
-    '00080060': text('CS', row.modality),
-    '00400001': text('AE', row.station_ae),
-    '00400002': text('DA', row.start_date),
-    '00400003': text('TM', row.start_time),
-    '00400006': text('PN', row.performing_physician),
-    '00400007': text('LO', row.description),
+    '00080060': textAttribute('CS', row.modality),
+    '00400001': textAttribute('AE', row.station_ae),
+    '00400002': textAttribute('DA', row.start_date),
+    '00400003': textAttribute('TM', row.start_time),
+    '00400006': textAttribute('PN', row.performing_physician),
+    '00400007': textAttribute('LO', row.description),
     '00400008': codeSequence(row.protocol_code, row.protocol_scheme, row.protocol_meaning),
-    '00400009': text('SH', row.step_id),
-    '00400010': text('SH', row.station_name),
-    '00400011': text('SH', row.location),
-    '00400020': text('CS', row.step_status),
+    '00400009': textAttribute('SH', row.step_id),
+    '00400010': textAttribute('SH', row.station_name),
+    '00400011': textAttribute('SH', row.location),
+    '00400020': textAttribute('CS', row.step_status),
   };
   return {
     ...patient,
-    '00080050': text('SH', row.accession_number),
-    '00080090': text('PN', row.referring_physician),
+    '00080050': textAttribute('SH', row.accession_number),
+    '00080090': textAttribute('PN', row.referring_physician),
     '00081110': { vr: 'SQ', Value: [] },
     '00081120': { vr: 'SQ', Value: [] },
-    '0020000D': text('UI', row.study_instance_uid),
-    '00321032': text('PN', row.ordering_provider),
-    '00321060': text('LO', row.procedure_description),
+    '0020000D': textAttribute('UI', row.study_instance_uid),
+    '00321032': textAttribute('PN', row.ordering_provider),
+    '00321060': textAttribute('LO', row.procedure_description),
     '00321064': codeSequence(row.procedure_code, row.procedure_scheme, row.procedure_description),
-    '00380010': text('LO', row.admission_id),
-    '00380300': text('LO', row.patient_location),
+    '00380010': textAttribute('LO', row.admission_id),
+    '00380300': textAttribute('LO', row.patient_location),
     '00400100': { vr: 'SQ', Value: [step] },
-    '00401001': text('SH', row.requested_procedure_id),
-    '00401002': text('LO', row.reason),
-    '00401003': text('SH', row.priority),
-    '00402016': text('LO', row.placer_order_number),
-    '00402017': text('LO', row.filler_order_number),
+    '00401001': textAttribute('SH', row.requested_procedure_id),
+    '00401002': textAttribute('LO', row.reason),
+    '00401003': textAttribute('SH', row.priority),
+    '00402016': textAttribute('LO', row.placer_order_number),
+    '00402017': textAttribute('LO', row.filler_order_number),
   };
 }
