@@ -26,6 +26,7 @@ import { PerformedProcedureSteps } from './ris/performed-procedure-steps.js';
 import { Ris } from './ris/ris.js';
 import { ExamTracker } from './ris/exam-tracker.js';
 import { Reconciliation } from './ris/reconciliation.js';
+import { ModalityStations } from './ris/modality-stations.js';
 import { Hl7MessageLog } from './hl7-interface/hl7-message-log.js';
 
 /** Values above this size stay in the stored object; metadata refers to them by BulkDataURI. */
@@ -68,6 +69,8 @@ export interface Services {
   hl7Log: Hl7MessageLog;
   /** The reconciliation queue. */
   reconciliation: Reconciliation;
+  /** The department's modality stations. */
+  stations: ModalityStations;
   close(): Promise<void>;
 }
 
@@ -154,10 +157,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     dicomNodes: new DicomNodeRegistry(database.db, config.dicom.nodes),
     jobs: new JobQueue(database.db),
     ris,
-    performedSteps: new PerformedProcedureSteps(database.db, ris, audit),
+    performedSteps: new PerformedProcedureSteps(database.db, ris, audit, reconciliation),
     examTracker,
     hl7Log: new Hl7MessageLog(database.db),
     reconciliation,
+    stations: new ModalityStations(database.db),
     async close() {
       await examTracker.settled();
       await closeCodecWorkers();

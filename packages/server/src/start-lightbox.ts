@@ -133,6 +133,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     jobs: services.jobs,
     ris: services.ris,
     reconciliation: services.reconciliation,
+    stations: services.stations,
     hl7Monitor: {
       log: services.hl7Log,
       replay: (pk: number) => replayHl7Message(pk, hl7Deps, () => hl7Outbox.wake()),
@@ -170,6 +171,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     audit: services.audit,
     worklist: services.ris,
     performedSteps: services.performedSteps,
+    stations: services.stations,
     policy: {
       aeTitle: config.aeTitle,
       maxAssociations: config.dicom.maxAssociations,

@@ -17,7 +17,13 @@ interface OrderJson {
   accessionNumber: string;
   status: string;
   statusReason: string | null;
-  steps: { stationAe: string; startDate: string | null; startTime: string | null; durationMinutes: number }[];
+  steps: {
+    stationAe: string;
+    startDate: string | null;
+    startTime: string | null;
+    durationMinutes: number;
+    performingTechnologist: string | null;
+  }[];
 }
 
 const VIEWPORT = { width: 1440, height: 900 };
@@ -127,13 +133,16 @@ describe('RIS screens in Chromium', () => {
     second = await placeOrder(`RIS2-${tag}`, 'Second^Sam', '0900', 'CT_ROOM1');
     const third = await placeOrder(`RIS3-${tag}`, 'Third^Tom', '1400', 'CT_ROOM1');
 
+    // The administrator keeps the department's stations; the scheduler books onto them.
+    expect((await api('PUT', '/api/stations/CT_ROOM2', { location: 'ROOM 2', modality: 'CT' })).status).toBe(
+      201,
+    );
     await nav.getByRole('link', { name: 'Schedule' }).click();
-    const addStation = page.getByRole('form', { name: 'Add a station' });
-    await addStation.getByLabel('Station').fill('CT_ROOM2');
-    await addStation.getByRole('button', { name: 'Add station' }).click();
     const column = (station: string) => page.locator(`.calendar-column[data-station="${station}"]`);
     const slot = (station: string, time: string) => column(station).locator(`.slot[data-time="${time}"]`);
     await column('CT_ROOM2').waitFor();
+    expect(await page.getByRole('columnheader', { name: /CT_ROOM2/ }).textContent()).toContain('ROOM 2');
+    expect(await page.getByRole('form', { name: 'Add a station' }).count()).toBe(0);
     await column('CT_ROOM1').locator(`.cal-block[data-accession="${second}"]`).waitFor();
 
     const waiting = page.locator(`.waiting-item[data-accession="${booked}"]`);
@@ -162,13 +171,19 @@ describe('RIS screens in Chromium', () => {
     const move = page.getByRole('form', { name: 'Move to' });
     await move.getByLabel('Time').fill('08:15');
     await move.getByLabel('Minutes').fill('45');
+    await move.getByLabel('Technologist').fill('Tech, Tina');
     await move.getByRole('button', { name: 'Move' }).click();
     await expect
       .poll(async () => {
         const o = await order(second);
-        return [o.steps[0]?.startTime, o.steps[0]?.durationMinutes, o.steps[0]?.stationAe];
+        return [
+          o.steps[0]?.startTime,
+          o.steps[0]?.durationMinutes,
+          o.steps[0]?.stationAe,
+          o.steps[0]?.performingTechnologist,
+        ];
       })
-      .toEqual(['081500', 45, 'CT_ROOM1']);
+      .toEqual(['081500', 45, 'CT_ROOM1', 'Tech^Tina']);
 
     // Cancelled at the desk while the calendar was open: the server refuses the move, the block goes back.
     expect(
@@ -182,6 +197,16 @@ describe('RIS screens in Chromium', () => {
     expect(await alert.textContent()).toContain('cancelled');
     expect(await thirdBlock.evaluate((el) => getComputedStyle(el).top)).toBe(before);
     await screenshot(page, 'ris-03-schedule-refused');
+
+    // Unbooked: the exam leaves the calendar for the list of exams to book.
+    const fourth = await placeOrder(`RIS4-${tag}`, 'Fourth^Fay', '1600', 'CT_ROOM1');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const fourthBlock = column('CT_ROOM1').locator(`.cal-block[data-accession="${fourth}"]`);
+    await fourthBlock.click();
+    await page.getByRole('form', { name: 'Move to' }).getByRole('button', { name: 'Unbook' }).click();
+    await page.locator(`.waiting-item[data-accession="${fourth}"]`).waitFor();
+    expect(await fourthBlock.count()).toBe(0);
+    expect(await order(fourth)).toMatchObject({ status: 'ordered' });
     await page.context().close();
   });
 
@@ -300,6 +325,21 @@ describe('RIS screens in Chromium', () => {
     await result.waitFor();
     expect(await result.locator('.ack').first().textContent()).toBe('AE');
     await screenshot(admin, 'ris-07-hl7-replay');
+
+    // The administrator adds a station from the calendar; it becomes a column for everyone.
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedule' }).click();
+    const addStation = admin.getByRole('form', { name: 'Add a station' });
+    await addStation.getByLabel('Station').fill('MR_ROOM1');
+    await addStation.getByLabel('Room').fill('MR 1');
+    await addStation.getByLabel('Modality').fill('mr');
+    await addStation.getByRole('button', { name: 'Add station' }).click();
+    await admin.locator('.calendar-column[data-station="MR_ROOM1"]').waitFor();
+    const stations = (
+      await api<{ aeTitle: string; location: string; modality: string }[]>('GET', '/api/stations')
+    ).json;
+    expect(stations).toContainEqual(
+      expect.objectContaining({ aeTitle: 'MR_ROOM1', location: 'MR 1', modality: 'MR' }),
+    );
     await admin.context().close();
   });
 

@@ -89,7 +89,7 @@ export function dicomNodesRoutes(app: FastifyInstance, deps: DicomNodesRouteDeps
 
   app.put<{ Params: { name: string }; Body: DicomNodeInput }>(
     '/dicom-nodes/:name',
-    { config, schema: { body: nodeBody } },
+    { config: { ...config, configurationChange: true }, schema: { body: nodeBody } },
     async (request, reply) => {
       const { node, created } = await registry.put(request.params.name, request.body);
       return reply.code(created ? 201 : 200).send(node);
@@ -160,10 +160,15 @@ export function dicomNodesRoutes(app: FastifyInstance, deps: DicomNodesRouteDeps
     },
   );
 
-  app.delete<{ Params: { name: string } }>('/dicom-nodes/:name', { config }, async (request, reply) => {
-    if (!(await registry.delete(request.params.name))) {
-      throw new AppError(ErrorCode.NotFound, `no DICOM node named ${request.params.name}`);
-    }
-    return reply.code(204).send();
-  });
+  const change = { ...config, configurationChange: true } as const;
+  app.delete<{ Params: { name: string } }>(
+    '/dicom-nodes/:name',
+    { config: change },
+    async (request, reply) => {
+      if (!(await registry.delete(request.params.name))) {
+        throw new AppError(ErrorCode.NotFound, `no DICOM node named ${request.params.name}`);
+      }
+      return reply.code(204).send();
+    },
+  );
 }

@@ -101,6 +101,7 @@ const scheduleBody = {
     stationName: { type: 'string', maxLength: 16 },
     location: { type: 'string', maxLength: 16 },
     durationMinutes: { type: 'integer', minimum: 5, maximum: 1440 },
+    performingTechnologist: { type: 'string', maxLength: 200 },
   },
 } as const;
 
@@ -242,6 +243,24 @@ export function ordersRoutes(app: FastifyInstance, ris: Ris): void {
     async (request) => {
       const slot = { ...request.body, time: fullTime(request.body.time)! };
       await ris.schedule(request.params.accession, slot, request.actor!);
+      return ris.order(request.params.accession, request.actor!);
+    },
+  );
+
+  app.delete<ByAccession & { Querystring: { reason?: string } }>(
+    '/orders/:accession/schedule',
+    {
+      config: write,
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { reason: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+      },
+    },
+    async (request) => {
+      await ris.unschedule(request.params.accession, request.query.reason, request.actor!);
       return ris.order(request.params.accession, request.actor!);
     },
   );

@@ -33,7 +33,10 @@ export function proceduresRoutes(app: FastifyInstance, db: Kysely<Tables>): void
   );
   app.put<{ Params: { code: string }; Body: Omit<ProcedureTypeView, 'code'> }>(
     '/procedures/:code',
-    { config: { permission: Permission.Administer }, schema: { body: procedureBody } },
+    {
+      config: { permission: Permission.Administer, configurationChange: true },
+      schema: { body: procedureBody },
+    },
     async (request, reply) => {
       const { created, procedure } = await putProcedureType(db, {
         ...request.body,

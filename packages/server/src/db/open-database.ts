@@ -17,6 +17,7 @@ import { personNameKeysMigration } from './migrations/0004-person-name-keys.js';
 import { securityMigration } from './migrations/0005-security.js';
 import { studyAccessKeysMigration } from './migrations/0006-study-access-keys.js';
 import { risMigration } from './migrations/0007-ris.js';
+import { modalityStationsMigration } from './migrations/0009-modality-stations.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
 
@@ -36,6 +37,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0005-security': securityMigration(dialect),
     '0006-study-access-keys': studyAccessKeysMigration(dialect),
     '0007-ris': risMigration(dialect),
+    '0009-modality-stations': modalityStationsMigration(dialect),
   };
 }
 

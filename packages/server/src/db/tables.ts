@@ -324,6 +324,20 @@ export interface ImagingOrderTable {
   updated_at: number;
 }
 
+/** A modality station of the department (issue #6 §1): a column of the scheduling calendar. */
+export interface ModalityStationTable {
+  /** Scheduled Station AE Title (0040,0001). */
+  ae_title: string;
+  /** Scheduled Station Name (0040,0010). */
+  station_name: string | null;
+  /** Scheduled Procedure Step Location (0040,0011): the room. */
+  location: string | null;
+  modality: string | null;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 /** A scheduled procedure step: one entry of the modality worklist (PS3.4 K.6). */
 export interface ProcedureStepTable {
   pk: Generated<number>;
@@ -456,4 +470,5 @@ export interface Tables {
   hl7_message: Hl7MessageTable;
   reconciliation_exception: ReconciliationExceptionTable;
   study_correction: StudyCorrectionTable;
+  modality_station: ModalityStationTable;
 }

@@ -41,6 +41,8 @@ export interface AssociationPolicy {
 export interface Requestor {
   /** The calling AE title is a registered node. */
   registered: boolean;
+  /** The calling AE title is one of the department's modality stations (worklist and MPPS only). */
+  station?: boolean;
   /** A user identity was negotiated and verified: the association acts as that user. */
   identified: boolean;
 }
@@ -71,7 +73,8 @@ export function decideAssociation(
     requestor.identified ||
     (!policy.queryRequiresUserIdentity && (requestor.registered || policy.queryFromAnyAe));
   const mayStore = requestor.identified || requestor.registered || policy.storeFromAnyAe;
-  const mayUseWorklist = requestor.identified || requestor.registered || policy.worklistFromAnyAe;
+  const mayUseWorklist =
+    requestor.identified || requestor.registered || requestor.station === true || policy.worklistFromAnyAe;
   const contexts = negotiatePresentationContexts(
     request.presentationContexts,
     acceptableTransferSyntaxes,

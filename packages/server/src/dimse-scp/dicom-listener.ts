@@ -48,6 +48,8 @@ export interface DicomListenerDeps {
   worklist: WorklistSource;
   /** Performed procedure steps (RIS). */
   performedSteps: PerformedStepsPort;
+  /** The department's modality stations: they use the worklist and MPPS without being registered nodes. */
+  stations: { isStation(aeTitle: string): Promise<boolean> };
 }
 
 /** An association from an unregistered AE is reported once per AE and address in this period. */
@@ -192,11 +194,13 @@ export async function startDicomListener(
       decide: async (request) => {
         const identity = await negotiateUserIdentity(request.user.userIdentity, deps.authenticator, address);
         const registered = (await deps.nodes.findByAeTitle(request.callingAeTitle)).length > 0;
+        const station = !registered && (await deps.stations.isStation(request.callingAeTitle));
         const decision: AssociationDecision =
           identity.kind === 'refused'
             ? { accept: false, reject: { result: RejectResult.Permanent, ...RejectReason.UserNoReason } }
             : decideAssociation(request, deps.policy, established.size + 1, {
                 registered,
+                station,
                 identified: identity.kind === 'user',
               });
         if (decision.accept && identity.kind === 'user') {
@@ -211,7 +215,7 @@ export async function startDicomListener(
             decision.answer.user.roles.filter((role) => role.scp).map((role) => role.sopClassUid),
           );
         }
-        if (decision.accept && !registered && identity.kind !== 'user')
+        if (decision.accept && !registered && !station && identity.kind !== 'user')
           reportUnknownNode(request.callingAeTitle, address);
         logger.info(
           {

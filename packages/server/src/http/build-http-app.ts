@@ -14,8 +14,10 @@ import { hl7MessagesRoutes, type Hl7MonitorDeps } from '../api/hl7-messages-rout
 import { ordersRoutes } from '../api/orders-routes.js';
 import { exceptionsRoutes } from '../api/exceptions-routes.js';
 import { proceduresRoutes } from '../api/procedures-routes.js';
+import { stationsRoutes } from '../api/stations-routes.js';
 import type { Reconciliation } from '../ris/reconciliation.js';
 import type { Ris } from '../ris/ris.js';
+import type { ModalityStations } from '../ris/modality-stations.js';
 import { emergencyAccessRoutes } from '../api/emergency-access-routes.js';
 import { oidcRoutes } from '../api/oidc-routes.js';
 import { usersRoutes } from '../api/users-routes.js';
@@ -47,6 +49,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The permission a route needs (DESIGN §2); routes without one are refused at registration. */
     permission?: PermissionValue;
+    /** A change of Lightbox's configuration (nodes, stations, the catalog): audited once it succeeded. */
+    configurationChange?: true;
   }
   interface FastifyInstance {
     /** Every route with the permission it declares (the route × role matrix test walks it). */
@@ -108,6 +112,8 @@ export interface HttpDeps {
   jobs: JobQueue;
   /** Orders, scheduling and exam status (issue #6). */
   ris: Ris;
+  /** The department's modality stations. */
+  stations: ModalityStations;
   /** The HL7 interface monitor. */
   hl7Monitor: Hl7MonitorDeps;
   /** The reconciliation queue. */
@@ -266,6 +272,20 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     request.session = session;
   });
 
+  // PS3.15 A.5.3.11: a change of the system's configuration is a Security Alert (Software Configuration).
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.config?.configurationChange !== true || reply.statusCode >= 400) return;
+    if (request.actor === undefined) return;
+    deps.security.audit.record({
+      event: AuditEventId.SecurityAlert,
+      eventType: AuditEventType.SoftwareConfiguration,
+      action: 'E',
+      outcome: 'success',
+      actor: request.actor,
+      detail: `${request.method} ${request.url.split('?')[0]}`,
+    });
+  });
+
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (isAppError(error)) {
       // The browser app handles 401 itself: a Basic challenge would open the browser's own dialog (and
@@ -345,6 +365,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => ordersRoutes(scope, deps.ris), { prefix: '/api' });
   await app.register(async (scope) => exceptionsRoutes(scope, deps.reconciliation), { prefix: '/api' });
   await app.register(async (scope) => proceduresRoutes(scope, deps.security.db), { prefix: '/api' });
+  await app.register(async (scope) => stationsRoutes(scope, deps.stations), { prefix: '/api' });
   await app.register(async (scope) => hl7MessagesRoutes(scope, deps.hl7Monitor), { prefix: '/api' });
   await app.register(async (scope) => usersRoutes(scope, deps.security.userAdministration), {
     prefix: '/api',

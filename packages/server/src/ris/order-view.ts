@@ -12,6 +12,8 @@ export interface StepView {
   startDate: string | null;
   startTime: string | null;
   durationMinutes: number;
+  /** Scheduled Performing Physician's Name (0040,0006): the technologist it is assigned to. */
+  performingTechnologist: string | null;
   description: string | null;
 }
 
@@ -161,6 +163,7 @@ export async function listOrders(db: Kysely<Tables>, filter: OrderFilter): Promi
         startDate: s.start_date,
         startTime: s.start_time,
         durationMinutes: s.duration_minutes,
+        performingTechnologist: s.performing_physician,
         description: s.description,
       })),
   }));

@@ -5,6 +5,7 @@ import type { Actor } from '../security/actor.js';
 import { AuditEventId, type AuditSink } from '../security/audit/audit-sink.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { ExamStatus } from './exam-status.js';
+import { ExceptionKind, type Reconciliation } from './reconciliation.js';
 import type { Ris } from './ris.js';
 import { elementTexts } from '../archive/dicom-json-values.js';
 
@@ -40,13 +41,15 @@ function scheduledReferences(json: DicomJson): { accessions: string[]; studyUids
 /**
  * Modality Performed Procedure Step (PS3.4 F.7; IHE RAD-6/RAD-7): the modality says the exam started
  * (N-CREATE, IN PROGRESS) and ended (N-SET, COMPLETED or DISCONTINUED). The exam of the order named by
- * the Scheduled Step Attributes Sequence follows. An MPPS naming no known order is kept unlinked.
+ * the Scheduled Step Attributes Sequence follows. An MPPS naming no known order (an unscheduled exam) is
+ * kept unlinked and its study goes to the reconciliation queue, where it is linked to an order.
  */
 export class PerformedProcedureSteps {
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly ris: Ris,
     private readonly audit: AuditSink,
+    private readonly reconciliation: Reconciliation,
   ) {}
 
   /** N-CREATE: records a new step in progress. */
@@ -81,7 +84,29 @@ export class PerformedProcedureSteps {
         `performed procedure step ${sopInstanceUid} already exists`,
       );
     }
+    if (orderPk === undefined) await this.queueUnscheduled(attributes, actor);
     await this.follow(orderPk, status, actor, attributes);
+  }
+
+  /** An exam performed without an order of ours: its study waits in the reconciliation queue. */
+  private async queueUnscheduled(attributes: DicomJson, actor: Actor): Promise<void> {
+    const { accessions, studyUids } = scheduledReferences(attributes);
+    const studyUid = studyUids[0];
+    if (studyUid === undefined) return;
+    const patientId = first(attributes, '00100020');
+    const procedure = first(attributes, '00400254') ?? first(attributes, '00081030');
+    await this.reconciliation.raise(
+      ExceptionKind.UnscheduledProcedure,
+      studyUid,
+      accessions[0] ?? null,
+      null,
+      [
+        `${actor.aeTitle ?? actor.username} performed an exam that names no known order`,
+        patientId !== undefined ? `patient ID ${patientId}` : 'no patient ID',
+        accessions[0] !== undefined ? `accession ${accessions[0]}` : 'no accession number',
+        ...(procedure !== undefined ? [procedure] : []),
+      ].join('; '),
+    );
   }
 
   /** N-SET: applies the modifications; once COMPLETED or DISCONTINUED the step is final. */

@@ -5,12 +5,33 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateUid, type DicomJson } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
+import dcmjsDimse from 'dcmjs-dimse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 import { createUser } from '../test-support/test-users.js';
 
 const run = promisify(execFile);
+dcmjsDimse.log.setLevel('error');
+
+/** Sends one MPPS N-CREATE with dcmjs-dimse (an independent SCU), as a modality starting an exam would. */
+function sendMppsInProgress(port: number, attributes: Record<string, unknown>): Promise<number> {
+  const { Client, Dataset } = dcmjsDimse;
+  const request = new dcmjsDimse.requests.NCreateRequest(
+    dcmjsDimse.constants.SopClass.ModalityPerformedProcedureStep,
+    generateUid(),
+  );
+  request.setDataset(new Dataset(attributes));
+  return new Promise((resolve, reject) => {
+    let status = -1;
+    request.on('response', (response: { getStatus(): number }) => (status = response.getStatus()));
+    const client = new Client();
+    client.addRequest(request);
+    client.on('networkError', (error: Error) => reject(error));
+    client.on('closed', () => resolve(status));
+    client.send('127.0.0.1', port, 'ER_CT', TEST_AE_TITLE, { associationTimeout: 10_000 });
+  });
+}
 
 interface ExceptionJson {
   id: number;
@@ -22,6 +43,7 @@ interface ExceptionJson {
   order: { accessionNumber: string; patient: { patientId: string } } | null;
   resolution: string | null;
   resolvedBy: string | null;
+  detail: string;
 }
 
 for (const dialect of DIALECTS) {
@@ -175,6 +197,58 @@ for (const dialect of DIALECTS) {
       );
       const [study] = (await response.json()) as DicomJson[];
       expect(study?.['00201208']?.Value).toEqual([2]);
+    });
+
+    it('queues an exam a modality performed without an order (MPPS); once its images arrived it is linked, MPPS included', async () => {
+      const studyUid = generateUid();
+      const status = await sendMppsInProgress(lb.dicomPort, {
+        SpecificCharacterSet: 'ISO_IR 100',
+        Modality: 'CT',
+        PatientName: 'TRAUMA^UNKNOWN',
+        PatientID: `R4-${tag}`,
+        ScheduledStepAttributesSequence: [
+          {
+            AccessionNumber: '',
+            StudyInstanceUID: studyUid,
+            RequestedProcedureID: '',
+            ScheduledProcedureStepID: '',
+          },
+        ],
+        PerformedProcedureStepID: 'ER1',
+        PerformedStationAETitle: 'ER_CT',
+        PerformedProcedureStepStartDate: '20260101',
+        PerformedProcedureStepStartTime: '0300',
+        PerformedProcedureStepStatus: 'IN PROGRESS',
+        PerformedProcedureStepDescription: 'CT trauma',
+        PerformedSeriesSequence: [],
+      });
+      expect(status).toBe(0);
+      const exception = await openException(studyUid);
+      expect(exception).toMatchObject({ kind: 'unscheduled-procedure', accessionNumber: null });
+      expect(exception.detail).toContain(`patient ID R4-${tag}`);
+
+      const accession = await placeOrder(`R4-${tag}`);
+      const early = await call('POST', `/api/exceptions/${exception.id}/resolve`, technologist, {
+        action: 'link',
+        accessionNumber: accession,
+      });
+      expect(early.status).toBe(409);
+      expect((early.json as { detail: string }).detail).toContain('no images');
+
+      await sendImage({ patientId: `R4-${tag}`, accession: '', studyUid });
+      const linked = await call('POST', `/api/exceptions/${exception.id}/resolve`, technologist, {
+        action: 'link',
+        accessionNumber: accession,
+      });
+      expect(linked.status).toBe(200);
+      const order = await lb.running.services.ris.orderByAccession(accession);
+      expect(order).toMatchObject({ status: 'in-progress', study_instance_uid: studyUid });
+      const performed = await lb.running.services.database.db
+        .selectFrom('performed_step')
+        .select('order_pk')
+        .where('study_instance_uid', '=', studyUid)
+        .execute();
+      expect(performed).toEqual([{ order_pk: order!.pk }]);
     });
 
     it('dismisses with a reason, refuses an unknown order, and keeps the queue from roles that may not change orders', async () => {

@@ -13,6 +13,8 @@ export const ExceptionKind = {
   UnknownAccession: 'unknown-accession',
   /** The accession number names an order of another patient. */
   PatientMismatch: 'patient-mismatch',
+  /** A modality performed a procedure (MPPS) that names no known order: an unscheduled exam. */
+  UnscheduledProcedure: 'unscheduled-procedure',
 } as const;
 
 /** An exception as the API and the web app show it. */
@@ -202,8 +204,14 @@ export class Reconciliation {
         .selectAll()
         .where('study_instance_uid', '=', exception.study_instance_uid)
         .executeTakeFirst();
-      if (study === undefined)
-        throw new AppError(ErrorCode.Conflict, 'the study is no longer in the archive');
+      if (study === undefined) {
+        throw new AppError(
+          ErrorCode.Conflict,
+          exception.kind === ExceptionKind.UnscheduledProcedure
+            ? 'no images of this exam have arrived yet: link it once they have'
+            : 'the study is no longer in the archive',
+        );
+      }
       const other = await trx
         .selectFrom('imaging_order')
         .select('accession_number')
@@ -254,6 +262,13 @@ export class Reconciliation {
         .updateTable('imaging_order')
         .set({ study_instance_uid: study.study_instance_uid, updated_at: now })
         .where('pk', '=', order.pk)
+        .execute();
+      // The modality's performed steps of this study (an unscheduled exam's MPPS) now belong to the order.
+      await trx
+        .updateTable('performed_step')
+        .set({ order_pk: order.pk, updated_at: now })
+        .where('study_instance_uid', '=', study.study_instance_uid)
+        .where('order_pk', 'is', null)
         .execute();
       await trx
         .updateTable('reconciliation_exception')

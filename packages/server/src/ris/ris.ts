@@ -17,6 +17,7 @@ import {
   StepStatus,
 } from './exam-status.js';
 import type { OrderReference, OrderRequest, StepRequest } from './order-request.js';
+import { findStation } from './modality-stations.js';
 import { catalogEntry, type ProcedureType } from './procedure-catalog.js';
 import { queryWorklist } from './worklist/query-worklist.js';
 import { examHistory, listOrders, type OrderFilter, type OrderView } from './order-view.js';
@@ -57,6 +58,8 @@ export interface ScheduleSlot {
   stationName?: string;
   location?: string;
   durationMinutes?: number;
+  /** Scheduled Performing Physician's Name (0040,0006): the technologist who is to perform it ('' for none). */
+  performingTechnologist?: string;
 }
 
 /**
@@ -262,7 +265,8 @@ export class Ris {
    * Books (or moves) an exam into a slot: the order's requested time and its open steps follow, and an
    * order not yet scheduled gets its step and becomes scheduled.
    */
-  schedule(accessionNumber: string, slot: ScheduleSlot, actor: Actor): Promise<OrderSummary> {
+  schedule(accessionNumber: string, requestedSlot: ScheduleSlot, actor: Actor): Promise<OrderSummary> {
+    let slot = requestedSlot;
     return this.run(async (work) => {
       const { trx } = work;
       const now = Date.now();
@@ -272,6 +276,26 @@ export class Ris {
           ErrorCode.Conflict,
           `exam ${accessionNumber} is ${order.status} and cannot be rescheduled`,
         );
+      }
+      // A booking on a station of the department takes its name and room, unless the slot says otherwise.
+      const station =
+        slot.stationAe === undefined || slot.stationAe === ''
+          ? undefined
+          : await findStation(trx, slot.stationAe);
+      const modality = slot.modality ?? order.modality;
+      if (station?.modality != null && modality !== null && station.modality !== modality) {
+        throw new AppError(
+          ErrorCode.Conflict,
+          `station ${station.ae_title} is a ${station.modality} station; exam ${accessionNumber} is ${modality}`,
+          'stationAe',
+        );
+      }
+      if (slot.stationAe !== undefined) {
+        slot = {
+          ...slot,
+          stationName: slot.stationName ?? station?.station_name ?? '',
+          location: slot.location ?? station?.location ?? '',
+        };
       }
       order = await trx
         .updateTable('imaging_order')
@@ -289,9 +313,12 @@ export class Ris {
         start_time: slot.time,
         modality: order.modality,
         ...(slot.stationAe !== undefined ? { station_ae: slot.stationAe } : {}),
-        ...(slot.stationName !== undefined ? { station_name: slot.stationName } : {}),
-        ...(slot.location !== undefined ? { location: slot.location } : {}),
+        ...(slot.stationName !== undefined ? { station_name: blankToNull(slot.stationName) } : {}),
+        ...(slot.location !== undefined ? { location: blankToNull(slot.location) } : {}),
         ...(slot.durationMinutes !== undefined ? { duration_minutes: slot.durationMinutes } : {}),
+        ...(slot.performingTechnologist !== undefined
+          ? { performing_physician: blankToNull(slot.performingTechnologist) }
+          : {}),
         updated_at: now,
       };
       const open = await trx
@@ -327,13 +354,13 @@ export class Ris {
           procedure,
           now,
         );
-        if (slot.durationMinutes !== undefined) {
-          await trx
-            .updateTable('procedure_step')
-            .set({ duration_minutes: slot.durationMinutes })
-            .where('order_pk', '=', order.pk)
-            .execute();
-        }
+        // The new step takes what the slot says over the catalog's defaults.
+        await trx
+          .updateTable('procedure_step')
+          .set(stationFields)
+          .where('order_pk', '=', order.pk)
+          .where('status', 'in', OPEN_STEP_STATUSES)
+          .execute();
       }
       if (order.status === ExamStatus.Ordered) {
         order = await this.moveStatus(work, order, ExamStatus.Scheduled, undefined, actor, now);
@@ -347,6 +374,41 @@ export class Ris {
         detail: `exam ${accessionNumber} scheduled ${slot.date} ${slot.time}${slot.stationAe ? ` on ${slot.stationAe}` : ''}`,
       });
       return summaryOf(order, await this.patientIdOf(trx, order));
+    });
+  }
+
+  /**
+   * Takes a booked exam off the calendar: its open steps are cancelled (they leave the worklist) and the
+   * order waits to be booked again. Only an exam not yet begun (scheduled) can be unbooked.
+   */
+  unschedule(accessionNumber: string, reason: string | undefined, actor: Actor): Promise<OrderSummary> {
+    return this.run(async (work) => {
+      const { trx } = work;
+      const now = Date.now();
+      let order = await this.requireOrder(trx, { accessionNumber });
+      if (order.status !== ExamStatus.Scheduled) {
+        throw new AppError(
+          ErrorCode.Conflict,
+          `exam ${accessionNumber} is ${order.status}; only a scheduled exam can be unbooked`,
+        );
+      }
+      await trx
+        .updateTable('procedure_step')
+        .set({ status: StepStatus.Canceled, updated_at: now })
+        .where('order_pk', '=', order.pk)
+        .where('status', 'in', OPEN_STEP_STATUSES)
+        .execute();
+      order = await this.moveStatus(work, order, ExamStatus.Ordered, reason ?? 'unbooked', actor, now);
+      const patientId = await this.patientIdOf(trx, order);
+      work.audits.push({
+        event: AuditEventId.OrderRecord,
+        action: 'U',
+        outcome: 'success',
+        actor,
+        patientIds: [patientId],
+        detail: `exam ${accessionNumber} unbooked`,
+      });
+      return summaryOf(order, patientId);
     });
   }
 

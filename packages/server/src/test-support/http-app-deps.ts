@@ -12,6 +12,7 @@ export function httpAppDepsOf(lb: TestLightbox, overrides: Partial<HttpDeps> = {
     jobs: services.jobs,
     ris: services.ris,
     reconciliation: services.reconciliation,
+    stations: services.stations,
     hl7Monitor: {
       log: services.hl7Log,
       replay: () => Promise.reject(new Error('no replay in this test app')),

@@ -160,11 +160,17 @@ function assignLanes(blocks: CalendarBlock[]): void {
   }
 }
 
-/** The calendar's columns: Unassigned first, then the stations of the day and those added by hand. */
-export function calendarColumns(blocks: readonly CalendarBlock[], added: readonly string[] = []): string[] {
+/**
+ * The calendar's columns: Unassigned first, then the department's stations and any other station an exam
+ * of the day is booked on, by AE title.
+ */
+export function calendarColumns(
+  blocks: readonly CalendarBlock[],
+  registered: readonly string[] = [],
+): string[] {
   const stations = new Set<string>();
   for (const block of blocks) if (block.station !== UNASSIGNED) stations.add(block.station);
-  for (const station of added) if (station.trim() !== '') stations.add(station.trim());
+  for (const station of registered) if (station.trim() !== '') stations.add(station.trim());
   return [UNASSIGNED, ...[...stations].sort((a, b) => a.localeCompare(b))];
 }
 
@@ -185,6 +191,9 @@ export function withBooking(order: OrderView, booking: ScheduleSlot): OrderView 
     startTime: time,
     ...(booking.stationAe !== undefined ? { stationAe: booking.stationAe } : {}),
     ...(booking.durationMinutes !== undefined ? { durationMinutes: booking.durationMinutes } : {}),
+    ...(booking.performingTechnologist !== undefined
+      ? { performingTechnologist: booking.performingTechnologist || null }
+      : {}),
   });
   const open = order.steps.some((s) => OPEN_STEPS.has(s.status));
   const steps = open
@@ -201,6 +210,7 @@ export function withBooking(order: OrderView, booking: ScheduleSlot): OrderView 
           startDate: null,
           startTime: null,
           durationMinutes: DEFAULT_DURATION_MINUTES,
+          performingTechnologist: null,
           description: order.procedure?.meaning ?? null,
         }),
       ];

@@ -9,6 +9,7 @@ type State = 'open' | 'resolved' | 'dismissed';
 const KIND_LABELS: Record<string, string> = {
   'unknown-accession': 'No order with this accession',
   'patient-mismatch': 'Patient differs from the order',
+  'unscheduled-procedure': 'Performed without an order',
 };
 
 /**

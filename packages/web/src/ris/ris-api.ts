@@ -3,6 +3,7 @@ import type {
   Hl7MessageDetail,
   Hl7MessageRow,
   ManualStatus,
+  ModalityStation,
   OrderDetail,
   OrderView,
   PlacedOrder,
@@ -69,6 +70,34 @@ export async function placeOrder(body: PlaceOrderBody): Promise<PlacedOrder> {
 export async function scheduleOrder(accession: string, slot: ScheduleSlot): Promise<OrderDetail> {
   const response = await appFetch(`${byAccession(accession)}/schedule`, { method: 'PUT', ...json(slot) });
   return (await response.json()) as OrderDetail;
+}
+
+/** Takes a booked exam off the calendar: it waits to be booked again. */
+export async function unscheduleOrder(accession: string, reason?: string): Promise<OrderDetail> {
+  const query = reason ? `?reason=${encodeURIComponent(reason)}` : '';
+  const response = await appFetch(`${byAccession(accession)}/schedule${query}`, { method: 'DELETE' });
+  return (await response.json()) as OrderDetail;
+}
+
+/** The department's modality stations. */
+export async function listStations(signal?: AbortSignal): Promise<ModalityStation[]> {
+  const response = await appFetch('/api/stations', signal ? { signal } : {});
+  return (await response.json()) as ModalityStation[];
+}
+
+/** Adds or changes a station (administrators). */
+export async function putStation(station: ModalityStation): Promise<ModalityStation> {
+  const { aeTitle, ...body } = station;
+  const response = await appFetch(`/api/stations/${encodeURIComponent(aeTitle)}`, {
+    method: 'PUT',
+    ...json(body),
+  });
+  return (await response.json()) as ModalityStation;
+}
+
+/** Removes a station (administrators); exams booked on it keep their AE title. */
+export async function deleteStation(aeTitle: string): Promise<void> {
+  await appFetch(`/api/stations/${encodeURIComponent(aeTitle)}`, { method: 'DELETE' });
 }
 
 /** Moves an exam to a status set by hand (check-in, start, completion, no-show, cancellation). */

@@ -26,6 +26,18 @@ export interface StepView {
   /** DICOM TM (HHMMSS). */
   startTime: string | null;
   durationMinutes: number;
+  /** The technologist the exam is assigned to (Scheduled Performing Physician's Name), DICOM PN. */
+  performingTechnologist: string | null;
+  description: string | null;
+}
+
+/** A modality station of the department (`GET /api/stations`): a column of the calendar. */
+export interface ModalityStation {
+  aeTitle: string;
+  stationName: string | null;
+  /** The room. */
+  location: string | null;
+  modality: string | null;
   description: string | null;
 }
 
@@ -105,6 +117,8 @@ export interface ScheduleSlot {
   stationName?: string;
   location?: string;
   durationMinutes?: number;
+  /** The technologist it is assigned to ('' for none). */
+  performingTechnologist?: string;
 }
 
 /** The statuses set by hand (`POST /api/orders/:accession/status`). */

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import {
+  bookedStep,
   calendarBlocks,
   calendarColumns,
   DAY_END_MINUTES,
@@ -16,7 +17,15 @@ import {
   type CalendarBlock,
 } from './calendar-layout';
 import { mayReschedule } from './exam-actions';
-import { errorText, listOrders, scheduleOrder } from './ris-api';
+import {
+  deleteStation,
+  errorText,
+  listOrders,
+  listStations,
+  putStation,
+  scheduleOrder,
+  unscheduleOrder,
+} from './ris-api';
 import {
   ageSex,
   dateFromInput,
@@ -26,25 +35,15 @@ import {
   formatDay,
   formatTime,
   personName,
+  personNameFromText,
   timeFromInput,
 } from './ris-format';
-import type { OrderView, ScheduleSlot } from './ris-types';
+import type { ModalityStation, OrderView, ScheduleSlot } from './ris-types';
 import { DayNavigation, Messages, PriorityTag, StatusChip, useInterval } from './ris-widgets';
 
 /** Height of a 15-minute slot in CSS pixels. */
 const SLOT_HEIGHT = 22;
 const REFRESH_MS = 30_000;
-/** Stations added by hand are remembered in this browser: a department's rooms rarely change. */
-const STATIONS_KEY = 'lightbox.schedule.stations';
-
-function storedStations(): string[] {
-  try {
-    const value: unknown = JSON.parse(localStorage.getItem(STATIONS_KEY) ?? '[]');
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
-  }
-}
 
 /** What is being dragged: an exam, where it was grabbed (in slots from its top) and how tall it is. */
 interface Drag {
@@ -72,11 +71,12 @@ export function SchedulePage({
 }) {
   const today = dicomDate(new Date());
   const mayWrite = permissions.includes('order:write');
+  const mayAdminister = permissions.includes('admin');
   const [date, setDateState] = useState(initialDate && /^\d{8}$/.test(initialDate) ? initialDate : today);
   const [dayOrders, setDayOrders] = useState<OrderView[] | null>(null);
   const [waiting, setWaiting] = useState<OrderView[]>([]);
-  const [added, setAdded] = useState<string[]>(storedStations);
-  const [newStation, setNewStation] = useState('');
+  const [stations, setStations] = useState<ModalityStation[]>([]);
+  const [newStation, setNewStation] = useState({ aeTitle: '', location: '', modality: '' });
   const [showWithdrawn, setShowWithdrawn] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
   const [drag, setDrag] = useState<Drag | null>(null);
@@ -97,10 +97,12 @@ export function SchedulePage({
   const load = useCallback(async () => {
     const request = ++latest.current;
     try {
-      const [day, ordered] = await Promise.all([
+      const [day, ordered, registered] = await Promise.all([
         listOrders({ from: date, to: date, limit: 1000 }),
         mayWrite ? listOrders({ status: ['ordered'], limit: 500 }) : Promise.resolve([]),
+        listStations(),
       ]);
+      setStations(registered);
       // A move still on its way to the server is shown as it will be: do not show it where it was.
       if (pending.current > 0 || request !== latest.current) return;
       setDayOrders(day);
@@ -116,10 +118,13 @@ export function SchedulePage({
   useInterval(() => {
     if (drag === null && pending.current === 0) void load();
   }, REFRESH_MS);
-  useEffect(() => localStorage.setItem(STATIONS_KEY, JSON.stringify(added)), [added]);
 
   const blocks = calendarBlocks(dayOrders ?? [], date, { showWithdrawn });
-  const columns = calendarColumns(blocks, added);
+  const columns = calendarColumns(
+    blocks,
+    stations.map((s) => s.aeTitle),
+  );
+  const stationOf = (aeTitle: string) => stations.find((s) => s.aeTitle === aeTitle);
   const waitingOrders = waitingList(waiting);
   const all = [...(dayOrders ?? []), ...waiting];
   const selectedOrder = all.find((o) => o.accessionNumber === selected);
@@ -187,16 +192,56 @@ export function SchedulePage({
     setHover(null);
   };
 
-  const addStation = (event: FormEvent) => {
+  /** Takes an exam off the calendar: it goes back to the list of exams to book. */
+  const unbook = async (accession: string) => {
+    setError('');
+    try {
+      const updated = await unscheduleOrder(accession, 'unbooked by the scheduler');
+      setDayOrders((current) => (current ?? []).filter((o) => o.accessionNumber !== accession));
+      setWaiting((current) => [...current.filter((o) => o.accessionNumber !== accession), updated]);
+      setNotice(`${accession} unbooked: it waits to be booked again.`);
+    } catch (e) {
+      setError(`${accession} was not unbooked: ${errorText(e)}`);
+    }
+  };
+
+  /** Registers a station of the department (administrators): a column of the calendar from then on. */
+  const addStation = async (event: FormEvent) => {
     event.preventDefault();
-    const station = newStation.trim();
-    if (station === '' || station.length > 16 || station.includes('\\')) {
+    const aeTitle = newStation.aeTitle.trim();
+    if (aeTitle === '' || aeTitle.length > 16 || aeTitle.includes('\\')) {
       setError('A station is its AE title: up to 16 characters, no backslash.');
       return;
     }
-    if (!added.includes(station)) setAdded([...added, station]);
-    setNewStation('');
-    setError('');
+    if (newStation.modality !== '' && !/^[A-Z]{2,16}$/.test(newStation.modality)) {
+      setError('Modality: a DICOM modality code such as CT or MR.');
+      return;
+    }
+    try {
+      const station = await putStation({
+        aeTitle,
+        stationName: null,
+        location: newStation.location.trim() || null,
+        modality: newStation.modality || null,
+        description: null,
+      });
+      setStations((current) => [...current.filter((s) => s.aeTitle !== aeTitle), station]);
+      setNewStation({ aeTitle: '', location: '', modality: '' });
+      setError('');
+      setNotice(`Station ${aeTitle} added.`);
+    } catch (e) {
+      setError(`Station ${aeTitle} was not added: ${errorText(e)}`);
+    }
+  };
+
+  const removeStation = async (aeTitle: string) => {
+    try {
+      await deleteStation(aeTitle);
+      setStations((current) => current.filter((s) => s.aeTitle !== aeTitle));
+      setNotice(`Station ${aeTitle} removed.`);
+    } catch (e) {
+      setError(`Station ${aeTitle} was not removed: ${errorText(e)}`);
+    }
   };
 
   const now = new Date();
@@ -210,18 +255,38 @@ export function SchedulePage({
         <DayNavigation date={date} today={today} onChange={setDate}>
           <strong>{formatDay(date)}</strong>
         </DayNavigation>
-        <form className="add-station" onSubmit={addStation} aria-label="Add a station">
-          <label>
-            Station{' '}
-            <input
-              value={newStation}
-              size={12}
-              placeholder="AE title"
-              onChange={(e) => setNewStation(e.target.value)}
-            />
-          </label>
-          <button type="submit">Add station</button>
-        </form>
+        {mayAdminister && (
+          <form className="add-station" onSubmit={(e) => void addStation(e)} aria-label="Add a station">
+            <label>
+              Station{' '}
+              <input
+                value={newStation.aeTitle}
+                size={10}
+                placeholder="AE title"
+                onChange={(e) => setNewStation({ ...newStation, aeTitle: e.target.value })}
+              />
+            </label>{' '}
+            <label>
+              Room{' '}
+              <input
+                value={newStation.location}
+                size={8}
+                maxLength={16}
+                onChange={(e) => setNewStation({ ...newStation, location: e.target.value })}
+              />
+            </label>{' '}
+            <label>
+              Modality{' '}
+              <input
+                value={newStation.modality}
+                size={4}
+                placeholder="CT"
+                onChange={(e) => setNewStation({ ...newStation, modality: e.target.value.toUpperCase() })}
+              />
+            </label>
+            <button type="submit">Add station</button>
+          </form>
+        )}
         <label className="checkbox">
           <input
             type="checkbox"
@@ -290,6 +355,7 @@ export function SchedulePage({
               mayWrite={mayWrite}
               autoFocus={focusMove}
               onMove={(booking) => void book(selectedOrder.accessionNumber, booking)}
+              onUnbook={() => void unbook(selectedOrder.accessionNumber)}
               onClose={() => {
                 const accession = selectedOrder.accessionNumber;
                 setSelected(null);
@@ -326,15 +392,18 @@ export function SchedulePage({
             <div className="calendar-corner" />
             {columns.map((station) => {
               const empty = !blocks.some((b) => b.station === station);
+              const registered = stationOf(station);
+              const where = [registered?.location, registered?.modality].filter(Boolean).join(' · ');
               return (
                 <div key={`h-${station}`} className="calendar-head" role="columnheader">
                   {stationLabel(station)}
-                  {station !== UNASSIGNED && empty && added.includes(station) && (
+                  {where !== '' && <small className="station-detail"> {where}</small>}
+                  {registered !== undefined && empty && mayAdminister && (
                     <button
                       type="button"
                       className="link"
-                      aria-label={`Remove column ${station}`}
-                      onClick={() => setAdded(added.filter((s) => s !== station))}
+                      aria-label={`Remove station ${station}`}
+                      onClick={() => void removeStation(station)}
                     >
                       ×
                     </button>
@@ -449,10 +518,12 @@ function Block({
   const { order } = block;
   const start = `${String(Math.floor(block.startMinutes / 60)).padStart(2, '0')}:${String(block.startMinutes % 60).padStart(2, '0')}`;
   const name = personName(order.patient.name) || order.patient.patientId;
+  const technologist = personName(bookedStep(order, date)?.performingTechnologist ?? null);
   const title = [
     `${start} (${block.durationMinutes} min) ${name} ${ageSex(order.patient.birthDate, order.patient.sex, date)}`,
     `${order.modality ?? ''} ${order.procedure?.meaning ?? ''}`,
     `${order.accessionNumber} · ${order.status}${order.statusReason ? `: ${order.statusReason}` : ''} · ${order.priority}`,
+    technologist ? `technologist ${technologist}` : '',
     block.clipped ? 'outside 07:00–20:00' : '',
   ]
     .filter(Boolean)
@@ -501,6 +572,7 @@ function MoveForm({
   mayWrite,
   autoFocus,
   onMove,
+  onUnbook,
   onClose,
   onWorklist,
 }: {
@@ -510,6 +582,7 @@ function MoveForm({
   mayWrite: boolean;
   autoFocus: boolean;
   onMove: (booking: ScheduleSlot) => void;
+  onUnbook: () => void;
   onClose: () => void;
   onWorklist: () => void;
 }) {
@@ -524,6 +597,7 @@ function MoveForm({
     time: formatTime(step?.startTime ?? order.requestedTime) || '08:00',
     station: step?.stationAe ?? UNASSIGNED,
     duration: String(step?.durationMinutes ?? 30),
+    technologist: personName(step?.performingTechnologist ?? null),
   });
   const [problem, setProblem] = useState('');
   const movable = mayWrite && mayReschedule(order.status);
@@ -537,8 +611,16 @@ function MoveForm({
       return setProblem('Duration: 5 to 1440 minutes.');
     if (form.station.length > 16 || form.station.includes('\\'))
       return setProblem('Station: an AE title of up to 16 characters.');
+    if (form.technologist.length > 64 || /[\\=]/.test(form.technologist))
+      return setProblem('Technologist: a name of up to 64 characters, without \\ or =.');
     setProblem('');
-    onMove({ date: day, time, stationAe: form.station.trim(), durationMinutes: duration });
+    onMove({
+      date: day,
+      time,
+      stationAe: form.station.trim(),
+      durationMinutes: duration,
+      performingTechnologist: personNameFromText(form.technologist),
+    });
   };
   return (
     <form
@@ -607,11 +689,24 @@ function MoveForm({
               onChange={(e) => setForm({ ...form, duration: e.target.value })}
             />
           </label>
+          <label>
+            Technologist
+            <input
+              value={form.technologist}
+              placeholder="Family, Given"
+              onChange={(e) => setForm({ ...form, technologist: e.target.value })}
+            />
+          </label>
           {problem !== '' && <p className="field-error">{problem}</p>}
           <div className="dialog-buttons">
             <button type="submit" className="primary">
               Move
             </button>
+            {order.status === 'scheduled' && (
+              <button type="button" onClick={onUnbook}>
+                Unbook
+              </button>
+            )}
             <button type="button" onClick={onClose}>
               Close
             </button>

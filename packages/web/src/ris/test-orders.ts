@@ -12,6 +12,7 @@ export function testStep(fields: Partial<StepView> = {}): StepView {
     startDate: '20240304',
     startTime: '100000',
     durationMinutes: 30,
+    performingTechnologist: null,
     description: 'CT head',
     ...fields,
   };

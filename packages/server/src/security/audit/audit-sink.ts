@@ -26,6 +26,7 @@ export const AuditEventType = {
   EmergencyOverrideStarted: { code: '110127', name: 'Emergency Override Started' },
   EmergencyOverrideStopped: { code: '110138', name: 'Emergency Override Stopped' },
   SecurityConfiguration: { code: '110129', name: 'Security Configuration' },
+  SoftwareConfiguration: { code: '110131', name: 'Software Configuration' },
   UseOfRestrictedFunction: { code: '110132', name: 'Use of Restricted Function' },
   SecurityRolesChanged: { code: '110136', name: 'Security Roles Changed' },
   UserSecurityAttributesChanged: { code: '110137', name: 'User Security Attributes Changed' },
