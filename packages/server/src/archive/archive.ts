@@ -10,7 +10,7 @@ import type { InstanceSelector, StoredInstance } from './index-store.js';
 import type { ArchiveQuery } from './query/archive-query.js';
 import { queryResultJson } from './query/query-results.js';
 import { recoverPendingWrites } from './recover-pending-writes.js';
-import { withCurrentValues } from './current-values.js';
+import { CurrentValues, withCurrentValues } from './current-values.js';
 import { storeInstance, type StoreOptions, type StoreOutcome } from './store-instance.js';
 
 /** The archive domain: store, find and serve instances. Protocol adapters call only this. */
@@ -23,8 +23,17 @@ export interface Archive {
   ): Promise<StoreOutcome>;
   /** QIDO-RS / C-FIND: the matches as DICOM JSON, in a stable order. */
   query(query: ArchiveQuery, actor: Actor): Promise<DicomJson[]>;
-  /** The stored instances of a study, series or instance; NotFound when there are none. */
-  findInstances(selector: InstanceSelector, actor: Actor): Promise<StoredInstance[]>;
+  /**
+   * The stored instances of a study, series or instance; NotFound when there are none. To send whole
+   * objects (`purpose` 'send', the default), each instance whose study changed since it was stored (ADT
+   * update, merge, reconciliation) carries the correction it leaves the archive with; for pixel data
+   * alone ('pixels': frames, rendered images) none is worked out.
+   */
+  findInstances(
+    selector: InstanceSelector,
+    actor: Actor,
+    purpose?: 'send' | 'pixels',
+  ): Promise<StoredInstance[]>;
   /** Metadata (DICOM JSON texts) of a study, series or instance; NotFound when there are none. */
   instanceMetadata(selector: InstanceSelector, actor: Actor): Promise<string[]>;
   /** Streams a stored object, or a byte range of it. */
@@ -33,6 +42,20 @@ export interface Archive {
   readObjectRange(instance: StoredInstance, range: BlobRange): Promise<Uint8Array>;
   /** Cleans up after interrupted writes (see {@link recoverPendingWrites}). */
   recoverPendingWrites(ageMs: number): Promise<number>;
+}
+
+/** The selected instances, each with the correction it leaves the archive with, if any. */
+async function selectedWithCorrections(
+  index: ArchiveDeps['index'],
+  selector: InstanceSelector,
+  actor: Actor,
+): Promise<StoredInstance[]> {
+  const { instances, current } = await index.findInstancesWithMetadata(selector, accessScopeOf(actor));
+  const values = current === undefined ? undefined : new CurrentValues(current);
+  return instances.map(({ metadata, ...instance }) => {
+    const correction = values?.correctionOf(metadata);
+    return correction === undefined ? instance : { ...instance, correction };
+  });
 }
 
 /** Most participant objects of each kind recorded for one query. */
@@ -76,8 +99,11 @@ export function createArchive(deps: ArchiveDeps): Archive {
       return results;
     },
 
-    async findInstances(selector, actor) {
-      const found = await index.findInstances(selector, accessScopeOf(actor));
+    async findInstances(selector, actor, purpose = 'send') {
+      const found =
+        purpose === 'pixels'
+          ? await index.findInstances(selector, accessScopeOf(actor))
+          : await selectedWithCorrections(index, selector, actor);
       if (found.length === 0) throw notFound(selector);
       audit.record({
         event: AuditEventId.InstancesTransferred,

@@ -1,3 +1,4 @@
+import type { CurrentStudyValues, InstanceCorrection } from './current-values.js';
 import type { DuplicatePolicyValue } from '../config/config.js';
 import type { AccessScope } from '../security/access-scope.js';
 import type { FrameIndex } from './frame-index.js';
@@ -25,6 +26,17 @@ export interface StoredInstance {
   numberOfFrames: number | null;
   bitsAllocated: number | null;
   frameIndex: FrameIndex | null;
+  /**
+   * The current values the object leaves the archive with, when its study's patient attributes or
+   * accession number changed since it was stored (set by the archive for retrieval, not by the index).
+   */
+  correction?: InstanceCorrection;
+}
+
+/** Stored instances with their metadata texts, and the study's current values. */
+export interface InstancesWithMetadata {
+  instances: (StoredInstance & { metadata: string })[];
+  current?: CurrentStudyValues;
 }
 
 /** The metadata of selected instances, and the patients they belong to (for the audit trail). */
@@ -36,7 +48,7 @@ export interface InstanceMetadata {
    * The index's current patient attributes (DICOM JSON text) and accession number of the study, which
    * ADT updates, merges and reconciliation may have changed since the objects were stored.
    */
-  current?: { patientAttributes: string; accessionNumber: string | null };
+  current?: CurrentStudyValues;
 }
 
 /** Selects the instances of a study, of a series, or one instance. */
@@ -91,6 +103,8 @@ export interface IndexStore {
   commitInstance(record: InstanceRecord, policy: DuplicatePolicyValue): Promise<CommitOutcome>;
   /** The stored instances selected, ordered by series and instance number. */
   findInstances(selector: InstanceSelector, scope: AccessScope): Promise<StoredInstance[]>;
+  /** The same, each with its metadata text, and the study's current values. */
+  findInstancesWithMetadata(selector: InstanceSelector, scope: AccessScope): Promise<InstancesWithMetadata>;
   /** The DICOM JSON metadata texts of the selected instances, in the same order. */
   instanceMetadata(selector: InstanceSelector, scope: AccessScope): Promise<InstanceMetadata>;
   /** Runs a QIDO/C-FIND query. */

@@ -145,7 +145,9 @@ async function respond(
     seriesUid: request.params.series,
     sopInstanceUid: request.params.instance,
   };
-  const renderable = (await deps.archive.findInstances(selector, actor)).filter((i) => i.frameIndex !== null);
+  const renderable = (await deps.archive.findInstances(selector, actor, 'pixels')).filter(
+    (i) => i.frameIndex !== null,
+  );
   if (renderable.length === 0) throw new AppError(ErrorCode.NotFound, 'nothing with pixel data to render');
   const mediaType = FORMATS[options.format];
   const frames = request.params.frames?.split(',').map((f) => Number(f.trim()) - 1) ?? [0];

@@ -122,8 +122,9 @@ function parseFrameList(text: string, frameCount: number): number[] {
   return numbers;
 }
 
+/** One instance whose frames or bulk data are read (never the whole object, so no current values). */
 async function oneInstance(deps: WadoDeps, params: WadoParams, actor: Actor): Promise<StoredInstance> {
-  const [instance] = await deps.archive.findInstances(selectorOf(params), actor);
+  const [instance] = await deps.archive.findInstances(selectorOf(params), actor, 'pixels');
   return instance!;
 }
 

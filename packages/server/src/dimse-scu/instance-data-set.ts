@@ -36,14 +36,15 @@ async function* withoutFileMeta(part10: AsyncIterable<Uint8Array>): AsyncGenerat
 
 /**
  * Streams a stored instance's data set in `target` (the stored syntax: byte for byte from storage, past
- * its meta header; a native syntax: converted by {@link transcodeInstance}). Never held whole in memory.
+ * its meta header; a native syntax, or an instance to be sent with current values: written again by
+ * {@link transcodeInstance}). Never held whole in memory.
  */
 export async function instanceDataSet(
   archive: Archive,
   instance: StoredInstance,
   target: string,
 ): Promise<OutgoingDataSet> {
-  if (target === instance.transferSyntaxUid) {
+  if (target === instance.transferSyntaxUid && instance.correction === undefined) {
     // Parse only the meta header to find where the data set starts: stored objects keep what was received,
     // whose meta may lack a group length.
     const header = await readPart10(

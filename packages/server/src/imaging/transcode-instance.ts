@@ -13,6 +13,7 @@ import {
   type Part10Object,
 } from '@lightbox/dicom';
 import type { Archive } from '../archive/archive.js';
+import { correctDataSet } from '../archive/correct-data-set.js';
 import type { StoredInstance } from '../archive/index-store.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { canDecode, frameByteLength } from './codecs/index.js';
@@ -159,30 +160,37 @@ async function* decompressed(
  * Streams a stored object in the requested transfer syntax. As stored: the bytes exactly as received.
  * Between native syntaxes: the header is parsed and written again, and the pixel data copied from
  * storage in slices (byte-swapped when the byte order changes). Compressed to native: decoded frame by
- * frame. Never the whole object in memory.
+ * frame. Never the whole object in memory. An instance whose study changed since it was stored (its
+ * `correction`) always has its header written again, with the current values.
  */
 export async function transcodeInstance(
   archive: Archive,
   instance: StoredInstance,
-  target: string,
+  requested: string,
 ): Promise<{ transferSyntaxUid: string; body: AsyncIterable<Uint8Array> }> {
-  if (target === '*' || target === instance.transferSyntaxUid) {
+  const asStored = requested === '*' || requested === instance.transferSyntaxUid;
+  // A deflated object cannot be written again here: it goes as stored.
+  const correctable = !(lookupTransferSyntax(instance.transferSyntaxUid)?.deflated ?? true);
+  if (asStored && (instance.correction === undefined || !correctable)) {
     return { transferSyntaxUid: instance.transferSyntaxUid, body: await archive.openObject(instance) };
   }
-  if (!canServeAs(instance.transferSyntaxUid, target)) {
+  const target = asStored ? instance.transferSyntaxUid : requested;
+  if (!asStored && !canServeAs(instance.transferSyntaxUid, target)) {
     throw new AppError(
       ErrorCode.NotAcceptable,
       `instance ${instance.sopInstanceUid} is stored as ${instance.transferSyntaxUid} and cannot be converted to ${target}`,
     );
   }
   const object = await readPart10(await archive.openObject(instance));
+  if (instance.correction !== undefined) correctDataSet(object.dataSet, instance.correction);
   const source = lookupTransferSyntax(instance.transferSyntaxUid)!;
-  const body = source.encapsulated
-    ? decompressed(archive, instance, object, target)
-    : resolve(
-        archive,
-        instance,
-        encodePart10(object.dataSet, { transferSyntaxUid: target, sourceMeta: object.meta }),
-      );
+  const body =
+    source.encapsulated && target !== instance.transferSyntaxUid
+      ? decompressed(archive, instance, object, target)
+      : resolve(
+          archive,
+          instance,
+          encodePart10(object.dataSet, { transferSyntaxUid: target, sourceMeta: object.meta }),
+        );
   return { transferSyntaxUid: target, body };
 }

@@ -6,6 +6,7 @@ import type { SqlDialect } from '../db/sql-dialect.js';
 import type { Tables } from '../db/tables.js';
 import type {
   InstanceMetadata,
+  InstancesWithMetadata,
   CommitOutcome,
   IndexStore,
   InstanceSelector,
@@ -393,8 +394,26 @@ export class KyselyIndexStore implements IndexStore {
   }
 
   async findInstances(selector: InstanceSelector, scope: AccessScope): Promise<StoredInstance[]> {
+    return (await this.selectStoredInstances(selector, scope, false)).instances;
+  }
+
+  async findInstancesWithMetadata(
+    selector: InstanceSelector,
+    scope: AccessScope,
+  ): Promise<InstancesWithMetadata> {
+    return this.selectStoredInstances(selector, scope, true);
+  }
+
+  private async selectStoredInstances(
+    selector: InstanceSelector,
+    scope: AccessScope,
+    withMetadata: boolean,
+  ): Promise<InstancesWithMetadata> {
     const rows = await this.selectInstances(selector, scope)
       .select([
+        sql<string>`${withMetadata ? sql.ref('instance.metadata') : sql.lit('')}`.as('metadata'),
+        'patient.attributes',
+        'study.accession_number',
         'patient.patient_id',
         'study.study_instance_uid',
         'series.series_instance_uid',
@@ -408,7 +427,9 @@ export class KyselyIndexStore implements IndexStore {
         'instance.frame_index',
       ])
       .execute();
-    return rows.map((row) => ({
+    const first = rows[0];
+    const instances = rows.map((row) => ({
+      metadata: row.metadata,
       patientId: row.patient_id,
       studyUid: row.study_instance_uid,
       seriesUid: row.series_instance_uid,
@@ -421,6 +442,12 @@ export class KyselyIndexStore implements IndexStore {
       bitsAllocated: row.bits_allocated,
       frameIndex: row.frame_index === null ? null : (JSON.parse(row.frame_index) as FrameIndex),
     }));
+    return {
+      instances,
+      ...(first !== undefined
+        ? { current: { patientAttributes: first.attributes, accessionNumber: first.accession_number } }
+        : {}),
+    };
   }
 
   async instanceMetadata(selector: InstanceSelector, scope: AccessScope): Promise<InstanceMetadata> {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { generateUid, type DicomJson } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import dcmjsDimse from 'dcmjs-dimse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerNode } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 import { createUser } from '../test-support/test-users.js';
@@ -150,6 +151,32 @@ for (const dialect of DIALECTS) {
       expect((await qidoStudy(studyUid))?.['00080050']?.Value).toEqual([accession]);
       const order = await lb.running.services.ris.orderByAccession(accession);
       expect(order).toMatchObject({ status: 'in-progress', study_instance_uid: studyUid });
+
+      // The object sent with the typo now leaves with the order's accession number (C-GET by getscu,
+      // read by dcmdump); the typo is kept in Original Attributes Sequence.
+      expect(await registerNode(lb, 'getscu', { aet: 'GETSCU', port: 104 })).toBe(201);
+      const retrieved = await mkdtemp(path.join(work, 'cget-'));
+      await run(
+        'getscu',
+        [
+          '-S',
+          '-aec',
+          TEST_AE_TITLE,
+          '-od',
+          retrieved,
+          '-k',
+          'QueryRetrieveLevel=STUDY',
+          '-k',
+          `StudyInstanceUID=${studyUid}`,
+          '127.0.0.1',
+          String(lb.dicomPort),
+        ],
+        { env: { ...process.env, TCP_NODELAY: '1' } },
+      );
+      const [file] = await readdir(retrieved);
+      const dump = (await run('dcmdump', [path.join(retrieved, file!)])).stdout;
+      expect(dump).toContain(`(0008,0050) SH [${accession}]`);
+      expect(dump).toMatch(new RegExp(`\\(0400,0550\\) SQ[\\s\\S]*\\(0008,0050\\) SH \\[TYPO-${tag}`));
 
       // The rest of the study, still sent with the typo, joins it without a new exception.
       await sendImage({ patientId: `R1-${tag}`, accession: `TYPO-${tag}`.slice(0, 16), studyUid });

@@ -324,7 +324,7 @@ for (const dialect of DIALECTS) {
       expect(done.history.at(-1)).toMatchObject({ status: 'completed', reason: 'images complete (no MPPS)' });
     });
 
-    it('shows an A08 rename in QIDO-RS and C-FIND', async () => {
+    it('shows an A08 rename in QIDO-RS, C-FIND, and in the objects WADO-RS, WADO-URI and C-GET send (IHE PIR)', async () => {
       const [ack] = await mllpSend(lb.hl7Port, [
         hl7Message(
           msh('ADT^A08', `A08-${run10}`, '2.5.1'),
@@ -378,6 +378,70 @@ for (const dialect of DIALECTS) {
       expect(files.length).toBe(studies.length);
       const first = (await readPart10(await readFile(path.join(out, files[0]!)))).dataSet;
       expect(getString(first, Tag.PatientName)).toBe('ROE^JANE');
+
+      // Whole objects leave with the current name; what the modality sent is in Original Attributes
+      // Sequence. Read back with DCMTK's dcmdump, and checked as Part 10 files by dcmftest.
+      const dump = async (file: string) => (await run('dcmdump', ['+L', file], { env: dcmtkEnv })).stdout;
+      const expectCorrected = (text: string) => {
+        expect(text).toMatch(/\(0010,0010\) PN \[ROE\^JANE\]/);
+        expect(text).toContain('(0400,0561) SQ');
+        expect(text).toMatch(/\(0400,0550\) SQ[\s\S]*\(0010,0010\) PN \[DOE\^JANE\^Q\]/);
+        expect(text).toMatch(/\(0400,0565\) CS \[CORRECT\]/);
+      };
+      const seriesUid = metadata[0]!['0020000E']?.Value?.[0] as string;
+      const sopUid = metadata[0]!['00080018']?.Value?.[0] as string;
+      const uri = await fetch(
+        `${lb.baseUrl}/wado?requestType=WADO&studyUID=${studyUid}&seriesUID=${seriesUid}&objectUID=${sopUid}&contentType=application/dicom`,
+        { headers: { authorization: lb.authorization } },
+      );
+      expect(uri.status).toBe(200);
+      const fromUri = path.join(out, 'wado-uri.dcm');
+      await writeFile(fromUri, Buffer.from(await uri.arrayBuffer()));
+      await run('dcmftest', [fromUri]);
+      expectCorrected(await dump(fromUri));
+
+      const asStored = await fetch(
+        `${lb.dicomweb}/studies/${studyUid}/series/${seriesUid}/instances/${sopUid}`,
+        {
+          headers: {
+            authorization: lb.authorization,
+            accept: 'multipart/related; type="application/dicom"; transfer-syntax=*',
+          },
+        },
+      );
+      expect(asStored.status).toBe(200);
+      const body = Buffer.from(await asStored.arrayBuffer());
+      const part = body.subarray(body.indexOf('\r\n\r\n') + 4);
+      const fromRs = path.join(out, 'wado-rs.dcm');
+      await writeFile(fromRs, part.subarray(0, part.lastIndexOf('\r\n--')));
+      expectCorrected(await dump(fromRs));
+
+      const retrieved = await mkdtemp(path.join(work, 'cget-'));
+      await run(
+        'getscu',
+        [
+          '-S',
+          '-aet',
+          'FINDSCU',
+          '-aec',
+          TEST_AE_TITLE,
+          '-od',
+          retrieved,
+          '-k',
+          'QueryRetrieveLevel=IMAGE',
+          '-k',
+          `StudyInstanceUID=${studyUid}`,
+          '-k',
+          `SeriesInstanceUID=${seriesUid}`,
+          '-k',
+          `SOPInstanceUID=${sopUid}`,
+          '127.0.0.1',
+          String(lb.dicomPort),
+        ],
+        { env: dcmtkEnv },
+      );
+      const [got] = await readdir(retrieved);
+      expectCorrected(await dump(path.join(retrieved, got!)));
     });
 
     it('merges on A40: the prior patient’s studies move to the survivor, and later images follow', async () => {
