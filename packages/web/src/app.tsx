@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { AccountPage } from './account/account-page';
 import { AuditPage } from './administration/audit-page';
 import { UsersPage } from './administration/users-page';
@@ -7,6 +7,16 @@ import { Hl7Page } from './ris/hl7-page';
 import { OrdersPage } from './ris/orders-page';
 import { SchedulePage } from './ris/schedule-page';
 import { WorklistPage } from './ris/worklist-page';
+import {
+  currentEmergencyAccess,
+  endEmergencyAccess,
+  mayBreakTheGlass,
+  sameEmergency,
+  type ActiveEmergency,
+} from './security/emergency-access';
+import { EmergencyBanner } from './security/emergency-ui';
+import { countBadge, listNotices, receivesNotices } from './security/notices';
+import { NoticesPage } from './security/notices-page';
 import { LoginPage } from './session/login-page';
 import { currentSession, signOut, type Session } from './session/session-client';
 import { StudyListPage } from './studies/study-list-page';
@@ -36,10 +46,104 @@ function studyUidsOf(url: URL): string[] {
     .filter(Boolean);
 }
 
+/** How often the app asks whether an emergency access is still in force (an administrator may end it). */
+const EMERGENCY_POLL_MS = 30_000;
+/** How often the navigation's count of open notices is refreshed. */
+const NOTICE_POLL_MS = 60_000;
+
+const pause = (ms: number) => new Promise((resolve) => window.setTimeout(resolve, ms));
+
+/**
+ * The signed-in user's emergency access (null: none in force; undefined: not known yet), kept up to date,
+ * and a number that changes whenever what the user may see changes.
+ */
+function useEmergencyAccess(username: string | undefined, mayBreakGlass: boolean) {
+  const [emergency, setEmergency] = useState<ActiveEmergency | null | undefined>(undefined);
+  const [accessVersion, setAccessVersion] = useState(0);
+  const known = useRef<ActiveEmergency | null | undefined>(undefined);
+  const apply = useCallback((next: ActiveEmergency | null, changesAccess = true) => {
+    const previous = known.current;
+    known.current = next;
+    if (previous !== undefined && sameEmergency(previous, next)) return;
+    setEmergency(next);
+    if (changesAccess) setAccessVersion((v) => v + 1);
+  }, []);
+
+  useEffect(() => {
+    known.current = undefined;
+    setEmergency(undefined);
+    if (username === undefined || !mayBreakGlass) return;
+    let stopped = false;
+    currentEmergencyAccess()
+      // The first answer only tells what the list already shows (unless the user was quicker).
+      .then((e) => !stopped && known.current === undefined && apply(e, false))
+      .catch(() => undefined);
+    return () => {
+      stopped = true;
+    };
+  }, [username, mayBreakGlass, apply]);
+
+  const active = emergency !== null && emergency !== undefined;
+  useEffect(() => {
+    if (!active) return;
+    const timer = window.setInterval(() => {
+      currentEmergencyAccess()
+        .then((e) => apply(e))
+        .catch(() => undefined);
+    }, EMERGENCY_POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [active, apply]);
+
+  const started = useCallback((e: ActiveEmergency) => apply(e), [apply]);
+  const end = useCallback(async () => {
+    await endEmergencyAccess();
+    apply(null);
+  }, [apply]);
+  // The browser's clock says it is over: wait for the server to agree (clocks differ by a little).
+  const expired = useCallback(async () => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const now = await currentEmergencyAccess().catch(() => null);
+      if (now === null || !sameEmergency(now, known.current ?? null)) {
+        apply(now);
+        return;
+      }
+      await pause(2000);
+    }
+    apply(null);
+  }, [apply]);
+  return { emergency: emergency ?? null, accessVersion, started, end, expired };
+}
+
+/** How many notices nobody acknowledged yet, for users who get notices; refreshed now and then. */
+function useOpenNotices(username: string | undefined, gets: boolean) {
+  const [count, setCount] = useState(0);
+  useEffect(() => {
+    setCount(0);
+    if (username === undefined || !gets) return;
+    let stopped = false;
+    const refresh = () =>
+      listNotices(false)
+        .then((notices) => !stopped && setCount(notices.length))
+        .catch(() => undefined);
+    void refresh();
+    const timer = window.setInterval(() => void refresh(), NOTICE_POLL_MS);
+    return () => {
+      stopped = true;
+      window.clearInterval(timer);
+    };
+  }, [username, gets]);
+  return [count, setCount] as const;
+}
+
 /** The web app: sign-in, then the page the URL names, with navigation by what the user's roles allow. */
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [url, navigate] = usePath();
+  const username = session?.user.username;
+  const mayBreakGlass = session != null && mayBreakTheGlass(session.user);
+  const emergency = useEmergencyAccess(username, mayBreakGlass);
+  const getsNotices = session != null && receivesNotices(session.user.roles);
+  const [openNotices, setOpenNotices] = useOpenNotices(username, getsNotices);
 
   useEffect(() => {
     currentSession()
@@ -68,7 +172,7 @@ export function App() {
   const permissions = session.user.permissions;
   const mayReadWorklist = permissions.includes('worklist:read');
   const mayWriteOrders = permissions.includes('order:write');
-  const link = (to: string, label: string) => (
+  const link = (to: string, label: string, count = '') => (
     <a
       href={to}
       aria-current={url.pathname === to ? 'page' : undefined}
@@ -78,6 +182,13 @@ export function App() {
       }}
     >
       {label}
+      {count !== '' && (
+        <span className="nav-count">
+          {' '}
+          {count}
+          <span className="visually-hidden"> unacknowledged</span>
+        </span>
+      )}
     </a>
   );
   const page =
@@ -87,6 +198,8 @@ export function App() {
       <UsersPage />
     ) : url.pathname === '/audit' && mayAudit ? (
       <AuditPage />
+    ) : url.pathname === '/notices' && getsNotices ? (
+      <NoticesPage onChanged={setOpenNotices} />
     ) : url.pathname === '/worklist' && mayReadWorklist ? (
       <WorklistPage permissions={permissions} navigate={navigate} />
     ) : url.pathname === '/schedule' && mayReadWorklist ? (
@@ -109,7 +222,12 @@ export function App() {
         userName={session.user.displayName ?? session.user.username}
       />
     ) : mayReadStudies ? (
-      <StudyListPage navigate={navigate} showExamStatus={mayReadWorklist} />
+      <StudyListPage
+        navigate={navigate}
+        showExamStatus={mayReadWorklist}
+        accessVersion={emergency.accessVersion}
+        onEmergencyStarted={mayBreakGlass && emergency.emergency === null ? emergency.started : undefined}
+      />
     ) : mayReadWorklist ? (
       // Schedulers see no images: their home is the department's day.
       <WorklistPage permissions={permissions} navigate={navigate} />
@@ -141,6 +259,7 @@ export function App() {
           {mayAdminister && link('/hl7', 'HL7 monitor')}
           {mayAdminister && link('/users', 'Users')}
           {mayAudit && link('/audit', 'Audit trail')}
+          {getsNotices && link('/notices', 'Notices', countBadge(openNotices))}
           {link('/account', 'Account')}
         </nav>
         <span className="user">{session.user.displayName ?? session.user.username}</span>
@@ -152,6 +271,13 @@ export function App() {
           Sign out
         </button>
       </header>
+      {emergency.emergency !== null && (
+        <EmergencyBanner
+          emergency={emergency.emergency}
+          onEnd={emergency.end}
+          onExpired={() => void emergency.expired()}
+        />
+      )}
       {page}
     </div>
   );

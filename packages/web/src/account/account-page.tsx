@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { appFetch, type SessionUser } from '../session/session-client';
+import { ApiTokensPanel } from './api-tokens-panel';
 
-/** The user's own account: who they are, their roles, and a new password. */
+/** The user's own account: who they are, their roles, a new password, and their API tokens. */
 export function AccountPage({ user, onSignedOut }: { user: SessionUser; onSignedOut: () => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -53,6 +54,7 @@ export function AccountPage({ user, onSignedOut }: { user: SessionUser; onSigned
         </button>
         {message !== '' && <p role="alert">{message}</p>}
       </form>
+      <ApiTokensPanel permissions={user.permissions} />
     </main>
   );
 }

@@ -1,4 +1,7 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
+import { ApiTokensPanel } from '../account/api-tokens-panel';
+import { errorText } from '../ris/ris-api';
+import { endEmergencyAccessOf } from '../security/emergency-access';
 import { appFetch } from '../session/session-client';
 
 /** A user as the administration API shows it. */
@@ -6,6 +9,8 @@ interface UserProfile {
   username: string;
   displayName: string | null;
   roles: string[];
+  /** What the roles allow. */
+  permissions: string[];
   disabled: boolean;
   locked: boolean;
   providerIds: string[];
@@ -25,11 +30,48 @@ const ROLES = [
   'dicom-node',
 ];
 
-/** User administration (admin): the users, their roles and state; create a user; disable or enable one. */
+/**
+ * What an administrator does for one user beyond the table: their API tokens, and ending an emergency
+ * access they started (the user list does not say whether one is in force: the notices do).
+ */
+function UserSecurityPanel({ user }: { user: UserProfile }) {
+  const [message, setMessage] = useState('');
+  const endEmergency = async () => {
+    try {
+      await endEmergencyAccessOf(user.username);
+      setMessage(`Ended the emergency access of ${user.username}.`);
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  };
+  return (
+    <div className="user-security">
+      <ApiTokensPanel username={user.username} permissions={user.permissions} heading="h3" />
+      {user.permissions.includes('study:emergency') && (
+        <section className="user-emergency" aria-label={`Emergency access of ${user.username}`}>
+          <h3>Emergency access</h3>
+          <p className="hint">
+            When a notice says that {user.username} broke the glass, you can end it before it expires.
+          </p>
+          <button type="button" className="danger subtle" onClick={() => void endEmergency()}>
+            End emergency access of {user.username}
+          </button>
+          {message !== '' && <p role="status">{message}</p>}
+        </section>
+      )}
+    </div>
+  );
+}
+
+/**
+ * User administration (admin): the users, their roles and state; create a user; disable or enable one;
+ * a user's API tokens and emergency access.
+ */
 export function UsersPage() {
   const [users, setUsers] = useState<UserProfile[]>([]);
   const [message, setMessage] = useState('');
   const [form, setForm] = useState({ username: '', displayName: '', password: '', roles: ['radiologist'] });
+  const [open, setOpen] = useState<string | null>(null);
 
   const load = useCallback(
     async () => setUsers((await (await appFetch('/api/users')).json()) as UserProfile[]),
@@ -79,26 +121,43 @@ export function UsersPage() {
         </thead>
         <tbody>
           {users.map((u) => (
-            <tr key={u.username} data-username={u.username}>
-              <td>{u.username}</td>
-              <td>{u.displayName ?? ''}</td>
-              <td>{u.roles.join(', ')}</td>
-              <td>{u.signIn}</td>
-              <td>{u.disabled ? 'disabled' : u.locked ? 'locked' : 'active'}</td>
-              <td>
-                <button
-                  onClick={() =>
-                    void save(
-                      u.username,
-                      { disabled: !u.disabled },
-                      `${u.disabled ? 'Enabled' : 'Disabled'} ${u.username}`,
-                    )
-                  }
-                >
-                  {u.disabled ? 'Enable' : 'Disable'}
-                </button>
-              </td>
-            </tr>
+            <Fragment key={u.username}>
+              <tr data-username={u.username}>
+                <td>{u.username}</td>
+                <td>{u.displayName ?? ''}</td>
+                <td>{u.roles.join(', ')}</td>
+                <td>{u.signIn}</td>
+                <td>{u.disabled ? 'disabled' : u.locked ? 'locked' : 'active'}</td>
+                <td>
+                  <button
+                    onClick={() =>
+                      void save(
+                        u.username,
+                        { disabled: !u.disabled },
+                        `${u.disabled ? 'Enabled' : 'Disabled'} ${u.username}`,
+                      )
+                    }
+                  >
+                    {u.disabled ? 'Enable' : 'Disable'}
+                  </button>{' '}
+                  <button
+                    aria-expanded={open === u.username}
+                    aria-controls={open === u.username ? `user-security-${u.username}` : undefined}
+                    aria-label={`Tokens and access of ${u.username}`}
+                    onClick={() => setOpen(open === u.username ? null : u.username)}
+                  >
+                    Tokens and access
+                  </button>
+                </td>
+              </tr>
+              {open === u.username && (
+                <tr className="user-security-row" id={`user-security-${u.username}`}>
+                  <td colSpan={6}>
+                    <UserSecurityPanel user={u} />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
           ))}
         </tbody>
       </table>

@@ -5,6 +5,8 @@ export interface SessionUser {
   roles: string[];
   /** What the user's roles allow (`study:read`, `admin`, `audit:read`, …). */
   permissions: string[];
+  /** Institutions the user's studies are limited to (none: no such limit). */
+  institutions?: string[];
 }
 
 /** A browser session: the user and the CSRF token every unsafe request must carry. */

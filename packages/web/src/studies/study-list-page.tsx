@@ -13,6 +13,8 @@ import { ViewerMark } from '../viewer/viewer-timing';
 import { listOrders } from '../ris/ris-api';
 import type { OrderView } from '../ris/ris-types';
 import { PriorityTag, StatusChip } from '../ris/ris-widgets';
+import type { ActiveEmergency } from '../security/emergency-access';
+import { EmergencyAccessDialog } from '../security/emergency-ui';
 import { EMPTY_SEARCH, studyQuery, type StudySearch } from './study-search';
 
 const PAGE_SIZE = 50;
@@ -26,10 +28,16 @@ export function viewerLink(studyUids: string[]): string {
 export function StudyListPage({
   navigate: go,
   showExamStatus = false,
+  accessVersion = 0,
+  onEmergencyStarted,
 }: {
   navigate: (to: string) => void;
   /** The user may see orders: the list then shows each study's exam status from the RIS. */
   showExamStatus?: boolean;
+  /** Changes when what the user may see changes (emergency access started or ended): the search runs again. */
+  accessVersion?: number;
+  /** Given when the user may break the glass now: the list offers emergency access. */
+  onEmergencyStarted?: (emergency: ActiveEmergency) => void;
 }) {
   const navigate = (to: string) => {
     performance.mark(ViewerMark.OpenStudy);
@@ -44,6 +52,7 @@ export function StudyListPage({
   const [error, setError] = useState('');
   const [expanded, setExpanded] = useState<{ uid: string; series: DicomJson[] } | null>(null);
   const [exams, setExams] = useState<ReadonlyMap<string, OrderView>>(new Map());
+  const [askingEmergency, setAskingEmergency] = useState(false);
 
   useEffect(() => {
     if (!showExamStatus || studies.length === 0) return;
@@ -70,7 +79,7 @@ export function StudyListPage({
         setState('failed');
       });
     return () => abort.abort();
-  }, [search, offset]);
+  }, [search, offset, accessVersion]);
 
   const submit = useCallback(
     (event: FormEvent) => {
@@ -142,6 +151,23 @@ export function StudyListPage({
           Clear
         </button>
       </form>
+      {onEmergencyStarted !== undefined && (
+        <p className="emergency-entry">
+          Studies outside your access are not listed. In an emergency you can see them all for a while:{' '}
+          <button type="button" className="danger subtle" onClick={() => setAskingEmergency(true)}>
+            Emergency access…
+          </button>
+        </p>
+      )}
+      {askingEmergency && onEmergencyStarted !== undefined && (
+        <EmergencyAccessDialog
+          onStarted={(emergency) => {
+            setAskingEmergency(false);
+            onEmergencyStarted(emergency);
+          }}
+          onCancel={() => setAskingEmergency(false)}
+        />
+      )}
       {state === 'failed' && (
         <p className="error" role="alert">
           {error}
