@@ -27,6 +27,7 @@ import { Ris } from './ris/ris.js';
 import { ExamTracker } from './ris/exam-tracker.js';
 import { Reconciliation } from './ris/reconciliation.js';
 import { ModalityStations } from './ris/modality-stations.js';
+import { GroupCommit } from './db/group-commit.js';
 import { Hl7MessageLog } from './hl7-interface/hl7-message-log.js';
 
 /** Values above this size stay in the stored object; metadata refers to them by BulkDataURI. */
@@ -119,7 +120,12 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const stored = await openBlobStore(config.storageUrl);
   // Always wrapped, so that sealed objects stay readable when sealing new ones is turned off.
   const blobs = new EncryptedBlobStore(stored, keyRing, { seal: config.archive.encryptAtRest });
-  const ris = new Ris(database.db, audit);
+  // On SQLite, RIS changes that arrive together (HL7 messages from several connections) share a commit.
+  const ris = new Ris(
+    database.db,
+    audit,
+    database.dialect === 'sqlite' ? new GroupCommit(database.db) : undefined,
+  );
   const reconciliation = new Reconciliation(database.db, ris, audit);
   const examTracker = new ExamTracker(database.db, ris, reconciliation, logger.child({ component: 'ris' }));
   const archive = createArchive({

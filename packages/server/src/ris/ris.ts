@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateUid, type DicomJson } from '@lightbox/dicom';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { GroupCommit } from '../db/group-commit.js';
 import type { ImagingOrderTable, Tables } from '../db/tables.js';
 import type { PatientDemographics } from '../patients/patient-demographics.js';
 import { mergePatients, registerPatient, type PatientRegistration } from '../patients/patient-registry.js';
@@ -104,9 +105,13 @@ export class Ris {
   private readonly listeners: ((change: ExamStatusChange) => void)[] = [];
   private readonly recorders: ((change: ExamStatusChange, trx: Tx) => Promise<void>)[] = [];
 
+  /**
+   * @param groupCommit - when given (SQLite), units of work that arrive together share one commit
+   */
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly audit: AuditSink,
+    private readonly groupCommit?: GroupCommit,
   ) {}
 
   /**
@@ -877,11 +882,14 @@ export class Ris {
   private async run<T>(task: (work: Work) => Promise<T>, also?: AlsoInTransaction<T>): Promise<T> {
     const changes: ExamStatusChange[] = [];
     const audits: AuditEvent[] = [];
-    const result = await this.db.transaction().execute(async (trx) => {
+    const unit = async (trx: Tx) => {
       const done = await task({ trx, changes, audits });
       if (also !== undefined) await also(trx, done);
       return done;
-    });
+    };
+    const result = await (this.groupCommit !== undefined
+      ? this.groupCommit.run(unit)
+      : this.db.transaction().execute(unit));
     for (const event of audits) this.audit.record(event);
     for (const change of changes) for (const listener of this.listeners) listener(change);
     return result;
