@@ -30,10 +30,21 @@ import {
   encodeReleaseResponse,
   type AssociateReject,
 } from '../pdu/control-pdus.js';
-import { decodePresentationDataValues, encodePresentationDataValue } from '../pdu/p-data-pdu.js';
+import {
+  decodePresentationDataValues,
+  encodePresentationDataValue,
+  wholeMessagePduLength,
+  writeWholeMessagePdu,
+} from '../pdu/p-data-pdu.js';
 import { PduError } from '../pdu/pdu-error.js';
 import { PduFramer, type ReceivedPdu } from '../pdu/pdu-framer.js';
-import { AbortReason, PDV_HEADER_LENGTH, PduType, type SourceAndReason } from '../pdu/pdu-type.js';
+import {
+  AbortReason,
+  PDU_HEADER_LENGTH,
+  PDV_HEADER_LENGTH,
+  PduType,
+  type SourceAndReason,
+} from '../pdu/pdu-type.js';
 import { DataSetStream } from './data-set-stream.js';
 
 /** The few logger methods the upper layer uses (pino's signature). */
@@ -87,6 +98,13 @@ export interface IncomingMessage {
 
 /** A command to send: the Command Data Set Type is set from whether a data set goes with it. */
 export type OutgoingCommand = Omit<CommandSet, 'commandDataSetType'>;
+
+/** One message of a batch sent with {@link Association.sendBatch}; its data set, if any, is in memory. */
+export interface OutgoingMessage {
+  contextId: number;
+  command: OutgoingCommand;
+  dataSet?: Uint8Array;
+}
 
 /** A response received to a request sent with {@link Association.sendRequest}. */
 export interface DimseResponse {
@@ -273,41 +291,101 @@ export class Association {
   }
 
   /**
-   * Sends one DIMSE message: the command, then the data set (bytes, or chunks as they come), each split
-   * into P-DATA-TF PDUs that fit the peer's maximum. Messages never interleave.
+   * Sends one DIMSE message: the command, then the data set (bytes, or chunks as they come). A message
+   * whose data set is in memory and fits the peer's maximum PDU length goes out as one P-DATA-TF holding
+   * two PDVs (PS3.8 §9.3.5); otherwise each is split into P-DATA-TF PDUs that fit. Messages never interleave.
    */
   send(
     contextId: number,
     command: OutgoingCommand,
     dataSet?: Uint8Array | AsyncIterable<Uint8Array>,
   ): Promise<void> {
-    const run = async () => {
-      if (this.state === 'closed') throw new AssociationClosedError(this.endReason ?? 'association closed');
-      // PS3.7 E.1-1: any value other than 0101H says a data set follows.
-      const full: CommandSet = {
-        ...command,
-        commandDataSetType: dataSet === undefined ? NO_DATA_SET : 0x0000,
-      };
-      await this.sendFragments(contextId, true, single(encodeCommandSet(full)));
-      if (dataSet !== undefined) {
-        try {
-          await this.sendFragments(
-            contextId,
-            false,
-            dataSet instanceof Uint8Array ? single(dataSet) : dataSet,
-          );
-        } catch (error) {
-          // The command is out and its data set cannot be finished: the peer would take the next message
-          // for the rest of it, so the association cannot continue (PS3.8 §9.3.5.1).
-          if (!(error instanceof AssociationClosedError))
-            this.abort(AbortReason.User, 'outgoing data set failed');
-          throw error;
+    return this.enqueue(async () => {
+      this.assertOpen();
+      const commandBytes = encodeCommandSet(withDataSetType(command, dataSet !== undefined));
+      if (dataSet === undefined || dataSet instanceof Uint8Array) {
+        const length = wholeMessagePduLength(commandBytes, dataSet);
+        if (length - PDU_HEADER_LENGTH <= this.peerMaxPdu) {
+          const pdu = Buffer.allocUnsafe(length);
+          writeWholeMessagePdu(pdu, 0, contextId, commandBytes, dataSet);
+          await this.write([pdu]);
+          return;
         }
       }
-    };
+      await this.sendFragmented(contextId, commandBytes, dataSet);
+    });
+  }
+
+  /**
+   * Sends several DIMSE messages in order (e.g. the Pending responses of a C-FIND): each that fits the
+   * peer's maximum PDU length as one P-DATA-TF (command PDV, data set PDV), consecutive ones in a single
+   * socket write; a larger one fragmented as {@link send} does. Resolves once the socket has taken them
+   * (after 'drain' when its buffer is full), so awaiting each batch keeps backpressure.
+   */
+  sendBatch(messages: readonly OutgoingMessage[]): Promise<void> {
+    return this.enqueue(async () => {
+      this.assertOpen();
+      let whole: Array<{ contextId: number; command: Uint8Array; dataSet: Uint8Array | undefined }> = [];
+      let wholeBytes = 0;
+      const flush = async () => {
+        if (whole.length === 0) return;
+        const out = Buffer.allocUnsafe(wholeBytes);
+        let at = 0;
+        for (const m of whole) at = writeWholeMessagePdu(out, at, m.contextId, m.command, m.dataSet);
+        whole = [];
+        wholeBytes = 0;
+        await this.write([out]);
+      };
+      // The Pending responses of one request share their command: encoded once.
+      let previous: { command: OutgoingCommand; withData: boolean; bytes: Uint8Array } | undefined;
+      for (const { contextId, command, dataSet } of messages) {
+        const withData = dataSet !== undefined;
+        const commandBytes =
+          previous !== undefined && previous.command === command && previous.withData === withData
+            ? previous.bytes
+            : encodeCommandSet(withDataSetType(command, withData));
+        previous = { command, withData, bytes: commandBytes };
+        const length = wholeMessagePduLength(commandBytes, dataSet);
+        if (length - PDU_HEADER_LENGTH <= this.peerMaxPdu) {
+          whole.push({ contextId, command: commandBytes, dataSet });
+          wholeBytes += length;
+          continue;
+        }
+        await flush();
+        await this.sendFragmented(contextId, commandBytes, dataSet);
+      }
+      await flush();
+    });
+  }
+
+  /** Runs sends one after the other, in call order. */
+  private enqueue(run: () => Promise<void>): Promise<void> {
     const sent = this.sendChain.then(run);
     this.sendChain = sent.catch(() => undefined);
     return sent;
+  }
+
+  private assertOpen(): void {
+    if (this.state === 'closed') throw new AssociationClosedError(this.endReason ?? 'association closed');
+  }
+
+  /** The command in P-DATA-TF PDUs of its own, then the data set's fragments in as many as it needs. */
+  private async sendFragmented(
+    contextId: number,
+    commandBytes: Uint8Array,
+    dataSet: Uint8Array | AsyncIterable<Uint8Array> | undefined,
+  ): Promise<void> {
+    await this.sendFragments(contextId, true, single(commandBytes));
+    if (dataSet === undefined) return;
+    try {
+      await this.sendFragments(contextId, false, dataSet instanceof Uint8Array ? single(dataSet) : dataSet);
+    } catch (error) {
+      // The command is out and its data set cannot be finished: the peer would take the next message
+      // for the rest of it, so the association cannot continue (PS3.8 §9.3.5.1).
+      if (!(error instanceof AssociationClosedError))
+        this.abort(AbortReason.User, 'outgoing data set failed');
+      throw error;
+    }
   }
 
   /** Releases the association (requestor side) and waits for the A-RELEASE-RP and the close. */
@@ -682,6 +760,11 @@ export class Association {
       this.socket.once('close', onClose);
     });
   }
+}
+
+/** The full command: PS3.7 E.1-1, any Command Data Set Type other than 0101H says a data set follows. */
+function withDataSetType(command: OutgoingCommand, withData: boolean): CommandSet {
+  return { ...command, commandDataSetType: withData ? 0x0000 : NO_DATA_SET };
 }
 
 /** Response command fields have bit 15 set; C-CANCEL-RQ (0FFFH) is a request. */

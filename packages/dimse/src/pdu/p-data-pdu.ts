@@ -50,3 +50,48 @@ export function encodePresentationDataValue(
   head[11] = (command ? 0x01 : 0) | (last ? 0x02 : 0);
   return [head, data];
 }
+
+/**
+ * Bytes of the P-DATA-TF PDU that carries a whole DIMSE message (PS3.8 §9.3.5: a PDU may hold several
+ * PDVs): the command in one PDV, then the data set, when there is one, in another.
+ */
+export function wholeMessagePduLength(command: Uint8Array, dataSet: Uint8Array | undefined): number {
+  const dataLength = dataSet === undefined ? 0 : PDV_HEADER_LENGTH + dataSet.length;
+  return PDU_HEADER_LENGTH + PDV_HEADER_LENGTH + command.length + dataLength;
+}
+
+function writePdv(
+  out: Uint8Array,
+  view: DataView,
+  at: number,
+  contextId: number,
+  control: number,
+  data: Uint8Array,
+): number {
+  view.setUint32(at, data.length + 2);
+  out[at + 4] = contextId;
+  out[at + 5] = control;
+  out.set(data, at + PDV_HEADER_LENGTH);
+  return at + PDV_HEADER_LENGTH + data.length;
+}
+
+/**
+ * Writes the PDU of {@link wholeMessagePduLength} into `out` at `at`: the command PDV (last fragment of the
+ * command), then the data set PDV (last fragment of the data set). Returns where the PDU ends.
+ */
+export function writeWholeMessagePdu(
+  out: Uint8Array,
+  at: number,
+  contextId: number,
+  command: Uint8Array,
+  dataSet: Uint8Array | undefined,
+): number {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const end = at + wholeMessagePduLength(command, dataSet);
+  out[at] = PduType.DataTransfer;
+  out[at + 1] = 0;
+  view.setUint32(at + 2, end - at - PDU_HEADER_LENGTH);
+  let next = writePdv(out, view, at + PDU_HEADER_LENGTH, contextId, 0x03, command);
+  if (dataSet !== undefined) next = writePdv(out, view, next, contextId, 0x02, dataSet);
+  return next;
+}

@@ -200,12 +200,21 @@ async function worklistRun(
   const latency = await measureWorklist(running.dicom, workload, {
     warmup: 12,
     samples: plan.worklistQueries,
+    ...(running.target.pid !== undefined ? { serverPid: running.target.pid } : {}),
   });
+  const cpuOf = (ms: number | undefined) => (ms !== undefined ? `, server CPU ${ms.toFixed(1)} ms` : '');
   const kinds = latency.kinds
-    .map((k) => `${k.kind} p95 ${k.latency.p95.toFixed(1)} ms (${k.medianMatches} matches)`)
+    .map(
+      (k) =>
+        `${k.kind} p50 ${k.latency.p50.toFixed(1)} ms, p95 ${k.latency.p95.toFixed(1)} ms (${k.medianMatches} matches${cpuOf(k.serverCpuMsPerQuery)})`,
+    )
     .join(', ');
+  const perMatch =
+    latency.serverCpuMsPerMatch !== undefined
+      ? `; server CPU ${latency.serverCpuMsPerMatch.toFixed(3)} ms per match`
+      : '';
   setup.log(
-    `${server.name} worklist C-FIND (${workload.orders.length} steps): p50 ${latency.overall.p50.toFixed(1)} ms, p95 ${latency.overall.p95.toFixed(1)} ms, p99 ${latency.overall.p99.toFixed(1)} ms; ${kinds}${latency.failures > 0 ? `; ${latency.failures} failed: ${latency.firstFailure}` : ''}`,
+    `${server.name} worklist C-FIND (${workload.orders.length} steps): p50 ${latency.overall.p50.toFixed(1)} ms, p95 ${latency.overall.p95.toFixed(1)} ms, p99 ${latency.overall.p99.toFixed(1)} ms; ${kinds}${perMatch}${latency.failures > 0 ? `; ${latency.failures} failed: ${latency.firstFailure}` : ''}`,
   );
   let findscu: FindscuCheck[] | undefined;
   if (setup.dcmtk) {

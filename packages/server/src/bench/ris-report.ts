@@ -48,6 +48,7 @@ function worklistRows(run: WorklistRun): string[][] {
     k.minMatches === k.maxMatches
       ? f(k.medianMatches, 0)
       : `${f(k.medianMatches, 0)} (${k.minMatches}–${k.maxMatches})`,
+    k.serverCpuMsPerQuery !== undefined ? f(k.serverCpuMsPerQuery, 2) : '–',
   ]);
   rows.push([
     `${run.server}: all (the mix)`,
@@ -56,6 +57,7 @@ function worklistRows(run: WorklistRun): string[][] {
     f(run.overall.p99, 2),
     String(run.overall.n),
     '',
+    run.serverCpuMsPerMatch !== undefined ? `${f(run.serverCpuMsPerMatch, 3)} per match` : '–',
   ]);
   return rows;
 }
@@ -103,7 +105,7 @@ export function formatRis(report: RisReport): string[] {
   for (const run of report.worklist) {
     out.push(
       `Modality Worklist C-FIND — ${run.server}, ${run.steps} scheduled steps over ${run.days} days (the orders of the runs above${run.topUp > 0 ? ` and ${run.topUp} more` : ''}), one association kept open, request to final response (ms)`,
-      table(['query', 'p50', 'p95', 'p99', 'n', 'matches'], worklistRows(run)),
+      table(['query', 'p50', 'p95', 'p99', 'n', 'matches', 'server CPU ms/query'], worklistRows(run)),
       findscuLine(run),
       ...(run.failures > 0 ? [`  ${run.failures} queries failed: ${run.firstFailure}`] : []),
       '',

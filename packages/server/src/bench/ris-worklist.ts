@@ -7,6 +7,7 @@ import { encodeIdentifier } from '../dimse-scp/identifier.js';
 import { ServiceSopClass } from '../dimse-scp/sop-classes.js';
 import { openNodeAssociation } from '../dimse-scu/open-node-association.js';
 import { DCMTK_ENV, type DimsePeer } from './dcmtk.js';
+import { cpuSecondsOf } from './processes.js';
 import { addDays, RIS_MODALITIES, type RisOrder } from './ris-messages.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -160,12 +161,16 @@ export interface WorklistKindResult {
   medianMatches: number;
   minMatches: number;
   maxMatches: number;
+  /** Server CPU (user + system, /proc) per query of this kind, ms; absent without the server's pid. */
+  serverCpuMsPerQuery?: number;
 }
 
 /** What one worklist session measured. */
 export interface WorklistLatency {
   /** All queries of the mix. */
   overall: LatencySummary;
+  /** Server CPU per match over the timed queries (all kinds), ms; absent without the server's pid. */
+  serverCpuMsPerMatch?: number;
   kinds: WorklistKindResult[];
   /** Queries that did not end in Success or found another number of steps than seeded. */
   failures: number;
@@ -232,13 +237,16 @@ export async function worklistFind(
 export async function measureWorklist(
   peer: DimsePeer,
   workload: WorklistWorkload,
-  plan: { warmup: number; samples: number },
+  plan: { warmup: number; samples: number; serverPid?: number },
 ): Promise<WorklistLatency> {
   const association = await openWorklistAssociation(peer, 'CT1');
   const all: number[] = [];
-  const byKind = new Map<WorklistQueryKind, { ms: number[]; matches: number[] }>(
-    WORKLIST_QUERY_KINDS.map((k) => [k.id, { ms: [], matches: [] }]),
+  const byKind = new Map<WorklistQueryKind, { ms: number[]; matches: number[]; cpuSeconds: number }>(
+    WORKLIST_QUERY_KINDS.map((k) => [k.id, { ms: [], matches: [], cpuSeconds: 0 }]),
   );
+  const { serverPid } = plan;
+  // /proc counts CPU in 10 ms ticks: per query it is coarse, summed over a kind's queries it is not.
+  const cpu = () => (serverPid !== undefined ? cpuSecondsOf(serverPid) : NaN);
   let failures = 0;
   let firstFailure: string | undefined;
   try {
@@ -248,7 +256,9 @@ export async function measureWorklist(
       const sample =
         n < plan.warmup ? 1_000 + n : Math.floor((n - plan.warmup) / WORKLIST_QUERY_KINDS.length);
       const query = worklistQueryOf(kind, sample, workload);
+      const cpuBefore = cpu();
       const answer = await worklistFind(association, query.identifier);
+      const cpuSeconds = cpu() - cpuBefore;
       if (answer.status !== Status.Success || answer.matches !== query.expected) {
         failures++;
         firstFailure ??= `${kind}: status ${answer.status.toString(16)}H${answer.comment ? ` (${answer.comment})` : ''}, ${answer.matches} matches, ${query.expected} seeded`;
@@ -257,14 +267,21 @@ export async function measureWorklist(
       all.push(answer.ms);
       byKind.get(kind)!.ms.push(answer.ms);
       byKind.get(kind)!.matches.push(answer.matches);
+      byKind.get(kind)!.cpuSeconds += cpuSeconds;
     }
   } finally {
     await association.release().catch(() => association.abort());
   }
+  const groups = [...byKind.values()];
+  const totalCpu = groups.reduce((sum, g) => sum + g.cpuSeconds, 0);
+  const totalMatches = groups.reduce((sum, g) => sum + g.matches.reduce((a, b) => a + b, 0), 0);
   return {
     overall: summarize(all),
+    ...(serverPid !== undefined && totalMatches > 0
+      ? { serverCpuMsPerMatch: (totalCpu * 1000) / totalMatches }
+      : {}),
     kinds: WORKLIST_QUERY_KINDS.map(({ id, label }) => {
-      const { ms, matches } = byKind.get(id)!;
+      const { ms, matches, cpuSeconds } = byKind.get(id)!;
       return {
         kind: id,
         label,
@@ -272,6 +289,9 @@ export async function measureWorklist(
         medianMatches: summarize(matches).p50,
         minMatches: Math.min(...matches),
         maxMatches: Math.max(...matches),
+        ...(serverPid !== undefined && ms.length > 0
+          ? { serverCpuMsPerQuery: (cpuSeconds * 1000) / ms.length }
+          : {}),
       };
     }),
     failures,

@@ -2,7 +2,7 @@ import type { DicomJson } from '@lightbox/dicom';
 import type { Actor } from '../security/actor.js';
 import type { DimseRequest } from './dimse-request.js';
 import { answerQueryError, findAnswer, findIdentifier, sendMatches } from './find-responses.js';
-import { encodeIdentifier } from './identifier.js';
+import { writeIdentifier } from './identifier-writer.js';
 
 /** The worklist as the handler needs it: matches of a C-FIND identifier, as DICOM JSON. */
 export interface WorklistSource {
@@ -11,7 +11,8 @@ export interface WorklistSource {
 
 /**
  * Modality Worklist C-FIND SCP (PS3.4 K.6): each matching scheduled procedure step goes out as a Pending
- * response in the requested character set, then Success — or Cancel after C-CANCEL.
+ * response in the requested character set, then Success — or Cancel after C-CANCEL. The responses go out
+ * in batches (sendMatches), each identifier written straight from its DICOM JSON (writeIdentifier).
  */
 export async function handleWorklistFind(
   request: DimseRequest,
@@ -31,6 +32,6 @@ export async function handleWorklistFind(
   }
   const { transferSyntax } = request.message.context;
   await sendMatches(request, answer, matches, (match) =>
-    encodeIdentifier(match, transferSyntax, characterSet),
+    writeIdentifier(match, transferSyntax, characterSet),
   );
 }

@@ -5,7 +5,7 @@ import { parseAttributeMatch } from '../../archive/query/attribute-match.js';
 import { FINAL_EXAM_STATUSES, OPEN_STEP_STATUSES } from '../exam-status.js';
 import { elementTexts } from '../../archive/dicom-json-values.js';
 import { matchesIdentifier, projectIdentifier } from './match-identifier.js';
-import { worklistItem, type WorklistRow } from './worklist-item.js';
+import { worklistItem, worklistNeeds, type WorklistColumn, type WorklistRow } from './worklist-item.js';
 import { worklistMatchingKeys } from './worklist-matching-keys.js';
 
 /** The single values of a key that the database can narrow by, or undefined when it cannot. */
@@ -16,11 +16,44 @@ function exactValues(identifier: DicomJson | undefined, key: string): string[] |
   return match.kind === 'values' ? match.values : undefined;
 }
 
+/** How each column of a worklist row is selected. */
+const SELECTIONS = {
+  patient_attributes: 'p.attributes as patient_attributes',
+  accession_number: 'o.accession_number',
+  placer_order_number: 'o.placer_order_number',
+  filler_order_number: 'o.filler_order_number',
+  priority: 'o.priority',
+  reason: 'o.reason',
+  procedure_code: 'o.procedure_code',
+  procedure_scheme: 'o.procedure_scheme',
+  procedure_description: 'o.procedure_description',
+  ordering_provider: 'o.ordering_provider',
+  referring_physician: 'o.referring_physician',
+  patient_location: 'o.patient_location',
+  admission_id: 'o.admission_id',
+  study_instance_uid: 'o.study_instance_uid',
+  requested_procedure_id: 'o.requested_procedure_id',
+  step_id: 's.step_id',
+  step_status: 's.status as step_status',
+  station_ae: 's.station_ae',
+  station_name: 's.station_name',
+  location: 's.location',
+  modality: 's.modality',
+  start_date: 's.start_date',
+  start_time: 's.start_time',
+  performing_physician: 's.performing_physician',
+  description: 's.description',
+  protocol_code: 's.protocol_code',
+  protocol_scheme: 's.protocol_scheme',
+  protocol_meaning: 's.protocol_meaning',
+} as const satisfies Record<WorklistColumn, string>;
+
 /**
  * Answers a Modality Worklist C-FIND (PS3.4 K.6): the database narrows by the keys it indexes (station AE,
  * start date, modality, accession, patient ID, step status); every key is then matched in memory (PS3.4
  * C.2.2.2) and each match projected onto the requested keys. Steps without a station are offered to every
- * station. By default only steps still to be performed are listed.
+ * station. By default only steps still to be performed are listed. Only the columns the identifier's keys
+ * are made of are read, and each row becomes an item of just those keys.
  */
 export async function queryWorklist(
   db: Kysely<Tables>,
@@ -29,40 +62,14 @@ export async function queryWorklist(
 ): Promise<DicomJson[]> {
   const matching = worklistMatchingKeys(identifier);
   const stepKeys = ((matching['00400100']?.Value ?? []) as DicomJson[])[0];
+  const needs = worklistNeeds(identifier);
+  // Kysely needs one selection at least (an identifier without keys).
+  if (needs.columns.length === 0) needs.columns.push('step_id');
   let query = db
     .selectFrom('procedure_step as s')
     .innerJoin('imaging_order as o', 'o.pk', 's.order_pk')
     .innerJoin('patient as p', 'p.pk', 'o.patient_pk')
-    .select([
-      'p.attributes as patient_attributes',
-      'o.accession_number',
-      'o.placer_order_number',
-      'o.filler_order_number',
-      'o.priority',
-      'o.reason',
-      'o.procedure_code',
-      'o.procedure_scheme',
-      'o.procedure_description',
-      'o.ordering_provider',
-      'o.referring_physician',
-      'o.patient_location',
-      'o.admission_id',
-      'o.study_instance_uid',
-      'o.requested_procedure_id',
-      's.step_id',
-      's.status as step_status',
-      's.station_ae',
-      's.station_name',
-      's.location',
-      's.modality',
-      's.start_date',
-      's.start_time',
-      's.performing_physician',
-      's.description',
-      's.protocol_code',
-      's.protocol_scheme',
-      's.protocol_meaning',
-    ])
+    .select(needs.columns.map((column) => SELECTIONS[column]))
     .where('o.status', 'not in', [...FINAL_EXAM_STATUSES]);
   const stations = exactValues(stepKeys, '00400001');
   const modalities = exactValues(stepKeys, '00080060');
@@ -85,28 +92,26 @@ export async function queryWorklist(
   if (accessions !== undefined) query = query.where('o.accession_number', 'in', accessions);
   const patientIds = exactValues(matching, '00100020');
   if (patientIds !== undefined) query = query.where('p.patient_id', 'in', patientIds);
-  const rows: WorklistRow[] = await query
+  // Only the selected columns are set: worklistItem reads no others.
+  const rows = (await query
     .orderBy('s.start_date')
     .orderBy('s.start_time')
     .orderBy('s.pk')
-    .execute();
+    .execute()) as WorklistRow[];
   // Steps without a station match any requested station; matched in memory as if they had it.
   const requestedStation = stations?.[0];
   const results: DicomJson[] = [];
   // A patient's attributes are read once per query, however many of their steps match.
   const patients = new Map<string, DicomJson>();
+  const noPatient: DicomJson = {};
   for (const row of rows) {
-    let patient = patients.get(row.patient_attributes);
-    if (patient === undefined) {
-      patient = JSON.parse(row.patient_attributes) as DicomJson;
-      patients.set(row.patient_attributes, patient);
+    let patient = noPatient;
+    if (needs.patient) {
+      const known = patients.get(row.patient_attributes);
+      patient = known ?? (JSON.parse(row.patient_attributes) as DicomJson);
+      if (known === undefined) patients.set(row.patient_attributes, patient);
     }
-    const item = worklistItem(
-      row.station_ae === '' && requestedStation !== undefined
-        ? { ...row, station_ae: requestedStation }
-        : row,
-      patient,
-    );
+    const item = worklistItem(row, patient, identifier, requestedStation);
     if (!matchesIdentifier(item, matching)) continue;
     results.push(projectIdentifier(item, identifier));
     if (results.length >= maxResults) break;
