@@ -139,6 +139,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
       replay: (pk: number) => replayHl7Message(pk, hl7Deps, () => hl7Outbox.wake()),
     },
     jobQueued: () => jobRunner.wake(),
+    jobCancelled: (id: string) => jobRunner.cancel(id),
     security: httpSecurityOf(services, tlsMaterial !== undefined),
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
     ...(config.oidc !== undefined

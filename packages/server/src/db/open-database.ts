@@ -18,6 +18,7 @@ import { securityMigration } from './migrations/0005-security.js';
 import { studyAccessKeysMigration } from './migrations/0006-study-access-keys.js';
 import { risMigration } from './migrations/0007-ris.js';
 import { modalityStationsMigration } from './migrations/0009-modality-stations.js';
+import { jobControlMigration } from './migrations/0010-job-control.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
 
@@ -38,6 +39,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0006-study-access-keys': studyAccessKeysMigration(dialect),
     '0007-ris': risMigration(dialect),
     '0009-modality-stations': modalityStationsMigration(dialect),
+    '0010-job-control': jobControlMigration(dialect),
   };
 }
 

@@ -248,7 +248,7 @@ export interface DicomNodeTable {
 export interface JobTable {
   id: string;
   kind: string;
-  /** queued, running, succeeded, failed. */
+  /** queued, running, succeeded, failed, cancelled. */
   state: string;
   params: string;
   progress: string | null;
@@ -258,6 +258,10 @@ export interface JobTable {
   max_attempts: number;
   /** Epoch ms before which the job is not started (retry back-off). */
   run_after: number;
+  /** 1 once someone asked to cancel the job while it ran. */
+  cancel_requested: number;
+  /** Epoch ms until which the running job's node holds it; renewed while it runs. */
+  lease_until: number | null;
   created_by: string;
   created_at: number;
   updated_at: number;

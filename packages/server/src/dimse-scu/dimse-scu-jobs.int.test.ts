@@ -1,4 +1,5 @@
-import { getString, readPart10, Tag } from '@lightbox/dicom';
+import { generateUid, getString, readPart10, Tag } from '@lightbox/dicom';
+import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test-support/free-port.js';
 import { startOrthanc, type OrthancPeer } from '../test-support/orthanc-peer.js';
@@ -30,7 +31,7 @@ for (const dialect of DIALECTS) {
     async function finished(job: JobJson): Promise<JobJson> {
       for (let i = 0; i < 200; i++) {
         const current = (await (await api('GET', `/jobs/${job.id}`)).json()) as JobJson;
-        if (current.state === 'succeeded' || current.state === 'failed') return current;
+        if (['succeeded', 'failed', 'cancelled'].includes(current.state)) return current;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       throw new Error(`job ${job.id} did not finish`);
@@ -84,6 +85,68 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('cancels a send while it runs: it stops at the next instance and reports what the node has not taken', async () => {
+      const count = 150;
+      const { studyUid, files } = syntheticStudy(`CANCEL-${Date.now()}`, count);
+      for (const file of files) await storeInArchive(lb, file);
+      const job = (await (await api('POST', '/dicom-nodes/orthanc/send', { studyUid })).json()) as JobJson;
+      let progress = 0;
+      for (let i = 0; i < 300 && progress === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        const current = (await (await api('GET', `/jobs/${job.id}`)).json()) as JobJson & {
+          progress: { completed: number } | null;
+        };
+        progress = current.progress?.completed ?? 0;
+      }
+      expect(progress).toBeGreaterThan(0);
+      expect((await api('POST', `/jobs/${job.id}/cancel`)).status).toBe(202);
+      const done = (await finished(job)) as JobJson & {
+        report: { completed: number; failed: number; pendingUids: string[] };
+      };
+      expect(done.state).toBe('cancelled');
+      expect(done.report.completed).toBeLessThan(count);
+      expect(done.report.pendingUids).toHaveLength(count - done.report.completed);
+      const [found] = await orthanc.post<{ ID: string }[]>('/tools/lookup', studyUid);
+      const inOrthanc = await orthanc.get<string[]>(`/studies/${found!.ID}/instances`);
+      expect(inOrthanc).toHaveLength(done.report.completed);
+      // An ended job is not cancelled again.
+      expect((await api('POST', `/jobs/${job.id}/cancel`)).status).toBe(202);
+    });
+
+    it('retries only what the node has not taken', async () => {
+      const patientId = `RETRY-${Date.now()}`;
+      const { studyUid, files } = syntheticStudy(patientId, 3);
+      // A private SOP class Orthanc does not accept: that instance fails, the others arrive.
+      const refused = syntheticImage({
+        patientId,
+        studyInstanceUid: studyUid,
+        sopInstanceUid: generateUid(),
+        sopClassUid: '1.3.6.1.4.1.99999.1.1',
+        rows: 4,
+        columns: 4,
+      });
+      for (const file of [...files, refused]) await storeInArchive(lb, file);
+      const job = (await (await api('POST', '/dicom-nodes/orthanc/send', { studyUid })).json()) as JobJson;
+      type Report = { completed: number; failed: number; pendingUids: string[] };
+      const attempt = async (n: number) => {
+        for (let i = 0; i < 200; i++) {
+          const current = (await (await api('GET', `/jobs/${job.id}`)).json()) as JobJson;
+          if (current.attempts === n && current.state !== 'running' && current.report !== null)
+            return current as JobJson & { report: Report };
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        throw new Error(`attempt ${n} of job ${job.id} did not end`);
+      };
+      const first = await attempt(1);
+      expect(first.report).toMatchObject({ completed: 3, failed: 1 });
+      expect(first.report.pendingUids).toHaveLength(1);
+      // The retry (after 5 s) sends the one instance left: the three already taken are not sent again.
+      const second = await attempt(2);
+      expect(second.report).toMatchObject({ completed: 3, failed: 1 });
+      expect(second.report.pendingUids).toEqual(first.report.pendingUids);
+      expect((await api('POST', `/jobs/${job.id}/cancel`)).status).toBe(202);
+    }, 20_000);
+
     it('queries Orthanc with C-FIND and answers DICOM JSON', async () => {
       const patientId = `QUERY-${Date.now()}`;
       const { studyUid, files } = syntheticStudy(patientId, 1);
@@ -130,6 +193,11 @@ for (const dialect of DIALECTS) {
       expect(current.attempts).toBe(1);
       expect(current.state).toBe('queued'); // waiting for its retry
       expect(current.error).toMatch(/cannot reach/);
+      // Cancelled while it waits for its retry: it never runs again.
+      const cancelled = await api('POST', `/jobs/${job.id}/cancel`);
+      expect(cancelled.status).toBe(202);
+      expect(((await cancelled.json()) as JobJson).state).toBe('cancelled');
+      expect((await api('POST', '/jobs/00000000-0000-0000-0000-000000000000/cancel')).status).toBe(404);
       expect((await api('POST', '/dicom-nodes/nowhere/send', { studyUid })).status).toBe(404);
       expect((await api('POST', '/dicom-nodes/down/send', { studyUid: 'not a uid' })).status).toBe(400);
     });

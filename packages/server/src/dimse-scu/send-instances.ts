@@ -39,7 +39,9 @@ export async function sendInstances(
   association: Association,
   instances: readonly StoredInstance[],
   options: SendOptions = {},
-): Promise<SubOperationCounts & { cancelled: boolean }> {
+): Promise<SubOperationCounts & { cancelled: boolean; sentUids: string[] }> {
+  /** Instances the peer took (success or warning). */
+  const sentUids: string[] = [];
   const counts: SubOperationCounts = {
     remaining: instances.length,
     completed: 0,
@@ -51,7 +53,7 @@ export async function sendInstances(
     .presentationContexts()
     .filter((c) => options.sopClasses === undefined || options.sopClasses.has(c.abstractSyntax));
   for (const instance of instances) {
-    if (options.cancelled?.() === true) return { ...counts, cancelled: true };
+    if (options.cancelled?.() === true) return { ...counts, cancelled: true, sentUids };
     counts.remaining--;
     const context = contextFor(instance, accepted);
     let status: number = Status.ProcessingFailure;
@@ -80,12 +82,13 @@ export async function sendInstances(
           counts.failed += 1 + counts.remaining;
           counts.failedUids.push(instance.sopInstanceUid);
           counts.remaining = 0;
-          return { ...counts, cancelled: false };
+          return { ...counts, cancelled: false, sentUids };
         }
         status = Status.ProcessingFailure;
       }
     }
     // PS3.4 B.2.3: 0000 success, Bxxx warning, anything else failure.
+    if (status === Status.Success || (status & 0xf000) === 0xb000) sentUids.push(instance.sopInstanceUid);
     if (status === Status.Success) counts.completed++;
     else if ((status & 0xf000) === 0xb000) counts.warning++;
     else {
@@ -94,5 +97,5 @@ export async function sendInstances(
     }
     await options.onProgress?.({ ...counts, failedUids: [...counts.failedUids] });
   }
-  return { ...counts, cancelled: false };
+  return { ...counts, cancelled: false, sentUids };
 }

@@ -56,6 +56,8 @@ export interface TransferReport {
   failed: number;
   warning: number;
   failedUids: string[];
+  /** Send: the instances not yet taken by the node (failed, or not reached); the next attempt sends only these. */
+  pendingUids?: string[];
 }
 
 /** An attempt that failed with a report (kept on the job for the user). */
@@ -103,8 +105,13 @@ async function selectedInstances(
 async function runSend(deps: TransferJobDeps, context: JobContext): Promise<TransferReport> {
   const params = context.job.params as SendJobParams;
   const node = await nodeOf(deps, params.node);
-  const instances = await selectedInstances(deps, params, jobActor(context.job));
-  if (instances.length === 0) throw new PermanentJobError('no stored instance matches the selection');
+  const selected = await selectedInstances(deps, params, jobActor(context.job));
+  if (selected.length === 0) throw new PermanentJobError('no stored instance matches the selection');
+  // A retry sends only what the node has not taken yet; counts go on from the earlier attempts.
+  const earlier = context.job.report as TransferReport | null;
+  const pending = earlier?.pendingUids === undefined ? undefined : new Set(earlier.pendingUids);
+  const instances = pending === undefined ? selected : selected.filter((i) => pending.has(i.sopInstanceUid));
+  const before = { completed: earlier?.completed ?? 0, warning: earlier?.warning ?? 0 };
   const association = await openNodeAssociation({
     node,
     local: deps.local,
@@ -114,18 +121,26 @@ async function runSend(deps: TransferJobDeps, context: JobContext): Promise<Tran
   let result;
   try {
     result = await sendInstances(deps.archive, association, instances, {
-      onProgress: (counts) => context.reportProgress(counts),
+      onProgress: (counts) =>
+        context.reportProgress({
+          ...counts,
+          completed: before.completed + counts.completed,
+          warning: before.warning + counts.warning,
+        }),
+      cancelled: () => context.signal.aborted,
     });
   } finally {
     await association.release().catch(() => association.abort());
   }
-  const report = {
-    completed: result.completed,
+  const sent = new Set(result.sentUids);
+  const report: TransferReport = {
+    completed: before.completed + result.completed,
     failed: result.failed,
-    warning: result.warning,
+    warning: before.warning + result.warning,
     failedUids: result.failedUids,
+    pendingUids: instances.filter((i) => !sent.has(i.sopInstanceUid)).map((i) => i.sopInstanceUid),
   };
-  if (report.failed > 0)
+  if (report.failed > 0 && !result.cancelled)
     throw new TransferFailure(`${report.failed} of ${instances.length} instances failed`, report);
   return report;
 }
@@ -209,6 +224,11 @@ async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<
     const qr = association.findContext(sopClass);
     if (qr === undefined)
       throw new PermanentJobError(`${node.aet} does not accept C-${params.method.toUpperCase()} from us`);
+    // A cancel of the job cancels the retrieve at the node (C-CANCEL); it ends with what has arrived.
+    const messageId = association.pendingMessageId;
+    const cancel = () => void association.cancel(qr.id, messageId).catch(() => undefined);
+    if (context.signal.aborted) cancel();
+    else context.signal.addEventListener('abort', cancel, { once: true });
     const final = await association.sendRequest(
       qr.id,
       {
@@ -220,9 +240,10 @@ async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<
       encodeIdentifier(retrieveIdentifier(params), qr.transferSyntax),
       (pending) => void context.reportProgress(countsOf(pending)).catch(() => undefined),
     );
+    context.signal.removeEventListener('abort', cancel);
     const report = countsOf(final);
     const status = final.command.status ?? 0xffff;
-    if (status === Status.Success) return report;
+    if (status === Status.Success || (status === Status.Cancel && context.signal.aborted)) return report;
     const why = `${node.aet} answered C-${params.method.toUpperCase()} with status ${status.toString(16).padStart(4, '0')}H${
       final.command.errorComment ? `: ${final.command.errorComment}` : ''
     }`;

@@ -120,6 +120,8 @@ export interface HttpDeps {
   reconciliation: Reconciliation;
   /** Wakes the job runner after a job is queued. */
   jobQueued: () => void;
+  /** Tells this node's job runner that a job was cancelled. */
+  jobCancelled?: (id: string) => void;
   archive: Archive;
   security: HttpSecurityDeps;
   logger: Logger;
@@ -361,7 +363,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       }),
     { prefix: '/api' },
   );
-  await app.register(async (scope) => jobsRoutes(scope, deps.jobs), { prefix: '/api' });
+  await app.register(async (scope) => jobsRoutes(scope, deps.jobs, deps.jobCancelled), {
+    prefix: '/api',
+  });
   await app.register(async (scope) => ordersRoutes(scope, deps.ris), { prefix: '/api' });
   await app.register(async (scope) => exceptionsRoutes(scope, deps.reconciliation), { prefix: '/api' });
   await app.register(async (scope) => proceduresRoutes(scope, deps.security.db), { prefix: '/api' });

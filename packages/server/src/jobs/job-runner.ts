@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { PermanentJobError, type JobHandler } from './job.js';
-import type { JobQueue } from './job-queue.js';
+import { JOB_LEASE_MS, type JobQueue } from './job-queue.js';
 
 /** Back-off before retry n (1-based): 5 s, 30 s, 2 min, then 2 min. */
 const RETRY_DELAYS_MS = [5_000, 30_000, 120_000];
@@ -9,19 +9,23 @@ const POLL_MS = 1_000;
 /**
  * Runs queued jobs one at a time per kind of work, polling the queue and woken at once by
  * {@link JobRunner.wake} when this node enqueues. A failed attempt is retried with back-off until the
- * job's attempts are spent.
+ * job's attempts are spent. While a job runs its lease is renewed, and a cancel asked for on any node is
+ * passed to its handler (at once when asked on this node, else at the next renewal).
  */
 export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
   private wakeRequested = false;
+  /** The jobs running here, by ID: how to stop them. */
+  private readonly active = new Map<string, AbortController>();
 
   constructor(
     private readonly queue: JobQueue,
     private readonly handlers: ReadonlyMap<string, JobHandler>,
     private readonly logger: Logger,
     private readonly concurrency = 2,
+    private readonly renewEveryMs = JOB_LEASE_MS / 3,
   ) {}
 
   /** Starts polling. */
@@ -36,6 +40,11 @@ export class JobRunner {
       return;
     }
     this.schedule(0);
+  }
+
+  /** Tells a job running on this node that it was cancelled (the queue already records it). */
+  cancel(id: string): void {
+    this.active.get(id)?.abort();
   }
 
   /** Stops taking new jobs and waits for the running ones. */
@@ -89,10 +98,32 @@ export class JobRunner {
       await this.queue.fail(id, `no handler for jobs of kind ${kind}`, undefined);
       return;
     }
+    const control = new AbortController();
+    if (job.cancelRequested) control.abort();
+    this.active.set(id, control);
+    const renewal = setInterval(() => {
+      void this.queue
+        .renewLease(id)
+        .then(({ cancelRequested }) => cancelRequested && control.abort())
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, jobId: id }, 'could not renew a job lease'),
+        );
+    }, this.renewEveryMs);
+    renewal.unref();
     try {
-      const report = await handler({ job, reportProgress: (progress) => this.queue.progress(id, progress) });
-      await this.queue.succeed(id, report);
+      const report = await handler({
+        job,
+        reportProgress: (progress) => this.queue.progress(id, progress),
+        signal: control.signal,
+      });
+      if (control.signal.aborted) await this.queue.cancelled(id, report);
+      else await this.queue.succeed(id, report);
     } catch (error) {
+      if (control.signal.aborted) {
+        this.logger.info({ jobId: id, kind }, 'job cancelled');
+        await this.queue.cancelled(id, (error as { report?: unknown }).report);
+        return;
+      }
       const message = error instanceof Error ? error.message : String(error);
       const permanent = error instanceof PermanentJobError || job.attempts >= job.maxAttempts;
       const delay = RETRY_DELAYS_MS[Math.min(job.attempts - 1, RETRY_DELAYS_MS.length - 1)];
@@ -106,6 +137,9 @@ export class JobRunner {
         permanent ? undefined : delay,
         (error as { report?: unknown }).report,
       );
+    } finally {
+      clearInterval(renewal);
+      this.active.delete(id);
     }
   }
 }

@@ -4,6 +4,7 @@ export const JobState = {
   Running: 'running',
   Succeeded: 'succeeded',
   Failed: 'failed',
+  Cancelled: 'cancelled',
 } as const;
 
 /** One of {@link JobState}. */
@@ -23,15 +24,19 @@ export interface Job {
   error: string | null;
   attempts: number;
   maxAttempts: number;
+  /** True once a cancel was asked for while the job ran (it stops at its next step). */
+  cancelRequested: boolean;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
 }
 
-/** What a job handler gets: its parameters and a way to report progress. */
+/** What a job handler gets: its parameters, a way to report progress, and word of a cancel. */
 export interface JobContext {
   job: Job;
   reportProgress(progress: unknown): Promise<void>;
+  /** Aborted when someone cancels the job: the handler stops at its next step and returns its report. */
+  signal: AbortSignal;
 }
 
 /** Thrown by a handler when retrying cannot help (bad parameters, nothing to do). */
