@@ -14,6 +14,8 @@ export async function connectScu(options: {
   contexts: ProposedPresentationContext[];
   /** SCP/SCU role selection items to propose (PS3.7 D.3.3.4). */
   roles?: { sopClassUid: string; scu: boolean; scp: boolean }[];
+  /** SOP class extended negotiation items to propose (PS3.7 D.3.3.5). */
+  extendedNegotiation?: { sopClassUid: string; info: Uint8Array }[];
   /** Offered as user identity type 2 (user name and passcode, PS3.7 D.3.3.7). */
   userIdentity?: { username: string; password: string };
   onMessage?: (message: IncomingMessage, association: Association) => Promise<void>;
@@ -36,7 +38,7 @@ export async function connectScu(options: {
         implementationClassUid: '1.2.826.0.1.3680043.10.1',
         implementationVersionName: 'TEST_SCU',
         roles: options.roles ?? [],
-        extendedNegotiation: [],
+        extendedNegotiation: options.extendedNegotiation ?? [],
         ...(options.userIdentity !== undefined
           ? {
               userIdentity: {

@@ -4,8 +4,10 @@ import {
   PresentationContextResult,
   RejectReason,
   RejectResult,
+  type AnsweredPresentationContext,
   type AssociateRequest,
   type AssociationDecision,
+  type ExtendedNegotiation,
 } from '@lightbox/dimse';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '@lightbox/dicom';
 import {
@@ -109,8 +111,33 @@ export function decideAssociation(
         roles: request.user.roles
           .filter((role) => isStorageSopClass(role.sopClassUid))
           .map((role) => ({ sopClassUid: role.sopClassUid, scu: role.scu, scp: role.scp })),
-        extendedNegotiation: [],
+        extendedNegotiation: relationalAnswers(request, contexts),
       },
     },
   };
+}
+
+/**
+ * SOP Class Extended Negotiation for query/retrieve (PS3.4 C.3.4, Tables C.3-1 to C.3-4): relational
+ * queries and retrievals are agreed to when asked for — C-FIND matches any keys at any level, and C-MOVE
+ * and C-GET select by the same query, without the unique keys of the levels above. The other options
+ * (combined date-time matching, fuzzy semantic matching of names, timezone adjustment, enhanced
+ * multi-frame conversion) are answered 0, not supported. The answer has as many bytes as the request.
+ */
+function relationalAnswers(
+  request: AssociateRequest,
+  contexts: readonly AnsweredPresentationContext[],
+): ExtendedNegotiation[] {
+  const accepted = new Set(
+    contexts
+      .filter((c) => c.result === PresentationContextResult.Acceptance)
+      .map((c) => request.presentationContexts.find((p) => p.id === c.id)?.abstractSyntax),
+  );
+  return request.user.extendedNegotiation
+    .filter((item) => isQuerySopClass(item.sopClassUid) && accepted.has(item.sopClassUid))
+    .map((item) => {
+      const info = new Uint8Array(Math.max(1, item.info.length));
+      info[0] = item.info[0] === 1 ? 1 : 0;
+      return { sopClassUid: item.sopClassUid, info };
+    });
 }

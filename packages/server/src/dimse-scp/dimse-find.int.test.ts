@@ -263,6 +263,48 @@ for (const dialect of DIALECTS) {
       expect(responses.every((r) => r.messageIdBeingRespondedTo === messageId)).toBe(true);
     });
 
+    it('agrees to relational queries when asked (PS3.4 C.3.4) and answers an IMAGE query by patient alone', async () => {
+      const contexts = [
+        {
+          id: 1,
+          abstractSyntax: STUDY_ROOT_FIND,
+          transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
+        },
+      ];
+      const relational = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts,
+        // Relational queries, combined date-time matching, fuzzy semantic matching of names.
+        extendedNegotiation: [{ sopClassUid: STUDY_ROOT_FIND, info: Uint8Array.of(1, 1, 1) }],
+      });
+      expect(relational.accepted?.user.extendedNegotiation.map((e) => ({ ...e, info: [...e.info] }))).toEqual(
+        [{ sopClassUid: STUDY_ROOT_FIND, info: [1, 0, 0] }],
+      );
+      const matches: unknown[] = [];
+      // No Study or Series Instance UID: a relational query across the archive.
+      const identifier: DicomJson = {
+        '00080052': { vr: 'CS', Value: ['IMAGE'] },
+        '00100020': { vr: 'LO', Value: [patientId] },
+        '00080018': { vr: 'UI' },
+        '0020000D': { vr: 'UI' },
+      };
+      const final = await relational.sendRequest(
+        1,
+        { commandField: CommandField.CFindRq, priority: 0, affectedSopClassUid: STUDY_ROOT_FIND },
+        encodeIdentifier(identifier, TransferSyntaxUid.ExplicitVRLittleEndian),
+        (pending) => matches.push(pending.dataSet),
+      );
+      await relational.release();
+      expect(final.command.status).toBe(Status.Success);
+      expect(matches).toHaveLength(6);
+
+      // Not asked for: nothing is answered.
+      const plain = await connectScu({ port: lb.dicomPort, calledAeTitle: TEST_AE_TITLE, contexts });
+      expect(plain.accepted?.user.extendedNegotiation).toEqual([]);
+      await plain.release();
+    });
+
     it('reads identifiers and answers in implicit VR when that is what the peer proposes', async () => {
       // -xi proposes nothing else: a response in any other syntax would not parse.
       const { responses } = await findscu(
