@@ -1,7 +1,7 @@
 import type { DicomJson } from '@lightbox/dicom';
 import type { DimseRequest } from './dimse-request.js';
 import { answerQueryError, findAnswer, findIdentifier, sendMatches } from './find-responses.js';
-import { encodeIdentifier } from './identifier.js';
+import { writeIdentifier } from './identifier-writer.js';
 import {
   groupByPatient,
   parseFindIdentifier,
@@ -35,6 +35,6 @@ export async function handleFind(request: DimseRequest, maxResults: number, aeTi
     return;
   }
   await sendMatches(request, answer, matches, (match) =>
-    encodeIdentifier(responseIdentifier(match, find, aeTitle), context.transferSyntax, characterSet),
+    writeIdentifier(responseIdentifier(match, find, aeTitle), context.transferSyntax, characterSet),
   );
 }
