@@ -11,25 +11,36 @@ import { startTestLightbox, type TestLightbox } from '../test-support/test-light
 
 const RECEIVER = fileURLToPath(new URL('../test-support/hl7-receiver.py', import.meta.url));
 
-/** python-hl7's MLLP server (Debian python3-hl7) as the receiving system; collects what it received. */
-async function startReceiver(port: number, ackCode = 'AA'): Promise<{ received: string[]; stop(): void }> {
-  const child: ChildProcess = spawn('/usr/bin/python3', [RECEIVER, String(port), ackCode], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const received: string[] = [];
+interface Receiver {
+  received: string[];
+  /** Connections it accepted. */
+  connections: number;
+  stop(): void;
+}
+
+/**
+ * python-hl7's MLLP server (Debian python3-hl7) as the receiving system; collects what it received.
+ * `closeEach`: it closes every connection after one message.
+ */
+async function startReceiver(port: number, ackCode = 'AA', closeEach = false): Promise<Receiver> {
+  const args = [RECEIVER, String(port), ackCode, ...(closeEach ? ['close'] : [])];
+  const child: ChildProcess = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const receiver: Receiver = { received: [], connections: 0, stop: () => child.kill() };
+  const { received } = receiver;
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       if (line === 'READY') resolve();
+      else if (line === 'CONNECTION') receiver.connections++;
       else received.push(JSON.parse(line) as string);
     });
     child.once('exit', (code) =>
       reject(new Error(`the HL7 receiver exited (${code}): ${stderr} — is Debian's python3-hl7 installed?`)),
     );
   });
-  return { received, stop: () => child.kill() };
+  return receiver;
 }
 
 async function eventually(
@@ -58,7 +69,7 @@ for (const dialect of DIALECTS) {
     let risPort: number;
     let strictPort: number;
     const tag = Date.now().toString(36).toUpperCase();
-    const receivers: { received: string[]; stop(): void }[] = [];
+    const receivers: Receiver[] = [];
 
     const call = async (method: string, url: string, body?: unknown) => {
       const response = await fetch(`${lb.baseUrl}${url}`, {
@@ -129,6 +140,8 @@ for (const dialect of DIALECTS) {
       expect(segmentsOf(first, 'PID')[0]![5]).toBe('Müller^Jürgen');
       expect(orcs[0]![3]).toBe(`${accession}^LIGHTBOX`);
       expect(segmentsOf(first, 'OBR')[0]![4]).toBe('CTABD^CT abdomen^L');
+      // One connection, kept open between the messages.
+      expect(ehr.connections).toBe(1);
 
       const log = (await fetch(`${lb.baseUrl}/api/hl7-messages?direction=out&limit=50`, {
         headers: { authorization: lb.authorization },
@@ -147,9 +160,11 @@ for (const dialect of DIALECTS) {
       expect(queued.length).toBe(4);
       expect(queued.every((m) => m.state === 'pending')).toBe(true);
 
-      const ris = await startReceiver(risPort);
+      // This one closes the connection after every message: each next message opens a new one.
+      const ris = await startReceiver(risPort, 'AA', true);
       receivers.push(ris);
       await eventually(() => ris.received.length >= 4, 'the queued messages at the old RIS');
+      expect(ris.connections).toBeGreaterThanOrEqual(4);
       const message = ris.received[3]!;
       expect(segmentsOf(message, 'MSH')[0]![8]).toBe('ORM^O01^ORM_O01');
       expect(segmentsOf(message, 'ORC')[0]![5]).toBe('CM');

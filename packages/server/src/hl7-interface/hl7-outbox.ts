@@ -1,5 +1,5 @@
 import type tls from 'node:tls';
-import { connectMllp, decodeMessageBytes, encodeMessageText } from '@lightbox/hl7';
+import { connectMllp, decodeMessageBytes, encodeMessageText, type MllpClient } from '@lightbox/hl7';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Hl7Destination } from '../config/config.js';
@@ -23,13 +23,17 @@ const MAX_RETRY_MS = 10 * 60_000;
 const ACK_TIMEOUT_MS = 30_000;
 /** A message claimed by a node that then died is retried after this long. */
 const CLAIM_TIMEOUT_MS = 2 * 60_000;
+/** A connection to a destination is kept open this long after its last message, for the next ones. */
+const IDLE_CLOSE_MS = 60_000;
 
 /**
  * Outbound HL7 (issue #6 §2): each exam status change becomes one message per destination, written to the
  * database in the order the changes happened, and delivered in that order — a destination that is down
  * holds its queue and is retried with back-off until it acknowledges. AA (or CA) marks a message sent;
  * AE/AR mark it failed (the monitor shows it) and the queue moves on: resending the same message would
- * be refused the same way.
+ * be refused the same way. The connection to a destination stays open between messages (as interface
+ * engines expect) and is closed after a minute without any; one the destination closed meanwhile is
+ * opened again at once.
  */
 export class Hl7Outbox {
   private timer: NodeJS.Timeout | undefined;
@@ -37,8 +41,56 @@ export class Hl7Outbox {
   private wakeAgain = false;
   private stopped = false;
   private sequence = 0;
+  /** Open connections by destination, with the timer that closes each when idle. */
+  private readonly connections = new Map<string, { client: MllpClient; idle: NodeJS.Timeout }>();
 
   constructor(private readonly deps: Hl7OutboxDeps) {}
+
+  /** The open connection to a destination, or a new one; `reused` when it was already open. */
+  private async connectionTo(name: string): Promise<{ client: MllpClient; reused: boolean }> {
+    const open = this.connections.get(name);
+    if (open !== undefined) {
+      clearTimeout(open.idle);
+      this.connections.delete(name);
+      return { client: open.client, reused: true };
+    }
+    const destination = this.deps.destinations[name]!;
+    const client = await connectMllp({
+      host: destination.host,
+      port: destination.port,
+      timeoutMs: 10_000,
+      ...(destination.tls === true ? { tls: this.deps.tls ?? {} } : {}),
+    });
+    return { client, reused: false };
+  }
+
+  /** Keeps a connection for the destination's next message, closing it when it stays idle. */
+  private keepOpen(name: string, client: MllpClient): void {
+    const idle = setTimeout(() => {
+      if (this.connections.get(name)?.client === client) this.connections.delete(name);
+      void client.close().catch(() => undefined);
+    }, IDLE_CLOSE_MS);
+    idle.unref();
+    this.connections.set(name, { client, idle });
+  }
+
+  /** Sends one message and returns the reply; a kept connection the destination has closed is replaced once. */
+  private async exchange(name: string, bytes: Uint8Array): Promise<Uint8Array> {
+    for (;;) {
+      const { client, reused } = await this.connectionTo(name);
+      try {
+        const reply = await client.send(bytes, { timeoutMs: ACK_TIMEOUT_MS });
+        if (this.stopped) await client.close().catch(() => undefined);
+        else this.keepOpen(name, client);
+        return reply;
+      } catch (error) {
+        await client.close().catch(() => undefined);
+        // A kept connection may have been closed by the destination while idle: try a new one. The
+        // receiver treats a message it may have had already as a resend (same MSH-10).
+        if (!reused) throw error;
+      }
+    }
+  }
 
   /**
    * Queues the messages of one status change, inside the transaction that makes the change (so a change
@@ -107,6 +159,11 @@ export class Hl7Outbox {
     this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.running;
+    for (const [name, { client, idle }] of this.connections) {
+      clearTimeout(idle);
+      this.connections.delete(name);
+      await client.close().catch(() => undefined);
+    }
   }
 
   /** Resolves when nothing is being delivered (for tests). */
@@ -164,22 +221,8 @@ export class Hl7Outbox {
       .where('updated_at', '=', next.updated_at)
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) === 0) return false;
-    const destination = this.deps.destinations[name]!;
     try {
-      const client = await connectMllp({
-        host: destination.host,
-        port: destination.port,
-        timeoutMs: 10_000,
-        ...(destination.tls === true ? { tls: this.deps.tls ?? {} } : {}),
-      });
-      let reply: Uint8Array;
-      try {
-        reply = await client.send(encodeMessageText(next.raw, 'UNICODE UTF-8'), {
-          timeoutMs: ACK_TIMEOUT_MS,
-        });
-      } finally {
-        await client.close().catch(() => undefined);
-      }
+      const reply = await this.exchange(name, encodeMessageText(next.raw, 'UNICODE UTF-8'));
       const ack = decodeMessageBytes(reply);
       const code = /(?:^|\r)MSA\|([A-Z]{2})/.exec(ack)?.[1] ?? '';
       const accepted = code === 'AA' || code === 'CA';
