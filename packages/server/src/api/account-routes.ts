@@ -9,6 +9,7 @@ import type { UserAdministration } from '../security/user-administration.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { crossSite, SESSION_COOKIE, setSessionCookie } from '../http/request-authentication.js';
 import { tokenBody, type TokenRequest } from './users-routes.js';
+import { LOGOUT_HINT_COOKIE, LOGOUT_HINT_PATH } from './oidc-routes.js';
 
 /** What the account routes need. */
 export interface AccountRouteDeps {
@@ -18,6 +19,8 @@ export interface AccountRouteDeps {
   audit: AuditSink;
   /** Cookies get the Secure attribute when the server speaks HTTPS. */
   secureCookies: boolean;
+  /** With OpenID Connect: where to end the browser's session at the provider too, from its cookies. */
+  endSessionUrl?: (cookies: Record<string, string | undefined>) => Promise<string | undefined>;
 }
 
 const loginBody = {
@@ -90,7 +93,14 @@ export function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps): voi
     if (request.session !== undefined) await deps.sessions.end(request.session.pk);
     audit(request.actor!, AuditEventType.Logout);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.code(204).send();
+    // Signed in through the identity provider: the browser is sent there to sign out too (RP-initiated
+    // logout), or the provider's session would sign it straight back in.
+    const logoutUrl = await deps.endSessionUrl?.(request.cookies).catch((error: unknown) => {
+      request.log.warn({ err: error }, 'no sign-out URL from the identity provider');
+      return undefined;
+    });
+    reply.clearCookie(LOGOUT_HINT_COOKIE, { path: LOGOUT_HINT_PATH });
+    return logoutUrl === undefined ? reply.code(204).send() : reply.code(200).send({ logoutUrl });
   });
 
   app.get('/me', { config: self }, async (request) => deps.users.get(request.actor!.username));

@@ -96,6 +96,7 @@ for (const dialect of DIALECTS) {
             client_id: 'lightbox',
             client_secret: 'lightbox-secret',
             redirect_uris: [`http://127.0.0.1:${lbPort}/api/oidc/callback`],
+            post_logout_redirect_uris: [`http://127.0.0.1:${lbPort}/`],
             token_endpoint_auth_method: 'client_secret_post',
           },
         ],
@@ -164,6 +165,27 @@ for (const dialect of DIALECTS) {
         })
       ).json()) as { detail: string; outcome: string }[];
       expect(trail.some((e) => e.outcome === 'success' && e.detail.startsWith('OpenID Connect'))).toBe(true);
+
+      // Signing out of Lightbox sends the browser to the provider to sign out there too (RP-initiated
+      // logout), with the ID token as hint; the provider accepts the request and comes back to the app.
+      const { csrfToken } = (await (await browser.request(`${lb.baseUrl}/api/session`)).json()) as {
+        csrfToken: string;
+      };
+      const signOut = await browser.request(`${lb.baseUrl}/api/session`, {
+        method: 'DELETE',
+        headers: { 'x-csrf-token': csrfToken },
+      });
+      expect(signOut.status).toBe(200);
+      const logoutUrl = new URL(((await signOut.json()) as { logoutUrl: string }).logoutUrl);
+      expect(logoutUrl.origin).toBe(issuer);
+      expect(logoutUrl.searchParams.get('post_logout_redirect_uri')).toBe(`${lb.baseUrl}/`);
+      expect(logoutUrl.searchParams.get('id_token_hint')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(browser.cookie(host, 'lightbox_oidc_logout')).toBeUndefined();
+      expect((await browser.request(`${lb.baseUrl}/api/me`)).status).toBe(401);
+      const atProvider = await browser.request(logoutUrl.href);
+      expect(atProvider.status).toBe(200); // the provider's "sign out?" page, not an error
+      const form = await atProvider.text();
+      expect(form).toMatch(/<form[^>]*method="post"/i);
     });
 
     it('never takes over a local account of the same name', async () => {

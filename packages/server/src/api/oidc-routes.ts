@@ -12,6 +12,12 @@ const FLOW_COOKIE = 'lightbox_oidc';
 const CALLBACK = '/oidc/callback';
 // The flow cookie goes only to the OpenID Connect routes.
 const FLOW_PATH = '/api/oidc';
+/** Holds the sealed ID token until sign-out, for signing out at the provider too. */
+export const LOGOUT_HINT_COOKIE = 'lightbox_oidc_logout';
+/** Sent only to the sign-out request. */
+export const LOGOUT_HINT_PATH = '/api/session';
+/** As long as a browser session may last. */
+const LOGOUT_HINT_MAX_AGE_S = 12 * 60 * 60;
 
 /** What the OpenID Connect routes need. */
 export interface OidcRouteDeps {
@@ -46,11 +52,12 @@ export function oidcRoutes(app: FastifyInstance, deps: OidcRouteDeps): void {
   app.get(CALLBACK, { config }, async (request, reply) => {
     reply.clearCookie(FLOW_COOKIE, { path: FLOW_PATH });
     let identity;
+    let idToken: string | undefined;
     try {
-      identity = await deps.oidc.finish(
+      ({ identity, idToken } = await deps.oidc.finish(
         new URL(request.url, 'http://callback').search,
         request.cookies[FLOW_COOKIE],
-      );
+      ));
     } catch (error) {
       deps.audit.record({
         event: AuditEventId.UserAuthentication,
@@ -73,6 +80,13 @@ export function oidcRoutes(app: FastifyInstance, deps: OidcRouteDeps): void {
       detail: `OpenID Connect (${identity.subject.split('#')[0] ?? ''})`,
     });
     setSessionCookie(reply, id, deps.secureCookies);
+    reply.setCookie(LOGOUT_HINT_COOKIE, deps.oidc.sealLogoutHint(idToken), {
+      path: LOGOUT_HINT_PATH,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.secureCookies,
+      maxAge: LOGOUT_HINT_MAX_AGE_S,
+    });
     return reply.redirect('/', 302);
   });
 }

@@ -87,6 +87,8 @@ export interface OidcConfig {
   clientSecret?: string;
   /** Where the provider sends the browser back; default `<public URL>/api/oidc/callback`. */
   redirectUri?: string;
+  /** Where the provider sends the browser after signing out there; default `<public URL>/` (register it). */
+  postLogoutRedirectUri?: string;
   /** The claim naming the user (default `preferred_username`, else `sub`). */
   usernameClaim?: string;
   /** The claim holding the user's groups or roles (default `roles`). */

@@ -55,6 +55,7 @@ const schema: JSONSchemaType<Config> = {
         clientId: { type: 'string', minLength: 1 },
         clientSecret: { type: 'string', minLength: 1, nullable: true },
         redirectUri: { type: 'string', pattern: '^https?://', nullable: true },
+        postLogoutRedirectUri: { type: 'string', pattern: '^https?://', nullable: true },
         usernameClaim: { type: 'string', minLength: 1, nullable: true },
         rolesClaim: { type: 'string', minLength: 1, nullable: true },
         roleMap: { type: 'object', nullable: true, required: [], additionalProperties: { type: 'string' } },

@@ -19,7 +19,7 @@ import type { Reconciliation } from '../ris/reconciliation.js';
 import type { Ris } from '../ris/ris.js';
 import type { ModalityStations } from '../ris/modality-stations.js';
 import { emergencyAccessRoutes } from '../api/emergency-access-routes.js';
-import { oidcRoutes } from '../api/oidc-routes.js';
+import { LOGOUT_HINT_COOKIE, oidcRoutes } from '../api/oidc-routes.js';
 import { usersRoutes } from '../api/users-routes.js';
 import type { Tables } from '../db/tables.js';
 import type { LocalAe } from '../dimse-scu/open-node-association.js';
@@ -162,6 +162,14 @@ const CONTENT_SECURITY_POLICY: { directives: Record<string, string[]> } = {
  * Every route declares a permission; every request but the public ones authenticates (HTTP Basic for
  * now); every error leaves as problem+json without internals.
  */
+/** Signing out at the provider too, for a browser that signed in through it (it holds the hint cookie). */
+function endSessionUrlOf(oidc: OidcSignIn, publicUrl: string) {
+  return (cookies: Record<string, string | undefined>) => {
+    const hint = cookies[LOGOUT_HINT_COOKIE];
+    return hint === undefined ? Promise.resolve(undefined) : oidc.endSessionUrl(hint, publicUrl);
+  };
+}
+
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -391,6 +399,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         users: deps.security.userAdministration,
         audit: deps.security.audit,
         secureCookies: deps.security.secureCookies,
+        ...(deps.security.oidc !== undefined && deps.oidcPublicUrl !== undefined
+          ? { endSessionUrl: endSessionUrlOf(deps.security.oidc, deps.oidcPublicUrl) }
+          : {}),
       }),
     { prefix: '/api' },
   );

@@ -123,8 +123,11 @@ export class OidcSignIn {
    * amiss. The callback URL is rebuilt on the redirect URI the flow began with, which the token request
    * must repeat exactly (whatever host or path prefix the request came through).
    */
-  async finish(callbackQuery: string, sealed: string | undefined): Promise<FederatedIdentity> {
-    const pending = sealed === undefined ? undefined : this.open(sealed);
+  async finish(
+    callbackQuery: string,
+    sealed: string | undefined,
+  ): Promise<{ identity: FederatedIdentity; idToken: string | undefined }> {
+    const pending = sealed === undefined ? undefined : this.open<Pending>(sealed);
     if (pending === undefined || Date.now() - pending.startedAt > SIGN_IN_WINDOW_MS) {
       throw new AppError(ErrorCode.Unauthenticated, 'the sign-in expired or did not start here; start again');
     }
@@ -132,6 +135,7 @@ export class OidcSignIn {
     callbackUrl.search = callbackQuery;
     const configuration = await this.configuration();
     let claims: Record<string, unknown> | undefined;
+    let idToken: string | undefined;
     try {
       const tokens = await client.authorizationCodeGrant(configuration, callbackUrl, {
         pkceCodeVerifier: pending.verifier,
@@ -140,6 +144,7 @@ export class OidcSignIn {
         idTokenExpected: true,
       });
       claims = tokens.claims() as Record<string, unknown> | undefined;
+      idToken = tokens.id_token;
     } catch (error) {
       throw new AppError(
         ErrorCode.Unauthenticated,
@@ -150,17 +155,40 @@ export class OidcSignIn {
     }
     if (claims === undefined)
       throw new AppError(ErrorCode.Unauthenticated, 'the identity provider sent no ID token');
-    return identityOf(claims, configuration.serverMetadata().issuer, this.config);
+    return { identity: identityOf(claims, configuration.serverMetadata().issuer, this.config), idToken };
   }
 
-  private seal(pending: Pending): string {
+  /**
+   * What to keep (sealed, in a cookie) for signing out at the provider later: the ID token, which RP-
+   * initiated logout sends as id_token_hint.
+   */
+  sealLogoutHint(idToken: string | undefined): string {
+    return this.seal({ idToken: idToken ?? null });
+  }
+
+  /**
+   * Where to send the browser to end its session at the provider too (OpenID Connect RP-Initiated
+   * Logout 1.0): the provider's end_session_endpoint with the ID token as hint and the app's root as
+   * post_logout_redirect_uri (register it at the provider). Undefined when the provider has none.
+   */
+  async endSessionUrl(sealedHint: string | undefined, publicUrl: string): Promise<string | undefined> {
+    const configuration = await this.configuration();
+    if (configuration.serverMetadata().end_session_endpoint === undefined) return undefined;
+    const hint = sealedHint === undefined ? undefined : this.open<{ idToken: string | null }>(sealedHint);
+    return client.buildEndSessionUrl(configuration, {
+      post_logout_redirect_uri: this.config.postLogoutRedirectUri ?? `${publicUrl.replace(/\/$/, '')}/`,
+      ...(hint?.idToken ? { id_token_hint: hint.idToken } : {}),
+    }).href;
+  }
+
+  private seal(value: unknown): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
-    const body = Buffer.concat([cipher.update(JSON.stringify(pending), 'utf8'), cipher.final()]);
+    const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
     return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
   }
 
-  private open(sealed: string): Pending | undefined {
+  private open<T>(sealed: string): T | undefined {
     try {
       const bytes = Buffer.from(sealed, 'base64url');
       const decipher = createDecipheriv('aes-256-gcm', this.sealKey, bytes.subarray(0, 12));
@@ -169,7 +197,7 @@ export class OidcSignIn {
         decipher.update(bytes.subarray(12, bytes.length - 16)),
         decipher.final(),
       ]).toString('utf8');
-      return JSON.parse(text) as Pending;
+      return JSON.parse(text) as T;
     } catch {
       return undefined;
     }

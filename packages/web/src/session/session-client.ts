@@ -96,8 +96,15 @@ export async function signIn(username: string, password: string): Promise<Sessio
   return session;
 }
 
-/** Ends the session on the server. */
+/**
+ * Ends the session on the server. A user who signed in through the identity provider is then sent there
+ * to sign out too (the server answers where); the provider sends the browser back to the app.
+ */
 export async function signOut(): Promise<void> {
-  await appFetch('/api/session', { method: 'DELETE' }).catch(() => undefined);
+  const response = await appFetch('/api/session', { method: 'DELETE' }).catch(() => undefined);
   csrfToken = null;
+  if (response?.status === 200) {
+    const { logoutUrl } = (await response.json()) as { logoutUrl?: string };
+    if (logoutUrl !== undefined) window.location.assign(logoutUrl);
+  }
 }
