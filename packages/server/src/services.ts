@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { createArchive, type Archive } from './archive/archive.js';
@@ -28,6 +29,8 @@ import { ExamTracker } from './ris/exam-tracker.js';
 import { Reconciliation } from './ris/reconciliation.js';
 import { ModalityStations } from './ris/modality-stations.js';
 import { GroupCommit } from './db/group-commit.js';
+import { listenPostgres, type PostgresListener } from './db/postgres-notifications.js';
+import { OrderChangeFeed } from './ris/order-change-feed.js';
 import { Hl7MessageLog } from './hl7-interface/hl7-message-log.js';
 
 /** Values above this size stay in the stored object; metadata refers to them by BulkDataURI. */
@@ -72,8 +75,13 @@ export interface Services {
   reconciliation: Reconciliation;
   /** The department's modality stations. */
   stations: ModalityStations;
+  /** Orders that changed, for the screens' event streams. */
+  orderChanges: OrderChangeFeed;
   close(): Promise<void>;
 }
+
+/** The PostgreSQL NOTIFY channel of changed orders (payload: accession numbers, comma-separated). */
+const ORDER_CHANGES_CHANNEL = 'lightbox_orders';
 
 /**
  * Opens the key ring with the master key. A rotation interrupted after it rewrapped the ring but before it
@@ -126,6 +134,23 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     audit,
     database.dialect === 'sqlite' ? new GroupCommit(database.db) : undefined,
   );
+  // Screens hear of changed orders: on SQLite (one node) after each commit; on PostgreSQL through
+  // NOTIFY, sent in the transaction and heard by every node's LISTEN connection once it commits.
+  const orderChanges = new OrderChangeFeed();
+  let orderListener: PostgresListener | undefined;
+  if (database.dialect === 'postgres') {
+    ris.recordOrderChangesWith(async (accessionNumbers, trx) => {
+      await sql`SELECT pg_notify(${ORDER_CHANGES_CHANNEL}, ${accessionNumbers.join(',')})`.execute(trx);
+    });
+    orderListener = await listenPostgres(
+      config.databaseUrl,
+      ORDER_CHANGES_CHANNEL,
+      (payload) => orderChanges.publish(payload.split(',').filter(Boolean)),
+      logger.child({ component: 'ris' }),
+    );
+  } else {
+    ris.onOrdersChanged((accessionNumbers) => orderChanges.publish(accessionNumbers));
+  }
   const reconciliation = new Reconciliation(database.db, ris, audit);
   const examTracker = new ExamTracker(database.db, ris, reconciliation, logger.child({ component: 'ris' }));
   const archive = createArchive({
@@ -168,7 +193,9 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     hl7Log: new Hl7MessageLog(database.db),
     reconciliation,
     stations: new ModalityStations(database.db),
+    orderChanges,
     async close() {
+      await orderListener?.close();
       await examTracker.settled();
       await closeCodecWorkers();
       await audit.close();

@@ -134,6 +134,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     ris: services.ris,
     reconciliation: services.reconciliation,
     stations: services.stations,
+    orderChanges: services.orderChanges,
     hl7Monitor: {
       log: services.hl7Log,
       replay: (pk: number) => replayHl7Message(pk, hl7Deps, () => hl7Outbox.wake()),

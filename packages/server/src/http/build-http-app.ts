@@ -15,9 +15,11 @@ import { ordersRoutes } from '../api/orders-routes.js';
 import { exceptionsRoutes } from '../api/exceptions-routes.js';
 import { proceduresRoutes } from '../api/procedures-routes.js';
 import { stationsRoutes } from '../api/stations-routes.js';
+import { orderEventsRoutes } from '../api/order-events-routes.js';
 import type { Reconciliation } from '../ris/reconciliation.js';
 import type { Ris } from '../ris/ris.js';
 import type { ModalityStations } from '../ris/modality-stations.js';
+import type { OrderChangeFeed } from '../ris/order-change-feed.js';
 import { emergencyAccessRoutes } from '../api/emergency-access-routes.js';
 import { LOGOUT_HINT_COOKIE, oidcRoutes } from '../api/oidc-routes.js';
 import { usersRoutes } from '../api/users-routes.js';
@@ -114,6 +116,8 @@ export interface HttpDeps {
   ris: Ris;
   /** The department's modality stations. */
   stations: ModalityStations;
+  /** Orders that changed, for the screens' event streams. */
+  orderChanges: OrderChangeFeed;
   /** The HL7 interface monitor. */
   hl7Monitor: Hl7MonitorDeps;
   /** The reconciliation queue. */
@@ -378,6 +382,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => exceptionsRoutes(scope, deps.reconciliation), { prefix: '/api' });
   await app.register(async (scope) => proceduresRoutes(scope, deps.security.db), { prefix: '/api' });
   await app.register(async (scope) => stationsRoutes(scope, deps.stations), { prefix: '/api' });
+  await app.register(async (scope) => orderEventsRoutes(scope, deps.orderChanges), { prefix: '/api' });
   await app.register(async (scope) => hl7MessagesRoutes(scope, deps.hl7Monitor), { prefix: '/api' });
   await app.register(async (scope) => usersRoutes(scope, deps.security.userAdministration), {
     prefix: '/api',

@@ -220,6 +220,52 @@ for (const dialect of DIALECTS) {
       expect(start.status).toBe(403);
     });
 
+    it('tells the screens at once which orders changed (Server-Sent Events), from the API and from HL7', async () => {
+      const response = await fetch(`${lb.baseUrl}/api/order-events`, {
+        headers: { authorization: scheduler },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      const heard: string[] = [];
+      const nextEvents = async (wanted: string) => {
+        const end = Date.now() + 10_000;
+        while (!heard.includes(wanted)) {
+          if (Date.now() > end) throw new Error(`no event for ${wanted}; heard ${heard.join(', ')}`);
+          const { value } = await reader.read();
+          buffer += value ?? '';
+          let cut: number;
+          while ((cut = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            const data = /^event: orders\ndata: (.*)$/m.exec(block)?.[1];
+            if (data !== undefined)
+              heard.push(...(JSON.parse(data) as { accessionNumbers: string[] }).accessionNumbers);
+          }
+        }
+      };
+      const placed = await call('POST', '/api/orders', scheduler, {
+        patient: { patientId: `SSE-${tag}` },
+        modality: 'CT',
+      });
+      await nextEvents((placed.json as { accessionNumber: string }).accessionNumber);
+      const [ack] = await mllpSend(lb.hl7Port, [
+        hl7Message(
+          `MSH|^~\\&|EHR|HOSP|LIGHTBOX|RAD|${hl7Now()}||ORM^O01|SSE-${tag}|P|2.3.1`,
+          `PID|1||SSE-${tag}^^^HOSP^MR||Lee^Kim`,
+          `ORC|NW|PL-SSE-${tag}^EHR`,
+          `OBR|1|PL-SSE-${tag}^EHR||CTHEAD^CT head^L||||||||||||||ACC-SSE-${tag}`.slice(0, 200),
+        ),
+      ]);
+      expect(ackOf(ack!).code).toBe('AA');
+      await nextEvents(`ACC-SSE-${tag}`.slice(0, 16));
+      // Left open: stopping the server must end the stream, not wait for it.
+      expect(
+        (await fetch(`${lb.baseUrl}/api/order-events`, { headers: { authorization: referrer } })).status,
+      ).toBe(403);
+    });
+
     it('keeps orders from roles without the worklist permission, and the HL7 monitor for administrators', async () => {
       expect((await call('GET', '/api/orders', referrer)).status).toBe(403);
       expect((await call('GET', '/api/hl7-messages', scheduler)).status).toBe(403);

@@ -74,6 +74,8 @@ interface Work {
   trx: Tx;
   changes: ExamStatusChange[];
   audits: AuditEvent[];
+  /** Accession numbers of the orders this unit of work changed (the screens are told once it commits). */
+  touched: Set<string>;
 }
 
 /** Who acts, as recorded in the exam history. */
@@ -104,6 +106,8 @@ function summaryOf(order: ImagingOrder, patientId: string): OrderSummary {
 export class Ris {
   private readonly listeners: ((change: ExamStatusChange) => void)[] = [];
   private readonly recorders: ((change: ExamStatusChange, trx: Tx) => Promise<void>)[] = [];
+  private readonly orderRecorders: ((accessionNumbers: string[], trx: Tx) => Promise<void>)[] = [];
+  private readonly orderListeners: ((accessionNumbers: string[]) => void)[] = [];
 
   /**
    * @param groupCommit - when given (SQLite), units of work that arrive together share one commit
@@ -120,6 +124,19 @@ export class Ris {
    */
   recordExamStatusWith(recorder: (change: ExamStatusChange, trx: Tx) => Promise<void>): void {
     this.recorders.push(recorder);
+  }
+
+  /**
+   * Records the orders each change touched in its transaction (PostgreSQL: a NOTIFY, delivered to every
+   * node once the transaction commits).
+   */
+  recordOrderChangesWith(recorder: (accessionNumbers: string[], trx: Tx) => Promise<void>): void {
+    this.orderRecorders.push(recorder);
+  }
+
+  /** Hears, after each commit, which orders it changed (placed, changed, booked, moved on). */
+  onOrdersChanged(listener: (accessionNumbers: string[]) => void): void {
+    this.orderListeners.push(listener);
   }
 
   /** Hears of every exam status change after its transaction committed. */
@@ -378,6 +395,7 @@ export class Ris {
         patientIds: [await this.patientIdOf(trx, order)],
         detail: `exam ${accessionNumber} scheduled ${slot.date} ${slot.time}${slot.stationAe ? ` on ${slot.stationAe}` : ''}`,
       });
+      work.touched.add(order.accession_number);
       return summaryOf(order, await this.patientIdOf(trx, order));
     });
   }
@@ -413,6 +431,7 @@ export class Ris {
         patientIds: [patientId],
         detail: `exam ${accessionNumber} unbooked`,
       });
+      work.touched.add(order.accession_number);
       return summaryOf(order, patientId);
     });
   }
@@ -529,6 +548,7 @@ export class Ris {
       patientIds: [patient.patient_id],
       detail: `order ${order.accession_number} placed (${order.status})`,
     });
+    work.touched.add(order.accession_number);
     return summaryOf(order, patient.patient_id);
   }
 
@@ -626,6 +646,7 @@ export class Ris {
       patientIds: [patient.patient_id],
       detail: `order ${order.accession_number} changed`,
     });
+    work.touched.add(order.accession_number);
     return summaryOf(order, patient.patient_id);
   }
 
@@ -872,6 +893,7 @@ export class Ris {
     };
     for (const recorder of this.recorders) await recorder(change, trx);
     work.changes.push(change);
+    work.touched.add(updated.accession_number);
     return updated;
   }
 
@@ -882,9 +904,11 @@ export class Ris {
   private async run<T>(task: (work: Work) => Promise<T>, also?: AlsoInTransaction<T>): Promise<T> {
     const changes: ExamStatusChange[] = [];
     const audits: AuditEvent[] = [];
+    const touched = new Set<string>();
     const unit = async (trx: Tx) => {
-      const done = await task({ trx, changes, audits });
+      const done = await task({ trx, changes, audits, touched });
       if (also !== undefined) await also(trx, done);
+      if (touched.size > 0) for (const recorder of this.orderRecorders) await recorder([...touched], trx);
       return done;
     };
     const result = await (this.groupCommit !== undefined
@@ -892,6 +916,7 @@ export class Ris {
       : this.db.transaction().execute(unit));
     for (const event of audits) this.audit.record(event);
     for (const change of changes) for (const listener of this.listeners) listener(change);
+    if (touched.size > 0) for (const listener of this.orderListeners) listener([...touched]);
     return result;
   }
 

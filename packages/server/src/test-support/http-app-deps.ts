@@ -13,6 +13,7 @@ export function httpAppDepsOf(lb: TestLightbox, overrides: Partial<HttpDeps> = {
     ris: services.ris,
     reconciliation: services.reconciliation,
     stations: services.stations,
+    orderChanges: services.orderChanges,
     hl7Monitor: {
       log: services.hl7Log,
       replay: () => Promise.reject(new Error('no replay in this test app')),

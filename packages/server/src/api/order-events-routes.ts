@@ -1,0 +1,42 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { OrderChangeFeed } from '../ris/order-change-feed.js';
+import { Permission } from '../security/permissions.js';
+
+/** A comment line now and then keeps proxies from closing a quiet stream. */
+const KEEP_ALIVE_MS = 25_000;
+
+/**
+ * `GET /api/order-events` (Server-Sent Events): the worklist, calendar and order screens hear at once
+ * which orders someone else changed — `event: orders` with `{"accessionNumbers": [...]}` — and read them
+ * again through `/api/orders` (audited there). The stream carries accession numbers only, no names.
+ */
+export function orderEventsRoutes(app: FastifyInstance, feed: OrderChangeFeed): void {
+  const open = new Set<ServerResponse>();
+  // Streams never end by themselves: end them so that the server can close.
+  app.addHook('preClose', async () => {
+    for (const raw of open) raw.end();
+  });
+  app.get('/order-events', { config: { permission: Permission.WorklistRead } }, (request, reply) => {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 5000\n\n');
+    open.add(raw);
+    const unsubscribe = feed.subscribe((accessionNumbers) =>
+      raw.write(`event: orders\ndata: ${JSON.stringify({ accessionNumbers })}\n\n`),
+    );
+    const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    keepAlive.unref();
+    raw.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+      open.delete(raw);
+    });
+  });
+}
