@@ -89,7 +89,15 @@ class RowsPool {
   }
 }
 
-const TABLES = ['patient', 'study', 'series', 'instance', 'person_name_key', 'study_access_key'] as const;
+const TABLES = [
+  'patient',
+  'study',
+  'series',
+  'instance',
+  'person_name_key',
+  'study_access_key',
+  'attribute_value',
+] as const;
 /** The tables whose primary key is a sequence, set past the loaded keys once loading is done. */
 const SERIAL_TABLES = ['patient', 'study', 'series', 'instance'] as const;
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Tag } from '@lightbox/dicom';
+import { Tag, type DicomJson } from '@lightbox/dicom';
 import { instanceRecord, type InstanceRecord } from '../archive/instance-record.js';
 import { fuzzyKeyList } from '../archive/matching/person-name-search.js';
+import { attributeValueKeys } from '../index-store/attribute-values.js';
 import { patientCount, seriesPerStudy, syntheticInstance, type ArchiveScale } from './synthetic-archive.js';
 import { syntheticParsedObject } from './synthetic-ct.js';
 
@@ -16,6 +17,7 @@ export interface Rows {
   instance: Record<string, unknown>[];
   person_name_key: Record<string, unknown>[];
   study_access_key: Record<string, unknown>[];
+  attribute_value: Record<string, unknown>[];
 }
 
 /** A blob description for an instance whose object is never stored (index-only benchmarks). */
@@ -44,6 +46,7 @@ export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { 
     instance: [],
     person_name_key: [],
     study_access_key: [],
+    attribute_value: [],
   };
   // The phonetic keys of a new patient's or study's name, as KyselyIndexStore records them.
   const nameKeys = (tag: number, ownerPk: number, fuzzy: string | null) => {
@@ -90,7 +93,16 @@ export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { 
     const sopClasses: string[] = [];
     const seriesPks = new Map<string, number>();
     const seriesCounts = new Map<number, number>();
+    // The attribute values the commits would record: distinct per study (attribute-values.ts).
+    const values = new Set<string>();
     records.forEach((r, k) => {
+      const creates = { study: k === 0, series: !seriesPks.has(r.series.uid) };
+      for (const key of attributeValueKeys(JSON.parse(r.instance.metadata) as DicomJson, creates)) {
+        const id = `${key.tag}\\${key.value}`;
+        if (values.has(id)) continue;
+        values.add(id);
+        rows.attribute_value.push({ tag: key.tag, value: key.value, study_pk: studyPk });
+      }
       if (r.series.modality !== null && !modalities.includes(r.series.modality))
         modalities.push(r.series.modality);
       if (!sopClasses.includes(r.instance.sopClassUid)) sopClasses.push(r.instance.sopClassUid);

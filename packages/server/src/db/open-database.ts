@@ -17,6 +17,7 @@ import { personNameKeysMigration } from './migrations/0004-person-name-keys.js';
 import { securityMigration } from './migrations/0005-security.js';
 import { studyAccessKeysMigration } from './migrations/0006-study-access-keys.js';
 import { risMigration } from './migrations/0007-ris.js';
+import { attributeValuesMigration } from './migrations/0008-attribute-values.js';
 import { modalityStationsMigration } from './migrations/0009-modality-stations.js';
 import { jobControlMigration } from './migrations/0010-job-control.js';
 import { SqlDialect } from './sql-dialect.js';
@@ -38,6 +39,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0005-security': securityMigration(dialect),
     '0006-study-access-keys': studyAccessKeysMigration(dialect),
     '0007-ris': risMigration(dialect),
+    '0008-attribute-values': attributeValuesMigration(dialect),
     '0009-modality-stations': modalityStationsMigration(dialect),
     '0010-job-control': jobControlMigration(dialect),
   };
@@ -120,6 +122,9 @@ export async function openDatabase(
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'lightbox_migration',
     migrationLockTableName: 'lightbox_migration_lock',
+    // Migrations are numbered when written, and branches land in any order (0008 after 0009 and 0010):
+    // one missing from a database runs even when later ones already have.
+    allowUnorderedMigrations: true,
   });
   const { error } = await migrator.migrateToLatest();
   if (error !== undefined) {

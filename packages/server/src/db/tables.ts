@@ -224,6 +224,17 @@ export interface StudyAccessKeyTable {
   value: string;
 }
 
+/**
+ * A short text value of an attribute without a column of its own, in some study: narrows queries on
+ * such attributes (index-store/attribute-values.ts). `value` is the first 64 characters, or '' for an
+ * element that is not a plain string.
+ */
+export interface AttributeValueTable {
+  tag: number;
+  value: string;
+  study_pk: number;
+}
+
 /** The head of the audit chain: its last event, so that a truncated tail is detected too. */
 export interface AuditChainTable {
   id: number;
@@ -466,6 +477,7 @@ export interface Tables {
   emergency_access: EmergencyAccessTable;
   notification: NotificationTable;
   study_access_key: StudyAccessKeyTable;
+  attribute_value: AttributeValueTable;
   procedure_type: ProcedureTypeTable;
   imaging_order: ImagingOrderTable;
   procedure_step: ProcedureStepTable;

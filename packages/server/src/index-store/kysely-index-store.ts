@@ -1,4 +1,4 @@
-import { Tag } from '@lightbox/dicom';
+import { Tag, type DicomJson } from '@lightbox/dicom';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DuplicatePolicyValue } from '../config/config.js';
 import type { Database } from '../db/open-database.js';
@@ -16,6 +16,7 @@ import type {
 import type { FrameIndex } from '../archive/frame-index.js';
 import type { InstanceRecord } from '../archive/instance-record.js';
 import { insertNameKeys } from './person-name-keys.js';
+import { attributeValueKeys, insertAttributeValues } from './attribute-values.js';
 import type { ArchiveQuery } from '../archive/query/archive-query.js';
 import type { AccessScope } from '../security/access-scope.js';
 import { accessScopeCondition, StudyAccessKind } from './access-scope-condition.js';
@@ -167,6 +168,16 @@ export class KyselyIndexStore implements IndexStore {
         created_at: now,
       })
       .execute();
+    // The values of attributes without a column, for queries on them: one INSERT, those of the study
+    // already recorded (the same values in every instance, mostly) left as they are.
+    await insertAttributeValues(
+      trx,
+      study.pk,
+      attributeValueKeys(JSON.parse(r.instance.metadata) as DicomJson, {
+        study: study.created,
+        series: series.created,
+      }),
+    );
     await trx
       .updateTable('series')
       .set({ number_of_instances: sql`number_of_instances + 1`, updated_at: now })
@@ -245,7 +256,7 @@ export class KyselyIndexStore implements IndexStore {
     r: InstanceRecord,
     patientPk: number,
     now: number,
-  ): Promise<{ pk: number }> {
+  ): Promise<{ pk: number; created: boolean }> {
     const s = r.study;
     const found = await trx
       .selectFrom('study')
@@ -259,7 +270,7 @@ export class KyselyIndexStore implements IndexStore {
           `study ${s.uid} is stored for another patient (PatientID/IssuerOfPatientID differ); reconcile before sending`,
         );
       }
-      return found;
+      return { pk: found.pk, created: false };
     }
     const inserted = await trx
       .insertInto('study')
@@ -297,7 +308,7 @@ export class KyselyIndexStore implements IndexStore {
         )
         .execute();
     }
-    return inserted;
+    return { pk: inserted.pk, created: true };
   }
 
   private async upsertSeries(
@@ -340,7 +351,8 @@ export class KyselyIndexStore implements IndexStore {
   }
 
   // Removes an instance row and keeps the counters right (overwrite policy). Empty series and studies
-  // are removed with it; modality and SOP class sets are rebuilt from what is left.
+  // are removed with it; modality and SOP class sets are rebuilt from what is left. The attribute values
+  // it alone had stay recorded while its study lives: that table only narrows queries, the JSON decides.
   private async removeInstance(
     trx: Tx,
     row: { pk: number; series_pk: number; study_pk: number },
@@ -374,6 +386,7 @@ export class KyselyIndexStore implements IndexStore {
         .where('owner_pk', '=', row.study_pk)
         .execute();
       await trx.deleteFrom('study_access_key').where('study_pk', '=', row.study_pk).execute();
+      await trx.deleteFrom('attribute_value').where('study_pk', '=', row.study_pk).execute();
       await trx.deleteFrom('study').where('pk', '=', row.study_pk).execute();
       return;
     }

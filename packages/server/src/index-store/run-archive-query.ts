@@ -1,4 +1,4 @@
-import { Tag, tagToHex } from '@lightbox/dicom';
+import { tagToHex } from '@lightbox/dicom';
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { QueryMatch } from '../archive/index-store.js';
 import { levelOfTag } from '../archive/level-attributes.js';
@@ -9,73 +9,9 @@ import type { SqlDialect } from '../db/sql-dialect.js';
 import type { Tables } from '../db/tables.js';
 import type { AccessScope } from '../security/access-scope.js';
 import { accessScopeCondition } from './access-scope-condition.js';
+import { attributeValueCandidates } from './attribute-values.js';
+import { COLUMNS, type ColumnSpec, type Level } from './column-specs.js';
 import { containsText, matchesWildcard } from './sql-text.js';
-
-type Level = 'patient' | 'study' | 'series' | 'instance';
-type ColumnKind = 'text' | 'name' | 'date' | 'time' | 'number' | 'set';
-
-interface ColumnSpec {
-  level: Level;
-  column: string;
-  kind: ColumnKind;
-  /** For names: the tag of their phonetic keys in `person_name_key`, and the column with all component groups. */
-  nameKeyTag?: number;
-  raw?: string;
-}
-
-// Attributes with a column of their own (PS3.18 Tables 10.6.1-5/6/7 and a few more). Every other
-// attribute, private ones included, is matched in the stored DICOM JSON.
-const COLUMNS: ReadonlyMap<number, ColumnSpec> = new Map<number, ColumnSpec>([
-  [
-    0x00100010,
-    {
-      level: 'patient',
-      column: 'patient_name_search',
-      kind: 'name',
-      nameKeyTag: Tag.PatientName,
-      raw: 'patient_name',
-    },
-  ],
-  [0x00100020, { level: 'patient', column: 'patient_id', kind: 'text' }],
-  [0x00100021, { level: 'patient', column: 'issuer_of_patient_id', kind: 'text' }],
-  [0x00100030, { level: 'patient', column: 'patient_birth_date', kind: 'date' }],
-  [0x00100040, { level: 'patient', column: 'patient_sex', kind: 'text' }],
-  [0x0020000d, { level: 'study', column: 'study_instance_uid', kind: 'text' }],
-  [0x00080020, { level: 'study', column: 'study_date', kind: 'date' }],
-  [0x00080030, { level: 'study', column: 'study_time', kind: 'time' }],
-  [0x00080050, { level: 'study', column: 'accession_number', kind: 'text' }],
-  [0x00200010, { level: 'study', column: 'study_id', kind: 'text' }],
-  [0x00081030, { level: 'study', column: 'study_description', kind: 'text' }],
-  [
-    0x00080090,
-    {
-      level: 'study',
-      column: 'referring_physician_name_search',
-      kind: 'name',
-      nameKeyTag: Tag.ReferringPhysicianName,
-      raw: 'referring_physician_name',
-    },
-  ],
-  [0x00080061, { level: 'study', column: 'modalities_in_study', kind: 'set' }],
-  [0x00080062, { level: 'study', column: 'sop_classes_in_study', kind: 'set' }],
-  [0x00201206, { level: 'study', column: 'number_of_series', kind: 'number' }],
-  [0x00201208, { level: 'study', column: 'number_of_instances', kind: 'number' }],
-  [0x0020000e, { level: 'series', column: 'series_instance_uid', kind: 'text' }],
-  [0x00080060, { level: 'series', column: 'modality', kind: 'text' }],
-  [0x00200011, { level: 'series', column: 'series_number', kind: 'number' }],
-  [0x0008103e, { level: 'series', column: 'series_description', kind: 'text' }],
-  [0x00400244, { level: 'series', column: 'performed_procedure_step_start_date', kind: 'date' }],
-  [0x00400245, { level: 'series', column: 'performed_procedure_step_start_time', kind: 'time' }],
-  [0x00180015, { level: 'series', column: 'body_part_examined', kind: 'text' }],
-  [0x00201209, { level: 'series', column: 'number_of_instances', kind: 'number' }],
-  [0x00080018, { level: 'instance', column: 'sop_instance_uid', kind: 'text' }],
-  [0x00080016, { level: 'instance', column: 'sop_class_uid', kind: 'text' }],
-  [0x00200013, { level: 'instance', column: 'instance_number', kind: 'number' }],
-  [0x00280010, { level: 'instance', column: 'rows', kind: 'number' }],
-  [0x00280011, { level: 'instance', column: 'columns', kind: 'number' }],
-  [0x00280100, { level: 'instance', column: 'bits_allocated', kind: 'number' }],
-  [0x00280008, { level: 'instance', column: 'number_of_frames', kind: 'number' }],
-]);
 
 const DEPTH: Record<Level, number> = { patient: 0, study: 1, series: 2, instance: 3 };
 const ALIAS: Record<Level, string> = { patient: 'p', study: 'st', series: 'se', instance: 'i' };
@@ -244,13 +180,14 @@ function attributeLevel(filter: AttributeFilter): { level: Level; spec?: ColumnS
 
 /**
  * The condition of one filter (or of the keys of one sequence, together), wrapped in EXISTS when the
- * attribute lies below the query level.
+ * attribute lies below the query level; for an attribute without a column whose values the
+ * `attribute_value` table can look up, also the SELECT of the studies that can match it.
  */
 function filterCondition(
   dialect: SqlDialect,
   query: ArchiveQuery,
   filters: AttributeFilter[],
-): RawBuilder<SqlBool> | undefined {
+): { exact: RawBuilder<SqlBool>; candidates?: RawBuilder<unknown> } | undefined {
   const active = filters.filter((f) => f.match.kind !== 'universal');
   if (active.length === 0) return undefined;
   const { level, spec } = attributeLevel(active[0]!);
@@ -258,12 +195,59 @@ function filterCondition(
     spec !== undefined
       ? columnCondition(dialect, alias, spec, active[0]!.match, query.fuzzy)
       : jsonCondition(dialect, column(alias, level === 'instance' ? 'metadata' : 'attributes'), active);
-  if (DEPTH[level] <= DEPTH[query.level]) return condition(ALIAS[level]);
-  if (level === 'series') {
-    return sql<SqlBool>`EXISTS (SELECT 1 FROM series se2 WHERE se2.study_pk = st.pk AND ${condition('se2')})`;
+  let exact: RawBuilder<SqlBool>;
+  if (DEPTH[level] <= DEPTH[query.level]) exact = condition(ALIAS[level]);
+  else if (level === 'series') {
+    exact = sql<SqlBool>`EXISTS (SELECT 1 FROM series se2 WHERE se2.study_pk = st.pk AND ${condition('se2')})`;
+  } else {
+    const parent = query.level === 'series' ? sql`i2.series_pk = se.pk` : sql`i2.study_pk = st.pk`;
+    exact = sql<SqlBool>`EXISTS (SELECT 1 FROM instance i2 WHERE ${parent} AND ${condition('i2')})`;
   }
-  const parent = query.level === 'series' ? sql`i2.series_pk = se.pk` : sql`i2.study_pk = st.pk`;
-  return sql<SqlBool>`EXISTS (SELECT 1 FROM instance i2 WHERE ${parent} AND ${condition('i2')})`;
+  const candidates =
+    spec === undefined && active.length === 1 ? attributeValueCandidates(active[0]!) : undefined;
+  return candidates === undefined ? { exact } : { exact, candidates };
+}
+
+/**
+ * How a query on attributes without a column uses the studies that `attribute_value` gives as
+ * candidates (the exact JSON condition always decides):
+ * - 'sorted': the candidates are sorted first, without reading any JSON, and the JSON is tested on them
+ *   in that order until the page is full: for few candidates.
+ * - 'walk': the entities are walked in the query's order as without the table, each tested for being a
+ *   candidate (a hash or Bloom filter) before its JSON: for many candidates, where sorting them all
+ *   would cost more than walking to the page's end.
+ * - 'none': the table is not used: when a large share of the studies are candidates, the walk reaches
+ *   the page's end after a few hundred of them anyway.
+ */
+export type Narrowing = 'sorted' | 'walk' | 'none';
+
+/** At most this many candidates are hashed for a walk (PostgreSQL hashes them within `work_mem`). */
+const MAX_WALK_CANDIDATES = 50_000;
+
+/**
+ * Chooses the narrowing from the number of candidates of the most selective key and the number of
+ * studies (the largest key). Sorting c candidates costs about c key lookups; walking costs about
+ * limit × studies / c cheaper steps: measured on 100 000 studies, the crossing is near 1 000 candidates,
+ * √(10 × studies). From a tenth of the studies on (or past {@link MAX_WALK_CANDIDATES}), the walk without
+ * the table reaches the page's end soon enough. Candidates are counted only up to that bound, an index
+ * range on both engines.
+ */
+async function chooseNarrowing(
+  db: Kysely<Tables>,
+  candidates: readonly RawBuilder<unknown>[],
+): Promise<Narrowing> {
+  const top = await sql<{ n: number | string | null }>`SELECT max(pk) AS n FROM study`.execute(db);
+  const studies = Number(top.rows[0]?.n ?? 0);
+  const cap = Math.min(Math.floor(studies / 10), MAX_WALK_CANDIDATES) + 1;
+  let fewest = Infinity;
+  for (const select of candidates) {
+    const counted = await sql<{
+      n: number | string;
+    }>`SELECT count(*) AS n FROM (${select} LIMIT ${cap}) AS candidate`.execute(db);
+    fewest = Math.min(fewest, Number(counted.rows[0]?.n ?? 0));
+  }
+  if (fewest <= Math.max(1000, Math.sqrt(10 * studies))) return 'sorted';
+  return fewest >= cap ? 'none' : 'walk';
 }
 
 /** Filters in groups: each top-level key alone, the keys of one sequence together. */
@@ -307,31 +291,62 @@ interface Row {
   number_of_frames?: number | null;
 }
 
+/** A sort key of a query: expression, name among a page's candidates, direction. */
+type SortKey = [expression: string, name: string, direction: string];
+
 function setMembers(text: string): string[] {
   return text.split('\\').filter((m) => m !== '');
 }
 
 /**
  * Runs a QIDO-RS / C-FIND query as one SQL statement: indexed columns for the standard matching keys,
- * JSON matching on the stored metadata for any other attribute, the access scope applied in the WHERE
- * clause, and limit/offset paging in a stable order.
+ * JSON matching on the stored metadata for any other attribute (narrowed first through
+ * `attribute_value` where it can be, after counting the candidates: {@link Narrowing}), the access scope
+ * applied in the WHERE clause, and limit/offset paging in a stable order. `options.narrowing` imposes a
+ * narrowing (tests).
  */
 export async function runArchiveQuery(
   db: Kysely<Tables>,
   dialect: SqlDialect,
   query: ArchiveQuery,
   scope: AccessScope,
+  options: { narrowing?: Narrowing } = {},
 ): Promise<QueryMatch[]> {
   const conditions: RawBuilder<SqlBool>[] = [];
+  const deferred: RawBuilder<SqlBool>[] = [];
   const inScope = accessScopeCondition(dialect, scope, 'st');
   if (inScope !== undefined) conditions.push(inScope);
   if (query.studyUid !== undefined) conditions.push(sql<SqlBool>`st.study_instance_uid = ${query.studyUid}`);
   if (query.seriesUid !== undefined)
     conditions.push(sql<SqlBool>`se.series_instance_uid = ${query.seriesUid}`);
-  for (const group of filterGroups(query.filters)) {
-    const condition = filterCondition(dialect, query, group);
-    if (condition !== undefined) conditions.push(condition);
+  const filters = filterGroups(query.filters)
+    .map((group) => filterCondition(dialect, query, group))
+    .filter((f) => f !== undefined);
+  const narrowed = filters.flatMap((f) => (f.candidates !== undefined ? [f.candidates] : []));
+  const narrowing =
+    narrowed.length === 0 ? 'none' : (options.narrowing ?? (await chooseNarrowing(db, narrowed)));
+  // The study key of the entities walked (the query level's own table, outermost in the walk).
+  const studyKey = sql.ref(
+    query.level === 'study' ? 'st.pk' : query.level === 'series' ? 'se.study_pk' : 'i.study_pk',
+  );
+  for (const f of filters) {
+    if (f.candidates === undefined || narrowing === 'none') conditions.push(f.exact);
+    else if (narrowing === 'sorted') {
+      conditions.push(sql<SqlBool>`st.pk IN (${f.candidates})`);
+      deferred.push(f.exact);
+    } else {
+      // A filter, never a join: SQLite must not drive the walk from the candidates (unary +), PostgreSQL
+      // must not turn it into a semi-join below the JSON test (IS TRUE keeps it a hashed subplan).
+      conditions.unshift(
+        dialect === 'sqlite'
+          ? sql<SqlBool>`+${studyKey} IN (${f.candidates})`
+          : sql<SqlBool>`(${studyKey} IN (${f.candidates})) IS TRUE`,
+      );
+      deferred.push(f.exact);
+    }
   }
+  // In a walk, the JSON is tested last, on candidates only.
+  if (narrowing === 'walk') conditions.push(...deferred.splice(0));
   const where = conditions.length === 0 ? sql`` : sql`WHERE ${sql.join(conditions, sql` AND `)}`;
   const level = query.level;
   // One page of keys is chosen first, so that matching, sorting and paging never carry the attribute
@@ -339,7 +354,13 @@ export async function runArchiveQuery(
   let from = sql`study st JOIN patient p ON p.pk = st.patient_pk`;
   let keys = sql`st.pk AS st_pk`;
   let fetch = sql`study st ON st.pk = page.st_pk JOIN patient p ON p.pk = st.patient_pk`;
-  let order = sql`st.study_date DESC NULLS LAST, st.study_time DESC NULLS LAST, st.pk DESC`;
+  // The sort keys: an expression, the name it has in a page's candidates (a key's own, or o0, o1, …),
+  // and the direction.
+  let sort: SortKey[] = [
+    ['st.study_date', 'o0', 'DESC NULLS LAST'],
+    ['st.study_time', 'o1', 'DESC NULLS LAST'],
+    ['st.pk', 'st_pk', 'DESC'],
+  ];
   const columns = [
     sql`p.attributes AS patient_attributes`,
     sql`st.attributes AS study_attributes`,
@@ -358,7 +379,13 @@ export async function runArchiveQuery(
     from = sql`${from} JOIN series se ON se.study_pk = st.pk`;
     keys = sql`${keys}, se.pk AS se_pk`;
     fetch = sql`${fetch} JOIN series se ON se.pk = page.se_pk`;
-    order = query.studyUid !== undefined ? sql`se.series_number ASC NULLS LAST, se.pk ASC` : sql`se.pk DESC`;
+    sort =
+      query.studyUid !== undefined
+        ? [
+            ['se.series_number', 'o0', 'ASC NULLS LAST'],
+            ['se.pk', 'se_pk', 'ASC'],
+          ]
+        : [['se.pk', 'se_pk', 'DESC']];
   }
   if (level === 'instance') {
     columns.push(
@@ -376,14 +403,55 @@ export async function runArchiveQuery(
     fetch = sql`${fetch} JOIN instance i ON i.pk = page.i_pk`;
     // In a series or a study: the acquisition order; across the archive: newest first, which the
     // primary key index gives without sorting every instance.
-    order =
+    sort =
       query.seriesUid !== undefined
-        ? sql`i.instance_number ASC NULLS LAST, i.pk ASC`
+        ? [
+            ['i.instance_number', 'o0', 'ASC NULLS LAST'],
+            ['i.pk', 'i_pk', 'ASC'],
+          ]
         : query.studyUid !== undefined
-          ? sql`se.series_number ASC NULLS LAST, se.pk ASC, i.instance_number ASC NULLS LAST, i.pk ASC`
-          : sql`i.pk DESC`;
+          ? [
+              ['se.series_number', 'o0', 'ASC NULLS LAST'],
+              ['se.pk', 'se_pk', 'ASC'],
+              ['i.instance_number', 'o1', 'ASC NULLS LAST'],
+              ['i.pk', 'i_pk', 'ASC'],
+            ]
+          : [['i.pk', 'i_pk', 'DESC']];
   }
-  const page = sql`SELECT ${keys} FROM ${from} ${where} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`;
+  const order = sql.join(sort.map(([expr, , direction]) => sql`${sql.ref(expr)} ${sql.raw(direction)}`));
+  const paging = sql`LIMIT ${query.limit} OFFSET ${query.offset}`;
+  let page = sql`SELECT ${keys} FROM ${from} ${where} ORDER BY ${order} ${paging}`;
+  if (deferred.length > 0) {
+    // Sorted candidates: they are sorted first, without reading any JSON, and the exact conditions are
+    // then tested on them in that order until the page is full. (In one query both engines may test the
+    // JSON of every candidate before sorting.) The inner query is kept apart: LIMIT -1 on SQLite,
+    // OFFSET 0 on PostgreSQL, each handing its rows on in its order to the outer one.
+    const extra = sort
+      .filter(([, name]) => name.startsWith('o'))
+      .map(([expr, name]) => sql`${sql.ref(expr)} AS ${sql.ref(name)}`);
+    const fence = dialect === 'sqlite' ? sql`LIMIT -1` : sql`OFFSET 0`;
+    const candidates = sql`SELECT ${sql.join([keys, ...extra])} FROM ${from} ${where} ORDER BY ${order} ${fence}`;
+    const pageKeys = sql.join(
+      ['st_pk', ...(level !== 'study' ? ['se_pk'] : []), ...(level === 'instance' ? ['i_pk'] : [])].map(
+        (name) => sql.ref(`c.${name}`),
+      ),
+    );
+    const rows = [
+      sql`study st`,
+      ...(level !== 'study' ? [sql`series se`] : []),
+      ...(level === 'instance' ? [sql`instance i`] : []),
+    ];
+    const same = [
+      sql<SqlBool>`st.pk = c.st_pk`,
+      ...(level !== 'study' ? [sql<SqlBool>`se.pk = c.se_pk`] : []),
+      ...(level === 'instance' ? [sql<SqlBool>`i.pk = c.i_pk`] : []),
+    ];
+    const exact = sql<SqlBool>`EXISTS (SELECT 1 FROM ${sql.join(rows)} WHERE ${sql.join([...same, ...deferred], sql` AND `)})`;
+    const candidateOrder = sql.join(
+      sort.map(([, name, direction]) => sql`${sql.ref(`c.${name}`)} ${sql.raw(direction)}`),
+    );
+    page = sql`SELECT ${pageKeys} FROM (${candidates}) AS c WHERE ${exact} ORDER BY ${candidateOrder} ${paging}`;
+  }
   // SQLite cannot see that a page with a bound LIMIT is small, and would scan the study table to join it:
   // CROSS JOIN makes it start from the page (its planner keeps CROSS JOIN's order).
   const join = dialect === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`;

@@ -1,0 +1,201 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAttributeMatch } from '../../archive/query/attribute-match.js';
+import type { ArchiveQuery } from '../../archive/query/archive-query.js';
+import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
+import { databaseAtMigration } from '../../test-support/database-at-migration.js';
+import { DIALECTS } from '../../test-support/test-databases.js';
+import { openDatabase, type Database } from '../open-database.js';
+import { archiveIndexMigration } from './0001-archive-index.js';
+import { dicomNodesMigration } from './0002-dicom-nodes.js';
+import { jobsMigration } from './0003-jobs.js';
+import { personNameKeysMigration } from './0004-person-name-keys.js';
+import { securityMigration } from './0005-security.js';
+import { studyAccessKeysMigration } from './0006-study-access-keys.js';
+import { risMigration } from './0007-ris.js';
+import { modalityStationsMigration } from './0009-modality-stations.js';
+import { jobControlMigration } from './0010-job-control.js';
+
+const lo = (value: string | string[]) => ({ vr: 'LO', Value: Array.isArray(value) ? value : [value] });
+
+function query(level: ArchiveQuery['level'], tag: number, value: string): ArchiveQuery {
+  return {
+    level,
+    filters: [{ path: [tag], vr: 'LO', match: parseAttributeMatch('LO', value, 'key') }],
+    fuzzy: false,
+    includeFields: [],
+    limit: 100,
+    offset: 0,
+  };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`migration 0008-attribute-values on ${dialect}`, () => {
+    let dir: string;
+    let drop: () => Promise<void>;
+    let database: Database;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
+      const created = await databaseAtMigration(dialect, dir, {
+        '0001-archive-index': archiveIndexMigration(dialect),
+        '0002-dicom-nodes': dicomNodesMigration(dialect),
+        '0003-jobs': jobsMigration(dialect),
+        '0004-person-name-keys': personNameKeysMigration(dialect),
+        '0005-security': securityMigration(dialect),
+        '0006-study-access-keys': studyAccessKeysMigration(dialect),
+        '0007-ris': risMigration(dialect),
+        // Later migrations already run (they landed first): 0008 still runs.
+        '0009-modality-stations': modalityStationsMigration(dialect),
+        '0010-job-control': jobControlMigration(dialect),
+      });
+      drop = created.drop;
+      const old = created.old;
+      await old
+        .insertInto('patient')
+        .values({
+          pk: 1,
+          patient_key: 'P1\\',
+          patient_id: 'P1',
+          issuer_of_patient_id: '',
+          patient_name: null,
+          patient_name_search: null,
+          patient_name_fuzzy: null,
+          patient_birth_date: null,
+          patient_sex: null,
+          attributes: JSON.stringify({ '00101000': lo('OTHER-ID') }),
+          merged_into_pk: null,
+          created_at: 0,
+          updated_at: 0,
+        })
+        .execute();
+      const study = (pk: number, date: string, attributes: object) => ({
+        pk,
+        patient_pk: 1,
+        study_instance_uid: `1.2.${pk}`,
+        study_date: date,
+        study_time: null,
+        accession_number: null,
+        study_id: null,
+        study_description: null,
+        referring_physician_name: null,
+        referring_physician_name_search: null,
+        referring_physician_name_fuzzy: null,
+        modalities_in_study: '',
+        sop_classes_in_study: '',
+        number_of_series: 1,
+        number_of_instances: 2,
+        attributes: JSON.stringify(attributes),
+        created_at: 0,
+        updated_at: 0,
+      });
+      await old
+        .insertInto('study')
+        .values([
+          study(10, '20240102', { '001021B0': { vr: 'LT', Value: ['smoker'] } }),
+          study(11, '20240101', {}),
+        ])
+        .execute();
+      const series = (pk: number, studyPk: number, institution: string) => ({
+        pk,
+        study_pk: studyPk,
+        series_instance_uid: `1.3.${pk}`,
+        modality: 'CT',
+        series_number: 1,
+        series_description: null,
+        performed_procedure_step_start_date: null,
+        performed_procedure_step_start_time: null,
+        body_part_examined: null,
+        number_of_instances: 2,
+        attributes: JSON.stringify({ '00080080': lo(institution), '00080060': { vr: 'CS', Value: ['CT'] } }),
+        created_at: 0,
+        updated_at: 0,
+      });
+      await old
+        .insertInto('series')
+        .values([series(20, 10, 'General Hospital'), series(21, 11, 'Clinic North')])
+        .execute();
+      const instance = (pk: number, seriesPk: number, studyPk: number, metadata: object) => ({
+        pk,
+        series_pk: seriesPk,
+        study_pk: studyPk,
+        sop_instance_uid: `1.4.${pk}`,
+        sop_class_uid: '1.2.840.10008.5.1.4.1.1.2',
+        instance_number: pk,
+        rows: null,
+        columns: null,
+        bits_allocated: null,
+        number_of_frames: null,
+        transfer_syntax_uid: '1.2.840.10008.1.2.1',
+        blob_key: `b/${pk}.dcm`,
+        size: 1,
+        sha256: 'x',
+        metadata: JSON.stringify(metadata),
+        frame_index: null,
+        created_at: 0,
+      });
+      const metadata = (site: string | string[]) => ({
+        '00080018': { vr: 'UI', Value: ['1.4'] },
+        '00080080': lo('General Hospital'),
+        '00090010': lo('LIGHTBOX TEST'),
+        '00091001': lo(site),
+        '00091002': { vr: 'IS', Value: [12] },
+        '00100020': lo('P1'),
+        '00200032': { vr: 'DS', Value: [1, 2, 3] },
+      });
+      await old
+        .insertInto('instance')
+        .values([
+          instance(30, 20, 10, metadata('SITE01')),
+          instance(31, 20, 10, metadata('SITE01')),
+          instance(32, 21, 11, metadata(['A', 'SITE02'])),
+          instance(33, 21, 11, metadata('SITE01X')),
+        ])
+        .execute();
+      await old.destroy();
+      database = await openDatabase(created.url);
+    });
+    afterAll(async () => {
+      await database?.close();
+      await drop?.();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('fills the table from the studies, series and instances already stored, and queries use it', async () => {
+      const rows = await database.db
+        .selectFrom('attribute_value')
+        .select(['tag', 'value', 'study_pk'])
+        .orderBy('study_pk')
+        .orderBy('tag')
+        .orderBy('value')
+        .execute();
+      expect(rows.map((r) => [Number(r.study_pk), Number(r.tag).toString(16), r.value])).toEqual([
+        [10, '80080', 'General Hospital'],
+        [10, '90010', 'LIGHTBOX TEST'],
+        [10, '91001', 'SITE01'],
+        [10, '91002', ''],
+        [10, '1021b0', 'smoker'],
+        [11, '80080', 'Clinic North'],
+        [11, '90010', 'LIGHTBOX TEST'],
+        [11, '91001', 'A'],
+        [11, '91001', 'SITE01X'],
+        [11, '91001', 'SITE02'],
+        [11, '91002', ''],
+      ]);
+      const index = new KyselyIndexStore(database);
+      const uids = async (q: ArchiveQuery) =>
+        (await index.query(q, { kind: 'all' })).map((m) =>
+          q.level === 'study' ? m.studyUid : q.level === 'series' ? m.seriesUid : m.sopInstanceUid,
+        );
+      expect(await uids(query('study', 0x00091001, 'SITE01'))).toEqual(['1.2.10']);
+      expect(await uids(query('study', 0x00091001, 'SITE0*'))).toEqual(['1.2.10', '1.2.11']);
+      expect(await uids(query('instance', 0x00091001, 'SITE02'))).toEqual(['1.4.32']);
+      // InstitutionName is matched at the series level: the instances' values are not what counts.
+      expect(await uids(query('study', 0x00080080, 'General Hospital'))).toEqual(['1.2.10']);
+      expect(await uids(query('series', 0x00080080, 'Clinic*'))).toEqual(['1.3.21']);
+      expect(await uids(query('study', 0x001021b0, 'smo*'))).toEqual(['1.2.10']);
+    });
+  });
+}
