@@ -7,7 +7,11 @@ export default defineConfig({
   base: '/',
   // vtk.js (under Cornerstone) pulls in xmlbuilder2, which extends Node's EventEmitter: give it the
   // browser port of `events` instead of Vite's empty stand-in.
-  resolve: { alias: { events: 'events/' } },
+  resolve: {
+    alias: { events: 'events/' },
+    // npm nests a copy of dcmjs (the same version) under each Cornerstone package that uses it: bundle one.
+    dedupe: ['dcmjs'],
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -161,6 +161,54 @@ describe('web app and viewer in Chromium', () => {
     await lightbox?.stop();
   });
 
+  it('loads the study list without the viewer’s code, and the viewer’s code when a study is opened', async () => {
+    const page = await browser.newPage();
+    // Every script the page fetches, with the bytes that travelled (gzipped by the server).
+    const scripts: { url: string; bytes: number }[] = [];
+    page.on('requestfinished', (request) => {
+      if (!new URL(request.url()).pathname.endsWith('.js')) return;
+      void request
+        .sizes()
+        .then((sizes) => scripts.push({ url: request.url(), bytes: sizes.responseBodySize }));
+    });
+    const loaded = (pattern: RegExp) => scripts.filter((s) => pattern.test(new URL(s.url).pathname));
+
+    await signIn(page, lightbox.baseUrl);
+    await expect.poll(() => page.locator('table.studies tbody tr').count()).toBe(3);
+    await page.getByLabel('Patient name').fill('phan');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.locator('table.studies tbody tr').count()).toBe(2);
+    // Time for anything fetched when the browser is idle.
+    await page.waitForTimeout(1500);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(loaded(/\/(viewer-page|dcmjs|measurement-sr|jspdf|ris-pages)[-.]/)).toEqual([]);
+    // The study list's scripts (entry chunk: React, the shell, the study list, the small pages) measured
+    // about 91 kB gzipped; the viewer's are about 1.1 MB, and all of it was 2 MB in one script.
+    const bytes = scripts.reduce((sum, s) => sum + s.bytes, 0);
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThan(150_000);
+
+    // Pointing at a study fetches the viewer; opening it shows the image as before.
+    const link = page
+      .locator(`tr[data-study-uid="${studyUid}"]`)
+      .getByRole('link', { name: 'Phantom, Water' });
+    await link.hover();
+    await expect.poll(() => loaded(/\/viewer-page-/).length).toBe(1);
+    await link.click();
+    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).first().waitFor();
+    await page.waitForFunction(() => 'lightboxViewer' in window);
+    await page.getByLabel('Layout').selectOption('1x1');
+    await page.waitForTimeout(300);
+    const hu = phantomHu(PHANTOM.slices - 1, PHANTOM.centre, PHANTOM.centre);
+    expect(
+      Math.abs((await displayedGrey(page, PHANTOM.centre, PHANTOM.centre)) - expectedGrey(hu, 40, 400)),
+    ).toBeLessThanOrEqual(6);
+    // Saving measurements and printing fetch their code when used, not with the viewer.
+    expect(loaded(/\/(measurement-sr|jspdf)[-.]/)).toEqual([]);
+    expect(loaded(/\/viewer-page-/)).toHaveLength(1);
+    await page.context().close();
+  });
+
   it('signs in, finds the study, opens it and shows true pixel values, lengths and ROI statistics', async () => {
     const page = await browser.newPage();
     await page.goto(lightbox.baseUrl);

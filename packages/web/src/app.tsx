@@ -1,12 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AccountPage } from './account/account-page';
 import { AuditPage } from './administration/audit-page';
+import { LazyPage, onDemand } from './on-demand';
 import { UsersPage } from './administration/users-page';
-import { ExceptionsPage } from './ris/exceptions-page';
-import { Hl7Page } from './ris/hl7-page';
-import { OrdersPage } from './ris/orders-page';
-import { SchedulePage } from './ris/schedule-page';
-import { WorklistPage } from './ris/worklist-page';
 import {
   currentEmergencyAccess,
   endEmergencyAccess,
@@ -20,8 +16,17 @@ import { NoticesPage } from './security/notices-page';
 import { LoginPage } from './session/login-page';
 import { currentSession, signOut, type Session } from './session/session-client';
 import { StudyListPage } from './studies/study-list-page';
-import { startCornerstone } from './viewer/cornerstone';
-import { ViewerPage } from './viewer/viewer-page';
+import { prefetchViewer, ViewerPage } from './viewer/viewer-loader';
+
+/** The RIS screens: one chunk, loaded when the first of them is opened or about to be. */
+const risPages = onDemand(() => import('./ris/ris-pages'));
+const WorklistPage = risPages.component((m) => m.WorklistPage);
+const SchedulePage = risPages.component((m) => m.SchedulePage);
+const OrdersPage = risPages.component((m) => m.OrdersPage);
+const ExceptionsPage = risPages.component((m) => m.ExceptionsPage);
+const Hl7Page = risPages.component((m) => m.Hl7Page);
+/** The navigation's links to RIS screens. */
+const RIS_PATHS = new Set(['/worklist', '/schedule', '/orders', '/exceptions', '/hl7']);
 
 function usePath(): [URL, (to: string) => void] {
   const [url, setUrl] = useState(() => new URL(window.location.href));
@@ -154,14 +159,12 @@ export function App() {
     return () => window.removeEventListener('lightbox:signed-out', signedOut);
   }, []);
 
-  // The viewer's engine takes a few hundred milliseconds to start: start it while the user is still on
-  // the study list, so opening a study shows its first image at once.
-  const mayRead = session?.user.permissions.includes('study:read') === true;
+  // A deep link to the viewer: fetch its code while the user signs in. (Elsewhere the study list and the
+  // worklist fetch it when the user is about to open a study.)
+  const deepLinkToViewer = url.pathname === '/viewer';
   useEffect(() => {
-    if (!mayRead) return;
-    const idle = window.requestIdleCallback ?? ((run: () => void) => window.setTimeout(run, 200));
-    idle(() => void startCornerstone().catch(() => undefined));
-  }, [mayRead]);
+    if (deepLinkToViewer) prefetchViewer();
+  }, [deepLinkToViewer]);
 
   if (session === undefined) return null;
   if (session === null) return <LoginPage onSignedIn={setSession} />;
@@ -176,6 +179,7 @@ export function App() {
     <a
       href={to}
       aria-current={url.pathname === to ? 'page' : undefined}
+      {...(RIS_PATHS.has(to) ? { onPointerEnter: risPages.prefetch, onFocus: risPages.prefetch } : {})}
       onClick={(e) => {
         e.preventDefault();
         navigate(to);
@@ -201,26 +205,38 @@ export function App() {
     ) : url.pathname === '/notices' && getsNotices ? (
       <NoticesPage onChanged={setOpenNotices} />
     ) : url.pathname === '/worklist' && mayReadWorklist ? (
-      <WorklistPage permissions={permissions} navigate={navigate} />
+      <LazyPage what="worklist">
+        <WorklistPage permissions={permissions} navigate={navigate} />
+      </LazyPage>
     ) : url.pathname === '/schedule' && mayReadWorklist ? (
-      <SchedulePage
-        permissions={permissions}
-        initialDate={url.searchParams.get('date') ?? undefined}
-        navigate={navigate}
-      />
+      <LazyPage what="schedule">
+        <SchedulePage
+          permissions={permissions}
+          initialDate={url.searchParams.get('date') ?? undefined}
+          navigate={navigate}
+        />
+      </LazyPage>
     ) : url.pathname === '/orders' && mayWriteOrders ? (
-      <OrdersPage permissions={permissions} navigate={navigate} />
+      <LazyPage what="orders">
+        <OrdersPage permissions={permissions} navigate={navigate} />
+      </LazyPage>
     ) : url.pathname === '/exceptions' && mayWriteOrders ? (
-      <ExceptionsPage />
+      <LazyPage what="exceptions">
+        <ExceptionsPage />
+      </LazyPage>
     ) : url.pathname === '/hl7' && mayAdminister ? (
-      <Hl7Page />
+      <LazyPage what="HL7 monitor">
+        <Hl7Page />
+      </LazyPage>
     ) : url.pathname === '/viewer' && mayReadStudies ? (
-      <ViewerPage
-        key={url.search}
-        studyUids={studyUidsOf(url)}
-        navigate={navigate}
-        userName={session.user.displayName ?? session.user.username}
-      />
+      <LazyPage what="viewer">
+        <ViewerPage
+          key={url.search}
+          studyUids={studyUidsOf(url)}
+          navigate={navigate}
+          userName={session.user.displayName ?? session.user.username}
+        />
+      </LazyPage>
     ) : mayReadStudies ? (
       <StudyListPage
         navigate={navigate}
@@ -230,7 +246,9 @@ export function App() {
       />
     ) : mayReadWorklist ? (
       // Schedulers see no images: their home is the department's day.
-      <WorklistPage permissions={permissions} navigate={navigate} />
+      <LazyPage what="worklist">
+        <WorklistPage permissions={permissions} navigate={navigate} />
+      </LazyPage>
     ) : (
       <main className="empty-page">
         <p>Your roles ({session.user.roles.join(', ') || 'none'}) give no access to studies.</p>

@@ -13,6 +13,7 @@ import {
   useDebounced,
   useInterval,
 } from './ris-widgets';
+import { prefetchViewer } from '../viewer/viewer-loader';
 import { worklistCounts, worklistRows } from './worklist';
 
 /** How often the worklist asks again: the modality, the desk and HL7 change it under the technologist. */
@@ -191,6 +192,8 @@ export function WorklistPage({
                 {mayReadStudies && hasImages(order.status) && (
                   <a
                     href={viewerLink(order.studyInstanceUid)}
+                    onPointerEnter={prefetchViewer}
+                    onFocus={prefetchViewer}
                     onClick={(e) => {
                       e.preventDefault();
                       navigate(viewerLink(order.studyInstanceUid));

@@ -9,6 +9,7 @@ import {
   textsOf,
   type DicomJson,
 } from '../dicomweb/dicom-json';
+import { prefetchViewer } from '../viewer/viewer-loader';
 import { ViewerMark } from '../viewer/viewer-timing';
 import { listOrders } from '../ris/ris-api';
 import type { OrderView } from '../ris/ris-types';
@@ -199,6 +200,9 @@ export function StudyListPage({
                 key={uid}
                 data-study-uid={uid}
                 tabIndex={0}
+                // Pointing at a study (or focusing it) fetches the viewer, so it opens without waiting.
+                onPointerEnter={prefetchViewer}
+                onFocus={prefetchViewer}
                 onDoubleClick={() => navigate(viewerLink([uid]))}
                 onKeyDown={(e) => e.key === 'Enter' && navigate(viewerLink([uid]))}
               >

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JsonTag, type DicomJson } from '../dicomweb/dicom-json';
-import { KEY_OBJECT_SELECTION, keyImageDocument, keyImageKey, keyImagesOf } from './key-image-document';
+import { keyImageDocument } from './key-image-document';
+import { KEY_OBJECT_SELECTION, keyImageKey, keyImagesOf } from './key-images';
 
 const study: DicomJson = {
   [JsonTag.StudyInstanceUID]: { vr: 'UI', Value: ['1.2.3'] },

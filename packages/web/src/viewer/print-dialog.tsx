@@ -1,7 +1,7 @@
 import { Enums, utilities, type StackViewport } from '@cornerstonejs/core';
 import { useState } from 'react';
 import { JsonTag, textOf, type DicomJson } from '../dicomweb/dicom-json';
-import { keyImageKey } from './key-image-document';
+import { keyImageKey } from './key-images';
 import { PRINT_LAYOUTS, printDocument, type PrintImage } from './print-document';
 import type { StackFrame } from './series-stack';
 import { captureViewport } from './viewport-capture';
@@ -91,7 +91,7 @@ export function PrintDialog({
         setState('No images to print.');
         return;
       }
-      const pdf = printDocument(study, images, { layout, paper, printedBy });
+      const pdf = await printDocument(study, images, { layout, paper, printedBy });
       const link = document.createElement('a');
       link.download = `${textOf(study, JsonTag.PatientID) || 'study'}-${textOf(study, JsonTag.StudyDate)}.pdf`;
       link.href = URL.createObjectURL(pdf);

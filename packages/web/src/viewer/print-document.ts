@@ -1,4 +1,3 @@
-import { jsPDF } from 'jspdf';
 import { displayDate, displayPersonName, JsonTag, textOf, type DicomJson } from '../dicomweb/dicom-json';
 
 /** Images per page, as rows × columns. */
@@ -48,13 +47,15 @@ export function fitInto(cell: { x: number; y: number; width: number; height: num
 
 /**
  * Lightbox's print layout as a PDF: every page headed with the patient and the study, the images in a grid
- * (annotations burned in, each captioned), and a footer saying who printed it, when, and the page.
+ * (annotations burned in, each captioned), and a footer saying who printed it, when, and the page. jsPDF,
+ * which writes it, is loaded the first time something is printed.
  */
-export function printDocument(
+export async function printDocument(
   study: DicomJson,
   images: PrintImage[],
   options: { layout: keyof typeof PRINT_LAYOUTS; paper: 'a4' | 'letter'; printedBy: string },
-): Blob {
+): Promise<Blob> {
+  const { jsPDF } = await import('jspdf');
   const document = new jsPDF({ unit: 'mm', format: options.paper, orientation: 'portrait', compress: true });
   const page = {
     width: document.internal.pageSize.getWidth(),

@@ -8,7 +8,7 @@ import {
   textOf,
   type DicomJson,
 } from '../dicomweb/dicom-json';
-import { keyImageKey } from './key-image-document';
+import { keyImageKey } from './key-images';
 import { edgeLabels } from './orientation-label';
 import type { StackFrame } from './series-stack';
 import { stackToolGroup } from './viewer-tools';

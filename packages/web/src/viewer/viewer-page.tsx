@@ -28,7 +28,7 @@ import { startCornerstone, viewerCapabilities } from './cornerstone';
 import { measurementText, type MeasurementStats } from './measurement-text';
 import { loadSeriesFrames } from './series-loader';
 import { isVolume, type StackFrame } from './series-stack';
-import { keyImageKey, keyImagesOf, loadKeyImages, saveKeyImages } from './key-image-document';
+import { keyImageKey, keyImagesOf, loadKeyImages, saveKeyImages } from './key-images';
 import { loadMeasurementReport, measurementCount, saveMeasurementReport } from './measurement-report';
 import { isImageModality, type HungViewport } from './hanging-protocol';
 import { MprView } from './mpr-view';
@@ -47,6 +47,9 @@ import {
   touchScreen,
 } from './viewer-tools';
 import { windowPresets } from './window-presets';
+
+/** The app starts the engine ahead when a study is about to be opened (viewer-loader.ts). */
+export { startCornerstone };
 
 /** Grid layouts offered, rows × columns. */
 const LAYOUTS = [

@@ -1,0 +1,70 @@
+// The DICOM SR side of measurement reports, with the Cornerstone adapters and dcmjs: loaded only when a
+// report is saved, or when a study has one to draw (measurement-report.ts).
+import { adaptersSR } from '@cornerstonejs/adapters';
+import { metaData } from '@cornerstonejs/core';
+import { annotation, type Types as ToolTypes } from '@cornerstonejs/tools';
+import dcmjs, { type NaturalizedDataset } from 'dcmjs';
+import type { DicomJson } from '../dicomweb/dicom-json';
+import { storeInstances } from '../dicomweb/store-instances';
+import type { StackFrame } from './series-stack';
+import { patientStudyAttributes } from './study-attributes';
+
+const { MeasurementReport } = adaptersSR.Cornerstone3D;
+
+/** Comprehensive SR, the SOP class of TID 1500 measurement reports (PS3.4 A.35.3). */
+const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
+
+/** Stores measurements as one DICOM SR measurement report (TID 1500) in a study, with STOW-RS. */
+export async function storeMeasurementReport(
+  study: DicomJson,
+  measurements: ToolTypes.Annotation[],
+  seriesDescription: string,
+): Promise<void> {
+  // The adapter wants tool state per image: { imageId: { toolName: { data: [annotation, …] } } }.
+  const toolState: Record<string, Record<string, { data: ToolTypes.Annotation[] }>> = {};
+  for (const m of measurements) {
+    const imageId = m.metadata!.referencedImageId!;
+    const tools = (toolState[imageId] ??= {});
+    (tools[m.metadata!.toolName] ??= { data: [] }).data.push(m);
+  }
+  const now = new Date();
+  const report = MeasurementReport.generateReport(toolState, metaData, {
+    SeriesDescription: seriesDescription,
+    SeriesNumber: 9001,
+    SeriesInstanceUID: dcmjs.data.DicomMetaDictionary.uid(),
+    SOPInstanceUID: dcmjs.data.DicomMetaDictionary.uid(),
+    Manufacturer: 'Lightbox',
+    ContentDate: dcmjs.data.DicomMetaDictionary.date(),
+    ContentTime: dcmjs.data.DicomMetaDictionary.time(),
+    SeriesDate: now.toISOString().slice(0, 10).replaceAll('-', ''),
+  }) as { dataset: NaturalizedDataset };
+  report.dataset.SOPClassUID ??= COMPREHENSIVE_SR;
+  Object.assign(report.dataset, patientStudyAttributes(study), {
+    // What a radiologist measured is clinical content, not the adapter's research default.
+    ContentQualification: 'PRODUCT',
+  });
+  delete report.dataset.ImageComments;
+  await storeInstances([dcmjs.data.datasetToDict(report.dataset).write()]);
+}
+
+/** Draws the measurements of a measurement report (DICOM JSON) on the frames shown; returns how many. */
+export function drawMeasurementReport(document: DicomJson, frames: StackFrame[]): number {
+  const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(document);
+  // The adapter looks images up as `SOPInstanceUID:frame`.
+  const imageIds: Record<string, string> = {};
+  for (const frame of frames) imageIds[`${frame.sopInstanceUid}:${frame.frame}`] = frame.imageId;
+  const toolState = MeasurementReport.generateToolState(dataset, imageIds, metaData, undefined) as Record<
+    string,
+    { annotation: ToolTypes.Annotation }[]
+  >;
+  const existing = new Set(annotation.state.getAllAnnotations().map((a) => a.annotationUID));
+  let drawn = 0;
+  for (const measurements of Object.values(toolState)) {
+    for (const { annotation: a } of measurements) {
+      if (a.metadata?.referencedImageId === undefined || existing.has(a.annotationUID)) continue;
+      annotation.state.addAnnotation(a, a.metadata.FrameOfReferenceUID ?? '');
+      drawn += 1;
+    }
+  }
+  return drawn;
+}
