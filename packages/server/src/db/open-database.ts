@@ -122,9 +122,6 @@ export async function openDatabase(
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'lightbox_migration',
     migrationLockTableName: 'lightbox_migration_lock',
-    // Migrations are numbered when written, and branches land in any order (0008 after 0009 and 0010):
-    // one missing from a database runs even when later ones already have.
-    allowUnorderedMigrations: true,
   });
   const { error } = await migrator.migrateToLatest();
   if (error !== undefined) {

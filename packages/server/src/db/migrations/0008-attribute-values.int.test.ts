@@ -15,8 +15,6 @@ import { personNameKeysMigration } from './0004-person-name-keys.js';
 import { securityMigration } from './0005-security.js';
 import { studyAccessKeysMigration } from './0006-study-access-keys.js';
 import { risMigration } from './0007-ris.js';
-import { modalityStationsMigration } from './0009-modality-stations.js';
-import { jobControlMigration } from './0010-job-control.js';
 
 const lo = (value: string | string[]) => ({ vr: 'LO', Value: Array.isArray(value) ? value : [value] });
 
@@ -47,9 +45,6 @@ for (const dialect of DIALECTS) {
         '0005-security': securityMigration(dialect),
         '0006-study-access-keys': studyAccessKeysMigration(dialect),
         '0007-ris': risMigration(dialect),
-        // Later migrations already run (they landed first): 0008 still runs.
-        '0009-modality-stations': modalityStationsMigration(dialect),
-        '0010-job-control': jobControlMigration(dialect),
       });
       drop = created.drop;
       const old = created.old;
