@@ -216,6 +216,9 @@ describe('RIS screens in Chromium', () => {
     const row = (accession: string) => page.locator(`table.worklist tr[data-accession="${accession}"]`);
     const chip = (accession: string) => row(accession).locator('.chip');
     await row(booked).waitFor();
+    // An exam booked elsewhere meanwhile shows at once (order events), not at the next 15 s refresh.
+    const walkIn = await placeOrder(`RIS5-${tag}`, 'Walkin^Will', '1700', 'CT_ROOM1');
+    await row(walkIn).waitFor({ timeout: 5_000 });
     expect(await row(booked).locator('td.patient-name').textContent()).toBe('Tester, Ada');
     expect(await row(booked).locator('td.time').textContent()).toContain('11:30');
     // Sorted by time: the 08:15 exam before the 11:30 one.

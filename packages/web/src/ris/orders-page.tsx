@@ -20,7 +20,7 @@ import {
   personName,
 } from './ris-format';
 import type { OrderDetail, OrderView, PlacedOrder } from './ris-types';
-import { ExamActionButtons, Messages, PriorityTag, StatusChip } from './ris-widgets';
+import { ExamActionButtons, Messages, PriorityTag, StatusChip, useOrderEvents } from './ris-widgets';
 
 interface Search {
   patientId: string;
@@ -83,6 +83,7 @@ export function OrdersPage({
     }
   }, [search, offset]);
   useEffect(() => void load(), [load]);
+  useOrderEvents(() => void load());
 
   const set = <K extends keyof OrderForm>(key: K, value: OrderForm[K]) => {
     const next = { ...form, [key]: value };

@@ -150,6 +150,43 @@ export function useInterval(callback: () => void, ms: number): void {
   }, [ms]);
 }
 
+/** Changes arriving within this time are taken together (a booking touches one order several times). */
+const ORDER_EVENTS_SETTLE_MS = 250;
+
+/**
+ * Hears which orders someone else changed (`GET /api/order-events`, Server-Sent Events), so that a
+ * screen shows a booking, check-in or completion at once rather than at its next refresh; the browser
+ * reconnects by itself after a drop. Pages still refresh on a timer, for what a lost connection missed.
+ */
+export function useOrderEvents(callback: (accessionNumbers: string[]) => void): void {
+  const saved = useRef(callback);
+  useEffect(() => {
+    saved.current = callback;
+  }, [callback]);
+  useEffect(() => {
+    if (typeof EventSource === 'undefined') return;
+    const source = new EventSource('/api/order-events');
+    const changed = new Set<string>();
+    let timer: number | undefined;
+    source.addEventListener('orders', (event) => {
+      const { accessionNumbers } = JSON.parse((event as MessageEvent<string>).data) as {
+        accessionNumbers: string[];
+      };
+      for (const accession of accessionNumbers) changed.add(accession);
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => {
+        const list = [...changed];
+        changed.clear();
+        saved.current(list);
+      }, ORDER_EVENTS_SETTLE_MS);
+    });
+    return () => {
+      window.clearTimeout(timer);
+      source.close();
+    };
+  }, []);
+}
+
 /** The messages line of a page: what was done, or what went wrong (with the server's detail). */
 export function Messages({
   notice,

@@ -39,7 +39,7 @@ import {
   timeFromInput,
 } from './ris-format';
 import type { ModalityStation, OrderView, ScheduleSlot } from './ris-types';
-import { DayNavigation, Messages, PriorityTag, StatusChip, useInterval } from './ris-widgets';
+import { DayNavigation, Messages, PriorityTag, StatusChip, useInterval, useOrderEvents } from './ris-widgets';
 
 /** Height of a 15-minute slot in CSS pixels. */
 const SLOT_HEIGHT = 22;
@@ -118,6 +118,9 @@ export function SchedulePage({
   useInterval(() => {
     if (drag === null && pending.current === 0) void load();
   }, REFRESH_MS);
+  useOrderEvents(() => {
+    if (drag === null && pending.current === 0) void load();
+  });
 
   const blocks = calendarBlocks(dayOrders ?? [], date, { showWithdrawn });
   const columns = calendarColumns(

@@ -12,6 +12,7 @@ import {
   StatusChip,
   useDebounced,
   useInterval,
+  useOrderEvents,
 } from './ris-widgets';
 import { prefetchViewer } from '../viewer/viewer-loader';
 import { worklistCounts, worklistRows } from './worklist';
@@ -77,6 +78,7 @@ export function WorklistPage({
     return () => abort.abort();
   }, [load]);
   useInterval(() => void load(), REFRESH_MS);
+  useOrderEvents(() => void load());
 
   const replace = (updated: OrderView) =>
     setOrders((current) =>
