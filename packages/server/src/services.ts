@@ -128,12 +128,10 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const stored = await openBlobStore(config.storageUrl);
   // Always wrapped, so that sealed objects stay readable when sealing new ones is turned off.
   const blobs = new EncryptedBlobStore(stored, keyRing, { seal: config.archive.encryptAtRest });
-  // On SQLite, RIS changes that arrive together (HL7 messages from several connections) share a commit.
-  const ris = new Ris(
-    database.db,
-    audit,
-    database.dialect === 'sqlite' ? new GroupCommit(database.db) : undefined,
-  );
+  // On SQLite, changes that arrive together (HL7 messages from several connections, instances from
+  // several senders) share a commit: one fsync for all of them.
+  const groupCommit = database.dialect === 'sqlite' ? new GroupCommit(database.db) : undefined;
+  const ris = new Ris(database.db, audit, groupCommit);
   // Screens hear of changed orders: on SQLite (one node) after each commit; on PostgreSQL through
   // NOTIFY, sent in the transaction and heard by every node's LISTEN connection once it commits.
   const orderChanges = new OrderChangeFeed();
@@ -154,7 +152,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const reconciliation = new Reconciliation(database.db, ris, audit);
   const examTracker = new ExamTracker(database.db, ris, reconciliation, logger.child({ component: 'ris' }));
   const archive = createArchive({
-    index: new KyselyIndexStore(database),
+    index: new KyselyIndexStore(database, groupCommit),
     blobs,
     audit,
     logger: logger.child({ component: 'archive' }),

@@ -24,6 +24,7 @@ import { AppError, ErrorCode } from '../shared/app-error.js';
 import { containsText } from './sql-text.js';
 import { runArchiveQuery } from './run-archive-query.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
+import type { GroupCommit } from '../db/group-commit.js';
 
 type Tx = Transaction<Tables>;
 
@@ -44,13 +45,27 @@ export class KyselyIndexStore implements IndexStore {
   private readonly db: Kysely<Tables>;
   private readonly dialect: SqlDialect;
 
-  constructor(database: Database) {
+  /**
+   * @param groupCommit - when given (SQLite), the pending rows and commits of instances arriving together
+   *   (several STOW clients or associations) share commits: one fsync for several instances
+   */
+  constructor(
+    database: Database,
+    private readonly groupCommit?: GroupCommit,
+  ) {
     this.db = database.db;
     this.dialect = database.dialect;
   }
 
+  /** Runs a unit of work in a transaction: its own, or a share of a group commit. */
+  private transact<T>(task: (trx: Tx) => Promise<T>): Promise<T> {
+    return this.groupCommit !== undefined ? this.groupCommit.run(task) : this.db.transaction().execute(task);
+  }
+
   async beginWrite(blobKey: string): Promise<void> {
-    await this.db.insertInto('pending_blob').values({ blob_key: blobKey, created_at: Date.now() }).execute();
+    await this.transact((trx) =>
+      trx.insertInto('pending_blob').values({ blob_key: blobKey, created_at: Date.now() }).execute(),
+    );
   }
 
   async abandonWrite(blobKey: string): Promise<boolean> {
@@ -75,7 +90,7 @@ export class KyselyIndexStore implements IndexStore {
     // the loser retries and then finds the winner's rows.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => this.commitIn(trx, record, policy));
+        return await this.transact((trx) => this.commitIn(trx, record, policy));
       } catch (error) {
         if (attempt < 3 && isUniqueViolation(error)) continue;
         throw error;
