@@ -168,8 +168,9 @@ class PostgresWriter {
         `SELECT setval(pg_get_serial_sequence('${table}', 'pk'), (SELECT max(pk) FROM ${table}))`,
       );
     }
-    // Autovacuum analyses a table after such a load anyway; do it now so the plans are the steady state.
-    await this.client.query('ANALYZE');
+    // Autovacuum vacuums and analyses a table after such a load anyway; do it now so that the plans and
+    // the visibility map (index-only scans) are those of the steady state.
+    await this.client.query('VACUUM ANALYZE');
     await this.client.end();
   }
 }

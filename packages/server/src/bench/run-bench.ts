@@ -1,3 +1,4 @@
+import { loadMasterKey } from '../security/keys/master-key.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -575,10 +576,17 @@ async function qidoAtScalePhase(ctx: RunContext, build: IndexBuild): Promise<Qid
   const { workDir, scale, plans } = ctx;
   const qido: QidoSession[] = [];
   phase(`QIDO on the synthetic index (${scale.studies} studies)`);
+  // The cached index keeps the key ring and audit chain its first server sealed: every later run must
+  // open it with the same master key, kept beside it in the cache.
+  const masterKey = loadMasterKey(undefined, build.cacheDir).toString('base64');
   await settle();
   qido.push(
     await withLightbox(
-      { LIGHTBOX_DATA_DIR: path.join(workDir, 'qido-sqlite'), LIGHTBOX_DATABASE_URL: build.sqliteUrl! },
+      {
+        LIGHTBOX_DATA_DIR: path.join(workDir, 'qido-sqlite'),
+        LIGHTBOX_DATABASE_URL: build.sqliteUrl!,
+        LIGHTBOX_MASTER_KEY: masterKey,
+      },
       (t) => qidoSession('Lightbox SQLite', t, scale, plans.qido),
       'Lightbox SQLite',
     ),
@@ -589,6 +597,7 @@ async function qidoAtScalePhase(ctx: RunContext, build: IndexBuild): Promise<Qid
         {
           LIGHTBOX_DATA_DIR: path.join(workDir, 'qido-postgres'),
           LIGHTBOX_DATABASE_URL: build.postgresUrl,
+          LIGHTBOX_MASTER_KEY: masterKey,
         },
         (t) => qidoSession('Lightbox PostgreSQL', t, scale, plans.qido),
         'Lightbox PostgreSQL',
