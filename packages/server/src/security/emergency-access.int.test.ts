@@ -109,6 +109,32 @@ for (const dialect of DIALECTS) {
       ).json()) as { id: number }[];
       expect(left.map((n) => n.id)).not.toContain(notice!.id);
 
+      // Someone who is both security officer and administrator sees that notice once, and acknowledging
+      // it acknowledges both copies; the plain administrators still see theirs until one of them does.
+      const both = await createUser(lb, 'officer-admin', { roles: ['security-officer', 'admin'] });
+      await fetch(`${lb.baseUrl}/api/emergency-access`, {
+        method: 'POST',
+        ...json(doctor, { reason: 'second emergency, a trauma call at night', minutes: 15 }),
+      });
+      const seen = (await (
+        await fetch(`${lb.baseUrl}/api/notifications?unacknowledged=true`, json(both))
+      ).json()) as { id: number; body: string; audience: string }[];
+      const second = seen.filter((n) => n.body.includes('trauma call'));
+      expect(second).toHaveLength(1);
+      expect(second[0]!.audience.split(', ').sort()).toEqual(['admin', 'security-officer']);
+      expect(
+        (
+          await fetch(`${lb.baseUrl}/api/notifications/${second[0]!.id}/acknowledge`, {
+            method: 'POST',
+            ...json(both),
+          })
+        ).status,
+      ).toBe(204);
+      const after = (await (
+        await fetch(`${lb.baseUrl}/api/notifications?unacknowledged=true`, json(both))
+      ).json()) as { body: string }[];
+      expect(after.filter((n) => n.body.includes('trauma call'))).toEqual([]);
+
       const trail = (await (
         await fetch(`${lb.baseUrl}/api/audit-events?user=er-doctor&studyUid=${study}`, json(lb.authorization))
       ).json()) as {

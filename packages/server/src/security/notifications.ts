@@ -47,7 +47,11 @@ export class Notifications {
     }
   }
 
-  /** The newest notices for any of the roles. */
+  /**
+   * The newest notices for any of the roles. A notice told to several of them (one row per role, each
+   * acknowledged on its own) is shown once to someone who holds more than one: open while any of their
+   * copies is, its audience naming those roles.
+   */
   async forRoles(roles: readonly string[], unacknowledgedOnly: boolean, limit = 100): Promise<Notice[]> {
     if (roles.length === 0) return [];
     let query = this.db
@@ -55,26 +59,56 @@ export class Notifications {
       .selectAll()
       .where('audience', 'in', [...roles]);
     if (unacknowledgedOnly) query = query.where('acknowledged_at', 'is', null);
-    const rows = await query.orderBy('pk', 'desc').limit(limit).execute();
-    return rows.map((row) => ({
-      id: Number(row.pk),
-      createdAt: new Date(Number(row.created_at)).toISOString(),
-      audience: row.audience,
-      subject: row.subject,
-      body: row.body,
-      acknowledgedAt:
-        row.acknowledged_at === null ? null : new Date(Number(row.acknowledged_at)).toISOString(),
-      acknowledgedBy: row.acknowledged_by,
-    }));
+    const rows = await query
+      .orderBy('pk', 'desc')
+      .limit(limit * roles.length)
+      .execute();
+    const notices = new Map<string, Notice>();
+    for (const row of rows) {
+      const key = `${row.created_at}|${row.subject}|${row.body}`;
+      const seen = notices.get(key);
+      if (seen !== undefined) {
+        seen.audience = `${seen.audience}, ${row.audience}`;
+        // Still to be seen while any copy of it is.
+        if (row.acknowledged_at === null && seen.acknowledgedAt !== null) {
+          Object.assign(seen, { id: Number(row.pk), acknowledgedAt: null, acknowledgedBy: null });
+        }
+        continue;
+      }
+      notices.set(key, {
+        id: Number(row.pk),
+        createdAt: new Date(Number(row.created_at)).toISOString(),
+        audience: row.audience,
+        subject: row.subject,
+        body: row.body,
+        acknowledgedAt:
+          row.acknowledged_at === null ? null : new Date(Number(row.acknowledged_at)).toISOString(),
+        acknowledgedBy: row.acknowledged_by,
+      });
+    }
+    return [...notices.values()].slice(0, limit);
   }
 
-  /** Marks a notice of one of the roles as seen (by the first to do so); false when there is no such open notice. */
+  /**
+   * Marks a notice of one of the roles as seen (by the first to do so), with its copies for the user's
+   * other roles; false when there is no such open notice.
+   */
   async acknowledge(id: number, roles: readonly string[], username: string): Promise<boolean> {
     if (roles.length === 0) return false;
+    const notice = await this.db
+      .selectFrom('notification')
+      .select(['created_at', 'subject', 'body'])
+      .where('pk', '=', id)
+      .where('audience', 'in', [...roles])
+      .where('acknowledged_at', 'is', null)
+      .executeTakeFirst();
+    if (notice === undefined) return false;
     const result = await this.db
       .updateTable('notification')
       .set({ acknowledged_at: Date.now(), acknowledged_by: username })
-      .where('pk', '=', id)
+      .where('created_at', '=', notice.created_at)
+      .where('subject', '=', notice.subject)
+      .where('body', '=', notice.body)
       .where('audience', 'in', [...roles])
       .where('acknowledged_at', 'is', null)
       .executeTakeFirst();
