@@ -248,6 +248,10 @@ describe('security screens in Chromium: break the glass, notices, API tokens', (
           .textContent(),
       )
       .toBe('Notices 2 unacknowledged');
+    // The user list says who has emergency access in force.
+    expect(await page.locator('tr[data-username="dr-er"] .emergency-flag').textContent()).toMatch(
+      /emergency access until/,
+    );
     const toggle = page.getByRole('button', { name: 'Tokens and access of dr-er' });
     await toggle.click();
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');

@@ -1,3 +1,4 @@
+import type { EmergencyAccess } from '../security/emergency-access.js';
 import type { FastifyInstance } from 'fastify';
 import { numericId } from './route-schemas.js';
 import { Permission, ROLES } from '../security/permissions.js';
@@ -39,11 +40,28 @@ export interface TokenRequest {
  * User administration (issue #4 §1): list, read, create or change (`PUT`), disable (`DELETE`; users are
  * never erased, the audit trail names them), and each user's API tokens. Administrators only.
  */
-export function usersRoutes(app: FastifyInstance, users: UserAdministration): void {
+export function usersRoutes(
+  app: FastifyInstance,
+  users: UserAdministration,
+  emergencyAccess?: EmergencyAccess,
+): void {
   const config = { permission: Permission.Administer };
   type ByName = { Params: { username: string } };
 
-  app.get('/users', { config }, async () => users.list());
+  // With each user, the emergency access they have in force (when and why it ends), for the administrator.
+  app.get('/users', { config }, async () => {
+    const [list, active] = await Promise.all([users.list(), emergencyAccess?.activeByUsername()]);
+    return list.map((user) => {
+      const emergency = active?.get(user.username);
+      return {
+        ...user,
+        emergencyAccess:
+          emergency === undefined
+            ? null
+            : { reason: emergency.reason, expiresAt: new Date(emergency.expiresAt).toISOString() },
+      };
+    });
+  });
   app.get<ByName>('/users/:username', { config }, async (request) => users.get(request.params.username));
   app.put<ByName & { Body: UserInput }>(
     '/users/:username',

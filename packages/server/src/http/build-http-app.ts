@@ -384,9 +384,12 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => stationsRoutes(scope, deps.stations), { prefix: '/api' });
   await app.register(async (scope) => orderEventsRoutes(scope, deps.orderChanges), { prefix: '/api' });
   await app.register(async (scope) => hl7MessagesRoutes(scope, deps.hl7Monitor), { prefix: '/api' });
-  await app.register(async (scope) => usersRoutes(scope, deps.security.userAdministration), {
-    prefix: '/api',
-  });
+  await app.register(
+    async (scope) => usersRoutes(scope, deps.security.userAdministration, deps.security.emergencyAccess),
+    {
+      prefix: '/api',
+    },
+  );
   await app.register(
     async (scope) =>
       emergencyAccessRoutes(scope, {

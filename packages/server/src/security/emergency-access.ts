@@ -119,6 +119,24 @@ export class EmergencyAccess {
     return ended;
   }
 
+  /** Every emergency access in force now, by user name (the user list shows them to administrators). */
+  async activeByUsername(): Promise<Map<string, ActiveEmergency>> {
+    const rows = await this.db
+      .selectFrom('emergency_access as e')
+      .innerJoin('app_user as u', 'u.pk', 'e.user_pk')
+      .select(['u.username', 'e.reason', 'e.started_at', 'e.expires_at'])
+      .where('e.ended_at', 'is', null)
+      .where('e.expires_at', '>', Date.now())
+      .orderBy('e.pk')
+      .execute();
+    return new Map(
+      rows.map((row) => [
+        row.username,
+        { reason: row.reason, startedAt: Number(row.started_at), expiresAt: Number(row.expires_at) },
+      ]),
+    );
+  }
+
   /** The user's emergency access in force now, if any. */
   async activeFor(userPk: number): Promise<ActiveEmergency | undefined> {
     const now = Date.now();

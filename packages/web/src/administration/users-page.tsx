@@ -16,6 +16,8 @@ interface UserProfile {
   providerIds: string[];
   institutions: string[];
   signIn: 'password' | 'openid-connect';
+  /** Emergency access in force (break the glass), from the user list. */
+  emergencyAccess?: { reason: string; expiresAt: string } | null;
 }
 
 /** The roles of Lightbox (security/permissions.ts on the server). */
@@ -127,7 +129,19 @@ export function UsersPage() {
                 <td>{u.displayName ?? ''}</td>
                 <td>{u.roles.join(', ')}</td>
                 <td>{u.signIn}</td>
-                <td>{u.disabled ? 'disabled' : u.locked ? 'locked' : 'active'}</td>
+                <td>
+                  {u.disabled ? 'disabled' : u.locked ? 'locked' : 'active'}
+                  {u.emergencyAccess && (
+                    <span className="emergency-flag" title={`Reason: ${u.emergencyAccess.reason}`}>
+                      {' '}
+                      · emergency access until{' '}
+                      {new Date(u.emergencyAccess.expiresAt).toLocaleTimeString([], {
+                        hour: '2-digit',
+                        minute: '2-digit',
+                      })}
+                    </span>
+                  )}
+                </td>
                 <td>
                   <button
                     onClick={() =>
