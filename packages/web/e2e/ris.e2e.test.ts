@@ -245,6 +245,21 @@ describe('RIS screens in Chromium', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'No-show' }).click();
     await dialog.locator('.field-error').waitFor();
+    // A modal dialog: Tab and Shift+Tab go round its own controls, never to the page behind it.
+    for (const key of [
+      'Tab',
+      'Tab',
+      'Tab',
+      'Tab',
+      'Shift+Tab',
+      'Shift+Tab',
+      'Shift+Tab',
+      'Shift+Tab',
+      'Shift+Tab',
+    ]) {
+      await page.keyboard.press(key);
+      expect(await dialog.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+    }
     await dialog.getByLabel('Reason').fill('Did not attend');
     await screenshot(page, 'ris-04-worklist-no-show');
     await dialog.getByRole('button', { name: 'No-show' }).click();

@@ -1,3 +1,4 @@
+import { keepFocusInside } from '../focus-trap';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { addDays, dateFromInput, dateToInput } from './ris-format';
 import { examActions, statusLabel, type ExamAction, type ExamRights } from './exam-actions';
@@ -49,7 +50,7 @@ export function ReasonDialog({
         aria-label={title}
         onSubmit={submit}
         onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+        onKeyDown={(e) => (e.key === 'Escape' ? onCancel() : keepFocusInside(e))}
       >
         <h2>{title}</h2>
         <label>

@@ -1,3 +1,4 @@
+import { keepFocusInside } from '../focus-trap';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { errorText } from '../ris/ris-api';
 import {
@@ -66,7 +67,7 @@ export function EmergencyAccessDialog({
         aria-describedby={warningId}
         onSubmit={(e) => void submit(e)}
         onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+        onKeyDown={(e) => (e.key === 'Escape' ? onCancel() : keepFocusInside(e))}
       >
         <h2 id={titleId}>Emergency access</h2>
         <p id={warningId} className="emergency-warning">
