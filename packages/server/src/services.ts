@@ -28,7 +28,7 @@ import { Ris } from './ris/ris.js';
 import { ExamTracker } from './ris/exam-tracker.js';
 import { Reconciliation } from './ris/reconciliation.js';
 import { ModalityStations } from './ris/modality-stations.js';
-import { GroupCommit } from './db/group-commit.js';
+import { unitsOfWork } from './db/group-commit.js';
 import { listenPostgres, type PostgresListener } from './db/postgres-notifications.js';
 import { OrderChangeFeed } from './ris/order-change-feed.js';
 import { Hl7MessageLog } from './hl7-interface/hl7-message-log.js';
@@ -130,8 +130,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const blobs = new EncryptedBlobStore(stored, keyRing, { seal: config.archive.encryptAtRest });
   // On SQLite, changes that arrive together (HL7 messages from several connections, instances from
   // several senders) share a commit: one fsync for all of them.
-  const groupCommit = database.dialect === 'sqlite' ? new GroupCommit(database.db) : undefined;
-  const ris = new Ris(database.db, audit, groupCommit);
+  const transact = unitsOfWork(database);
+  const ris = new Ris(database.db, audit, transact);
   // Screens hear of changed orders: on SQLite (one node) after each commit; on PostgreSQL through
   // NOTIFY, sent in the transaction and heard by every node's LISTEN connection once it commits.
   const orderChanges = new OrderChangeFeed();
@@ -152,7 +152,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const reconciliation = new Reconciliation(database.db, ris, audit);
   const examTracker = new ExamTracker(database.db, ris, reconciliation, logger.child({ component: 'ris' }));
   const archive = createArchive({
-    index: new KyselyIndexStore(database, groupCommit),
+    index: new KyselyIndexStore(database, transact),
     blobs,
     audit,
     logger: logger.child({ component: 'archive' }),

@@ -1,5 +1,22 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './open-database.js';
 import type { Tables } from './tables.js';
+
+/** Runs a unit of work in a transaction and resolves once it is committed. */
+export type UnitOfWork = <T>(task: (trx: Transaction<Tables>) => Promise<T>) => Promise<T>;
+
+/**
+ * How the database commits units of work: on SQLite those that arrive together share a commit
+ * ({@link GroupCommit}); on PostgreSQL, whose pool already overlaps transactions, each has its own. Made
+ * once per database and shared by everything that writes through it, so that they group together.
+ */
+export function unitsOfWork(database: Database): UnitOfWork {
+  if (database.dialect === 'sqlite') {
+    const group = new GroupCommit(database.db);
+    return (task) => group.run(task);
+  }
+  return (task) => database.db.transaction().execute(task);
+}
 
 interface Unit {
   task: (trx: Transaction<Tables>) => Promise<unknown>;

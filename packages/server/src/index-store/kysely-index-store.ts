@@ -24,7 +24,7 @@ import { AppError, ErrorCode } from '../shared/app-error.js';
 import { containsText } from './sql-text.js';
 import { runArchiveQuery } from './run-archive-query.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
-import type { GroupCommit } from '../db/group-commit.js';
+import type { UnitOfWork } from '../db/group-commit.js';
 
 type Tx = Transaction<Tables>;
 
@@ -45,21 +45,16 @@ export class KyselyIndexStore implements IndexStore {
   private readonly db: Kysely<Tables>;
   private readonly dialect: SqlDialect;
 
+  private readonly transact: UnitOfWork;
+
   /**
-   * @param groupCommit - when given (SQLite), the pending rows and commits of instances arriving together
-   *   (several STOW clients or associations) share commits: one fsync for several instances
+   * @param transact - how writes are committed (default: a transaction each); with {@link unitsOfWork}
+   *   on SQLite, the pending rows and commits of instances arriving together share commits
    */
-  constructor(
-    database: Database,
-    private readonly groupCommit?: GroupCommit,
-  ) {
+  constructor(database: Database, transact?: UnitOfWork) {
     this.db = database.db;
     this.dialect = database.dialect;
-  }
-
-  /** Runs a unit of work in a transaction: its own, or a share of a group commit. */
-  private transact<T>(task: (trx: Tx) => Promise<T>): Promise<T> {
-    return this.groupCommit !== undefined ? this.groupCommit.run(task) : this.db.transaction().execute(task);
+    this.transact = transact ?? ((task) => this.db.transaction().execute(task));
   }
 
   async beginWrite(blobKey: string): Promise<void> {
@@ -439,8 +434,9 @@ export class KyselyIndexStore implements IndexStore {
   ): Promise<InstancesWithMetadata> {
     const rows = await this.selectInstances(selector, scope)
       .select([
+        // Only to send whole objects: frames and rendered images read none of these texts.
         sql<string>`${withMetadata ? sql.ref('instance.metadata') : sql.lit('')}`.as('metadata'),
-        'patient.attributes',
+        sql<string>`${withMetadata ? sql.ref('patient.attributes') : sql.lit('')}`.as('attributes'),
         'study.accession_number',
         'patient.patient_id',
         'study.study_instance_uid',
@@ -472,7 +468,7 @@ export class KyselyIndexStore implements IndexStore {
     }));
     return {
       instances,
-      ...(first !== undefined
+      ...(first !== undefined && withMetadata
         ? { current: { patientAttributes: first.attributes, accessionNumber: first.accession_number } }
         : {}),
     };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateUid, type DicomJson } from '@lightbox/dicom';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { GroupCommit } from '../db/group-commit.js';
+import type { UnitOfWork } from '../db/group-commit.js';
 import type { ImagingOrderTable, Tables } from '../db/tables.js';
 import type { PatientDemographics } from '../patients/patient-demographics.js';
 import { mergePatients, registerPatient, type PatientRegistration } from '../patients/patient-registry.js';
@@ -109,14 +109,19 @@ export class Ris {
   private readonly orderRecorders: ((accessionNumbers: string[], trx: Tx) => Promise<void>)[] = [];
   private readonly orderListeners: ((accessionNumbers: string[]) => void)[] = [];
 
+  private readonly transact: UnitOfWork;
+
   /**
-   * @param groupCommit - when given (SQLite), units of work that arrive together share one commit
+   * @param transact - how changes are committed (default: a transaction each); with {@link unitsOfWork}
+   *   on SQLite, changes that arrive together share one commit
    */
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly audit: AuditSink,
-    private readonly groupCommit?: GroupCommit,
-  ) {}
+    transact?: UnitOfWork,
+  ) {
+    this.transact = transact ?? ((task) => this.db.transaction().execute(task));
+  }
 
   /**
    * Records something of every exam status change in the transaction that makes it (outbound HL7 is
@@ -911,9 +916,7 @@ export class Ris {
       if (touched.size > 0) for (const recorder of this.orderRecorders) await recorder([...touched], trx);
       return done;
     };
-    const result = await (this.groupCommit !== undefined
-      ? this.groupCommit.run(unit)
-      : this.db.transaction().execute(unit));
+    const result = await this.transact(unit);
     for (const event of audits) this.audit.record(event);
     for (const change of changes) for (const listener of this.listeners) listener(change);
     if (touched.size > 0) for (const listener of this.orderListeners) listener([...touched]);
