@@ -292,8 +292,7 @@ export class Ris {
    * Books (or moves) an exam into a slot: the order's requested time and its open steps follow, and an
    * order not yet scheduled gets its step and becomes scheduled.
    */
-  schedule(accessionNumber: string, requestedSlot: ScheduleSlot, actor: Actor): Promise<OrderSummary> {
-    let slot = requestedSlot;
+  schedule(accessionNumber: string, requested: ScheduleSlot, actor: Actor): Promise<OrderSummary> {
     return this.run(async (work) => {
       const { trx } = work;
       const now = Date.now();
@@ -306,10 +305,10 @@ export class Ris {
       }
       // A booking on a station of the department takes its name and room, unless the slot says otherwise.
       const station =
-        slot.stationAe === undefined || slot.stationAe === ''
+        requested.stationAe === undefined || requested.stationAe === ''
           ? undefined
-          : await findStation(trx, slot.stationAe);
-      const modality = slot.modality ?? order.modality;
+          : await findStation(trx, requested.stationAe);
+      const modality = requested.modality ?? order.modality;
       if (station?.modality != null && modality !== null && station.modality !== modality) {
         throw new AppError(
           ErrorCode.Conflict,
@@ -317,13 +316,14 @@ export class Ris {
           'stationAe',
         );
       }
-      if (slot.stationAe !== undefined) {
-        slot = {
-          ...slot,
-          stationName: slot.stationName ?? station?.station_name ?? '',
-          location: slot.location ?? station?.location ?? '',
-        };
-      }
+      const slot: ScheduleSlot =
+        requested.stationAe === undefined
+          ? requested
+          : {
+              ...requested,
+              stationName: requested.stationName ?? station?.station_name ?? '',
+              location: requested.location ?? station?.location ?? '',
+            };
       order = await trx
         .updateTable('imaging_order')
         .set({
@@ -392,16 +392,17 @@ export class Ris {
       if (order.status === ExamStatus.Ordered) {
         order = await this.moveStatus(work, order, ExamStatus.Scheduled, undefined, actor, now);
       }
+      const patientId = await this.patientIdOf(trx, order);
       work.audits.push({
         event: AuditEventId.OrderRecord,
         action: 'U',
         outcome: 'success',
         actor,
-        patientIds: [await this.patientIdOf(trx, order)],
+        patientIds: [patientId],
         detail: `exam ${accessionNumber} scheduled ${slot.date} ${slot.time}${slot.stationAe ? ` on ${slot.stationAe}` : ''}`,
       });
       work.touched.add(order.accession_number);
-      return summaryOf(order, await this.patientIdOf(trx, order));
+      return summaryOf(order, patientId);
     });
   }
 
@@ -541,9 +542,7 @@ export class Ris {
       .execute();
     await this.insertSteps(trx, order, planned, procedure, now);
     if (status === ExamStatus.Scheduled) {
-      const change: ExamStatusChange = { order, previous: ExamStatus.Ordered, status };
-      for (const recorder of this.recorders) await recorder(change, trx);
-      work.changes.push(change);
+      await this.announce(work, { order, previous: ExamStatus.Ordered, status });
     }
     work.audits.push({
       event: AuditEventId.OrderRecord,
@@ -890,16 +889,20 @@ export class Ris {
       .where('status', 'not in', [StepStatus.Completed, StepStatus.Discontinued, StepStatus.Canceled])
       .execute();
     await this.recordEvent(trx, order.pk, status, reason, actor, now);
-    const change: ExamStatusChange = {
+    await this.announce(work, {
       order: updated,
       previous: order.status,
       status,
       ...(reason ? { reason } : {}),
-    };
-    for (const recorder of this.recorders) await recorder(change, trx);
-    work.changes.push(change);
-    work.touched.add(updated.accession_number);
+    });
     return updated;
+  }
+
+  /** A status change: recorded in its transaction (outbound HL7), told to listeners once committed. */
+  private async announce(work: Work, change: ExamStatusChange): Promise<void> {
+    for (const recorder of this.recorders) await recorder(change, work.trx);
+    work.changes.push(change);
+    work.touched.add(change.order.accession_number);
   }
 
   /**
