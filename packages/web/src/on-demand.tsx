@@ -43,7 +43,7 @@ export function onDemand<M>(importModule: () => Promise<M>): OnDemand<M> {
 }
 
 /** What a page loaded on demand shows while its code arrives (announced to screen readers). */
-export function PageLoading({ what }: { what: string }) {
+function PageLoading({ what }: { what: string }) {
   return (
     <main className="page-loading" aria-busy="true">
       <p role="status">Loading the {what}…</p>

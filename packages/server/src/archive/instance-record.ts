@@ -70,6 +70,8 @@ export interface InstanceRecord {
     transferSyntaxUid: string;
     /** Full DICOM JSON, BulkDataURIs relative to the DICOMweb root. */
     metadata: string;
+    /** The same metadata as an object, for the index to read values from without parsing the text. */
+    metadataJson: DicomJson;
     frameIndex: string | null;
   };
   blob: { key: string; size: number; sha256: string };
@@ -238,6 +240,7 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
       numberOfFrames: integer(ds, Tag.NumberOfFrames),
       transferSyntaxUid: object.transferSyntaxUid,
       metadata: stringifyDicomJson(json),
+      metadataJson: json,
       frameIndex: frameIndex === undefined ? null : JSON.stringify(frameIndex),
     },
     blob,

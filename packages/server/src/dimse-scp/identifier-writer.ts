@@ -6,6 +6,10 @@
  */
 import {
   hasLongLength,
+  ITEM,
+  ITEM_DELIMITATION,
+  SEQUENCE_DELIMITATION,
+  UNDEFINED_LENGTH,
   lookupTransferSyntax,
   usesSpecificCharacterSet,
   type DicomJson,
@@ -15,10 +19,6 @@ import { encodeIdentifier } from './identifier.js';
 
 const SPECIFIC_CHARACTER_SET = 0x00080005;
 const UTF8_TERM = 'ISO_IR 192';
-const ITEM = 0xfffee000;
-const ITEM_DELIMITATION = 0xfffee00d;
-const SEQUENCE_DELIMITATION = 0xfffee0dd;
-const UNDEFINED_LENGTH = 0xffffffff;
 
 /** VRs whose DICOM JSON values are text (PS3.18 §F.2.3); the others go to encodeIdentifier. */
 const TEXT_VRS: ReadonlySet<string> = new Set([

@@ -1,4 +1,4 @@
-import { lookupTag, type DicomJson, type Vr } from '@lightbox/dicom';
+import { lookupTag, parseHexTag, type DicomJson, type Vr } from '@lightbox/dicom';
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { levelOfTag } from '../archive/level-attributes.js';
 import type { AttributeFilter } from '../archive/query/archive-query.js';
@@ -121,7 +121,8 @@ export function attributeValueKeys(
 ): AttributeValueKey[] {
   const keys: AttributeValueKey[] = [];
   for (const key in metadata) {
-    const tag = Number.parseInt(key, 16);
+    const tag = parseHexTag(key);
+    if (tag === undefined) continue;
     const level = indexedLevel(tag);
     if (level === 'no' || (level === 'study' && !creates.study) || (level === 'series' && !creates.series)) {
       continue;

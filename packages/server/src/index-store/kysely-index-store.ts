@@ -1,4 +1,4 @@
-import { Tag, type DicomJson } from '@lightbox/dicom';
+import { Tag } from '@lightbox/dicom';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DuplicatePolicyValue } from '../config/config.js';
 import type { Database } from '../db/open-database.js';
@@ -183,7 +183,7 @@ export class KyselyIndexStore implements IndexStore {
     await insertAttributeValues(
       trx,
       study.pk,
-      attributeValueKeys(JSON.parse(r.instance.metadata) as DicomJson, {
+      attributeValueKeys(r.instance.metadataJson, {
         study: study.created,
         series: series.created,
       }),

@@ -1,7 +1,7 @@
 import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiTokensPanel } from '../account/api-tokens-panel';
 import { errorText } from '../ris/ris-api';
-import { endEmergencyAccessOf } from '../security/emergency-access';
+import { endEmergencyAccessOf, untilText } from '../security/emergency-access';
 import { appFetch } from '../session/session-client';
 
 /** A user as the administration API shows it. */
@@ -34,7 +34,7 @@ const ROLES = [
 
 /**
  * What an administrator does for one user beyond the table: their API tokens, and ending an emergency
- * access they started (the user list does not say whether one is in force: the notices do).
+ * access they started (the table shows one in force).
  */
 function UserSecurityPanel({ user }: { user: UserProfile }) {
   const [message, setMessage] = useState('');
@@ -134,11 +134,7 @@ export function UsersPage() {
                   {u.emergencyAccess && (
                     <span className="emergency-flag" title={`Reason: ${u.emergencyAccess.reason}`}>
                       {' '}
-                      · emergency access until{' '}
-                      {new Date(u.emergencyAccess.expiresAt).toLocaleTimeString([], {
-                        hour: '2-digit',
-                        minute: '2-digit',
-                      })}
+                      · emergency access until {untilText(Date.parse(u.emergencyAccess.expiresAt))}
                     </span>
                   )}
                 </td>

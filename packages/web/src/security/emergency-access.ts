@@ -8,7 +8,7 @@ export interface ActiveEmergency {
 }
 
 /** The server's limits (security/emergency-access.ts): a reason of 10 characters or more, 1–240 minutes. */
-export const MIN_REASON_LENGTH = 10;
+const MIN_REASON_LENGTH = 10;
 export const DEFAULT_EMERGENCY_MINUTES = 60;
 export const MAX_EMERGENCY_MINUTES = 240;
 

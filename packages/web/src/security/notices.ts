@@ -16,7 +16,7 @@ export interface Notice {
  * The roles the server addresses notices to (emergency access, intrusion alerts): security officers and
  * administrators.
  */
-export const NOTICE_ROLES: readonly string[] = ['security-officer', 'admin'];
+const NOTICE_ROLES: readonly string[] = ['security-officer', 'admin'];
 
 /** True when a user with these roles gets notices. */
 export function receivesNotices(roles: readonly string[]): boolean {

@@ -101,7 +101,8 @@ const ORDER: Readonly<Record<string, Source>> = {
   },
   '00380010': text('LO', 'admission_id'),
   '00380300': text('LO', 'patient_location'),
-  [SCHEDULED_STEP]: { columns: [], attribute: () => ({ vr: 'SQ', Value: [] }) },
+  // Filled from the step's own keys when asked for; empty here.
+  [SCHEDULED_STEP]: EMPTY_SEQUENCE,
   '00401001': text('SH', 'requested_procedure_id'),
   '00401002': text('LO', 'reason'),
   '00401003': text('SH', 'priority'),
