@@ -300,19 +300,13 @@ export class Association {
     command: OutgoingCommand,
     dataSet?: Uint8Array | AsyncIterable<Uint8Array>,
   ): Promise<void> {
+    // A data set in memory goes the way of a batch of one; one that streams in chunks is fragmented.
+    if (dataSet === undefined || dataSet instanceof Uint8Array) {
+      return this.sendBatch([{ contextId, command, ...(dataSet !== undefined ? { dataSet } : {}) }]);
+    }
     return this.enqueue(async () => {
       this.assertOpen();
-      const commandBytes = encodeCommandSet(withDataSetType(command, dataSet !== undefined));
-      if (dataSet === undefined || dataSet instanceof Uint8Array) {
-        const length = wholeMessagePduLength(commandBytes, dataSet);
-        if (length - PDU_HEADER_LENGTH <= this.peerMaxPdu) {
-          const pdu = Buffer.allocUnsafe(length);
-          writeWholeMessagePdu(pdu, 0, contextId, commandBytes, dataSet);
-          await this.write([pdu]);
-          return;
-        }
-      }
-      await this.sendFragmented(contextId, commandBytes, dataSet);
+      await this.sendFragmented(contextId, encodeCommandSet(withDataSetType(command, true)), dataSet);
     });
   }
 
