@@ -586,21 +586,26 @@ for (const dialect of DIALECTS) {
       const replies: string[] = [];
       await new Promise<void>((resolve, reject) => {
         let received = '';
-        const socket = net.connect(lb.hl7Port, '127.0.0.1', async () => {
+        // The third ACK may come once the end byte (0x1C) is in, before the last piece (its CR) is
+        // written: the socket ends only after every piece went out.
+        let written: Promise<void> = Promise.resolve();
+        const socket = net.connect(lb.hl7Port, '127.0.0.1', () => {
           socket.setNoDelay(true);
-          // Two messages in one write, then the third in pieces of 7 bytes.
-          socket.write(Buffer.concat([messages[0]!, messages[1]!]));
-          for (let i = 0; i < messages[2]!.length; i += 7) {
-            socket.write(messages[2]!.subarray(i, i + 7));
-            await new Promise((r) => setTimeout(r, 2));
-          }
+          written = (async () => {
+            // Two messages in one write, then the third in pieces of 7 bytes.
+            socket.write(Buffer.concat([messages[0]!, messages[1]!]));
+            for (let i = 0; i < messages[2]!.length; i += 7) {
+              socket.write(messages[2]!.subarray(i, i + 7));
+              await new Promise((r) => setTimeout(r, 2));
+            }
+          })();
         });
         socket.on('data', (chunk: Buffer) => {
           received += chunk.toString('latin1');
           const { frames, rest } = mllpFrames(received);
           replies.push(...frames);
           received = rest;
-          if (replies.length === 3) socket.end();
+          if (replies.length === 3) void written.then(() => socket.end());
         });
         socket.on('error', reject);
         socket.on('close', () => resolve());
