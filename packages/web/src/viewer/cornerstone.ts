@@ -1,13 +1,24 @@
-import { cache, init as initCore, RenderingEngine } from '@cornerstonejs/core';
+import {
+  cache,
+  Enums,
+  eventTarget,
+  init as initCore,
+  RenderingEngine,
+  setUseCPURendering,
+} from '@cornerstonejs/core';
 import { init as initImageLoader } from '@cornerstonejs/dicom-image-loader';
 import { memoryBudgetBytes } from './memory-budget';
 import { addTool, init as initTools } from '@cornerstonejs/tools';
+import { provideImageCalibrations } from './image-calibration';
 import { STACK_TOOL_CLASSES } from './viewer-tools';
 
-/** The one rendering engine of the viewer page (Cornerstone renders every viewport through it). */
+/** The viewer page's rendering engine (Cornerstone renders every viewport through it); a new one gets `-n`. */
 export const RENDERING_ENGINE_ID = 'lightbox';
 
 let started: Promise<RenderingEngine> | undefined;
+let generation = 0;
+/** Engines whose WebGL context the browser took away (see graphics-recovery.ts). */
+const lostEngines = new Set<string>();
 
 /** What this browser can do, found when Cornerstone starts. */
 export const viewerCapabilities = {
@@ -18,15 +29,28 @@ export const viewerCapabilities = {
 };
 
 /**
+ * Whether a WebGL 2 context can be had now. The probe's context is given back at once: browsers keep
+ * only a few (Chrome 16) and lose the oldest, which could be one of the viewer's.
+ */
+export function webgl2Works(): boolean {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (gl === null) return false;
+  const works = !gl.isContextLost();
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return works;
+}
+
+/**
  * Starts Cornerstone3D once: the core, the DICOM image loader (decoding in web workers, never on the
- * page's thread) and the tools the viewer offers.
+ * page's thread) and the tools the viewer offers. An engine that lost its graphics while no viewer showed
+ * it is replaced before it is handed out.
  */
 export function startCornerstone(): Promise<RenderingEngine> {
   started ??= (async () => {
     // Initialising takes a few hundred milliseconds of the main thread (WebGL probing, tool set-up): let
     // the page send its first requests (the study, its series) before it starts.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    viewerCapabilities.webgl2 = document.createElement('canvas').getContext('webgl2') !== null;
+    viewerCapabilities.webgl2 = webgl2Works();
     viewerCapabilities.memoryBudget = memoryBudgetBytes(
       (navigator as { deviceMemory?: number }).deviceMemory,
     );
@@ -36,11 +60,33 @@ export function startCornerstone(): Promise<RenderingEngine> {
     initImageLoader({
       maxWebWorkers: Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 2))),
     });
+    provideImageCalibrations();
     initTools();
     for (const tool of STACK_TOOL_CLASSES) {
       addTool(tool);
     }
+    eventTarget.addEventListener(Enums.Events.WEBGL_CONTEXT_LOST, (event: Event) => {
+      lostEngines.add((event as CustomEvent<{ renderingEngineId: string }>).detail.renderingEngineId);
+    });
     return new RenderingEngine(RENDERING_ENGINE_ID);
   })();
-  return started;
+  return started.then((engine) =>
+    lostEngines.has(engine.id) ? replaceRenderingEngine(engine, !webgl2Works()) : engine,
+  );
+}
+
+/**
+ * Destroys an engine whose graphics were lost and starts another, on WebGL or, when `software`, on the
+ * CPU from now on (no MPR or 3D then). Every viewport must have left the old engine first.
+ */
+export function replaceRenderingEngine(old: RenderingEngine, software: boolean): RenderingEngine {
+  old.destroy();
+  if (software) {
+    setUseCPURendering(true, false);
+    viewerCapabilities.webgl2 = false;
+  }
+  generation += 1;
+  const engine = new RenderingEngine(`${RENDERING_ENGINE_ID}-${generation}`);
+  started = Promise.resolve(engine);
+  return engine;
 }

@@ -1,5 +1,6 @@
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { DICOMWEB_ROOT, seriesMetadata } from '../dicomweb/archive-client';
+import { registerImageSpacing } from './image-calibration';
 import { isImageSeries, seriesFrames, type StackFrame } from './series-stack';
 
 const loaded = new Map<string, Promise<StackFrame[]>>();
@@ -17,6 +18,7 @@ export function loadSeriesFrames(studyUid: string, seriesUid: string): Promise<S
       const stack = seriesFrames(DICOMWEB_ROOT, studyUid, seriesUid, instances);
       // The loader's metadata is the DICOM JSON of the instance (it reads frame counts and geometry from it).
       for (const frame of stack) wadors.metaDataManager.add(frame.imageId, frame.metadata as never);
+      registerImageSpacing(stack);
       return stack;
     });
     frames.catch(() => loaded.delete(key));

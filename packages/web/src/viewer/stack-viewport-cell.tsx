@@ -8,8 +8,11 @@ import {
   textOf,
   type DicomJson,
 } from '../dicomweb/dicom-json';
+import { spacingKindOfImage } from './image-calibration';
 import { keyImageKey } from './key-images';
 import { edgeLabels } from './orientation-label';
+import { spacingNote } from './pixel-spacing';
+import { showSavedDisplay, type SavedDisplay } from './saved-display';
 import type { StackFrame } from './series-stack';
 import { stackToolGroup } from './viewer-tools';
 import { markOnce, ViewerMark } from './viewer-timing';
@@ -23,6 +26,8 @@ interface OverlayState {
   zoom: number;
   position?: string;
   edges?: { top: string; bottom: string; left: string; right: string };
+  /** How lengths are measured on this image, when it is not plain mm in the patient. */
+  spacing?: string;
 }
 
 /** One viewport of the grid showing a series as a stack, with its overlay. */
@@ -37,6 +42,7 @@ export function StackViewportCell({
   onDropSeries,
   keyImages,
   layout,
+  resumeDisplay,
 }: {
   engine: RenderingEngine;
   viewportId: string;
@@ -50,6 +56,8 @@ export function StackViewportCell({
   keyImages: ReadonlySet<string>;
   /** The grid layout (e.g. `1x2`): when it changes, images are fitted to their new viewports. */
   layout: string;
+  /** The display this viewport had before its rendering engine was replaced (graphics-recovery.ts). */
+  resumeDisplay: (viewportId: string) => SavedDisplay | undefined;
 }) {
   const element = useRef<HTMLDivElement>(null);
   const [overlay, setOverlay] = useState<OverlayState | null>(null);
@@ -97,6 +105,8 @@ export function StackViewportCell({
         voiRange != null ? utilities.windowLevel.toWindowLevel(voiRange.lower, voiRange.upper) : undefined;
       const position =
         frame !== undefined ? numbersOf(frame.metadata, JsonTag.ImagePositionPatient) : undefined;
+      const spacingKind = frame !== undefined ? spacingKindOfImage(frame.imageId) : undefined;
+      const spacing = spacingKind !== undefined ? spacingNote(spacingKind) : undefined;
       setOverlay({
         index,
         count: imageIds.length,
@@ -106,6 +116,7 @@ export function StackViewportCell({
         ...(camera.viewUp !== undefined && camera.viewPlaneNormal !== undefined
           ? { edges: edgeLabels(camera.viewUp, camera.viewPlaneNormal) }
           : {}),
+        ...(spacing !== undefined ? { spacing } : {}),
       });
     };
     const events = [
@@ -115,12 +126,14 @@ export function StackViewportCell({
       Enums.Events.STACK_NEW_IMAGE,
     ];
     for (const event of events) div.addEventListener(event, update);
+    const saved = resumeDisplay(viewportId);
     viewport
       .setStack(
         frames.map((f) => f.imageId),
-        0,
+        Math.min(saved?.imageIndex ?? 0, frames.length - 1),
       )
       .then(() => {
+        if (saved !== undefined) showSavedDisplay(viewport, saved);
         viewport.render();
         update();
       })
@@ -128,7 +141,7 @@ export function StackViewportCell({
     return () => {
       for (const event of events) div.removeEventListener(event, update);
     };
-  }, [engine, viewportId, frames]);
+  }, [engine, viewportId, frames, resumeDisplay]);
 
   return (
     <div
@@ -169,6 +182,7 @@ export function StackViewportCell({
               </div>
             )}
             <div>Zoom {(overlay.zoom * 100).toFixed(0)}%</div>
+            {overlay.spacing !== undefined && <div className="spacing-note">{overlay.spacing}</div>}
           </div>
           {overlay.edges !== undefined && (
             <>

@@ -1,16 +1,12 @@
-import {
-  eventTarget,
-  utilities,
-  type RenderingEngine,
-  type StackViewport,
-  type Types,
-} from '@cornerstonejs/core';
+import { eventTarget, utilities, type StackViewport, type Types } from '@cornerstonejs/core';
 import {
   annotation,
   Enums as ToolEnums,
+  LengthTool,
   StackScrollTool,
   synchronizers,
   utilities as toolUtilities,
+  type Types as ToolTypes,
 } from '@cornerstonejs/tools';
 import { mat4 } from 'gl-matrix';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -25,6 +21,10 @@ import {
   type DicomJson,
 } from '../dicomweb/dicom-json';
 import { startCornerstone, viewerCapabilities } from './cornerstone';
+import { CalibrationDialog } from './calibration-dialog';
+import { CalibrationLineTool } from './calibration-line-tool';
+import { GRAPHICS_MESSAGES, useRenderingEngine } from './graphics-recovery';
+import { calibrateSeries, lineLengthText } from './image-calibration';
 import { measurementText, type MeasurementStats } from './measurement-text';
 import { loadSeriesFrames } from './series-loader';
 import { isVolume, type StackFrame } from './series-stack';
@@ -113,10 +113,10 @@ export function ViewerPage({
   userName: string;
 }) {
   const studyUid = studyUids[0] ?? '';
-  const [engine, setEngine] = useState<RenderingEngine | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { engine, graphicsState, resumeDisplay } = useRenderingEngine(setError);
   const [study, setStudy] = useState<DicomJson | undefined>();
   const [series, setSeries] = useState<DicomJson[]>([]);
-  const [error, setError] = useState<string | null>(null);
   const [layout, setLayout] = useState<readonly [number, number]>([1, 1]);
   const [prior, setPrior] = useState<LoadedStudy | undefined>();
   const [protocolName, setProtocolName] = useState('');
@@ -137,15 +137,12 @@ export function ViewerPage({
   const [tags, setTags] = useState(false);
   const [cine, setCine] = useState(false);
   const [cineRate, setCineRate] = useState<number | undefined>();
+  /** The calibration line just drawn, waiting for its true length. */
+  const [calibrationLine, setCalibrationLine] = useState<ToolTypes.Annotation | null>(null);
   const reportsDrawn = useRef(new Set<string>());
 
   useEffect(() => {
     markOnce(ViewerMark.Open);
-    startCornerstone()
-      .then(setEngine)
-      .catch((e: unknown) =>
-        setError(`The viewer could not start: ${e instanceof Error ? e.message : String(e)}`),
-      );
   }, []);
 
   useEffect(() => {
@@ -252,6 +249,16 @@ export function ViewerPage({
     };
   }, []);
 
+  // A calibration line asks for its true length as soon as it is drawn.
+  useEffect(() => {
+    const completed = (event: Event) => {
+      const line = (event as CustomEvent<{ annotation?: ToolTypes.Annotation }>).detail.annotation;
+      if (line?.metadata?.toolName === CalibrationLineTool.toolName) setCalibrationLine(line);
+    };
+    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, completed);
+    return () => eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, completed);
+  }, []);
+
   const activeViewport = useCallback(
     () => engine?.getViewport(viewportIdOf(active)) as StackViewport | undefined,
     [engine, active],
@@ -267,6 +274,25 @@ export function ViewerPage({
     selectPrimaryTool(stackToolGroup(), name);
     setTool(name);
   }, []);
+
+  /** Drops the calibration line; with a true length, calibrates its series first and goes on measuring. */
+  const finishCalibration = useCallback(
+    (trueLengthMm?: number) => {
+      const line = calibrationLine;
+      if (line === null) return;
+      setCalibrationLine(null);
+      if (line.annotationUID !== undefined) annotation.state.removeAnnotation(line.annotationUID);
+      const imageId = line.metadata?.referencedImageId;
+      const series = Object.values(frames).find((stack) => stack.some((f) => f.imageId === imageId));
+      if (engine === null) return;
+      if (trueLengthMm !== undefined && series !== undefined) {
+        calibrateSeries(engine, line, trueLengthMm, series);
+        chooseTool(LengthTool.toolName);
+      }
+      engine.render();
+    },
+    [calibrationLine, frames, engine, chooseTool],
+  );
 
   const applyPreset = useCallback(
     (center: number, width: number) => {
@@ -397,6 +423,11 @@ export function ViewerPage({
     return () => window.removeEventListener('keydown', onKey);
   }, [act, chooseTool, presets, applyPreset, toggleKeyImage]);
 
+  // Without WebGL (lost for good) there is no MPR: back to the stacks.
+  useEffect(() => {
+    if (graphicsState === 'software') setMpr(false);
+  }, [graphicsState]);
+
   // Automation surface for acceptance tests and integrations: where an image pixel is on the page.
   useEffect(() => {
     if (engine === null) return;
@@ -423,6 +454,12 @@ export function ViewerPage({
       },
       currentImageIndex: (cell: number) =>
         (engine.getViewport(viewportIdOf(cell)) as StackViewport).getCurrentImageIdIndex(),
+      // The off-screen canvas WebGL draws a viewport on before it is copied to the page (null when
+      // drawing on the CPU): tests take its context away to check the viewer recovers.
+      renderingCanvas(cell: number): HTMLCanvasElement | null {
+        if (!viewerCapabilities.webgl2) return null;
+        return engine.getOffscreenMultiRenderWindow(viewportIdOf(cell)).getOpenGLRenderWindow().getCanvas();
+      },
     };
   }, [engine]);
 
@@ -625,7 +662,15 @@ export function ViewerPage({
             {error}
           </p>
         )}
-        {mpr && engine !== null && activeFrames !== undefined && cells[active] !== undefined ? (
+        {/* Always in the page, so that screen readers announce what appears in it. */}
+        <p className={`graphics-status ${graphicsState}`} aria-live="polite" aria-atomic="true">
+          {GRAPHICS_MESSAGES[graphicsState]}
+        </p>
+        {mpr &&
+        engine !== null &&
+        viewerCapabilities.webgl2 &&
+        activeFrames !== undefined &&
+        cells[active] !== undefined ? (
           <MprView
             engine={engine}
             seriesUid={cells[active]!.seriesUid}
@@ -655,6 +700,7 @@ export function ViewerPage({
                     onDropSeries={(dropped) => showSeries(cell, dropped)}
                     keyImages={keyImages}
                     layout={`${layout[0]}x${layout[1]}`}
+                    resumeDisplay={resumeDisplay}
                   />
                 );
               })}
@@ -666,6 +712,13 @@ export function ViewerPage({
           metadata={activeFrames[activeViewport()?.getCurrentImageIdIndex() ?? 0]?.metadata ?? {}}
           title={`${textOf(activeSeries ?? {}, JsonTag.SeriesDescription)} image ${(activeViewport()?.getCurrentImageIdIndex() ?? 0) + 1}`}
           onClose={() => setTags(false)}
+        />
+      )}
+      {calibrationLine !== null && (
+        <CalibrationDialog
+          measured={lineLengthText(calibrationLine)}
+          onCalibrate={(mm) => finishCalibration(mm)}
+          onCancel={() => finishCalibration()}
         />
       )}
       {printing && study !== undefined && engine !== null && (

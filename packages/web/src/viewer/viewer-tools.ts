@@ -17,6 +17,7 @@ import {
   ZoomTool,
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
+import { CalibrationLineTool } from './calibration-line-tool';
 
 const { MouseBindings } = ToolEnums;
 
@@ -35,6 +36,7 @@ export const STACK_TOOL_CLASSES = [
   PlanarFreehandROITool,
   ProbeTool,
   ArrowAnnotateTool,
+  CalibrationLineTool,
   ReferenceLinesTool,
 ];
 
@@ -53,6 +55,7 @@ export const PRIMARY_TOOLS = [
   { name: PlanarFreehandROITool.toolName, label: 'Freehand', key: 'f' },
   { name: ProbeTool.toolName, label: 'Probe', key: 'b' },
   { name: ArrowAnnotateTool.toolName, label: 'Arrow', key: 't' },
+  { name: CalibrationLineTool.toolName, label: 'Calibrate', key: '' },
 ] as const;
 
 /** The tools that draw measurements or annotations (kept visible and editable when not selected). */

@@ -1,0 +1,353 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { generateUid, Tag, type DataElement } from '@lightbox/dicom';
+import { syntheticImage, textElement } from '@lightbox/dicom/test-support';
+import { multipartBody } from '../../server/src/test-support/dicomweb-client.js';
+import {
+  startTestLightbox,
+  TEST_ADMIN_PASSWORD,
+  type TestLightbox,
+} from '../../server/src/test-support/test-lightbox.js';
+import { ctPhantom, PHANTOM, phantomHu } from './ct-phantom.js';
+import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
+
+interface ViewerAutomation {
+  imageToClient(cell: number, column: number, row: number): [number, number];
+  currentImageIndex(cell: number): number;
+  renderingCanvas(cell: number): HTMLCanvasElement | null;
+}
+
+/** SOP classes of the films: Secondary Capture (a scanned film) and Digital X-Ray for Presentation. */
+const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
+const DIGITAL_XRAY = '1.2.840.10008.5.1.4.1.1.1.1';
+/** Imager Pixel Spacing (0018,1164), not in the dictionary's short list of tags. */
+const IMAGER_PIXEL_SPACING = 0x00181164;
+
+/** The film: 400 × 300 pixels, a bright bar exactly 200 pixels long (columns 100–299, rows 140–159). */
+const FILM = { rows: 300, columns: 400, barStart: 100, barEnd: 300, barRow: 150 } as const;
+
+/** A single film image whose pixel size is only what `spacing` says (nothing when empty). */
+function film(studyInstanceUid: string, sopClassUid: string, modality: string, spacing: DataElement[]) {
+  return syntheticImage({
+    rows: FILM.rows,
+    columns: FILM.columns,
+    bitsAllocated: 16,
+    bitsStored: 12,
+    sopClassUid,
+    modality,
+    patientId: 'FILM1',
+    patientName: 'Film^Scanned',
+    studyInstanceUid,
+    studyDescription: `${modality} film`,
+    pixelValue: (_frame, row, column) =>
+      row >= 140 && row < 160 && column >= FILM.barStart && column < FILM.barEnd ? 4000 : 200,
+    extra: [
+      textElement(Tag.WindowCenter, 'DS', ['2000']),
+      textElement(Tag.WindowWidth, 'DS', ['4000']),
+      ...spacing,
+    ],
+  });
+}
+
+async function signIn(page: Page, baseUrl: string, path: string): Promise<void> {
+  await page.goto(`${baseUrl}${path}`);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function openStudy(page: Page, baseUrl: string, studyUid: string, count: number): Promise<void> {
+  await signIn(page, baseUrl, `/viewer?StudyInstanceUIDs=${studyUid}`);
+  await page
+    .locator('.slice-index')
+    .filter({ hasText: `Im 1/${count}` })
+    .first()
+    .waitFor();
+  await page.waitForFunction(() => 'lightboxViewer' in window);
+  await page.getByLabel('Layout').selectOption('1x1');
+  await page.waitForTimeout(300);
+}
+
+async function clientPoint(page: Page, column: number, row: number): Promise<[number, number]> {
+  return page.evaluate(
+    ([c, r]) =>
+      (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer.imageToClient(0, c, r),
+    [column, row] as const,
+  );
+}
+
+/** Draws with the chosen tool from one image pixel to another. */
+async function drawLine(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  const a = await clientPoint(page, ...from);
+  const b = await clientPoint(page, ...to);
+  await page.mouse.move(a[0], a[1]);
+  await page.mouse.down();
+  await page.mouse.move((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, { steps: 4 });
+  await page.mouse.move(b[0], b[1], { steps: 4 });
+  await page.mouse.up();
+}
+
+async function measurementTexts(page: Page): Promise<string[]> {
+  return page.locator('.measurements li').allTextContents();
+}
+
+/**
+ * Whether the measurements listed are the expected ones, in any order, each reading its value (within a
+ * relative tolerance) in the expected words: `[/^Length ([\d.]+) px \(uncalibrated\)$/, 100]`. Gives the
+ * texts when not, for the failure message.
+ */
+async function measurementsRead(
+  page: Page,
+  expected: [RegExp, number][],
+  tolerance = 0.01,
+): Promise<true | string> {
+  const texts = await measurementTexts(page);
+  const unmatched = [...texts];
+  for (const [pattern, value] of expected) {
+    const index = unmatched.findIndex((text) => {
+      const match = pattern.exec(text);
+      return match !== null && Math.abs(Number(match[1]) - value) <= tolerance * value;
+    });
+    if (index < 0) break;
+    unmatched.splice(index, 1);
+  }
+  return texts.length === expected.length && unmatched.length === 0 ? true : texts.join(' | ');
+}
+
+/** The grey shown where an image pixel is (red channel of viewport 0's canvas). */
+async function displayedGrey(page: Page, column: number, row: number): Promise<number> {
+  return page.evaluate(
+    ([c, r]) => {
+      const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
+      const [x, y] = viewer.imageToClient(0, c, r);
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
+      const rect = canvas.getBoundingClientRect();
+      const scale = canvas.width / rect.width;
+      return canvas
+        .getContext('2d')!
+        .getImageData(Math.floor((x - rect.left) * scale), Math.floor((y - rect.top) * scale), 1, 1).data[0]!;
+    },
+    [column, row] as const,
+  );
+}
+
+/**
+ * Takes the WebGL context of viewport 0 away, as a GPU reset does (kept on the page to give it back), and
+ * blacks the viewport out as a reset leaves it: headless Chromium keeps the last picture, so only a new
+ * drawing brings the image back.
+ */
+async function loseGraphics(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
+    const canvas = viewer.renderingCanvas(0)!;
+    const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+    const extension = gl!.getExtension('WEBGL_lose_context')!;
+    (window as unknown as { lostGraphics: WEBGL_lose_context }).lostGraphics = extension;
+    extension.loseContext();
+    const shown = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
+    const context = shown.getContext('2d')!;
+    context.fillStyle = '#000';
+    context.fillRect(0, 0, shown.width, shown.height);
+  });
+}
+
+describe('calibration and lost graphics in Chromium', () => {
+  let lightbox: TestLightbox;
+  let browser: TestBrowser;
+  const scannedFilm = generateUid();
+  const detectorFilm = generateUid();
+  const unplacedRadiograph = generateUid();
+  const ctStudy = generateUid();
+
+  beforeAll(async () => {
+    lightbox = await startTestLightbox('sqlite');
+    const objects = [
+      // A scanned film: neither Pixel Spacing nor Imager Pixel Spacing.
+      film(scannedFilm, SECONDARY_CAPTURE, 'OT', []),
+      // A radiograph measured at the detector: 0.2 mm pixels there.
+      film(detectorFilm, DIGITAL_XRAY, 'DX', [textElement(IMAGER_PIXEL_SPACING, 'DS', ['0.2', '0.2'])]),
+      // A radiograph with Pixel Spacing but, as radiographs go, no position in the patient.
+      film(unplacedRadiograph, DIGITAL_XRAY, 'DX', [textElement(Tag.PixelSpacing, 'DS', ['0.25', '0.25'])]),
+      ...ctPhantom({
+        patientId: 'PH002',
+        patientName: 'Phantom^Graphics',
+        studyInstanceUid: ctStudy,
+        seriesInstanceUid: generateUid(),
+        frameOfReferenceUid: generateUid(),
+      }),
+    ];
+    const { body, contentType } = multipartBody(objects.map((bytes) => ({ bytes })));
+    const stored = await fetch(`${lightbox.dicomweb}/studies`, {
+      method: 'POST',
+      headers: {
+        authorization: lightbox.authorization,
+        'content-type': contentType,
+        accept: 'application/dicom+json',
+      },
+      body,
+    });
+    expect(stored.status).toBe(200);
+    browser = await startTestBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await lightbox?.stop();
+  });
+
+  it('measures an image without pixel spacing in px, uncalibrated, until a line of known length calibrates it', async () => {
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, scannedFilm, 1);
+    const overlay = page.locator('[data-viewport-id="viewport-0"] .spacing-note');
+    expect(await overlay.textContent()).toBe('Uncalibrated: lengths in px');
+
+    // 100 pixels along the bar, and a 100 × 50 pixel rectangle above it.
+    await page.getByRole('button', { name: 'Length' }).click();
+    await drawLine(page, [100, 200], [200, 200]);
+    await page.getByRole('button', { name: 'Rectangle' }).click();
+    await drawLine(page, [100, 50], [200, 100]);
+    const pixels: [RegExp, number][] = [
+      [/^Length ([\d.]+) px \(uncalibrated\)$/, 100],
+      [/^Rectangle mean [\d.]+ SD [\d.]+ min \d+ max \d+ area ([\d.]+) px² \(uncalibrated\)$/, 5000],
+    ];
+    await expect.poll(() => measurementsRead(page, pixels, 0.02)).toBe(true);
+    await screenshot(page, 'calibration-1-uncalibrated');
+
+    // A calibration line over the 200-pixel bar asks for its true length, in a keyboard-driven dialog.
+    await page.getByRole('button', { name: 'Calibrate' }).click();
+    await drawLine(page, [FILM.barStart, FILM.barRow], [FILM.barEnd, FILM.barRow]);
+    const dialog = page.getByRole('dialog', { name: 'Calibrate' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toMatch(/The line measures (199\.\d\d|200\.\d\d) px \(uncalibrated\)/);
+    const field = dialog.getByLabel('True length (mm)');
+    expect(await field.evaluate((input) => input === document.activeElement)).toBe(true);
+    // Nothing usable: the dialog says why and stays.
+    await page.keyboard.type('0');
+    await page.keyboard.press('Enter');
+    await dialog.getByText('The length must be more than 0 mm.').waitFor();
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    // Tab stays inside the dialog.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await field.evaluate((input) => input === document.activeElement)).toBe(true);
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('50');
+    await screenshot(page, 'calibration-2-dialog');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+
+    // 4 pixels a millimetre now: what was measured reads again in mm, and says who calibrated it.
+    const calibrated: [RegExp, number][] = [
+      [/^Length ([\d.]+) mm \(calibrated by user\)$/, 25],
+      [
+        /^Rectangle mean [\d.]+ SD [\d.]+ min \d+ max \d+ area ([\d.]+) mm² \(calibrated by user\)$/,
+        5000 / 16,
+      ],
+    ];
+    await expect.poll(() => measurementsRead(page, calibrated, 0.02)).toBe(true);
+    expect(await overlay.textContent()).toBe('Calibrated by user');
+
+    // The length tool is back; a new 100-pixel line reads 25 mm.
+    expect(await page.getByRole('button', { name: 'Length' }).getAttribute('aria-pressed')).toBe('true');
+    await drawLine(page, [100, 250], [200, 250]);
+    const withNewLength: [RegExp, number][] = [
+      ...calibrated,
+      [/^Length ([\d.]+) mm \(calibrated by user\)$/, 25],
+    ];
+    await expect.poll(() => measurementsRead(page, withNewLength, 0.01)).toBe(true);
+    await screenshot(page, 'calibration-3-calibrated');
+
+    // Escape drops a calibration line without changing the scale.
+    await page.getByRole('button', { name: 'Calibrate' }).click();
+    await drawLine(page, [100, 20], [150, 20]);
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForTimeout(300);
+    expect(await measurementsRead(page, withNewLength, 0.01)).toBe(true);
+    await page.context().close();
+  });
+
+  it('measures a radiograph at the detector from Imager Pixel Spacing, and in mm from Pixel Spacing without a position', async () => {
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, detectorFilm, 1);
+    expect(await page.locator('[data-viewport-id="viewport-0"] .spacing-note').textContent()).toBe(
+      'Lengths at detector',
+    );
+    await page.getByRole('button', { name: 'Length' }).click();
+    await drawLine(page, [FILM.barStart, FILM.barRow], [FILM.barEnd, FILM.barRow]);
+    // 200 pixels of 0.2 mm.
+    await expect
+      .poll(() => measurementsRead(page, [[/^Length ([\d.]+) mm \(at detector\)$/, 40]]))
+      .toBe(true);
+
+    await page.context().close();
+
+    const unplaced = await browser.newPage();
+    await openStudy(unplaced, lightbox.baseUrl, unplacedRadiograph, 1);
+    await unplaced.getByRole('button', { name: 'Length' }).click();
+    await drawLine(unplaced, [FILM.barStart, FILM.barRow], [FILM.barEnd, FILM.barRow]);
+    // 200 pixels of 0.25 mm; a radiograph's Pixel Spacing does not say where it was measured.
+    await expect
+      .poll(() => measurementsRead(unplaced, [[/^Length ([\d.]+) mm \(calibration unknown\)$/, 50]]))
+      .toBe(true);
+    await unplaced.context().close();
+  });
+
+  it('draws the images again after the browser takes the WebGL context away, on the CPU when it keeps failing', async () => {
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, ctStudy, PHANTOM.slices);
+    // The fifth image, in the lung window: water shows light grey (it is dark in the file's own window).
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+    await page
+      .locator('.slice-index')
+      .filter({ hasText: `Im 5/${PHANTOM.slices}` })
+      .waitFor();
+    await page.keyboard.press('2');
+    const water = [PHANTOM.centre, PHANTOM.centre - 30] as const;
+    expect(phantomHu(PHANTOM.slices - 5, water[1], water[0])).toBe(0);
+    const lungWindowGrey = Math.round(((0 - (-600 - 1500 / 2)) / 1500) * 255);
+    const showsWaterInLungWindow = async () =>
+      Math.abs((await displayedGrey(page, ...water)) - lungWindowGrey) <= 6;
+    await expect.poll(showsWaterInLungWindow).toBe(true);
+    const status = page.locator('.graphics-status');
+    expect(await status.textContent()).toBe('');
+
+    await loseGraphics(page);
+    await expect.poll(() => status.textContent()).toBe('Graphics were reset; restoring the display…');
+    expect(await displayedGrey(page, ...water)).toBe(0);
+    await screenshot(page, 'graphics-1-lost');
+    await page.evaluate(() =>
+      (window as unknown as { lostGraphics: WEBGL_lose_context }).lostGraphics.restoreContext(),
+    );
+    await expect.poll(() => status.textContent()).toBe('Graphics were reset; the display is restored.');
+    // The same image in the same window, drawn again.
+    await expect.poll(showsWaterInLungWindow, { timeout: 15_000 }).toBe(true);
+    expect(
+      await page.evaluate(() =>
+        (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer.currentImageIndex(0),
+      ),
+    ).toBe(4);
+    expect(await page.locator('.slice-index').textContent()).toBe(`Im 5/${PHANTOM.slices}`);
+    await screenshot(page, 'graphics-2-restored');
+
+    // Lost again at once: the graphics card cannot be relied on, the viewer draws on the CPU.
+    await loseGraphics(page);
+    await expect
+      .poll(() => status.textContent())
+      .toBe(
+        'Graphics could not be restored; images are now drawn without the graphics card (slower; no MPR or 3D).',
+      );
+    await expect.poll(showsWaterInLungWindow, { timeout: 15_000 }).toBe(true);
+    expect(
+      await page.evaluate(() => {
+        const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
+        return [viewer.currentImageIndex(0), viewer.renderingCanvas(0)];
+      }),
+    ).toEqual([4, null]);
+    expect(await page.getByRole('button', { name: 'MPR' }).isDisabled()).toBe(true);
+    await screenshot(page, 'graphics-3-software');
+    await page.context().close();
+  });
+});
