@@ -197,6 +197,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       await examTracker.settled();
       await closeCodecWorkers();
       await audit.close();
+      await blobs.close();
       await database.close();
     },
   };

@@ -71,66 +71,17 @@ function asAppError(error: unknown): AppError {
   });
 }
 
-/**
- * Stores one DICOM Part 10 object from a byte stream: the single entry point of STOW-RS, C-STORE and
- * import (DESIGN §2). Two-phase and crash-safe (issue #2 §5):
- *  1. a pending row names the blob about to be written (committed);
- *  2. the bytes stream to the blob store (temp file, fsync, rename, fsync directory) while the header is
- *     parsed from the same chunks — nothing is buffered whole;
- *  3. one transaction indexes patient/study/series/instance and clears the pending row.
- * Success is returned only after step 3. A failure at any point deletes the blob and the pending row;
- * a crash leaves the pending row, and recovery deletes the blob it names.
- */
-export async function storeInstance(
-  deps: ArchiveDeps,
-  source: AsyncIterable<Uint8Array>,
-  actor: Actor,
-  options: StoreOptions = {},
-): Promise<StoreOutcome> {
-  const { index, blobs, audit, logger, config } = deps;
-  const blobKey = newBlobKey();
-  await index.beginWrite(blobKey);
-  const discard = async () => {
-    try {
-      await blobs.delete(blobKey);
-      await index.abandonWrite(blobKey);
-    } catch (error) {
-      // The pending row stays; the recovery sweep retries the delete.
-      logger.warn({ err: error, blobKey }, 'could not discard a rejected object');
-    }
-  };
-
-  const tee = teeAsyncIterable(guarded(source));
-  const [toStorage, toParser] = tee.branches;
-  const stored = blobs.put(blobKey, toStorage).catch((error: unknown) => {
-    tee.abort(error);
-    throw error;
-  });
-  const parsed = readPart10(toParser, { bulkDataThreshold: config.bulkDataThreshold }).catch(
-    (error: unknown) => {
-      tee.abort(error);
-      throw error;
-    },
-  );
-  let object: Part10Object;
-  let blob: { size: number; sha256: string };
-  try {
-    [object, blob] = await Promise.all([parsed, stored]);
-  } catch (error) {
-    await Promise.allSettled([parsed, stored]);
-    await discard();
-    if (error instanceof SourceError) throw error.original;
-    const failure = asAppError(error);
-    if (failure.code === ErrorCode.OutOfResources) logger.error({ err: error }, 'store failed');
-    return { ok: false, error: failure };
+/** An object whose header is refused (not the study of the request, not the SOP of the command, …). */
+class RefusedObject extends Error {
+  constructor(readonly refusal: { error: AppError; sopClassUid?: string; sopInstanceUid?: string }) {
+    super(refusal.error.message);
   }
+}
 
-  const sopClassUid = getString(object.dataSet, Tag.SOPClassUID);
-  const sopInstanceUid = getString(object.dataSet, Tag.SOPInstanceUID);
-  let record: InstanceRecord;
-  let outcome: CommitOutcome;
+/** The index record of a parsed object, checked against the request; size and checksum come later. */
+function draftRecord(object: Part10Object, blobKey: string, options: StoreOptions): InstanceRecord {
   try {
-    record = instanceRecord(object, { key: blobKey, size: blob.size, sha256: blob.sha256 });
+    const record = instanceRecord(object, { key: blobKey, size: 0, sha256: '' });
     if (options.expectedStudyUid !== undefined && record.study.uid !== options.expectedStudyUid) {
       throw new AppError(
         ErrorCode.DataSetMismatch,
@@ -147,12 +98,94 @@ export async function storeInstance(
         'the SOP Class or Instance UID of the data set differs from the one in the command',
       );
     }
+    return record;
+  } catch (error) {
+    throw new RefusedObject({
+      error: asAppError(error),
+      sopClassUid: getString(object.dataSet, Tag.SOPClassUID),
+      sopInstanceUid: getString(object.dataSet, Tag.SOPInstanceUID),
+    });
+  }
+}
+
+/**
+ * Stores one DICOM Part 10 object from a byte stream: the single entry point of STOW-RS, C-STORE and
+ * import (DESIGN §2). Two-phase and crash-safe (issue #2 §5):
+ *  1. a pending row names the blob about to be written (committed before the blob gets its key);
+ *  2. the bytes stream to the blob store (a temp file, renamed to its key once step 1 is committed, then
+ *     the file and its directory synced) while the header is parsed from the same chunks — nothing is
+ *     buffered whole;
+ *  3. one transaction indexes patient/study/series/instance and clears the pending row.
+ * Steps 1 and 2 overlap, as do the parsed header's checks and the blob's sync.
+ * Success is returned only after step 3. A failure at any point deletes the blob and the pending row;
+ * a crash leaves the pending row, and recovery deletes the blob it names.
+ */
+export async function storeInstance(
+  deps: ArchiveDeps,
+  source: AsyncIterable<Uint8Array>,
+  actor: Actor,
+  options: StoreOptions = {},
+): Promise<StoreOutcome> {
+  const { index, blobs, audit, logger, config } = deps;
+  const blobKey = newBlobKey();
+  // The pending row is written while the bytes stream in; the blob store publishes the object under its
+  // key only once the row is committed, so a crash still never leaves a durable object nobody names.
+  const pending = index.beginWrite(blobKey);
+  const tee = teeAsyncIterable(guarded(source));
+  pending.catch((error: unknown) => tee.abort(error));
+  const discard = async () => {
+    try {
+      await pending;
+    } catch {
+      return; // nothing was recorded, so nothing was published either
+    }
+    try {
+      await blobs.delete(blobKey);
+      await index.abandonWrite(blobKey);
+    } catch (error) {
+      // The pending row stays; the recovery sweep retries the delete.
+      logger.warn({ err: error, blobKey }, 'could not discard a rejected object');
+    }
+  };
+
+  const [toStorage, toParser] = tee.branches;
+  const stored = blobs.put(blobKey, toStorage, { publishAfter: pending }).catch((error: unknown) => {
+    tee.abort(error);
+    throw error;
+  });
+  // The index record is built (and checked) from the header as soon as it is parsed, while the blob is
+  // still being written and synced; its size and checksum are filled in once the blob is durable.
+  const drafted = readPart10(toParser, { bulkDataThreshold: config.bulkDataThreshold }).then((object) =>
+    draftRecord(object, blobKey, options),
+  );
+  drafted.catch((error: unknown) => tee.abort(error));
+  let draft: InstanceRecord;
+  let blob: { size: number; sha256: string };
+  try {
+    [draft, blob] = await Promise.all([drafted, stored]);
+  } catch (error) {
+    await Promise.allSettled([drafted, stored]);
+    await discard();
+    if (error instanceof SourceError) throw error.original;
+    const refusal = error instanceof RefusedObject ? error.refusal : { error: asAppError(error) };
+    if (refusal.error.code === ErrorCode.OutOfResources) logger.error({ err: error }, 'store failed');
+    return { ok: false, ...refusal };
+  }
+
+  const record: InstanceRecord = { ...draft, blob: { key: blobKey, size: blob.size, sha256: blob.sha256 } };
+  let outcome: CommitOutcome;
+  try {
     outcome = await index.commitInstance(record, config.duplicatePolicy);
   } catch (error) {
     await discard();
     const failure = asAppError(error);
     if (failure.code === ErrorCode.OutOfResources) logger.error({ err: error }, 'index commit failed');
-    return { ok: false, error: failure, sopClassUid, sopInstanceUid };
+    return {
+      ok: false,
+      error: failure,
+      sopClassUid: record.instance.sopClassUid,
+      sopInstanceUid: record.instance.sopInstanceUid,
+    };
   }
   // Committed: from here on nothing may undo the store. A blob the commit left unreferenced stays
   // recorded as pending if its deletion fails, and the recovery sweep deletes it later.

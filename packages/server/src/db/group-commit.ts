@@ -34,8 +34,8 @@ const MAX_UNITS = 64;
  * durable, so a sender's acknowledgement still means its data survives a power loss. A unit alone runs in
  * a transaction of its own, as before.
  *
- * Made for SQLite, where one connection serializes every transaction anyway and the fsync of each commit
- * blocks the event loop; the units must use only the transaction they are given.
+ * Made for SQLite, where one connection serializes every transaction anyway and holds it until the commit's
+ * WAL sync is done (db/durable-sqlite.ts); the units must use only the transaction they are given.
  */
 export class GroupCommit {
   private readonly waiting: Unit[] = [];

@@ -1,14 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import {
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  SqliteDialect,
-  type Migration,
-  type SqliteDialectConfig,
-} from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import pg from 'pg';
 import { archiveIndexMigration } from './migrations/0001-archive-index.js';
 import { dicomNodesMigration } from './migrations/0002-dicom-nodes.js';
@@ -20,6 +13,7 @@ import { risMigration } from './migrations/0007-ris.js';
 import { attributeValuesMigration } from './migrations/0008-attribute-values.js';
 import { modalityStationsMigration } from './migrations/0009-modality-stations.js';
 import { jobControlMigration } from './migrations/0010-job-control.js';
+import { DurableSqliteDialect, type StatementSource } from './durable-sqlite.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
 
@@ -62,7 +56,7 @@ const STATEMENT_CACHE_SIZE = 500;
  * every query anew, which was 12 % of the server's CPU while taking HL7 orders (docs/benchmarks.md, RIS).
  * Statements are only ever run to completion (no iterators), so one statement serves every caller.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+function withStatementCache(sqlite: SqliteDatabase.Database): StatementSource {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     prepare(sql: string) {
@@ -86,13 +80,16 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfi
 function openSqlite(file: string): Kysely<Tables> {
   mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
-  // WAL for concurrent readers; synchronous=FULL so that a commit survives power loss (issue #2 §5):
-  // in WAL mode NORMAL would only guarantee consistency, not durability of the last transactions.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  // WAL for concurrent readers. NORMAL does not sync at commit: DurableSqliteDialect syncs the WAL before a
+  // commit returns, on the thread pool, so that a commit still survives power loss (issue #2 §5).
+  const wal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+  sqlite.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
-  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const statements = withStatementCache(sqlite);
+  return new Kysely<Tables>({
+    dialect: wal ? new DurableSqliteDialect(sqlite, statements) : new SqliteDialect({ database: statements }),
+  });
 }
 
 function openPostgres(url: string, onIdleError: (error: Error) => void): Kysely<Tables> {

@@ -13,6 +13,18 @@ export interface BlobRange {
   length: number;
 }
 
+/** Options of one put. */
+export interface PutOptions {
+  checksum?: boolean;
+  /**
+   * The caller's durable record of the key (a pending row): the object appears under its key only once
+   * this has resolved, and the put rejects if it rejects. The bytes stream in meanwhile. After it has
+   * resolved, a crash may leave an incomplete object under the key, which the caller's record names for
+   * cleanup; without it, nothing incomplete ever lies under a key.
+   */
+  publishAfter?: Promise<unknown>;
+}
+
 /**
  * Where object bytes live (DESIGN §4.2): a small port, file-system backed by default, S3 when scaled out.
  * Encryption at rest wraps an implementation in independently sealed chunks, so ranges stay readable
@@ -24,7 +36,7 @@ export interface BlobStore {
    * `checksum: false` the SHA-256 is not computed (and is reported empty): for a caller that hashes
    * other bytes than those stored, as encryption at rest hashes the plaintext.
    */
-  put(key: string, body: AsyncIterable<Uint8Array>, options?: { checksum?: boolean }): Promise<BlobInfo>;
+  put(key: string, body: AsyncIterable<Uint8Array>, options?: PutOptions): Promise<BlobInfo>;
   /** Streams an object, or a byte range of it. Rejects if the object does not exist. */
   get(key: string, range?: BlobRange): Promise<Readable>;
   /** The size of a stored object in bytes. Rejects if the object does not exist. */
@@ -35,4 +47,6 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Removes partial writes left by a crash that are older than `ageMs`; returns how many. */
   sweepPartialWrites(ageMs: number): Promise<number>;
+  /** Releases what the store holds open (once every put has settled). */
+  close(): Promise<void>;
 }

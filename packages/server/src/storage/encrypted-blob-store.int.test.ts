@@ -35,6 +35,7 @@ describe('encryption at rest (issue #4 §5)', () => {
     store = new EncryptedBlobStore(files, ring);
   });
   afterAll(async () => {
+    await store?.close();
     await database?.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -1,7 +1,7 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdf, hkdfSync, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AppError, ErrorCode } from '../shared/app-error.js';
-import type { BlobInfo, BlobRange, BlobStore } from './blob-store.js';
+import type { BlobInfo, BlobRange, BlobStore, PutOptions } from './blob-store.js';
 
 /** The keys objects are sealed with (the key ring). */
 export interface ObjectKeys {
@@ -38,6 +38,15 @@ function aad(header: Buffer, last: boolean): Buffer {
 
 function objectKey(dataKey: Buffer, salt: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', dataKey, salt, 'lightbox object', 32));
+}
+
+/** The same key derived on the thread pool: a new object's key is ready by the time its bytes are. */
+function objectKeyAsync(dataKey: Buffer, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    hkdf('sha256', dataKey, salt, 'lightbox object', 32, (error, key) =>
+      error === null ? resolve(Buffer.from(key)) : reject(error),
+    ),
+  );
 }
 
 /** Seals one chunk: ciphertext and tag, as separate buffers (no copy into one). */
@@ -95,9 +104,9 @@ export class EncryptedBlobStore implements BlobStore {
     private readonly options: { seal: boolean } = { seal: true },
   ) {}
 
-  async put(key: string, body: AsyncIterable<Uint8Array>): Promise<BlobInfo> {
+  async put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<BlobInfo> {
     this.described.delete(key);
-    if (!this.options.seal) return this.inner.put(key, body);
+    if (!this.options.seal) return this.inner.put(key, body, options);
     const active = this.keys.activeObjectKey();
     const salt = randomBytes(32);
     const bytes = Buffer.alloc(HEADER);
@@ -105,23 +114,14 @@ export class EncryptedBlobStore implements BlobStore {
     bytes.writeUInt32BE(CHUNK_SIZE, 8);
     Buffer.from(active.id, 'hex').copy(bytes, 12);
     salt.copy(bytes, 20);
-    const header: Header = { bytes, chunkSize: CHUNK_SIZE, key: objectKey(active.key, salt) };
+    const derived = objectKeyAsync(active.key, salt);
+    derived.catch(() => {}); // awaited before the first chunk is sealed
     const hash = createHash('sha256');
     let size = 0;
+    // Header, then each chunk's ciphertext and tag as they are sealed (the inner store batches its writes).
     async function* sealed(): AsyncGenerator<Uint8Array> {
-      // Sealed chunks leave in batches of about WRITE_BATCH bytes: one write each, not one per chunk and tag.
-      let batch: Buffer[] = [bytes];
-      let batched = bytes.length;
-      const add = ([ciphertext, tag]: [Buffer, Buffer]) => {
-        batch.push(ciphertext, tag);
-        batched += ciphertext.length + tag.length;
-      };
-      const take = () => {
-        const out = Buffer.concat(batch, batched);
-        batch = [];
-        batched = 0;
-        return out;
-      };
+      yield bytes;
+      const header: Header = { bytes, chunkSize: CHUNK_SIZE, key: await derived };
       // A full chunk is sealed once more data shows it is not the last; the end seals what remains as last.
       const buffer = Buffer.allocUnsafe(CHUNK_SIZE);
       let filled = 0;
@@ -132,9 +132,8 @@ export class EncryptedBlobStore implements BlobStore {
         let offset = 0;
         while (offset < piece.length) {
           if (filled === CHUNK_SIZE) {
-            add(sealChunk(header, index++, buffer, false));
+            yield* sealChunk(header, index++, buffer, false);
             filled = 0;
-            if (batched >= WRITE_BATCH) yield take();
           }
           const count = Math.min(CHUNK_SIZE - filled, piece.length - offset);
           buffer.set(piece.subarray(offset, offset + count), filled);
@@ -142,12 +141,11 @@ export class EncryptedBlobStore implements BlobStore {
           offset += count;
         }
       }
-      add(sealChunk(header, index, buffer.subarray(0, filled), true));
-      yield take();
+      yield* sealChunk(header, index, buffer.subarray(0, filled), true);
     }
     this.described.delete(key);
     // The inner store's checksum would be of the ciphertext: the index records the plaintext's.
-    await this.inner.put(key, sealed(), { checksum: false });
+    await this.inner.put(key, sealed(), { ...options, checksum: false });
     return { size, sha256: hash.digest('hex') };
   }
 
@@ -194,6 +192,10 @@ export class EncryptedBlobStore implements BlobStore {
 
   async size(key: string): Promise<number> {
     return (await this.describe(key)).size;
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
   }
 
   async delete(key: string): Promise<void> {
@@ -296,7 +298,6 @@ interface Described {
 }
 
 /** Bytes of sealed chunks handed to the inner store at once. */
-const WRITE_BATCH = 256 * 1024;
 
 /** Headers remembered (about 200 bytes each). */
 const DESCRIBED_MAX = 20_000;

@@ -1,13 +1,38 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError, ErrorCode } from '../shared/app-error.js';
-import type { BlobInfo, BlobRange, BlobStore } from './blob-store.js';
+import { FileSync } from '../shared/file-sync.js';
+import type { BlobInfo, BlobRange, BlobStore, PutOptions } from './blob-store.js';
 
 const KEY_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._/-]*$/;
 const PARTIAL_DIR = '.partial';
+/** Directories whose handles are kept open for syncing (objects go to a folder per day). */
+const OPEN_DIRECTORIES = 8;
+
+/** Bytes gathered before a write. */
+const WRITE_BATCH = 256 * 1024;
+
+/** Writes every byte of `pieces` (a short write continues where it stopped). */
+async function writeAll(handle: FileHandle, pieces: Uint8Array[], length: number): Promise<void> {
+  let { bytesWritten } = await handle.writev(pieces);
+  while (bytesWritten < length) {
+    const rest: Uint8Array[] = [];
+    let skip = bytesWritten;
+    for (const piece of pieces) {
+      if (skip >= piece.length) skip -= piece.length;
+      else {
+        rest.push(piece.subarray(skip));
+        skip = 0;
+      }
+    }
+    pieces = rest;
+    length -= bytesWritten;
+    ({ bytesWritten } = await handle.writev(pieces));
+  }
+}
 
 async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
@@ -19,14 +44,16 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 /**
- * Objects as files under one root directory. A put writes to `.partial/<uuid>`, fsyncs the file,
- * renames it to its key and fsyncs the directory (and any directory it had to create), so that a
- * resolved put survives power loss and a crash never leaves a partial file under a real key.
+ * Objects as files under one root directory. A put writes to `.partial/<uuid>` and renames it to its key;
+ * it resolves once the file and its directory (and any directory it had to create) are synced, so that a
+ * resolved put survives power loss. A crash never leaves a partial file under a key that nobody recorded
+ * (see PutOptions.publishAfter).
  */
 export class FileBlobStore implements BlobStore {
   // Directories made durable, or being made so: concurrent writers into a new folder wait for the
   // same fsyncs instead of trusting a folder another writer has only just created.
   private readonly directories = new Map<string, Promise<void>>();
+  private readonly directorySyncs = new Map<string, FileSync>();
 
   constructor(private readonly root: string) {}
 
@@ -65,40 +92,82 @@ export class FileBlobStore implements BlobStore {
     if (parent !== dir) await syncDirectory(parent);
   }
 
-  async put(
-    key: string,
-    body: AsyncIterable<Uint8Array>,
-    options: { checksum?: boolean } = {},
-  ): Promise<BlobInfo> {
+  async put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<BlobInfo> {
+    const publishAfter = options.publishAfter;
+    publishAfter?.catch(() => {}); // awaited later (below), perhaps only after the bytes
     const finalPath = this.pathOf(key);
+    const dir = path.dirname(finalPath);
     const partialPath = path.join(this.root, PARTIAL_DIR, randomUUID());
     const hash = options.checksum === false ? undefined : createHash('sha256');
     let size = 0;
     const handle = await open(partialPath, 'wx');
+    // A caller that records the key first (publishAfter) cleans up whatever lies under it after a crash,
+    // so the file moves under its key as soon as that record is durable, while it is still being written,
+    // and at the end the file and its directory are synced together. Otherwise the file is synced before
+    // it is renamed, so that nothing incomplete ever lies under a real key.
+    const placed =
+      publishAfter === undefined
+        ? undefined
+        : this.ensureDirectory(dir)
+            .then(() => publishAfter)
+            .then(() => rename(partialPath, finalPath));
+    placed?.catch(() => {}); // awaited below, perhaps only after the bytes: a failure is reported there
     try {
       try {
+        // Chunks leave in batches of about WRITE_BATCH bytes, one writev each: fewer trips to the thread
+        // pool than a write per chunk, and no copy into one buffer.
+        let batch: Uint8Array[] = [];
+        let batched = 0;
         for await (const chunk of body) {
           hash?.update(chunk);
           size += chunk.length;
-          let written = 0;
-          while (written < chunk.length) {
-            const { bytesWritten } = await handle.write(chunk, written, chunk.length - written);
-            written += bytesWritten;
+          batch.push(chunk);
+          batched += chunk.length;
+          if (batched >= WRITE_BATCH) {
+            await writeAll(handle, batch, batched);
+            batch = [];
+            batched = 0;
           }
         }
-        await handle.sync();
+        if (batched > 0) await writeAll(handle, batch, batched);
+        if (placed !== undefined) {
+          await placed;
+          await Promise.all([handle.datasync(), this.directorySync(dir).sync()]);
+        } else {
+          await handle.sync();
+        }
       } finally {
         await handle.close();
       }
-      const dir = path.dirname(finalPath);
-      await this.ensureDirectory(dir);
-      await rename(partialPath, finalPath);
-      await syncDirectory(dir);
+      if (placed === undefined) {
+        await this.ensureDirectory(dir);
+        await rename(partialPath, finalPath);
+        await this.directorySync(dir).sync();
+      }
     } catch (error) {
-      await rm(partialPath, { force: true });
+      const wasPlaced = await placed?.then(
+        () => true,
+        () => false,
+      );
+      await rm(wasPlaced === true ? finalPath : partialPath, { force: true });
       throw error;
     }
     return { size, sha256: hash?.digest('hex') ?? '' };
+  }
+
+  // Directories synced often (the day's folder) keep a handle open, and concurrent writers share syncs.
+  private directorySync(dir: string): FileSync {
+    let sync = this.directorySyncs.get(dir);
+    if (sync === undefined) {
+      if (this.directorySyncs.size >= OPEN_DIRECTORIES) {
+        const [oldest, old] = this.directorySyncs.entries().next().value!;
+        this.directorySyncs.delete(oldest);
+        void old.close();
+      }
+      sync = new FileSync(dir, 'directory');
+      this.directorySyncs.set(dir, sync);
+    }
+    return sync;
   }
 
   async get(key: string, range?: BlobRange): Promise<Readable> {
@@ -157,6 +226,12 @@ export class FileBlobStore implements BlobStore {
       }
     }
     return removed;
+  }
+
+  async close(): Promise<void> {
+    const syncs = [...this.directorySyncs.values()];
+    this.directorySyncs.clear();
+    await Promise.all(syncs.map((sync) => sync.close()));
   }
 
   private async assertExists(file: string): Promise<void> {

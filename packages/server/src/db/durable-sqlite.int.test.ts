@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileSync } from '../shared/file-sync.js';
+import { DurableSqliteDialect, type StatementSource } from './durable-sqlite.js';
+import { GroupCommit } from './group-commit.js';
+import { openDatabase } from './open-database.js';
+import type { Tables } from './tables.js';
+
+describe('SQLite commits synced off the event loop', () => {
+  let dir: string;
+  let sqlite: SqliteDatabase.Database;
+  let wal: FileSync;
+  let db: Kysely<Tables>;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'lightbox-durable-sqlite-'));
+    const file = path.join(dir, 'index.db');
+    sqlite = new SqliteDatabase(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.exec('CREATE TABLE message (id TEXT PRIMARY KEY)');
+    wal = new FileSync(`${file}-wal`, 'data');
+    // better-sqlite3's own prepare is a statement source (the server passes its statement cache).
+    const statements = sqlite as unknown as StatementSource;
+    db = new Kysely<Tables>({ dialect: new DurableSqliteDialect(sqlite, statements, wal) });
+  });
+
+  afterEach(async () => {
+    await db.destroy();
+    await wal.close(); // also when the test used the WAL but never the database
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const insert = (id: string) => sql`INSERT INTO message (id) VALUES (${id})`;
+  const count = async () =>
+    (await sql<{ n: number }>`SELECT count(*) AS n FROM message`.execute(db)).rows[0]!.n;
+
+  it('syncs the WAL once per commit that wrote, before the commit returns', async () => {
+    await insert('a').execute(db);
+    expect(wal.syncCount).toBe(1);
+    await count();
+    expect(wal.syncCount).toBe(1);
+
+    await db.transaction().execute(async (trx) => {
+      await insert('b').execute(trx);
+      await insert('c').execute(trx);
+      expect(wal.syncCount).toBe(1); // not per statement
+    });
+    expect(wal.syncCount).toBe(2);
+
+    await db.transaction().execute(async (trx) => {
+      await sql`SELECT id FROM message`.execute(trx);
+    });
+    expect(wal.syncCount).toBe(2); // a transaction that only read has nothing to sync
+
+    const returned = await sql<{ id: string }>`INSERT INTO message (id) VALUES ('d') RETURNING id`.execute(
+      db,
+    );
+    expect(returned.rows).toEqual([{ id: 'd' }]);
+    expect(wal.syncCount).toBe(3);
+    expect(await count()).toBe(4);
+  });
+
+  it('syncs after a transaction that failed half-way, and keeps nothing of it', async () => {
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await insert('x').execute(trx);
+        await insert('x').execute(trx); // primary key violation
+      }),
+    ).rejects.toThrow();
+    expect(await count()).toBe(0);
+    await insert('y').execute(db);
+    expect(await count()).toBe(1);
+  });
+
+  it('shares one sync among callers that arrive while one runs', async () => {
+    const first = wal.sync();
+    const second = wal.sync();
+    const third = wal.sync();
+    expect(second).toBe(third);
+    expect(second).not.toBe(first);
+    await Promise.all([first, second, third]);
+    expect(wal.syncCount).toBe(2);
+  });
+
+  it('syncs the commits of a group commit once for the whole group', async () => {
+    const group = new GroupCommit(db);
+    await Promise.all(['p', 'q', 'r'].map((id) => group.run((trx) => insert(id).execute(trx))));
+    expect(wal.syncCount).toBe(1);
+    expect(await count()).toBe(3);
+  });
+});
+
+describe('the index database on SQLite', () => {
+  it('runs in WAL mode with NORMAL synchronous, the WAL synced by the dialect', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-durable-index-'));
+    try {
+      const database = await openDatabase(`sqlite:${path.join(dir, 'index.db')}`);
+      try {
+        const pragma = async (name: string) =>
+          (await sql.raw<Record<string, unknown>>(`PRAGMA ${name}`).execute(database.db)).rows[0];
+        expect(await pragma('journal_mode')).toEqual({ journal_mode: 'wal' });
+        expect(await pragma('synchronous')).toEqual({ synchronous: 1 }); // NORMAL
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
