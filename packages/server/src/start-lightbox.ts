@@ -170,6 +170,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     nodes: services.dicomNodes,
     local,
     authenticator: services.passwords,
+    emergencyAccess: services.emergencyAccess,
     audit: services.audit,
     worklist: services.ris,
     performedSteps: services.performedSteps,

@@ -14,6 +14,7 @@ import type { Archive } from '../archive/archive.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import type { LocalAe } from '../dimse-scu/open-node-association.js';
 import type { Actor } from '../security/actor.js';
+import type { EmergencyAccess } from '../security/emergency-access.js';
 import { AuditEventId, AuditEventType, type AuditSink } from '../security/audit/audit-sink.js';
 import { actorMay, Permission, type PermissionValue } from '../security/permissions.js';
 import { decideAssociation, type AssociationPolicy } from './association-policy.js';
@@ -40,6 +41,8 @@ export interface DicomListenerDeps {
   local: LocalAe;
   /** Checks the user name and passcode of user identity negotiation. */
   authenticator: PasswordVerifier;
+  /** Emergency ("break-the-glass") access of the users who authenticate with user identity negotiation. */
+  emergencyAccess: Pick<EmergencyAccess, 'attachTo'>;
   /** Most matches one C-FIND returns. */
   maxQueryResults: number;
   /** Where associations from unregistered nodes are reported (intrusion detection watches it). */
@@ -205,6 +208,8 @@ export async function startDicomListener(
               });
         if (decision.accept && identity.kind === 'user') {
           actor = { ...identity.actor, aeTitle: request.callingAeTitle };
+          // A user who broke the glass in the browser sees, for its duration, as much from a workstation.
+          await deps.emergencyAccess.attachTo(actor);
           // PS3.7 D.3.3.7.2: for a user name and passcode the server response is empty.
           if (identity.positiveResponse) decision.answer.user.userIdentityResponse = new Uint8Array(0);
         }

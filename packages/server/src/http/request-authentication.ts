@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, Protocol } from '../security/actor.js';
-import { accessScopeOf } from '../security/access-scope.js';
 import type { ApiTokenStore } from '../security/api-token-store.js';
 import { AuditEventId, AuditEventType, type AuditSink } from '../security/audit/audit-sink.js';
 import { actorOf, tooManyAttempts, type PasswordAuthenticator } from '../security/password-authenticator.js';
@@ -95,13 +94,7 @@ export async function authenticateRequest(
       "a request from another site cannot use this browser's credentials",
     );
   }
-  // Only users whose role limits what they see can be under an emergency access; look it up for them.
-  const { actor } = found;
-  if (actor.userId !== undefined && accessScopeOf(actor).kind !== 'all') {
-    const emergency = await deps.emergencyAccess.activeFor(actor.userId);
-    if (emergency !== undefined)
-      actor.emergency = { reason: emergency.reason, expiresAt: emergency.expiresAt };
-  }
+  await deps.emergencyAccess.attachTo(found.actor);
   return found;
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
+import { accessScopeOf } from './access-scope.js';
 import type { Actor } from './actor.js';
 import { AuditEventId, AuditEventType, type AuditSink } from './audit/audit-sink.js';
 import type { Notifications } from './notifications.js';
@@ -135,6 +136,17 @@ export class EmergencyAccess {
         { reason: row.reason, startedAt: Number(row.started_at), expiresAt: Number(row.expires_at) },
       ]),
     );
+  }
+
+  /**
+   * Marks the emergency access in force on an authenticated user's actor, whatever the protocol (HTTP
+   * request, DIMSE association with user identity). Only users whose role limits what they see can be
+   * under one; others are left as they are without a lookup.
+   */
+  async attachTo(actor: Actor): Promise<void> {
+    if (actor.userId === undefined || accessScopeOf(actor).kind === 'all') return;
+    const emergency = await this.activeFor(actor.userId);
+    if (emergency !== undefined) actor.emergency = { reason: emergency.reason, expiresAt: emergency.expiresAt };
   }
 
   /** The user's emergency access in force now, if any. */

@@ -91,6 +91,39 @@ for (const dialect of DIALECTS) {
       await lb?.stop();
     });
 
+    /** Study-level C-FIND for the test patient over an association of this user: the matches. */
+    const find = async (username: string) => {
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        callingAeTitle: 'VIEWER',
+        userIdentity: { username, password: TEST_USER_PASSWORD },
+        contexts: [
+          {
+            id: 1,
+            abstractSyntax: STUDY_ROOT_FIND,
+            transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
+          },
+        ],
+      });
+      const identifier: DicomJson = {
+        '00080052': { vr: 'CS', Value: ['STUDY'] },
+        '00100020': { vr: 'LO', Value: [patientId] },
+        '0020000D': { vr: 'UI' },
+      };
+      const bytes = encodeIdentifier(identifier, TransferSyntaxUid.ExplicitVRLittleEndian);
+      let matches = 0;
+      const final = await association.sendRequest(
+        1,
+        { commandField: CommandField.CFindRq, priority: 0, affectedSopClassUid: STUDY_ROOT_FIND },
+        bytes,
+        () => (matches += 1),
+      );
+      await association.release();
+      expect(final.command.status).toBe(Status.Success);
+      return matches;
+    };
+
     it('QIDO returns a referring physician only the studies that name their provider identifier', async () => {
       expect(await visibleStudies('rad')).toEqual([studyA, studyB, studyC].sort());
       expect(await visibleStudies('drA')).toEqual([studyA]);
@@ -115,41 +148,36 @@ for (const dialect of DIALECTS) {
     });
 
     it('C-FIND over an association of a user (user identity negotiation) is held to the same scope', async () => {
-      const find = async (username: string) => {
-        const association = await connectScu({
-          port: lb.dicomPort,
-          calledAeTitle: TEST_AE_TITLE,
-          callingAeTitle: 'VIEWER',
-          userIdentity: { username, password: TEST_USER_PASSWORD },
-          contexts: [
-            {
-              id: 1,
-              abstractSyntax: STUDY_ROOT_FIND,
-              transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
-            },
-          ],
-        });
-        const identifier: DicomJson = {
-          '00080052': { vr: 'CS', Value: ['STUDY'] },
-          '00100020': { vr: 'LO', Value: [patientId] },
-          '0020000D': { vr: 'UI' },
-        };
-        const bytes = encodeIdentifier(identifier, TransferSyntaxUid.ExplicitVRLittleEndian);
-        let matches = 0;
-        const final = await association.sendRequest(
-          1,
-          { commandField: CommandField.CFindRq, priority: 0, affectedSopClassUid: STUDY_ROOT_FIND },
-          bytes,
-          () => (matches += 1),
-        );
-        await association.release();
-        expect(final.command.status).toBe(Status.Success);
-        return matches;
-      };
       expect(await find('rad')).toBe(3);
       expect(await find('dr-a')).toBe(1);
       expect(await find('dr-none')).toBe(0);
       expect(await find('scientist')).toBe(1);
+    });
+
+    it('C-FIND of a user who broke the glass in the browser sees every study until the access ends, audited', async () => {
+      const headers = { authorization: auth.get('drNone')!, 'content-type': 'application/json' };
+      expect(await find('dr-none')).toBe(0);
+      const started = await fetch(`${lb.baseUrl}/api/emergency-access`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ reason: 'patient transferred unconscious' }),
+      });
+      expect(started.status).toBe(201);
+      expect(await find('dr-none')).toBe(3);
+      const trail = (await (
+        await fetch(`${lb.baseUrl}/api/audit-events?user=dr-none&eventId=110112`, {
+          headers: { authorization: lb.authorization },
+        })
+      ).json()) as { detail: string }[];
+      expect(
+        trail.some((e) => e.detail.includes('[emergency access: patient transferred unconscious]')),
+      ).toBe(true);
+      const ended = await fetch(`${lb.baseUrl}/api/emergency-access`, {
+        method: 'DELETE',
+        headers: { authorization: auth.get('drNone')! },
+      });
+      expect(ended.status).toBe(204);
+      expect(await find('dr-none')).toBe(0);
     });
     it('hides a study from an institution-limited user once a series from elsewhere joins it', async () => {
       expect(await visibleStudies('scientist')).toEqual([studyB]);
