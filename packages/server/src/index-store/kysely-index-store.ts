@@ -28,6 +28,17 @@ import type { UnitOfWork } from '../db/group-commit.js';
 
 type Tx = Transaction<Tables>;
 
+/** What the index holds already for an instance being committed (see KyselyIndexStore.lookUp). */
+interface KnownRows {
+  /** The patient's key (the one it was merged into, if it was). */
+  patient: number | undefined;
+  study: { pk: number; patientPk: number } | undefined;
+  series: { pk: number; studyPk: number } | undefined;
+  instance:
+    | { pk: number; blobKey: string; seriesPk: number; studyPk: number; studyUid: string; seriesUid: string }
+    | undefined;
+}
+
 /** Set members are kept as `\A\B\`, so that a member is found by a plain substring search. */
 function addToSet(
   dialect: SqlDialect,
@@ -58,9 +69,11 @@ export class KyselyIndexStore implements IndexStore {
   }
 
   async beginWrite(blobKey: string): Promise<void> {
-    await this.transact((trx) =>
-      trx.insertInto('pending_blob').values({ blob_key: blobKey, created_at: Date.now() }).execute(),
-    );
+    const row = { blob_key: blobKey, created_at: Date.now() };
+    // One statement: on PostgreSQL it commits by itself (one round trip, not BEGIN … COMMIT); on SQLite
+    // it joins the commits of other writes arriving together.
+    if (this.dialect === 'postgres') await this.db.insertInto('pending_blob').values(row).execute();
+    else await this.transact((trx) => trx.insertInto('pending_blob').values(row).execute());
   }
 
   async abandonWrite(blobKey: string): Promise<boolean> {
@@ -95,67 +108,59 @@ export class KyselyIndexStore implements IndexStore {
 
   private async commitIn(trx: Tx, r: InstanceRecord, policy: DuplicatePolicyValue): Promise<CommitOutcome> {
     const now = Date.now();
-    // A write first: on SQLite this takes the write lock at once instead of upgrading a read lock later.
-    // It also proves the pending row is still there: if the recovery sweep claimed it (a write that took
-    // longer than the sweep's age), the blob may already be gone and the instance must not be indexed.
+    // The pending row is claimed by deleting it, as the first write: on SQLite this takes the write lock
+    // at once instead of upgrading a read lock later. It also proves the row was still there: if the
+    // recovery sweep claimed it (a write that took longer than the sweep's age), the blob may already be
+    // gone and the instance must not be indexed.
     const claimed = await trx
-      .updateTable('pending_blob')
-      .set({ created_at: sql`created_at` })
+      .deleteFrom('pending_blob')
       .where('blob_key', '=', r.blob.key)
       .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) {
+    if (Number(claimed.numDeletedRows) !== 1) {
       throw new AppError(
         ErrorCode.OutOfResources,
         'the write was abandoned by crash recovery before it completed',
       );
     }
-    const existing = await trx
-      .selectFrom('instance')
-      .innerJoin('study', 'study.pk', 'instance.study_pk')
-      .innerJoin('series', 'series.pk', 'instance.series_pk')
-      .select([
-        'instance.pk',
-        'instance.blob_key',
-        'instance.series_pk',
-        'instance.study_pk',
-        'study.study_instance_uid',
-        'series.series_instance_uid',
-      ])
-      .where('instance.sop_instance_uid', '=', r.instance.sopInstanceUid)
-      .executeTakeFirst();
+    let known = await this.lookUp(trx, r);
     let replacedBlobKey: string | undefined;
+    const existing = known.instance;
     if (existing !== undefined) {
       // The same SOP Instance UID in another study or series is not a re-send but a conflict: never
       // answer "stored" for an object that is dropped, nor move an instance silently.
-      if (existing.study_instance_uid !== r.study.uid || existing.series_instance_uid !== r.series.uid) {
+      if (existing.studyUid !== r.study.uid || existing.seriesUid !== r.series.uid) {
         throw new AppError(
           ErrorCode.DataSetMismatch,
           `SOP Instance ${r.instance.sopInstanceUid} is already stored in another study or series`,
         );
       }
-      // The new blob stays recorded as pending until the caller has deleted it: a crash in between
-      // leaves it to the recovery sweep instead of leaking it.
-      if (policy === 'keep-existing') return { status: 'already-stored', unreferencedBlobKey: r.blob.key };
       if (policy === 'reject') {
         throw new AppError(
           ErrorCode.DuplicateInstance,
           `SOP Instance ${r.instance.sopInstanceUid} is already stored`,
         );
       }
+      if (policy === 'keep-existing') {
+        // The new blob stays recorded as pending until the caller has deleted it: a crash in between
+        // leaves it to the recovery sweep instead of leaking it.
+        await trx.insertInto('pending_blob').values({ blob_key: r.blob.key, created_at: now }).execute();
+        return { status: 'already-stored', unreferencedBlobKey: r.blob.key };
+      }
       await this.removeInstance(trx, {
         pk: existing.pk,
-        series_pk: existing.series_pk,
-        study_pk: existing.study_pk,
+        series_pk: existing.seriesPk,
+        study_pk: existing.studyPk,
       });
-      replacedBlobKey = existing.blob_key;
+      replacedBlobKey = existing.blobKey;
       // The replaced blob becomes pending deletion in the same transaction, so it is never leaked.
       await trx.insertInto('pending_blob').values({ blob_key: replacedBlobKey, created_at: now }).execute();
+      // Its series or study may have gone with it.
+      known = await this.lookUp(trx, r);
     }
 
-    await trx.deleteFrom('pending_blob').where('blob_key', '=', r.blob.key).execute();
-    const patientPk = await this.upsertPatient(trx, r, now);
-    const study = await this.upsertStudy(trx, r, patientPk, now);
-    const series = await this.upsertSeries(trx, r, study.pk, now);
+    const patientPk = known.patient ?? (await this.insertPatient(trx, r, now));
+    const study = await this.upsertStudy(trx, r, known.study, patientPk, now);
+    const series = await this.upsertSeries(trx, r, known.series, study.pk, now);
 
     await trx
       .insertInto('instance')
@@ -209,9 +214,58 @@ export class KyselyIndexStore implements IndexStore {
       : { status: 'replaced', unreferencedBlobKey: replacedBlobKey };
   }
 
+  /**
+   * What the index already holds for an instance, in one statement (each a lookup by a unique key): the
+   * patient (followed to the one it was merged into), the study and series, and the instance itself with
+   * the study and series it is in. Most instances join a known series, so this is the only read.
+   */
+  private async lookUp(trx: Tx, r: InstanceRecord): Promise<KnownRows> {
+    const result = await sql<{
+      patient_pk: number | null;
+      merged_into_pk: number | null;
+      study_pk: number | null;
+      study_patient_pk: number | null;
+      series_pk: number | null;
+      series_study_pk: number | null;
+      instance_pk: number | null;
+      instance_blob_key: string | null;
+      instance_series_pk: number | null;
+      instance_study_pk: number | null;
+      instance_study_uid: string | null;
+      instance_series_uid: string | null;
+    }>`SELECT p.pk AS patient_pk, p.merged_into_pk, st.pk AS study_pk, st.patient_pk AS study_patient_pk,
+        se.pk AS series_pk, se.study_pk AS series_study_pk, i.pk AS instance_pk,
+        i.blob_key AS instance_blob_key, i.series_pk AS instance_series_pk, i.study_pk AS instance_study_pk,
+        ist.study_instance_uid AS instance_study_uid, ise.series_instance_uid AS instance_series_uid
+      FROM (SELECT 1 AS one) AS anchor
+      LEFT JOIN patient p ON p.patient_key = ${r.patient.key}
+      LEFT JOIN study st ON st.study_instance_uid = ${r.study.uid}
+      LEFT JOIN series se ON se.series_instance_uid = ${r.series.uid}
+      LEFT JOIN instance i ON i.sop_instance_uid = ${r.instance.sopInstanceUid}
+      LEFT JOIN study ist ON ist.pk = i.study_pk
+      LEFT JOIN series ise ON ise.pk = i.series_pk`.execute(trx);
+    const row = result.rows[0]!;
+    return {
+      patient: row.patient_pk === null ? undefined : (row.merged_into_pk ?? row.patient_pk),
+      study: row.study_pk === null ? undefined : { pk: row.study_pk, patientPk: row.study_patient_pk! },
+      series: row.series_pk === null ? undefined : { pk: row.series_pk, studyPk: row.series_study_pk! },
+      instance:
+        row.instance_pk === null
+          ? undefined
+          : {
+              pk: row.instance_pk,
+              blobKey: row.instance_blob_key!,
+              seriesPk: row.instance_series_pk!,
+              studyPk: row.instance_study_pk!,
+              studyUid: row.instance_study_uid!,
+              seriesUid: row.instance_series_uid!,
+            },
+    };
+  }
+
   // Patients are found by PatientID + IssuerOfPatientID only. A later instance with other demographics
   // does not overwrite the record: corrections come through ADT (RIS issue), never from a guess.
-  private async upsertPatient(trx: Tx, r: InstanceRecord, now: number): Promise<number> {
+  private async insertPatient(trx: Tx, r: InstanceRecord, now: number): Promise<number> {
     const p = r.patient;
     const inserted = await trx
       .insertInto('patient')
@@ -264,17 +318,13 @@ export class KyselyIndexStore implements IndexStore {
   private async upsertStudy(
     trx: Tx,
     r: InstanceRecord,
+    found: KnownRows['study'],
     patientPk: number,
     now: number,
   ): Promise<{ pk: number; created: boolean }> {
     const s = r.study;
-    const found = await trx
-      .selectFrom('study')
-      .select(['pk', 'patient_pk'])
-      .where('study_instance_uid', '=', s.uid)
-      .executeTakeFirst();
     if (found !== undefined) {
-      if (found.patient_pk !== patientPk && !(await this.reconciledFrom(trx, s.uid, r.patient.patientId))) {
+      if (found.patientPk !== patientPk && !(await this.reconciledFrom(trx, s.uid, r.patient.patientId))) {
         throw new AppError(
           ErrorCode.DataSetMismatch,
           `study ${s.uid} is stored for another patient (PatientID/IssuerOfPatientID differ); reconcile before sending`,
@@ -324,17 +374,13 @@ export class KyselyIndexStore implements IndexStore {
   private async upsertSeries(
     trx: Tx,
     r: InstanceRecord,
+    found: KnownRows['series'],
     studyPk: number,
     now: number,
   ): Promise<{ pk: number; created: boolean }> {
     const s = r.series;
-    const found = await trx
-      .selectFrom('series')
-      .select(['pk', 'study_pk'])
-      .where('series_instance_uid', '=', s.uid)
-      .executeTakeFirst();
     if (found !== undefined) {
-      if (found.study_pk !== studyPk) {
+      if (found.studyPk !== studyPk) {
         throw new AppError(ErrorCode.DataSetMismatch, `series ${s.uid} is stored in another study`);
       }
       return { pk: found.pk, created: false };
