@@ -53,4 +53,41 @@ describe('parseQidoRequest (PS3.18 §8.3.4)', () => {
       }
     }
   });
+
+  it('reads orderby: keywords or tags, most significant first, - for descending', () => {
+    const orderOf = (orderby: string | string[]) =>
+      parseQidoRequest('study', { orderby }, {}, 100).query.orderBy;
+    expect(orderOf('PatientName,-StudyDate')).toEqual([
+      { attribute: 'PatientName', descending: false },
+      { attribute: 'StudyDate', descending: true },
+    ]);
+    expect(orderOf(['-00100020', ' NumberOfStudyRelatedInstances '])).toEqual([
+      { attribute: 'PatientID', descending: true },
+      { attribute: 'NumberOfStudyRelatedInstances', descending: false },
+    ]);
+    // Without orderby (or with an empty one) the query keeps the archive's own order.
+    expect(parseQidoRequest('study', {}, {}, 100).query.orderBy).toBeUndefined();
+    expect(orderOf('')).toBeUndefined();
+    // orderby is no matching key.
+    expect(parseQidoRequest('study', { orderby: 'StudyDate' }, {}, 100).query.filters).toEqual([]);
+  });
+
+  it('answers 400 naming orderby and the key it cannot sort by', () => {
+    for (const [level, orderby, key] of [
+      ['study', 'NoSuchThing', 'NoSuchThing'],
+      ['study', '-SeriesDescription', 'SeriesDescription'],
+      ['study', 'PatientName,00100010', '00100010'],
+      ['study', '-', '""'],
+      ['series', 'PatientName', 'study'],
+    ] as const) {
+      try {
+        parseQidoRequest(level, { orderby }, {}, 100);
+        expect.unreachable(orderby);
+      } catch (error) {
+        expect((error as AppError).parameter, orderby).toBe('orderby');
+        expect((error as AppError).code.http).toBe(400);
+        expect((error as AppError).detail, orderby).toContain(key);
+      }
+    }
+  });
 });

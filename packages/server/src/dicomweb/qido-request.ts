@@ -1,6 +1,11 @@
 import { lookupTag, parseHexTag, tagForKeyword, type Vr } from '@lightbox/dicom';
 import { parseAttributeMatch } from '../archive/query/attribute-match.js';
 import type { ArchiveQuery, AttributeFilter, QueryLevel } from '../archive/query/archive-query.js';
+import {
+  isStudyOrderAttribute,
+  STUDY_ORDER_ATTRIBUTES,
+  type StudyOrderKey,
+} from '../archive/query/study-order.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 
 /** Query parameters as Fastify parses them (repeated keys become arrays). */
@@ -14,6 +19,7 @@ const CONTROL_PARAMETERS = new Set([
   'includefield',
   'emptyvaluematching',
   'multivaluematching',
+  'orderby',
   'accept',
   'charset',
 ]);
@@ -60,10 +66,44 @@ function nonNegativeInteger(params: QueryParameters, name: string): number | und
   return Number(text);
 }
 
+/** The values of a list parameter, repeated or comma-separated (`includefield`, `orderby`). */
+function listItems(raw: string | string[]): string[] {
+  return (Array.isArray(raw) ? raw : [raw])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+/**
+ * `orderby`, Lightbox's extension of QIDO-RS as dcm4chee-arc offers it: attribute keywords or tags, most
+ * significant first, each ascending or, after `-`, descending (`orderby=PatientName,-StudyDate`). Only
+ * study searches can be sorted: series and instances come in acquisition order, which is what a viewer
+ * wants.
+ */
+function parseOrderBy(level: QueryLevel, raw: string | string[] | undefined): StudyOrderKey[] {
+  const items = raw === undefined ? [] : listItems(raw);
+  if (items.length === 0) return [];
+  if (level !== 'study') throw invalid('orderby', 'only study searches can be sorted');
+  const keys: StudyOrderKey[] = [];
+  for (const item of items) {
+    const descending = item.startsWith('-');
+    const id = descending ? item.slice(1).trim() : item;
+    const keyword = lookupTag(tagOf(id, 'orderby'))?.keyword ?? id;
+    if (!isStudyOrderAttribute(keyword)) {
+      const sortable = STUDY_ORDER_ATTRIBUTES.join(', ');
+      throw invalid('orderby', `studies can be sorted by ${sortable}, not by ${id}`);
+    }
+    if (keys.some((k) => k.attribute === keyword)) throw invalid('orderby', `${id} is given more than once`);
+    keys.push({ attribute: keyword, descending });
+  }
+  return keys;
+}
+
 /**
  * Turns QIDO-RS query parameters (PS3.18 §8.3.4) into an archive query: matching keys by keyword or
  * tag (sequence paths included), `includefield` (repeated or comma-separated, or `all`),
- * `fuzzymatching`, `limit` and `offset`. Anything unknown or malformed is a 400 naming the parameter.
+ * `fuzzymatching`, `limit` and `offset`, and the `orderby` extension. Anything unknown or malformed is a
+ * 400 naming the parameter.
  * `limitedByServer` says that the server's maximum, not the client, bounds the results.
  */
 export function parseQidoRequest(
@@ -77,10 +117,7 @@ export function parseQidoRequest(
   for (const [name, raw] of Object.entries(params)) {
     if (raw === undefined) continue;
     if (name === 'includefield') {
-      const ids = (Array.isArray(raw) ? raw : [raw])
-        .flatMap((v) => v.split(','))
-        .map((v) => v.trim())
-        .filter(Boolean);
+      const ids = listItems(raw);
       if (ids.includes('all')) includeFields = 'all';
       else if (includeFields !== 'all') includeFields.push(...ids.map((id) => tagOf(id, 'includefield')));
       continue;
@@ -97,6 +134,7 @@ export function parseQidoRequest(
   const fuzzy = single(params, 'fuzzymatching');
   if (fuzzy !== undefined && fuzzy !== 'true' && fuzzy !== 'false')
     throw invalid('fuzzymatching', 'must be true or false');
+  const orderBy = parseOrderBy(level, params.orderby);
   const requested = nonNegativeInteger(params, 'limit');
   const limit = Math.min(requested ?? maxResults, maxResults);
   return {
@@ -107,6 +145,7 @@ export function parseQidoRequest(
       filters,
       fuzzy: fuzzy === 'true',
       includeFields,
+      ...(orderBy.length > 0 ? { orderBy } : {}),
       limit,
       offset: nonNegativeInteger(params, 'offset') ?? 0,
     },

@@ -16,7 +16,8 @@ import type { OrderView } from '../ris/ris-types';
 import { PriorityTag, StatusChip } from '../ris/ris-widgets';
 import type { ActiveEmergency } from '../security/emergency-access';
 import { EmergencyAccessDialog } from '../security/emergency-ui';
-import { EMPTY_SEARCH, studyQuery, type StudySearch } from './study-search';
+import { SortHeader } from './sort-header';
+import { EMPTY_SEARCH, nextSort, studyQuery, type StudySearch, type StudySortKey } from './study-search';
 
 const PAGE_SIZE = 50;
 
@@ -25,7 +26,10 @@ export function viewerLink(studyUids: string[]): string {
   return `/viewer?StudyInstanceUIDs=${studyUids.map(encodeURIComponent).join(',')}`;
 }
 
-/** The study list: search form, one page of studies from QIDO-RS, paging, open in the viewer. */
+/**
+ * The study list: search form, one page of studies from QIDO-RS, sorted by a column and paged by the
+ * server, open in the viewer.
+ */
 export function StudyListPage({
   navigate: go,
   showExamStatus = false,
@@ -90,7 +94,17 @@ export function StudyListPage({
     },
     [form],
   );
-  const field = (name: keyof StudySearch) => ({
+  // A new order is a new search (the same keys): from its first page, kept when the form is searched again.
+  const sortBy = (key: StudySortKey) => {
+    const sort = nextSort(search.sort, key);
+    setOffset(0);
+    setSearch({ ...search, sort });
+    setForm({ ...form, sort });
+  };
+  const sortHeader = (label: string, key: StudySortKey) => (
+    <SortHeader label={label} sortKey={key} sort={search.sort} onSort={sortBy} />
+  );
+  const field = (name: Exclude<keyof StudySearch, 'sort'>) => ({
     name,
     value: String(form[name]),
     onChange: (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value }),
@@ -144,9 +158,11 @@ export function StudyListPage({
         <button
           type="button"
           onClick={() => {
-            setForm(EMPTY_SEARCH);
+            // Clearing the keys keeps the order the user chose: it is how they read the list.
+            const cleared = { ...EMPTY_SEARCH, sort: search.sort };
+            setForm(cleared);
             setOffset(0);
-            setSearch(EMPTY_SEARCH);
+            setSearch(cleared);
           }}
         >
           Clear
@@ -178,15 +194,15 @@ export function StudyListPage({
         <thead>
           <tr>
             <th aria-label="Series" />
-            <th>Patient</th>
-            <th>Patient ID</th>
-            <th>Birth date</th>
-            <th>Study date</th>
-            <th>Modality</th>
-            <th>Description</th>
-            <th>Accession</th>
-            <th>Referring</th>
-            <th>Series / images</th>
+            {sortHeader('Patient name', 'PatientName')}
+            {sortHeader('Patient ID', 'PatientID')}
+            {sortHeader('Birth date', 'PatientBirthDate')}
+            {sortHeader('Study date', 'StudyDate')}
+            {sortHeader('Modality', 'ModalitiesInStudy')}
+            {sortHeader('Description', 'StudyDescription')}
+            {sortHeader('Accession', 'AccessionNumber')}
+            {sortHeader('Referring', 'ReferringPhysicianName')}
+            {sortHeader('Series / images', 'NumberOfStudyRelatedInstances')}
             {showExamStatus && <th>Exam</th>}
           </tr>
         </thead>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_SEARCH, studyQuery } from './study-search';
+import { EMPTY_SEARCH, NEWEST_FIRST, nextSort, studyQuery } from './study-search';
 
 const page = { offset: 0, limit: 25 };
 
@@ -46,5 +46,32 @@ describe('studyQuery', () => {
       studyQuery({ ...EMPTY_SEARCH, dateFrom: '2024-02-03', dateTo: '2024-02-03' }, page).get('StudyDate'),
     ).toBe('20240203');
     expect(studyQuery({ ...EMPTY_SEARCH, dateTo: '2024-02-03' }, page).get('StudyDate')).toBe('-20240203');
+  });
+
+  it('asks the server for the order of the column chosen, newest first among equals', () => {
+    // The archive's own order needs no orderby.
+    expect(studyQuery(EMPTY_SEARCH, page).has('orderby')).toBe(false);
+    const byName = { ...EMPTY_SEARCH, sort: { key: 'PatientName', descending: false } } as const;
+    expect(studyQuery(byName, page).get('orderby')).toBe('PatientName,-StudyDate');
+    expect(
+      studyQuery({ ...byName, sort: { key: 'NumberOfStudyRelatedInstances', descending: true } }, page).get(
+        'orderby',
+      ),
+    ).toBe('-NumberOfStudyRelatedInstances,-StudyDate');
+    expect(
+      studyQuery({ ...byName, sort: { key: 'StudyDate', descending: false } }, page).get('orderby'),
+    ).toBe('StudyDate');
+  });
+
+  it('turns the order around on the same column, and starts another column ascending', () => {
+    expect(nextSort(NEWEST_FIRST, 'StudyDate')).toEqual({ key: 'StudyDate', descending: false });
+    const byName = nextSort(NEWEST_FIRST, 'PatientName');
+    expect(byName).toEqual({ key: 'PatientName', descending: false });
+    expect(nextSort(byName, 'PatientName')).toEqual({ key: 'PatientName', descending: true });
+    expect(nextSort(nextSort(byName, 'PatientName'), 'PatientName')).toEqual(byName);
+    expect(nextSort(nextSort(byName, 'PatientName'), 'AccessionNumber')).toEqual({
+      key: 'AccessionNumber',
+      descending: false,
+    });
   });
 });

@@ -1,4 +1,44 @@
-/** What the study list's search form holds. */
+/** The attributes the study list's columns sort by (QIDO-RS `orderby`, a Lightbox extension). */
+export type StudySortKey =
+  | 'PatientName'
+  | 'PatientID'
+  | 'PatientBirthDate'
+  | 'StudyDate'
+  | 'ModalitiesInStudy'
+  | 'StudyDescription'
+  | 'AccessionNumber'
+  | 'ReferringPhysicianName'
+  | 'NumberOfStudyRelatedInstances';
+
+/** The order of the study list: one column, ascending or descending. */
+export interface StudySort {
+  key: StudySortKey;
+  descending: boolean;
+}
+
+/** The archive's own order, newest first: what the list shows until a column is chosen. */
+export const NEWEST_FIRST: StudySort = { key: 'StudyDate', descending: true };
+
+/**
+ * The order after a click on a column's header: the same column turns around; another one starts
+ * ascending (A→Z, oldest first, fewest images first).
+ */
+export function nextSort(current: StudySort, key: StudySortKey): StudySort {
+  return current.key === key ? { key, descending: !current.descending } : { key, descending: false };
+}
+
+/**
+ * `orderby` of a sort: the column's attribute, then, among equal values, the newest study first (a
+ * patient's studies, sorted by name, read as a history). Nothing for the archive's own order, so that
+ * the default query stays the standard one.
+ */
+function orderBy(sort: StudySort): string | undefined {
+  if (sort.key === NEWEST_FIRST.key && sort.descending === NEWEST_FIRST.descending) return undefined;
+  const key = `${sort.descending ? '-' : ''}${sort.key}`;
+  return sort.key === 'StudyDate' ? key : `${key},-StudyDate`;
+}
+
+/** What the study list's search form holds, and the list's order. */
 export interface StudySearch {
   patientName: string;
   /** Match names by sound as well (QIDO `fuzzymatching=true`). */
@@ -11,6 +51,7 @@ export interface StudySearch {
   modality: string;
   studyDescription: string;
   referringPhysicianName: string;
+  sort: StudySort;
 }
 
 /** An empty search: every study the user may see, newest first. */
@@ -24,6 +65,7 @@ export const EMPTY_SEARCH: StudySearch = {
   modality: '',
   studyDescription: '',
   referringPhysicianName: '',
+  sort: NEWEST_FIRST,
 };
 
 /** Attributes the study list shows, asked for by `includefield` beyond the required return keys. */
@@ -49,7 +91,8 @@ function dicomDate(isoDate: string): string {
 
 /**
  * The QIDO-RS query (PS3.18 10.6) of a search and a page: names and descriptions match as typed prefixes
- * (or with the user's own `*`/`?`), IDs and accession numbers exactly, dates as a range.
+ * (or with the user's own `*`/`?`), IDs and accession numbers exactly, dates as a range; in the
+ * search's order, sorted and paged by the server.
  */
 export function studyQuery(search: StudySearch, page: { offset: number; limit: number }): URLSearchParams {
   const params = new URLSearchParams();
@@ -68,6 +111,8 @@ export function studyQuery(search: StudySearch, page: { offset: number; limit: n
   if (description !== '') params.set('StudyDescription', description);
   const referring = textMatch(search.referringPhysicianName);
   if (referring !== '') params.set('ReferringPhysicianName', referring);
+  const order = orderBy(search.sort);
+  if (order !== undefined) params.set('orderby', order);
   for (const field of INCLUDE_FIELDS) params.append('includefield', field);
   params.set('limit', String(page.limit));
   params.set('offset', String(page.offset));

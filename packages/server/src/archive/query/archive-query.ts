@@ -1,5 +1,6 @@
 import type { Vr } from '@lightbox/dicom';
 import type { AttributeMatch } from './attribute-match.js';
+import type { StudyOrderKey } from './study-order.js';
 
 /** Query/retrieve levels of the study root information model (PS3.4 §C.3.2, PS3.18 §10.6). */
 export const QueryLevel = { Study: 'study', Series: 'series', Instance: 'instance' } as const;
@@ -27,6 +28,11 @@ export interface ArchiveQuery {
   fuzzy: boolean;
   /** Extra attributes to return (PS3.18 includefield), or every attribute of the level. */
   includeFields: readonly number[] | 'all';
+  /**
+   * The order of a study search, most significant key first (QIDO-RS `orderby`, a Lightbox extension).
+   * Absent or empty: the level's own order (studies newest first).
+   */
+  orderBy?: readonly StudyOrderKey[];
   limit: number;
   offset: number;
 }

@@ -1,0 +1,122 @@
+import { generateUid } from '@lightbox/dicom';
+import { syntheticImage } from '@lightbox/dicom/test-support';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { multipartBody } from '../../server/src/test-support/dicomweb-client.js';
+import {
+  startTestLightbox,
+  TEST_ADMIN_PASSWORD,
+  type TestLightbox,
+} from '../../server/src/test-support/test-lightbox.js';
+import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
+
+/** A small study of one instance for the list. */
+function study(patientName: string, patientId: string, studyDate: string): Uint8Array {
+  return syntheticImage({
+    rows: 4,
+    columns: 4,
+    studyInstanceUid: generateUid(),
+    seriesInstanceUid: generateUid(),
+    sopInstanceUid: generateUid(),
+    patientName,
+    patientId,
+    studyDate,
+  });
+}
+
+/** The patient names of the list's rows, top to bottom, as shown. */
+function shownNames(page: Page): Promise<string[]> {
+  return page.locator('table.studies tbody tr[data-study-uid] td:nth-child(2)').allTextContents();
+}
+
+describe('study list sorted by a column, in Chromium', () => {
+  let lightbox: TestLightbox;
+  let browser: TestBrowser;
+  const store = async (objects: Uint8Array[]) => {
+    const { body, contentType } = multipartBody(objects.map((bytes) => ({ bytes })));
+    const stored = await fetch(`${lightbox.dicomweb}/studies`, {
+      method: 'POST',
+      headers: { authorization: lightbox.authorization, 'content-type': contentType },
+      body,
+    });
+    expect(stored.status).toBe(200);
+  };
+
+  beforeAll(async () => {
+    lightbox = await startTestLightbox('sqlite');
+    // Newest first (the list's first order), A→Z and Z→A are three different orders.
+    await store([
+      study('Baker^Bob', 'SORT-B', '20240301'),
+      study('Young^Yvonne', 'SORT-Y', '20230301'),
+      study('Adams^Anna', 'SORT-A', '20220301'),
+    ]);
+    browser = await startTestBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await lightbox?.stop();
+  });
+
+  it('sorts by patient name A→Z on a click on its header, Z→A on the next, on the server', async () => {
+    const page = await browser.newPage();
+    await page.goto(lightbox.baseUrl);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => shownNames(page)).toEqual(['Baker, Bob', 'Young, Yvonne', 'Adams, Anna']);
+    const nameHeader = page.getByRole('columnheader', { name: 'Patient name', exact: true });
+    const dateHeader = page.getByRole('columnheader', { name: 'Study date', exact: true });
+    // The list starts newest first, and says so.
+    expect(await dateHeader.getAttribute('aria-sort')).toBe('descending');
+    expect(await nameHeader.getAttribute('aria-sort')).toBeNull();
+
+    const sortedRequest = page.waitForRequest((r) => r.url().includes('/dicomweb/studies?'));
+    await nameHeader.getByRole('button').click();
+    expect(new URL((await sortedRequest).url()).searchParams.get('orderby')).toBe('PatientName,-StudyDate');
+    await expect.poll(() => shownNames(page)).toEqual(['Adams, Anna', 'Baker, Bob', 'Young, Yvonne']);
+    expect(await nameHeader.getAttribute('aria-sort')).toBe('ascending');
+    expect(await dateHeader.getAttribute('aria-sort')).toBeNull();
+    expect(await nameHeader.locator('.sort-arrow').textContent()).toBe('▲');
+    await screenshot(page, 'study-list-sorted-a-z');
+
+    await nameHeader.getByRole('button').click();
+    await expect.poll(() => shownNames(page)).toEqual(['Young, Yvonne', 'Baker, Bob', 'Adams, Anna']);
+    expect(await nameHeader.getAttribute('aria-sort')).toBe('descending');
+    expect(await nameHeader.locator('.sort-arrow').textContent()).toBe('▼');
+
+    // The order stays when the list is searched again.
+    await page.getByLabel('Patient name').fill('a*');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => shownNames(page)).toEqual(['Adams, Anna']);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => shownNames(page)).toEqual(['Young, Yvonne', 'Baker, Bob', 'Adams, Anna']);
+    await page.context().close();
+  });
+
+  it('goes back to the first page when the order changes', async () => {
+    // 50 more studies: the list has two pages.
+    await store(
+      Array.from({ length: 50 }, (_, n) =>
+        study(`Filler^${String(n).padStart(2, '0')}`, `FILL-${n}`, '20200101'),
+      ),
+    );
+    const page = await browser.newPage();
+    await page.goto(lightbox.baseUrl);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const pager = page.getByRole('navigation', { name: 'Pages' });
+    await expect.poll(() => pager.locator('span').textContent()).toBe('1–50');
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => pager.locator('span').textContent()).toBe('51–53');
+
+    await page.getByRole('columnheader', { name: 'Patient name', exact: true }).getByRole('button').click();
+    await expect.poll(() => pager.locator('span').textContent()).toBe('1–50');
+    expect((await shownNames(page)).slice(0, 3)).toEqual(['Adams, Anna', 'Baker, Bob', 'Filler, 00']);
+    // The next page continues the order where the first ended.
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => shownNames(page)).toEqual(['Filler, 48', 'Filler, 49', 'Young, Yvonne']);
+    await page.context().close();
+  });
+});
