@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { generateUid, Tag, type DataElement } from '@lightbox/dicom';
 import { syntheticImage, textElement } from '@lightbox/dicom/test-support';
-import { multipartBody } from '../../server/src/test-support/dicomweb-client.js';
+import { multipartBody, splitMultipart } from '../../server/src/test-support/dicomweb-client.js';
 import {
   startTestLightbox,
   TEST_ADMIN_PASSWORD,
@@ -114,6 +117,88 @@ async function measurementsRead(
   return texts.length === expected.length && unmatched.length === 0 ? true : texts.join(' | ');
 }
 
+/** Saves what is drawn and waits for the viewer to say so. */
+async function saveMeasurements(page: Page, count: number): Promise<void> {
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect.poll(() => page.getByRole('status').textContent()).toBe(`Saved ${count} measurements`);
+}
+
+/** Reopens the study of the page, as a new visit: what is drawn then comes from the archive. */
+async function reopen(page: Page, count: number): Promise<void> {
+  await page.reload();
+  await page
+    .locator('.slice-index')
+    .filter({ hasText: `Im 1/${count}` })
+    .first()
+    .waitFor();
+  await page.getByLabel('Layout').selectOption('1x1');
+}
+
+/** A numeric content item of a measurement report, as DCMTK's dsrdump shows it. */
+interface ReportNumber {
+  concept: string;
+  value: number;
+  /** Code value and meaning of its unit: `{pixels} pixels`. */
+  unit: string;
+  /** Its concept modifiers (`Measurement Method = Calibration Object Used`). */
+  modifiers: string[];
+}
+
+/**
+ * The numbers of the newest measurement report of a study, as the archive gives the file back (WADO-RS)
+ * and DCMTK's dsrdump reads its content tree, with what dciodvfy finds wrong with it.
+ */
+async function storedReport(
+  lightbox: TestLightbox,
+  studyUid: string,
+): Promise<{ numbers: ReportNumber[]; errors: string[] }> {
+  const headers = { authorization: lightbox.authorization };
+  const series = (await (
+    await fetch(`${lightbox.dicomweb}/studies/${studyUid}/series?Modality=SR`, { headers })
+  ).json()) as Record<string, { Value?: string[] }>[];
+  expect(series).toHaveLength(1);
+  const response = await fetch(
+    `${lightbox.dicomweb}/studies/${studyUid}/series/${series[0]!['0020000E']!.Value![0]}`,
+    { headers: { ...headers, accept: 'multipart/related; type="application/dicom"' } },
+  );
+  const [part] = splitMultipart(
+    Buffer.from(await response.arrayBuffer()),
+    response.headers.get('content-type')!,
+  );
+  const file = path.join(lightbox.dataDir, `report-${studyUid}.dcm`);
+  await writeFile(file, part!.body);
+  // dsrdump shows a content item a line, its children indented below it (+Pl: texts in full).
+  const lines = execFileSync('dsrdump', ['-Ec', '+Pl', file], { encoding: 'utf8' }).split('\n');
+  const indent = (line: string) => line.length - line.trimStart().length;
+  const numbers = lines.flatMap((line, index): ReportNumber[] => {
+    const num = /<contains NUM:\(,,"([^"]+)"\)="([^"]+)" \(([^,]*),UCUM,"([^"]*)"\)>/.exec(line);
+    if (num === null) return [];
+    const below = lines.slice(index + 1);
+    const end = below.findIndex((child) => indent(child) <= indent(line));
+    const modifiers = below.slice(0, end < 0 ? undefined : end).flatMap((child) => {
+      // A coded modifier shows its code's meaning; a text modifier, its text.
+      const modifier =
+        /<has concept mod (?:CODE|TEXT):\(,,"([^"]+)"\)=(?:\([^,]*,[^,]*,"([^"]*)"\)|"([^"]*)")>/.exec(child);
+      return modifier === null ? [] : [`${modifier[1]} = ${modifier[2] ?? modifier[3]}`];
+    });
+    return [{ concept: num[1]!, value: Number(num[2]), unit: `${num[3]} ${num[4]}`, modifiers }];
+  });
+  const validation = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
+  const errors = `${validation.stdout}${validation.stderr}`.split('\n').filter((l) => l.startsWith('Error'));
+  return { numbers, errors };
+}
+
+/**
+ * What measurements read once drawn again from a saved report: the same, but a rectangle's minimum, which
+ * the Cornerstone adapter does not save (it reads `min –`).
+ */
+function reopened(expected: [RegExp, number][]): [RegExp, number][] {
+  return expected.map(([pattern, value]) => [
+    new RegExp(pattern.source.replace(String.raw`min \d+`, 'min –')),
+    value,
+  ]);
+}
+
 /** The grey shown where an image pixel is (red channel of viewport 0's canvas). */
 async function displayedGrey(page: Page, column: number, row: number): Promise<number> {
   return page.evaluate(
@@ -158,6 +243,8 @@ describe('calibration and lost graphics in Chromium', () => {
   const detectorFilm = generateUid();
   const unplacedRadiograph = generateUid();
   const ctStudy = generateUid();
+  const pixelReportFilm = generateUid();
+  const calibratedReportFilm = generateUid();
 
   beforeAll(async () => {
     lightbox = await startTestLightbox('sqlite');
@@ -168,6 +255,9 @@ describe('calibration and lost graphics in Chromium', () => {
       film(detectorFilm, DIGITAL_XRAY, 'DX', [textElement(IMAGER_PIXEL_SPACING, 'DS', ['0.2', '0.2'])]),
       // A radiograph with Pixel Spacing but, as radiographs go, no position in the patient.
       film(unplacedRadiograph, DIGITAL_XRAY, 'DX', [textElement(Tag.PixelSpacing, 'DS', ['0.25', '0.25'])]),
+      // Scanned films whose measurements are saved: one measured in px, one calibrated first.
+      film(pixelReportFilm, SECONDARY_CAPTURE, 'OT', []),
+      film(calibratedReportFilm, SECONDARY_CAPTURE, 'OT', []),
       ...ctPhantom({
         patientId: 'PH002',
         patientName: 'Phantom^Graphics',
@@ -266,6 +356,91 @@ describe('calibration and lost graphics in Chromium', () => {
     await dialog.waitFor({ state: 'detached' });
     await page.waitForTimeout(300);
     expect(await measurementsRead(page, withNewLength, 0.01)).toBe(true);
+    await page.context().close();
+  });
+
+  it('saves lengths and areas measured in px as pixels in the SR (not mm), and reads them in px when the study reopens', async () => {
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, pixelReportFilm, 1);
+    await page.getByRole('button', { name: 'Length' }).click();
+    await drawLine(page, [100, 200], [200, 200]);
+    await page.getByRole('button', { name: 'Rectangle' }).click();
+    await drawLine(page, [100, 50], [200, 100]);
+    const pixels: [RegExp, number][] = [
+      [/^Length ([\d.]+) px \(uncalibrated\)$/, 100],
+      [/^Rectangle mean [\d.]+ SD [\d.]+ min \d+ max \d+ area ([\d.]+) px² \(uncalibrated\)$/, 5000],
+    ];
+    await expect.poll(() => measurementsRead(page, pixels, 0.02)).toBe(true);
+    await saveMeasurements(page, 2);
+
+    // The archived report says pixels: {pixels} and square pixels, never mm; the film's grey values
+    // have no unit. No calibration is claimed.
+    const { numbers, errors } = await storedReport(lightbox, pixelReportFilm);
+    expect(errors).toEqual([]);
+    const length = numbers.find((n) => n.concept === 'Length');
+    const area = numbers.find((n) => n.concept === 'Area');
+    expect(length).toMatchObject({ unit: '{pixels} pixels', modifiers: [] });
+    expect(Math.abs(length!.value - 100)).toBeLessThanOrEqual(2);
+    expect(area).toMatchObject({ unit: '{pixels2} square pixels', modifiers: [] });
+    expect(Math.abs(area!.value - 5000)).toBeLessThanOrEqual(100);
+    expect(numbers.find((n) => n.concept === 'Mean')).toMatchObject({ unit: '1 no units' });
+    expect(numbers.filter((n) => n.unit.startsWith('mm'))).toEqual([]);
+
+    // Reopened: the same values, still in px.
+    await reopen(page, 1);
+    await expect.poll(() => measurementsRead(page, reopened(pixels), 0.02)).toBe(true);
+    await screenshot(page, 'calibration-4-reopened-px');
+    await page.context().close();
+  });
+
+  it('saves calibrated lengths and areas in mm with the user calibration noted, and reads them so when the study reopens', async () => {
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, calibratedReportFilm, 1);
+    await page.getByRole('button', { name: 'Length' }).click();
+    await drawLine(page, [100, 200], [200, 200]);
+    await page.getByRole('button', { name: 'Rectangle' }).click();
+    await drawLine(page, [100, 50], [200, 100]);
+    // The 200-pixel bar is 50 mm: 4 pixels a millimetre.
+    await page.getByRole('button', { name: 'Calibrate' }).click();
+    await drawLine(page, [FILM.barStart, FILM.barRow], [FILM.barEnd, FILM.barRow]);
+    const dialog = page.getByRole('dialog', { name: 'Calibrate' });
+    await dialog.waitFor();
+    await page.keyboard.type('50');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    const calibrated: [RegExp, number][] = [
+      [/^Length ([\d.]+) mm \(calibrated by user\)$/, 25],
+      [
+        /^Rectangle mean [\d.]+ SD [\d.]+ min \d+ max \d+ area ([\d.]+) mm² \(calibrated by user\)$/,
+        5000 / 16,
+      ],
+    ];
+    await expect.poll(() => measurementsRead(page, calibrated, 0.02)).toBe(true);
+    await saveMeasurements(page, 2);
+
+    // mm and mm2, each with its measurement method: calibrated from an object of known size.
+    const { numbers, errors } = await storedReport(lightbox, calibratedReportFilm);
+    expect(errors).toEqual([]);
+    const calibration = [
+      'Measurement Method = Calibration Object Used',
+      expect.stringMatching(/^Equivalent Meaning of Concept Name = .*calibrated by the user/),
+    ];
+    const length = numbers.find((n) => n.concept === 'Length');
+    const area = numbers.find((n) => n.concept === 'Area');
+    expect(length).toMatchObject({ unit: 'mm millimeter', modifiers: calibration });
+    expect(Math.abs(length!.value - 25)).toBeLessThanOrEqual(0.5);
+    expect(area).toMatchObject({ unit: 'mm2 square millimeter', modifiers: calibration });
+    expect(Math.abs(area!.value - 5000 / 16)).toBeLessThanOrEqual(6);
+    // Grey values do not rest on the calibration.
+    expect(numbers.find((n) => n.concept === 'Mean')).toMatchObject({ unit: '1 no units', modifiers: [] });
+
+    // Reopened: the calibration itself is not kept, but what was measured with it still reads so.
+    await reopen(page, 1);
+    await expect.poll(() => measurementsRead(page, reopened(calibrated), 0.02)).toBe(true);
+    expect(await page.locator('[data-viewport-id="viewport-0"] .spacing-note').textContent()).toBe(
+      'Uncalibrated: lengths in px',
+    );
+    await screenshot(page, 'calibration-5-reopened-calibrated');
     await page.context().close();
   });
 

@@ -6,6 +6,8 @@ import { annotation, type Types as ToolTypes } from '@cornerstonejs/tools';
 import dcmjs, { type NaturalizedDataset } from 'dcmjs';
 import type { DicomJson } from '../dicomweb/dicom-json';
 import { storeInstances } from '../dicomweb/store-instances';
+import { recordMeasurementUnits, restoreViewerUnits } from './measurement-report-units';
+import type { MeasurementStats } from './measurement-text';
 import type { StackFrame } from './series-stack';
 import { patientStudyAttributes } from './study-attributes';
 
@@ -14,7 +16,16 @@ const { MeasurementReport } = adaptersSR.Cornerstone3D;
 /** Comprehensive SR, the SOP class of TID 1500 measurement reports (PS3.4 A.35.3). */
 const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
 
-/** Stores measurements as one DICOM SR measurement report (TID 1500) in a study, with STOW-RS. */
+/** The statistics Cornerstone holds for a measurement on the image it is drawn on. */
+function statsOf(measurement: ToolTypes.Annotation): MeasurementStats | undefined {
+  const cached = (measurement.data as { cachedStats?: Record<string, MeasurementStats> }).cachedStats;
+  return cached?.[`imageId:${measurement.metadata?.referencedImageId ?? ''}`];
+}
+
+/**
+ * Stores measurements as one DICOM SR measurement report (TID 1500) in a study, with STOW-RS, each number
+ * in the unit it was measured in (measurement-report-units.ts).
+ */
 export async function storeMeasurementReport(
   study: DicomJson,
   measurements: ToolTypes.Annotation[],
@@ -27,6 +38,10 @@ export async function storeMeasurementReport(
     const tools = (toolState[imageId] ??= {});
     (tools[m.metadata!.toolName] ??= { data: [] }).data.push(m);
   }
+  // The adapter writes one measurement group per measurement, in the order of the tool state.
+  const inReportOrder = Object.values(toolState).flatMap((tools) =>
+    Object.values(tools).flatMap((tool) => tool.data),
+  );
   const now = new Date();
   const report = MeasurementReport.generateReport(toolState, metaData, {
     SeriesDescription: seriesDescription,
@@ -38,6 +53,7 @@ export async function storeMeasurementReport(
     ContentTime: dcmjs.data.DicomMetaDictionary.time(),
     SeriesDate: now.toISOString().slice(0, 10).replaceAll('-', ''),
   }) as { dataset: NaturalizedDataset };
+  recordMeasurementUnits(report.dataset, inReportOrder.map(statsOf));
   report.dataset.SOPClassUID ??= COMPREHENSIVE_SR;
   Object.assign(report.dataset, patientStudyAttributes(study), {
     // What a radiologist measured is clinical content, not the adapter's research default.
@@ -50,6 +66,7 @@ export async function storeMeasurementReport(
 /** Draws the measurements of a measurement report (DICOM JSON) on the frames shown; returns how many. */
 export function drawMeasurementReport(document: DicomJson, frames: StackFrame[]): number {
   const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(document);
+  restoreViewerUnits(dataset);
   // The adapter looks images up as `SOPInstanceUID:frame`.
   const imageIds: Record<string, string> = {};
   for (const frame of frames) imageIds[`${frame.sopInstanceUid}:${frame.frame}`] = frame.imageId;
