@@ -79,6 +79,7 @@ function lightboxEnv(): Record<string, string> {
     LIGHTBOX_HOST: '127.0.0.1',
     LIGHTBOX_HTTP_PORT: '0',
     LIGHTBOX_DICOM_PORT: '0',
+    LIGHTBOX_HL7_PORT: '0',
     LIGHTBOX_ADMIN_PASSWORD: PASSWORD,
   };
 }
