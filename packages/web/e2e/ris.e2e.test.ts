@@ -101,6 +101,7 @@ describe('RIS screens in Chromium', () => {
       'Orders',
       'Exceptions',
       'Account',
+      'Settings',
     ]);
 
     const form = page.getByRole('form', { name: 'New order' });

@@ -14,6 +14,8 @@ import { EmergencyBanner } from './security/emergency-ui';
 import { countBadge, listNotices, receivesNotices } from './security/notices';
 import { NoticesPage } from './security/notices-page';
 import { LoginPage } from './session/login-page';
+import { SettingsPage } from './settings/settings-page';
+import { useUserSettings } from './settings/use-user-settings';
 import { currentSession, signOut, type Session } from './session/session-client';
 import { StudyListPage } from './studies/study-list-page';
 import { prefetchViewer, ViewerPage } from './viewer/viewer-loader';
@@ -149,6 +151,7 @@ export function App() {
   const emergency = useEmergencyAccess(username, mayBreakGlass);
   const getsNotices = session != null && receivesNotices(session.user.roles);
   const [openNotices, setOpenNotices] = useOpenNotices(username, getsNotices);
+  const [settings, setSettings] = useUserSettings(username);
 
   useEffect(() => {
     currentSession()
@@ -196,7 +199,10 @@ export function App() {
     </a>
   );
   const page =
-    url.pathname === '/account' ? (
+    // The user's settings decide how the study list and the viewer start: wait for them (one request).
+    settings === undefined ? null : url.pathname === '/settings' ? (
+      <SettingsPage settings={settings} onSaved={setSettings} />
+    ) : url.pathname === '/account' ? (
       <AccountPage user={session.user} onSignedOut={() => setSession(null)} />
     ) : url.pathname === '/users' && mayAdminister ? (
       <UsersPage />
@@ -235,11 +241,13 @@ export function App() {
           studyUids={studyUidsOf(url)}
           navigate={navigate}
           userName={session.user.displayName ?? session.user.username}
+          ownPresets={settings.viewer.windowPresets}
         />
       </LazyPage>
     ) : mayReadStudies ? (
       <StudyListPage
         navigate={navigate}
+        settings={settings}
         showExamStatus={mayReadWorklist}
         accessVersion={emergency.accessVersion}
         onEmergencyStarted={mayBreakGlass && emergency.emergency === null ? emergency.started : undefined}
@@ -279,6 +287,7 @@ export function App() {
           {mayAudit && link('/audit', 'Audit trail')}
           {getsNotices && link('/notices', 'Notices', countBadge(openNotices))}
           {link('/account', 'Account')}
+          {link('/settings', 'Settings')}
         </nav>
         <span className="user">{session.user.displayName ?? session.user.username}</span>
         <button

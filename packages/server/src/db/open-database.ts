@@ -13,6 +13,7 @@ import { risMigration } from './migrations/0007-ris.js';
 import { attributeValuesMigration } from './migrations/0008-attribute-values.js';
 import { modalityStationsMigration } from './migrations/0009-modality-stations.js';
 import { jobControlMigration } from './migrations/0010-job-control.js';
+import { userSettingsMigration } from './migrations/0011-user-settings.js';
 import { DurableSqliteDialect, type StatementSource } from './durable-sqlite.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
@@ -36,6 +37,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0008-attribute-values': attributeValuesMigration(dialect),
     '0009-modality-stations': modalityStationsMigration(dialect),
     '0010-job-control': jobControlMigration(dialect),
+    '0011-user-settings': userSettingsMigration(dialect),
   };
 }
 

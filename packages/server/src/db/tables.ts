@@ -123,6 +123,14 @@ export interface UserTable {
   updated_at: number;
 }
 
+/** A user's own settings (issue #5 §1): what the web app starts with, on any workstation. */
+export interface UserSettingsTable {
+  user_pk: number;
+  /** The settings document as the user last saved it (JSON; see user-settings/user-settings-document.ts). */
+  settings: string;
+  updated_at: number;
+}
+
 /** A personal API token (Bearer): only its SHA-256 is kept. */
 export interface ApiTokenTable {
   pk: Generated<number>;
@@ -487,4 +495,5 @@ export interface Tables {
   reconciliation_exception: ReconciliationExceptionTable;
   study_correction: StudyCorrectionTable;
   modality_station: ModalityStationTable;
+  user_settings: UserSettingsTable;
 }

@@ -48,6 +48,7 @@ for (const dialect of DIALECTS) {
         'GET /notices',
         'GET /orders',
         'GET /schedule',
+        'GET /settings',
         'GET /users',
         'GET /viewer',
         'GET /worklist',

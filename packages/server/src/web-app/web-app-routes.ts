@@ -18,6 +18,7 @@ const APP_PAGES = [
   '/users',
   '/audit',
   '/account',
+  '/settings',
   '/worklist',
   '/orders',
   '/schedule',

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { searchStudies, seriesThumbnailUrl, studySeries } from '../dicomweb/archive-client';
 import {
-  displayDate,
   displayPersonName,
   JsonTag,
   numberOf,
@@ -16,10 +15,11 @@ import type { OrderView } from '../ris/ris-types';
 import { PriorityTag, StatusChip } from '../ris/ris-widgets';
 import type { ActiveEmergency } from '../security/emergency-access';
 import { EmergencyAccessDialog } from '../security/emergency-ui';
+import { formatDicomDate } from '../settings/date-format';
+import { DEFAULT_SETTINGS, type UserSettings } from '../settings/user-settings';
 import { SortHeader } from './sort-header';
+import { startingSearch } from './study-list-defaults';
 import { EMPTY_SEARCH, nextSort, studyQuery, type StudySearch, type StudySortKey } from './study-search';
-
-const PAGE_SIZE = 50;
 
 /** The viewer's deep link for studies (IHE IID style: `/viewer?StudyInstanceUIDs=…`). */
 export function viewerLink(studyUids: string[]): string {
@@ -28,15 +28,18 @@ export function viewerLink(studyUids: string[]): string {
 
 /**
  * The study list: search form, one page of studies from QIDO-RS, sorted by a column and paged by the
- * server, open in the viewer.
+ * server, open in the viewer. It opens with the user's own search (date range, modalities) and page size.
  */
 export function StudyListPage({
   navigate: go,
+  settings = DEFAULT_SETTINGS,
   showExamStatus = false,
   accessVersion = 0,
   onEmergencyStarted,
 }: {
   navigate: (to: string) => void;
+  /** The user's settings: the list's first search, its page size and how dates are written. */
+  settings?: UserSettings;
   /** The user may see orders: the list then shows each study's exam status from the RIS. */
   showExamStatus?: boolean;
   /** Changes when what the user may see changes (emergency access started or ended): the search runs again. */
@@ -48,8 +51,11 @@ export function StudyListPage({
     performance.mark(ViewerMark.OpenStudy);
     go(to);
   };
-  const [form, setForm] = useState<StudySearch>(EMPTY_SEARCH);
-  const [search, setSearch] = useState<StudySearch>(EMPTY_SEARCH);
+  const pageSize = settings.studyList.pageSize;
+  const displayDate = (date: string) => formatDicomDate(date, settings.display.dateFormat);
+  // Read once: the list starts with the user's search, then it is theirs to change.
+  const [form, setForm] = useState<StudySearch>(() => startingSearch(settings.studyList));
+  const [search, setSearch] = useState<StudySearch>(form);
   const [offset, setOffset] = useState(0);
   const [studies, setStudies] = useState<DicomJson[]>([]);
   const [more, setMore] = useState(false);
@@ -72,7 +78,7 @@ export function StudyListPage({
   useEffect(() => {
     const abort = new AbortController();
     setState('loading');
-    searchStudies(studyQuery(search, { offset, limit: PAGE_SIZE }), abort.signal)
+    searchStudies(studyQuery(search, { offset, limit: pageSize }), abort.signal)
       .then((page) => {
         setStudies(page.results);
         setMore(page.more);
@@ -84,7 +90,7 @@ export function StudyListPage({
         setState('failed');
       });
     return () => abort.abort();
-  }, [search, offset, accessVersion]);
+  }, [search, offset, pageSize, accessVersion]);
 
   const submit = useCallback(
     (event: FormEvent) => {
@@ -306,13 +312,13 @@ export function StudyListPage({
         </tbody>
       </table>
       <nav className="pager" aria-label="Pages">
-        <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
+        <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
           Previous
         </button>
         <span>
           {studies.length === 0 ? 0 : offset + 1}–{offset + studies.length}
         </span>
-        <button disabled={!more} onClick={() => setOffset(offset + PAGE_SIZE)}>
+        <button disabled={!more} onClick={() => setOffset(offset + pageSize)}>
           Next
         </button>
       </nav>

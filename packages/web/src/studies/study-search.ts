@@ -85,6 +85,17 @@ function textMatch(value: string): string {
   return `${trimmed}*`;
 }
 
+/**
+ * The modality codes typed in the field: `CT, MR`, `ct mr` and `CT\MR` alike. Several become one
+ * backslash-separated value, as DICOM writes several values; the archive matches a study that has any.
+ */
+function modalityCodes(field: string): string[] {
+  return field
+    .toUpperCase()
+    .split(/[\s,\\]+/)
+    .filter((code) => code !== '');
+}
+
 function dicomDate(isoDate: string): string {
   return isoDate.replaceAll('-', '');
 }
@@ -106,7 +117,8 @@ export function studyQuery(search: StudySearch, page: { offset: number; limit: n
     const to = dicomDate(search.dateTo);
     params.set('StudyDate', from === to ? from : `${from}-${to}`);
   }
-  if (search.modality.trim() !== '') params.set('ModalitiesInStudy', search.modality.trim().toUpperCase());
+  const modalities = modalityCodes(search.modality);
+  if (modalities.length > 0) params.set('ModalitiesInStudy', modalities.join('\\'));
   const description = textMatch(search.studyDescription);
   if (description !== '') params.set('StudyDescription', description);
   const referring = textMatch(search.referringPhysicianName);

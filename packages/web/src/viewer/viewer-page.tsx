@@ -47,6 +47,7 @@ import {
   touchScreen,
 } from './viewer-tools';
 import { windowPresets } from './window-presets';
+import type { UserSettings } from '../settings/user-settings';
 
 /** The app starts the engine ahead when a study is about to be opened (viewer-loader.ts). */
 export { startCornerstone };
@@ -98,6 +99,9 @@ function currentMeasurements(): Measurement[] {
     });
 }
 
+/** A user without presets of their own: one object, so the presets are not worked out again on each render. */
+const NO_OWN_PRESETS: UserSettings['viewer']['windowPresets'] = {};
+
 /**
  * The diagnostic viewer: the studies of the deep link (`/viewer?StudyInstanceUIDs=…`), a series panel
  * with thumbnails, a grid of stack viewports, tools, window presets and the measurement list.
@@ -106,11 +110,14 @@ export function ViewerPage({
   studyUids,
   navigate,
   userName,
+  ownPresets = NO_OWN_PRESETS,
 }: {
   studyUids: string[];
   navigate: (to: string) => void;
   /** Who is reading: printed on paper. */
   userName: string;
+  /** The user's own window presets per modality (Settings), offered after the built-in ones. */
+  ownPresets?: UserSettings['viewer']['windowPresets'];
 }) {
   const studyUid = studyUids[0] ?? '';
   const [error, setError] = useState<string | null>(null);
@@ -268,7 +275,7 @@ export function ViewerPage({
     (s) => textOf(s, JsonTag.SeriesInstanceUID) === cells[active]?.seriesUid,
   );
   const modality = textOf(activeSeries ?? {}, JsonTag.Modality);
-  const presets = useMemo(() => windowPresets(modality), [modality]);
+  const presets = useMemo(() => windowPresets(modality, ownPresets[modality]), [modality, ownPresets]);
 
   const chooseTool = useCallback((name: string) => {
     selectPrimaryTool(stackToolGroup(), name);
@@ -412,7 +419,7 @@ export function ViewerPage({
         ' ': () => setCine((playing) => !playing),
       };
       for (const t of PRIMARY_TOOLS) if (t.key !== '') keys[t.key] = () => chooseTool(t.name);
-      for (const p of presets) keys[p.key] = () => applyPreset(p.center, p.width);
+      for (const p of presets) if (p.key !== '') keys[p.key] = () => applyPreset(p.center, p.width);
       const handler = keys[event.key];
       if (handler !== undefined) {
         event.preventDefault();
@@ -526,8 +533,10 @@ export function ViewerPage({
           {!mpr &&
             presets.map((p) => (
               <button
-                key={p.name}
-                title={`${p.name}: W ${p.width} L ${p.center} (${p.key})`}
+                // A user's preset may share a built-in one's name.
+                key={`${p.own === true ? 'own' : 'built-in'}:${p.name}`}
+                className={p.own === true ? 'own-preset' : undefined}
+                title={`${p.name}${p.own === true ? ' (yours)' : ''}: W ${p.width} L ${p.center}${p.key !== '' ? ` (${p.key})` : ''}`}
                 onClick={() => applyPreset(p.center, p.width)}
               >
                 {p.name}

@@ -10,4 +10,21 @@ describe('windowPresets', () => {
   it('offers none where the modality has no fixed units', () => {
     expect(windowPresets('MR')).toEqual([]);
   });
+  it("offers the user's presets after the built-in ones, on the digits left free", () => {
+    const own = [
+      { name: 'Subdural', center: 75, width: 215 },
+      { name: 'Temporal bone', center: 700, width: 4000 },
+      { name: 'Fat', center: -100, width: 300 },
+    ];
+    const ct = windowPresets('CT', own);
+    expect(ct.slice(0, 7).map((p) => p.own ?? false)).toEqual(Array(7).fill(false));
+    expect(ct.slice(7)).toEqual([
+      { name: 'Subdural', center: 75, width: 215, key: '8', own: true },
+      { name: 'Temporal bone', center: 700, width: 4000, key: '9', own: true },
+      // No digit left: a button only.
+      { name: 'Fat', center: -100, width: 300, key: '', own: true },
+    ]);
+    expect(windowPresets('MR', own).map((p) => p.key)).toEqual(['1', '2', '3']);
+    expect(windowPresets('PT', own).map((p) => p.key)).toEqual(['1', '2', '3', '4']);
+  });
 });

@@ -1,0 +1,148 @@
+/**
+ * A user's settings, version 1 (issue #5 §1): how the study list starts, the user's own window presets
+ * and how dates are shown. The web app reads and writes the whole document; the server only keeps it, so
+ * it follows the user to any workstation.
+ */
+
+/** How far back the study list searches when it opens. */
+export const DATE_RANGES = ['any', 'today', 'last-7-days', 'last-30-days'] as const;
+export type DefaultDateRange = (typeof DATE_RANGES)[number];
+
+/** Rows per page of the study list. */
+export const PAGE_SIZES = [25, 50, 100] as const;
+export type PageSize = (typeof PAGE_SIZES)[number];
+
+/** `iso`: YYYY-MM-DD; `locale`: as the browser's language writes dates. */
+export const DATE_FORMATS = ['iso', 'locale'] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+
+/** A window of the user's own (PS3.3 C.11.2.1.2: centre and width in modality units). */
+export interface UserWindowPreset {
+  name: string;
+  center: number;
+  width: number;
+}
+
+export interface UserSettings {
+  studyList: {
+    defaultDateRange: DefaultDateRange;
+    /** Modality codes (CT, MR, …) the list is limited to when it opens; empty: every modality. */
+    defaultModalities: string[];
+    pageSize: PageSize;
+  };
+  viewer: {
+    /** Per modality code, the user's presets, offered after the built-in ones. */
+    windowPresets: Record<string, UserWindowPreset[]>;
+  };
+  display: { dateFormat: DateFormat };
+}
+
+/** A document as stored or sent: every section and key may be left out, and is then the default. */
+export interface UserSettingsDocument {
+  studyList?: Partial<UserSettings['studyList']>;
+  viewer?: Partial<UserSettings['viewer']>;
+  display?: Partial<UserSettings['display']>;
+}
+
+/** What a user who never saved anything gets: the list as it always was. */
+export function defaultUserSettings(): UserSettings {
+  return {
+    studyList: { defaultDateRange: 'any', defaultModalities: [], pageSize: 50 },
+    viewer: { windowPresets: {} },
+    display: { dateFormat: 'iso' },
+  };
+}
+
+/** Presets per modality, and the length of a preset's name (it labels a toolbar button). */
+export const MAX_PRESETS_PER_MODALITY = 20;
+export const MAX_PRESET_NAME_LENGTH = 32;
+/** Modalities with presets, and modalities the list may start limited to: bounds on a document's size. */
+const MAX_MODALITIES = 32;
+/** A Code String value (PS3.5 6.2, CS): upper case, digits, underscore; Modality (0008,0060) codes are these. */
+const MODALITY_CODE = '^[A-Z0-9_]{1,16}$';
+/** Generous bounds on a window: far beyond any modality's units, yet never a number that breaks rendering. */
+const WINDOW_LIMIT = 1e7;
+
+const windowPreset = {
+  type: 'object',
+  required: ['name', 'center', 'width'],
+  additionalProperties: false,
+  properties: {
+    // Not blank: the name is all a toolbar button shows.
+    name: { type: 'string', minLength: 1, maxLength: MAX_PRESET_NAME_LENGTH, pattern: '\\S' },
+    center: { type: 'number', minimum: -WINDOW_LIMIT, maximum: WINDOW_LIMIT },
+    width: { type: 'number', exclusiveMinimum: 0, maximum: WINDOW_LIMIT },
+  },
+} as const;
+
+/**
+ * The JSON schema of a document (draft-07). Unknown keys are refused at every level rather than kept:
+ * a key this version does not know would be silently ignored by the app, which is worse than a 400.
+ */
+export const userSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    studyList: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        defaultDateRange: { type: 'string', enum: DATE_RANGES },
+        defaultModalities: {
+          type: 'array',
+          maxItems: MAX_MODALITIES,
+          uniqueItems: true,
+          items: { type: 'string', pattern: MODALITY_CODE },
+        },
+        pageSize: { type: 'integer', enum: PAGE_SIZES },
+      },
+    },
+    viewer: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        windowPresets: {
+          type: 'object',
+          maxProperties: MAX_MODALITIES,
+          propertyNames: { type: 'string', pattern: MODALITY_CODE },
+          additionalProperties: { type: 'array', maxItems: MAX_PRESETS_PER_MODALITY, items: windowPreset },
+        },
+      },
+    },
+    display: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { dateFormat: { type: 'string', enum: DATE_FORMATS } },
+    },
+  },
+} as const;
+
+/**
+ * The first modality with two presets of the same name, or undefined. Names label the buttons and the
+ * keyboard's help, so two alike could not be told apart (a schema cannot say this of objects).
+ */
+export function duplicatePresetName(document: UserSettingsDocument): string | undefined {
+  for (const [modality, presets] of Object.entries(document.viewer?.windowPresets ?? {})) {
+    const names = presets.map((p) => p.name.trim().toLowerCase());
+    if (new Set(names).size !== names.length) return modality;
+  }
+  return undefined;
+}
+
+/**
+ * The settings in force: the stored document over the defaults, key by key. Only keys of this version
+ * are taken, so a document written by a later version still reads (and saves again) here.
+ */
+export function effectiveSettings(stored: UserSettingsDocument): UserSettings {
+  const defaults = defaultUserSettings();
+  const list = stored.studyList ?? {};
+  return {
+    studyList: {
+      defaultDateRange: list.defaultDateRange ?? defaults.studyList.defaultDateRange,
+      defaultModalities: list.defaultModalities ?? defaults.studyList.defaultModalities,
+      pageSize: list.pageSize ?? defaults.studyList.pageSize,
+    },
+    viewer: { windowPresets: stored.viewer?.windowPresets ?? defaults.viewer.windowPresets },
+    display: { dateFormat: stored.display?.dateFormat ?? defaults.display.dateFormat },
+  };
+}

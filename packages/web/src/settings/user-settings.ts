@@ -1,0 +1,73 @@
+import { appFetch } from '../session/session-client';
+
+/**
+ * A user's settings as the server keeps them (`/api/me/settings`, issue #5 §1), version 1. The server
+ * validates every save (packages/server/src/user-settings/user-settings-document.ts has the schema);
+ * this is the web app's view of the same document.
+ */
+
+/** How far back the study list searches when it opens. */
+export const DATE_RANGES = [
+  { value: 'any', label: 'Any date' },
+  { value: 'today', label: 'Today' },
+  { value: 'last-7-days', label: 'Last 7 days' },
+  { value: 'last-30-days', label: 'Last 30 days' },
+] as const;
+export type DefaultDateRange = (typeof DATE_RANGES)[number]['value'];
+
+/** Rows per page of the study list. */
+export const PAGE_SIZES = [25, 50, 100] as const;
+export type PageSize = (typeof PAGE_SIZES)[number];
+
+/** `iso`: YYYY-MM-DD; `locale`: as the browser's language writes dates. */
+export type DateFormat = 'iso' | 'locale';
+
+/** A window of the user's own (centre and width in modality units, e.g. HU for CT). */
+export interface UserWindowPreset {
+  name: string;
+  center: number;
+  width: number;
+}
+
+export interface UserSettings {
+  studyList: {
+    defaultDateRange: DefaultDateRange;
+    /** Modality codes the study list starts limited to; empty: every modality. */
+    defaultModalities: string[];
+    pageSize: PageSize;
+  };
+  viewer: {
+    /** Per modality code, the user's presets, offered after the built-in ones. */
+    windowPresets: Record<string, UserWindowPreset[]>;
+  };
+  display: { dateFormat: DateFormat };
+}
+
+/** The server's bounds on presets, checked here too so the form can say so before saving. */
+export const MAX_PRESETS_PER_MODALITY = 20;
+export const MAX_PRESET_NAME_LENGTH = 32;
+
+/** What the server answers to a user who never saved any: the app as it always was. */
+export const DEFAULT_SETTINGS: UserSettings = {
+  studyList: { defaultDateRange: 'any', defaultModalities: [], pageSize: 50 },
+  viewer: { windowPresets: {} },
+  display: { dateFormat: 'iso' },
+};
+
+const SETTINGS_URL = '/api/me/settings';
+
+/** The signed-in user's settings (the defaults when they never saved any). */
+export async function loadSettings(signal?: AbortSignal): Promise<UserSettings> {
+  const response = await appFetch(SETTINGS_URL, { signal });
+  return (await response.json()) as UserSettings;
+}
+
+/** Saves the whole document; answers the settings now in force. A refusal throws with the server's reason. */
+export async function saveSettings(settings: UserSettings): Promise<UserSettings> {
+  const response = await appFetch(SETTINGS_URL, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(settings),
+  });
+  return (await response.json()) as UserSettings;
+}
