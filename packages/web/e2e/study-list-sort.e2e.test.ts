@@ -2,7 +2,7 @@ import { generateUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multipartBody } from '../../server/src/test-support/dicomweb-client.js';
+import { stowObjects } from '../../server/src/test-support/dicomweb-client.js';
 import {
   startTestLightbox,
   TEST_ADMIN_PASSWORD,
@@ -32,15 +32,7 @@ function shownNames(page: Page): Promise<string[]> {
 describe('study list sorted by a column, in Chromium', () => {
   let lightbox: TestLightbox;
   let browser: TestBrowser;
-  const store = async (objects: Uint8Array[]) => {
-    const { body, contentType } = multipartBody(objects.map((bytes) => ({ bytes })));
-    const stored = await fetch(`${lightbox.dicomweb}/studies`, {
-      method: 'POST',
-      headers: { authorization: lightbox.authorization, 'content-type': contentType },
-      body,
-    });
-    expect(stored.status).toBe(200);
-  };
+  const store = async (objects: Uint8Array[]) => expect(await stowObjects(lightbox, objects)).toBe(200);
 
   beforeAll(async () => {
     lightbox = await startTestLightbox('sqlite');

@@ -2,7 +2,7 @@ import { generateUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multipartBody } from '../../server/src/test-support/dicomweb-client.js';
+import { stowObjects } from '../../server/src/test-support/dicomweb-client.js';
 import {
   startTestLightbox,
   TEST_ADMIN_PASSWORD,
@@ -58,13 +58,7 @@ describe("a user's settings in Chromium (issue #5 §1)", () => {
         modality: 'OT',
       }),
     ];
-    const { body, contentType } = multipartBody(objects.map((bytes) => ({ bytes })));
-    const stored = await fetch(`${lightbox.dicomweb}/studies`, {
-      method: 'POST',
-      headers: { authorization: lightbox.authorization, 'content-type': contentType },
-      body,
-    });
-    expect(stored.status).toBe(200);
+    expect(await stowObjects(lightbox, objects)).toBe(200);
     browser = await startTestBrowser();
   });
 

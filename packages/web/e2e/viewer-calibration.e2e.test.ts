@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateUid, Tag, type DataElement } from '@lightbox/dicom';
 import { syntheticImage, textElement } from '@lightbox/dicom/test-support';
-import { multipartBody, splitMultipart } from '../../server/src/test-support/dicomweb-client.js';
+import { splitMultipart, stowObjects } from '../../server/src/test-support/dicomweb-client.js';
 import {
   startTestLightbox,
   TEST_ADMIN_PASSWORD,
@@ -266,17 +266,7 @@ describe('calibration and lost graphics in Chromium', () => {
         frameOfReferenceUid: generateUid(),
       }),
     ];
-    const { body, contentType } = multipartBody(objects.map((bytes) => ({ bytes })));
-    const stored = await fetch(`${lightbox.dicomweb}/studies`, {
-      method: 'POST',
-      headers: {
-        authorization: lightbox.authorization,
-        'content-type': contentType,
-        accept: 'application/dicom+json',
-      },
-      body,
-    });
-    expect(stored.status).toBe(200);
+    expect(await stowObjects(lightbox, objects)).toBe(200);
     browser = await startTestBrowser();
   });
 

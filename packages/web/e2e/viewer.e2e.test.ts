@@ -4,7 +4,7 @@ import { generateUid } from '@lightbox/dicom';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { multipartBody, splitMultipart } from '../../server/src/test-support/dicomweb-client.js';
+import { splitMultipart, stowObjects } from '../../server/src/test-support/dicomweb-client.js';
 import {
   startTestLightbox,
   TEST_ADMIN_PASSWORD,
@@ -142,17 +142,7 @@ describe('web app and viewer in Chromium', () => {
         studyDescription: 'Another study',
       }).slice(0, 2),
     ];
-    const { body, contentType } = multipartBody(objects.map((bytes) => ({ bytes })));
-    const stored = await fetch(`${lightbox.dicomweb}/studies`, {
-      method: 'POST',
-      headers: {
-        authorization: lightbox.authorization,
-        'content-type': contentType,
-        accept: 'application/dicom+json',
-      },
-      body,
-    });
-    expect(stored.status).toBe(200);
+    expect(await stowObjects(lightbox, objects)).toBe(200);
     browser = await startTestBrowser();
   });
 
@@ -581,13 +571,7 @@ describe('web app and viewer in Chromium', () => {
       seriesInstanceUid: generateUid(),
       frameOfReferenceUid,
     });
-    const { body, contentType } = multipartBody(coronal.map((bytes) => ({ bytes })));
-    const stored = await fetch(`${lightbox.dicomweb}/studies`, {
-      method: 'POST',
-      headers: { authorization: lightbox.authorization, 'content-type': contentType },
-      body,
-    });
-    expect(stored.status).toBe(200);
+    expect(await stowObjects(lightbox, coronal)).toBe(200);
 
     const page = await browser.newPage();
     await signIn(page, lightbox.baseUrl, `/viewer?StudyInstanceUIDs=${studyUid}`);

@@ -21,6 +21,25 @@ export function multipartBody(parts: Array<{ bytes: Uint8Array; contentType?: st
   };
 }
 
+/** Stores objects with one STOW-RS request to `/studies` of a DICOMweb root; the response's status. */
+export async function stowObjects(
+  server: { dicomweb: string; authorization: string },
+  objects: readonly Uint8Array[],
+): Promise<number> {
+  const { body, contentType } = multipartBody(objects.map((bytes) => ({ bytes })));
+  const response = await fetch(`${server.dicomweb}/studies`, {
+    method: 'POST',
+    headers: {
+      authorization: server.authorization,
+      'content-type': contentType,
+      accept: 'application/dicom+json',
+    },
+    body,
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
 /**
  * Splits a multipart/related response the simple way (whole body in memory, split on the delimiter),
  * independently of the server's streaming parser.
