@@ -140,10 +140,12 @@ export async function storeInstance(
       return; // nothing was recorded, so nothing was published either
     }
     try {
-      await blobs.delete(blobKey);
-      await index.abandonWrite(blobKey);
+      // Claimed first, as recovery does: when a commit failed without our knowing whether it went
+      // through (a connection lost after COMMIT), a missing row means the object is indexed and stays. A
+      // crash between the two steps leaks one unreferenced file, never an acknowledged instance.
+      if (await index.abandonWrite(blobKey)) await blobs.delete(blobKey);
     } catch (error) {
-      // The pending row stays; the recovery sweep retries the delete.
+      // The pending row stays (or the file does); the recovery sweep retries.
       logger.warn({ err: error, blobKey }, 'could not discard a rejected object');
     }
   };

@@ -1,11 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileSync } from '../shared/file-sync.js';
-import { DurableSqliteDialect, type StatementSource } from './durable-sqlite.js';
+import { DurableSqliteDialect, IndexDurabilityLost, type StatementSource } from './durable-sqlite.js';
 import { GroupCommit } from './group-commit.js';
 import { openDatabase } from './open-database.js';
 import type { Tables } from './tables.js';
@@ -73,8 +73,10 @@ describe('SQLite commits synced off the event loop', () => {
       }),
     ).rejects.toThrow();
     expect(await count()).toBe(0);
+    expect(wal.syncCount).toBe(1); // the rolled-back transaction wrote: one sync, harmless
     await insert('y').execute(db);
     expect(await count()).toBe(1);
+    expect(wal.syncCount).toBe(2);
   });
 
   it('shares one sync among callers that arrive while one runs', async () => {
@@ -92,6 +94,57 @@ describe('SQLite commits synced off the event loop', () => {
     await Promise.all(['p', 'q', 'r'].map((id) => group.run((trx) => insert(id).execute(trx))));
     expect(wal.syncCount).toBe(1);
     expect(await count()).toBe(3);
+  });
+});
+
+describe('SQLite commits whose WAL cannot be synced', () => {
+  it('refuses every statement once a sync has failed: nothing is built on a commit that may be lost', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-durable-lost-'));
+    const sqlite = new SqliteDatabase(path.join(dir, 'index.db'));
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.exec('CREATE TABLE message (id TEXT PRIMARY KEY)');
+    // A WAL that cannot be opened for syncing: the sync fails as an I/O error would.
+    const unreachable = new FileSync(path.join(dir, 'missing', 'index.db-wal'), 'data');
+    const db = new Kysely<Tables>({
+      dialect: new DurableSqliteDialect(sqlite, sqlite as unknown as StatementSource, unreachable),
+    });
+    try {
+      await expect(sql`INSERT INTO message (id) VALUES ('a')`.execute(db)).rejects.toBeInstanceOf(
+        IndexDurabilityLost,
+      );
+      await expect(sql`SELECT id FROM message`.execute(db)).rejects.toBeInstanceOf(IndexDurabilityLost);
+      await expect(sql`INSERT INTO message (id) VALUES ('b')`.execute(db)).rejects.toBeInstanceOf(
+        IndexDurabilityLost,
+      );
+    } finally {
+      await db.destroy();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('syncs the WAL next to the real file when the database is opened through a symbolic link', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-durable-link-'));
+    try {
+      await mkdir(path.join(dir, 'real'));
+      await symlink(path.join(dir, 'real', 'index.db'), path.join(dir, 'index.db'));
+      const sqlite = new SqliteDatabase(path.join(dir, 'index.db'));
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = NORMAL');
+      sqlite.exec('CREATE TABLE message (id TEXT PRIMARY KEY)');
+      const db = new Kysely<Tables>({
+        dialect: new DurableSqliteDialect(sqlite, sqlite as unknown as StatementSource),
+      });
+      try {
+        // With the WAL looked for next to the link (index.db-wal in `dir`), this sync would fail.
+        await sql`INSERT INTO message (id) VALUES ('a')`.execute(db);
+        expect((await sql<{ id: string }>`SELECT id FROM message`.execute(db)).rows).toEqual([{ id: 'a' }]);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -11,9 +11,30 @@ import {
 } from 'kysely';
 import { FileSync } from '../shared/file-sync.js';
 
+/**
+ * The main database's file as SQLite resolved it (symbolic links followed, made absolute): its WAL lies
+ * next to that file, not necessarily next to the path the database was opened with.
+ */
+function mainDatabaseFile(sqlite: SqliteDatabase.Database): string {
+  const databases = sqlite.pragma('database_list') as { name: string; file: string }[];
+  const main = databases.find((d) => d.name === 'main');
+  return main !== undefined && main.file !== '' ? main.file : sqlite.name;
+}
+
 /** Prepares statements: the dialect's statement cache (so that checking a statement costs a lookup). */
 export interface StatementSource extends KyselySqliteDatabase {
   prepare(sql: string): SqliteStatement & { readonly readonly: boolean };
+}
+
+/**
+ * The WAL could not be synced: what was committed may not be on disk, and after a failed sync Linux may
+ * report the next one as successful although pages were lost. Like PostgreSQL after a failed fsync, the
+ * index refuses every statement from then on; only a restart (SQLite's WAL recovery) is safe.
+ */
+export class IndexDurabilityLost extends Error {
+  constructor(cause: unknown) {
+    super('the index database could not be synced to disk; restart Lightbox', { cause });
+  }
 }
 
 /**
@@ -23,6 +44,7 @@ export interface StatementSource extends KyselySqliteDatabase {
  */
 class DurableConnection implements DatabaseConnection {
   private wrote = false;
+  private lost: IndexDurabilityLost | undefined;
 
   constructor(
     private readonly inner: DatabaseConnection,
@@ -32,18 +54,30 @@ class DurableConnection implements DatabaseConnection {
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.lost !== undefined) throw this.lost;
     // `readonly` is false for every statement that may change the database (INSERT … RETURNING included);
     // BEGIN, COMMIT and the like count as read-only, which is why the end of a transaction is found apart.
     const writes = !this.statements.prepare(query.sql).readonly;
+    let outcome: { result: QueryResult<R> } | { error: unknown };
     try {
-      return await this.inner.executeQuery<R>(query);
-    } finally {
-      if (writes) this.wrote = true;
-      if (this.wrote && !this.sqlite.inTransaction) {
-        this.wrote = false;
+      outcome = { result: await this.inner.executeQuery<R>(query) };
+    } catch (error) {
+      outcome = { error };
+    }
+    if (writes) this.wrote = true;
+    if (this.wrote && !this.sqlite.inTransaction) {
+      this.wrote = false;
+      try {
         await this.wal.sync();
+      } catch (error) {
+        // Unlike FULL, the commit is already applied and visible: it must not be reported as failed and
+        // then built upon, nor as done. Nothing more is accepted (see IndexDurabilityLost).
+        this.lost = new IndexDurabilityLost(error);
+        throw this.lost;
       }
     }
+    if ('error' in outcome) throw outcome.error;
+    return outcome.result;
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
@@ -90,7 +124,7 @@ export class DurableSqliteDialect extends SqliteDialect {
   constructor(
     private readonly sqlite: SqliteDatabase.Database,
     private readonly statements: StatementSource,
-    private readonly wal = new FileSync(`${sqlite.name}-wal`, 'data'),
+    private readonly wal = new FileSync(`${mainDatabaseFile(sqlite)}-wal`, 'data'),
   ) {
     super({ database: statements });
   }

@@ -132,6 +132,9 @@ async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise
   }
   if (handler !== undefined) {
     try {
+      // A user who broke the glass in the browser sees as much from a workstation while it is in force,
+      // checked at each request so that ending it reaches associations already open.
+      await deps.emergencyAccess.attachTo(request.actor);
       await handler(request, deps);
     } catch (error) {
       // Every request gets a response (PS3.7 §9.1): an unexpected failure is "Processing failure".
@@ -208,8 +211,6 @@ export async function startDicomListener(
               });
         if (decision.accept && identity.kind === 'user') {
           actor = { ...identity.actor, aeTitle: request.callingAeTitle };
-          // A user who broke the glass in the browser sees, for its duration, as much from a workstation.
-          await deps.emergencyAccess.attachTo(actor);
           // PS3.7 D.3.3.7.2: for a user name and passcode the server response is empty.
           if (identity.positiveResponse) decision.answer.user.userIdentityResponse = new Uint8Array(0);
         }

@@ -73,3 +73,44 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('two nodes storing the first instances of one new patient at once on postgres', () => {
+  it('creates one patient, study and series and indexes every instance', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-index-nodes-'));
+    const created = await createTestDatabase('postgres', dir);
+    // Two connections pools, as two Lightbox nodes on one PostgreSQL have.
+    const nodes = [await openDatabase(created.url), await openDatabase(created.url)];
+    try {
+      const stores = nodes.map((database) => new KyselyIndexStore(database));
+      const ids = {
+        patientId: `NODES-${generateUid().slice(-8)}`,
+        studyInstanceUid: generateUid(),
+        seriesInstanceUid: generateUid(),
+      };
+      const keys = Array.from({ length: 8 }, (_, k) => `n/${k}.dcm`);
+      const records = await Promise.all(keys.map((key) => record(key, ids)));
+      await Promise.all(keys.map((key, k) => stores[k % 2]!.beginWrite(key)));
+      const outcomes = await Promise.all(
+        records.map((r, k) => stores[k % 2]!.commitInstance(r, 'keep-existing')),
+      );
+      expect(outcomes.every((o) => o.status === 'stored')).toBe(true);
+      const db = nodes[0]!.db;
+      const count = async (table: 'patient' | 'study' | 'series') =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      expect([await count('patient'), await count('study'), await count('series')]).toEqual([1, 1, 1]);
+      const instances = await stores[0]!.findInstances({ studyUid: ids.studyInstanceUid }, { kind: 'all' });
+      expect(instances).toHaveLength(8);
+    } finally {
+      await Promise.all(nodes.map((database) => database.close()));
+      await created.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -158,7 +158,14 @@ export class KyselyIndexStore implements IndexStore {
       known = await this.lookUp(trx, r);
     }
 
-    const patientPk = known.patient ?? (await this.insertPatient(trx, r, now));
+    let patientPk = known.patient ?? (await this.insertPatient(trx, r, now));
+    if (patientPk === undefined) {
+      // Another node created the patient meanwhile (its insert held ours until it committed): it may have
+      // created the study and series too, so they are looked up again rather than found by a conflict.
+      known = await this.lookUp(trx, r);
+      patientPk = known.patient;
+      if (patientPk === undefined) throw new AppError(ErrorCode.OutOfResources, 'the patient vanished');
+    }
     const study = await this.upsertStudy(trx, r, known.study, patientPk, now);
     const series = await this.upsertSeries(trx, r, known.series, study.pk, now);
 
@@ -265,7 +272,8 @@ export class KyselyIndexStore implements IndexStore {
 
   // Patients are found by PatientID + IssuerOfPatientID only. A later instance with other demographics
   // does not overwrite the record: corrections come through ADT (RIS issue), never from a guess.
-  private async insertPatient(trx: Tx, r: InstanceRecord, now: number): Promise<number> {
+  /** A new patient's key, or undefined when another writer created the patient first. */
+  private async insertPatient(trx: Tx, r: InstanceRecord, now: number): Promise<number | undefined> {
     const p = r.patient;
     const inserted = await trx
       .insertInto('patient')
@@ -287,16 +295,9 @@ export class KyselyIndexStore implements IndexStore {
       .returning('pk')
       .executeTakeFirst();
     // Names are written only here, when the patient is created: that is when its keys are recorded.
-    if (inserted !== undefined) {
-      await insertNameKeys(trx, Tag.PatientName, inserted.pk, p.nameFuzzy);
-      return inserted.pk;
-    }
-    const row = await trx
-      .selectFrom('patient')
-      .select(['pk', 'merged_into_pk'])
-      .where('patient_key', '=', p.key)
-      .executeTakeFirstOrThrow();
-    return row.merged_into_pk ?? row.pk;
+    if (inserted === undefined) return undefined;
+    await insertNameKeys(trx, Tag.PatientName, inserted.pk, p.nameFuzzy);
+    return inserted.pk;
   }
 
   /**

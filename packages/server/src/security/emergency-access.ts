@@ -139,14 +139,19 @@ export class EmergencyAccess {
   }
 
   /**
-   * Marks the emergency access in force on an authenticated user's actor, whatever the protocol (HTTP
-   * request, DIMSE association with user identity). Only users whose role limits what they see can be
-   * under one; others are left as they are without a lookup.
+   * Marks on an authenticated user's actor the emergency access in force now, or clears one that has
+   * ended, whatever the protocol (each HTTP request; each request of a DIMSE association with user
+   * identity, so that ending it reaches associations already open). Only users whose role limits what
+   * they see can be under one; others are left as they are without a lookup.
    */
   async attachTo(actor: Actor): Promise<void> {
-    if (actor.userId === undefined || accessScopeOf(actor).kind === 'all') return;
+    if (actor.userId === undefined) return;
+    const { emergency: _previous, ...withoutEmergency } = actor;
+    if (accessScopeOf(withoutEmergency).kind === 'all') return;
     const emergency = await this.activeFor(actor.userId);
-    if (emergency !== undefined) actor.emergency = { reason: emergency.reason, expiresAt: emergency.expiresAt };
+    if (emergency !== undefined)
+      actor.emergency = { reason: emergency.reason, expiresAt: emergency.expiresAt };
+    else delete actor.emergency;
   }
 
   /** The user's emergency access in force now, if any. */

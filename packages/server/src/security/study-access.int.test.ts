@@ -91,9 +91,9 @@ for (const dialect of DIALECTS) {
       await lb?.stop();
     });
 
-    /** Study-level C-FIND for the test patient over an association of this user: the matches. */
-    const find = async (username: string) => {
-      const association = await connectScu({
+    /** An association of this user (user identity negotiation) for Study Root C-FIND. */
+    const associate = (username: string) =>
+      connectScu({
         port: lb.dicomPort,
         calledAeTitle: TEST_AE_TITLE,
         callingAeTitle: 'VIEWER',
@@ -106,6 +106,8 @@ for (const dialect of DIALECTS) {
           },
         ],
       });
+    /** Study-level C-FIND for the test patient on an association: the matches. */
+    const findOn = async (association: Awaited<ReturnType<typeof associate>>) => {
       const identifier: DicomJson = {
         '00080052': { vr: 'CS', Value: ['STUDY'] },
         '00100020': { vr: 'LO', Value: [patientId] },
@@ -119,8 +121,14 @@ for (const dialect of DIALECTS) {
         bytes,
         () => (matches += 1),
       );
-      await association.release();
       expect(final.command.status).toBe(Status.Success);
+      return matches;
+    };
+    /** The same over an association of its own. */
+    const find = async (username: string) => {
+      const association = await associate(username);
+      const matches = await findOn(association);
+      await association.release();
       return matches;
     };
 
@@ -164,6 +172,9 @@ for (const dialect of DIALECTS) {
       });
       expect(started.status).toBe(201);
       expect(await find('dr-none')).toBe(3);
+      // An association opened while it is in force loses it with the next request once it ends.
+      const open = await associate('dr-none');
+      expect(await findOn(open)).toBe(3);
       const trail = (await (
         await fetch(`${lb.baseUrl}/api/audit-events?user=dr-none&eventId=110112`, {
           headers: { authorization: lb.authorization },
@@ -177,6 +188,8 @@ for (const dialect of DIALECTS) {
         headers: { authorization: auth.get('drNone')! },
       });
       expect(ended.status).toBe(204);
+      expect(await findOn(open)).toBe(0);
+      await open.release();
       expect(await find('dr-none')).toBe(0);
     });
     it('hides a study from an institution-limited user once a series from elsewhere joins it', async () => {

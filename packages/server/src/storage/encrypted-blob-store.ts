@@ -297,8 +297,6 @@ interface Described {
   header?: Header;
 }
 
-/** Bytes of sealed chunks handed to the inner store at once. */
-
 /** Headers remembered (about 200 bytes each). */
 const DESCRIBED_MAX = 20_000;
 

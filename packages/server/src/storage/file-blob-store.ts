@@ -105,12 +105,17 @@ export class FileBlobStore implements BlobStore {
     // so the file moves under its key as soon as that record is durable, while it is still being written,
     // and at the end the file and its directory are synced together. Otherwise the file is synced before
     // it is renamed, so that nothing incomplete ever lies under a real key.
+    // Set when the bytes failed: the file is then not moved under its key only to be removed there.
+    let abandoned = false;
     const placed =
       publishAfter === undefined
         ? undefined
         : this.ensureDirectory(dir)
             .then(() => publishAfter)
-            .then(() => rename(partialPath, finalPath));
+            .then(async () => {
+              if (abandoned) throw new Error('the object was abandoned before it got its key');
+              await rename(partialPath, finalPath);
+            });
     placed?.catch(() => {}); // awaited below, perhaps only after the bytes: a failure is reported there
     try {
       try {
@@ -145,6 +150,7 @@ export class FileBlobStore implements BlobStore {
         await this.directorySync(dir).sync();
       }
     } catch (error) {
+      abandoned = true;
       const wasPlaced = await placed?.then(
         () => true,
         () => false,
@@ -162,7 +168,7 @@ export class FileBlobStore implements BlobStore {
       if (this.directorySyncs.size >= OPEN_DIRECTORIES) {
         const [oldest, old] = this.directorySyncs.entries().next().value!;
         this.directorySyncs.delete(oldest);
-        void old.close();
+        old.close().catch(() => {}); // a directory handle that will not close is only a descriptor
       }
       sync = new FileSync(dir, 'directory');
       this.directorySyncs.set(dir, sync);
