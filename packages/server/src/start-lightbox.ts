@@ -151,12 +151,15 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     maxStowBytes: config.archive.maxStowBytes,
     maxQueryResults: config.archive.qidoMaxResults,
     publicUrl: config.publicUrl,
-    health: () => ({
-      ready,
-      status: ready ? 'ok' : 'starting',
-      listeners: { http: ready, dicom: ready, hl7: ready },
-      database: services.database.dialect,
-    }),
+    health: () => {
+      const durable = services.database.durable();
+      return {
+        ready: ready && durable,
+        status: !durable ? 'index not durable: restart' : ready ? 'ok' : 'starting',
+        listeners: { http: ready, dicom: ready, hl7: ready },
+        database: services.database.dialect,
+      };
+    },
   });
   await http.listen({ host: config.host, port: config.httpPort });
   const address = http.server.address();

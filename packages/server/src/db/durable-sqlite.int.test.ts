@@ -106,10 +106,10 @@ describe('SQLite commits whose WAL cannot be synced', () => {
     sqlite.exec('CREATE TABLE message (id TEXT PRIMARY KEY)');
     // A WAL that cannot be opened for syncing: the sync fails as an I/O error would.
     const unreachable = new FileSync(path.join(dir, 'missing', 'index.db-wal'), 'data');
-    const db = new Kysely<Tables>({
-      dialect: new DurableSqliteDialect(sqlite, sqlite as unknown as StatementSource, unreachable),
-    });
+    const dialect = new DurableSqliteDialect(sqlite, sqlite as unknown as StatementSource, unreachable);
+    const db = new Kysely<Tables>({ dialect });
     try {
+      expect(dialect.durable).toBe(true);
       await expect(sql`INSERT INTO message (id) VALUES ('a')`.execute(db)).rejects.toBeInstanceOf(
         IndexDurabilityLost,
       );
@@ -117,6 +117,7 @@ describe('SQLite commits whose WAL cannot be synced', () => {
       await expect(sql`INSERT INTO message (id) VALUES ('b')`.execute(db)).rejects.toBeInstanceOf(
         IndexDurabilityLost,
       );
+      expect(dialect.durable).toBe(false); // what the health check reports (not ready)
     } finally {
       await db.destroy();
       await rm(dir, { recursive: true, force: true });

@@ -42,19 +42,24 @@ export class IndexDurabilityLost extends Error {
  * transaction), resolves only once the WAL is synced. It is still held meanwhile, so no reader sees data
  * that is not yet durable, as with SQLite's own `synchronous = FULL`.
  */
+/** Whether the index's commits are still made durable (shared by the dialect and its connection). */
+interface Durability {
+  lost?: IndexDurabilityLost;
+}
+
 class DurableConnection implements DatabaseConnection {
   private wrote = false;
-  private lost: IndexDurabilityLost | undefined;
 
   constructor(
     private readonly inner: DatabaseConnection,
     private readonly sqlite: SqliteDatabase.Database,
     private readonly statements: StatementSource,
     private readonly wal: FileSync,
+    private readonly durability: Durability,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.lost !== undefined) throw this.lost;
+    if (this.durability.lost !== undefined) throw this.durability.lost;
     // `readonly` is false for every statement that may change the database (INSERT … RETURNING included);
     // BEGIN, COMMIT and the like count as read-only, which is why the end of a transaction is found apart.
     const writes = !this.statements.prepare(query.sql).readonly;
@@ -72,8 +77,8 @@ class DurableConnection implements DatabaseConnection {
       } catch (error) {
         // Unlike FULL, the commit is already applied and visible: it must not be reported as failed and
         // then built upon, nor as done. Nothing more is accepted (see IndexDurabilityLost).
-        this.lost = new IndexDurabilityLost(error);
-        throw this.lost;
+        this.durability.lost = new IndexDurabilityLost(error);
+        throw this.durability.lost;
       }
     }
     if ('error' in outcome) throw outcome.error;
@@ -92,6 +97,7 @@ class DurableSqliteDriver extends SqliteDriver {
     private readonly sqlite: SqliteDatabase.Database,
     private readonly statements: StatementSource,
     private readonly wal: FileSync,
+    private readonly durability: Durability,
   ) {
     super({ database: statements });
   }
@@ -99,7 +105,7 @@ class DurableSqliteDriver extends SqliteDriver {
   override async acquireConnection(): Promise<DatabaseConnection> {
     // SQLite has one connection, behind the driver's mutex: one wrapper serves every turn.
     const inner = await super.acquireConnection();
-    this.durable ??= new DurableConnection(inner, this.sqlite, this.statements, this.wal);
+    this.durable ??= new DurableConnection(inner, this.sqlite, this.statements, this.wal, this.durability);
     return this.durable;
   }
 
@@ -129,7 +135,14 @@ export class DurableSqliteDialect extends SqliteDialect {
     super({ database: statements });
   }
 
+  private readonly durability: Durability = {};
+
+  /** False once a WAL sync has failed: the index refuses every statement until a restart. */
+  get durable(): boolean {
+    return this.durability.lost === undefined;
+  }
+
   override createDriver(): Driver {
-    return new DurableSqliteDriver(this.sqlite, this.statements, this.wal);
+    return new DurableSqliteDriver(this.sqlite, this.statements, this.wal, this.durability);
   }
 }

@@ -22,6 +22,11 @@ import type { Tables } from './tables.js';
 export interface Database {
   readonly db: Kysely<Tables>;
   readonly dialect: SqlDialect;
+  /**
+   * False once a commit could not be made durable (SQLite: a failed WAL sync). The index then refuses
+   * every statement; only a restart is safe, so the health check reports the node not ready.
+   */
+  durable(): boolean;
   close(): Promise<void>;
 }
 
@@ -79,7 +84,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database): StatementSource {
   };
 }
 
-function openSqlite(file: string): Kysely<Tables> {
+function openSqlite(file: string): { db: Kysely<Tables>; durable: () => boolean } {
   mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   // WAL for concurrent readers. NORMAL does not sync at commit: DurableSqliteDialect syncs the WAL before a
@@ -89,9 +94,13 @@ function openSqlite(file: string): Kysely<Tables> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
   const statements = withStatementCache(sqlite);
-  return new Kysely<Tables>({
-    dialect: wal ? new DurableSqliteDialect(sqlite, statements) : new SqliteDialect({ database: statements }),
-  });
+  if (!wal)
+    return {
+      db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: statements }) }),
+      durable: () => true,
+    };
+  const dialect = new DurableSqliteDialect(sqlite, statements);
+  return { db: new Kysely<Tables>({ dialect }), durable: () => dialect.durable };
 }
 
 function openPostgres(url: string, onIdleError: (error: Error) => void): Kysely<Tables> {
@@ -114,8 +123,11 @@ export async function openDatabase(
   onIdleError: (error: Error) => void = () => {},
 ): Promise<Database> {
   const dialect = url.startsWith('sqlite:') ? SqlDialect.Sqlite : SqlDialect.Postgres;
-  const db =
-    dialect === SqlDialect.Sqlite ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url, onIdleError);
+  // PostgreSQL stops by itself when it cannot sync; its connections then fail, which callers see.
+  const { db, durable } =
+    dialect === SqlDialect.Sqlite
+      ? openSqlite(url.slice('sqlite:'.length))
+      : { db: openPostgres(url, onIdleError), durable: () => true };
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(dialect) },
@@ -127,5 +139,5 @@ export async function openDatabase(
     await db.destroy();
     throw new Error(`database migration failed: ${String(error)}`, { cause: error });
   }
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, durable, close: () => db.destroy() };
 }
