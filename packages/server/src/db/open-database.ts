@@ -30,7 +30,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-function migrations(dialect: SqlDialect): Record<string, Migration> {
+/** The index's migrations by name, in the order they run (their names sort in that order). */
+export function indexMigrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001-archive-index': archiveIndexMigration(dialect),
     '0002-dicom-nodes': dicomNodesMigration(dialect),
@@ -130,7 +131,7 @@ export async function openDatabase(
       : { db: openPostgres(url, onIdleError), durable: () => true };
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => migrations(dialect) },
+    provider: { getMigrations: async () => indexMigrations(dialect) },
     migrationTableName: 'lightbox_migration',
     migrationLockTableName: 'lightbox_migration_lock',
   });

@@ -34,15 +34,6 @@ async function writeAll(handle: FileHandle, pieces: Uint8Array[], length: number
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Objects as files under one root directory. A put writes to `.partial/<uuid>` and renames it to its key;
  * it resolves once the file and its directory (and any directory it had to create) are synced, so that a
@@ -89,7 +80,7 @@ export class FileBlobStore implements BlobStore {
     await mkdir(dir, { recursive: true });
     // Sync the parent the first time this process sees a folder, whoever created it: another process,
     // or a crash before the sync, may have left its entry not yet durable.
-    if (parent !== dir) await syncDirectory(parent);
+    if (parent !== dir) await this.directorySync(parent).sync();
   }
 
   async put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<BlobInfo> {

@@ -1,18 +1,22 @@
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { indexMigrations } from '../db/open-database.js';
 import type { Tables } from '../db/tables.js';
 import { createTestDatabase, type TestDialect } from './test-databases.js';
 
 /**
- * A test database migrated only up to `migrations` (an archive written by an older Lightbox), open
- * through Kysely for filling in old rows; `openDatabase(url)` then runs the remaining migrations.
+ * A test database migrated only up to the migration before `migration` (an archive written by an older
+ * Lightbox), open through Kysely for filling in old rows; `openDatabase(url)` then runs the rest.
  */
 export async function databaseAtMigration(
   dialect: TestDialect,
   dir: string,
-  migrations: Record<string, Migration>,
+  migration: string,
 ): Promise<{ old: Kysely<Tables>; url: string; drop: () => Promise<void> }> {
+  const migrations = Object.fromEntries(
+    Object.entries(indexMigrations(dialect)).filter(([name]) => name < migration),
+  );
   const created = await createTestDatabase(dialect, dir);
   const old = new Kysely<Tables>({
     dialect:

@@ -9,9 +9,6 @@ import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
 import { databaseAtMigration } from '../../test-support/database-at-migration.js';
 import { DIALECTS } from '../../test-support/test-databases.js';
 import { openDatabase, type Database } from '../open-database.js';
-import { archiveIndexMigration } from './0001-archive-index.js';
-import { dicomNodesMigration } from './0002-dicom-nodes.js';
-import { jobsMigration } from './0003-jobs.js';
 
 for (const dialect of DIALECTS) {
   describe(`migration 0004-person-name-keys on ${dialect}`, () => {
@@ -21,11 +18,7 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
-      const created = await databaseAtMigration(dialect, dir, {
-        '0001-archive-index': archiveIndexMigration(dialect),
-        '0002-dicom-nodes': dicomNodesMigration(dialect),
-        '0003-jobs': jobsMigration(dialect),
-      });
+      const created = await databaseAtMigration(dialect, dir, '0004-person-name-keys');
       drop = created.drop;
       const old = created.old;
       const patient = (pk: number, name: string | null) => ({

@@ -6,11 +6,6 @@ import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
 import { databaseAtMigration } from '../../test-support/database-at-migration.js';
 import { DIALECTS } from '../../test-support/test-databases.js';
 import { openDatabase, type Database } from '../open-database.js';
-import { archiveIndexMigration } from './0001-archive-index.js';
-import { dicomNodesMigration } from './0002-dicom-nodes.js';
-import { jobsMigration } from './0003-jobs.js';
-import { personNameKeysMigration } from './0004-person-name-keys.js';
-import { securityMigration } from './0005-security.js';
 
 /** Study attributes naming referring providers by (0008,0096) → (0040,1101) → (0008,0100). */
 function referredBy(...ids: string[]): string {
@@ -32,13 +27,7 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
-      const created = await databaseAtMigration(dialect, dir, {
-        '0001-archive-index': archiveIndexMigration(dialect),
-        '0002-dicom-nodes': dicomNodesMigration(dialect),
-        '0003-jobs': jobsMigration(dialect),
-        '0004-person-name-keys': personNameKeysMigration(dialect),
-        '0005-security': securityMigration(dialect),
-      });
+      const created = await databaseAtMigration(dialect, dir, '0006-study-access-keys');
       drop = created.drop;
       const old = created.old;
       await old
