@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdf, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdf, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import type { BlobInfo, BlobRange, BlobStore, PutOptions } from './blob-store.js';
@@ -36,12 +36,11 @@ function aad(header: Buffer, last: boolean): Buffer {
   return Buffer.concat([header, Buffer.of(last ? 1 : 0)]);
 }
 
-function objectKey(dataKey: Buffer, salt: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', dataKey, salt, 'lightbox object', 32));
-}
-
-/** The same key derived on the thread pool: a new object's key is ready by the time its bytes are. */
-function objectKeyAsync(dataKey: Buffer, salt: Buffer): Promise<Buffer> {
+/**
+ * An object's own key from a key-ring data key and the object's salt, derived on the thread pool: a new
+ * object's key is ready by the time its bytes are.
+ */
+function objectKey(dataKey: Buffer, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     hkdf('sha256', dataKey, salt, 'lightbox object', 32, (error, key) =>
       error === null ? resolve(Buffer.from(key)) : reject(error),
@@ -114,7 +113,7 @@ export class EncryptedBlobStore implements BlobStore {
     bytes.writeUInt32BE(CHUNK_SIZE, 8);
     Buffer.from(active.id, 'hex').copy(bytes, 12);
     salt.copy(bytes, 20);
-    const derived = objectKeyAsync(active.key, salt);
+    const derived = objectKey(active.key, salt);
     derived.catch(() => {}); // awaited before the first chunk is sealed
     const hash = createHash('sha256');
     let size = 0;
@@ -229,7 +228,7 @@ export class EncryptedBlobStore implements BlobStore {
         const header = {
           bytes,
           chunkSize: bytes.readUInt32BE(8),
-          key: objectKey(dataKey, bytes.subarray(20, 52)),
+          key: await objectKey(dataKey, bytes.subarray(20, 52)),
         };
         described = { size: plainSize(stored, header.chunkSize), header };
       }
