@@ -1,4 +1,4 @@
-import { keepFocusInside } from '../focus-trap';
+import { ModalForm } from '../modal-form';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { addDays, dateFromInput, dateToInput } from './ris-format';
 import { examActions, statusLabel, type ExamAction, type ExamRights } from './exam-actions';
@@ -42,43 +42,33 @@ export function ReasonDialog({
   };
   const missing = tried && reason.trim() === '';
   return (
-    <div className="dialog-backdrop" onClick={onCancel}>
-      <form
-        className="dialog reason-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label={title}
-        onSubmit={submit}
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => (e.key === 'Escape' ? onCancel() : keepFocusInside(e))}
-      >
-        <h2>{title}</h2>
-        <label>
-          Reason (required)
-          <input
-            ref={input}
-            value={reason}
-            maxLength={200}
-            aria-invalid={missing}
-            aria-describedby={missing ? 'reason-missing' : undefined}
-            onChange={(e) => setReason(e.target.value)}
-          />
-        </label>
-        {missing && (
-          <p id="reason-missing" className="field-error">
-            Say why: it is kept in the exam&apos;s history.
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="submit" className="danger">
-            {confirm}
-          </button>
-          <button type="button" onClick={onCancel}>
-            Back
-          </button>
-        </div>
-      </form>
-    </div>
+    <ModalForm className="reason-dialog" label={title} onSubmit={submit} onCancel={onCancel}>
+      <h2>{title}</h2>
+      <label>
+        Reason (required)
+        <input
+          ref={input}
+          value={reason}
+          maxLength={200}
+          aria-invalid={missing}
+          aria-describedby={missing ? 'reason-missing' : undefined}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </label>
+      {missing && (
+        <p id="reason-missing" className="field-error">
+          Say why: it is kept in the exam&apos;s history.
+        </p>
+      )}
+      <div className="dialog-buttons">
+        <button type="submit" className="danger">
+          {confirm}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Back
+        </button>
+      </div>
+    </ModalForm>
   );
 }
 

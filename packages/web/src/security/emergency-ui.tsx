@@ -1,4 +1,4 @@
-import { keepFocusInside } from '../focus-trap';
+import { ModalForm } from '../modal-form';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { errorText } from '../ris/ris-api';
 import {
@@ -58,66 +58,61 @@ export function EmergencyAccessDialog({
   const showProblem = tried && problem !== undefined;
 
   return (
-    <div className="dialog-backdrop" onClick={onCancel}>
-      <form
-        className="dialog emergency-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={warningId}
-        onSubmit={(e) => void submit(e)}
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => (e.key === 'Escape' ? onCancel() : keepFocusInside(e))}
-      >
-        <h2 id={titleId}>Emergency access</h2>
-        <p id={warningId} className="emergency-warning">
-          You will see <strong>every study</strong>, not only your own patients&apos;, until it ends. The
-          security officer and the administrators are told at once, with your reason, and every study you open
-          meanwhile is marked as emergency access in the audit trail.
+    <ModalForm
+      className="emergency-dialog"
+      labelledBy={titleId}
+      describedBy={warningId}
+      onSubmit={(e) => void submit(e)}
+      onCancel={onCancel}
+    >
+      <h2 id={titleId}>Emergency access</h2>
+      <p id={warningId} className="emergency-warning">
+        You will see <strong>every study</strong>, not only your own patients&apos;, until it ends. The
+        security officer and the administrators are told at once, with your reason, and every study you open
+        meanwhile is marked as emergency access in the audit trail.
+      </p>
+      <label>
+        Reason (required, 10 characters or more)
+        <textarea
+          ref={reasonInput}
+          value={reason}
+          rows={3}
+          maxLength={1000}
+          required
+          aria-invalid={showProblem}
+          aria-describedby={showProblem ? problemId : undefined}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </label>
+      {showProblem && (
+        <p id={problemId} className="field-error">
+          {problem}
         </p>
-        <label>
-          Reason (required, 10 characters or more)
-          <textarea
-            ref={reasonInput}
-            value={reason}
-            rows={3}
-            maxLength={1000}
-            required
-            aria-invalid={showProblem}
-            aria-describedby={showProblem ? problemId : undefined}
-            onChange={(e) => setReason(e.target.value)}
-          />
-        </label>
-        {showProblem && (
-          <p id={problemId} className="field-error">
-            {problem}
-          </p>
-        )}
-        <label>
-          Duration
-          <select value={minutes} onChange={(e) => setMinutes(Number(e.target.value))}>
-            {EMERGENCY_DURATIONS.map((d) => (
-              <option key={d.minutes} value={d.minutes}>
-                {d.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        {failure !== '' && (
-          <p className="error" role="alert">
-            {failure}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="submit" className="danger" disabled={busy}>
-            Start emergency access
-          </button>
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </div>
+      )}
+      <label>
+        Duration
+        <select value={minutes} onChange={(e) => setMinutes(Number(e.target.value))}>
+          {EMERGENCY_DURATIONS.map((d) => (
+            <option key={d.minutes} value={d.minutes}>
+              {d.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {failure !== '' && (
+        <p className="error" role="alert">
+          {failure}
+        </p>
+      )}
+      <div className="dialog-buttons">
+        <button type="submit" className="danger" disabled={busy}>
+          Start emergency access
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </ModalForm>
   );
 }
 

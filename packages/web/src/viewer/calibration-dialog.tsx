@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { keepFocusInside } from '../focus-trap';
+import { ModalForm } from '../modal-form';
 
 /** The true length typed, in mm, or why it cannot be used. */
 export function trueLengthOf(text: string): { mm: number } | { problem: string } {
@@ -48,53 +48,45 @@ export function CalibrationDialog({
   };
 
   return (
-    <div className="dialog-backdrop" onClick={onCancel}>
-      <form
-        className="dialog calibration-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={descriptionId}
-        onSubmit={submit}
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          // The viewer's keys (window/level presets, scrolling, Esc to reset) are not for the dialog.
-          e.stopPropagation();
-          if (e.key === 'Escape') onCancel();
-          else keepFocusInside(e);
-        }}
-      >
-        <h2 id={titleId}>Calibrate</h2>
-        <p id={descriptionId}>
-          The line measures {measured}. Its true length sets the scale of every image of this series, for this
-          session (it is not saved).
+    <ModalForm
+      className="calibration-dialog"
+      labelledBy={titleId}
+      describedBy={descriptionId}
+      onSubmit={submit}
+      onCancel={onCancel}
+      // The viewer's keys (window/level presets, scrolling, Esc to reset) are not for the dialog.
+      isolateKeys
+    >
+      <h2 id={titleId}>Calibrate</h2>
+      <p id={descriptionId}>
+        The line measures {measured}. Its true length sets the scale of every image of this series, for this
+        session (it is not saved).
+      </p>
+      <label>
+        True length (mm)
+        <input
+          ref={input}
+          type="text"
+          inputMode="decimal"
+          autoComplete="off"
+          value={text}
+          required
+          aria-invalid={showProblem}
+          aria-describedby={showProblem ? problemId : undefined}
+          onChange={(e) => setText(e.target.value)}
+        />
+      </label>
+      {showProblem && (
+        <p id={problemId} className="field-error">
+          {problem}
         </p>
-        <label>
-          True length (mm)
-          <input
-            ref={input}
-            type="text"
-            inputMode="decimal"
-            autoComplete="off"
-            value={text}
-            required
-            aria-invalid={showProblem}
-            aria-describedby={showProblem ? problemId : undefined}
-            onChange={(e) => setText(e.target.value)}
-          />
-        </label>
-        {showProblem && (
-          <p id={problemId} className="field-error">
-            {problem}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="submit">Calibrate</button>
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </div>
+      )}
+      <div className="dialog-buttons">
+        <button type="submit">Calibrate</button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </ModalForm>
   );
 }
