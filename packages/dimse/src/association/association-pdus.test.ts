@@ -2,8 +2,12 @@ import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CommandField, NO_DATA_SET } from '../message/command-field.js';
 import { decodeCommandSet } from '../message/command-set.js';
-import { decodeAssociateRequest, encodeAssociateAccept } from '../pdu/associate-pdu.js';
-import { encodeReleaseResponse } from '../pdu/control-pdus.js';
+import {
+  decodeAssociateRequest,
+  encodeAssociateAccept,
+  encodeAssociateRequest,
+} from '../pdu/associate-pdu.js';
+import { encodeReleaseRequest, encodeReleaseResponse } from '../pdu/control-pdus.js';
 import { decodePresentationDataValues, type PresentationDataValue } from '../pdu/p-data-pdu.js';
 import { PduFramer } from '../pdu/pdu-framer.js';
 import { DICOM_APPLICATION_CONTEXT, PduType, PresentationContextResult } from '../pdu/pdu-type.js';
@@ -226,5 +230,106 @@ describe('Association: our receiver reassembles what it sends', () => {
       expect(received[i]!.data).toEqual(Buffer.from(pattern(size, seed)));
     });
     expect(received[6]!.data).toBeUndefined();
+  });
+});
+
+describe('Association: release collision (PS3.8 §7.2.2)', () => {
+  it('as requestor, answers the acceptor’s A-RELEASE-RQ first and then takes the acceptor’s answer', async () => {
+    const seen: string[] = [];
+    const port = await listen((socket) => {
+      const framer = new PduFramer(1 << 20);
+      socket.on('data', (chunk: Buffer) => {
+        for (const { type, body } of framer.push(chunk)) {
+          if (type === PduType.AssociateRequest) {
+            const request = decodeAssociateRequest(body);
+            socket.write(
+              encodeAssociateAccept({
+                protocolVersion: 1,
+                calledAeTitle: request.calledAeTitle,
+                callingAeTitle: request.callingAeTitle,
+                applicationContext: DICOM_APPLICATION_CONTEXT,
+                presentationContexts: [
+                  { id: 1, result: PresentationContextResult.Acceptance, transferSyntax: EXPLICIT },
+                ],
+                user: { maxLength: 0, implementationClassUid: '1.2.3', roles: [], extendedNegotiation: [] },
+              }),
+            );
+          } else if (type === PduType.ReleaseRequest) {
+            // The acceptor asks to release too, before answering (it sent its request at the same moment).
+            seen.push('RQ');
+            socket.write(encodeReleaseRequest());
+          } else if (type === PduType.ReleaseResponse) {
+            // Acceptor side of the collision (Sta10 → Sta12): the requestor's answer comes first.
+            seen.push('RP');
+            socket.write(encodeReleaseResponse());
+          } else {
+            seen.push(`unexpected ${type}`);
+          }
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    const association = await requestor(port);
+    await association.release();
+    expect(seen).toEqual(['RQ', 'RP']);
+    expect(association.endReason).toBeUndefined();
+  });
+
+  it('as acceptor, waits for the requestor’s answer before giving its own', async () => {
+    let acceptor: Association | undefined;
+    const port = await listen((socket) => {
+      acceptor = Association.accept(socket, {
+        logger: quiet,
+        decide: async (request) => ({
+          accept: true,
+          answer: {
+            calledAeTitle: request.calledAeTitle,
+            callingAeTitle: request.callingAeTitle,
+            presentationContexts: [
+              { id: 1, result: PresentationContextResult.Acceptance, transferSyntax: EXPLICIT },
+            ],
+            user: { maxLength: 0, implementationClassUid: '1.2.3', roles: [], extendedNegotiation: [] },
+          },
+        }),
+        onMessage: async () => undefined,
+      });
+      cleanups.push(() => acceptor?.abort());
+    });
+    // A raw requestor: associates, then meets the acceptor's A-RELEASE-RQ with one of its own.
+    const seen: string[] = [];
+    const socket = net.connect({ host: '127.0.0.1', port });
+    cleanups.push(() => void socket.destroy());
+    socket.on('error', () => undefined);
+    const framer = new PduFramer(1 << 20);
+    const accepted = new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        for (const { type } of framer.push(chunk)) {
+          if (type === PduType.AssociateAccept) resolve();
+          else if (type === PduType.ReleaseRequest) {
+            seen.push('RQ');
+            socket.write(encodeReleaseRequest());
+            // Requestor side of the collision (Sta9): it answers first.
+            setTimeout(() => socket.write(encodeReleaseResponse()), 50);
+          } else if (type === PduType.ReleaseResponse) {
+            seen.push('RP');
+            socket.end();
+          } else seen.push(`unexpected ${type}`);
+        }
+      });
+    });
+    socket.write(
+      encodeAssociateRequest({
+        protocolVersion: 1,
+        calledAeTitle: 'PEER',
+        callingAeTitle: 'TEST_SCU',
+        applicationContext: DICOM_APPLICATION_CONTEXT,
+        presentationContexts: [{ id: 1, abstractSyntax: FIND, transferSyntaxes: [EXPLICIT] }],
+        user: { maxLength: 0, implementationClassUid: '1.2.3', roles: [], extendedNegotiation: [] },
+      }),
+    );
+    await accepted;
+    await acceptor!.release();
+    expect(seen).toEqual(['RQ', 'RP']);
+    expect(acceptor!.endReason).toBeUndefined();
   });
 });

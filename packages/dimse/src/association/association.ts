@@ -485,6 +485,10 @@ export class Association {
         for (const value of decodePresentationDataValues(body)) this.onPresentationData(value);
         return;
       case PduType.ReleaseRequest:
+        if (this.state === 'releasing' && this.waitingForRelease !== undefined && !this.peerReleased) {
+          this.onReleaseCollision();
+          return;
+        }
         if (this.state !== 'established')
           throw new PduError('unexpected A-RELEASE-RQ', AbortReason.UnexpectedPdu);
         // A release in the middle of a data set would wait forever for the rest of it.
@@ -691,6 +695,29 @@ export class Association {
     }
     this.awaiting.delete(id);
     waiter.resolve(response);
+  }
+
+  /**
+   * Both ends asked to release at once (PS3.8 §7.2.2, Table 9-10 AR-8). The requestor answers the peer's
+   * A-RELEASE-RQ at once and then waits for its own answer (Sta9 → Sta11); the acceptor waits for the
+   * answer to its request first and answers after it (Sta10 → Sta12), so the two replies never cross.
+   */
+  private onReleaseCollision(): void {
+    this.peerReleased = true;
+    if (this.decide === undefined) {
+      this.write([encodeReleaseResponse()]).catch((error: unknown) => {
+        this.logger.debug({ err: error }, 'release collision: answer not sent, the peer went away');
+      });
+      return;
+    }
+    const ownAnswered = this.waitingForRelease!;
+    this.waitingForRelease = () => {
+      this.write([encodeReleaseResponse()])
+        .catch((error: unknown) => {
+          this.logger.debug({ err: error }, 'release collision: answer not sent, the peer went away');
+        })
+        .finally(ownAnswered);
+    };
   }
 
   private async onReleaseRequest(): Promise<void> {
