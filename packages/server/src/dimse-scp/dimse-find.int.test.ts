@@ -7,6 +7,7 @@ import {
   generateUid,
   getString,
   getStrings,
+  readDataSetIn,
   readPart10,
   Tag,
   TransferSyntaxUid,
@@ -209,6 +210,43 @@ for (const dialect of DIALECTS) {
         'StudyInstanceUID',
       ]);
       expect(studies.responses.map((r) => getString(r, Tag.StudyInstanceUID))).toEqual([studyUid]);
+    });
+
+    it('matches a list of 40 000 UIDs, more than one SQL statement takes parameters', async () => {
+      const association = await connectScu({
+        port: lb.dicomPort,
+        calledAeTitle: TEST_AE_TITLE,
+        contexts: [
+          {
+            id: 1,
+            abstractSyntax: STUDY_ROOT_FIND,
+            transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
+          },
+        ],
+      });
+      const uids = Array.from({ length: 40_000 }, () => generateUid());
+      uids[12_345] = sopUids[2]!;
+      uids[39_999] = sopUids[3]!;
+      const identifier: DicomJson = {
+        '00080052': { vr: 'CS', Value: ['IMAGE'] },
+        '0020000D': { vr: 'UI', Value: [studyUid] },
+        '00080018': { vr: 'UI', Value: uids },
+      };
+      const pending: Uint8Array[] = [];
+      const final = await association.sendRequest(
+        1,
+        { commandField: CommandField.CFindRq, priority: 0, affectedSopClassUid: STUDY_ROOT_FIND },
+        encodeIdentifier(identifier, TransferSyntaxUid.ExplicitVRLittleEndian),
+        (response) => pending.push(response.dataSet!),
+      );
+      await association.release();
+      expect(final.command.status).toBe(Status.Success);
+      const matches: string[] = [];
+      for (const bytes of pending) {
+        const dataSet = await readDataSetIn(bytes, TransferSyntaxUid.ExplicitVRLittleEndian);
+        matches.push(getString(dataSet, Tag.SOPInstanceUID)!);
+      }
+      expect(matches.sort()).toEqual([sopUids[2], sopUids[3]].sort());
     });
 
     it('refuses the query service to a calling AE that is not a registered node', async () => {

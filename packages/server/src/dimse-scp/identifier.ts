@@ -11,8 +11,11 @@ import {
 import type { DimseRequest } from './dimse-request.js';
 import { answerInRequestedCharacterSet } from './response-character-set.js';
 
-/** Identifiers are a few keys; anything larger is refused rather than buffered. */
-const MAX_IDENTIFIER_BYTES = 1024 * 1024;
+/**
+ * Identifiers are a few keys, but a list of UIDs (e.g. a C-MOVE of 40 000 named instances) may run to
+ * megabytes; anything larger than this is refused rather than buffered.
+ */
+const MAX_IDENTIFIER_BYTES = 4 * 1024 * 1024;
 
 /** Reads a request's identifier (bounded) as DICOM JSON; undefined when it cannot be parsed. */
 export async function readIdentifier(request: DimseRequest): Promise<DicomJson | undefined> {

@@ -190,6 +190,8 @@ export function attributeValueCandidates(filter: AttributeFilter): RawBuilder<un
   const match = filter.match;
   if (match.kind === 'values') {
     if (match.values.length === 0 || !match.values.every((v) => v !== '' && storable(v))) return undefined;
+    // A long list (e.g. thousands of UIDs) is left to the exact condition, which takes it as one parameter.
+    if (match.values.length > 64) return undefined;
     const values = [...new Set([NOT_TEXT, ...match.values.map(indexedText)])];
     return sql`SELECT study_pk FROM attribute_value WHERE tag = ${tag} AND value IN (${sql.join(values)})`;
   }

@@ -11,7 +11,7 @@ import type { AccessScope } from '../security/access-scope.js';
 import { accessScopeCondition } from './access-scope-condition.js';
 import { attributeValueCandidates } from './attribute-values.js';
 import { COLUMNS, type ColumnSpec, type Level } from './column-specs.js';
-import { containsText, matchesWildcard } from './sql-text.js';
+import { containsText, isOneOf, matchesWildcard } from './sql-text.js';
 import { studySortKeys, type SortKey } from './study-sort-keys.js';
 
 const DEPTH: Record<Level, number> = { patient: 0, study: 1, series: 2, instance: 3 };
@@ -37,9 +37,7 @@ function textCondition(
 ): RawBuilder<SqlBool> {
   switch (match.kind) {
     case 'values':
-      return match.values.length === 1
-        ? sql<SqlBool>`${expr} = ${match.values[0]}`
-        : sql<SqlBool>`${expr} IN (${sql.join(match.values)})`;
+      return isOneOf(dialect, expr, match.values);
     case 'wildcard':
       return matchesWildcard(dialect, expr, match.pattern);
     case 'range': {

@@ -37,3 +37,22 @@ export function matchesWildcard(
     .replace(/\?/g, '_');
   return sql<SqlBool>`${column} LIKE ${like}`;
 }
+
+/**
+ * Lists longer than this go to the database as one parameter: SQLite allows 32 766 parameters per
+ * statement and PostgreSQL 65 535, and a C-FIND or QIDO may list more UIDs than that (PS3.4 §C.2.2.2.2).
+ */
+const INLINE_LIST_LIMIT = 64;
+
+/** `expr` equals one of `values` (text). */
+export function isOneOf(
+  dialect: SqlDialect,
+  expr: RawBuilder<unknown>,
+  values: readonly string[],
+): RawBuilder<SqlBool> {
+  if (values.length === 1) return sql<SqlBool>`${expr} = ${values[0]}`;
+  if (values.length <= INLINE_LIST_LIMIT) return sql<SqlBool>`${expr} IN (${sql.join([...values])})`;
+  return dialect === 'sqlite'
+    ? sql<SqlBool>`${expr} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`
+    : sql<SqlBool>`${expr} = ANY(${[...values]}::text[])`;
+}
