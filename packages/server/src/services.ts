@@ -18,7 +18,7 @@ import { OidcSignIn } from './security/oidc-sign-in.js';
 import { PasswordAuthenticator } from './security/password-authenticator.js';
 import { SessionStore } from './security/session-store.js';
 import { UserAdministration } from './security/user-administration.js';
-import { UserStore } from './security/user-store.js';
+import { USER_CHANGES_CHANNEL, UserStore } from './security/user-store.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { EncryptedBlobStore } from './storage/encrypted-blob-store.js';
 import { openBlobStore } from './storage/open-blob-store.js';
@@ -159,8 +159,20 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     instanceStored: (arrival) => examTracker.instanceArrived(arrival),
     config: { duplicatePolicy: config.archive.duplicatePolicy, bulkDataThreshold: BULK_DATA_THRESHOLD },
   });
-  const users = new UserStore(database.db);
+  const users = new UserStore(database.db, database.dialect);
   const passwords = new PasswordAuthenticator(users, audit);
+  // Every node forgets a user's cached credentials as soon as a change to that user commits on any node
+  // (a new password, disabled, new roles or restrictions, locked); after a lost LISTEN connection, all.
+  const userListener =
+    database.dialect === 'postgres'
+      ? await listenPostgres(
+          config.databaseUrl,
+          USER_CHANGES_CHANNEL,
+          (username) => passwords.forgetUser(username),
+          logger.child({ component: 'security' }),
+          () => passwords.forgetAll(),
+        )
+      : undefined;
   const tokens = new ApiTokenStore(database.db);
   const sessions = new SessionStore(database.db);
   const notifications = new Notifications(database.db, logger.child({ component: 'security' }));
@@ -194,6 +206,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     orderChanges,
     async close() {
       await orderListener?.close();
+      await userListener?.close();
       await examTracker.settled();
       await closeCodecWorkers();
       await audit.close();

@@ -54,7 +54,7 @@ async function authenticationRate(workDir: string): Promise<SecurityReport['auth
   const dir = mkdtempSync(path.join(workDir, 'auth-'));
   const database = await openDatabase(`sqlite:${path.join(dir, 'auth.db')}`);
   try {
-    const users = new UserStore(database.db);
+    const users = new UserStore(database.db, database.dialect);
     const quiet = { record: () => undefined }; // a verified, cached password records no event
     const passwords = new PasswordAuthenticator(users, quiet);
     await users.create('bench', 'bench-password-long', ['radiologist']);

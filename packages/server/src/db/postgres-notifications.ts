@@ -11,13 +11,15 @@ const RECONNECT_MS = 5_000;
 /**
  * Listens on a PostgreSQL NOTIFY channel over a connection of its own (LISTEN holds it), and passes each
  * payload on. A lost connection is opened again after a few seconds; notifications sent meanwhile are
- * lost (the screens that depend on them also refresh on a timer).
+ * lost (the screens that depend on them also refresh on a timer), so `onListening`, called each time
+ * the LISTEN is (again) in place, lets a listener drop what it may have missed.
  */
 export async function listenPostgres(
   url: string,
   channel: string,
   onPayload: (payload: string) => void,
   logger: Logger,
+  onListening: () => void = () => undefined,
 ): Promise<PostgresListener> {
   let client: pg.Client | undefined;
   let closed = false;
@@ -44,7 +46,10 @@ export async function listenPostgres(
       return;
     }
     if (closed) await next.end();
-    else client = next;
+    else {
+      client = next;
+      onListening();
+    }
   };
   await connect();
   return {

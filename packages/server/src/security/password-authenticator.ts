@@ -151,6 +151,11 @@ export class PasswordAuthenticator {
     return this.decoy;
   }
 
+  /** Forgets every cached credential (when changes may have been missed). */
+  forgetAll(): void {
+    this.cache.clear();
+  }
+
   /** Forgets the cached credentials of a user (after their password, roles or state changed). */
   forgetUser(username: string): void {
     for (const [key, entry] of this.cache) if (entry.user.username === username) this.cache.delete(key);

@@ -1,4 +1,5 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type { SqlDialect } from '../db/sql-dialect.js';
 import type { Tables, UserTable } from '../db/tables.js';
 import { hashPassword } from './passwords.js';
 
@@ -50,9 +51,31 @@ function userOf(row: Selectable<UserTable>): User {
   };
 }
 
+/**
+ * The PostgreSQL NOTIFY channel that names a user whose credentials, roles or restrictions changed: every
+ * node forgets what it cached of that user (password-authenticator.ts) as soon as the change commits.
+ */
+export const USER_CHANGES_CHANNEL = 'lightbox_users';
+
 /** Users in the index database. Users are disabled, never deleted: the audit trail names them. */
 export class UserStore {
-  constructor(private readonly db: Kysely<Tables>) {}
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  /**
+   * Runs a change of a user's row and, on PostgreSQL, announces it to every node in the same transaction
+   * (a NOTIFY is delivered when, and only if, the transaction commits). SQLite is one node: nothing to tell.
+   */
+  private async changing<T>(username: string, change: (db: Kysely<Tables>) => Promise<T>): Promise<T> {
+    if (this.dialect !== 'postgres') return change(this.db);
+    return this.db.transaction().execute(async (trx) => {
+      const result = await change(trx);
+      await sql`SELECT pg_notify(${USER_CHANGES_CHANNEL}, ${username})`.execute(trx);
+      return result;
+    });
+  }
 
   /** The user with this name, or undefined. */
   async findByUsername(username: string): Promise<User | undefined> {
@@ -151,11 +174,9 @@ export class UserStore {
     if (changes.displayName !== undefined) set.display_name = changes.displayName;
     if (changes.providerIds !== undefined) set.provider_ids = JSON.stringify(changes.providerIds);
     if (changes.institutions !== undefined) set.institutions = JSON.stringify(changes.institutions);
-    const result = await this.db
-      .updateTable('app_user')
-      .set(set)
-      .where('username', '=', username)
-      .executeTakeFirst();
+    const result = await this.changing(username, (db) =>
+      db.updateTable('app_user').set(set).where('username', '=', username).executeTakeFirst(),
+    );
     return Number(result.numUpdatedRows) > 0;
   }
 
@@ -174,15 +195,17 @@ export class UserStore {
       .updateTable('app_user')
       .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
       .where('pk', '=', pk)
-      .returning('failed_logins')
+      .returning(['failed_logins', 'username'])
       .executeTakeFirst();
     if (row === undefined || Number(row.failed_logins) < threshold) return undefined;
     const until = now + lockMs;
-    await this.db
-      .updateTable('app_user')
-      .set({ locked_until: until, failed_logins: 0 })
-      .where('pk', '=', pk)
-      .execute();
+    await this.changing(row.username, (db) =>
+      db
+        .updateTable('app_user')
+        .set({ locked_until: until, failed_logins: 0 })
+        .where('pk', '=', pk)
+        .execute(),
+    );
     return until;
   }
 
