@@ -44,6 +44,8 @@ const orderBody = {
     reason: { type: 'string', maxLength: 200 },
     orderingProvider: { type: 'string', maxLength: 200 },
     referringPhysician: { type: 'string', maxLength: 200 },
+    // The referring physician's identifier (as in HL7 PV1-8.1): it grants them the study (docs/security.md).
+    referringProviderId: { type: 'string', minLength: 1, maxLength: 64 },
     stationAe: { type: 'string', minLength: 1, maxLength: 16 },
   },
 } as const;
@@ -59,6 +61,7 @@ interface OrderBody {
   reason?: string;
   orderingProvider?: string;
   referringPhysician?: string;
+  referringProviderId?: string;
   stationAe?: string;
 }
 
@@ -208,6 +211,7 @@ export function ordersRoutes(app: FastifyInstance, ris: Ris): void {
         ...(b.reason !== undefined ? { reason: b.reason } : {}),
         ...(b.orderingProvider !== undefined ? { orderingProvider: b.orderingProvider } : {}),
         ...(b.referringPhysician !== undefined ? { referringPhysician: b.referringPhysician } : {}),
+        ...(b.referringProviderId !== undefined ? { referringProviderId: b.referringProviderId } : {}),
         ...(b.stationAe !== undefined && b.requestedDate !== undefined
           ? { steps: [{ stationAe: b.stationAe }] }
           : {}),

@@ -14,6 +14,7 @@ import { attributeValuesMigration } from './migrations/0008-attribute-values.js'
 import { modalityStationsMigration } from './migrations/0009-modality-stations.js';
 import { jobControlMigration } from './migrations/0010-job-control.js';
 import { userSettingsMigration } from './migrations/0011-user-settings.js';
+import { orderReferringProviderMigration } from './migrations/0012-order-referring-provider.js';
 import { DurableSqliteDialect, type StatementSource } from './durable-sqlite.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
@@ -44,6 +45,7 @@ export function indexMigrations(dialect: SqlDialect): Record<string, Migration> 
     '0009-modality-stations': modalityStationsMigration(dialect),
     '0010-job-control': jobControlMigration(dialect),
     '0011-user-settings': userSettingsMigration(dialect),
+    '0012-order-referring-provider': orderReferringProviderMigration(),
   };
 }
 

@@ -24,9 +24,14 @@ export function accessScopeCondition(
   if (scope.providerIds !== undefined) {
     if (scope.providerIds.length === 0) return sql<SqlBool>`1 = 0`;
     const ids = sql.join(scope.providerIds.map((id) => sql`${id}`));
-    // The referring provider IDs of each study are keys of their own (filled at ingest): an index lookup.
+    // A study names the provider (its referring provider IDs are keys of their own, filled at ingest), or
+    // the order it was done for does (HL7 PV1-8): the order's Study Instance UID, for the same patient (a
+    // study of another patient under an order's UID is a reconciliation case, not the order's). One set
+    // of keys, not an OR: each half is an index lookup.
     conditions.push(
-      sql<SqlBool>`${studyPk} IN (SELECT study_pk FROM study_access_key WHERE kind = ${StudyAccessKind.Provider} AND value IN (${ids}))`,
+      sql<SqlBool>`${studyPk} IN (SELECT study_pk FROM study_access_key WHERE kind = ${StudyAccessKind.Provider} AND value IN (${ids})
+        UNION ALL SELECT scope_ordered.pk FROM imaging_order scope_order JOIN study scope_ordered ON scope_ordered.study_instance_uid = scope_order.study_instance_uid AND scope_ordered.patient_pk = scope_order.patient_pk
+        WHERE scope_order.referring_provider_id IN (${ids}))`,
     );
   }
   if (scope.institutions !== undefined && scope.institutions.length > 0) {

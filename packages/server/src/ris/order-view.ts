@@ -37,6 +37,8 @@ export interface OrderView {
   reason: string | null;
   orderingProvider: string | null;
   referringPhysician: string | null;
+  /** The referring physician's identifier (HL7 PV1-8.1): grants them the study (docs/security.md). */
+  referringProviderId: string | null;
   placerOrderNumber: string | null;
   fillerOrderNumber: string | null;
   studyInstanceUid: string;
@@ -144,6 +146,7 @@ export async function listOrders(db: Kysely<Tables>, filter: OrderFilter): Promi
     reason: row.reason,
     orderingProvider: row.ordering_provider,
     referringPhysician: row.referring_physician,
+    referringProviderId: row.referring_provider_id,
     placerOrderNumber: row.placer_order_number,
     fillerOrderNumber: row.filler_order_number,
     studyInstanceUid: row.study_instance_uid,

@@ -139,6 +139,91 @@ for (const dialect of DIALECTS) {
       expect(await visibleStudies('scientist')).toEqual([studyB]);
     });
 
+    it('a referring physician sees the study of an order that names them (HL7 PV1-8), not a same-UID study of another patient', async () => {
+      const orderedPatient = `ORDERED-${dialect}`;
+      const placed = await fetch(`${lb.baseUrl}/api/orders`, {
+        method: 'POST',
+        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          patient: { patientId: orderedPatient, issuer: 'HOSP', name: 'ORDERED^PATIENT' },
+          modality: 'CT',
+          referringProviderId: 'NPI-333',
+        }),
+      });
+      expect(placed.status).toBe(201);
+      const { accessionNumber } = (await placed.json()) as { accessionNumber: string };
+      auth.set(
+        'drC',
+        await createUser(lb, 'dr-c', { roles: ['referring-physician'], providerIds: ['NPI-333'] }),
+      );
+      const ordered = generateUid();
+      const image = (patient: string, studyUid: string) =>
+        syntheticImage({
+          patientId: patient,
+          issuerOfPatientId: 'HOSP',
+          accessionNumber,
+          studyInstanceUid: studyUid,
+          sopInstanceUid: generateUid(),
+          rows: 8,
+          columns: 8,
+        });
+      const { body, contentType } = multipartBody([{ bytes: image(orderedPatient, ordered) }]);
+      const stored = await fetch(`${lb.dicomweb}/studies`, {
+        method: 'POST',
+        body,
+        headers: { authorization: lb.authorization, 'content-type': contentType },
+      });
+      expect(stored.status).toBe(200);
+      await lb.running.services.examTracker.settled();
+      const seen = async (user: string, patient: string) => {
+        const response = await fetch(`${lb.dicomweb}/studies?PatientID=${patient}`, {
+          headers: { authorization: auth.get(user)! },
+        });
+        if (response.status === 204) return [];
+        return ((await response.json()) as DicomJson[]).map((st) => st['0020000D']!.Value![0] as string);
+      };
+      expect(await seen('drC', orderedPatient)).toEqual([ordered]);
+      expect(await seen('drA', orderedPatient)).toEqual([]);
+      expect(await seen('drC', patientId)).toEqual([]);
+
+      // Another order for the same physician; a study of another patient arrives under the order's own
+      // Study Instance UID and accession: a reconciliation case, not the order's study, so not theirs.
+      const second = await fetch(`${lb.baseUrl}/api/orders`, {
+        method: 'POST',
+        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          patient: { patientId: orderedPatient, issuer: 'HOSP', name: 'ORDERED^PATIENT' },
+          modality: 'CT',
+          referringProviderId: 'NPI-333',
+        }),
+      });
+      const secondAccession = ((await second.json()) as { accessionNumber: string }).accessionNumber;
+      const order = await fetch(`${lb.baseUrl}/api/orders/${secondAccession}`, {
+        headers: { authorization: lb.authorization },
+      });
+      const { studyInstanceUid } = (await order.json()) as { studyInstanceUid: string };
+      const strangerPatient = `STRANGER-${dialect}`;
+      const stranger = syntheticImage({
+        patientId: strangerPatient,
+        issuerOfPatientId: 'HOSP',
+        accessionNumber: secondAccession,
+        studyInstanceUid,
+        sopInstanceUid: generateUid(),
+        rows: 8,
+        columns: 8,
+      });
+      const part = multipartBody([{ bytes: stranger }]);
+      const storedStranger = await fetch(`${lb.dicomweb}/studies`, {
+        method: 'POST',
+        body: part.body,
+        headers: { authorization: lb.authorization, 'content-type': part.contentType },
+      });
+      expect(storedStranger.status).toBe(200);
+      await lb.running.services.examTracker.settled();
+      expect(await seen('rad', strangerPatient)).toEqual([studyInstanceUid]);
+      expect(await seen('drC', strangerPatient)).toEqual([]);
+    });
+
     it('WADO answers 404 for a study outside the scope, as if it did not exist', async () => {
       const get = (user: string, study: string, path = '/metadata') =>
         fetch(`${lb.dicomweb}/studies/${study}${path}`, { headers: { authorization: auth.get(user)! } });
