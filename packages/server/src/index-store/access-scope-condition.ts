@@ -1,6 +1,10 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { SqlDialect } from '../db/sql-dialect.js';
 import type { AccessScope } from '../security/access-scope.js';
+import { indexedText, isIndexedAttribute, NOT_TEXT } from './attribute-values.js';
+
+/** (0008,0080) Institution Name: a series attribute (General Equipment), recorded in `attribute_value`. */
+const INSTITUTION_NAME = 0x00080080;
 
 /** Kinds of `study_access_key` rows. */
 export const StudyAccessKind = {
@@ -43,6 +47,14 @@ export function accessScopeCondition(
       dialect === 'sqlite'
         ? sql`json_extract(scope_se.attributes, '$."00080080".Value[0]')`
         : sql`(scope_se.attributes)::jsonb -> '00080080' -> 'Value' ->> 0`;
+    // Only studies with a series from one of them can qualify: the attribute value table names those
+    // (a superset, by the values' first 64 characters), so the series' JSON is read for them alone.
+    if (isIndexedAttribute(INSTITUTION_NAME)) {
+      const keys = sql.join([...new Set([NOT_TEXT, ...scope.institutions.map(indexedText)])]);
+      conditions.push(
+        sql<SqlBool>`${studyPk} IN (SELECT study_pk FROM attribute_value WHERE tag = ${INSTITUTION_NAME} AND value IN (${keys}))`,
+      );
+    }
     conditions.push(
       sql<SqlBool>`NOT EXISTS (SELECT 1 FROM series scope_se WHERE scope_se.study_pk = ${studyPk} AND (${institution} IS NULL OR ${institution} NOT IN (${names})))`,
     );

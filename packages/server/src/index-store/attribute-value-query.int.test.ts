@@ -288,6 +288,29 @@ for (const dialect of DIALECTS) {
       expect(await at('study', DOSE, 'LO', '12')).toEqual(dialect === 'postgres' ? ['S1'] : []);
     });
 
+    it('keeps an institution-limited scope exact while narrowing it by the table (names over 64 characters too)', async () => {
+      const visible = async (institutions: string[]) => {
+        const names = new Map(Object.entries(uid).map(([name, u]) => [u, name]));
+        const query: ArchiveQuery = {
+          level: 'study',
+          filters: [],
+          fuzzy: false,
+          includeFields: [],
+          limit: 100,
+          offset: 0,
+        };
+        const matches = await index.query(query, { kind: 'restricted', institutions });
+        return matches.map((m) => names.get(m.studyUid)).sort();
+      };
+      // S1 has a series from Clinic North as well: it needs both.
+      expect(await visible(['General Hospital'])).toEqual([]);
+      expect(await visible(['General Hospital', 'Clinic North'])).toEqual(['S1']);
+      expect(await visible(['General Hospital East'])).toEqual(['S2']);
+      expect(await visible([LONG_INSTITUTION])).toEqual(['S4']);
+      // The same first 64 characters: a candidate by the table, refused by the exact rule.
+      expect(await visible([`${LONG_INSTITUTION.slice(0, 64)}Z`])).toEqual([]);
+    });
+
     it('pages through candidates as before (limit and offset)', async () => {
       const page = await index.query(
         { ...queryOf('study', SITE, 'LO', 'SITE01*'), limit: 1, offset: 1 },
