@@ -103,6 +103,32 @@ export async function runFindscu(peer: DimsePeer, keys: readonly string[]): Prom
   return { ms, matches, ...(failed ? { error: `exit ${run.code}: ${lastErrorLine(run.log)}` } : {}) };
 }
 
+/** The calling AE title of DCMTK's movescu, registered as a node where C-MOVE needs one. */
+export const MOVESCU_AE_TITLE = 'MOVESCU';
+
+/** One C-MOVE run: its wall time (process start included), or why it failed. */
+export interface MovescuRun {
+  seconds: number;
+  error?: string;
+}
+
+/**
+ * Runs `movescu` (Study Root, `-S`) asking `peer` to send what `keys` match to the AE title `destination`
+ * (which the peer must know), and waits for the final response.
+ */
+export async function runMovescu(
+  peer: DimsePeer,
+  destination: string,
+  keys: readonly string[],
+): Promise<MovescuRun> {
+  const args = ['-S', '-aet', MOVESCU_AE_TITLE, '-aem', destination, ...keys.flatMap((key) => ['-k', key])];
+  const started = performance.now();
+  const run = await runTool('movescu', [...args, ...peerArgs(peer)]);
+  const seconds = (performance.now() - started) / 1000;
+  const failed = run.code !== 0 || /^[EF]: /m.test(run.log);
+  return { seconds, ...(failed ? { error: `exit ${run.code}: ${lastErrorLine(run.log)}` } : {}) };
+}
+
 /** The identifiers of the pending C-FIND responses that findscu logs (`I: Find Response: n (Pending)`). */
 function findResponses(log: string): Array<Record<string, string>> {
   const responses: Array<Record<string, string>> = [];

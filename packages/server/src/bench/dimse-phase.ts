@@ -3,10 +3,12 @@ import path from 'node:path';
 import { writeCtSeriesFiles, type CtSeriesFiles } from './ct-series.js';
 import { sendWithStorescu } from './dcmtk.js';
 import {
+  measureCMove,
   measureCStore,
   medianCStore,
   sampleCFind,
   type CFindResult,
+  type CMoveResult,
   type CStoreResult,
   type FindPlan,
 } from './dimse-scenario.js';
@@ -36,6 +38,8 @@ export interface DimseReport {
   /** The median round per target and association count. */
   ingest: CStoreResult[];
   find: CFindResult[];
+  /** C-MOVE of the CT's study to a storescp, once per archive (after its last ingest). */
+  move: CMoveResult[];
 }
 
 const WARMUP_INSTANCES = 20;
@@ -97,12 +101,35 @@ async function findTheCt(
   return measured;
 }
 
+/** C-MOVE of the CT's study from a target that holds it to a fresh storescp (after a sync). */
+async function moveTheCt(
+  target: DimseTarget,
+  running: RunningDimseTarget,
+  ct: CtSeriesFiles,
+  workDir: string,
+  log: (line: string) => void,
+): Promise<CMoveResult> {
+  await settle();
+  const moved = await measureCMove(
+    target.name,
+    running.peer,
+    (destination) => running.addMoveDestination!(destination),
+    { uid: ct.plan.studyUid, instances: ct.files.length, bytes: ct.bytes },
+    path.join(workDir, 'dimse-move'),
+  );
+  log(
+    `${target.name}: C-MOVE of the CT to storescp ${moved.instancesPerSecond.toFixed(1)} inst/s${moved.error !== undefined ? ` (${moved.error})` : ''}`,
+  );
+  return moved;
+}
+
 /**
- * C-STORE ingest and C-FIND latency (issue #3). The CT is written once as files; for every round, each
+ * C-STORE ingest, C-FIND latency and C-MOVE throughput (issue #3). The CT is written once as files; for every round, each
  * target in turn (the order rotating) and each association count, the target is started afresh, warmed
  * up, and sent the CT by `storescu` processes (one per association); the median round is reported with
  * the highest RSS of any round. In the last round, after the last ingest, targets that answer C-FIND
- * are queried for the CT's study by Patient ID, one `findscu` process per query.
+ * are queried for the CT's study by Patient ID, one `findscu` process per query, and then asked to move
+ * it (C-MOVE) to a fresh DCMTK storescp.
  */
 export async function runDimsePhase(
   targets: readonly DimseTarget[],
@@ -120,6 +147,7 @@ export async function runDimsePhase(
     };
     const runs = new Map<string, CStoreResult[]>();
     const find: CFindResult[] = [];
+    const move: CMoveResult[] = [];
     for (let round = 0; round < plan.rounds; round++) {
       for (let i = 0; i < targets.length; i++) {
         const target = targets[(i + round) % targets.length]!;
@@ -134,6 +162,9 @@ export async function runDimsePhase(
               round === plan.rounds - 1 && associations === plan.associations[plan.associations.length - 1];
             if (lastIngest && target.kind !== 'storescp') {
               find.push(await findTheCt(target, running, files.ct, plan.find, log));
+              if (running.addMoveDestination !== undefined) {
+                move.push(await moveTheCt(target, running, files.ct, workDir, log));
+              }
             }
           } finally {
             await running.stop();
@@ -150,6 +181,7 @@ export async function runDimsePhase(
         plan.associations.map((n) => medianCStore(runs.get(`${target.name}\u0000${n}`)!)),
       ),
       find: targets.flatMap((target) => find.filter((f) => f.server === target.name)),
+      move: targets.flatMap((target) => move.filter((m) => m.server === target.name)),
     };
   } finally {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

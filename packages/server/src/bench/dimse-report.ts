@@ -1,5 +1,5 @@
 import type { DimseReport } from './dimse-phase.js';
-import type { CFindResult, CStoreResult } from './dimse-scenario.js';
+import type { CFindResult, CMoveResult, CStoreResult } from './dimse-scenario.js';
 import type { BenchReport, TargetCheck } from './report.js';
 import { figure as f, table } from './text-table.js';
 
@@ -24,6 +24,13 @@ function findRatio(report: DimseReport, find: CFindResult): number | undefined {
   const theirs = report.find.find((x) => x.server === ORTHANC);
   if (theirs === undefined || theirs.error !== undefined || find.error !== undefined) return undefined;
   return find.server === ORTHANC ? undefined : theirs.latency.p50 / find.latency.p50;
+}
+
+/** Instances/s of `move` divided by Orthanc's, when both moved the whole study. */
+function moveRatio(report: DimseReport, move: CMoveResult): number | undefined {
+  const theirs = report.move.find((m) => m.server === ORTHANC);
+  if (theirs === undefined || theirs.error !== undefined || move.error !== undefined) return undefined;
+  return move.server === ORTHANC ? undefined : move.instancesPerSecond / theirs.instancesPerSecond;
 }
 
 const times = (ratio: number | undefined) => (ratio === undefined ? '–' : `${f(ratio, 2)}×`);
@@ -61,7 +68,22 @@ function findRows(report: DimseReport): string[][] {
   );
 }
 
-/** The DIMSE section of the printed report: C-STORE ingest and C-FIND latency, with ratios. */
+function moveRows(report: DimseReport): string[][] {
+  return report.move.map((m) =>
+    m.error !== undefined
+      ? [m.server, `error: ${m.error.slice(0, 60)}`, '', '', '', '']
+      : [
+          m.server,
+          `${m.instances}/${m.expected}`,
+          f(m.seconds, 2),
+          f(m.instancesPerSecond),
+          f(m.mbPerSecond),
+          times(moveRatio(report, m)),
+        ],
+  );
+}
+
+/** The DIMSE section of the printed report: C-STORE ingest, C-FIND latency and C-MOVE throughput, with ratios. */
 export function formatDimse(report: DimseReport): string[] {
   return [
     `DIMSE C-STORE ingest (a ${report.instances}-slice 512×512 16-bit CT, ${f(report.bytes / 1e6, 0)} MB, Explicit VR Little Endian; one DCMTK storescu per association, TCP_NODELAY=1; a fresh server per run; median of ${report.rounds} interleaved round(s))`,
@@ -84,6 +106,9 @@ export function formatDimse(report: DimseReport): string[] {
     '',
     `DIMSE C-FIND, study level by PatientID, one match (ms per findscu run: process start, association, query, release)`,
     table(['server', 'p50', 'p95', 'n', 'matches', 'speed ÷ Orthanc'], findRows(report)),
+    '',
+    `DIMSE C-MOVE of the CT's study to a DCMTK storescp (one movescu; from its start to the final response)`,
+    table(['server', 'arrived', 's', 'inst/s', 'MB/s', '÷ Orthanc'], moveRows(report)),
     '',
   ];
 }
@@ -154,6 +179,16 @@ export function dimseChecks(report: DimseReport): {
     ratios.push({
       what: `C-FIND study level p50 (findscu run), ${find.server}`,
       lightbox: `${f(find.latency.p50, 2)} vs ${f(orthancFind.latency.p50, 2)} ms`,
+      ratio,
+    });
+  }
+  const orthancMove = report.move.find((m) => m.server === ORTHANC);
+  for (const move of report.move) {
+    const ratio = moveRatio(report, move);
+    if (ratio === undefined || orthancMove === undefined) continue;
+    ratios.push({
+      what: `C-MOVE of a study to storescp, ${move.server}`,
+      lightbox: `${f(move.instancesPerSecond)} vs ${f(orthancMove.instancesPerSecond)} inst/s`,
       ratio,
     });
   }

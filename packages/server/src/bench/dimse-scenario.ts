@@ -1,4 +1,12 @@
-import { runFindscu, sendWithStorescu, splitIntoGroups, type DimsePeer } from './dcmtk.js';
+import { readdirSync, rmSync } from 'node:fs';
+import {
+  runFindscu,
+  runMovescu,
+  sendWithStorescu,
+  splitIntoGroups,
+  startStorescp,
+  type DimsePeer,
+} from './dcmtk.js';
 import { ResourceSampler } from './processes.js';
 import type { ServerResources } from './scenarios.js';
 import { mbPerSecond, summarize, type LatencySummary } from './stats.js';
@@ -136,4 +144,57 @@ export async function instancesByCFind(peer: DimsePeer): Promise<number> {
   ]);
   if (run.error !== undefined) throw new Error(`C-FIND of the stored instances failed: ${run.error}`);
   return run.matches.reduce((n, match) => n + Number(match['0020,1208'] ?? NaN), 0);
+}
+
+/** One C-MOVE of a study to a DCMTK storescp: how fast the archive sent it. */
+export interface CMoveResult {
+  server: string;
+  /** Instances that arrived at the destination. */
+  instances: number;
+  /** Instances the study holds. */
+  expected: number;
+  bytes: number;
+  seconds: number;
+  instancesPerSecond: number;
+  mbPerSecond: number;
+  error?: string;
+}
+
+/**
+ * Asks `peer` (study root C-MOVE, one `movescu` process) to send the study `studyUid` to a fresh DCMTK
+ * `storescp` writing to `dir`, registered first through `addDestination`; the time runs from starting
+ * movescu until its final response. Whatever did not arrive is an error.
+ */
+export async function measureCMove(
+  server: string,
+  peer: DimsePeer,
+  addDestination: (destination: DimsePeer) => Promise<void>,
+  study: { uid: string; instances: number; bytes: number },
+  dir: string,
+): Promise<CMoveResult> {
+  const scp = await startStorescp(dir);
+  try {
+    await addDestination(scp.peer);
+    const run = await runMovescu(peer, scp.peer.aeTitle, [
+      'QueryRetrieveLevel=STUDY',
+      `StudyInstanceUID=${study.uid}`,
+    ]);
+    const instances = readdirSync(dir).length;
+    const error =
+      run.error ??
+      (instances !== study.instances ? `${instances} of ${study.instances} instances arrived` : undefined);
+    return {
+      server,
+      instances,
+      expected: study.instances,
+      bytes: study.bytes,
+      seconds: run.seconds,
+      instancesPerSecond: instances / run.seconds,
+      mbPerSecond: mbPerSecond((study.bytes * instances) / study.instances, run.seconds),
+      ...(error !== undefined ? { error } : {}),
+    };
+  } finally {
+    await scp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

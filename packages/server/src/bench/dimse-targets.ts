@@ -1,6 +1,6 @@
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { accepts, startStorescp, type DimsePeer } from './dcmtk.js';
+import { accepts, MOVESCU_AE_TITLE, startStorescp, type DimsePeer } from './dcmtk.js';
 import { instancesByCFind } from './dimse-scenario.js';
 import { HttpClient } from './http-client.js';
 import { startOrthanc } from './peers.js';
@@ -17,6 +17,8 @@ export interface RunningDimseTarget {
   pid?: number;
   /** Instances it holds now. */
   storedInstances(): Promise<number>;
+  /** Makes `destination` a C-MOVE destination it knows (archives only). */
+  addMoveDestination?(destination: DimsePeer): Promise<void>;
   /** Stops it and deletes what it stored. */
   stop(): Promise<void>;
 }
@@ -55,20 +57,42 @@ export function lightboxDicomPeer(output: string): DimsePeer {
   return { aeTitle: match[1]!, host: '127.0.0.1', port: Number(match[2]) };
 }
 
-/** Registers findscu's AE title as a DICOM node (Lightbox answers C-FIND from registered nodes only). */
-async function registerFindscu(baseUrl: string, authorization: string): Promise<void> {
+/** Registers a DICOM node with a Lightbox (`PUT /api/dicom-nodes/{name}`). */
+async function registerNode(
+  baseUrl: string,
+  authorization: string,
+  name: string,
+  node: { aet: string; host: string; port: number },
+): Promise<void> {
   const client = new HttpClient(`${baseUrl}/api`, { authorization });
   try {
-    const answer = await client.request('PUT', '/dicom-nodes/findscu', {
+    const answer = await client.request('PUT', `/dicom-nodes/${name}`, {
       headers: { 'content-type': 'application/json' },
-      body: Buffer.from(JSON.stringify({ aet: FINDSCU_AE_TITLE, host: '127.0.0.1', port: 104 })),
+      body: Buffer.from(JSON.stringify(node)),
       keepBody: true,
     });
     if (answer.status !== 200 && answer.status !== 201)
-      throw new Error(`PUT /api/dicom-nodes/findscu: ${answer.status} ${answer.body?.toString('utf8')}`);
+      throw new Error(`PUT /api/dicom-nodes/${name}: ${answer.status} ${answer.body?.toString('utf8')}`);
   } finally {
     client.close();
   }
+}
+
+/**
+ * Registers findscu's and movescu's AE titles as DICOM nodes (Lightbox answers C-FIND and C-MOVE from
+ * registered nodes only).
+ */
+async function registerQueryTools(baseUrl: string, authorization: string): Promise<void> {
+  await registerNode(baseUrl, authorization, 'findscu', {
+    aet: FINDSCU_AE_TITLE,
+    host: '127.0.0.1',
+    port: 104,
+  });
+  await registerNode(baseUrl, authorization, 'movescu', {
+    aet: MOVESCU_AE_TITLE,
+    host: '127.0.0.1',
+    port: 104,
+  });
 }
 
 function lightboxTarget(
@@ -97,11 +121,17 @@ function lightboxTarget(
         throw error;
       }
       const peer = lightboxDicomPeer(server.output());
-      await registerFindscu(server.url, setup.authorization);
+      await registerQueryTools(server.url, setup.authorization);
       return {
         peer,
         pid: server.pid,
         storedInstances: () => instancesByCFind(peer),
+        addMoveDestination: (destination) =>
+          registerNode(server.url, setup.authorization, 'move-destination', {
+            aet: destination.aeTitle,
+            host: destination.host,
+            port: destination.port,
+          }),
         async stop() {
           await server.stop();
           await cleanup();
@@ -130,6 +160,22 @@ function orthancTarget(setup: DimseTargetSetup, plugin: string | undefined): Dim
         peer: orthanc.dicom,
         pid: orthanc.pid,
         storedInstances: () => instancesByCFind(orthanc.dicom),
+        async addMoveDestination(destination) {
+          const client = new HttpClient(orthanc.url, {});
+          try {
+            const answer = await client.request('PUT', '/modalities/move-destination', {
+              headers: { 'content-type': 'application/json' },
+              body: Buffer.from(
+                JSON.stringify({ AET: destination.aeTitle, Host: destination.host, Port: destination.port }),
+              ),
+              keepBody: true,
+            });
+            if (answer.status !== 200)
+              throw new Error(`Orthanc PUT /modalities: ${answer.status} ${answer.body?.toString('utf8')}`);
+          } finally {
+            client.close();
+          }
+        },
         stop,
       };
     },

@@ -49,8 +49,8 @@ export interface OrthancProcess {
 /**
  * Starts Orthanc with Debian's defaults (SQLite index, files on disk, fsync of the storage area, 4 DICOM
  * threads) and the DICOMweb plugin when given, on free ports, keeping its index and storage under `dir`.
- * Its DICOM listener takes C-STORE and C-FIND from any calling AE (the DIMSE scenario's DCMTK tools are
- * not registered as modalities).
+ * Its DICOM listener takes C-STORE, C-FIND and C-MOVE from any calling AE (the DIMSE scenario's DCMTK tools
+ * are not registered as modalities; C-MOVE destinations are, through the REST API).
  */
 export async function startOrthanc(dir: string, plugin: string | undefined): Promise<OrthancProcess> {
   mkdirSync(dir, { recursive: true });
@@ -65,6 +65,7 @@ export async function startOrthanc(dir: string, plugin: string | undefined): Pro
     DicomAet: 'ORTHANC',
     DicomAlwaysAllowStore: true,
     DicomAlwaysAllowFind: true,
+    DicomAlwaysAllowMove: true,
     RemoteAccessAllowed: false,
     AuthenticationEnabled: false,
     HttpRequestTimeout: 600,
