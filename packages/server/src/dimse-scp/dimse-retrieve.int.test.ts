@@ -116,6 +116,42 @@ for (const dialect of DIALECTS) {
       expect(Buffer.compare(await pixelData(file!), await pixelData(native))).toBe(0);
     });
 
+    it('reports an instance whose stored object is gone as a failed sub-operation and still sends the rest', async () => {
+      const study = generateUid();
+      const series = generateUid();
+      const uids = [generateUid(), generateUid(), generateUid()];
+      for (const [i, sopInstanceUid] of uids.entries()) {
+        await storeInArchive(
+          lb,
+          syntheticImage({
+            studyInstanceUid: study,
+            seriesInstanceUid: series,
+            sopInstanceUid,
+            instanceNumber: i + 1,
+          }),
+        );
+      }
+      const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
+      const stored = await lb.running.services.archive.findInstances({ studyUid: study }, actor);
+      const lost = stored.find((instance) => instance.sopInstanceUid === uids[1])!;
+      await rm(path.join(lb.dataDir, 'objects', lost.blobKey));
+      const destination = await startStorescp('DEST_LOSS', { acceptAll: true });
+      try {
+        await register('dest-loss', 'DEST_LOSS', destination.port);
+        const log = await movescu('DEST_LOSS', ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${study}`]);
+        expect(log).toContain(
+          'Received Final Move Response (Warning: SubOperationsCompleteOneOrMoreFailures)',
+        );
+        const received = await destination.received();
+        const arrived = [];
+        for (const file of received.values())
+          arrived.push(getString((await readPart10(file)).dataSet, Tag.SOPInstanceUID));
+        expect(arrived.sort()).toEqual([uids[0], uids[2]].sort());
+      } finally {
+        await destination.stop();
+      }
+    });
+
     it('refuses a destination that is not registered with A801', async () => {
       const log = await movescu('NOBODY', ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`]);
       expect(log).toContain('Refused: MoveDestinationUnknown');

@@ -7,6 +7,57 @@ import { transcodeInstance } from '../imaging/transcode-instance.js';
 export interface OutgoingDataSet {
   transferSyntaxUid: string;
   body: AsyncIterable<Uint8Array>;
+  /** Releases the stored object when the body will not be sent (or not to its end). */
+  close(): Promise<void>;
+}
+
+/** Bytes read ahead to find where the data set begins (past the File Meta Information). */
+const META_HEAD = 64 * 1024;
+
+/**
+ * The part of a stored Part 10 stream after its File Meta Information, from one open of the object: the
+ * first bytes are read (and parsed) before this returns, so a malformed object fails here, before a
+ * C-STORE has started, and not halfway through one.
+ */
+async function afterFileMeta(
+  object: AsyncIterable<Uint8Array>,
+): Promise<OutgoingDataSet['body'] & { close(): Promise<void> }> {
+  const iterator = object[Symbol.asyncIterator]();
+  const close = async () => {
+    await iterator.return?.();
+  };
+  try {
+    const head: Uint8Array[] = [];
+    let held = 0;
+    let ended = false;
+    while (held < META_HEAD && !ended) {
+      const next = await iterator.next();
+      if (next.done === true) ended = true;
+      else {
+        head.push(next.value);
+        held += next.value.length;
+      }
+    }
+    const bytes = Buffer.concat(head);
+    // Stored objects keep what was received, whose meta may lack a group length: parse it.
+    const { dataSetOffset } = await readPart10(bytes.subarray(0, META_HEAD), { stopAtTag: 0 });
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        if (dataSetOffset < bytes.length) yield bytes.subarray(dataSetOffset);
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done === true) return;
+          yield next.value;
+        }
+      } finally {
+        await close(); // also when the sending stops halfway
+      }
+    }
+    return Object.assign(body(), { close });
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /** Drops the preamble and File Meta Information of a Part 10 stream that we wrote (group length first). */
@@ -45,22 +96,16 @@ export async function instanceDataSet(
   target: string,
 ): Promise<OutgoingDataSet> {
   if (target === instance.transferSyntaxUid && instance.correction === undefined) {
-    // Parse only the meta header to find where the data set starts: stored objects keep what was received,
-    // whose meta may lack a group length.
-    const header = await readPart10(
-      await archive.openObject(instance, { offset: 0, length: Math.min(instance.size, 64 * 1024) }),
-      {
-        stopAtTag: 0,
-      },
-    );
-    return {
-      transferSyntaxUid: target,
-      body: await archive.openObject(instance, {
-        offset: header.dataSetOffset,
-        length: instance.size - header.dataSetOffset,
-      }),
-    };
+    const body = await afterFileMeta(await archive.openObject(instance));
+    return { transferSyntaxUid: target, body, close: () => body.close() };
   }
   const converted = await transcodeInstance(archive, instance, target);
-  return { transferSyntaxUid: converted.transferSyntaxUid, body: withoutFileMeta(converted.body) };
+  const body = withoutFileMeta(converted.body);
+  return {
+    transferSyntaxUid: converted.transferSyntaxUid,
+    body,
+    close: async () => {
+      await body.return(undefined);
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { CommandField, Status, type Association } from '@lightbox/dimse';
 import type { Archive } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
 import { contextFor } from './storage-contexts.js';
-import { instanceDataSet } from './instance-data-set.js';
+import { instanceDataSet, type OutgoingDataSet } from './instance-data-set.js';
 
 /** Counts of C-STORE sub-operations (PS3.4 C.4.2.1.5 / C.4.3.1.4). */
 export interface SubOperationCounts {
@@ -29,6 +29,21 @@ export interface SendOptions {
   sopClasses?: ReadonlySet<string>;
 }
 
+/** An instance made ready to send: the context it goes on, and its data set being opened. */
+interface Prepared {
+  context: ReturnType<typeof contextFor>;
+  data?: Promise<OutgoingDataSet>;
+}
+
+/** Releases a data set opened ahead that will not be sent. */
+async function discard(data: Promise<OutgoingDataSet> | undefined): Promise<void> {
+  try {
+    await (await data)?.close();
+  } catch {
+    // it could not be opened: nothing to release
+  }
+}
+
 /**
  * Sends stored instances with C-STORE over an open association, one at a time, each as stored when the
  * peer accepted that transfer syntax and converted otherwise. A refusal or failure of one instance is
@@ -52,50 +67,76 @@ export async function sendInstances(
   const accepted = association
     .presentationContexts()
     .filter((c) => options.sopClasses === undefined || options.sopClasses.has(c.abstractSyntax));
-  for (const instance of instances) {
-    if (options.cancelled?.() === true) return { ...counts, cancelled: true, sentUids };
-    counts.remaining--;
+  // The next instance is opened (its meta header read and parsed) while the peer stores the current one.
+  const prepare = (index: number): Prepared | undefined => {
+    const instance = instances[index];
+    if (instance === undefined) return undefined;
     const context = contextFor(instance, accepted);
-    let status: number = Status.ProcessingFailure;
-    if (context !== undefined) {
-      try {
-        const data = await instanceDataSet(archive, instance, context.transferSyntax);
-        const response = await association.sendRequest(
-          context.id,
-          {
-            commandField: CommandField.CStoreRq,
-            priority: 0,
-            affectedSopClassUid: instance.sopClassUid,
-            affectedSopInstanceUid: instance.sopInstanceUid,
-            ...(options.moveOriginator !== undefined
-              ? {
-                  moveOriginatorAeTitle: options.moveOriginator.aeTitle,
-                  moveOriginatorMessageId: options.moveOriginator.messageId,
-                }
-              : {}),
-          },
-          data.body,
-        );
-        status = response.command.status ?? Status.ProcessingFailure;
-      } catch {
-        if (!association.isOpen) {
-          counts.failed += 1 + counts.remaining;
-          counts.failedUids.push(instance.sopInstanceUid);
-          counts.remaining = 0;
-          return { ...counts, cancelled: false, sentUids };
-        }
-        status = Status.ProcessingFailure;
-      }
-    }
-    // PS3.4 B.2.3: 0000 success, Bxxx warning, anything else failure.
-    if (status === Status.Success || (status & 0xf000) === 0xb000) sentUids.push(instance.sopInstanceUid);
-    if (status === Status.Success) counts.completed++;
-    else if ((status & 0xf000) === 0xb000) counts.warning++;
-    else {
-      counts.failed++;
-      counts.failedUids.push(instance.sopInstanceUid);
-    }
-    await options.onProgress?.({ ...counts, failedUids: [...counts.failedUids] });
+    if (context === undefined) return { context };
+    const data = instanceDataSet(archive, instance, context.transferSyntax);
+    data.catch(() => {}); // awaited when its turn comes
+    return { context, data };
+  };
+  let upcoming = prepare(0);
+  try {
+    return await sendEach();
+  } finally {
+    await discard(upcoming?.data); // stopped early (cancelled, association lost, a progress report failed)
   }
-  return { ...counts, cancelled: false, sentUids };
+
+  async function sendEach(): Promise<SubOperationCounts & { cancelled: boolean; sentUids: string[] }> {
+    for (const [index, instance] of instances.entries()) {
+      const { context, data: opening } = upcoming!;
+      upcoming = undefined;
+      if (options.cancelled?.() === true) {
+        await discard(opening);
+        return { ...counts, cancelled: true, sentUids };
+      }
+      upcoming = prepare(index + 1);
+      counts.remaining--;
+      let status: number = Status.ProcessingFailure;
+      if (context !== undefined) {
+        let data: OutgoingDataSet | undefined;
+        try {
+          data = await opening!;
+          const response = await association.sendRequest(
+            context.id,
+            {
+              commandField: CommandField.CStoreRq,
+              priority: 0,
+              affectedSopClassUid: instance.sopClassUid,
+              affectedSopInstanceUid: instance.sopInstanceUid,
+              ...(options.moveOriginator !== undefined
+                ? {
+                    moveOriginatorAeTitle: options.moveOriginator.aeTitle,
+                    moveOriginatorMessageId: options.moveOriginator.messageId,
+                  }
+                : {}),
+            },
+            data.body,
+          );
+          status = response.command.status ?? Status.ProcessingFailure;
+        } catch {
+          await data?.close().catch(() => {});
+          if (!association.isOpen) {
+            counts.failed += 1 + counts.remaining;
+            counts.failedUids.push(instance.sopInstanceUid);
+            counts.remaining = 0;
+            return { ...counts, cancelled: false, sentUids };
+          }
+          status = Status.ProcessingFailure;
+        }
+      }
+      // PS3.4 B.2.3: 0000 success, Bxxx warning, anything else failure.
+      if (status === Status.Success || (status & 0xf000) === 0xb000) sentUids.push(instance.sopInstanceUid);
+      if (status === Status.Success) counts.completed++;
+      else if ((status & 0xf000) === 0xb000) counts.warning++;
+      else {
+        counts.failed++;
+        counts.failedUids.push(instance.sopInstanceUid);
+      }
+      await options.onProgress?.({ ...counts, failedUids: [...counts.failedUids] });
+    }
+    return { ...counts, cancelled: false, sentUids };
+  }
 }
