@@ -77,17 +77,39 @@ export async function handleRetrieveInstances(
     );
     return reply.type(`application/dicom; transfer-syntax=${transferSyntaxUid}`).send(Readable.from(body));
   }
+  const open = (index: number) => {
+    const instance = instances[index];
+    if (instance === undefined) return undefined;
+    const opening = transcodeInstance(deps.archive, instance, representation.transferSyntax);
+    opening.catch(() => {}); // awaited when its turn comes
+    return opening;
+  };
+  // Each part's object is opened while the one before it is still being sent.
   async function* parts(): AsyncGenerator<MultipartWritePart> {
-    for (const instance of instances) {
-      const { transferSyntaxUid, body } = await transcodeInstance(
-        deps.archive,
-        instance,
-        representation.transferSyntax,
-      );
-      yield { contentType: `application/dicom; transfer-syntax=${transferSyntaxUid}`, body };
+    let next = open(0);
+    try {
+      for (let index = 0; next !== undefined; index++) {
+        const { transferSyntaxUid, body } = await next;
+        next = open(index + 1);
+        yield { contentType: `application/dicom; transfer-syntax=${transferSyntaxUid}`, body };
+      }
+    } finally {
+      // The client went away: the object opened ahead is not sent.
+      if (next !== undefined) await releaseOpened(next);
     }
   }
   return sendMultipart(reply, 'application/dicom', parts());
+}
+
+/** Releases an object opened ahead of sending (its file handle), whatever kind of stream it is. */
+async function releaseOpened(opening: ReturnType<typeof transcodeInstance>): Promise<void> {
+  try {
+    const { body } = await opening;
+    if (body instanceof Readable) body.destroy();
+    else await (body as AsyncGenerator<Uint8Array>).return?.(undefined);
+  } catch {
+    // it could not be opened: nothing to release
+  }
 }
 
 /**
