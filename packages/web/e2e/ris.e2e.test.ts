@@ -120,12 +120,18 @@ describe('RIS screens in Chromium', () => {
     await form.getByLabel('Procedure description').fill('CT chest');
     await form.getByLabel('Reason for the exam').fill('Persistent cough');
     await form.getByLabel('Referring physician').fill('Welby, Marcus');
+    await form.getByLabel('Referring provider ID').fill('NPI-1234567890');
     await form.getByRole('button', { name: 'Place order' }).click();
     const placed = form.locator('.placed strong[data-accession]');
     await placed.waitFor();
     booked = (await placed.textContent()) ?? '';
     expect(booked).toMatch(/^LB\d+$/);
-    expect(await order(booked)).toMatchObject({ status: 'ordered', steps: [] });
+    // The provider ID is what gives the referring physician the study (docs/security.md).
+    expect(await order(booked)).toMatchObject({
+      status: 'ordered',
+      steps: [],
+      referringProviderId: 'NPI-1234567890',
+    });
     // The new order heads the list below the form.
     await page.locator(`table.orders tr[data-accession="${booked}"]`).waitFor();
     await screenshot(page, 'ris-01-order-entry');

@@ -16,6 +16,8 @@ export interface OrderForm {
   priority: Priority;
   reason: string;
   referringPhysician: string;
+  /** The referring physician's identifier (e.g. an NPI): it gives them the study in Lightbox. */
+  referringProviderId: string;
   /** YYYY-MM-DD; with a time, the exam is booked at once. */
   date: string;
   /** HH:MM. */
@@ -36,6 +38,7 @@ export const EMPTY_ORDER_FORM: OrderForm = {
   priority: 'ROUTINE',
   reason: '',
   referringPhysician: '',
+  referringProviderId: '',
   date: '',
   time: '',
   stationAe: '',
@@ -78,6 +81,8 @@ export function validateOrderForm(form: OrderForm, today: string): OrderFormErro
   if (meaning.length > 200) errors.procedureMeaning = 'Description is at most 200 characters.';
   if (form.reason.trim().length > 200) errors.reason = 'Reason is at most 200 characters.';
   if (form.referringPhysician.trim().length > 200) errors.referringPhysician = 'Name is too long.';
+  if (form.referringProviderId.trim().length > 64)
+    errors.referringProviderId = 'Provider ID is at most 64 characters.';
   const date = form.date === '' ? '' : dateFromInput(form.date);
   const time = form.time === '' ? '' : timeFromInput(form.time);
   if (form.date !== '' && date === '') errors.date = 'Date is not a date.';
@@ -115,6 +120,7 @@ export function orderBody(form: OrderForm): PlaceOrderBody {
     priority: form.priority,
     ...(text(form.reason) ? { reason: text(form.reason) } : {}),
     ...(referring ? { referringPhysician: referring } : {}),
+    ...(text(form.referringProviderId) ? { referringProviderId: text(form.referringProviderId) } : {}),
     ...(date && time ? { requestedDate: date, requestedTime: time } : {}),
     ...(date && time && text(form.stationAe) ? { stationAe: text(form.stationAe) } : {}),
   };

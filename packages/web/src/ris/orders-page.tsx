@@ -234,6 +234,11 @@ export function OrdersPage({
             'Referring physician',
             text('referringPhysician', { placeholder: 'Family, Given' }),
           )}
+          {field(
+            'referringProviderId',
+            'Referring provider ID',
+            text('referringProviderId', { size: 12, placeholder: 'e.g. NPI' }),
+          )}
         </fieldset>
         <fieldset>
           <legend>Booking (optional)</legend>
@@ -483,7 +488,10 @@ function OrderSummary({ order }: { order: OrderDetail }) {
         <dt>Reason</dt>
         <dd>{order.reason ?? '—'}</dd>
         <dt>Referring</dt>
-        <dd>{personName(order.referringPhysician) || '—'}</dd>
+        <dd>
+          {personName(order.referringPhysician) || '—'}
+          {order.referringProviderId !== null ? ` (ID ${order.referringProviderId})` : ''}
+        </dd>
         <dt>Ordering</dt>
         <dd>{personName(order.orderingProvider) || '—'}</dd>
         <dt>Placer / filler</dt>

@@ -62,6 +62,7 @@ export interface OrderView {
   reason: string | null;
   orderingProvider: string | null;
   referringPhysician: string | null;
+  referringProviderId: string | null;
   placerOrderNumber: string | null;
   fillerOrderNumber: string | null;
   studyInstanceUid: string;
@@ -96,6 +97,7 @@ export interface PlaceOrderBody {
   reason?: string;
   orderingProvider?: string;
   referringPhysician?: string;
+  referringProviderId?: string;
   accessionNumber?: string;
   stationAe?: string;
 }

@@ -33,6 +33,7 @@ export function testOrder(accessionNumber: string, fields: Partial<OrderView> = 
     reason: null,
     orderingProvider: null,
     referringPhysician: null,
+    referringProviderId: null,
     placerOrderNumber: null,
     fillerOrderNumber: null,
     studyInstanceUid: '1.2.3',
