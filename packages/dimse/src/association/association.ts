@@ -80,6 +80,8 @@ const MAX_COMMAND_BYTES = 64 * 1024;
 const MAX_CONTROL_PDU = 1024 * 1024;
 /** When the peer announces no limit (0), we still send PDUs of at most this size. */
 const DEFAULT_SEND_PDU = 256 * 1024;
+/** Bytes of P-DATA-TF PDUs handed to the socket in one write. */
+const WRITE_BATCH = 256 * 1024;
 
 /** An accepted presentation context. */
 export interface PresentationContext {
@@ -749,14 +751,26 @@ export class Association {
   ): Promise<void> {
     const max = this.peerMaxPdu - PDV_HEADER_LENGTH;
     let held: Uint8Array | undefined;
+    // PDUs leave in batches of about WRITE_BATCH bytes, one socket write (writev) each: a peer with small
+    // PDUs (DCMTK's default is 16 KB) would otherwise cost a system call and a wait per PDU.
+    let batch: Uint8Array[] = [];
+    let batched = 0;
     for await (const chunk of source) {
       for (let at = 0; at < chunk.length; at += max) {
-        if (held !== undefined)
-          await this.write(encodePresentationDataValue(contextId, command, false, held));
+        if (held !== undefined) {
+          batch.push(...encodePresentationDataValue(contextId, command, false, held));
+          batched += held.length;
+          if (batched >= WRITE_BATCH) {
+            await this.write(batch);
+            batch = [];
+            batched = 0;
+          }
+        }
         held = chunk.subarray(at, Math.min(chunk.length, at + max));
       }
     }
-    await this.write(encodePresentationDataValue(contextId, command, true, held ?? new Uint8Array(0)));
+    batch.push(...encodePresentationDataValue(contextId, command, true, held ?? new Uint8Array(0)));
+    await this.write(batch);
   }
 
   private write(parts: Uint8Array[]): Promise<void> {
