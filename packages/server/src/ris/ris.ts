@@ -600,6 +600,11 @@ export class Ris {
       ...(request.referringPhysician !== undefined
         ? { referring_physician: blankToNull(request.referringPhysician) }
         : {}),
+      // The provider ID gives its physician the order's study (docs/security.md): a corrected PV1-8
+      // moves that access to the right physician.
+      ...(request.referringProviderId !== undefined
+        ? { referring_provider_id: blankToNull(request.referringProviderId) }
+        : {}),
       ...(request.patientLocation !== undefined
         ? { patient_location: blankToNull(request.patientLocation) }
         : {}),

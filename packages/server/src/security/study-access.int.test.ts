@@ -186,6 +186,20 @@ for (const dialect of DIALECTS) {
       expect(await seen('drA', orderedPatient)).toEqual([]);
       expect(await seen('drC', patientId)).toEqual([]);
 
+      // The order is corrected (HL7 XO with another PV1-8): the access moves to the right physician.
+      auth.set(
+        'drD',
+        await createUser(lb, 'dr-d', { roles: ['referring-physician'], providerIds: ['NPI-444'] }),
+      );
+      const system = { username: 'hl7', roles: ['admin'], protocol: 'system' as const };
+      await lb.running.services.ris.changeOrder(
+        { accessionNumber },
+        { patient: { patientId: orderedPatient, issuer: 'HOSP' }, referringProviderId: 'NPI-444' },
+        system,
+      );
+      expect(await seen('drC', orderedPatient)).toEqual([]);
+      expect(await seen('drD', orderedPatient)).toEqual([ordered]);
+
       // Another order for the same physician; a study of another patient arrives under the order's own
       // Study Instance UID and accession: a reconciliation case, not the order's study, so not theirs.
       const second = await fetch(`${lb.baseUrl}/api/orders`, {
