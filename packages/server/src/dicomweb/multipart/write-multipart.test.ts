@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createBoundary } from './create-boundary.js';
 import { parseMultipart } from './parse-multipart.js';
@@ -144,4 +145,35 @@ describe('writeMultipart → parseMultipart round trip', () => {
       });
     },
   );
+
+  it('closes the body of a part whose header went out when the consumer stops there (a client gone)', async () => {
+    const stream = Readable.from([Buffer.from('never read')]);
+    const writer = writeMultipart([{ contentType: 'application/dicom', body: stream }], createBoundary());
+    const header = await writer.next();
+    expect(Buffer.from(header.value as Uint8Array).toString('latin1')).toContain(
+      'Content-Type: application/dicom',
+    );
+    await writer.return(undefined);
+    expect(stream.destroyed).toBe(true);
+  });
+
+  it('closes a body that is being read when the consumer stops in the middle', async () => {
+    let closed = false;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        yield Buffer.from('first');
+        yield Buffer.from('second');
+      } finally {
+        closed = true;
+      }
+    }
+    const writer = writeMultipart(
+      [{ contentType: 'application/octet-stream', body: body() }],
+      createBoundary(),
+    );
+    await writer.next(); // the part's header
+    await writer.next(); // 'first'
+    await writer.return(undefined);
+    expect(closed).toBe(true);
+  });
 });

@@ -28,19 +28,35 @@ export async function* writeMultipart(
     throw new TypeError(`invalid multipart boundary ${JSON.stringify(boundary)}`);
   let first = true;
   for await (const part of parts) {
-    let head = `${first ? '' : '\r\n'}--${boundary}\r\n${headerLine('Content-Type', part.contentType)}`;
-    for (const [name, value] of Object.entries(part.headers ?? {})) {
-      if (name.toLowerCase() !== 'content-type') head += headerLine(name, value);
-    }
-    yield Buffer.from(`${head}\r\n`, 'latin1');
-    first = false;
-    if (part.body instanceof Uint8Array) {
-      if (part.body.length > 0) yield part.body;
-    } else {
-      for await (const chunk of part.body) if (chunk.length > 0) yield chunk;
+    // Set once the body is being read: from then on, stopping early closes it (for await does).
+    let reading = false;
+    try {
+      let head = `${first ? '' : '\r\n'}--${boundary}\r\n${headerLine('Content-Type', part.contentType)}`;
+      for (const [name, value] of Object.entries(part.headers ?? {})) {
+        if (name.toLowerCase() !== 'content-type') head += headerLine(name, value);
+      }
+      yield Buffer.from(`${head}\r\n`, 'latin1');
+      first = false;
+      if (part.body instanceof Uint8Array) {
+        if (part.body.length > 0) yield part.body;
+      } else {
+        reading = true;
+        for await (const chunk of part.body) if (chunk.length > 0) yield chunk;
+      }
+    } finally {
+      // The consumer stopped (a client gone) before this part's body was read: release it (an open file).
+      if (!reading) await releaseBody(part.body);
     }
   }
   yield Buffer.from(`${first ? '' : '\r\n'}--${boundary}--\r\n`, 'latin1');
+}
+
+/** Closes a body that will not be read: a stream is destroyed, an iterator returned. */
+async function releaseBody(body: MultipartWritePart['body']): Promise<void> {
+  if (body instanceof Uint8Array) return;
+  const stream = body as { destroy?: () => void; return?: () => Promise<unknown> };
+  if (typeof stream.destroy === 'function') stream.destroy();
+  else if (typeof stream.return === 'function') await stream.return();
 }
 
 function headerLine(name: string, value: string): string {
