@@ -36,6 +36,11 @@ export type PasswordCheck =
 export class PasswordAuthenticator {
   private readonly secret = randomBytes(32);
   private readonly cache = new Map<string, CachedCredential>();
+  /**
+   * Counts the users forgotten so far: a verification that read the user before a change was announced
+   * must not cache what it read (it would outlive the change by the cache's minute).
+   */
+  private forgotten = 0;
   private readonly limiter = new FailedLoginLimiter();
   private decoy: Promise<string> | undefined;
 
@@ -60,8 +65,9 @@ export class PasswordAuthenticator {
     const retryAfter = this.limiter.retryAfterSeconds(address, now);
     if (retryAfter !== undefined) return { ok: false, retryAfterSeconds: retryAfter };
     if (!this.limiter.enter(address)) return { ok: false, retryAfterSeconds: 1 };
+    const forgottenBefore = this.forgotten;
     try {
-      return await this.verify(username, password, protocol, address, key, now);
+      return await this.verify(username, password, protocol, address, key, now, forgottenBefore);
     } finally {
       this.limiter.leave(address);
     }
@@ -74,6 +80,7 @@ export class PasswordAuthenticator {
     address: string | undefined,
     cacheKey: string,
     now: number,
+    forgottenBefore: number,
   ): Promise<PasswordCheck> {
     // Counted before the slow check, taken back on success: parallel guesses are limited like serial ones.
     this.limiter.recordFailure(address, now);
@@ -91,7 +98,9 @@ export class PasswordAuthenticator {
       this.limiter.forgetFailure(address, now);
       await this.users.recordSuccessfulLogin(current);
       if (this.cache.size >= CACHE_MAX) this.cache.clear();
-      this.cache.set(cacheKey, { user: current, expiresAt: now + CACHE_TTL_MS });
+      if (this.forgotten === forgottenBefore) {
+        this.cache.set(cacheKey, { user: current, expiresAt: now + CACHE_TTL_MS });
+      }
       return { ok: true, actor: actorOf(current, protocol, address), user: current };
     }
     this.audit.record({
@@ -109,6 +118,9 @@ export class PasswordAuthenticator {
     if (current !== undefined && !verified && !locked) {
       const lockedUntil = await this.users.recordFailedLogin(current.pk, LOCKOUT_THRESHOLD, LOCKOUT_MS);
       if (lockedUntil !== undefined) {
+        // A password someone verified a moment ago works no longer on this node either (other nodes hear
+        // of the lock through the user store's announcement).
+        this.forgetUser(current.username);
         this.audit.record({
           event: AuditEventId.SecurityAlert,
           eventType: AuditEventType.UserSecurityAttributesChanged,
@@ -153,11 +165,13 @@ export class PasswordAuthenticator {
 
   /** Forgets every cached credential (when changes may have been missed). */
   forgetAll(): void {
+    this.forgotten += 1;
     this.cache.clear();
   }
 
   /** Forgets the cached credentials of a user (after their password, roles or state changed). */
   forgetUser(username: string): void {
+    this.forgotten += 1;
     for (const [key, entry] of this.cache) if (entry.user.username === username) this.cache.delete(key);
   }
 }
