@@ -152,6 +152,41 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('moves a deflated object whose patient was corrected since as it is stored (it cannot be rewritten)', async () => {
+      const patientId = `DEFL-${dialect}`;
+      const sopInstanceUid = generateUid();
+      const bytes = syntheticImage({
+        patientId,
+        patientName: 'BEFORE^NAME',
+        studyInstanceUid: generateUid(),
+        seriesInstanceUid: generateUid(),
+        sopInstanceUid,
+        rows: 16,
+        columns: 16,
+        transferSyntaxUid: TransferSyntaxUid.DeflatedExplicitVRLittleEndian,
+      });
+      await storeInArchive(lb, bytes);
+      const system = { username: 'hl7', roles: ['admin'], protocol: 'system' as const };
+      await lb.running.services.ris.recordPatient({ patientId, issuer: '', name: 'AFTER^NAME' }, system);
+      const destination = await startStorescp('DEST_DEFL', { acceptAll: true });
+      try {
+        await register('dest-defl', 'DEST_DEFL', destination.port);
+        const log = await movescu(
+          'DEST_DEFL',
+          ['QueryRetrieveLevel=IMAGE', `SOPInstanceUID=${sopInstanceUid}`],
+          ['-P'],
+        );
+        expect(log).toContain('Received Final Move Response (Success)');
+        const [file] = [...(await destination.received()).values()];
+        // storescp writes it again (deflating anew), so compare what it holds: the stored values.
+        const received = await readPart10(file!, { readPixelData: true });
+        expect(getString(received.dataSet, Tag.PatientName)).toBe('BEFORE^NAME');
+        expect(Buffer.compare(await pixelData(file!), await pixelData(bytes))).toBe(0);
+      } finally {
+        await destination.stop();
+      }
+    });
+
     it('refuses a destination that is not registered with A801', async () => {
       const log = await movescu('NOBODY', ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`]);
       expect(log).toContain('Refused: MoveDestinationUnknown');

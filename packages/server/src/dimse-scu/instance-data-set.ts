@@ -1,4 +1,4 @@
-import { readPart10 } from '@lightbox/dicom';
+import { lookupTransferSyntax, readPart10 } from '@lightbox/dicom';
 import type { Archive } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
 import { transcodeInstance } from '../imaging/transcode-instance.js';
@@ -95,7 +95,10 @@ export async function instanceDataSet(
   instance: StoredInstance,
   target: string,
 ): Promise<OutgoingDataSet> {
-  if (target === instance.transferSyntaxUid && instance.correction === undefined) {
+  // A deflated object cannot be written again: it goes as stored even when its values were corrected
+  // (as transcodeInstance does).
+  const deflated = lookupTransferSyntax(instance.transferSyntaxUid)?.deflated ?? true;
+  if (target === instance.transferSyntaxUid && (instance.correction === undefined || deflated)) {
     const body = await afterFileMeta(await archive.openObject(instance));
     return { transferSyntaxUid: target, body, close: () => body.close() };
   }
@@ -106,6 +109,10 @@ export async function instanceDataSet(
     body,
     close: async () => {
       await body.return(undefined);
+      // The generator above may not have started: close what it would have read.
+      const source = converted.body as { destroy?: () => void; return?: () => Promise<unknown> };
+      if (typeof source.destroy === 'function') source.destroy();
+      else await source.return?.();
     },
   };
 }
