@@ -309,7 +309,10 @@ describe('Association: release collision (PS3.8 §7.2.2)', () => {
             seen.push('RQ');
             socket.write(encodeReleaseRequest());
             // Requestor side of the collision (Sta9): it answers first.
-            setTimeout(() => socket.write(encodeReleaseResponse()), 50);
+            setTimeout(() => {
+              seen.push('sent RP');
+              socket.write(encodeReleaseResponse());
+            }, 50);
           } else if (type === PduType.ReleaseResponse) {
             seen.push('RP');
             socket.end();
@@ -329,7 +332,8 @@ describe('Association: release collision (PS3.8 §7.2.2)', () => {
     );
     await accepted;
     await acceptor!.release();
-    expect(seen).toEqual(['RQ', 'RP']);
+    // The acceptor's answer came only after the requestor's (Sta10 → Sta12).
+    expect(seen).toEqual(['RQ', 'sent RP', 'RP']);
     expect(acceptor!.endReason).toBeUndefined();
   });
 });

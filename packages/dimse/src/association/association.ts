@@ -388,6 +388,11 @@ export class Association {
   async release(): Promise<void> {
     if (this.state !== 'established') return;
     await this.sendChain;
+    // The peer may have asked to release meanwhile: it has been answered, and it closes the connection.
+    if (this.state !== 'established') {
+      await this.closedPromise;
+      return;
+    }
     this.state = 'releasing';
     const released = new Promise<void>((resolve) => (this.waitingForRelease = resolve));
     this.startArtim();

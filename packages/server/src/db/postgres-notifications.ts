@@ -25,7 +25,9 @@ export async function listenPostgres(
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url });
+    // TCP keepalive: a connection that died silently (a failover, a dropped NAT entry) is noticed and
+    // opened again, instead of listening to nothing.
+    const next = new pg.Client({ connectionString: url, keepAlive: true });
     next.on('notification', (message) => {
       if (message.channel === channel) onPayload(message.payload ?? '');
     });
