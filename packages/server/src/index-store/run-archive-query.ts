@@ -11,7 +11,7 @@ import type { AccessScope } from '../security/access-scope.js';
 import { accessScopeCondition } from './access-scope-condition.js';
 import { attributeValueCandidates } from './attribute-values.js';
 import { COLUMNS, type ColumnSpec, type Level } from './column-specs.js';
-import { containsText, isOneOf, matchesWildcard } from './sql-text.js';
+import { containsOneOf, isOneOf, matchesWildcard } from './sql-text.js';
 import { studySortKeys, type SortKey } from './study-sort-keys.js';
 
 const DEPTH: Record<Level, number> = { patient: 0, study: 1, series: 2, instance: 3 };
@@ -117,7 +117,7 @@ function columnCondition(
     case 'name':
       return nameCondition(dialect, alias, spec, match, fuzzy);
     case 'set':
-      if (match.kind === 'values') return or(match.values.map((v) => containsText(dialect, col, `\\${v}\\`)));
+      if (match.kind === 'values') return containsOneOf(dialect, col, match.values);
       if (match.kind === 'wildcard') return matchesWildcard(dialect, col, `*\\${match.pattern}\\*`);
       return textCondition(dialect, col, match);
     case 'number':

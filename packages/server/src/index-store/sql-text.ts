@@ -56,3 +56,18 @@ export function isOneOf(
     ? sql<SqlBool>`${expr} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`
     : sql<SqlBool>`${expr} = ANY(${[...values]}::text[])`;
 }
+
+/** `set` (a `\\`-delimited set of values, e.g. ModalitiesInStudy) holds one of `values`. */
+export function containsOneOf(
+  dialect: SqlDialect,
+  set: RawBuilder<unknown>,
+  values: readonly string[],
+): RawBuilder<SqlBool> {
+  if (values.length <= INLINE_LIST_LIMIT) {
+    const each = values.map((v) => containsText(dialect, set, `\\${v}\\`));
+    return each.length === 1 ? each[0]! : sql<SqlBool>`(${sql.join(each, sql` OR `)})`;
+  }
+  return dialect === 'sqlite'
+    ? sql<SqlBool>`EXISTS (SELECT 1 FROM json_each(${JSON.stringify(values)}) AS wanted WHERE instr(${set}, '\\' || wanted.value || '\\') > 0)`
+    : sql<SqlBool>`EXISTS (SELECT 1 FROM unnest(${[...values]}::text[]) AS wanted(v) WHERE strpos(${set}, '\\' || wanted.v || '\\') > 0)`;
+}

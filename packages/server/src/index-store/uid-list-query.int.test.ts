@@ -56,6 +56,7 @@ for (const dialect of DIALECTS) {
             studyInstanceUid: studies[n]!,
             seriesInstanceUid: generateUid(),
             sopInstanceUid: instances[n]!,
+            modality: ['MR', 'US', 'MR'][n]!,
             extra: [
               textElement(PRIVATE_CREATOR, 'LO', 'LIGHTBOX TEST'),
               textElement(PRIVATE_UID, 'UI', tags[n]!),
@@ -97,6 +98,13 @@ for (const dialect of DIALECTS) {
           ALL,
         );
         expect(found.map((m) => m.sopInstanceUid).sort()).toEqual([instances[0], instances[1]].sort());
+      });
+
+      it(`matches ModalitiesInStudy (a set of values) by a list of ${count} values`, async () => {
+        const modalities = Array.from({ length: count }, (_, n) => `Z${n}`);
+        modalities[count >> 1] = 'US';
+        const found = await index.query(queryOf('study', 0x00080061, 'CS', modalities.join('\\')), ALL);
+        expect(found.map((m) => m.studyUid)).toEqual([studies[1]]);
       });
     }
   });
