@@ -61,6 +61,19 @@ async function requestor(
   return association;
 }
 
+/** The A-ASSOCIATE-AC of a raw acceptor to an A-ASSOCIATE-RQ: context 1 accepted in Explicit VR LE. */
+function acceptAc(requestBody: Uint8Array, maxLength: number): Uint8Array {
+  const request = decodeAssociateRequest(requestBody);
+  return encodeAssociateAccept({
+    protocolVersion: 1,
+    calledAeTitle: request.calledAeTitle,
+    callingAeTitle: request.callingAeTitle,
+    applicationContext: DICOM_APPLICATION_CONTEXT,
+    presentationContexts: [{ id: 1, result: PresentationContextResult.Acceptance, transferSyntax: EXPLICIT }],
+    user: { maxLength, implementationClassUid: '1.2.3', roles: [], extendedNegotiation: [] },
+  });
+}
+
 /** The P-DATA-TF PDUs a raw acceptor announcing `maxLength` receives, decoded, as they arrive. */
 async function rawAcceptor(maxLength: number): Promise<{ port: number; pdus: PresentationDataValue[][] }> {
   const pdus: PresentationDataValue[][] = [];
@@ -69,19 +82,7 @@ async function rawAcceptor(maxLength: number): Promise<{ port: number; pdus: Pre
     socket.on('data', (chunk: Buffer) => {
       for (const { type, body } of framer.push(chunk)) {
         if (type === PduType.AssociateRequest) {
-          const request = decodeAssociateRequest(body);
-          socket.write(
-            encodeAssociateAccept({
-              protocolVersion: 1,
-              calledAeTitle: request.calledAeTitle,
-              callingAeTitle: request.callingAeTitle,
-              applicationContext: DICOM_APPLICATION_CONTEXT,
-              presentationContexts: [
-                { id: 1, result: PresentationContextResult.Acceptance, transferSyntax: EXPLICIT },
-              ],
-              user: { maxLength, implementationClassUid: '1.2.3', roles: [], extendedNegotiation: [] },
-            }),
-          );
+          socket.write(acceptAc(body, maxLength));
         } else if (type === PduType.DataTransfer) {
           expect(body.length).toBeLessThanOrEqual(maxLength);
           pdus.push(decodePresentationDataValues(body).map((v) => ({ ...v, data: Uint8Array.from(v.data) })));
@@ -241,19 +242,7 @@ describe('Association: release collision (PS3.8 §7.2.2)', () => {
       socket.on('data', (chunk: Buffer) => {
         for (const { type, body } of framer.push(chunk)) {
           if (type === PduType.AssociateRequest) {
-            const request = decodeAssociateRequest(body);
-            socket.write(
-              encodeAssociateAccept({
-                protocolVersion: 1,
-                calledAeTitle: request.calledAeTitle,
-                callingAeTitle: request.callingAeTitle,
-                applicationContext: DICOM_APPLICATION_CONTEXT,
-                presentationContexts: [
-                  { id: 1, result: PresentationContextResult.Acceptance, transferSyntax: EXPLICIT },
-                ],
-                user: { maxLength: 0, implementationClassUid: '1.2.3', roles: [], extendedNegotiation: [] },
-              }),
-            );
+            socket.write(acceptAc(body, 0));
           } else if (type === PduType.ReleaseRequest) {
             // The acceptor asks to release too, before answering (it sent its request at the same moment).
             seen.push('RQ');

@@ -26,6 +26,10 @@ import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-sup
 const run = promisify(execFile);
 const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
 const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+/** Study Root C-FIND in Explicit VR Little Endian: what the tests' own SCU proposes. */
+const FIND_CONTEXTS = [
+  { id: 1, abstractSyntax: STUDY_ROOT_FIND, transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian] },
+];
 
 interface FindResult {
   responses: DataSet[];
@@ -216,13 +220,7 @@ for (const dialect of DIALECTS) {
       const association = await connectScu({
         port: lb.dicomPort,
         calledAeTitle: TEST_AE_TITLE,
-        contexts: [
-          {
-            id: 1,
-            abstractSyntax: STUDY_ROOT_FIND,
-            transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
-          },
-        ],
+        contexts: FIND_CONTEXTS,
       });
       const uids = Array.from({ length: 40_000 }, () => generateUid());
       uids[12_345] = sopUids[2]!;
@@ -271,13 +269,7 @@ for (const dialect of DIALECTS) {
       const association = await connectScu({
         port: lb.dicomPort,
         calledAeTitle: TEST_AE_TITLE,
-        contexts: [
-          {
-            id: 1,
-            abstractSyntax: STUDY_ROOT_FIND,
-            transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
-          },
-        ],
+        contexts: FIND_CONTEXTS,
       });
       const identifier: DicomJson = {
         '00080052': { vr: 'CS', Value: ['IMAGE'] },
@@ -302,13 +294,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('agrees to relational queries when asked (PS3.4 C.3.4) and answers an IMAGE query by patient alone', async () => {
-      const contexts = [
-        {
-          id: 1,
-          abstractSyntax: STUDY_ROOT_FIND,
-          transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian],
-        },
-      ];
+      const contexts = FIND_CONTEXTS;
       const relational = await connectScu({
         port: lb.dicomPort,
         calledAeTitle: TEST_AE_TITLE,

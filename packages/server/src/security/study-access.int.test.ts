@@ -141,17 +141,21 @@ for (const dialect of DIALECTS) {
 
     it('a referring physician sees the study of an order that names them (HL7 PV1-8), not a same-UID study of another patient', async () => {
       const orderedPatient = `ORDERED-${dialect}`;
-      const placed = await fetch(`${lb.baseUrl}/api/orders`, {
-        method: 'POST',
-        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          patient: { patientId: orderedPatient, issuer: 'HOSP', name: 'ORDERED^PATIENT' },
-          modality: 'CT',
-          referringProviderId: 'NPI-333',
-        }),
-      });
-      expect(placed.status).toBe(201);
-      const { accessionNumber } = (await placed.json()) as { accessionNumber: string };
+      /** Places a CT order for the patient, referred by NPI-333; its accession number. */
+      const placeOrder = async () => {
+        const placed = await fetch(`${lb.baseUrl}/api/orders`, {
+          method: 'POST',
+          headers: { authorization: lb.authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            patient: { patientId: orderedPatient, issuer: 'HOSP', name: 'ORDERED^PATIENT' },
+            modality: 'CT',
+            referringProviderId: 'NPI-333',
+          }),
+        });
+        expect(placed.status).toBe(201);
+        return ((await placed.json()) as { accessionNumber: string }).accessionNumber;
+      };
+      const accessionNumber = await placeOrder();
       auth.set(
         'drC',
         await createUser(lb, 'dr-c', { roles: ['referring-physician'], providerIds: ['NPI-333'] }),
@@ -202,16 +206,7 @@ for (const dialect of DIALECTS) {
 
       // Another order for the same physician; a study of another patient arrives under the order's own
       // Study Instance UID and accession: a reconciliation case, not the order's study, so not theirs.
-      const second = await fetch(`${lb.baseUrl}/api/orders`, {
-        method: 'POST',
-        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          patient: { patientId: orderedPatient, issuer: 'HOSP', name: 'ORDERED^PATIENT' },
-          modality: 'CT',
-          referringProviderId: 'NPI-333',
-        }),
-      });
-      const secondAccession = ((await second.json()) as { accessionNumber: string }).accessionNumber;
+      const secondAccession = await placeOrder();
       const order = await fetch(`${lb.baseUrl}/api/orders/${secondAccession}`, {
         headers: { authorization: lb.authorization },
       });
