@@ -41,6 +41,7 @@ import type { OidcSignIn } from '../security/oidc-sign-in.js';
 import type { UserAdministration } from '../security/user-administration.js';
 import type { ChainKey, Services } from '../services.js';
 import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
+import { fhirRoutes } from '../fhir/fhir-routes.js';
 import { problem, problemOf, sendProblem } from './problem-details.js';
 import {
   authenticateRequest,
@@ -440,6 +441,17 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         chainKeyId: deps.security.auditChainKey.id,
       }),
     { prefix: '/api' },
+  );
+  await app.register(
+    async (scope) =>
+      fhirRoutes(scope, {
+        db: deps.security.db,
+        trail: deps.security.audit,
+        audit: deps.security.audit,
+        aeTitle: deps.local.aeTitle,
+        publicUrl: deps.publicUrl,
+      }),
+    { prefix: '/fhir' },
   );
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
     '/wado',

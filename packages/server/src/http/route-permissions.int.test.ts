@@ -77,7 +77,10 @@ for (const dialect of DIALECTS) {
             expect(response.status, label).toBeLessThan(500);
           } else {
             expect(response.status, label).toBe(403);
-            expect(response.headers.get('content-type'), label).toContain('application/problem+json');
+            // FHIR clients read OperationOutcome resources; everything else gets problem details.
+            expect(response.headers.get('content-type'), label).toContain(
+              route.url.startsWith('/fhir/') ? 'application/fhir+json' : 'application/problem+json',
+            );
           }
         }
       }

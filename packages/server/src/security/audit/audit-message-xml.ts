@@ -1,9 +1,5 @@
 import type { AuditRecord } from './audit-chain.js';
-import { AuditEventId, AuditEventType } from './audit-sink.js';
-
-const NAMES = new Map<string, string>(
-  [...Object.values(AuditEventId), ...Object.values(AuditEventType)].map((c) => [c.code, c.name]),
-);
+import { auditCodeMeaning } from './audit-sink.js';
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -24,10 +20,10 @@ export function auditMessageXml(record: AuditRecord, source: { id: string; aeTit
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<AuditMessage>',
     `<EventIdentification EventActionCode="${escape(record.action)}" EventDateTime="${new Date(record.occurredAt).toISOString()}" EventOutcomeIndicator="${outcome}">`,
-    code('EventID', record.eventId, 'DCM', NAMES.get(record.eventId) ?? record.eventId),
+    code('EventID', record.eventId, 'DCM', auditCodeMeaning(record.eventId)),
     record.eventType === null
       ? ''
-      : code('EventTypeCode', record.eventType, 'DCM', NAMES.get(record.eventType) ?? record.eventType),
+      : code('EventTypeCode', record.eventType, 'DCM', auditCodeMeaning(record.eventType)),
     record.detail === null
       ? ''
       : `<EventOutcomeDescription>${escape(record.detail)}</EventOutcomeDescription>`,

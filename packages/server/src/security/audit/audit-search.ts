@@ -9,9 +9,15 @@ export interface AuditSearch {
   studyUid?: string;
   /** DCM code, e.g. 110112 Query. */
   eventId?: string;
+  /** DCM event type code, e.g. 110122 Login. */
+  eventType?: string;
+  /** The requesting AE title (DIMSE). */
+  aeTitle?: string;
   outcome?: 'success' | 'failure';
   protocol?: string;
   address?: string;
+  /** Only events up to this sequence number (paging through a fixed set while new events arrive). */
+  maxSeq?: number;
   /** Epoch ms, inclusive. */
   from?: number;
   to?: number;
@@ -58,9 +64,12 @@ export async function searchAuditTrail(db: Kysely<Tables>, search: AuditSearch):
   }
   if (search.username !== undefined) query = query.where('username', '=', search.username);
   if (search.eventId !== undefined) query = query.where('event_id', '=', search.eventId);
+  if (search.eventType !== undefined) query = query.where('event_type', '=', search.eventType);
+  if (search.aeTitle !== undefined) query = query.where('ae_title', '=', search.aeTitle);
   if (search.outcome !== undefined) query = query.where('outcome', '=', search.outcome);
   if (search.protocol !== undefined) query = query.where('protocol', '=', search.protocol);
   if (search.address !== undefined) query = query.where('address', '=', search.address);
+  if (search.maxSeq !== undefined) query = query.where('seq', '<=', search.maxSeq);
   if (search.from !== undefined) query = query.where('occurred_at', '>=', search.from);
   if (search.to !== undefined) query = query.where('occurred_at', '<=', search.to);
   const rows = await query.orderBy('seq', 'desc').limit(search.limit).offset(search.offset).execute();

@@ -37,6 +37,15 @@ export const AuditEventType = {
 /** One of {@link AuditEventType}. */
 export type AuditEventTypeValue = (typeof AuditEventType)[keyof typeof AuditEventType];
 
+const MEANINGS = new Map<string, string>(
+  [...Object.values(AuditEventId), ...Object.values(AuditEventType)].map((c) => [c.code, c.name]),
+);
+
+/** The meaning of an event ID or event type code (DCM), or the code itself when unknown. */
+export function auditCodeMeaning(code: string): string {
+  return MEANINGS.get(code) ?? code;
+}
+
 /** An access to or change of patient data, or a security event (PS3.15 §A.5.1 in spirit). */
 export interface AuditEvent {
   event: AuditEventIdValue;
