@@ -30,6 +30,16 @@ const RETURN_ONLY: ReadonlySet<string> = new Set([
   SPECIFIC_CHARACTER_SET, QUERY_RETRIEVE_LEVEL, RETRIEVE_AE_TITLE, '00080056', '00080201', '00201200',
   '00201202', '00201204', '00201206', '00201208', '00201209', '00080062', '00880130', '00880140',
 ]); // prettier-ignore
+/**
+ * Return-only keys whose values the archive itself keeps (availability, timezone, the study's and
+ * series' counters and SOP Classes in Study): they never restrict the matches, but they must still be
+ * asked of the archive, which returns only the default keys of the level and those it is asked for.
+ * Without this, SOP Classes in Study (0008,0062) came back empty, and a C-GET SCU that negotiates its
+ * storage contexts from it (odil's) had nothing to propose.
+ */
+const ARCHIVE_RETURN_ONLY: ReadonlySet<string> = new Set([
+  '00080056', '00080062', '00080201', '00201206', '00201208', '00201209',
+]); // prettier-ignore
 
 const LEVELS: Record<InformationModel, readonly FindLevel[]> = {
   'patient-root': ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'],
@@ -115,7 +125,10 @@ export function parseFindIdentifier(
   const filters: AttributeFilter[] = [];
   const includeFields: number[] = [];
   for (const [tag, attribute] of Object.entries(identifier)) {
-    if (RETURN_ONLY.has(tag)) continue;
+    if (RETURN_ONLY.has(tag)) {
+      if (ARCHIVE_RETURN_ONLY.has(tag)) includeFields.push(tagOf(tag));
+      continue;
+    }
     if (level === 'PATIENT' && !PATIENT_KEYS.has(tag) && keyText(attribute) !== '') {
       throw mismatch(`key ${tag} cannot be matched at PATIENT level`);
     }
