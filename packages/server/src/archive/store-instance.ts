@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DicomParseError,
   getString,
+  lookupTransferSyntax,
   ParseFailure,
   readPart10,
   Tag,
@@ -78,9 +79,28 @@ class RefusedObject extends Error {
   }
 }
 
+/**
+ * PS3.5 §A.4: Pixel Data is encapsulated (undefined length, an offset table item and fragments) only
+ * under an encapsulated transfer syntax. An SCU that negotiates Explicit or Implicit VR Little Endian and
+ * then sends a compressed file's data set unchanged (odil's `store` command does) delivers JPEG or RLE
+ * fragments under a native syntax; kept, they would be served as uncompressed pixels (WADO-RS frames) and
+ * sent on as such. Refused as malformed (C000) instead, saying why.
+ */
+function checkPixelDataEncoding(object: Part10Object): void {
+  if (object.dataSet.get(Tag.PixelData)?.encapsulated === undefined) return;
+  if (lookupTransferSyntax(object.transferSyntaxUid)?.encapsulated !== false) return;
+  throw new AppError(
+    ErrorCode.CannotUnderstand,
+    // The first 64 characters are what a C-STORE-RSP's Error Comment (LO) can carry.
+    `compressed Pixel Data in a native transfer syntax (PS3.5 A.4): ${object.transferSyntaxUid} ` +
+      'was negotiated, but the Pixel Data is encapsulated; send it in a context of its compressed syntax',
+  );
+}
+
 /** The index record of a parsed object, checked against the request; size and checksum come later. */
 function draftRecord(object: Part10Object, blobKey: string, options: StoreOptions): InstanceRecord {
   try {
+    checkPixelDataEncoding(object);
     const record = instanceRecord(object, { key: blobKey, size: 0, sha256: '' });
     if (options.expectedStudyUid !== undefined && record.study.uid !== options.expectedStudyUid) {
       throw new AppError(
