@@ -40,6 +40,15 @@ function selectorOf(params: WadoParams): InstanceSelector {
   return { studyUid: params.study, seriesUid: params.series, sopInstanceUid: params.instance };
 }
 
+/**
+ * The URL of an instance, for the Content-Location of bulk data and frame parts (PS3.18 §6.5.4-6.5.5 of
+ * 2014: `Content-Location: {BulkDataURL}[/frames/{n}]`; RFC 2557): clients tell the parts apart by it,
+ * and odil's WADO-RS client refuses bulk data parts without it.
+ */
+function instanceUrl(base: string, instance: StoredInstance): string {
+  return `${base}/studies/${instance.studyUid}/series/${instance.seriesUid}/instances/${instance.sopInstanceUid}`;
+}
+
 function sendMultipart(
   reply: FastifyReply,
   partType: string,
@@ -171,10 +180,15 @@ export async function handleFrames(
   );
   const partType =
     target === TransferSyntaxUid.ExplicitVRLittleEndian ? 'application/octet-stream' : frameMediaType(target);
+  const url = instanceUrl(dicomwebBaseUrl(request, deps.publicUrl), instance);
   async function* parts(): AsyncGenerator<MultipartWritePart> {
     for (const n of numbers) {
       const frame = await readFrame(deps.archive, instance, n - 1, target);
-      yield { contentType: `${partType}; transfer-syntax=${target}`, body: frame.pixels };
+      yield {
+        contentType: `${partType}; transfer-syntax=${target}`,
+        headers: { 'Content-Location': `${url}/frames/${n}` },
+        body: frame.pixels,
+      };
     }
   }
   return sendMultipart(reply, partType, parts());
@@ -264,7 +278,8 @@ export async function handleBulkData(
     // Big endian objects: binary values go out little endian, like the rest of DICOMweb.
     body = await swapToLittleEndian(body, element.vr);
   }
-  return sendMultipart(reply, partType, [{ contentType, body }]);
+  const location = `${instanceUrl(dicomwebBaseUrl(request, deps.publicUrl), instance)}/bulkdata/${path.join('/')}`;
+  return sendMultipart(reply, partType, [{ contentType, headers: { 'Content-Location': location }, body }]);
 }
 
 async function swapToLittleEndian(body: AsyncIterable<Uint8Array> | Uint8Array, vr: Vr): Promise<Uint8Array> {
