@@ -21,6 +21,8 @@ peers=(
   "pdftotext:poppler-utils"
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
   "mllp_send:python3-hl7"
+  "/usr/lib/python3/dist-packages/odil/__init__.py:python3-odil"
+  "/usr/bin/odil:odil"
 )
 
 missing=()
