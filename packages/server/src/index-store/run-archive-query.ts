@@ -187,7 +187,15 @@ function filterCondition(
   dialect: SqlDialect,
   query: ArchiveQuery,
   filters: AttributeFilter[],
-): { exact: RawBuilder<SqlBool>; candidates?: RawBuilder<unknown>; json: boolean } | undefined {
+):
+  | {
+      exact: RawBuilder<SqlBool>;
+      candidates?: RawBuilder<unknown>;
+      json: boolean;
+      /** A pattern on a patient column, on the patient table as `pp`. */
+      patients?: RawBuilder<SqlBool>;
+    }
+  | undefined {
   const active = filters.filter((f) => f.match.kind !== 'universal');
   if (active.length === 0) return undefined;
   const { level, spec } = attributeLevel(active[0]!);
@@ -206,7 +214,40 @@ function filterCondition(
   const candidates =
     spec === undefined && active.length === 1 ? attributeValueCandidates(active[0]!) : undefined;
   const json = spec === undefined;
-  return candidates === undefined ? { exact, json } : { exact, candidates, json };
+  // A patient column matched by a pattern (a name prefix, a fuzzy name) may match few patients or
+  // thousands: the same condition on a patient table of its own, to count and to collect them.
+  const broad = active[0]!.match.kind === 'wildcard' || (query.fuzzy && spec?.kind === 'name');
+  const patients = level === 'patient' && spec !== undefined && broad ? condition('pp') : undefined;
+  return {
+    exact,
+    json,
+    ...(candidates !== undefined ? { candidates } : {}),
+    ...(patients !== undefined ? { patients } : {}),
+  };
+}
+
+/**
+ * Up to this many studies of the patients a pattern matches, PostgreSQL finds them first and sorts them
+ * (a bitmap of their studies); beyond, walking all studies in date order reaches the page's end sooner.
+ * Measured on 100 000 studies: a prefix of 2 000 studies 38 → 17 ms, one of 20 000 5 → 22 ms.
+ */
+const PATIENT_STUDIES_SORTED = 2_500;
+
+/**
+ * On PostgreSQL, the condition that makes it collect the studies of the patients a pattern matches
+ * before sorting them, when they are few: its planner otherwise walks every study newest first and
+ * tests each one's patient, however many studies it must pass (issue #2: PatientName prefix at 1M).
+ */
+async function fewPatientsFirst(
+  db: Kysely<Tables>,
+  patients: readonly RawBuilder<SqlBool>[],
+): Promise<RawBuilder<SqlBool> | undefined> {
+  if (patients.length === 0) return undefined;
+  const matched = sql`SELECT pp.pk FROM patient pp WHERE ${and([...patients])}`;
+  const counted = await sql<{ n: number | string }>`SELECT count(*) AS n FROM (SELECT 1 FROM study s2
+    WHERE s2.patient_pk IN (${matched}) LIMIT ${PATIENT_STUDIES_SORTED}) AS few`.execute(db);
+  if (Number(counted.rows[0]?.n ?? 0) >= PATIENT_STUDIES_SORTED) return undefined;
+  return sql<SqlBool>`st.patient_pk = ANY(ARRAY(${matched}))`;
 }
 
 /**
@@ -325,6 +366,13 @@ export async function runArchiveQuery(
   const filters = filterGroups(query.filters)
     .map((group) => filterCondition(dialect, query, group))
     .filter((f) => f !== undefined);
+  if (dialect === 'postgres' && query.level === 'study' && (query.orderBy ?? []).length === 0) {
+    const few = await fewPatientsFirst(
+      db,
+      filters.flatMap((f) => (f.patients !== undefined ? [f.patients] : [])),
+    );
+    if (few !== undefined) conditions.push(few);
+  }
   const narrowed = filters.flatMap((f) => (f.candidates !== undefined ? [f.candidates] : []));
   const narrowing =
     narrowed.length === 0 ? 'none' : (options.narrowing ?? (await chooseNarrowing(db, narrowed)));
