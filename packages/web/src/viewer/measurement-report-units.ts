@@ -1,4 +1,13 @@
 import type { NaturalizedDataset } from 'dcmjs';
+import {
+  codeOf,
+  conceptOf,
+  isCode,
+  itemsOf,
+  measurementGroups,
+  numbersOf,
+  type ContentItem,
+} from './measurement-report-content';
 import type { MeasurementStats } from './measurement-text';
 import {
   calibratedByUser,
@@ -16,22 +25,6 @@ import {
  * as Cornerstone's unit. Lightbox writes each number's unit as the viewer measured it, notes a user's
  * calibration, and reads both back.
  */
-
-/** A content item, as dcmjs holds one: attributes by keyword, a sequence as one item or a list of them. */
-type ContentItem = Record<string, unknown>;
-
-function itemsOf(sequence: unknown): ContentItem[] {
-  if (Array.isArray(sequence)) return sequence as ContentItem[];
-  return typeof sequence === 'object' && sequence !== null ? [sequence as ContentItem] : [];
-}
-
-function codeOf(item: ContentItem, sequence: string): CodedEntry | undefined {
-  return itemsOf(item[sequence])[0] as CodedEntry | undefined;
-}
-
-function isCode(code: CodedEntry | undefined, value: string, scheme: string): boolean {
-  return code?.CodeValue === value && code.CodingSchemeDesignator === scheme;
-}
 
 /*
  * A user's calibration, in standard terms: DCMR has no concept for "calibrated by the user", so a number
@@ -72,22 +65,8 @@ const DIMENSIONS: Record<string, Dimension> = {
 };
 
 function dimensionOf(number: ContentItem): Dimension | undefined {
-  const concept = codeOf(number, 'ConceptNameCodeSequence');
-  return concept?.CodingSchemeDesignator === 'SCT' ? DIMENSIONS[concept.CodeValue] : undefined;
-}
-
-/** The Measurement Groups (TID 1501) of a report, in their order. */
-function measurementGroups(report: NaturalizedDataset): ContentItem[] {
-  const imagingMeasurements = itemsOf(report.ContentSequence).find((item) =>
-    isCode(codeOf(item, 'ConceptNameCodeSequence'), '126010', 'DCM'),
-  );
-  return itemsOf(imagingMeasurements?.ContentSequence).filter((item) =>
-    isCode(codeOf(item, 'ConceptNameCodeSequence'), '125007', 'DCM'),
-  );
-}
-
-function numbersOf(group: ContentItem): ContentItem[] {
-  return itemsOf(group.ContentSequence).filter((item) => item.ValueType === 'NUM');
+  const concept = conceptOf(number);
+  return concept !== undefined ? DIMENSIONS[concept] : undefined;
 }
 
 /** The Cornerstone unit of a number of a measurement, as its statistics give it. */
@@ -115,7 +94,8 @@ function userCalibrationNote(number: ContentItem): ContentItem[] {
   ];
 }
 
-function restsOnUserCalibration(number: ContentItem): boolean {
+/** Whether a number carries the note that it rests on the user's calibration (see recordMeasurementUnits). */
+export function restsOnUserCalibration(number: ContentItem): boolean {
   return itemsOf(number.ContentSequence).some(
     (item) =>
       isCode(codeOf(item, 'ConceptNameCodeSequence'), '370129005', 'SCT') &&

@@ -6,6 +6,7 @@ import { annotation, type Types as ToolTypes } from '@cornerstonejs/tools';
 import dcmjs, { type NaturalizedDataset } from 'dcmjs';
 import type { DicomJson } from '../dicomweb/dicom-json';
 import { storeInstances } from '../dicomweb/store-instances';
+import { addMissingStatistics, REGION_TOOLS, savedRegionStatistics } from './measurement-report-statistics';
 import { recordMeasurementUnits, restoreViewerUnits } from './measurement-report-units';
 import type { MeasurementStats } from './measurement-text';
 import type { StackFrame } from './series-stack';
@@ -53,7 +54,9 @@ export async function storeMeasurementReport(
     ContentTime: dcmjs.data.DicomMetaDictionary.time(),
     SeriesDate: now.toISOString().slice(0, 10).replaceAll('-', ''),
   }) as { dataset: NaturalizedDataset };
-  recordMeasurementUnits(report.dataset, inReportOrder.map(statsOf));
+  const stats = inReportOrder.map(statsOf);
+  addMissingStatistics(report.dataset, stats);
+  recordMeasurementUnits(report.dataset, stats);
   report.dataset.SOPClassUID ??= COMPREHENSIVE_SR;
   Object.assign(report.dataset, patientStudyAttributes(study), {
     // What a radiologist measured is clinical content, not the adapter's research default.
@@ -66,19 +69,27 @@ export async function storeMeasurementReport(
 /** Draws the measurements of a measurement report (DICOM JSON) on the frames shown; returns how many. */
 export function drawMeasurementReport(document: DicomJson, frames: StackFrame[]): number {
   const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(document);
+  const regions = savedRegionStatistics(dataset);
   restoreViewerUnits(dataset);
   // The adapter looks images up as `SOPInstanceUID:frame`.
   const imageIds: Record<string, string> = {};
   for (const frame of frames) imageIds[`${frame.sopInstanceUid}:${frame.frame}`] = frame.imageId;
   const toolState = MeasurementReport.generateToolState(dataset, imageIds, metaData, undefined) as Record<
     string,
-    { annotation: ToolTypes.Annotation }[]
+    { annotation: ToolTypes.Annotation; TrackingUniqueIdentifier?: string }[]
   >;
   const existing = new Set(annotation.state.getAllAnnotations().map((a) => a.annotationUID));
   let drawn = 0;
   for (const measurements of Object.values(toolState)) {
-    for (const { annotation: a } of measurements) {
+    for (const { annotation: a, TrackingUniqueIdentifier: uid } of measurements) {
       if (a.metadata?.referencedImageId === undefined || existing.has(a.annotationUID)) continue;
+      const saved = uid !== undefined ? regions.get(uid) : undefined;
+      if (saved !== undefined && REGION_TOOLS.includes(a.metadata.toolName)) {
+        // The region's statistics as saved, units included (measurement-report-statistics.ts says why).
+        const data = a.data as { cachedStats?: Record<string, MeasurementStats> };
+        const target = `imageId:${a.metadata.referencedImageId}`;
+        data.cachedStats = { ...data.cachedStats, [target]: { ...data.cachedStats?.[target], ...saved } };
+      }
       annotation.state.addAnnotation(a, a.metadata.FrameOfReferenceUID ?? '');
       drawn += 1;
     }

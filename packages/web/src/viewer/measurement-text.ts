@@ -7,6 +7,8 @@ export interface MeasurementStats {
   min?: number;
   max?: number;
   area?: number;
+  /** A freehand region's outline, in `unit`. */
+  perimeter?: number;
   value?: number | number[];
   unit?: string;
   areaUnit?: string;

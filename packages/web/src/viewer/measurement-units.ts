@@ -95,3 +95,24 @@ export function viewerUnit(
   if (base === undefined) return undefined;
   return userCalibration && !base.startsWith('px') ? `${base} ${USER_CALIBRATION}` : base;
 }
+
+/** CT's pixel values: ([hnsf'U], UCUM, "Hounsfield unit"), as dcmjs codes Cornerstone's `HU`. */
+const HOUNSFIELD_UNIT = ucum("[hnsf'U]", 'Hounsfield unit');
+
+/**
+ * The code of the pixel values of a region (mean, SD, minimum, maximum) in Cornerstone's modality unit:
+ * HU for CT, "no units" for an image without a modality unit, and otherwise an arbitrary unit that keeps
+ * Cornerstone's name (`[arb'U]{SUV}`), as dcmjs writes a unit it does not know.
+ */
+export function pixelValueUnitCode(modalityUnit: string | undefined): CodedEntry {
+  if (modalityUnit === undefined || modalityUnit === '') return NO_UNITS;
+  if (modalityUnit === 'HU') return HOUNSFIELD_UNIT;
+  return ucum(`[arb'U]{${modalityUnit}}`, `arbitrary ${modalityUnit}`);
+}
+
+/** Cornerstone's modality unit of pixel values saved with a unit code: the reverse of pixelValueUnitCode. */
+export function viewerPixelValueUnit(code: Pick<CodedEntry, 'CodeValue'> | undefined): string {
+  if (code === undefined || code.CodeValue === '1') return '';
+  if (code.CodeValue === HOUNSFIELD_UNIT.CodeValue) return 'HU';
+  return /^\[arb'U\]\{(.+)\}$/.exec(code.CodeValue)?.[1] ?? code.CodeValue;
+}

@@ -12,7 +12,6 @@ import { mat4 } from 'gl-matrix';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { seriesThumbnailUrl, studySeries } from '../dicomweb/archive-client';
 import {
-  displayDate,
   displayPersonName,
   JsonTag,
   numberOf,
@@ -25,6 +24,7 @@ import { CalibrationDialog } from './calibration-dialog';
 import { CalibrationLineTool } from './calibration-line-tool';
 import { GRAPHICS_MESSAGES, useRenderingEngine } from './graphics-recovery';
 import { calibrateSeries, lineLengthText } from './image-calibration';
+import { imageToWorld } from './image-coordinates';
 import { measurementText, type MeasurementStats } from './measurement-text';
 import { loadSeriesFrames } from './series-loader';
 import { isVolume, type StackFrame } from './series-stack';
@@ -47,7 +47,8 @@ import {
   touchScreen,
 } from './viewer-tools';
 import { windowPresets } from './window-presets';
-import type { UserSettings } from '../settings/user-settings';
+import { formatDicomDate } from '../settings/date-format';
+import type { DateFormat, UserSettings } from '../settings/user-settings';
 
 /** The app starts the engine ahead when a study is about to be opened (viewer-loader.ts). */
 export { startCornerstone };
@@ -111,6 +112,7 @@ export function ViewerPage({
   navigate,
   userName,
   ownPresets = NO_OWN_PRESETS,
+  dateFormat = 'iso',
 }: {
   studyUids: string[];
   navigate: (to: string) => void;
@@ -118,6 +120,8 @@ export function ViewerPage({
   userName: string;
   /** The user's own window presets per modality (Settings), offered after the built-in ones. */
   ownPresets?: UserSettings['viewer']['windowPresets'];
+  /** How the user reads dates (Settings): in the study header, the overlays and on paper. */
+  dateFormat?: DateFormat;
 }) {
   const studyUid = studyUids[0] ?? '';
   const [error, setError] = useState<string | null>(null);
@@ -251,8 +255,20 @@ export function ViewerPage({
       ToolEnums.Events.ANNOTATION_REMOVED,
     ];
     for (const event of events) eventTarget.addEventListener(event, update);
+    // A freehand region's statistics are computed when it is next drawn, with no event of their own:
+    // follow the drawings too (on their viewport elements, caught on the way down), when the text changes.
+    const drawn = () =>
+      setMeasurements((shown) => {
+        const now = currentMeasurements();
+        const same =
+          now.length === shown.length &&
+          now.every((m, i) => m.text === shown[i]?.text && m.uid === shown[i]?.uid);
+        return same ? shown : now;
+      });
+    document.addEventListener(ToolEnums.Events.ANNOTATION_RENDERED, drawn, true);
     return () => {
       for (const event of events) eventTarget.removeEventListener(event, update);
+      document.removeEventListener(ToolEnums.Events.ANNOTATION_RENDERED, drawn, true);
     };
   }, []);
 
@@ -447,14 +463,11 @@ export function ViewerPage({
       },
       imageToWorld(cell: number, column: number, row: number): Types.Point3 {
         const viewport = engine.getViewport(viewportIdOf(cell)) as StackViewport;
-        return utilities.imageToWorldCoords(viewport.getCurrentImageId(), [column, row] as Types.Point2)!;
+        return imageToWorld(viewport.getCurrentImageId(), [column, row]);
       },
       imageToClient(cell: number, column: number, row: number): [number, number] {
         const viewport = engine.getViewport(viewportIdOf(cell)) as StackViewport;
-        const world = utilities.imageToWorldCoords(viewport.getCurrentImageId(), [
-          column,
-          row,
-        ] as Types.Point2)!;
+        const world = imageToWorld(viewport.getCurrentImageId(), [column, row]);
         const canvas = viewport.worldToCanvas(world);
         const rect = viewport.element.getBoundingClientRect();
         return [rect.left + canvas[0], rect.top + canvas[1]];
@@ -491,7 +504,8 @@ export function ViewerPage({
             <strong>{displayPersonName(textOf(study, JsonTag.PatientName))}</strong>
             <div>{textOf(study, JsonTag.PatientID)}</div>
             <div>
-              {displayDate(textOf(study, JsonTag.StudyDate))} · {textOf(study, JsonTag.StudyDescription)}
+              {formatDicomDate(textOf(study, JsonTag.StudyDate), dateFormat)} ·{' '}
+              {textOf(study, JsonTag.StudyDescription)}
             </div>
           </div>
         )}
@@ -504,7 +518,7 @@ export function ViewerPage({
         {prior !== undefined && (
           <>
             <div className="study-header prior-header">
-              <strong>Prior</strong> {displayDate(textOf(prior.study, JsonTag.StudyDate))} ·{' '}
+              <strong>Prior</strong> {formatDicomDate(textOf(prior.study, JsonTag.StudyDate), dateFormat)} ·{' '}
               {textOf(prior.study, JsonTag.StudyDescription)}
             </div>
             <SeriesList
@@ -710,6 +724,7 @@ export function ViewerPage({
                     keyImages={keyImages}
                     layout={`${layout[0]}x${layout[1]}`}
                     resumeDisplay={resumeDisplay}
+                    dateFormat={dateFormat}
                   />
                 );
               })}
@@ -750,6 +765,7 @@ export function ViewerPage({
           }
           keyImages={keyImages}
           printedBy={userName}
+          dateFormat={dateFormat}
           onClose={() => setPrinting(false)}
         />
       )}
