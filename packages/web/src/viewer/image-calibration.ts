@@ -6,20 +6,27 @@ import {
   type StackViewport,
   type Types,
 } from '@cornerstonejs/core';
+import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { annotation, utilities as toolUtilities, type Types as ToolTypes } from '@cornerstonejs/tools';
 import {
   calibratedSpacing,
   hasPatientGeometry,
+  pixelProportions,
   spacingAttributes,
   spacingKindOf,
   type SpacingKind,
 } from './pixel-spacing';
+import { worldToImage } from './image-coordinates';
 import type { StackFrame } from './series-stack';
 
 /** What the viewer knows of an image's pixel size. */
 interface ImageSpacing {
   kind: SpacingKind;
-  /** The image's own spacing, mm (row, column), when it has one: what a user's calibration rescales. */
+  /**
+   * The image's own spacing, mm (row, column), when it has one: what a user's calibration rescales. For
+   * an image without one whose pixels are not square (Pixel Aspect Ratio), their proportions (a column's
+   * width is 1): lengths in px count pixel widths, and a calibration keeps the proportions.
+   */
   nominal?: [number, number];
   /** The spacing lengths are measured with now, mm (row, column): none means pixels. */
   current?: [number, number];
@@ -29,6 +36,9 @@ interface ImageSpacing {
 
 /** By image ID, for the session: a calibration is never stored in the archive. */
 const spacings = new Map<string, ImageSpacing>();
+
+/** By image ID, the proportions of pixels that are not square where Cornerstone would draw them square. */
+const proportions = new Map<string, [number, number]>();
 
 /**
  * A Cornerstone calibration for a pixel size. Its tools measure in image pixels and divide by `scale`
@@ -58,10 +68,12 @@ function tellCornerstone(imageId: string, calibration: Types.IImageCalibration):
  */
 export function registerImageSpacing(frames: StackFrame[]): void {
   for (const { imageId, metadata } of frames) {
+    const drawnAs = pixelProportions(metadata);
+    if (drawnAs !== undefined) proportions.set(imageId, drawnAs);
     if (spacings.get(imageId)?.kind === 'user') continue;
     const { PixelSpacing: spacing, type } = utilities.getPixelSpacingInformation(spacingAttributes(metadata));
     if (!Array.isArray(spacing) || spacing.length !== 2) {
-      spacings.set(imageId, { kind: 'none' });
+      spacings.set(imageId, { kind: 'none', ...(drawnAs !== undefined ? { nominal: drawnAs } : {}) });
       continue;
     }
     const nominal: [number, number] = [Number(spacing[0]), Number(spacing[1])];
@@ -92,6 +104,17 @@ export function provideImageCalibrations(): void {
       type === Enums.MetadataModules.CALIBRATION ? spacings.get(imageId)?.calibration : undefined,
     1000,
   );
+  // The image plane of an image whose pixels are not square, as the loader gives it but for the size of
+  // its pixels: Cornerstone draws (and maps image to world coordinates) with these, so the image keeps its
+  // proportions. Lengths are measured with the calibration above (or in pixel widths without one).
+  metaData.addProvider((type: string, imageId: string) => {
+    if (type !== Enums.MetadataModules.IMAGE_PLANE) return undefined;
+    const drawnAs = proportions.get(imageId);
+    if (drawnAs === undefined) return undefined;
+    const plane = wadors.metaData.metaDataProvider(type, imageId) as Record<string, unknown> | undefined;
+    if (plane === undefined) return undefined;
+    return { ...plane, rowPixelSpacing: drawnAs[0], columnPixelSpacing: drawnAs[1] };
+  }, 1000);
 }
 
 /** The image a line is drawn on, and how far it goes across columns and down rows, in pixels. */
@@ -101,9 +124,8 @@ function lineExtent(
   const imageId = line.metadata?.referencedImageId;
   const [start, end] = line.data.handles?.points ?? [];
   if (imageId === undefined || start === undefined || end === undefined) return undefined;
-  const a = utilities.worldToImageCoords(imageId, start);
-  const b = utilities.worldToImageCoords(imageId, end);
-  if (a === undefined || b === undefined) return undefined;
+  const a = worldToImage(imageId, start);
+  const b = worldToImage(imageId, end);
   return { imageId, columns: Math.abs(b[0] - a[0]), rows: Math.abs(b[1] - a[1]) };
 }
 
@@ -114,8 +136,11 @@ function lineExtent(
 export function lineLengthText(line: ToolTypes.Annotation): string {
   const extent = lineExtent(line);
   if (extent === undefined) return 'an unknown length';
-  const current = spacings.get(extent.imageId)?.current;
-  if (current === undefined) return `${Math.hypot(extent.columns, extent.rows).toFixed(2)} px (uncalibrated)`;
+  const { current, nominal = [1, 1] } = spacings.get(extent.imageId) ?? {};
+  if (current === undefined) {
+    // In pixel widths, as Cornerstone measures an image without a pixel size (see nominal).
+    return `${Math.hypot(extent.columns * nominal[1], extent.rows * nominal[0]).toFixed(2)} px (uncalibrated)`;
+  }
   return `${Math.hypot(extent.columns * current[1], extent.rows * current[0]).toFixed(2)} mm`;
 }
 

@@ -3,6 +3,7 @@ import { trueLengthOf } from './calibration-dialog';
 import {
   calibratedSpacing,
   hasPatientGeometry,
+  pixelProportions,
   spacingAttributes,
   spacingKindOf,
   spacingNote,
@@ -60,5 +61,26 @@ describe('pixel spacing', () => {
     expect(trueLengthOf('')).toEqual({ problem: 'Type the length in millimetres.' });
     expect(trueLengthOf('ten')).toEqual({ problem: 'Type the length in millimetres.' });
     expect(trueLengthOf('-3')).toEqual({ problem: 'The length must be more than 0 mm.' });
+  });
+});
+
+describe('pixelProportions', () => {
+  const ds = (...values: number[]) => ({ vr: 'DS', Value: values });
+
+  it('gives the proportions of pixels that are not square where only Imager Pixel Spacing or Pixel Aspect Ratio says so', () => {
+    // Pixel Aspect Ratio 2\1: a pixel twice as tall as it is wide.
+    expect(pixelProportions({ '00280034': { vr: 'IS', Value: ['2', '1'] } })).toEqual([2, 1]);
+    expect(pixelProportions({ '00280034': { vr: 'IS', Value: [4, 3] } })).toEqual([4 / 3, 1]);
+    // Imager Pixel Spacing 0.1 mm down a column, 0.2 mm along a row: half as tall as wide.
+    expect(pixelProportions({ '00181164': ds(0.1, 0.2) })).toEqual([0.5, 1]);
+  });
+
+  it('leaves it to the image loader where Pixel Spacing says it, and square pixels alone', () => {
+    expect(pixelProportions({ '00280030': ds(0.2, 0.1), '00280034': { vr: 'IS', Value: ['1', '2'] } })).toBe(
+      undefined,
+    );
+    expect(pixelProportions({ '00280034': { vr: 'IS', Value: ['1', '1'] } })).toBeUndefined();
+    expect(pixelProportions({ '00181164': ds(0.2, 0.2) })).toBeUndefined();
+    expect(pixelProportions({})).toBeUndefined();
   });
 });

@@ -52,6 +52,25 @@ export function spacingAttributes(metadata: DicomJson): SpacingAttributes {
   return attributes;
 }
 
+/** Pixel Aspect Ratio (0028,0034): the vertical then the horizontal size of a pixel, as integers. */
+const PIXEL_ASPECT_RATIO = '00280034';
+
+/**
+ * The proportions of an image's pixels (row spacing, column spacing; a column's width is 1) when they are
+ * not square and Cornerstone would draw them square: its image loader sizes pixels from Pixel Spacing
+ * alone, and draws an image that has none with 1 × 1 pixels, whatever its Imager Pixel Spacing or Pixel
+ * Aspect Ratio (0028,0034) says (the loader reads Pixel Aspect Ratio, nothing uses it). Undefined when
+ * the loader gets them right: Pixel Spacing, or square pixels.
+ */
+export function pixelProportions(metadata: DicomJson): [number, number] | undefined {
+  if (pair(metadata, JsonTag.PixelSpacing) !== undefined) return undefined;
+  const size = pair(metadata, SpacingTag.ImagerPixelSpacing) ?? pair(metadata, PIXEL_ASPECT_RATIO);
+  if (size === undefined) return undefined;
+  const [vertical, horizontal] = size as [number, number];
+  const ratio = vertical / horizontal;
+  return Math.abs(ratio - 1) > 1e-3 ? [ratio, 1] : undefined;
+}
+
 /**
  * Whether an image places itself in the patient (orientation and position): without them Cornerstone's
  * loader marks its geometry as defaults and labels lengths in px even when Pixel Spacing is there (a

@@ -5,6 +5,7 @@ import { keyImageKey } from './key-images';
 import { PRINT_LAYOUTS, printDocument, type PrintImage } from './print-document';
 import type { StackFrame } from './series-stack';
 import { captureViewport } from './viewport-capture';
+import type { DateFormat } from '../settings/user-settings';
 
 /** A viewport of the grid with what it shows. */
 export interface PrintableViewport {
@@ -70,12 +71,15 @@ export function PrintDialog({
   viewports,
   keyImages,
   printedBy,
+  dateFormat,
   onClose,
 }: {
   study: DicomJson;
   viewports: () => PrintableViewport[];
   keyImages: ReadonlySet<string>;
   printedBy: string;
+  /** How the user reads dates (Settings), for the header of each page. */
+  dateFormat: DateFormat;
   onClose: () => void;
 }) {
   const [which, setWhich] = useState<'viewports' | 'key'>(keyImages.size > 0 ? 'key' : 'viewports');
@@ -91,7 +95,7 @@ export function PrintDialog({
         setState('No images to print.');
         return;
       }
-      const pdf = await printDocument(study, images, { layout, paper, printedBy });
+      const pdf = await printDocument(study, images, { layout, paper, printedBy, dateFormat });
       const link = document.createElement('a');
       link.download = `${textOf(study, JsonTag.PatientID) || 'study'}-${textOf(study, JsonTag.StudyDate)}.pdf`;
       link.href = URL.createObjectURL(pdf);

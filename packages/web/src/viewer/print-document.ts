@@ -1,4 +1,6 @@
-import { displayDate, displayPersonName, JsonTag, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import { displayPersonName, JsonTag, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import { formatDicomDate } from '../settings/date-format';
+import type { DateFormat } from '../settings/user-settings';
 
 /** Images per page, as rows × columns. */
 export const PRINT_LAYOUTS = {
@@ -46,6 +48,22 @@ export function fitInto(cell: { x: number; y: number; width: number; height: num
 }
 
 /**
+ * The header of every page: the patient (name, ID, birth date, sex) and the study (date, description,
+ * accession, institution), dates written as the user chose to read them (Settings).
+ */
+export function printHeader(
+  study: DicomJson,
+  dateFormat: DateFormat,
+  locale?: string,
+): { patient: string; study: string } {
+  const date = (tag: string) => formatDicomDate(textOf(study, tag), dateFormat, locale);
+  return {
+    patient: `${displayPersonName(textOf(study, JsonTag.PatientName))}   ID ${textOf(study, JsonTag.PatientID)}   born ${date(JsonTag.PatientBirthDate) || '–'}   ${textOf(study, JsonTag.PatientSex)}`,
+    study: `${date(JsonTag.StudyDate)}   ${textOf(study, JsonTag.StudyDescription)}   Accession ${textOf(study, JsonTag.AccessionNumber) || '–'}   ${textOf(study, JsonTag.InstitutionName)}`,
+  };
+}
+
+/**
  * Lightbox's print layout as a PDF: every page headed with the patient and the study, the images in a grid
  * (annotations burned in, each captioned), and a footer saying who printed it, when, and the page. jsPDF,
  * which writes it, is loaded the first time something is printed.
@@ -53,7 +71,13 @@ export function fitInto(cell: { x: number; y: number; width: number; height: num
 export async function printDocument(
   study: DicomJson,
   images: PrintImage[],
-  options: { layout: keyof typeof PRINT_LAYOUTS; paper: 'a4' | 'letter'; printedBy: string },
+  options: {
+    layout: keyof typeof PRINT_LAYOUTS;
+    paper: 'a4' | 'letter';
+    printedBy: string;
+    /** How the user reads dates (Settings): the header's and the footer's. */
+    dateFormat: DateFormat;
+  },
 ): Promise<Blob> {
   const { jsPDF } = await import('jspdf');
   const document = new jsPDF({ unit: 'mm', format: options.paper, orientation: 'portrait', compress: true });
@@ -67,9 +91,11 @@ export async function printDocument(
   const layout = PRINT_LAYOUTS[options.layout];
   const cells = printCells(page, layout);
   const pages = Math.max(1, Math.ceil(images.length / cells.length));
-  const patient = `${displayPersonName(textOf(study, JsonTag.PatientName))}   ID ${textOf(study, JsonTag.PatientID)}   born ${displayDate(textOf(study, JsonTag.PatientBirthDate)) || '–'}   ${textOf(study, JsonTag.PatientSex)}`;
-  const studyLine = `${displayDate(textOf(study, JsonTag.StudyDate))}   ${textOf(study, JsonTag.StudyDescription)}   Accession ${textOf(study, JsonTag.AccessionNumber) || '–'}   ${textOf(study, JsonTag.InstitutionName)}`;
-  const printed = `Printed by ${options.printedBy} on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with Lightbox`;
+  const { patient, study: studyLine } = printHeader(study, options.dateFormat);
+  // Printed when, in UTC: the date as the user reads dates, then the time.
+  const now = new Date().toISOString();
+  const printedOn = formatDicomDate(now.slice(0, 10).replaceAll('-', ''), options.dateFormat);
+  const printed = `Printed by ${options.printedBy} on ${printedOn} ${now.slice(11, 16)} UTC with Lightbox`;
   for (let p = 0; p < pages; p++) {
     if (p > 0) document.addPage(options.paper, 'portrait');
     document.setFillColor(0, 0, 0);

@@ -1,16 +1,11 @@
 import { Enums, utilities, type RenderingEngine, type StackViewport, type Types } from '@cornerstonejs/core';
 import { useEffect, useRef, useState } from 'react';
-import {
-  displayDate,
-  displayPersonName,
-  JsonTag,
-  numbersOf,
-  textOf,
-  type DicomJson,
-} from '../dicomweb/dicom-json';
+import { displayPersonName, JsonTag, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import { formatDicomDate } from '../settings/date-format';
+import type { DateFormat } from '../settings/user-settings';
 import { spacingKindOfImage } from './image-calibration';
 import { keyImageKey } from './key-images';
-import { edgeLabels } from './orientation-label';
+import { imageAxesOf, imageEdgeLabels, type EdgeLabels } from './orientation-label';
 import { spacingNote } from './pixel-spacing';
 import { showSavedDisplay, type SavedDisplay } from './saved-display';
 import type { StackFrame } from './series-stack';
@@ -25,7 +20,8 @@ interface OverlayState {
   windowWidth?: number;
   zoom: number;
   position?: string;
-  edges?: { top: string; bottom: string; left: string; right: string };
+  /** The patient directions on the edges: none for an image that does not say how it lies. */
+  edges?: EdgeLabels;
   /** How lengths are measured on this image, when it is not plain mm in the patient. */
   spacing?: string;
 }
@@ -43,6 +39,7 @@ export function StackViewportCell({
   keyImages,
   layout,
   resumeDisplay,
+  dateFormat,
 }: {
   engine: RenderingEngine;
   viewportId: string;
@@ -58,6 +55,8 @@ export function StackViewportCell({
   layout: string;
   /** The display this viewport had before its rendering engine was replaced (graphics-recovery.ts). */
   resumeDisplay: (viewportId: string) => SavedDisplay | undefined;
+  /** How the user reads dates (Settings). */
+  dateFormat: DateFormat;
 }) {
   const element = useRef<HTMLDivElement>(null);
   const [overlay, setOverlay] = useState<OverlayState | null>(null);
@@ -107,15 +106,17 @@ export function StackViewportCell({
         frame !== undefined ? numbersOf(frame.metadata, JsonTag.ImagePositionPatient) : undefined;
       const spacingKind = frame !== undefined ? spacingKindOfImage(frame.imageId) : undefined;
       const spacing = spacingKind !== undefined ? spacingNote(spacingKind) : undefined;
+      const edges =
+        camera.viewUp !== undefined && camera.viewPlaneNormal !== undefined && frame !== undefined
+          ? imageEdgeLabels(camera.viewUp, camera.viewPlaneNormal, imageAxesOf(frame.metadata))
+          : undefined;
       setOverlay({
         index,
         count: imageIds.length,
         ...(wl !== undefined ? { windowCenter: wl.windowCenter, windowWidth: wl.windowWidth } : {}),
         zoom: viewport.getZoom(),
         ...(position !== undefined ? { position: position.map((v) => v.toFixed(1)).join(', ') } : {}),
-        ...(camera.viewUp !== undefined && camera.viewPlaneNormal !== undefined
-          ? { edges: edgeLabels(camera.viewUp, camera.viewPlaneNormal) }
-          : {}),
+        ...(edges !== undefined ? { edges } : {}),
         ...(spacing !== undefined ? { spacing } : {}),
       });
     };
@@ -163,7 +164,9 @@ export function StackViewportCell({
           <div className="top-left">
             <div>{displayPersonName(textOf(study ?? {}, JsonTag.PatientName))}</div>
             <div>{textOf(study ?? {}, JsonTag.PatientID)}</div>
-            <div>{displayDate(textOf(study ?? {}, JsonTag.StudyDate))}</div>
+            <div className="study-date">
+              {formatDicomDate(textOf(study ?? {}, JsonTag.StudyDate), dateFormat)}
+            </div>
           </div>
           <div className="top-right">
             <div>{textOf(series ?? {}, JsonTag.SeriesDescription)}</div>
