@@ -97,4 +97,47 @@ describe('renderFrame (PS3.3 §C.11.2.1.2)', () => {
     });
     expect((await sharp(small).metadata()).width).toBe(2);
   });
+
+  it('renders a PALETTE COLOR image through its palette, values outside the table clamped', async () => {
+    const pixel: PixelDescription = {
+      ...ct,
+      bitsAllocated: 8,
+      bitsStored: 8,
+      pixelRepresentation: 0,
+      photometricInterpretation: 'PALETTE COLOR',
+      rows: 1,
+      columns: 4,
+    };
+    // Entries for stored values 10, 11 and 12: red, green, blue.
+    const palette = {
+      firstMapped: 10,
+      red: Uint8Array.of(255, 0, 0),
+      green: Uint8Array.of(0, 255, 0),
+      blue: Uint8Array.of(0, 0, 255),
+    };
+    const png = await renderFrame(Uint8Array.of(10, 11, 12, 200), pixel, { ...base, palette });
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect(info.channels).toBe(3);
+    expect([...data]).toEqual([255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 255]);
+    await expect(renderFrame(Uint8Array.of(10, 11, 12, 200), pixel, base)).rejects.toThrow(/palette/);
+  });
+
+  it('renders 16-bit RGB by the top 8 of its stored bits', async () => {
+    const pixel: PixelDescription = {
+      ...ct,
+      samplesPerPixel: 3,
+      bitsAllocated: 16,
+      bitsStored: 16,
+      pixelRepresentation: 0,
+      photometricInterpretation: 'RGB',
+      rows: 1,
+      columns: 1,
+    };
+    const samples = new Uint8Array(6);
+    const view = new DataView(samples.buffer);
+    [0xffff, 0x8000, 0x0100].forEach((v, i) => view.setUint16(i * 2, v, true));
+    const png = await renderFrame(samples, pixel, base);
+    const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect([...data]).toEqual([255, 128, 1]);
+  });
 });

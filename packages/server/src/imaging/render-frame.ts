@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { PixelDescription } from '../archive/frame-index.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
+import { applyPalette, type Palette } from './palette-color.js';
 
 /** A VOI window (PS3.3 §C.11.2.1.2). */
 export interface VoiWindow {
@@ -25,6 +26,8 @@ export interface RenderOptions {
     region?: { x: number; y: number; width: number; height: number };
   };
   format: 'jpeg' | 'png' | 'gif';
+  /** The palette of a PALETTE COLOR image (read from its header by the caller). */
+  palette?: Palette;
   /** JPEG quality 1–100. */
   quality: number;
 }
@@ -96,10 +99,21 @@ function ybrToRgb(y: number, cb: number, cr: number): [number, number, number] {
   ];
 }
 
-function renderColor(pixels: Uint8Array, pixel: PixelDescription): Uint8Array {
+/** 16-bit colour samples as 8-bit (the top 8 of BitsStored); 8-bit ones as they are. */
+function eightBitSamples(pixels: Uint8Array, pixel: PixelDescription): Uint8Array {
+  if (pixel.bitsAllocated === 8) return pixels;
+  if (pixel.bitsAllocated !== 16)
+    throw new AppError(ErrorCode.NotAcceptable, 'only 8- and 16-bit colour images can be rendered');
+  const view = new DataView(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  const shift = Math.max(0, Math.min(pixel.bitsStored, 16) - 8);
+  const out = new Uint8Array(pixels.byteLength / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(255, view.getUint16(i * 2, true) >> shift);
+  return out;
+}
+
+function renderColor(stored: Uint8Array, pixel: PixelDescription): Uint8Array {
   const count = pixel.rows * pixel.columns;
-  if (pixel.bitsAllocated !== 8)
-    throw new AppError(ErrorCode.NotAcceptable, 'only 8-bit colour images can be rendered');
+  const pixels = eightBitSamples(stored, pixel);
   const out = new Uint8Array(count * 3);
   const planar = pixel.planarConfiguration === 1;
   const ybr =
@@ -119,7 +133,8 @@ function renderColor(pixels: Uint8Array, pixel: PixelDescription): Uint8Array {
 
 /**
  * Renders one native frame (little endian) to JPEG, PNG or GIF: modality LUT (rescale), VOI window,
- * MONOCHROME1 inversion, colour conversion, crop and fit to the viewport (PS3.18 §8.3.5, PS3.3 §C.11).
+ * MONOCHROME1 inversion, colour conversion or a palette, crop and fit to the viewport (PS3.18 §8.3.5,
+ * PS3.3 §C.11).
  */
 export async function renderFrame(
   pixels: Uint8Array,
@@ -133,11 +148,18 @@ export async function renderFrame(
       `images with ${pixel.samplesPerPixel} samples per pixel cannot be rendered`,
     );
   }
-  if (monochrome && pixel.photometricInterpretation === 'PALETTE COLOR') {
-    throw new AppError(ErrorCode.NotAcceptable, 'PALETTE COLOR images cannot be rendered yet');
+  const palette = monochrome && pixel.photometricInterpretation === 'PALETTE COLOR';
+  if (palette && options.palette === undefined) {
+    throw new AppError(ErrorCode.NotAcceptable, 'a PALETTE COLOR image needs its palette to be rendered');
   }
-  const raw = monochrome ? renderMonochrome(pixels, pixel, options) : renderColor(pixels, pixel);
-  let image = sharp(raw, { raw: { width: pixel.columns, height: pixel.rows, channels: monochrome ? 1 : 3 } });
+  // A palette maps stored values to colours; no modality LUT or window applies (PS3.3 C.7.6.3.1.2).
+  const raw = palette
+    ? applyPalette(storedValues(pixels, pixel), options.palette!)
+    : monochrome
+      ? renderMonochrome(pixels, pixel, options)
+      : renderColor(pixels, pixel);
+  const grey = monochrome && !palette;
+  let image = sharp(raw, { raw: { width: pixel.columns, height: pixel.rows, channels: grey ? 1 : 3 } });
   const viewport = options.viewport;
   if (viewport?.region !== undefined) {
     const r = viewport.region;
@@ -161,7 +183,7 @@ export async function renderFrame(
     image = image.resize(viewport.width, viewport.height, { fit: 'inside' });
   }
   // Grey images stay one channel (sharp would otherwise write sRGB).
-  if (monochrome) image = image.toColourspace('b-w');
+  if (grey) image = image.toColourspace('b-w');
   if (options.format === 'png') return image.png().toBuffer();
   if (options.format === 'gif') return image.gif().toBuffer();
   return image.jpeg({ quality: options.quality }).toBuffer();
