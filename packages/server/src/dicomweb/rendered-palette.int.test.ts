@@ -1,5 +1,5 @@
 import { generateUid, TransferSyntaxUid } from '@lightbox/dicom';
-import { bytesElement, numberElement, syntheticImage } from '@lightbox/dicom/test-support';
+import { bytesElement, numberElement, sequenceElement, syntheticImage } from '@lightbox/dicom/test-support';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stowObjects } from '../test-support/dicomweb-client.js';
@@ -54,17 +54,45 @@ function paletteImage(
   });
 }
 
+/**
+ * A 16-bit image of 4 columns (stored 0, 1, 2, 3; -1024 … -1021 after the synthetic rescale) without a
+ * window but with a VOI LUT (PS3.3 C.11.2.1.1) from -1024 (written as US, as many objects do) that maps
+ * them to 0, 200, 100 and 255.
+ */
+function voiLutImage(studyInstanceUid: string, seriesInstanceUid: string, sopInstanceUid: string) {
+  const lut = new Uint8Array(8);
+  const view = new DataView(lut.buffer);
+  [0, 200, 100, 255].forEach((v, i) => view.setUint16(i * 2, v, true));
+  return syntheticImage({
+    studyInstanceUid,
+    seriesInstanceUid,
+    sopInstanceUid,
+    rows: 1,
+    columns: 4,
+    modality: 'CR',
+    pixelValue: (_frame, _row, column) => column,
+    extra: [
+      sequenceElement(0x00283010, [
+        [numberElement(0x00283002, 'US', [4, 0x10000 - 1024, 8]), bytesElement(0x00283006, 'OW', lut)],
+      ]),
+    ],
+  });
+}
+
 for (const dialect of DIALECTS) {
-  describe(`rendering PALETTE COLOR images on ${dialect} (PS3.18 §10.4.1.1.3)`, () => {
+  describe(`rendering PALETTE COLOR and VOI LUT images on ${dialect} (PS3.18 §10.4.1.1.3)`, () => {
     let lb: TestLightbox;
     const study = generateUid();
     const series = generateUid();
     const native = generateUid();
     const rle = generateUid();
+    const lutStudy = generateUid();
+    const lutSeries = generateUid();
+    const lut = generateUid();
 
-    const render = async (sop: string, path = 'rendered') => {
+    const render = async (sop: string, where = { study, series }) => {
       const response = await fetch(
-        `${lb.dicomweb}/studies/${study}/series/${series}/instances/${sop}/${path}`,
+        `${lb.dicomweb}/studies/${where.study}/series/${where.series}/instances/${sop}/rendered`,
         { headers: { authorization: lb.authorization, accept: 'image/png' } },
       );
       expect(response.status, await response.clone().text()).toBe(200);
@@ -79,6 +107,7 @@ for (const dialect of DIALECTS) {
         await stowObjects(lb, [
           paletteImage(study, series, native, TransferSyntaxUid.ExplicitVRLittleEndian),
           paletteImage(study, series, rle, TransferSyntaxUid.RLELossless),
+          voiLutImage(lutStudy, lutSeries, lut),
         ]),
       ).toBe(200);
     });
@@ -103,6 +132,13 @@ for (const dialect of DIALECTS) {
       });
       expect(response.status).toBe(200);
       expect((await sharp(Buffer.from(await response.arrayBuffer())).metadata()).channels).toBe(3);
+    });
+
+    it('renders an image without a window through its VOI LUT', async () => {
+      const { data, info } = await render(lut, { study: lutStudy, series: lutSeries });
+      expect(info.width).toBe(4);
+      // Grey: every channel the same (the stored values 0…3 are -1024…-1021 after the rescale).
+      expect([...data].filter((_, i) => i % info.channels === 0)).toEqual([0, 200, 100, 255]);
     });
   });
 }

@@ -2,6 +2,7 @@ import { readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredInstance } from '../archive/index-store.js';
 import { paletteOf } from '../imaging/palette-color.js';
+import { voiLutOf } from '../imaging/voi-lut.js';
 import { readFrame } from '../imaging/read-frame.js';
 import { renderFrame, type RenderOptions, type VoiWindow } from '../imaging/render-frame.js';
 import type { Actor } from '../security/actor.js';
@@ -96,7 +97,7 @@ function renderParameters(request: RenderRequest, thumbnail: boolean): RenderPar
   return { window, viewport, format, quality };
 }
 
-/** Header bytes read whole for a palette: three tables of up to 65 536 16-bit entries, and more. */
+/** Header bytes read whole for a palette or a VOI LUT: tables of up to 65 536 16-bit entries, and more. */
 const PALETTE_HEADER_LIMIT = 512 * 1024;
 
 /** Renders frame `frame` (from 0) of a stored instance with its stored window and rescale. */
@@ -128,22 +129,30 @@ export async function renderInstanceFrame(
   const pixel = index.encapsulated
     ? { ...index.pixel, photometricInterpretation, planarConfiguration: 0 }
     : index.pixel;
-  // A palette lives in the header (its tables can be tens of kilobytes: read whole, up to Pixel Data).
-  const palette =
-    pixel.photometricInterpretation === 'PALETTE COLOR'
-      ? paletteOf(
-          (
-            await readPart10(await deps.archive.openObject(instance), {
-              stopAtTag: Tag.PixelData,
-              bulkDataThreshold: PALETTE_HEADER_LIMIT,
-            })
-          ).dataSet,
-          pixel.pixelRepresentation === 1,
-        )
+  // A palette, or a VOI LUT where no window is given, lives in the header (tables of up to tens of
+  // kilobytes: read whole, up to Pixel Data).
+  const isPalette = pixel.photometricInterpretation === 'PALETTE COLOR';
+  const mayHaveVoiLut =
+    pixel.samplesPerPixel === 1 &&
+    !isPalette &&
+    options.window === undefined &&
+    index.pixel.window === undefined;
+  const header =
+    isPalette || mayHaveVoiLut
+      ? (
+          await readPart10(await deps.archive.openObject(instance), {
+            stopAtTag: Tag.PixelData,
+            bulkDataThreshold: PALETTE_HEADER_LIMIT,
+          })
+        ).dataSet
       : undefined;
+  const signed = pixel.pixelRepresentation === 1;
+  const palette = isPalette ? paletteOf(header!, signed) : undefined;
+  const voiLut = mayHaveVoiLut ? voiLutOf(header!, signed || index.pixel.rescaleIntercept < 0) : undefined;
   return renderFrame(pixels, pixel, {
     ...options,
     ...(palette !== undefined ? { palette } : {}),
+    ...(voiLut !== undefined ? { voiLut } : {}),
     storedWindow: index.pixel.window,
     rescaleSlope: index.pixel.rescaleSlope,
     rescaleIntercept: index.pixel.rescaleIntercept,

@@ -140,4 +140,19 @@ describe('renderFrame (PS3.3 §C.11.2.1.2)', () => {
     const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
     expect([...data]).toEqual([255, 128, 1]);
   });
+
+  it('applies the object VOI LUT when no window is given, and a window before it', async () => {
+    // Modality values -1024 … -1021 (stored 0 … 3); a 4-entry LUT from -1024 of 8-bit outputs.
+    const voiLut = { firstMapped: -1024, bits: 8, data: Uint16Array.of(0, 200, 100, 255) };
+    const out = await grey(await renderFrame(int16([0, 1, 2, 3, 0, 1, 2, 3]), ct, { ...base, voiLut }));
+    expect(out.slice(0, 4)).toEqual([0, 200, 100, 255]);
+    const windowed = await grey(
+      await renderFrame(int16([0, 1, 2, 3, 0, 1, 2, 3]), ct, {
+        ...base,
+        voiLut,
+        window: { center: -1022.5, width: 4, function: 'LINEAR_EXACT' },
+      }),
+    );
+    expect(windowed.slice(0, 4)).toEqual([32, 96, 159, 223]); // the window, not the LUT
+  });
 });

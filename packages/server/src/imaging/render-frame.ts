@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { PixelDescription } from '../archive/frame-index.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { applyPalette, type Palette } from './palette-color.js';
+import { applyVoiLut, type VoiLut } from './voi-lut.js';
 
 /** A VOI window (PS3.3 §C.11.2.1.2). */
 export interface VoiWindow {
@@ -28,6 +29,8 @@ export interface RenderOptions {
   format: 'jpeg' | 'png' | 'gif';
   /** The palette of a PALETTE COLOR image (read from its header by the caller). */
   palette?: Palette;
+  /** The object's VOI LUT (PS3.3 C.11.2.1.1), used when neither the request nor the object gives a window. */
+  voiLut?: VoiLut;
   /** JPEG quality 1–100. */
   quality: number;
 }
@@ -69,7 +72,17 @@ function windowValue(x: number, w: VoiWindow): number {
 function renderMonochrome(pixels: Uint8Array, pixel: PixelDescription, options: RenderOptions): Uint8Array {
   const values = storedValues(pixels, pixel);
   const { rescaleSlope: m, rescaleIntercept: b } = options;
+  const invert = pixel.photometricInterpretation === 'MONOCHROME1';
   let window = options.window ?? options.storedWindow;
+  const lut = options.voiLut;
+  if ((window === undefined || window.width <= 0) && lut !== undefined) {
+    const out = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const g = Math.round(applyVoiLut(values[i]! * m + b, lut));
+      out[i] = invert ? 255 - g : g;
+    }
+    return out;
+  }
   if (window === undefined || window.width <= 0) {
     let min = Infinity;
     let max = -Infinity;
@@ -80,7 +93,6 @@ function renderMonochrome(pixels: Uint8Array, pixel: PixelDescription, options: 
     }
     window = { center: (min + max) / 2, width: Math.max(max - min, 1), function: 'LINEAR_EXACT' };
   }
-  const invert = pixel.photometricInterpretation === 'MONOCHROME1';
   const out = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const g = Math.round(windowValue(values[i]! * m + b, window));
