@@ -13,6 +13,8 @@ export interface PixelDescription {
   rescaleIntercept: number;
   /** The first VOI window of the object (PS3.3 C.11.2), used when a rendering request gives none. */
   window?: { center: number; width: number; function: string };
+  /** True when the object has a VOI LUT Sequence (0028,3010): rendering then reads it from the header. */
+  voiLut?: boolean;
 }
 
 /** Byte ranges of each frame: `frames[i]` lists [offset, length] pairs (one per fragment when encapsulated). */

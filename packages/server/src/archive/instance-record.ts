@@ -22,6 +22,8 @@ import { fuzzyNameKeys, normalizeAlphabeticName } from './matching/person-name-s
 import { referringProviderIds } from './referring-providers.js';
 import { patientKeyOf } from '../patients/patient-demographics.js';
 
+/** VOI LUT Sequence (0028,3010): noted so that rendering reads the header only when there is one. */
+const VOI_LUT_SEQUENCE = 0x00283010;
 /** What the index stores about one instance, extracted once at ingest. */
 export interface InstanceRecord {
   patient: {
@@ -177,6 +179,7 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
     rescaleSlope: getNumber(ds, Tag.RescaleSlope) ?? 1,
     rescaleIntercept: getNumber(ds, Tag.RescaleIntercept) ?? 0,
   };
+  if (ds.get(VOI_LUT_SEQUENCE)?.items?.length) pixel.voiLut = true;
   const windowCenter = getNumber(ds, Tag.WindowCenter);
   const windowWidth = getNumber(ds, Tag.WindowWidth);
   if (windowCenter !== undefined && windowWidth !== undefined && windowWidth > 0) {

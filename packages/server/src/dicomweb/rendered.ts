@@ -1,8 +1,8 @@
 import { readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredInstance } from '../archive/index-store.js';
-import { paletteOf } from '../imaging/palette-color.js';
-import { voiLutOf } from '../imaging/voi-lut.js';
+import { paletteOf, type Palette } from '../imaging/palette-color.js';
+import { voiLutOf, type VoiLut } from '../imaging/voi-lut.js';
 import { readFrame } from '../imaging/read-frame.js';
 import { renderFrame, type RenderOptions, type VoiWindow } from '../imaging/render-frame.js';
 import type { Actor } from '../security/actor.js';
@@ -100,6 +100,53 @@ function renderParameters(request: RenderRequest, thumbnail: boolean): RenderPar
 /** Header bytes read whole for a palette or a VOI LUT: tables of up to 65 536 16-bit entries, and more. */
 const PALETTE_HEADER_LIMIT = 512 * 1024;
 
+/** The lookup tables of an object's header, as rendering uses them. */
+interface LookupTables {
+  /** Throws (406) when the palette cannot be read. */
+  palette(): Palette;
+  voiLut: VoiLut | undefined;
+}
+
+/** Tables read lately, by object (a viewer renders the frames of one object one after the other). */
+const recentTables = new Map<string, LookupTables>();
+const RECENT_TABLES = 64;
+
+/**
+ * The palette and VOI LUT of an object, from its header (tables of up to tens of kilobytes: read whole,
+ * up to Pixel Data, the stream then closed).
+ */
+async function lookupTablesOf(deps: WadoDeps, instance: StoredInstance): Promise<LookupTables> {
+  const known = recentTables.get(instance.blobKey);
+  if (known !== undefined) return known;
+  const stream = await deps.archive.openObject(instance);
+  let header;
+  try {
+    header = (await readPart10(stream, { stopAtTag: Tag.PixelData, bulkDataThreshold: PALETTE_HEADER_LIMIT }))
+      .dataSet;
+  } finally {
+    stream.destroy(); // reading stopped at Pixel Data: the rest is never read
+  }
+  const pixel = instance.frameIndex!.pixel;
+  const signed = pixel.pixelRepresentation === 1;
+  let palette: Palette | AppError;
+  try {
+    palette = paletteOf(header, signed);
+  } catch (error) {
+    palette =
+      error instanceof AppError ? error : new AppError(ErrorCode.NotAcceptable, 'PALETTE COLOR: unreadable');
+  }
+  const tables: LookupTables = {
+    palette: () => {
+      if (palette instanceof AppError) throw palette;
+      return palette;
+    },
+    voiLut: voiLutOf(header, signed || pixel.rescaleIntercept < 0),
+  };
+  if (recentTables.size >= RECENT_TABLES) recentTables.delete(recentTables.keys().next().value!);
+  recentTables.set(instance.blobKey, tables);
+  return tables;
+}
+
 /** Renders frame `frame` (from 0) of a stored instance with its stored window and rescale. */
 export async function renderInstanceFrame(
   deps: WadoDeps,
@@ -129,26 +176,16 @@ export async function renderInstanceFrame(
   const pixel = index.encapsulated
     ? { ...index.pixel, photometricInterpretation, planarConfiguration: 0 }
     : index.pixel;
-  // A palette, or a VOI LUT where no window is given, lives in the header (tables of up to tens of
-  // kilobytes: read whole, up to Pixel Data).
   const isPalette = pixel.photometricInterpretation === 'PALETTE COLOR';
-  const mayHaveVoiLut =
+  const usesVoiLut =
+    index.pixel.voiLut === true &&
     pixel.samplesPerPixel === 1 &&
     !isPalette &&
     options.window === undefined &&
     index.pixel.window === undefined;
-  const header =
-    isPalette || mayHaveVoiLut
-      ? (
-          await readPart10(await deps.archive.openObject(instance), {
-            stopAtTag: Tag.PixelData,
-            bulkDataThreshold: PALETTE_HEADER_LIMIT,
-          })
-        ).dataSet
-      : undefined;
-  const signed = pixel.pixelRepresentation === 1;
-  const palette = isPalette ? paletteOf(header!, signed) : undefined;
-  const voiLut = mayHaveVoiLut ? voiLutOf(header!, signed || index.pixel.rescaleIntercept < 0) : undefined;
+  const tables = isPalette || usesVoiLut ? await lookupTablesOf(deps, instance) : undefined;
+  const palette = isPalette ? tables!.palette() : undefined;
+  const voiLut = usesVoiLut ? tables!.voiLut : undefined;
   return renderFrame(pixels, pixel, {
     ...options,
     ...(palette !== undefined ? { palette } : {}),

@@ -20,14 +20,14 @@ function unsupported(detail: string): AppError {
 
 /** One channel's table as 8-bit values (PS3.3 C.7.6.3.1.5 and .6). */
 function channel(dataSet: DataSet, descriptorTag: number, dataTag: number, entries: number): Uint8Array {
-  const [, , bits] = getNumbers(dataSet, descriptorTag);
+  const bits = (getNumbers(dataSet, descriptorTag)[2] ?? 16) & 0xffff;
   const bytes = dataSet.get(dataTag)?.bytes;
   if (bytes === undefined) throw unsupported('the lookup table data is missing');
   const out = new Uint8Array(entries);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength >= entries * 2) {
     // OW, one 16-bit word per entry: the entry's significant bits are the low `bits` of it.
-    const shift = Math.max(0, (bits ?? 16) - 8);
+    const shift = Math.max(0, bits - 8);
     for (let i = 0; i < entries; i++) out[i] = view.getUint16(i * 2, true) >> shift;
   } else if (bytes.byteLength >= entries && bits === 8) {
     // Older objects pack 8-bit entries one per byte.
@@ -50,13 +50,15 @@ export function paletteOf(dataSet: DataSet, signedPixels = false): Palette {
       throw unsupported('segmented palettes cannot be rendered yet');
     throw unsupported('the lookup table descriptors are missing');
   }
+  // The number of entries is unsigned even where the descriptor was read as SS (signed pixels).
+  const entriesOf = (d: number[]) => d[0]! & 0xffff || 65_536;
   const [first] = descriptors;
-  const entries = first![0] === 0 ? 65_536 : first![0]!;
-  if (descriptors.some((d) => (d[0] === 0 ? 65_536 : d[0]) !== entries || d[1] !== first![1])) {
+  const entries = entriesOf(first!);
+  if (descriptors.some((d) => entriesOf(d) !== entries || d[1] !== first![1])) {
     throw unsupported('the red, green and blue tables differ in size or first value');
   }
   // The first mapped value is read as US; with signed pixels it is a signed number (C.7.6.3.1.5).
-  const firstMapped = signedPixels && first![1]! > 0x7fff ? first![1]! - 0x10000 : first![1]!;
+  const firstMapped = signedPixels && first![1]! > 0x7fff ? first![1]! - 0x10000 : first![1]!; // read as US
   return {
     firstMapped,
     red: channel(dataSet, DESCRIPTORS[0], DATA[0], entries),

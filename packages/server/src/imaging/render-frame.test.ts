@@ -155,4 +155,19 @@ describe('renderFrame (PS3.3 §C.11.2.1.2)', () => {
     );
     expect(windowed.slice(0, 4)).toEqual([32, 96, 159, 223]); // the window, not the LUT
   });
+
+  it('renders a 1-bit bitmap (a segmentation) black and white, first pixel in the lowest bit', async () => {
+    const pixel: PixelDescription = {
+      ...ct,
+      bitsAllocated: 1,
+      bitsStored: 1,
+      pixelRepresentation: 0,
+      rows: 2,
+      columns: 4,
+    };
+    const out = await grey(
+      await renderFrame(Uint8Array.of(0b10100101), pixel, { ...base, rescaleIntercept: 0 }),
+    );
+    expect(out).toEqual([255, 0, 255, 0, 0, 255, 0, 255]);
+  });
 });

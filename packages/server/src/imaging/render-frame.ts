@@ -39,6 +39,11 @@ export interface RenderOptions {
 function storedValues(pixels: Uint8Array, pixel: PixelDescription): Float64Array {
   const count = pixel.rows * pixel.columns;
   const out = new Float64Array(count);
+  if (pixel.bitsAllocated === 1) {
+    // A bitmap (segmentations, overlays as images): the first pixel in the lowest bit (PS3.5 8.1.1).
+    for (let i = 0; i < count; i++) out[i] = ((pixels[i >> 3] ?? 0) >> (i & 7)) & 1;
+    return out;
+  }
   const view = new DataView(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   const bytes = pixel.bitsAllocated / 8;
   const bits = Math.min(pixel.bitsStored, 32);

@@ -21,11 +21,13 @@ export interface VoiLut {
 export function voiLutOf(dataSet: DataSet, signedInput: boolean): VoiLut | undefined {
   const item = dataSet.get(VOI_LUT_SEQUENCE)?.items?.[0];
   if (item === undefined) return undefined;
-  const [count, first, bits] = getNumbers(item, LUT_DESCRIPTOR);
+  const [count, first, readBits] = getNumbers(item, LUT_DESCRIPTOR);
   const bytes = item.get(LUT_DATA)?.bytes;
-  if (count === undefined || first === undefined || bits === undefined || bytes === undefined)
+  if (count === undefined || first === undefined || readBits === undefined || bytes === undefined)
     return undefined;
-  const entries = count === 0 ? 65_536 : count;
+  // The number of entries and the bits are unsigned even where the descriptor was read as SS.
+  const entries = count & 0xffff || 65_536;
+  const bits = readBits & 0xffff;
   if (bits < 1 || bits > 16) return undefined;
   const data = new Uint16Array(entries);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
