@@ -37,7 +37,7 @@ export interface FhirAuditEvent {
     network?: { address: string; type: string };
   }>;
   source: { site: string; observer: { display: string }; type: Coding[] };
-  entity: Array<{
+  entity?: Array<{
     what: { identifier: { system?: string; value: string } };
     type: Coding;
     role: Coding;
@@ -92,17 +92,22 @@ export function auditEventResource(record: AuditRecord, source: AuditSource): Fh
       observer: { display: `Lightbox (${source.aeTitle})` },
       type: [{ system: SOURCE_TYPE, code: '4', display: 'Application Server' }],
     },
-    entity: [
-      ...record.patientIds.map((id) => ({
-        what: { identifier: { value: id } },
-        type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
-        role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
-      })),
-      ...record.studyUids.map((uid) => ({
-        what: { identifier: { system: DICOM_UID_SYSTEM, value: `urn:oid:${uid}` } },
-        type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
-        role: { system: OBJECT_ROLE, code: '3', display: 'Report' },
-      })),
-    ],
+    // FHIR JSON has no empty arrays: an event without participants has no `entity`.
+    ...(record.patientIds.length + record.studyUids.length > 0
+      ? {
+          entity: [
+            ...record.patientIds.map((id) => ({
+              what: { identifier: { value: id } },
+              type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
+              role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
+            })),
+            ...record.studyUids.map((uid) => ({
+              what: { identifier: { system: DICOM_UID_SYSTEM, value: `urn:oid:${uid}` } },
+              type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
+              role: { system: OBJECT_ROLE, code: '3', display: 'Report' },
+            })),
+          ],
+        }
+      : {}),
   };
 }

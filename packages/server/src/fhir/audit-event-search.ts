@@ -49,8 +49,12 @@ function token(query: FhirQuery, name: string, system: string | undefined): stri
   const bar = value.indexOf('|');
   if (bar < 0) return value;
   const given = value.slice(0, bar);
-  if (given !== '' && system !== undefined && given !== system)
-    throw invalid(name, `only codes of ${system} are recorded`);
+  if (system !== undefined && given !== system)
+    // `|code` asks for a code without a system, and every recorded code has one.
+    throw invalid(
+      name,
+      given === '' ? `every recorded code is of ${system}` : `only codes of ${system} are recorded`,
+    );
   return value.slice(bar + 1);
 }
 
@@ -66,8 +70,11 @@ function dateSpan(text: string, parameter: string): [number, number] {
   const y = Number(year);
   if (month === undefined) return [utc(y, 0, 1), utc(y + 1, 0, 1)];
   const mo = Number(month) - 1;
+  if (mo < 0 || mo > 11) throw invalid(parameter, `"${text}" has no month ${month}`);
   if (day === undefined) return [utc(y, mo, 1), utc(y, mo + 1, 1)];
   const d = Number(day);
+  if (d < 1 || d > new Date(utc(y, mo + 1, 0)).getUTCDate())
+    throw invalid(parameter, `"${text}" has no day ${day} in that month`);
   if (hour === undefined) return [utc(y, mo, d), utc(y, mo, d + 1)];
   // A time needs its zone (FHIR dateTime); the instant is taken from the text as written.
   if (zone === undefined) throw invalid(parameter, `"${text}" has a time but no time zone`);
@@ -122,8 +129,8 @@ function count(query: FhirQuery, name: string): number | undefined {
  * `agent-name` (the user), `altid` (the requesting AE title), `address`, `patient:identifier` (a Patient ID), `entity:identifier` (a study, `urn:dicom:uid|urn:oid:…`),
  * `_count` and `_offset`. A malformed value is a 400 naming the parameter.
  */
-export function auditSearchOf(query: FhirQuery): AuditSearch {
-  const search: AuditSearch = {
+export function auditSearchOf(query: FhirQuery): AuditSearch & { nothing?: true } {
+  const search: AuditSearch & { nothing?: true } = {
     limit: Math.min(count(query, '_count') ?? DEFAULT_COUNT, MAX_COUNT),
     offset: count(query, '_offset') ?? 0,
   };
@@ -142,6 +149,8 @@ export function auditSearchOf(query: FhirQuery): AuditSearch {
   const outcome = single(query, 'outcome');
   if (outcome !== undefined) {
     if (!['0', '4', '8', '12'].includes(outcome)) throw invalid('outcome', 'must be 0, 4, 8 or 12');
+    // Lightbox records a failure as 4 (minor failure): 8 and 12 match nothing.
+    if (outcome === '8' || outcome === '12') search.nothing = true;
     search.outcome = outcome === '0' ? 'success' : 'failure';
   }
   search.username = single(query, 'agent-name');

@@ -22,7 +22,7 @@ interface AuditEventJson {
   outcome: string;
   agent: Array<{ name?: string; requestor: boolean; altId?: string; network?: { address: string } }>;
   source: { observer: { display: string } };
-  entity: Array<{ what: { identifier: { system?: string; value: string } } }>;
+  entity?: Array<{ what: { identifier: { system?: string; value: string } } }>;
 }
 interface BundleJson {
   resourceType: string;
@@ -89,7 +89,7 @@ for (const dialect of DIALECTS) {
       for (const event of events) {
         expect(event.resourceType).toBe('AuditEvent');
         expect(event.type.system).toBe(DCM);
-        expect(event.entity.map((e) => e.what.identifier.value)).toContain(patientId);
+        expect(event.entity!.map((e) => e.what.identifier.value)).toContain(patientId);
         expect(event.source.observer.display).toContain(TEST_AE_TITLE);
       }
       const query = events.find((e) => e.type.code === '110112')!;
@@ -106,7 +106,7 @@ for (const dialect of DIALECTS) {
       );
       const stored = byStudy.entry!.map((e) => e.resource);
       expect(stored.length).toBeGreaterThanOrEqual(1);
-      expect(stored[0]!.entity.map((e) => e.what.identifier)).toContainEqual({
+      expect(stored[0]!.entity!.map((e) => e.what.identifier)).toContainEqual({
         system: 'urn:dicom:uid',
         value: `urn:oid:${studyUid}`,
       });
@@ -121,12 +121,23 @@ for (const dialect of DIALECTS) {
         expect(resource.type.code).toBe('110114');
         expect(resource.outcome).toBe('4');
         expect(resource.subtype?.[0]?.code).toBe('110122');
+        // No participant objects: FHIR JSON then has no `entity` (never an empty array).
+        expect(resource.entity).toBeUndefined();
       }
+      expect((await search('outcome=8')).entry).toBeUndefined();
       const today = new Date().toISOString().slice(0, 10);
       expect(
         (await search(`date=ge${today}&patient:identifier=${patientId}`)).entry?.length ?? 0,
       ).toBeGreaterThan(0);
       expect((await search(`date=lt2000-01-01`)).entry ?? []).toEqual([]);
+
+      const none = await search('_count=0');
+      expect(none.entry).toBeUndefined();
+      expect(none.link.map((l) => l.relation)).toEqual(['self']);
+      // A page asked for by offset alone comes from the same fixed set as its next link.
+      const third = await search('_count=1&_offset=2');
+      const fourth = await search(third.link.find((l) => l.relation === 'next')!.url.split('?')[1]!);
+      expect(Number(fourth.entry![0]!.resource.id)).toBeLessThan(Number(third.entry![0]!.resource.id));
 
       const first = await search('_count=1');
       expect(first.entry).toHaveLength(1);
@@ -154,6 +165,8 @@ for (const dialect of DIALECTS) {
         code: 'invalid',
         expression: ['date'],
       });
+      expect((await get('/AuditEvent?date=2026-13')).status).toBe(400);
+      expect((await get('/AuditEvent?date=2026-02-30')).status).toBe(400);
       const missing = await get('/AuditEvent/999999999');
       expect(missing.status).toBe(404);
       expect((missing.body as OutcomeJson).issue[0]!.code).toBe('not-found');

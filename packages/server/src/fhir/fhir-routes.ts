@@ -94,10 +94,21 @@ export function fhirRoutes(app: FastifyInstance, deps: FhirRouteDeps): void {
   const audited = { permission: Permission.AuditRead };
   app.get<{ Querystring: FhirQuery }>('/AuditEvent', { config: audited }, async (request, reply) => {
     refuseOtherFormats(request.query);
-    const search = auditSearchOf(request.query);
+    const { nothing, ...search } = auditSearchOf(request.query);
     // What this node recorded a moment ago is part of the answer.
     await deps.trail.flush();
-    const records = await searchAuditTrail(deps.db, { ...search, limit: search.limit + 1 });
+    // The pages of one search are taken from a fixed set: the events up to the newest one now.
+    if (search.maxSeq === undefined) {
+      const newest = await deps.db
+        .selectFrom('audit_event')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .executeTakeFirst();
+      search.maxSeq = Number(newest?.seq ?? 0);
+    }
+    const records =
+      nothing === true || search.limit === 0
+        ? []
+        : await searchAuditTrail(deps.db, { ...search, limit: search.limit + 1 });
     const page = records.slice(0, search.limit);
     deps.audit.record({
       event: AuditEventId.AuditLogUsed,
@@ -119,8 +130,7 @@ export function fhirRoutes(app: FastifyInstance, deps: FhirRouteDeps): void {
       const params = new URLSearchParams(kept);
       params.set('_count', String(search.limit));
       params.set('_offset', String(offset));
-      const snapshot = search.maxSeq ?? records[0]?.seq;
-      if (snapshot !== undefined) params.set('_snapshot', String(snapshot));
+      params.set('_snapshot', String(search.maxSeq));
       return `${base}/AuditEvent?${params.toString()}`;
     };
     return reply.type(FHIR_JSON).send({
@@ -132,11 +142,16 @@ export function fhirRoutes(app: FastifyInstance, deps: FhirRouteDeps): void {
           ? [{ relation: 'next', url: link(search.offset + search.limit) }]
           : []),
       ],
-      entry: page.map((record) => ({
-        fullUrl: `${base}/AuditEvent/${record.seq}`,
-        resource: auditEventResource(record, { aeTitle: deps.aeTitle }),
-        search: { mode: 'match' },
-      })),
+      // FHIR JSON has no empty arrays: a search that found nothing has no `entry`.
+      ...(page.length > 0
+        ? {
+            entry: page.map((record) => ({
+              fullUrl: `${base}/AuditEvent/${record.seq}`,
+              resource: auditEventResource(record, { aeTitle: deps.aeTitle }),
+              search: { mode: 'match' },
+            })),
+          }
+        : {}),
     });
   });
 
@@ -192,9 +207,9 @@ export function fhirRoutes(app: FastifyInstance, deps: FhirRouteDeps): void {
                   { name: 'type', type: 'token' },
                   { name: 'subtype', type: 'token' },
                   { name: 'outcome', type: 'token' },
-                  { name: 'agent-name', type: 'string' },
+                  { name: 'agent-name', type: 'string', documentation: 'the whole user name (exact match)' },
                   { name: 'altid', type: 'token' },
-                  { name: 'address', type: 'string' },
+                  { name: 'address', type: 'string', documentation: 'the whole address (exact match)' },
                   { name: 'patient', type: 'reference', documentation: 'with :identifier (a Patient ID)' },
                   {
                     name: 'entity',
