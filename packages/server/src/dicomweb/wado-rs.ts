@@ -201,8 +201,9 @@ function findElement(dataSet: DataSet, path: string[]): DataElement | undefined 
     if (tag === undefined || current === undefined) return undefined;
     const element = current.get(tag);
     if (i === path.length - 1) return element;
-    const index = Number(path[i + 1]);
-    current = Number.isInteger(index) ? element?.items?.[index] : undefined;
+    // An item number as the metadata writes it (digits only): `0%0A` is no item.
+    const item = path[i + 1] ?? '';
+    current = /^\d{1,9}$/.test(item) ? element?.items?.[Number(item)] : undefined;
   }
   return undefined;
 }

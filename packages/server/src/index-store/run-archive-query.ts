@@ -216,7 +216,11 @@ function filterCondition(
   const json = spec === undefined;
   // A patient column matched by a pattern (a name prefix, a fuzzy name) may match few patients or
   // thousands: the same condition on a patient table of its own, to count and to collect them.
-  const broad = active[0]!.match.kind === 'wildcard' || (query.fuzzy && spec?.kind === 'name');
+  // Only patterns the patient index can find: a literal beginning (a prefix range), or fuzzy name keys.
+  // A leading `*` or `?` would make the count a scan of every patient.
+  const match = active[0]!.match;
+  const broad =
+    (match.kind === 'wildcard' && !/^[*?]/.test(match.pattern)) || (query.fuzzy && spec?.kind === 'name');
   const patients = level === 'patient' && spec !== undefined && broad ? condition('pp') : undefined;
   return {
     exact,
