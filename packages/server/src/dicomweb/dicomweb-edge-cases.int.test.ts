@@ -120,6 +120,25 @@ for (const dialect of DIALECTS) {
       expect(failed[0]!['00081197']!.Value).toEqual([0xa900]);
     });
 
+    it('refuses compressed Pixel Data labelled with a native transfer syntax (C000, PS3.5 A.4)', async () => {
+      const sopInstanceUid = generateUid();
+      const rle = Buffer.from(
+        syntheticImage({ patientId: 'EDGE-1', sopInstanceUid, transferSyntaxUid: '1.2.840.10008.1.2.5' }),
+      );
+      // The same bytes under Explicit VR Little Endian (the UIDs have the same length): what a sender
+      // that negotiated a native syntax and sent a compressed file unchanged delivers.
+      const at = rle.indexOf('1.2.840.10008.1.2.5\0', 0, 'latin1');
+      expect(at).toBeGreaterThan(0);
+      rle.write('1.2.840.10008.1.2.1\0', at, 'latin1');
+      const response = await stow([rle]);
+      expect(response.status).toBe(409);
+      const failed = ((await response.json()) as Record<string, { Value: Json[] }>)['00081198']!.Value;
+      expect(failed[0]!['00081197']!.Value).toEqual([0xc000]);
+      expect(response.headers.get('warning')).toContain('PS3.5 A.4');
+      // Nothing of it was stored.
+      expect(await (await get(`/instances?SOPInstanceUID=${sopInstanceUid}`)).json()).toEqual([]);
+    });
+
     it('answers bad rendering parameters with 400, not an error or a black image', async () => {
       const [first] = (await (
         await get(`/studies/${study}/series/${series}/instances?limit=1`)
