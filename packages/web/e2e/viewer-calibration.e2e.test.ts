@@ -17,7 +17,16 @@ import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.j
 interface ViewerAutomation {
   imageToClient(cell: number, column: number, row: number): [number, number];
   currentImageIndex(cell: number): number;
-  renderingCanvas(cell: number): HTMLCanvasElement | null;
+  renderingCanvas(cell: number | string): HTMLCanvasElement | null;
+  volumeView(viewportId: string): VolumeView | null;
+}
+
+/** The plane an MPR viewport shows, its window and slab (see the viewer's automation surface). */
+interface VolumeView {
+  focalPoint: [number, number, number];
+  viewPlaneNormal: [number, number, number];
+  voiRange?: { lower: number; upper: number };
+  slabThickness: number;
 }
 
 /** SOP classes of the films: Secondary Capture (a scanned film) and Digital X-Ray for Presentation. */
@@ -206,23 +215,46 @@ async function displayedGrey(page: Page, column: number, row: number): Promise<n
 }
 
 /**
- * Takes the WebGL context of viewport 0 away, as a GPU reset does (kept on the page to give it back), and
- * blacks the viewport out as a reset leaves it: headless Chromium keeps the last picture, so only a new
- * drawing brings the image back.
+ * Takes the WebGL context of a viewport (viewport 0 unless named) away, as a GPU reset does (kept on the
+ * page to give it back), and blacks the viewports out as a reset leaves them: headless Chromium keeps the
+ * last picture, so only a new drawing brings the images back.
  */
-async function loseGraphics(page: Page): Promise<void> {
-  await page.evaluate(() => {
+async function loseGraphics(page: Page, viewportIds: string[] = ['viewport-0']): Promise<void> {
+  await page.evaluate((ids) => {
     const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
-    const canvas = viewer.renderingCanvas(0)!;
+    const canvas = viewer.renderingCanvas(ids[0]!)!;
     const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
     const extension = gl!.getExtension('WEBGL_lose_context')!;
     (window as unknown as { lostGraphics: WEBGL_lose_context }).lostGraphics = extension;
     extension.loseContext();
-    const shown = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
-    const context = shown.getContext('2d')!;
-    context.fillStyle = '#000';
-    context.fillRect(0, 0, shown.width, shown.height);
-  });
+    for (const id of ids) {
+      const shown = document.querySelector<HTMLCanvasElement>(`[data-viewport-id="${id}"] canvas`)!;
+      const context = shown.getContext('2d')!;
+      context.fillStyle = '#000';
+      context.fillRect(0, 0, shown.width, shown.height);
+    }
+  }, viewportIds);
+}
+
+/** The greys (red channel) a viewport's canvas shows, on a 24 × 24 grid. */
+async function shownGreys(page: Page, viewportId: string): Promise<number[]> {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector<HTMLCanvasElement>(`[data-viewport-id="${id}"] canvas`)!;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const greys: number[] = [];
+    for (let i = 0; i < 24; i++)
+      for (let j = 0; j < 24; j++) {
+        const x = Math.floor(((j + 0.5) * canvas.width) / 24);
+        const y = Math.floor(((i + 0.5) * canvas.height) / 24);
+        greys.push(data[(y * canvas.width + x) * 4]!);
+      }
+    return greys;
+  }, viewportId);
+}
+
+/** The mean difference between two pictures' greys. */
+function meanDifference(a: number[], b: number[]): number {
+  return a.reduce((sum, grey, i) => sum + Math.abs(grey - (b[i] ?? 0)), 0) / a.length;
 }
 
 describe('calibration and lost graphics in Chromium', () => {
@@ -502,6 +534,104 @@ describe('calibration and lost graphics in Chromium', () => {
     ).toEqual([4, null]);
     expect(await page.getByRole('button', { name: 'MPR' }).isDisabled()).toBe(true);
     await screenshot(page, 'graphics-3-software');
+    await page.context().close();
+  });
+
+  it('shows an open MPR again at the slices, windows and slab it showed after the WebGL context is lost', async () => {
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, ctStudy, PHANTOM.slices);
+    await page.getByRole('button', { name: 'MPR' }).click();
+    await page.locator('[data-viewport-id="mpr-sagittal"] canvas').waitFor();
+    await expect.poll(() => page.locator('.mpr .progress').count(), { timeout: 30_000 }).toBe(0);
+    const planes = ['mpr-axial', 'mpr-sagittal', 'mpr-coronal'];
+    const views = () =>
+      page.evaluate(
+        (ids) =>
+          ids.map((id) =>
+            (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer.volumeView(id),
+          ),
+        planes,
+      );
+    await expect.poll(async () => (await views()).every((v) => v?.voiRange !== undefined)).toBe(true);
+    const opened = await views();
+
+    // In the axial and sagittal planes: another window (dragged with W/L), then other slices (the wheel).
+    await page.getByRole('button', { name: 'W/L', exact: true }).click();
+    for (const id of ['mpr-axial', 'mpr-sagittal']) {
+      const box = (await page.locator(`[data-viewport-id="${id}"] canvas`).boundingBox())!;
+      // Away from the crosshairs (through the centre), which the left button would move otherwise.
+      const x = box.x + box.width * 0.2;
+      const y = box.y + box.height * 0.8;
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x + 40, y - 30, { steps: 5 });
+      await page.mouse.up();
+      await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.2);
+      for (let i = 0; i < 3; i++) {
+        await page.mouse.wheel(0, 100);
+        await page.waitForTimeout(100);
+      }
+    }
+    // A 20 mm maximum intensity slab.
+    await page.getByRole('button', { name: 'MIP', exact: true }).click();
+    await page.getByLabel('Slab thickness').selectOption('20');
+    await page.waitForTimeout(500);
+    const before = await views();
+    const depth = (view: VolumeView | null) =>
+      view!.focalPoint.reduce((sum, x, k) => sum + x * view!.viewPlaneNormal[k]!, 0);
+    for (const k of [0, 1]) {
+      expect(Math.abs(depth(before[k]!) - depth(opened[k]!))).toBeGreaterThan(1);
+      expect(before[k]!.voiRange).not.toEqual(opened[k]!.voiRange);
+      expect(before[k]!.slabThickness).toBe(20);
+    }
+    const greysBefore = await Promise.all(planes.map((id) => shownGreys(page, id)));
+    await screenshot(page, 'graphics-mpr-1-before');
+
+    const status = page.locator('.graphics-status');
+    await loseGraphics(page, planes);
+    await expect.poll(() => status.textContent()).toBe('Graphics were reset; restoring the display…');
+    await page.evaluate(() =>
+      (window as unknown as { lostGraphics: WEBGL_lose_context }).lostGraphics.restoreContext(),
+    );
+    await expect.poll(() => status.textContent()).toBe('Graphics were reset; the display is restored.');
+    // MPR is open again, each plane at the slice, orientation, window and slab it showed.
+    const close = (a: VolumeView | null, b: VolumeView | null) =>
+      a !== null &&
+      b !== null &&
+      a.focalPoint.every((x, k) => Math.abs(x - b.focalPoint[k]!) < 1e-3) &&
+      a.viewPlaneNormal.every((x, k) => Math.abs(x - b.viewPlaneNormal[k]!) < 1e-3) &&
+      Math.abs((a.voiRange?.lower ?? NaN) - (b.voiRange?.lower ?? NaN)) < 1e-3 &&
+      Math.abs((a.voiRange?.upper ?? NaN) - (b.voiRange?.upper ?? NaN)) < 1e-3 &&
+      a.slabThickness === b.slabThickness;
+    await expect
+      .poll(async () => (await views()).map((view, k) => close(view, before[k]!)), { timeout: 30_000 })
+      .toEqual([true, true, true]);
+    expect(await page.getByRole('button', { name: 'MIP', exact: true }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    expect(await page.getByLabel('Slab thickness').inputValue()).toBe('20');
+    // And draws the same pictures.
+    await expect
+      .poll(
+        async () => {
+          const greys = await Promise.all(planes.map((id) => shownGreys(page, id)));
+          return greys.map((g, k) => meanDifference(g, greysBefore[k]!) < 2);
+        },
+        { timeout: 15_000 },
+      )
+      .toEqual([true, true, true]);
+    await screenshot(page, 'graphics-mpr-2-restored');
+
+    // Lost again at once: on the CPU, without MPR, the stacks are shown.
+    await loseGraphics(page, planes);
+    await expect
+      .poll(() => status.textContent())
+      .toBe(
+        'Graphics could not be restored; images are now drawn without the graphics card (slower; no MPR or 3D).',
+      );
+    await page.locator('[data-viewport-id="viewport-0"] canvas').waitFor();
+    expect(await page.locator('.mpr').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'MPR' }).isDisabled()).toBe(true);
     await page.context().close();
   });
 });

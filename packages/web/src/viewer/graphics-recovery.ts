@@ -1,7 +1,12 @@
 import { Enums, eventTarget, type RenderingEngine } from '@cornerstonejs/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { replaceRenderingEngine, startCornerstone, webgl2Works } from './cornerstone';
-import { saveDisplays, type SavedDisplay } from './saved-display';
+import {
+  saveDisplays,
+  type SavedDisplay,
+  type SavedDisplays,
+  type SavedVolumeDisplay,
+} from './saved-display';
 
 /** Where the viewer's drawing stands after the browser took its WebGL context away (GPU reset, too many contexts). */
 export type GraphicsState = 'drawing' | 'restoring' | 'restored' | 'software';
@@ -29,17 +34,20 @@ function engineIdOf(event: Event): string | undefined {
 /**
  * The viewer's rendering engine, replaced when its WebGL context is lost: the viewer says so, waits a
  * moment for the browser to restore the context, then draws everything again on a new engine — on WebGL,
- * or on the CPU when WebGL is gone or keeps failing — each stack at the image, window and zoom it showed.
+ * or on the CPU when WebGL is gone or keeps failing — each stack at the image, window and zoom it showed,
+ * an open MPR at the planes, windows and slabs it showed.
  */
 export function useRenderingEngine(onError: (message: string) => void): {
   engine: RenderingEngine | null;
   graphicsState: GraphicsState;
   /** The display a viewport had on the replaced engine, given once (see StackViewportCell). */
   resumeDisplay: (viewportId: string) => SavedDisplay | undefined;
+  /** The display a volume viewport (MPR plane, 3D) had on the replaced engine, given once (see MprView). */
+  resumeVolumeDisplay: (viewportId: string) => SavedVolumeDisplay | undefined;
 } {
   const [engine, setEngine] = useState<RenderingEngine | null>(null);
   const [graphicsState, setGraphicsState] = useState<GraphicsState>('drawing');
-  const saved = useRef(new Map<string, SavedDisplay>());
+  const saved = useRef<SavedDisplays>({ stacks: new Map(), volumes: new Map() });
   const retiring = useRef<{ engine: RenderingEngine; software: boolean } | null>(null);
   const recoveredAt = useRef(Number.NEGATIVE_INFINITY);
 
@@ -104,10 +112,15 @@ export function useRenderingEngine(onError: (message: string) => void): {
   }, [graphicsState]);
 
   const resumeDisplay = useCallback((viewportId: string) => {
-    const display = saved.current.get(viewportId);
-    saved.current.delete(viewportId);
+    const display = saved.current.stacks.get(viewportId);
+    saved.current.stacks.delete(viewportId);
+    return display;
+  }, []);
+  const resumeVolumeDisplay = useCallback((viewportId: string) => {
+    const display = saved.current.volumes.get(viewportId);
+    saved.current.volumes.delete(viewportId);
     return display;
   }, []);
 
-  return { engine, graphicsState, resumeDisplay };
+  return { engine, graphicsState, resumeDisplay, resumeVolumeDisplay };
 }

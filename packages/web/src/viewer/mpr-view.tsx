@@ -1,4 +1,5 @@
 import {
+  cache,
   Enums,
   eventTarget,
   setVolumesForViewports,
@@ -14,6 +15,7 @@ import { framesWithinBudget } from './memory-budget';
 import { volume3dToolGroup } from './volume-3d-tools';
 import { MPR_PRIMARY_TOOLS, mprToolGroup, selectMprPrimaryTool } from './mpr-tools';
 import { markOnce, ViewerMark } from './viewer-timing';
+import { showSavedVolumeDisplay, type SavedVolumeDisplay } from './saved-display';
 import type { StackFrame } from './series-stack';
 
 /** The three orthogonal planes of the MPR layout. */
@@ -42,21 +44,59 @@ const PROJECTIONS = [
 ] as const;
 
 /**
+ * The MPR toolbar's choices, kept by the viewer page while MPR is open: they outlast the view itself when
+ * it is drawn again on a new rendering engine (graphics-recovery.ts).
+ */
+export interface MprSettings {
+  /** Index in the projections offered: thin, MIP, MinIP, average. */
+  projection: number;
+  /** Slab thickness chosen, mm. */
+  slab: number;
+  /** The 3D rendering preset; the modality's first when not chosen. */
+  preset?: string;
+}
+
+/** How MPR opens. */
+export const DEFAULT_MPR_SETTINGS: MprSettings = { projection: 0, slab: 10 };
+
+/**
+ * The rendering engine each cached volume was drawn by. A volume keeps its texture (in the graphics card)
+ * for good once uploaded; after the WebGL context was lost that texture is gone, and a new engine would draw
+ * the volume as nothing: such a volume is built again (from the images still cached) for the new engine.
+ */
+const drawnBy = new Map<string, string>();
+
+/** Shows a projection on a plane: a thin plane is one voxel thick, a slab what the user chose, in mm. */
+function showProjection(viewport: VolumeViewport, projection: number, slab: number): void {
+  const blend = (PROJECTIONS[projection] ?? PROJECTIONS[0]).blend;
+  viewport.setBlendMode(blend);
+  viewport.setSlabThickness(blend === Enums.BlendModes.COMPOSITE ? 0.1 : slab);
+}
+
+/**
  * Multiplanar reformation of one series: the series is loaded once as a volume and shown as axial,
  * sagittal and coronal planes with crosshairs (drag to move, rotate the lines for oblique planes), and
- * slab projections (MIP, MinIP, average) of a chosen thickness.
+ * slab projections (MIP, MinIP, average) of a chosen thickness. Drawn again after a lost WebGL context,
+ * it shows the planes, windows and slabs it showed (`resumeVolumeDisplay`).
  */
 export function MprView({
   engine,
   seriesUid,
   frames: allFrames,
   modality,
+  settings = DEFAULT_MPR_SETTINGS,
+  onSettingsChange,
+  resumeVolumeDisplay,
   onLoaded,
 }: {
   engine: RenderingEngine;
   seriesUid: string;
   frames: StackFrame[];
   modality: string;
+  settings?: MprSettings;
+  onSettingsChange?: (settings: MprSettings) => void;
+  /** The display a viewport had on a replaced engine, given once (graphics-recovery.ts). */
+  resumeVolumeDisplay?: (viewportId: string) => SavedVolumeDisplay | undefined;
   onLoaded?: () => void;
 }) {
   // Within the memory budget: every slice, or every k-th (a coarser volume instead of a crashed tab).
@@ -65,12 +105,23 @@ export function MprView({
     [allFrames],
   );
   const presets = renderingPresets(modality);
-  const [preset, setPreset] = useState(presets[0]!);
+  // Without a keeper of the settings (a page of its own), the view keeps them itself.
+  const [ownSettings, setOwnSettings] = useState(settings);
+  const current = onSettingsChange !== undefined ? settings : ownSettings;
+  const change = (next: Partial<MprSettings>) =>
+    (onSettingsChange ?? setOwnSettings)({ ...current, ...next });
+  const { projection, slab } = current;
+  const preset =
+    current.preset !== undefined && presets.includes(current.preset) ? current.preset : presets[0]!;
+  // What the volume is shown with once it is set (read then, not a reason to set it again).
+  const shown = useRef({ projection, slab, preset });
+  shown.current = { projection, slab, preset };
   const elements = useRef<(HTMLDivElement | null)[]>([]);
   const [progress, setProgress] = useState(0);
-  const [tool, setTool] = useState<string>(MPR_PRIMARY_TOOLS[0].name);
-  const [projection, setProjection] = useState(0);
-  const [slab, setSlab] = useState(10);
+  // The tool group outlives the view (MPR closed and opened again, a new engine): its left-button tool too.
+  const [tool, setTool] = useState<string>(
+    () => mprToolGroup().getActivePrimaryMouseButtonTool() ?? MPR_PRIMARY_TOOLS[0].name,
+  );
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -79,6 +130,13 @@ export function MprView({
     const volumeId = `cornerstoneStreamingImageVolume:${seriesUid}:${step}`;
     const group = mprToolGroup();
     const group3d = volume3dToolGroup();
+    // Taken now, once: what these viewports showed on the engine this one replaced (none when MPR opens).
+    const resumed = new Map(
+      [...MPR_VIEWPORTS.map((v) => v.id), VOLUME_3D_VIEWPORT].flatMap((id) => {
+        const display = resumeVolumeDisplay?.(id);
+        return display !== undefined ? [[id, display] as const] : [];
+      }),
+    );
     engine.setViewports([
       ...MPR_VIEWPORTS.map((v, index) => ({
         viewportId: v.id,
@@ -99,6 +157,10 @@ export function MprView({
     for (const element of elements.current) if (element !== null) resized.observe(element);
     (async () => {
       markOnce(ViewerMark.VolumeStart);
+      const drawer = drawnBy.get(volumeId);
+      if (drawer !== undefined && drawer !== engine.id && cache.getVolume(volumeId) !== undefined)
+        cache.removeVolumeLoadObject(volumeId);
+      drawnBy.set(volumeId, engine.id);
       const volume = await volumeLoader.createAndCacheVolume(volumeId, {
         imageIds: frames.map((f) => f.imageId),
       });
@@ -124,7 +186,18 @@ export function MprView({
         [{ volumeId }],
         [...MPR_VIEWPORTS.map((v) => v.id), VOLUME_3D_VIEWPORT],
       );
-      (engine.getViewport(VOLUME_3D_VIEWPORT) as VolumeViewport3D).setProperties({ preset: presets[0] });
+      if (cancelled) return;
+      const { projection, slab, preset } = shown.current;
+      const viewport3d = engine.getViewport(VOLUME_3D_VIEWPORT) as VolumeViewport3D;
+      viewport3d.setProperties({ preset });
+      const saved3d = resumed.get(VOLUME_3D_VIEWPORT);
+      if (saved3d !== undefined) showSavedVolumeDisplay(viewport3d, saved3d);
+      for (const v of MPR_VIEWPORTS) {
+        const viewport = engine.getViewport(v.id) as VolumeViewport;
+        const saved = resumed.get(v.id);
+        if (saved !== undefined) showSavedVolumeDisplay(viewport, saved);
+        else showProjection(viewport, projection, slab);
+      }
       engine.renderViewports([...MPR_VIEWPORTS.map((v) => v.id), VOLUME_3D_VIEWPORT]);
     })().catch((e: unknown) => !cancelled && setError(e instanceof Error ? e.message : String(e)));
     return () => {
@@ -136,7 +209,7 @@ export function MprView({
       for (const v of MPR_VIEWPORTS) engine.disableElement(v.id);
       engine.disableElement(VOLUME_3D_VIEWPORT);
     };
-  }, [engine, seriesUid, frames, step, onLoaded]);
+  }, [engine, seriesUid, frames, step, onLoaded, resumeVolumeDisplay]);
 
   useEffect(() => {
     const viewport = engine.getViewport(VOLUME_3D_VIEWPORT) as VolumeViewport3D | undefined;
@@ -145,14 +218,16 @@ export function MprView({
     viewport.render();
   }, [engine, preset]);
 
+  // A projection or slab chosen (not the first drawing: the volume is shown with them when it is set).
+  const chosen = useRef({ engine, projection, slab });
   useEffect(() => {
-    const blend = PROJECTIONS[projection]!.blend;
+    const before = chosen.current;
+    chosen.current = { engine, projection, slab };
+    if (before.engine !== engine || (before.projection === projection && before.slab === slab)) return;
     for (const v of MPR_VIEWPORTS) {
       const viewport = engine.getViewport(v.id) as VolumeViewport | undefined;
       if (viewport === undefined) continue;
-      viewport.setBlendMode(blend);
-      // A thin plane is one voxel thick; a slab is what the user chose, in mm.
-      viewport.setSlabThickness(blend === Enums.BlendModes.COMPOSITE ? 0.1 : slab);
+      showProjection(viewport, projection, slab);
       viewport.render();
     }
   }, [engine, projection, slab]);
@@ -174,13 +249,21 @@ export function MprView({
         ))}
         <span className="separator" />
         {PROJECTIONS.map((p, index) => (
-          <button key={p.label} aria-pressed={projection === index} onClick={() => setProjection(index)}>
+          <button
+            key={p.label}
+            aria-pressed={projection === index}
+            onClick={() => change({ projection: index })}
+          >
             {p.label}
           </button>
         ))}
         <label>
           Slab{' '}
-          <select aria-label="Slab thickness" value={slab} onChange={(e) => setSlab(Number(e.target.value))}>
+          <select
+            aria-label="Slab thickness"
+            value={slab}
+            onChange={(e) => change({ slab: Number(e.target.value) })}
+          >
             {[2, 5, 10, 20, 40].map((mm) => (
               <option key={mm} value={mm}>
                 {mm} mm
@@ -190,7 +273,11 @@ export function MprView({
         </label>
         <label>
           3D{' '}
-          <select aria-label="Rendering preset" value={preset} onChange={(e) => setPreset(e.target.value)}>
+          <select
+            aria-label="Rendering preset"
+            value={preset}
+            onChange={(e) => change({ preset: e.target.value })}
+          >
             {presets.map((p) => (
               <option key={p} value={p}>
                 {p}

@@ -1,4 +1,10 @@
-import { eventTarget, utilities, type StackViewport, type Types } from '@cornerstonejs/core';
+import {
+  eventTarget,
+  utilities,
+  type StackViewport,
+  type Types,
+  type VolumeViewport,
+} from '@cornerstonejs/core';
 import {
   annotation,
   Enums as ToolEnums,
@@ -31,7 +37,7 @@ import { isVolume, type StackFrame } from './series-stack';
 import { keyImageKey, keyImagesOf, loadKeyImages, saveKeyImages } from './key-images';
 import { loadMeasurementReport, measurementCount, saveMeasurementReport } from './measurement-report';
 import { isImageModality, type HungViewport } from './hanging-protocol';
-import { MprView } from './mpr-view';
+import { DEFAULT_MPR_SETTINGS, MprView, type MprSettings } from './mpr-view';
 import { markOnce, ViewerMark } from './viewer-timing';
 import { PrintDialog } from './print-dialog';
 import { TagBrowser } from './tag-browser';
@@ -125,7 +131,7 @@ export function ViewerPage({
 }) {
   const studyUid = studyUids[0] ?? '';
   const [error, setError] = useState<string | null>(null);
-  const { engine, graphicsState, resumeDisplay } = useRenderingEngine(setError);
+  const { engine, graphicsState, resumeDisplay, resumeVolumeDisplay } = useRenderingEngine(setError);
   const [study, setStudy] = useState<DicomJson | undefined>();
   const [series, setSeries] = useState<DicomJson[]>([]);
   const [layout, setLayout] = useState<readonly [number, number]>([1, 1]);
@@ -140,6 +146,8 @@ export function ViewerPage({
   );
   const [measurements, setMeasurements] = useState<Measurement[]>([]);
   const [mpr, setMpr] = useState(false);
+  /** The MPR toolbar's choices while MPR is open (kept here: MPR is drawn again after lost graphics). */
+  const [mprSettings, setMprSettings] = useState<MprSettings>(DEFAULT_MPR_SETTINGS);
   /** Keys of the current study's key images (`keyImageKey`): resolved to instances only when saved. */
   const [keyImages, setKeyImages] = useState<ReadonlySet<string>>(new Set());
   const [keyImagesChanged, setKeyImagesChanged] = useState(false);
@@ -474,11 +482,25 @@ export function ViewerPage({
       },
       currentImageIndex: (cell: number) =>
         (engine.getViewport(viewportIdOf(cell)) as StackViewport).getCurrentImageIdIndex(),
-      // The off-screen canvas WebGL draws a viewport on before it is copied to the page (null when
-      // drawing on the CPU): tests take its context away to check the viewer recovers.
-      renderingCanvas(cell: number): HTMLCanvasElement | null {
+      // The plane an MPR viewport shows (its camera's focal point and normal), its window and slab.
+      volumeView(viewportId: string) {
+        const viewport = engine.getViewport(viewportId) as VolumeViewport | undefined;
+        if (viewport?.getDefaultActor?.() === undefined) return null;
+        const { focalPoint, viewPlaneNormal } = viewport.getCamera();
+        return {
+          focalPoint,
+          viewPlaneNormal,
+          voiRange: viewport.getProperties()?.voiRange,
+          slabThickness: viewport.getSlabThickness(),
+        };
+      },
+      // The off-screen canvas WebGL draws a viewport (a cell, or a viewport by ID: `mpr-axial`) on before it
+      // is copied to the page (null when drawing on the CPU): tests take its context away to check the
+      // viewer recovers.
+      renderingCanvas(cell: number | string): HTMLCanvasElement | null {
         if (!viewerCapabilities.webgl2) return null;
-        return engine.getOffscreenMultiRenderWindow(viewportIdOf(cell)).getOpenGLRenderWindow().getCanvas();
+        const viewportId = typeof cell === 'number' ? viewportIdOf(cell) : cell;
+        return engine.getOffscreenMultiRenderWindow(viewportId).getOpenGLRenderWindow().getCanvas();
       },
     };
   }, [engine]);
@@ -596,7 +618,11 @@ export function ViewerPage({
                 ? 'Axial, sagittal and coronal planes of this series'
                 : 'Needs a series of parallel slices'
             }
-            onClick={() => setMpr(!mpr)}
+            onClick={() => {
+              // MPR opens as it always does, whatever it showed when last closed.
+              if (!mpr) setMprSettings(DEFAULT_MPR_SETTINGS);
+              setMpr(!mpr);
+            }}
           >
             MPR
           </button>
@@ -699,6 +725,9 @@ export function ViewerPage({
             seriesUid={cells[active]!.seriesUid}
             frames={activeFrames}
             modality={modality}
+            settings={mprSettings}
+            onSettingsChange={setMprSettings}
+            resumeVolumeDisplay={resumeVolumeDisplay}
           />
         ) : (
           <div
