@@ -23,6 +23,24 @@ export function isCode(code: CodedEntry | undefined, value: string, scheme: stri
   return code?.CodeValue === value && code.CodingSchemeDesignator === scheme;
 }
 
+/**
+ * Each Measurement Group of a report with what is known of its measurement, given in the order of the
+ * groups (the order of the tool state given to the adapter). A report without one group for each is an
+ * error, rather than values matched to the wrong measurement.
+ */
+export function groupsWith<T>(
+  report: NaturalizedDataset,
+  perMeasurement: readonly T[],
+): Array<[ContentItem, T]> {
+  const groups = measurementGroups(report);
+  if (groups.length !== perMeasurement.length) {
+    throw new Error(
+      `the report has ${groups.length} measurement groups for ${perMeasurement.length} measurements`,
+    );
+  }
+  return groups.map((group, index) => [group, perMeasurement[index]!]);
+}
+
 /** The Measurement Groups (TID 1501) of a report, in their order. */
 export function measurementGroups(report: NaturalizedDataset): ContentItem[] {
   const imagingMeasurements = itemsOf(report.ContentSequence).find((item) =>

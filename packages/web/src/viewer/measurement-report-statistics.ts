@@ -2,6 +2,7 @@ import type { NaturalizedDataset } from 'dcmjs';
 import {
   conceptOf,
   measuredValueOf,
+  groupsWith,
   measurementGroups,
   numbersOf,
   trackingUidOf,
@@ -76,27 +77,22 @@ export function addMissingStatistics(
   report: NaturalizedDataset,
   stats: (MeasurementStats | undefined)[],
 ): void {
-  const groups = measurementGroups(report);
-  if (groups.length !== stats.length) {
-    throw new Error(`the report has ${groups.length} measurement groups for ${stats.length} measurements`);
-  }
-  groups.forEach((group, index) => {
-    const measurement = stats[index];
-    if (measurement === undefined) return;
+  for (const [group, measurement] of groupsWith(report, stats)) {
+    if (measurement === undefined) continue;
     const numbers = numbersOf(group);
     // Only a region's numbers: a length or an angle has none of these statistics.
-    if (!numbers.some((number) => conceptOf(number) === '42798000')) return;
+    if (!numbers.some((number) => conceptOf(number) === '42798000')) continue;
     const written = new Set(numbers.map(conceptOf));
     const missing = STATISTICS.filter((statistic) => {
       const value = measurement[statistic.key];
       return !written.has(statistic.concept) && typeof value === 'number' && Number.isFinite(value);
     }).map((statistic) => numericItem(statistic, measurement[statistic.key]!, measurement));
-    if (missing.length === 0) return;
+    if (missing.length === 0) continue;
     const content = [group.ContentSequence].flat() as ContentItem[];
     const after = content.lastIndexOf(numbers[numbers.length - 1]!);
     content.splice(after + 1, 0, ...missing);
     group.ContentSequence = content;
-  });
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   conceptOf,
   isCode,
   itemsOf,
+  groupsWith,
   measurementGroups,
   numbersOf,
   type ContentItem,
@@ -115,13 +116,8 @@ export function recordMeasurementUnits(
   report: NaturalizedDataset,
   stats: (MeasurementStats | undefined)[],
 ): void {
-  const groups = measurementGroups(report);
-  if (groups.length !== stats.length) {
-    throw new Error(`the report has ${groups.length} measurement groups for ${stats.length} measurements`);
-  }
-  groups.forEach((group, index) => {
-    const measurement = stats[index];
-    if (measurement === undefined) return;
+  for (const [group, measurement] of groupsWith(report, stats)) {
+    if (measurement === undefined) continue;
     for (const number of numbersOf(group)) {
       const dimension = dimensionOf(number);
       const value = itemsOf(number.MeasuredValueSequence)[0];
@@ -138,7 +134,7 @@ export function recordMeasurementUnits(
         number.ContentSequence = [...itemsOf(number.ContentSequence), ...userCalibrationNote(number)];
       }
     }
-  });
+  }
 }
 
 /**
