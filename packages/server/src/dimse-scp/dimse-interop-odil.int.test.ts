@@ -10,6 +10,7 @@ import { registerNode, syntheticStudy } from '../test-support/dimse-fixtures.js'
 import { freePort } from '../test-support/free-port.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
+import { until } from '../test-support/until.js';
 
 /**
  * odil (Debian python3-odil, a C++ DICOM library with Python bindings) against Lightbox: as Storage,
@@ -51,14 +52,6 @@ async function freshCopy(dir: string, name: string): Promise<FileUids> {
 
 async function sopInstanceUidOf(part10: Uint8Array): Promise<string> {
   return getString((await readPart10(part10)).dataSet, Tag.SOPInstanceUID)!;
-}
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 for (const dialect of DIALECTS) {

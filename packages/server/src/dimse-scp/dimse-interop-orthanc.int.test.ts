@@ -6,16 +6,9 @@ import { startOrthanc, type OrthancPeer } from '../test-support/orthanc-peer.js'
 import { dataSetBytes, registerNode, syntheticStudy } from '../test-support/dimse-fixtures.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
+import { until } from '../test-support/until.js';
 
 const run = promisify(execFile);
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 for (const dialect of DIALECTS) {
   describe(`DIMSE interoperability with Orthanc on ${dialect}`, () => {
