@@ -17,7 +17,11 @@ export interface PixelDescription {
   voiLut?: boolean;
 }
 
-/** Byte ranges of each frame: `frames[i]` lists [offset, length] pairs (one per fragment when encapsulated). */
+/**
+ * Byte ranges of each frame: `frames[i]` lists [offset, length] pairs (one per fragment when encapsulated).
+ * An empty list means the frame exists but has no range in the stored bytes (a deflated object, whose
+ * offsets refer to the inflated stream): it is read by parsing the object.
+ */
 export interface FrameIndex {
   encapsulated: boolean;
   frames: Array<Array<[number, number]>>;

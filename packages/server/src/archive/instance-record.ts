@@ -165,7 +165,7 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
   // must not make ingest build millions of entries. Larger objects are served by parsing them.
   const frameCount = getNumber(ds, Tag.NumberOfFrames) ?? 1;
   const fragments = ds.get(Tag.PixelData)?.encapsulated?.fragments.length ?? 0;
-  const indexable = !object.deflated && frameCount <= MAX_INDEXED_FRAMES && fragments <= MAX_INDEXED_FRAMES;
+  const indexable = frameCount <= MAX_INDEXED_FRAMES && fragments <= MAX_INDEXED_FRAMES;
   const ranges = indexable ? frameRanges(ds) : undefined;
   const pixel: PixelDescription = {
     rows: integer(ds, Tag.Rows) ?? 0,
@@ -194,7 +194,8 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
       ? undefined
       : {
           encapsulated: ranges.encapsulated,
-          frames: ranges.frames.map((f) => f.map((r) => [r.offset, r.length])),
+          // A deflated object's offsets are positions in the inflated stream, not in the stored bytes.
+          frames: ranges.frames.map((f) => (object.deflated ? [] : f.map((r) => [r.offset, r.length]))),
           pixel,
         };
 

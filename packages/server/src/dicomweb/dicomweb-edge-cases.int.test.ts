@@ -2,8 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateUid, getString, readPart10, Tag } from '@lightbox/dicom';
+import { generateUid, getNumber, getString, readPart10, Tag } from '@lightbox/dicom';
 import { sequenceElement, syntheticImage, textElement } from '@lightbox/dicom/test-support';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody, splitMultipart } from '../test-support/dicomweb-client.js';
 import { DIALECTS } from '../test-support/test-databases.js';
@@ -164,6 +165,38 @@ for (const dialect of DIALECTS) {
       expect(bulk.status).toBe(200);
       const [part] = splitMultipart(Buffer.from(await bulk.arrayBuffer()), bulk.headers.get('content-type')!);
       expect(part!.body).toEqual(Buffer.from(object.dataSet.get(Tag.PixelData)!.bytes!));
+    });
+
+    it('serves the frame, rendering and thumbnail of a deflated object', async () => {
+      const bytes = readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/image_dfl.dcm');
+      expect((await stow([bytes])).status).toBe(200);
+      const object = await readPart10(bytes, { readPixelData: true, bulkDataThreshold: Infinity });
+      const s = getString(object.dataSet, Tag.StudyInstanceUID)!;
+      const se = getString(object.dataSet, Tag.SeriesInstanceUID)!;
+      const i = getString(object.dataSet, Tag.SOPInstanceUID)!;
+      const instance = `/studies/${s}/series/${se}/instances/${i}`;
+      const frame = await get(`${instance}/frames/1`);
+      expect(frame.status).toBe(200);
+      const [part] = splitMultipart(
+        Buffer.from(await frame.arrayBuffer()),
+        frame.headers.get('content-type')!,
+      );
+      expect(part!.body).toEqual(Buffer.from(object.dataSet.get(Tag.PixelData)!.bytes!));
+      expect((await get(`${instance}/frames/2`)).status).toBe(404);
+      for (const path of [
+        `${instance}/rendered`,
+        `/studies/${s}/thumbnail`,
+        `${instance}/frames/1/rendered`,
+      ]) {
+        const image = await fetch(`${lb.dicomweb}${path}`, {
+          headers: { authorization: lb.authorization, accept: 'image/png' },
+        });
+        expect(image.status, path).toBe(200);
+        expect(image.headers.get('content-type')).toBe('image/png');
+        const png = await sharp(Buffer.from(await image.arrayBuffer())).metadata();
+        const size = path.endsWith('thumbnail') ? 128 : getNumber(object.dataSet, Tag.Columns);
+        expect([png.width, png.height]).toEqual([size, size]); // a square 512×512 image
+      }
     });
 
     it('answers a wrong method on a known resource without authentication leaks', async () => {

@@ -6,12 +6,12 @@ import { decodeStoredFrame } from './decode-stored-frame.js';
 
 async function rangesOf(archive: Archive, instance: StoredInstance, index: number): Promise<Uint8Array[]> {
   const indexed = instance.frameIndex?.frames[index];
-  if (indexed !== undefined) {
+  if (indexed !== undefined && indexed.length > 0) {
     return Promise.all(
       indexed.map(([offset, length]) => archive.readObjectRange(instance, { offset, length })),
     );
   }
-  // No frame index (deflated objects, ambiguous fragments): read the pixel data into memory.
+  // No ranges (deflated objects, ambiguous fragments): read the pixel data into memory.
   const object = await readPart10(await archive.openObject(instance), { readPixelData: true });
   const pixelData = object.dataSet.get(0x7fe00010);
   const ranges = frameRanges(object.dataSet);
