@@ -46,6 +46,8 @@ const orderBody = {
     referringPhysician: { type: 'string', maxLength: 200 },
     // The referring physician's identifier (as in HL7 PV1-8.1): it grants them the study (docs/security.md).
     referringProviderId: { type: 'string', minLength: 1, maxLength: 64 },
+    // Who issued it (as in HL7 PV1-8.9): a user whose identifier names an issuer is matched by both.
+    referringProviderIssuer: { type: 'string', minLength: 1, maxLength: 64 },
     stationAe: { type: 'string', minLength: 1, maxLength: 16 },
   },
 } as const;
@@ -62,6 +64,7 @@ interface OrderBody {
   orderingProvider?: string;
   referringPhysician?: string;
   referringProviderId?: string;
+  referringProviderIssuer?: string;
   stationAe?: string;
 }
 
@@ -212,6 +215,9 @@ export function ordersRoutes(app: FastifyInstance, ris: Ris): void {
         ...(b.orderingProvider !== undefined ? { orderingProvider: b.orderingProvider } : {}),
         ...(b.referringPhysician !== undefined ? { referringPhysician: b.referringPhysician } : {}),
         ...(b.referringProviderId !== undefined ? { referringProviderId: b.referringProviderId } : {}),
+        ...(b.referringProviderId !== undefined && b.referringProviderIssuer !== undefined
+          ? { referringProviderIssuer: b.referringProviderIssuer }
+          : {}),
         ...(b.stationAe !== undefined && b.requestedDate !== undefined
           ? { steps: [{ stationAe: b.stationAe }] }
           : {}),

@@ -337,6 +337,8 @@ export interface ImagingOrderTable {
   ordering_provider: string | null;
   referring_physician: string | null;
   referring_provider_id: string | null;
+  /** Who issued `referring_provider_id` (HL7 PV1-8.9); null when not given. */
+  referring_provider_issuer: string | null;
   patient_location: string | null;
   admission_id: string | null;
   study_instance_uid: string;

@@ -57,13 +57,21 @@ export function patientName(field: Hl7Field): string | null | undefined {
   return legal === undefined ? undefined : personName(legal);
 }
 
-/** An XCN (provider) as DICOM PN and its ID. */
-export function provider(field: Hl7Field): { name?: string; id?: string } {
+/**
+ * An XCN (provider) as DICOM PN, its ID and who issued the ID: XCN-9 Assigning Authority (HD), its
+ * namespace ID, else its universal ID.
+ */
+export function provider(field: Hl7Field): { name?: string; id?: string; issuer?: string } {
   const first = field.repetitions[0];
   if (first === undefined) return {};
   const name = personName(first, 2);
   const id = first.value(1).trim();
-  return { ...(name !== undefined ? { name } : {}), ...(id !== '' ? { id } : {}) };
+  const issuer = first.value(9, 1).trim() || first.value(9, 2).trim();
+  return {
+    ...(name !== undefined ? { name } : {}),
+    ...(id !== '' ? { id } : {}),
+    ...(id !== '' && issuer !== '' ? { issuer } : {}),
+  };
 }
 
 /** A DTM/TS value as DICOM DA and TM (time zone offsets dropped: DICOM keeps local times). */

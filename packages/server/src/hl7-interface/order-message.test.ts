@@ -19,12 +19,25 @@ const referringOf = (text: string) => {
   return {
     name: command.request.referringPhysician,
     id: command.request.referringProviderId,
+    ...(command.request.referringProviderIssuer !== undefined
+      ? { issuer: command.request.referringProviderIssuer }
+      : {}),
   };
 };
 
 describe('the referring provider of an order message (PV1-8)', () => {
   it('takes the ID and name of PV1-8', () => {
     expect(referringOf(order('NW', 'NPI-1^WELBY^MARCUS'))).toEqual({ name: 'WELBY^MARCUS', id: 'NPI-1' });
+  });
+
+  it('takes who issued the ID from the assigning authority (XCN-9): namespace, else universal ID', () => {
+    expect(referringOf(order('NW', 'NPI-1^WELBY^MARCUS^^^^^^HOSP&1.2.3&ISO'))).toEqual({
+      name: 'WELBY^MARCUS',
+      id: 'NPI-1',
+      issuer: 'HOSP',
+    });
+    expect(referringOf(order('NW', 'NPI-1^WELBY^MARCUS^^^^^^&1.2.3&ISO'))).toMatchObject({ issuer: '1.2.3' });
+    expect(referringOf(order('NW', '^WELBY^MARCUS^^^^^^HOSP'))).toEqual({ name: 'WELBY^MARCUS', id: '' });
   });
 
   it('reads a PV1-8 without an ID as no provider ID, so that a change takes the previous one away', () => {

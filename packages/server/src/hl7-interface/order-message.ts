@@ -145,7 +145,12 @@ function requestOf(message: Hl7Message, group: OrderGroup): OrderRequest {
     ...(referring.name !== undefined ? { referringPhysician: referring.name } : {}),
     // A PV1-8 that is given names the referring provider as it is now: without an ID, none (so a
     // corrected order takes the previous physician's access away); an empty PV1-8 changes nothing.
-    ...(pv1 !== undefined && !pv1.field(8).isEmpty ? { referringProviderId: referring.id ?? '' } : {}),
+    ...(pv1 !== undefined && !pv1.field(8).isEmpty
+      ? {
+          referringProviderId: referring.id ?? '',
+          ...(referring.issuer !== undefined ? { referringProviderIssuer: referring.issuer } : {}),
+        }
+      : {}),
     ...(location !== undefined ? { patientLocation: location } : {}),
     ...(admission !== undefined ? { admissionId: admission } : {}),
     ...(steps !== undefined ? { steps } : {}),

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { SqlDialect } from '../db/sql-dialect.js';
 import type { AccessScope } from '../security/access-scope.js';
+import { PROVIDER_ISSUER_SEPARATOR } from '../archive/referring-providers.js';
 import { indexedText, isIndexedAttribute, NOT_TEXT } from './attribute-values.js';
 
 /** (0008,0080) Institution Name: a series attribute (General Equipment), recorded in `attribute_value`. */
@@ -28,14 +29,14 @@ export function accessScopeCondition(
   if (scope.providerIds !== undefined) {
     if (scope.providerIds.length === 0) return sql<SqlBool>`1 = 0`;
     const ids = sql.join(scope.providerIds.map((id) => sql`${id}`));
-    // A study names the provider (its referring provider IDs are keys of their own, filled at ingest), or
-    // the order it was done for does (HL7 PV1-8): the order's Study Instance UID, for the same patient (a
-    // study of another patient under an order's UID is a reconciliation case, not the order's). One set
-    // of keys, not an OR: each half is an index lookup.
+    // A study names the provider (its referring provider IDs are keys of their own, filled at ingest, each
+    // alone and qualified by its issuer), or the order it was done for does (HL7 PV1-8): the order's Study
+    // Instance UID, for the same patient (a study of another patient under an order's UID is a
+    // reconciliation case, not the order's). One set of keys, not an OR: each half is an index lookup.
     conditions.push(
       sql<SqlBool>`${studyPk} IN (SELECT study_pk FROM study_access_key WHERE kind = ${StudyAccessKind.Provider} AND value IN (${ids})
         UNION ALL SELECT scope_ordered.pk FROM imaging_order scope_order JOIN study scope_ordered ON scope_ordered.study_instance_uid = scope_order.study_instance_uid AND scope_ordered.patient_pk = scope_order.patient_pk
-        WHERE scope_order.referring_provider_id IN (${ids}))`,
+        WHERE ${orderNamesProvider(scope.providerIds)})`,
     );
   }
   if (scope.institutions !== undefined && scope.institutions.length > 0) {
@@ -61,4 +62,27 @@ export function accessScopeCondition(
   }
   if (conditions.length === 0) return undefined;
   return conditions.length === 1 ? conditions[0] : sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
+}
+
+/**
+ * An order (`scope_order`) names one of these provider identifiers: an identifier alone matches the
+ * order's ID whoever issued it; `ID^ISSUER` matches only an order whose ID came with that issuer (HL7
+ * PV1-8.9). Every branch looks the order up by its ID (indexed).
+ */
+function orderNamesProvider(providerIds: readonly string[]): RawBuilder<SqlBool> {
+  const unqualified: string[] = [];
+  const branches: RawBuilder<SqlBool>[] = [];
+  for (const providerId of providerIds) {
+    const at = providerId.indexOf(PROVIDER_ISSUER_SEPARATOR);
+    if (at < 0) unqualified.push(providerId);
+    else
+      branches.push(
+        sql<SqlBool>`(scope_order.referring_provider_id = ${providerId.slice(0, at)} AND scope_order.referring_provider_issuer = ${providerId.slice(at + 1)})`,
+      );
+  }
+  if (unqualified.length > 0)
+    branches.unshift(
+      sql<SqlBool>`scope_order.referring_provider_id IN (${sql.join(unqualified.map((id) => sql`${id}`))})`,
+    );
+  return sql<SqlBool>`(${sql.join(branches, sql` OR `)})`;
 }

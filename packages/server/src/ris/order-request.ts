@@ -52,6 +52,8 @@ export interface OrderRequest {
   orderingProvider?: string;
   referringPhysician?: string;
   referringProviderId?: string;
+  /** Who issued `referringProviderId` (HL7 PV1-8.9); with a new ID, absent means not known. */
+  referringProviderIssuer?: string;
   patientLocation?: string;
   admissionId?: string;
   steps?: readonly StepRequest[];

@@ -39,6 +39,8 @@ export interface OrderView {
   referringPhysician: string | null;
   /** The referring physician's identifier (HL7 PV1-8.1): grants them the study (docs/security.md). */
   referringProviderId: string | null;
+  /** Who issued `referringProviderId` (HL7 PV1-8.9), when known. */
+  referringProviderIssuer: string | null;
   placerOrderNumber: string | null;
   fillerOrderNumber: string | null;
   studyInstanceUid: string;
@@ -147,6 +149,7 @@ export async function listOrders(db: Kysely<Tables>, filter: OrderFilter): Promi
     orderingProvider: row.ordering_provider,
     referringPhysician: row.referring_physician,
     referringProviderId: row.referring_provider_id,
+    referringProviderIssuer: row.referring_provider_issuer,
     placerOrderNumber: row.placer_order_number,
     fillerOrderNumber: row.filler_order_number,
     studyInstanceUid: row.study_instance_uid,

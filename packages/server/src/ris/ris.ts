@@ -503,6 +503,9 @@ export class Ris {
         ordering_provider: blankToNull(request.orderingProvider),
         referring_physician: blankToNull(request.referringPhysician),
         referring_provider_id: blankToNull(request.referringProviderId),
+        referring_provider_issuer: blankToNull(request.referringProviderId)
+          ? blankToNull(request.referringProviderIssuer)
+          : null,
         patient_location: blankToNull(request.patientLocation),
         admission_id: blankToNull(request.admissionId),
         study_instance_uid: request.studyInstanceUid ?? generateUid(),
@@ -602,8 +605,14 @@ export class Ris {
         : {}),
       // The provider ID gives its physician the order's study (docs/security.md): a corrected PV1-8
       // moves that access to the right physician.
+      // An ID and its issuer change together: a new ID never keeps the issuer of the one it replaces.
       ...(request.referringProviderId !== undefined
-        ? { referring_provider_id: blankToNull(request.referringProviderId) }
+        ? {
+            referring_provider_id: blankToNull(request.referringProviderId),
+            referring_provider_issuer: blankToNull(request.referringProviderId)
+              ? blankToNull(request.referringProviderIssuer)
+              : null,
+          }
         : {}),
       ...(request.patientLocation !== undefined
         ? { patient_location: blankToNull(request.patientLocation) }

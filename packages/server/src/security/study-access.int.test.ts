@@ -233,6 +233,89 @@ for (const dialect of DIALECTS) {
       expect(await seen('drC', strangerPatient)).toEqual([]);
     });
 
+    it('an identifier that names its issuer matches only that issuer’s numbers, in studies and orders', async () => {
+      // The studies' identifiers come with Coding Scheme Designator L.
+      auth.set(
+        'drAL',
+        await createUser(lb, 'dr-a-l', { roles: ['referring-physician'], providerIds: ['NPI-111^L'] }),
+      );
+      auth.set(
+        'drAOther',
+        await createUser(lb, 'dr-a-other', {
+          roles: ['referring-physician'],
+          providerIds: ['NPI-111^OTHER'],
+        }),
+      );
+      expect(await visibleStudies('drAL')).toEqual([studyA]);
+      expect(await visibleStudies('drAOther')).toEqual([]);
+
+      // An order whose referring provider's ID was issued by HOSP (PV1-8.9).
+      const orderedPatient = `ISSUED-${dialect}`;
+      const placed = await fetch(`${lb.baseUrl}/api/orders`, {
+        method: 'POST',
+        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          patient: { patientId: orderedPatient, issuer: 'HOSP', name: 'ISSUED^PATIENT' },
+          modality: 'CT',
+          referringProviderId: 'NPI-555',
+          referringProviderIssuer: 'HOSP',
+        }),
+      });
+      expect(placed.status).toBe(201);
+      const { accessionNumber } = (await placed.json()) as { accessionNumber: string };
+      const view = await fetch(`${lb.baseUrl}/api/orders/${accessionNumber}`, {
+        headers: { authorization: lb.authorization },
+      });
+      const summary = (await view.json()) as {
+        accessionNumber: string;
+        studyInstanceUid: string;
+        referringProviderId: string;
+        referringProviderIssuer: string;
+      };
+      expect([summary.referringProviderId, summary.referringProviderIssuer]).toEqual(['NPI-555', 'HOSP']);
+      const image = syntheticImage({
+        patientId: orderedPatient,
+        issuerOfPatientId: 'HOSP',
+        accessionNumber: summary.accessionNumber,
+        studyInstanceUid: summary.studyInstanceUid,
+        sopInstanceUid: generateUid(),
+        rows: 8,
+        columns: 8,
+      });
+      const { body, contentType } = multipartBody([{ bytes: image }]);
+      const stored = await fetch(`${lb.dicomweb}/studies`, {
+        method: 'POST',
+        body,
+        headers: { authorization: lb.authorization, 'content-type': contentType },
+      });
+      expect(stored.status).toBe(200);
+      const users = { any: ['NPI-555'], hosp: ['NPI-555^HOSP'], other: ['NPI-555^ELSEWHERE'] };
+      for (const [name, providerIds] of Object.entries(users))
+        auth.set(
+          `dr555${name}`,
+          await createUser(lb, `dr-555-${name}`, { roles: ['referring-physician'], providerIds }),
+        );
+      const seen = async (user: string) => {
+        const response = await fetch(`${lb.dicomweb}/studies?PatientID=${orderedPatient}`, {
+          headers: { authorization: auth.get(user)! },
+        });
+        return ((await response.json()) as DicomJson[]).map((st) => st['0020000D']!.Value![0] as string);
+      };
+      expect(await seen('dr555any')).toEqual([summary.studyInstanceUid]);
+      expect(await seen('dr555hosp')).toEqual([summary.studyInstanceUid]);
+      expect(await seen('dr555other')).toEqual([]);
+
+      // A corrected order naming the same ID without its issuer: the issuer is not kept from before.
+      const system = { username: 'hl7', roles: ['admin'], protocol: 'system' as const };
+      await lb.running.services.ris.changeOrder(
+        { accessionNumber: summary.accessionNumber },
+        { patient: { patientId: orderedPatient, issuer: 'HOSP' }, referringProviderId: 'NPI-555' },
+        system,
+      );
+      expect(await seen('dr555any')).toEqual([summary.studyInstanceUid]);
+      expect(await seen('dr555hosp')).toEqual([]);
+    });
+
     it('WADO answers 404 for a study outside the scope, as if it did not exist', async () => {
       const get = (user: string, study: string, path = '/metadata') =>
         fetch(`${lb.dicomweb}/studies/${study}${path}`, { headers: { authorization: auth.get(user)! } });

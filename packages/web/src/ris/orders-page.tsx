@@ -490,7 +490,9 @@ function OrderSummary({ order }: { order: OrderDetail }) {
         <dt>Referring</dt>
         <dd>
           {personName(order.referringPhysician) || '—'}
-          {order.referringProviderId !== null ? ` (ID ${order.referringProviderId})` : ''}
+          {order.referringProviderId !== null
+            ? ` (ID ${order.referringProviderId}${order.referringProviderIssuer !== null ? `, issued by ${order.referringProviderIssuer}` : ''})`
+            : ''}
         </dd>
         <dt>Ordering</dt>
         <dd>{personName(order.orderingProvider) || '—'}</dd>

@@ -63,6 +63,7 @@ export interface OrderView {
   orderingProvider: string | null;
   referringPhysician: string | null;
   referringProviderId: string | null;
+  referringProviderIssuer: string | null;
   placerOrderNumber: string | null;
   fillerOrderNumber: string | null;
   studyInstanceUid: string;

@@ -34,6 +34,7 @@ export function testOrder(accessionNumber: string, fields: Partial<OrderView> = 
     orderingProvider: null,
     referringPhysician: null,
     referringProviderId: null,
+    referringProviderIssuer: null,
     placerOrderNumber: null,
     fillerOrderNumber: null,
     studyInstanceUid: '1.2.3',

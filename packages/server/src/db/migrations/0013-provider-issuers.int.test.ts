@@ -1,0 +1,125 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
+import { databaseAtMigration } from '../../test-support/database-at-migration.js';
+import { DIALECTS } from '../../test-support/test-databases.js';
+import { openDatabase, type Database } from '../open-database.js';
+
+/** Study attributes naming referring providers by (0008,0096) → (0040,1101) → (0008,0100), (0008,0102). */
+function referredBy(...codes: Array<[id: string, scheme: string | undefined]>): string {
+  const code = ([id, scheme]: [string, string | undefined]) => ({
+    '00080100': { vr: 'SH', Value: [id] },
+    ...(scheme !== undefined ? { '00080102': { vr: 'SH', Value: [scheme] } } : {}),
+  });
+  return JSON.stringify({
+    '00080096': { vr: 'SQ', Value: [{ '00401101': { vr: 'SQ', Value: codes.map(code) } }] },
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`migration 0013-provider-issuers on ${dialect}`, () => {
+    let dir: string;
+    let drop: () => Promise<void>;
+    let database: Database;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
+      const created = await databaseAtMigration(dialect, dir, '0013-provider-issuers');
+      drop = created.drop;
+      const old = created.old;
+      await old
+        .insertInto('patient')
+        .values({
+          pk: 1,
+          patient_key: 'P1\\',
+          patient_id: 'P1',
+          issuer_of_patient_id: '',
+          patient_name: null,
+          patient_name_search: null,
+          patient_name_fuzzy: null,
+          patient_birth_date: null,
+          patient_sex: null,
+          attributes: '{}',
+          merged_into_pk: null,
+          created_at: 0,
+          updated_at: 0,
+        })
+        .execute();
+      const study = (pk: number, attributes: string) => ({
+        pk,
+        patient_pk: 1,
+        study_instance_uid: `1.2.${pk}`,
+        study_date: null,
+        study_time: null,
+        accession_number: null,
+        study_id: null,
+        study_description: null,
+        referring_physician_name: null,
+        referring_physician_name_search: null,
+        referring_physician_name_fuzzy: null,
+        modalities_in_study: '',
+        sop_classes_in_study: '',
+        number_of_series: 0,
+        number_of_instances: 0,
+        attributes,
+        created_at: 0,
+        updated_at: 0,
+      });
+      await old
+        .insertInto('study')
+        .values([
+          study(10, referredBy(['NPI-1', 'HOSP'], ['NPI-2', undefined])),
+          study(11, '{}'),
+          study(12, referredBy([' NPI-1 ', ' OTHER '], ['', 'HOSP'])),
+        ])
+        .execute();
+      // Keys as the older Lightbox wrote them: the identifiers alone.
+      await old
+        .insertInto('study_access_key')
+        .values([
+          { study_pk: 10, kind: 'provider', value: 'NPI-1' },
+          { study_pk: 10, kind: 'provider', value: 'NPI-2' },
+          { study_pk: 12, kind: 'provider', value: 'NPI-1' },
+        ])
+        .execute();
+      await old.destroy();
+      database = await openDatabase(created.url);
+    });
+    afterAll(async () => {
+      await database?.close();
+      await drop?.();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('adds an ID^SCHEME key for every identifier that names its scheme, and scoped queries use them', async () => {
+      const rows = await database.db
+        .selectFrom('study_access_key')
+        .select(['study_pk', 'kind', 'value'])
+        .orderBy('study_pk')
+        .orderBy('value')
+        .execute();
+      expect(rows.map((r) => [Number(r.study_pk), r.kind, r.value])).toEqual([
+        [10, 'provider', 'NPI-1'],
+        [10, 'provider', 'NPI-1^HOSP'],
+        [10, 'provider', 'NPI-2'],
+        [12, 'provider', 'NPI-1'],
+        [12, 'provider', 'NPI-1^OTHER'],
+      ]);
+      const index = new KyselyIndexStore(database);
+      const visibleTo = async (providerIds: string[]) =>
+        (
+          await index.query(
+            { level: 'study', filters: [], fuzzy: false, includeFields: [], limit: 10, offset: 0 },
+            { kind: 'restricted', providerIds },
+          )
+        )
+          .map((m) => m.studyUid)
+          .sort();
+      expect(await visibleTo(['NPI-1^HOSP'])).toEqual(['1.2.10']);
+      expect(await visibleTo(['NPI-1'])).toEqual(['1.2.10', '1.2.12']);
+      expect(await visibleTo(['NPI-2^HOSP'])).toEqual([]);
+    });
+  });
+}
