@@ -276,4 +276,42 @@ describe('security screens in Chromium: break the glass, notices, API tokens', (
       .poll(() => emergency.getByRole('status').textContent())
       .toBe('dr-er has no emergency access in force');
   });
+  it("an administrator creates a referring physician with a provider ID and changes the user's access on the Users page", async () => {
+    const page = await browser.newPage(VIEWPORT);
+    await signIn(page, lb.baseUrl, '/users', 'admin', TEST_ADMIN_PASSWORD);
+    const form = page.getByRole('form', { name: 'New user' });
+    await form.getByLabel('User name').fill('dr-new');
+    await form.getByLabel('Password (12 characters or more)').fill(TEST_USER_PASSWORD);
+    await form.getByLabel('radiologist').uncheck();
+    await form.getByLabel('referring-physician').check();
+    // The studies name NPI-111 with Coding Scheme Designator L.
+    await form.getByLabel('Provider IDs').fill('NPI-111^L');
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await page.locator('tr[data-username="dr-new"]').filter({ hasText: 'provider IDs NPI-111^L' }).waitFor();
+    const asNewDoctor = async () => {
+      const response = await fetch(`${lb.dicomweb}/studies`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`dr-new:${TEST_USER_PASSWORD}`).toString('base64')}`,
+        },
+      });
+      return ((await response.json()) as Array<Record<string, { Value?: string[] }>>).map(
+        (st) => st['0020000D']!.Value![0],
+      );
+    };
+    expect(await asNewDoctor()).toEqual([ownStudy]);
+
+    await page.getByRole('button', { name: 'Tokens and access of dr-new' }).click();
+    const access = page.getByRole('form', { name: 'Access of dr-new' });
+    expect(await access.getByLabel('Provider IDs').inputValue()).toBe('NPI-111^L');
+    // A malformed identifier is refused before it is sent.
+    await access.getByLabel('Provider IDs').fill('NPI-999^');
+    await access.getByRole('button', { name: 'Save access of dr-new' }).click();
+    expect(await access.getByRole('alert').textContent()).toMatch(/ID\^ISSUER: NPI-999\^/);
+    await access.getByLabel('Provider IDs').fill('NPI-999\n');
+    await access.getByRole('button', { name: 'Save access of dr-new' }).click();
+    await page.locator('tr[data-username="dr-new"]').filter({ hasText: 'provider IDs NPI-999' }).waitFor();
+    await screenshot(page, 'security-06-user-access');
+    // The change takes effect on the next request: the credentials cache forgets a changed user.
+    expect(await asNewDoctor()).toEqual([otherStudy]);
+  });
 });

@@ -3,6 +3,8 @@ import { ApiTokensPanel } from '../account/api-tokens-panel';
 import { errorText } from '../ris/ris-api';
 import { endEmergencyAccessOf, untilText } from '../security/emergency-access';
 import { appFetch } from '../session/session-client';
+import { accessOf, accessText, type UserAccess, type UserAccessText } from './user-access';
+import { UserAccessFields } from './user-access-fields';
 
 /** A user as the administration API shows it. */
 interface UserProfile {
@@ -20,23 +22,43 @@ interface UserProfile {
   emergencyAccess?: { reason: string; expiresAt: string } | null;
 }
 
-/** The roles of Lightbox (security/permissions.ts on the server). */
-const ROLES = [
-  'admin',
-  'radiologist',
-  'technologist',
-  'referring-physician',
-  'scheduler',
-  'data-scientist',
-  'security-officer',
-  'dicom-node',
-];
+/** A user's roles, provider IDs and institutions, changed by the administrator. */
+function UserAccessPanel({
+  user,
+  onSave,
+}: {
+  user: UserProfile;
+  onSave: (access: UserAccess) => Promise<boolean>;
+}) {
+  const [text, setText] = useState<UserAccessText>(() => accessText(user));
+  const [problem, setProblem] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const access = accessOf(text);
+    setProblem(typeof access === 'string' ? access : '');
+    if (typeof access !== 'string') void onSave(access);
+  };
+  return (
+    <form className="admin-form user-access" onSubmit={submit} aria-label={`Access of ${user.username}`}>
+      <h3>Roles and access</h3>
+      <UserAccessFields value={text} onChange={setText} />
+      {problem !== '' && <p role="alert">{problem}</p>}
+      <button type="submit">Save access of {user.username}</button>
+    </form>
+  );
+}
 
 /**
- * What an administrator does for one user beyond the table: their API tokens, and ending an emergency
- * access they started (the table shows one in force).
+ * What an administrator does for one user beyond the table: their roles and access, their API tokens, and
+ * ending an emergency access they started (the table shows one in force).
  */
-function UserSecurityPanel({ user }: { user: UserProfile }) {
+function UserSecurityPanel({
+  user,
+  onSaveAccess,
+}: {
+  user: UserProfile;
+  onSaveAccess: (access: UserAccess) => Promise<boolean>;
+}) {
   const [message, setMessage] = useState('');
   const endEmergency = async () => {
     try {
@@ -48,6 +70,7 @@ function UserSecurityPanel({ user }: { user: UserProfile }) {
   };
   return (
     <div className="user-security">
+      <UserAccessPanel user={user} onSave={onSaveAccess} />
       <ApiTokensPanel username={user.username} permissions={user.permissions} heading="h3" />
       {user.permissions.includes('study:emergency') && (
         <section className="user-emergency" aria-label={`Emergency access of ${user.username}`}>
@@ -72,7 +95,13 @@ function UserSecurityPanel({ user }: { user: UserProfile }) {
 export function UsersPage() {
   const [users, setUsers] = useState<UserProfile[]>([]);
   const [message, setMessage] = useState('');
-  const [form, setForm] = useState({ username: '', displayName: '', password: '', roles: ['radiologist'] });
+  const blank = {
+    username: '',
+    displayName: '',
+    password: '',
+    access: { roles: ['radiologist'], providerIds: '', institutions: '' } as UserAccessText,
+  };
+  const [form, setForm] = useState(blank);
   const [open, setOpen] = useState<string | null>(null);
 
   const load = useCallback(
@@ -83,6 +112,7 @@ export function UsersPage() {
     void load().catch((e: unknown) => setMessage(e instanceof Error ? e.message : String(e)));
   }, [load]);
 
+  /** Sends a change of a user; true when it was made. */
   const save = async (username: string, changes: Record<string, unknown>, done: string) => {
     try {
       await appFetch(`/api/users/${encodeURIComponent(username)}`, {
@@ -92,18 +122,27 @@ export function UsersPage() {
       });
       setMessage(done);
       await load();
+      return true;
     } catch (e) {
       setMessage(e instanceof Error ? e.message : String(e));
+      return false;
     }
   };
 
   const create = (event: FormEvent) => {
     event.preventDefault();
+    const access = accessOf(form.access);
+    if (typeof access === 'string') {
+      setMessage(access);
+      return;
+    }
     void save(
       form.username,
-      { password: form.password, roles: form.roles, displayName: form.displayName || null },
+      { password: form.password, displayName: form.displayName || null, ...access },
       `Created ${form.username}`,
-    ).then(() => setForm({ username: '', displayName: '', password: '', roles: ['radiologist'] }));
+    ).then((created) => {
+      if (created) setForm(blank);
+    });
   };
 
   return (
@@ -116,6 +155,7 @@ export function UsersPage() {
             <th>User</th>
             <th>Name</th>
             <th>Roles</th>
+            <th>Restricted to</th>
             <th>Sign-in</th>
             <th>State</th>
             <th />
@@ -128,6 +168,7 @@ export function UsersPage() {
                 <td>{u.username}</td>
                 <td>{u.displayName ?? ''}</td>
                 <td>{u.roles.join(', ')}</td>
+                <td>{restrictionsText(u)}</td>
                 <td>{u.signIn}</td>
                 <td>
                   {u.disabled ? 'disabled' : u.locked ? 'locked' : 'active'}
@@ -162,8 +203,13 @@ export function UsersPage() {
               </tr>
               {open === u.username && (
                 <tr className="user-security-row" id={`user-security-${u.username}`}>
-                  <td colSpan={6}>
-                    <UserSecurityPanel user={u} />
+                  <td colSpan={7}>
+                    <UserSecurityPanel
+                      user={u}
+                      onSaveAccess={(access) =>
+                        save(u.username, { ...access }, `Saved the access of ${u.username}`)
+                      }
+                    />
                   </td>
                 </tr>
               )}
@@ -193,28 +239,20 @@ export function UsersPage() {
             onChange={(e) => setForm({ ...form, password: e.target.value })}
           />
         </label>
-        <fieldset>
-          <legend>Roles</legend>
-          {ROLES.map((role) => (
-            <label key={role} className="checkbox">
-              <input
-                type="checkbox"
-                checked={form.roles.includes(role)}
-                onChange={(e) =>
-                  setForm({
-                    ...form,
-                    roles: e.target.checked ? [...form.roles, role] : form.roles.filter((r) => r !== role),
-                  })
-                }
-              />
-              {role}
-            </label>
-          ))}
-        </fieldset>
+        <UserAccessFields value={form.access} onChange={(access) => setForm({ ...form, access })} />
         <button type="submit" disabled={form.username === '' || form.password === ''}>
           Create user
         </button>
       </form>
     </main>
   );
+}
+
+/** The identifiers that limit what a user sees (docs/security.md says how each role uses them). */
+function restrictionsText(user: UserProfile): string {
+  const parts = [
+    ...(user.providerIds.length > 0 ? [`provider IDs ${user.providerIds.join(', ')}`] : []),
+    ...(user.institutions.length > 0 ? [`institutions ${user.institutions.join(', ')}`] : []),
+  ];
+  return parts.length > 0 ? parts.join('; ') : '—';
 }
