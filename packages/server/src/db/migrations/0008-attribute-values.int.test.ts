@@ -6,6 +6,7 @@ import { parseAttributeMatch } from '../../archive/query/attribute-match.js';
 import type { ArchiveQuery } from '../../archive/query/archive-query.js';
 import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
 import { databaseAtMigration } from '../../test-support/database-at-migration.js';
+import { oldPatientRow, oldStudyRow } from '../../test-support/old-index-rows.js';
 import { DIALECTS } from '../../test-support/test-databases.js';
 import { openDatabase, type Database } from '../open-database.js';
 
@@ -35,42 +36,15 @@ for (const dialect of DIALECTS) {
       const old = created.old;
       await old
         .insertInto('patient')
-        .values({
-          pk: 1,
-          patient_key: 'P1\\',
-          patient_id: 'P1',
-          issuer_of_patient_id: '',
-          patient_name: null,
-          patient_name_search: null,
-          patient_name_fuzzy: null,
-          patient_birth_date: null,
-          patient_sex: null,
-          attributes: JSON.stringify({ '00101000': lo('OTHER-ID') }),
-          merged_into_pk: null,
-          created_at: 0,
-          updated_at: 0,
-        })
+        .values(oldPatientRow(1, { attributes: JSON.stringify({ '00101000': lo('OTHER-ID') }) }))
         .execute();
-      const study = (pk: number, date: string, attributes: object) => ({
-        pk,
-        patient_pk: 1,
-        study_instance_uid: `1.2.${pk}`,
-        study_date: date,
-        study_time: null,
-        accession_number: null,
-        study_id: null,
-        study_description: null,
-        referring_physician_name: null,
-        referring_physician_name_search: null,
-        referring_physician_name_fuzzy: null,
-        modalities_in_study: '',
-        sop_classes_in_study: '',
-        number_of_series: 1,
-        number_of_instances: 2,
-        attributes: JSON.stringify(attributes),
-        created_at: 0,
-        updated_at: 0,
-      });
+      const study = (pk: number, date: string, attributes: object) =>
+        oldStudyRow(pk, 1, {
+          study_date: date,
+          number_of_series: 1,
+          number_of_instances: 2,
+          attributes: JSON.stringify(attributes),
+        });
       await old
         .insertInto('study')
         .values([

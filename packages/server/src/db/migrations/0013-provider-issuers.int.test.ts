@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
 import { databaseAtMigration } from '../../test-support/database-at-migration.js';
+import { oldPatientRow, oldStudyRow } from '../../test-support/old-index-rows.js';
 import { DIALECTS } from '../../test-support/test-databases.js';
 import { openDatabase, type Database } from '../open-database.js';
 
@@ -29,44 +30,8 @@ for (const dialect of DIALECTS) {
       const created = await databaseAtMigration(dialect, dir, '0013-provider-issuers');
       drop = created.drop;
       const old = created.old;
-      await old
-        .insertInto('patient')
-        .values({
-          pk: 1,
-          patient_key: 'P1\\',
-          patient_id: 'P1',
-          issuer_of_patient_id: '',
-          patient_name: null,
-          patient_name_search: null,
-          patient_name_fuzzy: null,
-          patient_birth_date: null,
-          patient_sex: null,
-          attributes: '{}',
-          merged_into_pk: null,
-          created_at: 0,
-          updated_at: 0,
-        })
-        .execute();
-      const study = (pk: number, attributes: string) => ({
-        pk,
-        patient_pk: 1,
-        study_instance_uid: `1.2.${pk}`,
-        study_date: null,
-        study_time: null,
-        accession_number: null,
-        study_id: null,
-        study_description: null,
-        referring_physician_name: null,
-        referring_physician_name_search: null,
-        referring_physician_name_fuzzy: null,
-        modalities_in_study: '',
-        sop_classes_in_study: '',
-        number_of_series: 0,
-        number_of_instances: 0,
-        attributes,
-        created_at: 0,
-        updated_at: 0,
-      });
+      await old.insertInto('patient').values(oldPatientRow(1)).execute();
+      const study = (pk: number, attributes: string) => oldStudyRow(pk, 1, { attributes });
       await old
         .insertInto('study')
         .values([
