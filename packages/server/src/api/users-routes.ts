@@ -4,6 +4,9 @@ import { numericId } from './route-schemas.js';
 import { Permission, ROLES } from '../security/permissions.js';
 import type { UserAdministration, UserInput } from '../security/user-administration.js';
 
+const PROVIDER_ID_PART = '[^\\^\\s](?:[^\\^]*[^\\^\\s])?';
+const PROVIDER_ID_PATTERN = `^${PROVIDER_ID_PART}(?:\\^${PROVIDER_ID_PART})?$`;
+
 const userBody = {
   type: 'object',
   additionalProperties: false,
@@ -12,7 +15,12 @@ const userBody = {
     roles: { type: 'array', items: { type: 'string', enum: ROLES }, uniqueItems: true },
     disabled: { type: 'boolean' },
     displayName: { type: ['string', 'null'], maxLength: 200 },
-    providerIds: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 50 },
+    // `ID` or `ID^ISSUER` (docs/security.md), without spaces at either end of either part.
+    providerIds: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, maxLength: 64, pattern: PROVIDER_ID_PATTERN },
+      maxItems: 50,
+    },
     institutions: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 50 },
   },
 } as const;

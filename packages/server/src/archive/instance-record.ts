@@ -19,7 +19,7 @@ import type { FrameIndex, PixelDescription } from './frame-index.js';
 import { PATIENT_LEVEL_TAGS, SERIES_LEVEL_TAGS, STUDY_LEVEL_TAGS } from './level-attributes.js';
 import { normalizeDate, normalizeTime } from './matching/date-time-values.js';
 import { fuzzyNameKeys, normalizeAlphabeticName } from './matching/person-name-search.js';
-import { referringProviderIds } from './referring-providers.js';
+import { referringProviderKeys, type ProviderKey } from './referring-providers.js';
 import { patientKeyOf } from '../patients/patient-demographics.js';
 
 /** VOI LUT Sequence (0028,3010): noted so that rendering reads the header only when there is one. */
@@ -47,8 +47,8 @@ export interface InstanceRecord {
     referringPhysicianName: string | null;
     referringPhysicianNameSearch: string | null;
     referringPhysicianNameFuzzy: string | null;
-    /** Identifiers of the referring provider (study-level access), from the first instance like the rest. */
-    referringProviderIds: string[];
+    /** Keys of the referring provider (study-level access), from the first instance like the rest. */
+    referringProviderKeys: ProviderKey[];
     attributes: string;
   };
   series: {
@@ -221,7 +221,7 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
       referringPhysicianName: referring || null,
       referringPhysicianNameSearch: referring ? normalizeAlphabeticName(referring) : null,
       referringPhysicianNameFuzzy: referring ? fuzzyNameKeys(referring) : null,
-      referringProviderIds: referringProviderIds(json),
+      referringProviderKeys: referringProviderKeys(json),
       attributes: levelJson(json, STUDY_LEVEL_TAGS),
     },
     series: {

@@ -178,8 +178,8 @@ export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { 
       updated_at: t0 + records.length - 1,
     });
     nameKeys(Tag.ReferringPhysicianName, studyPk, s.referringPhysicianNameFuzzy);
-    for (const value of s.referringProviderIds)
-      rows.study_access_key.push({ study_pk: studyPk, kind: 'provider', value });
+    for (const { kind, value } of s.referringProviderKeys)
+      rows.study_access_key.push({ study_pk: studyPk, kind, value });
   }
   return rows;
 }

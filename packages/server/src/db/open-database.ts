@@ -47,7 +47,7 @@ export function indexMigrations(dialect: SqlDialect): Record<string, Migration> 
     '0010-job-control': jobControlMigration(dialect),
     '0011-user-settings': userSettingsMigration(dialect),
     '0012-order-referring-provider': orderReferringProviderMigration(),
-    '0013-provider-issuers': providerIssuersMigration(dialect),
+    '0013-provider-issuers': providerIssuersMigration(),
   };
 }
 

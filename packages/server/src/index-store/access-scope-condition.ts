@@ -1,17 +1,11 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { SqlDialect } from '../db/sql-dialect.js';
 import type { AccessScope } from '../security/access-scope.js';
-import { PROVIDER_ISSUER_SEPARATOR } from '../archive/referring-providers.js';
+import { PROVIDER_ISSUER_SEPARATOR, StudyAccessKind } from '../archive/referring-providers.js';
 import { indexedText, isIndexedAttribute, NOT_TEXT } from './attribute-values.js';
 
 /** (0008,0080) Institution Name: a series attribute (General Equipment), recorded in `attribute_value`. */
 const INSTITUTION_NAME = 0x00080080;
-
-/** Kinds of `study_access_key` rows. */
-export const StudyAccessKind = {
-  /** A referring provider's identifier (see archive/referring-providers.ts). */
-  Provider: 'provider',
-} as const;
 
 /**
  * The SQL condition that keeps a query inside an access scope, on the study table under `study`
@@ -27,16 +21,27 @@ export function accessScopeCondition(
   const conditions: RawBuilder<SqlBool>[] = [];
   const studyPk = sql.ref(`${study}.pk`);
   if (scope.providerIds !== undefined) {
-    if (scope.providerIds.length === 0) return sql<SqlBool>`1 = 0`;
-    const ids = sql.join(scope.providerIds.map((id) => sql`${id}`));
+    const providerIds = scope.providerIds;
+    if (providerIds.length === 0) return sql<SqlBool>`1 = 0`;
+    // An `ID^ISSUER` is looked for among the keys that name their issuer, an ID alone among the others.
+    const keys = [StudyAccessKind.Provider, StudyAccessKind.IssuedProvider].flatMap((kind) => {
+      const values = providerIds.filter(
+        (id) => id.includes(PROVIDER_ISSUER_SEPARATOR) === (kind === StudyAccessKind.IssuedProvider),
+      );
+      return values.length === 0
+        ? []
+        : [
+            sql`SELECT study_pk FROM study_access_key WHERE kind = ${kind} AND value IN (${sql.join(values.map((v) => sql`${v}`))})`,
+          ];
+    });
     // A study names the provider (its referring provider IDs are keys of their own, filled at ingest, each
     // alone and qualified by its issuer), or the order it was done for does (HL7 PV1-8): the order's Study
     // Instance UID, for the same patient (a study of another patient under an order's UID is a
     // reconciliation case, not the order's). One set of keys, not an OR: each half is an index lookup.
     conditions.push(
-      sql<SqlBool>`${studyPk} IN (SELECT study_pk FROM study_access_key WHERE kind = ${StudyAccessKind.Provider} AND value IN (${ids})
+      sql<SqlBool>`${studyPk} IN (${sql.join(keys, sql` UNION ALL `)}
         UNION ALL SELECT scope_ordered.pk FROM imaging_order scope_order JOIN study scope_ordered ON scope_ordered.study_instance_uid = scope_order.study_instance_uid AND scope_ordered.patient_pk = scope_order.patient_pk
-        WHERE ${orderNamesProvider(scope.providerIds)})`,
+        WHERE ${orderNamesProvider(providerIds)})`,
     );
   }
   if (scope.institutions !== undefined && scope.institutions.length > 0) {

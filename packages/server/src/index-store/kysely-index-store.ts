@@ -19,7 +19,7 @@ import { insertNameKeys } from './person-name-keys.js';
 import { attributeValueKeys, insertAttributeValues } from './attribute-values.js';
 import type { ArchiveQuery } from '../archive/query/archive-query.js';
 import type { AccessScope } from '../security/access-scope.js';
-import { accessScopeCondition, StudyAccessKind } from './access-scope-condition.js';
+import { accessScopeCondition } from './access-scope-condition.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { containsText } from './sql-text.js';
 import { runArchiveQuery } from './run-archive-query.js';
@@ -357,16 +357,10 @@ export class KyselyIndexStore implements IndexStore {
       .returning('pk')
       .executeTakeFirstOrThrow();
     await insertNameKeys(trx, Tag.ReferringPhysicianName, inserted.pk, s.referringPhysicianNameFuzzy);
-    if (s.referringProviderIds.length > 0) {
+    if (s.referringProviderKeys.length > 0) {
       await trx
         .insertInto('study_access_key')
-        .values(
-          s.referringProviderIds.map((value) => ({
-            study_pk: inserted.pk,
-            kind: StudyAccessKind.Provider,
-            value,
-          })),
-        )
+        .values(s.referringProviderKeys.map(({ kind, value }) => ({ study_pk: inserted.pk, kind, value })))
         .execute();
     }
     return { pk: inserted.pk, created: true };

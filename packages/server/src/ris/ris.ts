@@ -504,7 +504,7 @@ export class Ris {
         referring_physician: blankToNull(request.referringPhysician),
         referring_provider_id: blankToNull(request.referringProviderId),
         referring_provider_issuer: blankToNull(request.referringProviderId)
-          ? blankToNull(request.referringProviderIssuer)
+          ? blankToNull(request.referringProviderIssuer?.trim())
           : null,
         patient_location: blankToNull(request.patientLocation),
         admission_id: blankToNull(request.admissionId),
@@ -610,7 +610,7 @@ export class Ris {
         ? {
             referring_provider_id: blankToNull(request.referringProviderId),
             referring_provider_issuer: blankToNull(request.referringProviderId)
-              ? blankToNull(request.referringProviderIssuer)
+              ? blankToNull(request.referringProviderIssuer?.trim())
               : null,
           }
         : {}),

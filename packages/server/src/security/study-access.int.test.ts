@@ -248,6 +248,22 @@ for (const dialect of DIALECTS) {
       );
       expect(await visibleStudies('drAL')).toEqual([studyA]);
       expect(await visibleStudies('drAOther')).toEqual([]);
+      const demoted = await fetch(`${lb.baseUrl}/api/users/admin`, {
+        method: 'PUT',
+        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ roles: ['radiologist'] }),
+      });
+      expect(demoted.status).toBe(409);
+      // An identifier that could never match is refused, not kept.
+      for (const providerId of ['NPI-111^', 'NPI-111^L^X', ' NPI-111', 'NPI-111 ^ L']) {
+        const refused = await fetch(`${lb.baseUrl}/api/users/dr-a-l`, {
+          method: 'PUT',
+          headers: { authorization: lb.authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({ providerIds: [providerId] }),
+        });
+        expect(refused.status, providerId).toBe(400);
+      }
+      expect(await visibleStudies('drAL')).toEqual([studyA]);
 
       // An order whose referring provider's ID was issued by HOSP (PV1-8.9).
       const orderedPatient = `ISSUED-${dialect}`;

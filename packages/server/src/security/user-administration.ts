@@ -5,7 +5,7 @@ import { AuditEventId, AuditEventType, type AuditSink } from './audit/audit-sink
 import type { FederatedIdentity } from './oidc-sign-in.js';
 import { tooManyAttempts, type PasswordAuthenticator } from './password-authenticator.js';
 import { passwordProblem } from './password-policy.js';
-import { isRole, permissionsOf, type PermissionValue } from './permissions.js';
+import { isRole, permissionsOf, Role, type PermissionValue } from './permissions.js';
 import type { SessionStore } from './session-store.js';
 import type { User, UserChanges, UserStore } from './user-store.js';
 
@@ -122,6 +122,18 @@ export class UserAdministration {
     }
     if (existing.username === actor.username && input.disabled === true) {
       throw new AppError(ErrorCode.Conflict, 'you cannot disable your own account');
+    }
+    // One click on one's own row must not leave the archive without an administrator to undo it.
+    if (
+      existing.username === actor.username &&
+      input.roles !== undefined &&
+      existing.roles.includes(Role.Admin) &&
+      !input.roles.includes(Role.Admin)
+    ) {
+      throw new AppError(
+        ErrorCode.Conflict,
+        'you cannot remove your own admin role; another administrator can',
+      );
     }
     await this.users.update(username, input);
     this.passwords.forgetUser(username);

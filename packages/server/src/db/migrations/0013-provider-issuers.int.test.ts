@@ -38,6 +38,14 @@ for (const dialect of DIALECTS) {
           study(10, referredBy(['NPI-1', 'HOSP'], ['NPI-2', undefined])),
           study(11, '{}'),
           study(12, referredBy([' NPI-1 ', ' OTHER '], ['', 'HOSP'])),
+          // Text PostgreSQL's jsonb refuses (a NUL kept from a value), and a Code Value holding a `^`.
+          study(
+            13,
+            referredBy(['NPI-3', 'HOSP'], ['NPI-4^HOSP', undefined]).replace(
+              '{',
+              '{"00081030":{"vr":"LO","Value":["A\\u0000B"]},',
+            ),
+          ),
         ])
         .execute();
       // Keys as the older Lightbox wrote them: the identifiers alone.
@@ -63,14 +71,16 @@ for (const dialect of DIALECTS) {
         .selectFrom('study_access_key')
         .select(['study_pk', 'kind', 'value'])
         .orderBy('study_pk')
+        .orderBy('kind')
         .orderBy('value')
         .execute();
       expect(rows.map((r) => [Number(r.study_pk), r.kind, r.value])).toEqual([
         [10, 'provider', 'NPI-1'],
-        [10, 'provider', 'NPI-1^HOSP'],
         [10, 'provider', 'NPI-2'],
+        [10, 'provider-issued', 'NPI-1^HOSP'],
         [12, 'provider', 'NPI-1'],
-        [12, 'provider', 'NPI-1^OTHER'],
+        [12, 'provider-issued', 'NPI-1^OTHER'],
+        [13, 'provider-issued', 'NPI-3^HOSP'],
       ]);
       const index = new KyselyIndexStore(database);
       const visibleTo = async (providerIds: string[]) =>
@@ -85,6 +95,13 @@ for (const dialect of DIALECTS) {
       expect(await visibleTo(['NPI-1^HOSP'])).toEqual(['1.2.10']);
       expect(await visibleTo(['NPI-1'])).toEqual(['1.2.10', '1.2.12']);
       expect(await visibleTo(['NPI-2^HOSP'])).toEqual([]);
+      // A plain key that holds a `^` is not an issued one.
+      await database.db
+        .insertInto('study_access_key')
+        .values({ study_pk: 13, kind: 'provider', value: 'NPI-4^HOSP' })
+        .execute();
+      expect(await visibleTo(['NPI-4^HOSP'])).toEqual([]);
+      expect(await visibleTo(['NPI-3^HOSP', 'NPI-2'])).toEqual(['1.2.10', '1.2.13']);
     });
   });
 }
