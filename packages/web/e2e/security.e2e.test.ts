@@ -299,6 +299,13 @@ describe('security screens in Chromium: break the glass, notices, API tokens', (
       );
     };
     expect(await asNewDoctor()).toEqual([ownStudy]);
+    // Creating a user under a name already taken changes nobody.
+    await form.getByLabel('User name').fill('dr-er');
+    await form.getByLabel('Password (12 characters or more)').fill(TEST_USER_PASSWORD);
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toBe('A user named dr-er already exists: change them from their row.');
 
     await page.getByRole('button', { name: 'Tokens and access of dr-new' }).click();
     const access = page.getByRole('form', { name: 'Access of dr-new' });

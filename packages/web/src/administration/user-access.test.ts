@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessListProblem, accessOf, providerIdProblem, valuesOfLines } from './user-access';
+import { accessListProblem, accessOf, changedAccess, providerIdProblem, valuesOfLines } from './user-access';
 
 describe('a user access list as the administrator types it', () => {
   it('takes one value per line, trimmed, without blanks or repeats', () => {
@@ -29,5 +29,15 @@ describe('a user access list as the administrator types it', () => {
       institutions: [],
     });
     expect(accessOf({ roles: [], providerIds: '^HOSP', institutions: '' })).toMatch(/ID\^ISSUER/);
+  });
+
+  it('sends only what changed', () => {
+    const before = { roles: ['radiologist', 'admin'], providerIds: ['NPI-1'], institutions: [] };
+    expect(changedAccess(before, { ...before, roles: ['admin', 'radiologist'] })).toEqual({});
+    expect(changedAccess(before, { ...before, providerIds: ['NPI-2'] })).toEqual({ providerIds: ['NPI-2'] });
+    expect(changedAccess(before, { ...before, roles: ['admin'], institutions: ['North'] })).toEqual({
+      roles: ['admin'],
+      institutions: ['North'],
+    });
   });
 });

@@ -59,3 +59,16 @@ export function providerIdProblem(values: readonly string[]): string | undefined
     ? accessListProblem('provider IDs', values)
     : `Write a provider ID as ID or ID^ISSUER: ${bad}`;
 }
+
+/**
+ * What differs between the access a form was opened on and the access typed in it, so that saving sends
+ * only what this administrator changed (and does not undo another's change to the rest).
+ */
+export function changedAccess(before: UserAccess, after: UserAccess): Partial<UserAccess> {
+  const same = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && a.every((value) => b.includes(value));
+  const changes: Partial<UserAccess> = {};
+  for (const field of ['roles', 'providerIds', 'institutions'] as const)
+    if (!same(before[field], after[field])) changes[field] = after[field];
+  return changes;
+}

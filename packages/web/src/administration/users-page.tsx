@@ -3,7 +3,7 @@ import { ApiTokensPanel } from '../account/api-tokens-panel';
 import { errorText } from '../ris/ris-api';
 import { endEmergencyAccessOf, untilText } from '../security/emergency-access';
 import { appFetch } from '../session/session-client';
-import { accessOf, accessText, type UserAccess, type UserAccessText } from './user-access';
+import { accessOf, accessText, changedAccess, type UserAccess, type UserAccessText } from './user-access';
 import { UserAccessFields } from './user-access-fields';
 
 /** A user as the administration API shows it. */
@@ -28,19 +28,28 @@ function UserAccessPanel({
   onSave,
 }: {
   user: UserProfile;
-  onSave: (access: UserAccess) => Promise<boolean>;
+  onSave: (changes: Partial<UserAccess>) => Promise<boolean>;
 }) {
   const [text, setText] = useState<UserAccessText>(() => accessText(user));
   const [problem, setProblem] = useState('');
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const access = accessOf(text);
-    setProblem(typeof access === 'string' ? access : '');
-    if (typeof access !== 'string') void onSave(access);
+    const changes = typeof access === 'string' ? {} : changedAccess(user, access);
+    setProblem(
+      typeof access === 'string' ? access : Object.keys(changes).length === 0 ? 'Nothing has changed.' : '',
+    );
+    if (typeof access !== 'string' && Object.keys(changes).length > 0) void onSave(changes);
   };
   return (
     <form className="admin-form user-access" onSubmit={submit} aria-label={`Access of ${user.username}`}>
       <h3>Roles and access</h3>
+      {user.signIn === 'openid-connect' && (
+        <p className="hint">
+          {user.username} signs in through the identity provider: their roles, and their provider IDs when the
+          provider sends them, are set again from it at every sign-in.
+        </p>
+      )}
       <UserAccessFields value={text} onChange={setText} />
       {problem !== '' && <p role="alert">{problem}</p>}
       <button type="submit">Save access of {user.username}</button>
@@ -57,7 +66,7 @@ function UserSecurityPanel({
   onSaveAccess,
 }: {
   user: UserProfile;
-  onSaveAccess: (access: UserAccess) => Promise<boolean>;
+  onSaveAccess: (changes: Partial<UserAccess>) => Promise<boolean>;
 }) {
   const [message, setMessage] = useState('');
   const endEmergency = async () => {
@@ -70,7 +79,12 @@ function UserSecurityPanel({
   };
   return (
     <div className="user-security">
-      <UserAccessPanel user={user} onSave={onSaveAccess} />
+      {/* Opened again on what the server holds after each change. */}
+      <UserAccessPanel
+        key={JSON.stringify([user.roles, user.providerIds, user.institutions])}
+        user={user}
+        onSave={onSaveAccess}
+      />
       <ApiTokensPanel username={user.username} permissions={user.permissions} heading="h3" />
       {user.permissions.includes('study:emergency') && (
         <section className="user-emergency" aria-label={`Emergency access of ${user.username}`}>
@@ -131,6 +145,11 @@ export function UsersPage() {
 
   const create = (event: FormEvent) => {
     event.preventDefault();
+    // Saving is a PUT, which would change an existing user: creating one never does.
+    if (users.some((u) => u.username === form.username)) {
+      setMessage(`A user named ${form.username} already exists: change them from their row.`);
+      return;
+    }
     const access = accessOf(form.access);
     if (typeof access === 'string') {
       setMessage(access);
