@@ -6,6 +6,8 @@ import { HttpClient, stowBody } from './http-client.js';
 import type { ServerProcess } from './processes.js';
 import { runStow, stowWorkload } from './scenarios.js';
 import { syntheticCtPixels, syntheticPart10 } from './synthetic-ct.js';
+import { BUDGET_CASE_SLICES, runBudgetCase, type ViewerBudgetCase } from './viewer-budget-case.js';
+import { processCpuTimes, sampleTabMemory, tabProcesses, type TabMemory } from './viewer-memory.js';
 
 /** Debian's Chromium; CHROMIUM_PATH overrides it. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -42,6 +44,8 @@ export interface ViewerRun {
   scrollFps: number;
   /** JS heap of the tab with the volume loaded, MB. */
   heapMb: number;
+  /** The tab's memory before, while and after the volume loaded, against the viewer's budget. */
+  memory: TabMemory;
 }
 
 /** What the viewer scenario measured. */
@@ -49,6 +53,8 @@ export interface ViewerReport {
   slices: number;
   renderer: string;
   runs: ViewerRun[];
+  /** A CT larger than the viewer's smallest budget, opened on a browser that reports little memory. */
+  budgetCase: ViewerBudgetCase;
 }
 
 async function mark(page: Page, name: string, timeoutMs = 60_000): Promise<number> {
@@ -83,7 +89,8 @@ async function scrollFps(page: Page, ms: number): Promise<number> {
 /**
  * The viewer targets of issue #5 in headless Chromium on this machine: a `slices`-slice 512×512 CT stored
  * by STOW-RS, opened `runs` times in fresh contexts: time to the first image, to a loaded MPR volume,
- * stack-scroll rate and the tab's JS heap.
+ * stack-scroll rate, the tab's JS heap and its memory against the viewer's budget; then a
+ * {@link BUDGET_CASE_SLICES}-slice CT on a browser reporting little memory (the viewer's smallest budget).
  */
 export async function runViewerPhase(
   start: () => Promise<ServerProcess>,
@@ -93,20 +100,25 @@ export async function runViewerPhase(
   const server = await start();
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumFlags() });
   try {
-    const plan = seriesPlan(options.slices);
     const pixels = syntheticCtPixels(512, 512);
     const client = new HttpClient(`${server.url}/dicomweb`, { authorization: credentials.authorization });
-    const stored = await runStow(
-      { label: 'viewer', client },
-      stowWorkload(
-        1,
-        options.slices,
-        10,
-        (_c, k) => syntheticPart10(ctAttributes(plan, k, 'VIEWER'), pixels),
-        stowBody,
-      ),
-    );
-    if (stored.failures > 0) throw new Error(`storing the CT failed: ${stored.firstFailure}`);
+    const storeCt = async (slices: number, label: string) => {
+      const plan = seriesPlan(slices);
+      const stored = await runStow(
+        { label: 'viewer', client },
+        stowWorkload(
+          1,
+          slices,
+          10,
+          (_c, k) => syntheticPart10(ctAttributes(plan, k, label), pixels),
+          stowBody,
+        ),
+      );
+      if (stored.failures > 0) throw new Error(`storing the CT failed: ${stored.firstFailure}`);
+      return plan;
+    };
+    const plan = await storeCt(options.slices, 'VIEWER');
+    const cdp = await browser.newBrowserCDPSession();
     let renderer = '';
     const runs: ViewerRun[] = [];
     for (let run = 0; run < options.runs; run++) {
@@ -115,6 +127,7 @@ export async function runViewerPhase(
         data: { username: credentials.username, password: credentials.password },
       });
       if (!signIn.ok()) throw new Error(`sign-in failed: ${signIn.status()}`);
+      const cpuBefore = await processCpuTimes(cdp);
       const page = await context.newPage();
       await page.goto(`${server.url}/viewer?StudyInstanceUIDs=${plan.studyUid}`);
       const firstImage = await mark(page, 'lightbox:first-image');
@@ -127,17 +140,21 @@ export async function runViewerPhase(
           : 'no WebGL 2';
       });
       // The volume for MPR, asked for as soon as the first image is up (the reading-room case).
+      const sampler = await sampleTabMemory(page, await tabProcesses(cdp, cpuBefore));
       const mprPressed = await page.evaluate(() => performance.now());
       await page.getByRole('button', { name: 'MPR' }).click();
       const volumeReady = await mark(page, 'lightbox:volume-ready', 120_000);
+      // The tab with the volume loaded and drawn (its textures are in place a moment after the last slice).
+      await page.waitForTimeout(1000);
+      const memory = await sampler.stop();
       await page.getByRole('button', { name: 'MPR' }).click();
       await page.locator('[data-viewport-id="viewport-0"] .slice-index').waitFor();
       // Warm the stack once (every image fetched and decoded), then measure stepping through it.
       await scrollFps(page, 3000);
       const fps = await scrollFps(page, 2000);
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Performance.enable');
-      const { metrics } = await cdp.send('Performance.getMetrics');
+      const pageCdp = await context.newCDPSession(page);
+      await pageCdp.send('Performance.enable');
+      const { metrics } = await pageCdp.send('Performance.getMetrics');
       const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
       // The reading-room case: the app is open on the study list, the radiologist opens the study.
       const list = await context.newPage();
@@ -156,10 +173,24 @@ export async function runViewerPhase(
         volumeFromNavigationMs: volumeReady,
         scrollFps: fps,
         heapMb: heap / 1e6,
+        memory,
       });
       await context.close();
     }
-    return { slices: options.slices, renderer, runs };
+    const large = await storeCt(BUDGET_CASE_SLICES, 'VIEWERBUDGET');
+    const { username, password } = credentials;
+    const budgetCase = await runBudgetCase(
+      browser,
+      server.url,
+      { username, password },
+      {
+        ...large,
+        slices: BUDGET_CASE_SLICES,
+        rows: 512,
+        columns: 512,
+      },
+    );
+    return { slices: options.slices, renderer, runs, budgetCase };
   } finally {
     await browser.close();
     await server.stop();

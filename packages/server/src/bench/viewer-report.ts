@@ -1,6 +1,7 @@
 import type { TargetCheck } from './report.js';
 import { median } from './stats.js';
 import { figure as f, table } from './text-table.js';
+import { formatViewerMemory, viewerMemoryChecks } from './viewer-memory-report.js';
 import type { ViewerReport } from './viewer-phase.js';
 
 /** The printed section of the viewer scenario. */
@@ -32,10 +33,14 @@ export function formatViewer(report: ViewerReport): string[] {
     ),
     '  first image: from the link includes loading the app itself; "viewer" from the viewer page mounted; "from list" from opening the study in the loaded app',
     '  volume timings start when MPR is pressed right after the first image',
+    ...formatViewerMemory(report),
   ];
 }
 
-/** The issue's targets: first image < 300 ms, volume < 2 s, 60 fps scrolling (medians of the runs). */
+/**
+ * The issue's targets: first image < 300 ms, volume < 2 s, 60 fps scrolling (medians of the runs), memory
+ * bounded by the viewer's budget (every opening).
+ */
 export function viewerChecks(report: ViewerReport): { targets: TargetCheck[] } {
   const m = (pick: (r: ViewerReport['runs'][number]) => number) => median(report.runs.map(pick));
   // The reading-room case: the app is open, the study is opened from the list.
@@ -57,6 +62,7 @@ export function viewerChecks(report: ViewerReport): { targets: TargetCheck[] } {
         pass: volume < 2000,
       },
       { name: 'viewer: stack scrolling', target: '60 fps', measured: `${f(fps, 1)} fps`, pass: fps >= 59 },
+      ...viewerMemoryChecks(report),
     ],
   };
 }

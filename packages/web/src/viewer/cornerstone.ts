@@ -28,6 +28,31 @@ export const viewerCapabilities = {
   memoryBudget: memoryBudgetBytes(undefined),
 };
 
+/** What the viewer holds in memory now: read (never changed) by the bench and acceptance tests. */
+export interface ViewerMemory {
+  /** The budget this viewer applied to its cache and to the volumes it builds (see memory-budget.ts). */
+  budgetBytes: number;
+  /** Bytes of decoded images and volumes in Cornerstone's cache. */
+  cacheBytes: number;
+  /** The cache's limit as Cornerstone holds it. */
+  cacheLimitBytes: number;
+  /** The volumes in the cache: slices each was built from, and the voxel type. */
+  volumes: { volumeId: string; slices: number; dataType: string }[];
+}
+
+function viewerMemory(): ViewerMemory {
+  return {
+    budgetBytes: viewerCapabilities.memoryBudget,
+    cacheBytes: cache.getCacheSize(),
+    cacheLimitBytes: cache.getMaxCacheSize(),
+    volumes: cache.getVolumes().map((volume) => ({
+      volumeId: volume.volumeId,
+      slices: volume.dimensions[2],
+      dataType: volume.dataType ?? '',
+    })),
+  };
+}
+
 /**
  * Whether a WebGL 2 context can be had now. The probe's context is given back at once: browsers keep
  * only a few (Chrome 16) and lose the oldest, which could be one of the viewer's.
@@ -57,6 +82,8 @@ export function startCornerstone(): Promise<RenderingEngine> {
     // No WebGL 2 (an old tablet, a locked-down workstation): draw stacks on the CPU rather than fail.
     initCore({ debug: {}, ...(viewerCapabilities.webgl2 ? {} : { rendering: { useCPURendering: true } }) });
     cache.setMaxCacheSize(viewerCapabilities.memoryBudget);
+    // Automation surface, like `window.lightboxViewer`: the bench reports the tab's memory against this.
+    (window as unknown as { lightboxMemory?: () => ViewerMemory }).lightboxMemory = viewerMemory;
     initImageLoader({
       maxWebWorkers: Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 2))),
     });
