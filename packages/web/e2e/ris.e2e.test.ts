@@ -166,8 +166,9 @@ describe('RIS screens in Chromium', () => {
 
     await block.dragTo(slot('CT_ROOM2', '1130'), { sourcePosition: { x: 10, y: 5 } });
     await expect.poll(async () => (await order(booked)).steps[0]?.startTime).toBe('113000');
+    // The block is drawn again at its new time once the schedule reloads (slow on a loaded machine).
     await expect
-      .poll(() => block.evaluate((el) => getComputedStyle(el).top))
+      .poll(() => block.evaluate((el) => getComputedStyle(el).top), { timeout: 10_000 })
       .toBe(`${(4 * 4 + 2) * 22 + 1}px`);
     await screenshot(page, 'ris-02-schedule-dragged');
 

@@ -143,12 +143,14 @@ for (const dialect of DIALECTS) {
       // One connection, kept open between the messages.
       expect(ehr.connections).toBe(1);
 
-      const log = (await fetch(`${lb.baseUrl}/api/hl7-messages?direction=out&limit=50`, {
-        headers: { authorization: lb.authorization },
-      }).then((r) => r.json())) as { peer: string; state: string; ackCode: string | null }[];
-      expect(log.filter((m) => m.peer === 'ehr').every((m) => m.state === 'sent' && m.ackCode === 'AA')).toBe(
-        true,
-      );
+      // The EHR has the last message before its acknowledgement is recorded: wait for the log to say so.
+      const allSent = async () => {
+        const log = (await fetch(`${lb.baseUrl}/api/hl7-messages?direction=out&limit=50`, {
+          headers: { authorization: lb.authorization },
+        }).then((r) => r.json())) as { peer: string; state: string; ackCode: string | null }[];
+        return log.filter((m) => m.peer === 'ehr').every((m) => m.state === 'sent' && m.ackCode === 'AA');
+      };
+      await eventually(allSent, 'every message to the EHR sent and acknowledged');
     });
 
     it('holds the queue of a destination that is down and delivers it, in order, once it is back', async () => {
