@@ -37,5 +37,10 @@ export * from './values/read-values.js';
 export * from './json/dicom-json.js';
 export { toDicomJson, type ElementPath, type ToDicomJsonOptions } from './json/to-dicom-json.js';
 export { fromDicomJson, DicomJsonError, type FromDicomJsonOptions } from './json/from-dicom-json.js';
+export {
+  toNativeDicomModel,
+  NATIVE_DICOM_MODEL_NAMESPACE,
+  type NativeDicomModelOptions,
+} from './xml/to-native-dicom-model.js';
 export { generateUid, isValidUid } from './uid/generate-uid.js';
 export { frameRanges, type ByteRange, type FrameRanges } from './pixel-data/frame-ranges.js';
