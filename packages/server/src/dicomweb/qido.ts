@@ -3,9 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Archive } from '../archive/archive.js';
 import type { QueryLevel } from '../archive/query/archive-query.js';
 import type { Actor } from '../security/actor.js';
-import { AppError, ErrorCode } from '../shared/app-error.js';
 import { dicomwebBaseUrl } from './base-url.js';
-import { parseAccept } from './media-type/index.js';
+import { acceptOf, DataSetEncoding, negotiateDataSets } from './data-set-negotiation.js';
+import { sendDicomXmlParts } from './dicom-xml-response.js';
 import { parseQidoRequest, type QueryParameters } from './qido-request.js';
 
 /** What QIDO-RS needs. */
@@ -13,15 +13,6 @@ export interface QidoDeps {
   archive: Archive;
   maxResults: number;
   publicUrl?: string;
-}
-
-function acceptsJson(header: string | undefined): boolean {
-  const entries = parseAccept(header);
-  return entries.some(
-    (e) =>
-      (e.type === '*' && e.subtype === '*') ||
-      (e.type === 'application' && (e.subtype === 'dicom+json' || e.subtype === 'json' || e.subtype === '*')),
-  );
 }
 
 /** RetrieveURL of a match (PS3.18 Tables 10.6.3-3/4/5): UIDs from the match, or from the request path. */
@@ -42,8 +33,10 @@ function retrieveUrl(
 }
 
 /**
- * QIDO-RS (PS3.18 §10.6) at every level and path: answers `application/dicom+json` with the matches,
- * each with its RetrieveURL. A limit above the server's maximum is capped with a `Warning: 299` header.
+ * QIDO-RS (PS3.18 §10.6) at every level and path: answers the matches, each with its RetrieveURL, as
+ * `application/dicom+json` or, when the Accept list prefers it, `multipart/related;
+ * type="application/dicom+xml"` with one part per match (§10.6.3); the same query, access scope and audit
+ * either way. A limit above the server's maximum is capped with a `Warning: 299` header.
  */
 export async function handleQido(
   deps: QidoDeps,
@@ -52,11 +45,8 @@ export async function handleQido(
   reply: FastifyReply,
   actor: Actor,
 ): Promise<FastifyReply> {
-  const acceptParameter = request.query.accept;
-  const accept = typeof acceptParameter === 'string' ? acceptParameter : request.headers.accept;
-  if (!acceptsJson(accept)) {
-    throw new AppError(ErrorCode.NotAcceptable, 'QIDO-RS answers application/dicom+json');
-  }
+  // Negotiated before the query: a 406 reads nothing.
+  const encoding = negotiateDataSets(acceptOf(request.query.accept, request.headers.accept), 'QIDO-RS');
   const { query, limitedByServer } = parseQidoRequest(
     level,
     request.query,
@@ -78,6 +68,11 @@ export async function handleQido(
   const base = dicomwebBaseUrl(request, deps.publicUrl);
   for (const result of results) {
     result['00081190'] = { vr: 'UR', Value: [retrieveUrl(base, result, level, request.params)] };
+  }
+  if (encoding === DataSetEncoding.Xml) {
+    // A multipart body has at least one part (RFC 2046 §5.1.1), so no matches is 204 No Content.
+    if (results.length === 0) return reply.code(204).send();
+    return sendDicomXmlParts(reply, results);
   }
   return reply.type('application/dicom+json').send(stringifyDicomJson(results));
 }

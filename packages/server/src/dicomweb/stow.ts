@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
-import { stringifyDicomJson, type DicomJson } from '@lightbox/dicom';
+import { stringifyDicomJson, toNativeDicomModel, type DicomJson } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Archive } from '../archive/archive.js';
 import type { StoreOutcome } from '../archive/store-instance.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
+import { DataSetEncoding, negotiateStoreResponse } from './data-set-negotiation.js';
 import { parseMediaType } from './media-type/index.js';
 import { MultipartError, parseMultipart } from './multipart/index.js';
 import { dicomwebBaseUrl } from './base-url.js';
@@ -64,7 +65,8 @@ function stowResponse(outcomes: StoreOutcome[], base: string, studyUid: string |
  * STOW-RS (PS3.18 §10.5): a streamed `multipart/related; type="application/dicom"` body; each part goes
  * through `archive.storeInstance` as it arrives, so a study is never held in memory. 200 when every
  * instance is durable, 202 when some failed, 409 when none could be stored. A re-sent instance succeeds
- * and a `Warning: 299` header says it was already stored.
+ * and a `Warning: 299` header says it was already stored. The response data set is DICOM JSON, or the
+ * Native DICOM Model when the client prefers `application/dicom+xml` (§10.5.3).
  */
 export async function handleStow(
   deps: StowDeps,
@@ -97,6 +99,7 @@ export async function handleStow(
       `the request body exceeds the limit of ${deps.maxStowBytes} bytes`,
     );
   }
+  const encoding = negotiateStoreResponse(request.headers.accept);
   const studyUid = request.params.study;
   const body = limitBytes(request.body as Readable, deps.maxStowBytes);
   const outcomes: StoreOutcome[] = [];
@@ -148,8 +151,9 @@ export async function handleStow(
   // conflict: 503 tells it to retry; any other refusal of every instance is a 409.
   const serverFault = outcomes.every((o) => !o.ok && o.error.code === ErrorCode.OutOfResources);
   const status = stored.length === outcomes.length ? 200 : stored.length > 0 ? 202 : serverFault ? 503 : 409;
-  return reply
-    .code(status)
-    .type('application/dicom+json')
-    .send(stringifyDicomJson(stowResponse(outcomes, dicomwebBaseUrl(request, deps.publicUrl), studyUid)));
+  const response = stowResponse(outcomes, dicomwebBaseUrl(request, deps.publicUrl), studyUid);
+  reply.code(status);
+  if (encoding === DataSetEncoding.Xml)
+    return reply.type('application/dicom+xml').send(toNativeDicomModel(response));
+  return reply.type('application/dicom+json').send(stringifyDicomJson(response));
 }

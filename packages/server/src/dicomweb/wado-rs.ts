@@ -7,6 +7,7 @@ import {
   TransferSyntaxUid,
   type DataElement,
   type DataSet,
+  type DicomJson,
   type Vr,
 } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +19,8 @@ import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js'
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { dicomwebBaseUrl } from './base-url.js';
+import { acceptOf, DataSetEncoding, negotiateDataSets } from './data-set-negotiation.js';
+import { sendDicomXmlParts } from './dicom-xml-response.js';
 import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
 import { frameMediaType, negotiateFrames, negotiateInstances } from './retrieve-negotiation.js';
 
@@ -123,16 +126,28 @@ async function releaseOpened(opening: ReturnType<typeof transcodeInstance>): Pro
 
 /**
  * Metadata of a study, series or instance (PS3.18 §10.4.1.1.2): the DICOM JSON kept at ingest, joined
- * without parsing, BulkDataURIs made absolute.
+ * without parsing, BulkDataURIs made absolute. When the Accept list (or the `accept` parameter) prefers
+ * `multipart/related; type="application/dicom+xml"` (Table 10.4.4-1), the same metadata goes out as one
+ * Native DICOM Model part per instance, each converted as its turn comes.
  */
 export async function handleMetadata(
   deps: WadoDeps,
-  request: FastifyRequest<{ Params: WadoParams }>,
+  request: FastifyRequest<{ Params: WadoParams; Querystring: Record<string, string | string[] | undefined> }>,
   reply: FastifyReply,
   actor: Actor,
 ): Promise<FastifyReply> {
+  // Negotiated before reading: a 406 reads and audits nothing.
+  const accept = acceptOf(request.query.accept, request.headers.accept);
+  const encoding = negotiateDataSets(accept, 'metadata');
   const texts = await deps.archive.instanceMetadata(selectorOf(request.params), actor);
-  const prefix = `"BulkDataURI":"${dicomwebBaseUrl(request, deps.publicUrl)}/`;
+  const base = dicomwebBaseUrl(request, deps.publicUrl);
+  if (encoding === DataSetEncoding.Xml) {
+    const dataSets = (function* () {
+      for (const text of texts) yield JSON.parse(text) as DicomJson;
+    })();
+    return sendDicomXmlParts(reply, dataSets, { bulkDataUri: (uri) => `${base}/${uri}` });
+  }
+  const prefix = `"BulkDataURI":"${base}/`;
   const body = `[${texts.map((t) => t.replaceAll('"BulkDataURI":"', prefix)).join(',')}]`;
   return reply.type('application/dicom+json').send(body);
 }
