@@ -265,15 +265,26 @@ for (const dialect of DIALECTS) {
     it('answers bad QIDO parameters with 400 naming the parameter', async () => {
       for (const [query, parameter] of [
         ['StudyDate=2024-03-15', 'StudyDate'],
-        ['NoSuchKeyword=1', 'NoSuchKeyword'],
         ['limit=-1', 'limit'],
         ['fuzzymatching=maybe', 'fuzzymatching'],
+        ['emptyvaluematching=maybe', 'emptyvaluematching'],
         ['StudyInstanceUID=1.2.abc', 'StudyInstanceUID'],
       ] as const) {
         const response = await request(`/studies?${query}`);
         expect(response.status, query).toBe(400);
         expect(((await response.json()) as { parameter: string }).parameter).toBe(parameter);
       }
+    });
+
+    it('ignores a query parameter that is not an attribute, with a warning (PS3.18 §8.3)', async () => {
+      const response = await request(
+        `/studies?StudyInstanceUID=${study}&NoSuchKeyword=1&multiplevaluematching=true`,
+      );
+      expect(response.status).toBe(200);
+      expect(response.headers.get('warning')).toContain('The query parameter NoSuchKeyword is not supported');
+      expect(((await response.json()) as Json[]).map((s) => s['0020000D']!.Value![0])).toEqual([study]);
+      const empty = await request(`/studies?StudyInstanceUID=${study}&emptyvaluematching=true`);
+      expect(empty.headers.get('warning')).toContain('Empty Value Matching has not been performed');
     });
 
     it('serves series metadata from the index with absolute BulkDataURIs', async () => {

@@ -35,9 +35,28 @@ describe('parseQidoRequest (PS3.18 §8.3.4)', () => {
     expect(parseQidoRequest('study', { includefield: 'all' }, {}, 1000).query.includeFields).toBe('all');
   });
 
+  it('ignores a parameter that is not an attribute, and says so (PS3.18 §8.3)', () => {
+    const { query, warnings } = parseQidoRequest(
+      'study',
+      { Nonsense: '1', _: '1700000000', PatientID: 'P1', multiplevaluematching: 'true' },
+      {},
+      100,
+    );
+    expect(query.filters.map((f) => f.path)).toEqual([[0x00100020]]);
+    expect(warnings).toEqual([
+      'The query parameter Nonsense is not supported and was ignored',
+      'The query parameter _ is not supported and was ignored',
+    ]);
+    expect(parseQidoRequest('study', { emptyvaluematching: 'true' }, {}, 100).warnings).toEqual([
+      'The emptyvaluematching parameter is not supported. Empty Value Matching has not been performed.',
+    ]);
+    expect(parseQidoRequest('study', { emptyvaluematching: 'false' }, {}, 100).warnings).toEqual([]);
+  });
+
   it('answers 400 naming the parameter for anything malformed', () => {
     for (const [params, name] of [
-      [{ Nonsense: '1' }, 'Nonsense'],
+      [{ emptyvaluematching: 'yes' }, 'emptyvaluematching'],
+      [{ multiplevaluematching: '1' }, 'multiplevaluematching'],
       [{ 'PatientName.PatientID': 'x' }, 'PatientName.PatientID'],
       [{ RequestAttributesSequence: 'x' }, 'RequestAttributesSequence'],
       [{ offset: 'ten' }, 'offset'],

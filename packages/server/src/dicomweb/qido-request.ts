@@ -18,7 +18,7 @@ const CONTROL_PARAMETERS = new Set([
   'fuzzymatching',
   'includefield',
   'emptyvaluematching',
-  'multivaluematching',
+  'multiplevaluematching',
   'orderby',
   'accept',
   'charset',
@@ -99,11 +99,25 @@ function parseOrderBy(level: QueryLevel, raw: string | string[] | undefined): St
   return keys;
 }
 
+/** A boolean control parameter (`true` / `false`); 400 for anything else. */
+function flag(params: QueryParameters, name: string): boolean | undefined {
+  const value = single(params, name);
+  if (value !== undefined && value !== 'true' && value !== 'false')
+    throw invalid(name, 'must be true or false');
+  return value === undefined ? undefined : value === 'true';
+}
+
+/** A name that is a matching key: a keyword or tag, or a path of them (`Sequence.Attribute`). */
+function looksLikeAttribute(name: string): boolean {
+  return name.split('.').every((id) => parseHexTag(id) !== undefined || tagForKeyword(id) !== undefined);
+}
+
 /**
  * Turns QIDO-RS query parameters (PS3.18 §8.3.4) into an archive query: matching keys by keyword or
  * tag (sequence paths included), `includefield` (repeated or comma-separated, or `all`),
- * `fuzzymatching`, `limit` and `offset`, and the `orderby` extension. Anything unknown or malformed is a
- * 400 naming the parameter.
+ * `fuzzymatching`, `limit` and `offset`, and the `orderby` extension. A malformed value of a supported
+ * parameter is a 400 naming it; a parameter that is neither a control parameter nor an attribute is
+ * ignored, as PS3.18 §8.3 requires, and named in `warnings` (so is a matching mode not performed).
  * `limitedByServer` says that the server's maximum, not the client, bounds the results.
  */
 export function parseQidoRequest(
@@ -111,8 +125,9 @@ export function parseQidoRequest(
   params: QueryParameters,
   scope: { studyUid?: string; seriesUid?: string },
   maxResults: number,
-): { query: ArchiveQuery; limitedByServer: boolean } {
+): { query: ArchiveQuery; limitedByServer: boolean; warnings: string[] } {
   const filters: AttributeFilter[] = [];
+  const warnings: string[] = [];
   let includeFields: number[] | 'all' = [];
   for (const [name, raw] of Object.entries(params)) {
     if (raw === undefined) continue;
@@ -123,6 +138,10 @@ export function parseQidoRequest(
       continue;
     }
     if (CONTROL_PARAMETERS.has(name)) continue;
+    if (!looksLikeAttribute(name)) {
+      warnings.push(`The query parameter ${name} is not supported and was ignored`);
+      continue;
+    }
     const values = Array.isArray(raw) ? raw : [raw];
     if (values.length > 1) throw invalid(name, 'a matching key may be given once');
     const path = parseAttributePath(name, name);
@@ -131,9 +150,15 @@ export function parseQidoRequest(
       throw invalid(name, 'a sequence is matched through one of its attributes (Sequence.Attribute)');
     filters.push({ path, vr, match: parseAttributeMatch(vr, values[0]!, name) });
   }
-  const fuzzy = single(params, 'fuzzymatching');
-  if (fuzzy !== undefined && fuzzy !== 'true' && fuzzy !== 'false')
-    throw invalid('fuzzymatching', 'must be true or false');
+  const fuzzy = flag(params, 'fuzzymatching');
+  // PS3.18 §8.3.4.5: Empty Value Matching (PS3.4 C.2.2.2.5) is not performed; the client is told.
+  if (flag(params, 'emptyvaluematching') === true)
+    warnings.push(
+      'The emptyvaluematching parameter is not supported. Empty Value Matching has not been performed.',
+    );
+  // PS3.18 §8.3.4.6: Multiple Value Matching is always performed (values separated by a backslash match
+  // any of them, PS3.4 C.2.2.2.8); the parameter is only checked.
+  flag(params, 'multiplevaluematching');
   const orderBy = parseOrderBy(level, params.orderby);
   const requested = nonNegativeInteger(params, 'limit');
   const limit = Math.min(requested ?? maxResults, maxResults);
@@ -143,12 +168,13 @@ export function parseQidoRequest(
       studyUid: scope.studyUid,
       seriesUid: scope.seriesUid,
       filters,
-      fuzzy: fuzzy === 'true',
+      fuzzy: fuzzy === true,
       includeFields,
       ...(orderBy.length > 0 ? { orderBy } : {}),
       limit,
       offset: nonNegativeInteger(params, 'offset') ?? 0,
     },
     limitedByServer: requested === undefined || requested > maxResults,
+    warnings,
   };
 }

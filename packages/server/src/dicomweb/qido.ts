@@ -47,7 +47,7 @@ export async function handleQido(
 ): Promise<FastifyReply> {
   // Negotiated before the query: a 406 reads nothing.
   const encoding = negotiateDataSets(acceptOf(request.query.accept, request.headers.accept), 'QIDO-RS');
-  const { query, limitedByServer } = parseQidoRequest(
+  const { query, limitedByServer, warnings } = parseQidoRequest(
     level,
     request.query,
     { studyUid: request.params.study, seriesUid: request.params.series },
@@ -60,11 +60,14 @@ export async function handleQido(
   );
   if (limitedByServer && results.length > query.limit) {
     results.pop();
+    warnings.push(`There are more than ${query.limit} matches; page with limit and offset for the rest`);
+  }
+  // Warning header fields (PS3.18 §8.4.3): one per warning; quoted-string text, printable ASCII.
+  if (warnings.length > 0)
     reply.header(
       'warning',
-      `299 lightbox "There are more than ${query.limit} matches; page with limit and offset for the rest"`,
+      warnings.map((w) => `299 lightbox "${w.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, "'")}"`),
     );
-  }
   const base = dicomwebBaseUrl(request, deps.publicUrl);
   for (const result of results) {
     result['00081190'] = { vr: 'UR', Value: [retrieveUrl(base, result, level, request.params)] };
