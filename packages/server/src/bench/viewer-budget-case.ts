@@ -109,7 +109,7 @@ export async function runBudgetCase(
         .textContent({ timeout: 1000 })
         .catch(() => '')) ?? '';
     const underPressure =
-      outcome.error === TAB_CRASHED ? undefined : await tabMemoryUnderPressure(page, processes);
+      outcome.error === TAB_CRASHED ? undefined : await tabMemoryUnderPressure(session, page, processes);
     return {
       slices: study.slices,
       deviceMemoryGb: BUDGET_CASE_DEVICE_MEMORY_GB,

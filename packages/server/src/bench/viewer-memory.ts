@@ -158,18 +158,21 @@ export interface TabMemoryUnderPressure {
  * collection, then the figures again. The viewer itself does not listen for it: its cache stays.
  */
 export async function tabMemoryUnderPressure(
+  browserSession: CDPSession,
   page: Page,
   processes: TabProcesses,
 ): Promise<TabMemoryUnderPressure> {
+  // Both ways: the browser's session and the page's (which reaches the renderer's own listeners).
+  await browserSession.send('Memory.simulatePressureNotification', { level: 'critical' });
   const session = await page.context().newCDPSession(page);
   await session.send('Memory.simulatePressureNotification', { level: 'critical' });
   await session.send('HeapProfiler.collectGarbage');
+  await session.detach();
   await page.waitForTimeout(2000);
   const [renderer, gpu, viewer] = await Promise.all([
     processMemory(processes.renderer),
     processMemory(processes.gpu),
     viewerMemory(page),
   ]);
-  await session.detach();
   return { cacheMib: viewer.cacheBytes / MIB, rendererMib: renderer.pss, gpuMib: gpu.pss };
 }
