@@ -4,6 +4,7 @@ import { parseHexTag, UNDEFINED_LENGTH } from '../tag.js';
 import { isVr, type Vr } from '../vr.js';
 import type { DicomJson, DicomJsonAttribute, DicomJsonValue, PersonNameJson } from './dicom-json.js';
 import { fromBase64 } from './dicom-json.js';
+import { decimalString } from '../values/decimal-string.js';
 
 /** Options of {@link fromDicomJson}. */
 export interface FromDicomJsonOptions {
@@ -128,15 +129,6 @@ function toElement(
     vr,
     values.map((v) => textOf(v, vr, tag)),
   );
-}
-
-// PS3.5 Table 6.2-1: a DS value has at most 16 characters; shorten the number (fewer significant digits)
-// until it fits, e.g. 0.1 + 0.2 = 0.30000000000000004 → "0.3".
-function decimalString(n: number): string {
-  let text = String(n);
-  for (let digits = 16; text.length > 16 && digits > 0; digits--)
-    text = String(Number(n.toPrecision(digits)));
-  return text;
 }
 
 function textOf(value: DicomJsonValue, vr: Vr, tag: number): string {

@@ -46,7 +46,7 @@ describe('toNativeDicomModel', () => {
     const json: DicomJson = {
       '00080008': { vr: 'CS', Value: ['MPG', null, 'XR3'] },
       '00200013': { vr: 'IS', Value: [7] },
-      '00281050': { vr: 'DS', Value: [40, -1.5, 1e-7] },
+      '00281050': { vr: 'DS', Value: [40, -1.5, 1e-7, 0.1 + 0.2] },
       '00280009': { vr: 'AT', Value: ['00181063'] },
       '00280010': { vr: 'US', Value: [512] },
       '00101010': { vr: 'AS' },
@@ -59,7 +59,7 @@ describe('toNativeDicomModel', () => {
       '<DicomAttribute tag="00200013" vr="IS" keyword="InstanceNumber"><Value number="1">7</Value></DicomAttribute>',
       '<DicomAttribute tag="00280009" vr="AT" keyword="FrameIncrementPointer"><Value number="1">00181063</Value></DicomAttribute>',
       '<DicomAttribute tag="00280010" vr="US" keyword="Rows"><Value number="1">512</Value></DicomAttribute>',
-      '<DicomAttribute tag="00281050" vr="DS" keyword="WindowCenter"><Value number="1">40</Value><Value number="2">-1.5</Value><Value number="3">1e-7</Value></DicomAttribute>',
+      '<DicomAttribute tag="00281050" vr="DS" keyword="WindowCenter"><Value number="1">40</Value><Value number="2">-1.5</Value><Value number="3">1e-7</Value><Value number="4">0.3</Value></DicomAttribute>',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { lookupTag } from '../dictionary/index.js';
 import type { DicomJson, DicomJsonAttribute, DicomJsonValue, PersonNameJson } from '../json/dicom-json.js';
 import { escapeXmlAttribute, escapeXmlText } from './escape-xml.js';
+import { decimalString } from '../values/decimal-string.js';
 
 /** The XML namespace of the Native DICOM Model (PS3.19 A.1.6). */
 export const NATIVE_DICOM_MODEL_NAMESPACE = 'http://dicom.nema.org/PS3.19/models/NativeDICOM';
@@ -84,7 +85,7 @@ function writeAttribute(
       const number = i + 1;
       if (attribute.vr === 'SQ') writeItem(number, value, body, options);
       else if (attribute.vr === 'PN') body.push(personName(number, value));
-      else body.push(plainValue(number, value));
+      else body.push(plainValue(number, value, attribute.vr));
     });
   }
   if (body.length === 0) {
@@ -161,14 +162,15 @@ function personName(number: number, value: DicomJsonValue): string {
 }
 
 /**
- * One value of any other VR: its text, numbers in JavaScript's shortest round-trip form (DS and IS
- * accept it; FL/FD too). An empty value (JSON null) is an empty Value element (PS3.19 A.1.5,
+ * One value of any other VR: its text, numbers in JavaScript's shortest round-trip form (IS, FL/FD),
+ * shortened to DS's 16 characters for DS. An empty value (JSON null) is an empty Value element (PS3.19 A.1.5,
  * "MPG\\XR3"); NaN and infinities, which DICOM JSON cannot carry, are written empty as well.
  */
-function plainValue(number: number, value: DicomJsonValue): string {
+function plainValue(number: number, value: DicomJsonValue, vr: string): string {
   let text: string;
   if (typeof value === 'string') text = escapeXmlText(value);
-  else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+  else if (typeof value === 'number' && Number.isFinite(value))
+    text = vr === 'DS' ? decimalString(value) : String(value);
   else text = '';
   return text === '' ? `<Value number="${number}"/>` : `<Value number="${number}">${text}</Value>`;
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, ErrorCode } from '../shared/app-error.js';
-import { acceptOf, negotiateDataSets, negotiateStoreResponse } from './data-set-negotiation.js';
+import {
+  acceptOf,
+  negotiateDataSets,
+  negotiateMetadata,
+  negotiateStoreResponse,
+} from './data-set-negotiation.js';
 
 const XML = 'multipart/related; type="application/dicom+xml"';
 
@@ -60,6 +65,20 @@ describe('negotiateDataSets (QIDO-RS results, WADO-RS metadata)', () => {
   });
 });
 
+describe('negotiateMetadata (WADO-RS metadata)', () => {
+  it('answers XML when preferred, JSON for everything else', () => {
+    expect(negotiateMetadata(XML)).toBe('xml');
+    for (const accept of [
+      undefined,
+      'image/jpeg',
+      'multipart/related; type="application/dicom"',
+      'multipart/related; type="application/dicom+json"',
+      'text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2', // Java's HttpURLConnection
+    ])
+      expect(negotiateMetadata(accept), String(accept)).toBe('json');
+  });
+});
+
 describe('negotiateStoreResponse (STOW-RS)', () => {
   it('answers XML for application/dicom+xml and JSON otherwise, whatever the list', () => {
     expect(negotiateStoreResponse('application/dicom+xml')).toBe('xml');
@@ -78,5 +97,13 @@ describe('acceptOf', () => {
     expect(acceptOf(XML, 'application/dicom+json')).toBe(XML);
     expect(acceptOf(['image/png', XML], undefined)).toBe(`image/png, ${XML}`);
     expect(acceptOf(undefined, 'application/json')).toBe('application/json');
+    // As clients write it: an unencoded + arrives as a space; dcm4che's wadors sends a bare *.
+    expect(acceptOf('application/dicom json', undefined)).toBe('application/dicom+json');
+    expect(acceptOf('multipart/related;type=application/dicom xml', undefined)).toBe(
+      'multipart/related;type=application/dicom+xml',
+    );
+    expect(acceptOf('*', 'application/json')).toBe('*/*');
+    // Nothing usable in the parameter: the header stands.
+    expect(acceptOf('nonsense', 'application/json')).toBe('application/json');
   });
 });

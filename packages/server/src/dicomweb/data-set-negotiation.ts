@@ -1,6 +1,14 @@
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { parseAccept, type AcceptEntry } from './media-type/index.js';
 
+/**
+ * The `accept` query parameter as clients write it: unencoded, its `+` arrives as a space
+ * (`application/dicom json`), and dcm4che's wadors sends a bare `*`.
+ */
+function repairedAcceptParameter(value: string): string {
+  return value.trim() === '*' ? '*/*' : value.replace(/(\/[\w.-]+) +(?=[\w.-])/g, '$1+');
+}
+
 /** How data sets go out: DICOM JSON (PS3.18 Annex F) or the Native DICOM Model in XML (PS3.19 A.1). */
 export const DataSetEncoding = {
   /** `application/dicom+json`, the default. */
@@ -62,10 +70,16 @@ function choose(
  * header.
  */
 export function acceptOf(acceptParameter: unknown, acceptHeader: string | undefined): string | undefined {
-  if (typeof acceptParameter === 'string') return acceptParameter;
-  if (Array.isArray(acceptParameter) && acceptParameter.every((a) => typeof a === 'string'))
-    return acceptParameter.join(', ');
-  return acceptHeader;
+  const given =
+    typeof acceptParameter === 'string'
+      ? acceptParameter
+      : Array.isArray(acceptParameter) && acceptParameter.every((a) => typeof a === 'string')
+        ? acceptParameter.join(', ')
+        : undefined;
+  if (given === undefined) return acceptHeader;
+  const repaired = repairedAcceptParameter(given);
+  // A parameter with nothing usable in it does not replace the header.
+  return parseAccept(repaired).length > 0 ? repaired : acceptHeader;
 }
 
 /**
@@ -84,6 +98,16 @@ export function negotiateDataSets(accept: string | undefined, what: string): Dat
     ErrorCode.NotAcceptable,
     `${what} answers application/dicom+json or multipart/related; type="${DICOM_XML}"`,
   );
+}
+
+/**
+ * Chooses the encoding of WADO-RS metadata: XML when the Accept list prefers the multipart XML form,
+ * else JSON — also for a list naming neither (Lightbox answered metadata in JSON whatever the Accept
+ * before XML came, and clients send one Accept for every WADO-RS call, e.g. `multipart/related;
+ * type="application/dicom"` or `application/dicom+json` wrapped in multipart).
+ */
+export function negotiateMetadata(accept: string | undefined): DataSetEncoding {
+  return choose(accept, isMultipartXml) ?? DataSetEncoding.Json;
 }
 
 /**

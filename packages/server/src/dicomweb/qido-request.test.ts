@@ -51,6 +51,10 @@ describe('parseQidoRequest (PS3.18 §8.3.4)', () => {
       'The emptyvaluematching parameter is not supported. Empty Value Matching has not been performed.',
     ]);
     expect(parseQidoRequest('study', { emptyvaluematching: 'false' }, {}, 100).warnings).toEqual([]);
+    const many = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`x${i}`, '1']));
+    const { warnings: named } = parseQidoRequest('study', many, {}, 100);
+    expect(named).toHaveLength(11);
+    expect(named[10]).toBe('2 more query parameters were ignored');
   });
 
   it('answers 400 naming the parameter for anything malformed', () => {

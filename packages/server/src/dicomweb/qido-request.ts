@@ -99,6 +99,9 @@ function parseOrderBy(level: QueryLevel, raw: string | string[] | undefined): St
   return keys;
 }
 
+/** Ignored parameters named in warnings; the rest are counted. */
+const MAX_IGNORED_NAMED = 10;
+
 /** A boolean control parameter (`true` / `false`); 400 for anything else. */
 function flag(params: QueryParameters, name: string): boolean | undefined {
   const value = single(params, name);
@@ -128,6 +131,7 @@ export function parseQidoRequest(
 ): { query: ArchiveQuery; limitedByServer: boolean; warnings: string[] } {
   const filters: AttributeFilter[] = [];
   const warnings: string[] = [];
+  const ignored: string[] = [];
   let includeFields: number[] | 'all' = [];
   for (const [name, raw] of Object.entries(params)) {
     if (raw === undefined) continue;
@@ -139,7 +143,7 @@ export function parseQidoRequest(
     }
     if (CONTROL_PARAMETERS.has(name)) continue;
     if (!looksLikeAttribute(name)) {
-      warnings.push(`The query parameter ${name} is not supported and was ignored`);
+      ignored.push(name.length > 64 ? `${name.slice(0, 64)}…` : name);
       continue;
     }
     const values = Array.isArray(raw) ? raw : [raw];
@@ -150,6 +154,11 @@ export function parseQidoRequest(
       throw invalid(name, 'a sequence is matched through one of its attributes (Sequence.Attribute)');
     filters.push({ path, vr, match: parseAttributeMatch(vr, values[0]!, name) });
   }
+  // Named one warning each, up to a few: a client's names are echoed back, and headers are finite.
+  for (const name of ignored.slice(0, MAX_IGNORED_NAMED))
+    warnings.push(`The query parameter ${name} is not supported and was ignored`);
+  if (ignored.length > MAX_IGNORED_NAMED)
+    warnings.push(`${ignored.length - MAX_IGNORED_NAMED} more query parameters were ignored`);
   const fuzzy = flag(params, 'fuzzymatching');
   // PS3.18 §8.3.4.5: Empty Value Matching (PS3.4 C.2.2.2.5) is not performed; the client is told.
   if (flag(params, 'emptyvaluematching') === true)

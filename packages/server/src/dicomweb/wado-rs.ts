@@ -19,7 +19,7 @@ import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js'
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { dicomwebBaseUrl } from './base-url.js';
-import { acceptOf, DataSetEncoding, negotiateDataSets } from './data-set-negotiation.js';
+import { acceptOf, DataSetEncoding, negotiateMetadata } from './data-set-negotiation.js';
 import { sendDicomXmlParts } from './dicom-xml-response.js';
 import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
 import { frameMediaType, negotiateFrames, negotiateInstances } from './retrieve-negotiation.js';
@@ -138,7 +138,7 @@ export async function handleMetadata(
 ): Promise<FastifyReply> {
   // Negotiated before reading: a 406 reads and audits nothing.
   const accept = acceptOf(request.query.accept, request.headers.accept);
-  const encoding = negotiateDataSets(accept, 'metadata');
+  const encoding = negotiateMetadata(accept);
   const texts = await deps.archive.instanceMetadata(selectorOf(request.params), actor);
   const base = dicomwebBaseUrl(request, deps.publicUrl);
   if (encoding === DataSetEncoding.Xml) {

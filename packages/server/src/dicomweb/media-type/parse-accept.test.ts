@@ -64,6 +64,10 @@ describe('parseAccept', () => {
     expect(summary(parseAccept(header))).toEqual(['application/dicom+xml']);
   });
 
+  it('reads a weight written without its leading 0, as Java sends it', () => {
+    expect(summary(parseAccept('text/html, *; q=.2, */*; q=.2'))).toEqual(['text/html', '*/* q=0.2']);
+  });
+
   it('does not split on commas inside quoted strings', () => {
     expect(summary(parseAccept('a/b; x="1, 2", c/d'))).toEqual(['a/b;x=1, 2', 'c/d']);
     expect(summary(parseAccept('a/b; x="say \\"hi, there\\"", c/d'))).toEqual([

@@ -13,8 +13,9 @@ export interface AcceptEntry {
   q: number;
 }
 
-// RFC 9110 §12.4.2 qvalue, leniently allowing more than three decimals.
-const QVALUE = /^(?:0(?:\.\d*)?|1(?:\.0*)?)$/;
+// RFC 9110 §12.4.2 qvalue, leniently allowing more than three decimals and no leading 0 (`q=.2`, as
+// Java's HttpURLConnection sends).
+const QVALUE = /^(?:0(?:\.\d*)?|0?\.\d+|1(?:\.0*)?)$/;
 
 /**
  * Parses an Accept header, or the DICOMweb `accept` query parameter (PS3.18 §8.3.3.1, §8.7.3), into its
