@@ -2,13 +2,12 @@
 // The functions given to page.evaluate run in the browser, where the DOM exists.
 import type { Browser, Page } from 'playwright-core';
 import {
-  processCpuTimes,
   sampleTabMemory,
   tabMemoryUnderPressure,
-  tabProcesses,
   type TabMemory,
   type TabMemoryUnderPressure,
 } from './viewer-memory.js';
+import { processCpuTimes, tabProcesses } from './viewer-processes.js';
 
 /**
  * The device the budget case pretends to be: Chromium reports `navigator.deviceMemory` (0.25–8 GB) and the

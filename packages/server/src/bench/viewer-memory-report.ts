@@ -4,9 +4,16 @@ import type { ViewerBudgetCase } from './viewer-budget-case.js';
 import type { TabMemory } from './viewer-memory.js';
 import type { ViewerReport } from './viewer-phase.js';
 
-/** What the volume added to the renderer, at its peak: the part of the tab the budget is about. */
+/**
+ * What the volume added to the renderer at its highest (resident set: high-water mark over the figure at
+ * the first image): the part of the tab the budget is about.
+ */
 function rendererGrowth(m: TabMemory): number {
-  return m.rendererPeakMib - m.rendererBeforeMib;
+  return m.rendererPeakRssMib - m.rendererBeforeRssMib;
+}
+
+function gpuGrowth(m: TabMemory): number {
+  return m.gpuPeakRssMib - m.gpuBeforeRssMib;
 }
 
 function volumeText(m: TabMemory, slices: number): string {
@@ -21,11 +28,11 @@ function memoryRow(label: string, m: TabMemory, slices: number): string[] {
     f(m.cachePeakMib, 0),
     f(m.cacheMib, 0),
     f(m.rendererBeforeMib, 0),
-    f(m.rendererPeakMib, 0),
     f(m.rendererMib, 0),
+    `+${f(rendererGrowth(m), 0)}`,
     f(m.gpuBeforeMib, 0),
-    f(m.gpuPeakMib, 0),
     f(m.gpuMib, 0),
+    `+${f(gpuGrowth(m), 0)}`,
     volumeText(m, slices),
   ];
 }
@@ -38,7 +45,7 @@ export function formatViewerMemory(report: ViewerReport): string[] {
     memoryRow(`budget case (${budget.deviceMemoryGb} GB device)`, budget.memory, budget.slices),
   ];
   return [
-    'Tab memory, MiB: before MPR (first image), peak while the volume loaded, and loaded; against the budget the viewer applied',
+    'Tab memory, MiB: before MPR (at the first image), with the volume loaded, and the most it grew while the volume loaded; against the budget the viewer applied',
     table(
       [
         'opening',
@@ -46,16 +53,17 @@ export function formatViewerMemory(report: ViewerReport): string[] {
         'cache peak',
         'cache',
         'renderer before',
-        'renderer peak',
         'renderer',
+        'renderer peak',
         'GPU before',
-        'GPU peak',
         'GPU',
+        'GPU peak',
         'volume built',
       ],
       rows,
     ),
-    "  cache: Cornerstone's decoded images and volumes (the viewer's figure); renderer, GPU: proportional set size of the viewer's renderer and of Chromium's GPU process (SwiftShader keeps textures there)",
+    "  cache: Cornerstone's decoded images and volumes (the viewer's figure); renderer, GPU: proportional set size of the viewer's renderer and of Chromium's GPU process (SwiftShader keeps textures there);",
+    '  peak: resident set at its high-water mark while the volume loaded, over the figure at the first image',
     `  budget case: a ${budget.slices}-slice CT (${f(budget.fullVolumeMib, 0)} MiB as the viewer counts a volume) with navigator.deviceMemory = ${budget.deviceMemoryGb}: ` +
       (budget.error !== ''
         ? `FAILED: ${budget.error}`

@@ -7,7 +7,8 @@ import type { ServerProcess } from './processes.js';
 import { runStow, stowWorkload } from './scenarios.js';
 import { syntheticCtPixels, syntheticPart10 } from './synthetic-ct.js';
 import { BUDGET_CASE_SLICES, runBudgetCase, type ViewerBudgetCase } from './viewer-budget-case.js';
-import { processCpuTimes, sampleTabMemory, tabProcesses, type TabMemory } from './viewer-memory.js';
+import { sampleTabMemory, type TabMemory } from './viewer-memory.js';
+import { processCpuTimes, tabProcesses } from './viewer-processes.js';
 
 /** Debian's Chromium; CHROMIUM_PATH overrides it. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
