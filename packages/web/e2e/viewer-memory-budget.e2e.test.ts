@@ -97,7 +97,7 @@ describe('the viewer within its memory budget', () => {
       await screenshot(page, 'memory-budget-mpr');
       expect(await page.locator('.mpr [role="alert"]').count()).toBe(0);
       expect(await page.locator('.mpr [role="note"]').textContent()).toMatch(
-        /every 2(nd|th) slice, to stay within the viewer's memory budget of 512 MB/,
+        /every 2nd slice, to stay within the viewer's memory budget of 512 MB/,
       );
       const memory = await page.evaluate(() =>
         (window as unknown as { lightboxMemory: () => ViewerMemory }).lightboxMemory(),

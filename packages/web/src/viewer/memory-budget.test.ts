@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JsonTag } from '../dicomweb/dicom-json';
-import { framesWithinBudget, memoryBudgetBytes, volumeBytes } from './memory-budget';
+import { framesWithinBudget, memoryBudgetBytes, ordinal, volumeBytes } from './memory-budget';
 import type { StackFrame } from './series-stack';
 
 function frames(count: number, size = 512): StackFrame[] {
@@ -28,5 +28,21 @@ describe('memory budget', () => {
     expect(reduced.step).toBe(3);
     expect(reduced.frames).toHaveLength(200);
     expect(reduced.frames[1]?.sopInstanceUid).toBe('1.3');
+  });
+
+  it('says which slices it kept in English', () => {
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal)).toEqual([
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '101st',
+      '111th',
+    ]);
   });
 });

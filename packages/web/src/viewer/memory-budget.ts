@@ -34,3 +34,10 @@ export function framesWithinBudget(
   const kept = frames.filter((_, index) => index % step === 0);
   return { frames: kept.length >= 3 ? kept : frames.slice(0, 3), step };
 }
+
+/** An English ordinal for the viewer's notice: 2nd, 3rd, 4th, 11th, 21st. */
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}

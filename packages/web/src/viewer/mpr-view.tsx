@@ -11,7 +11,7 @@ import {
 } from '@cornerstonejs/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { viewerCapabilities } from './cornerstone';
-import { framesWithinBudget } from './memory-budget';
+import { framesWithinBudget, ordinal } from './memory-budget';
 import { volume3dToolGroup } from './volume-3d-tools';
 import { MPR_PRIMARY_TOOLS, mprToolGroup, selectMprPrimaryTool } from './mpr-tools';
 import { markOnce, ViewerMark } from './viewer-timing';
@@ -288,7 +288,7 @@ export function MprView({
         {progress < 1 && <span className="progress">Loading volume {Math.round(progress * 100)}%</span>}
         {step > 1 && (
           <span className="notice" role="note">
-            Reduced resolution: every {step}th slice, to stay within the viewer's memory budget of{' '}
+            Reduced resolution: every {ordinal(step)} slice, to stay within the viewer's memory budget of{' '}
             {Math.round(viewerCapabilities.memoryBudget / 1024 ** 2)} MB
           </span>
         )}
