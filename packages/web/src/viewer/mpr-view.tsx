@@ -174,31 +174,39 @@ export function MprView({
       };
       eventTarget.addEventListener(Enums.Events.IMAGE_VOLUME_MODIFIED, onModified);
       stopListening = () => eventTarget.removeEventListener(Enums.Events.IMAGE_VOLUME_MODIFIED, onModified);
+      // The 3D view gets the volume once it is whole: rendered while slices stream in, it is drawn again
+      // for every slice that arrives, which on a software renderer made loading several times slower.
+      const show3d = async () => {
+        await setVolumesForViewports(engine, [{ volumeId }], [VOLUME_3D_VIEWPORT]);
+        if (cancelled) return;
+        const viewport3d = engine.getViewport(VOLUME_3D_VIEWPORT) as VolumeViewport3D;
+        viewport3d.setProperties({ preset: shown.current.preset });
+        const saved3d = resumed.get(VOLUME_3D_VIEWPORT);
+        if (saved3d !== undefined) showSavedVolumeDisplay(viewport3d, saved3d);
+        viewport3d.render();
+      };
       // Called once every frame is in.
       volume.load?.(() => {
         stopListening();
         markOnce(ViewerMark.VolumeReady);
         setProgress(1);
         onLoaded?.();
+        show3d().catch((e: unknown) => !cancelled && setError(e instanceof Error ? e.message : String(e)));
       });
       await setVolumesForViewports(
         engine,
         [{ volumeId }],
-        [...MPR_VIEWPORTS.map((v) => v.id), VOLUME_3D_VIEWPORT],
+        MPR_VIEWPORTS.map((v) => v.id),
       );
       if (cancelled) return;
-      const { projection, slab, preset } = shown.current;
-      const viewport3d = engine.getViewport(VOLUME_3D_VIEWPORT) as VolumeViewport3D;
-      viewport3d.setProperties({ preset });
-      const saved3d = resumed.get(VOLUME_3D_VIEWPORT);
-      if (saved3d !== undefined) showSavedVolumeDisplay(viewport3d, saved3d);
+      const { projection, slab } = shown.current;
       for (const v of MPR_VIEWPORTS) {
         const viewport = engine.getViewport(v.id) as VolumeViewport;
         const saved = resumed.get(v.id);
         if (saved !== undefined) showSavedVolumeDisplay(viewport, saved);
         else showProjection(viewport, projection, slab);
       }
-      engine.renderViewports([...MPR_VIEWPORTS.map((v) => v.id), VOLUME_3D_VIEWPORT]);
+      engine.renderViewports(MPR_VIEWPORTS.map((v) => v.id));
     })().catch((e: unknown) => !cancelled && setError(e instanceof Error ? e.message : String(e)));
     return () => {
       cancelled = true;
