@@ -4,9 +4,11 @@ import type { QueryLevel } from '../archive/query/archive-query.js';
 import type { Actor } from '../security/actor.js';
 import { Permission } from '../security/permissions.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
+import { handleBulkDataResource } from './bulkdata-resources.js';
 import { handleQido } from './qido.js';
 import type { QueryParameters } from './qido-request.js';
 import { handleRendered, handleThumbnail } from './rendered.js';
+import { asksForBulkData } from './retrieve-negotiation.js';
 import { handleStow } from './stow.js';
 import {
   handleBulkData,
@@ -86,8 +88,12 @@ export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): 
 
   const wado = { archive: deps.archive, publicUrl: deps.publicUrl };
   type W = { Params: WadoParams; Querystring: Record<string, string | string[] | undefined> };
+  const bulkData: Handler<W> = (request, reply, actor) => handleBulkDataResource(wado, request, reply, actor);
+  // PS3.18 Table 10.4.4-1, note: octet-stream asked of a study, series or instance means its bulk data.
   const retrieve: Handler<W> = (request, reply, actor) =>
-    handleRetrieveInstances(wado, request, reply, actor);
+    asksForBulkData(request.headers.accept, request.params.instance !== undefined)
+      ? bulkData(request, reply, actor)
+      : handleRetrieveInstances(wado, request, reply, actor);
   const metadata: Handler<W> = (request, reply, actor) => handleMetadata(wado, request, reply, actor);
   const rendered: Handler<W> = (request, reply, actor) => handleRendered(wado, request, reply, actor);
   const thumbnail: Handler<W> = (request, reply, actor) => handleThumbnail(wado, request, reply, actor);
@@ -97,11 +103,17 @@ export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): 
   for (const base of [study, series, instance]) {
     get<W>(base, retrieve);
     get<W>(`${base}/metadata`, metadata);
+    get<W>(`${base}/bulkdata`, bulkData);
     get<W>(`${base}/rendered`, rendered);
     get<W>(`${base}/thumbnail`, thumbnail);
   }
   get<W>(`${instance}/frames/:frames`, (request, reply, actor) => handleFrames(wado, request, reply, actor));
   get<W>(`${instance}/frames/:frames/rendered`, rendered);
   get<W>(`${instance}/frames/:frames/thumbnail`, thumbnail);
-  get<W>(`${instance}/bulkdata/*`, (request, reply, actor) => handleBulkData(wado, request, reply, actor));
+  // `…/bulkdata/` with nothing after it is the Instance Bulkdata resource, as without the slash.
+  get<W>(`${instance}/bulkdata/*`, (request, reply, actor) =>
+    (request.params['*'] ?? '') === ''
+      ? bulkData(request, reply, actor)
+      : handleBulkData(wado, request, reply, actor),
+  );
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../shared/app-error.js';
-import { negotiateFrames, negotiateInstances } from './retrieve-negotiation.js';
+import {
+  acceptsMultipart,
+  acceptsOctetStream,
+  asksForBulkData,
+  negotiateFrames,
+  negotiateInstances,
+} from './retrieve-negotiation.js';
 
 const EXPLICIT = '1.2.840.10008.1.2.1';
 const JPEG_LS = '1.2.840.10008.1.2.4.80';
@@ -63,5 +69,47 @@ describe('negotiateFrames (PS3.18 §8.7.3.3)', () => {
       negotiateFrames('multipart/related; type="application/octet-stream"; transfer-syntax=*', JPEG_LS, true),
     ).toBe(JPEG_LS);
     expect(() => negotiateFrames('multipart/related; type="image/jp2"', JPEG_LS, false)).toThrow(AppError);
+  });
+});
+
+describe('bulk data of a study, series or instance (PS3.18 §10.4.1.1.5, Table 10.4.4-1)', () => {
+  const octet = 'multipart/related; type="application/octet-stream"';
+  it('takes octet-stream on an instance resource for its bulk data only when nothing asks for DICOM', () => {
+    expect(asksForBulkData(octet, false)).toBe(true);
+    expect(asksForBulkData(`${octet}; transfer-syntax=*`, true)).toBe(true);
+    expect(asksForBulkData(`application/dicom, ${octet}`, false)).toBe(true);
+    expect(asksForBulkData(`application/dicom, ${octet}`, true)).toBe(false);
+    expect(asksForBulkData(`${octet}, multipart/related; type="application/dicom"; q=0.1`, false)).toBe(
+      false,
+    );
+    expect(asksForBulkData(`${octet}, */*;q=0.1`, false)).toBe(false);
+    expect(asksForBulkData(undefined, false)).toBe(false);
+    expect(asksForBulkData('multipart/related', false)).toBe(false);
+    expect(asksForBulkData('multipart/related; type="image/jpeg"', false)).toBe(false);
+  });
+
+  it('accepts octet-stream parts for */*, an open or octet-stream multipart, little endian or as stored', () => {
+    for (const accept of [
+      undefined,
+      '*/*',
+      'multipart/related',
+      'multipart/*',
+      octet,
+      `${octet}; transfer-syntax=*`,
+    ])
+      expect(acceptsOctetStream(accept), String(accept)).toBe(true);
+    for (const accept of [
+      'application/octet-stream',
+      'multipart/related; type="image/jpeg"',
+      `${octet}; transfer-syntax=1.2.840.10008.1.2.2`,
+      'application/dicom+json',
+    ])
+      expect(acceptsOctetStream(accept), accept).toBe(false);
+  });
+
+  it('accepts a multipart body for */* and any multipart/related, nothing else', () => {
+    expect(acceptsMultipart('multipart/related; type="image/jpeg"')).toBe(true);
+    expect(acceptsMultipart('*/*')).toBe(true);
+    expect(acceptsMultipart('application/dicom+json, image/*')).toBe(false);
   });
 });

@@ -42,6 +42,55 @@ export function negotiateInstances(
   );
 }
 
+function isWildcard(entry: AcceptEntry): boolean {
+  return entry.type === '*' && entry.subtype === '*';
+}
+
+/**
+ * Whether a study, series or instance request asks for its bulk data instead of its instances (PS3.18
+ * Table 10.4.4-1, note: `multipart/related; type="application/octet-stream"` on an Instance Resource is
+ * kept for historical reasons and equals the Bulkdata resource): the list names that type and nothing
+ * `application/dicom` answers. Decided on the header alone, before anything is read: an
+ * `application/dicom` entry that cannot be produced still counts as asking for instances.
+ */
+export function asksForBulkData(accept: string | undefined, single: boolean): boolean {
+  const entries = parseAccept(accept);
+  const instances = entries.some(
+    (entry) =>
+      isWildcard(entry) ||
+      isMultipartOf(entry, 'application/dicom') ||
+      (single && entry.type === 'application' && entry.subtype === 'dicom'),
+  );
+  return (
+    !instances && entries.some((e) => e.params.has('type') && isMultipartOf(e, 'application/octet-stream'))
+  );
+}
+
+/**
+ * Whether a multipart body of bulk data could be accepted at all: `*\/*` or some `multipart/related`
+ * (or `multipart/*`). Checked before anything is read, so that a plainly unacceptable request (e.g.
+ * `application/dicom+json`) is answered 406 without touching the archive.
+ */
+export function acceptsMultipart(accept: string | undefined): boolean {
+  return parseAccept(accept).some(
+    (e) => isWildcard(e) || (e.type === 'multipart' && (e.subtype === 'related' || e.subtype === '*')),
+  );
+}
+
+/**
+ * Whether bulk data other than encapsulated pixel data can go out: as `application/octet-stream`,
+ * little endian (PS3.18 §8.7.3.3). The list is `*\/*`, or names `multipart/related` with that type or
+ * none, without a transfer-syntax or with `*` or Explicit VR Little Endian.
+ */
+export function acceptsOctetStream(accept: string | undefined): boolean {
+  return parseAccept(accept).some((entry) => {
+    if (isWildcard(entry)) return true;
+    if (!isMultipartOf(entry, 'application/octet-stream')) return false;
+    const syntax = entry.params.get('transfer-syntax');
+    return syntax === undefined || syntax === '*' || syntax === TransferSyntaxUid.ExplicitVRLittleEndian;
+  });
+}
+
 // PS3.18 Table 8.7.3-2/3: media types of compressed frames by transfer syntax.
 const FRAME_MEDIA_TYPES: Readonly<Record<string, string>> = {
   '1.2.840.10008.1.2.4.50': 'image/jpeg',

@@ -1,15 +1,5 @@
 import { Readable } from 'node:stream';
-import {
-  BINARY_VALUE_SIZE,
-  lookupTransferSyntax,
-  parseHexTag,
-  readPart10,
-  TransferSyntaxUid,
-  type DataElement,
-  type DataSet,
-  type DicomJson,
-  type Vr,
-} from '@lightbox/dicom';
+import { TransferSyntaxUid, type DicomJson } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Archive } from '../archive/archive.js';
 import type { InstanceSelector, StoredInstance } from '../archive/index-store.js';
@@ -19,6 +9,7 @@ import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js'
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { dicomwebBaseUrl } from './base-url.js';
+import { bulkDataPart, bulkDataPathOf, openBulkDataObject } from './bulk-data-element.js';
 import { acceptOf, DataSetEncoding, negotiateMetadata } from './data-set-negotiation.js';
 import { sendDicomXmlParts } from './dicom-xml-response.js';
 import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
@@ -39,7 +30,7 @@ export interface WadoParams {
   '*'?: string;
 }
 
-function selectorOf(params: WadoParams): InstanceSelector {
+export function selectorOf(params: WadoParams): InstanceSelector {
   return { studyUid: params.study, seriesUid: params.series, sopInstanceUid: params.instance };
 }
 
@@ -52,7 +43,8 @@ function instanceUrl(base: string, instance: StoredInstance): string {
   return `${base}/studies/${instance.studyUid}/series/${instance.seriesUid}/instances/${instance.sopInstanceUid}`;
 }
 
-function sendMultipart(
+/** Sends parts as a `multipart/related` body of this `type`, streamed as the client reads it. */
+export function sendMultipart(
   reply: FastifyReply,
   partType: string,
   parts: AsyncIterable<MultipartWritePart> | Iterable<MultipartWritePart>,
@@ -209,24 +201,11 @@ export async function handleFrames(
   return sendMultipart(reply, partType, parts());
 }
 
-function findElement(dataSet: DataSet, path: string[]): DataElement | undefined {
-  let current: DataSet | undefined = dataSet;
-  for (let i = 0; i < path.length; i += 2) {
-    const tag = parseHexTag(path[i]!);
-    if (tag === undefined || current === undefined) return undefined;
-    const element = current.get(tag);
-    if (i === path.length - 1) return element;
-    // An item number as the metadata writes it (digits only): `0%0A` is no item.
-    const item = path[i + 1] ?? '';
-    current = /^\d{1,9}$/.test(item) ? element?.items?.[Number(item)] : undefined;
-  }
-  return undefined;
-}
-
 /**
  * Bulk data (PS3.18 §10.4.1.1.5) named by the BulkDataURIs of the metadata: `bulkdata/<tag>` or a path
  * through sequence items `bulkdata/<seq>/<item>/<tag>`. Answered as one `application/octet-stream` part,
- * little endian; encapsulated pixel data as its fragments in the stored syntax.
+ * little endian; encapsulated pixel data as its fragments in the stored syntax when its media type is
+ * accepted, else decoded as for /frames.
  */
 export async function handleBulkData(
   deps: WadoDeps,
@@ -235,75 +214,11 @@ export async function handleBulkData(
   actor: Actor,
 ): Promise<FastifyReply> {
   const instance = await oneInstance(deps, request.params, actor);
-  const path = (request.params['*'] ?? '').split('/').filter((p) => p !== '');
-  if (path.length === 0 || path.length % 2 === 0) {
-    throw new AppError(
-      ErrorCode.InvalidParameter,
-      'bulkdata: expected <tag> or <sequence tag>/<item>/<tag>',
-      'bulkdata',
-    );
-  }
-  let object = await readPart10(await deps.archive.openObject(instance));
-  if (object.deflated) {
-    // Offsets of a deflated object refer to the inflated bytes: read its values into memory instead.
-    object = await readPart10(await deps.archive.openObject(instance), {
-      readPixelData: true,
-      bulkDataThreshold: Infinity,
-    });
-  }
-  const element = findElement(object.dataSet, path);
-  if (element === undefined) throw new AppError(ErrorCode.NotFound, `no bulk data at ${path.join('/')}`);
-  const syntax = lookupTransferSyntax(object.transferSyntaxUid);
-  let partType = 'application/octet-stream';
-  let contentType = partType;
-  let body: AsyncIterable<Uint8Array> | Uint8Array;
-  if (element.encapsulated !== undefined) {
-    // Compressed pixel data: as stored when its media type (or transfer-syntax=*) is accepted, else
-    // decoded frame by frame to native little endian, as for /frames (PS3.18 §8.7.8.1).
-    const stored = object.transferSyntaxUid;
-    const target = negotiateFrames(request.headers.accept, stored, canDecodeFrames(stored));
-    if (target === stored) {
-      partType = frameMediaType(stored);
-      contentType = `${partType}; transfer-syntax=${stored}`;
-      const fragments = element.encapsulated.fragments;
-      body = (async function* () {
-        for (const f of fragments) {
-          yield (
-            f.bytes ?? (await deps.archive.readObjectRange(instance, { offset: f.offset, length: f.length }))
-          );
-        }
-      })();
-    } else {
-      contentType = `${partType}; transfer-syntax=${target}`;
-      const frames = instance.frameIndex?.frames.length ?? 1;
-      body = (async function* () {
-        for (let i = 0; i < frames; i++) yield (await readFrame(deps.archive, instance, i, target)).pixels;
-      })();
-    }
-  } else if (element.bytes !== undefined) {
-    body = element.bytes;
-  } else if (!object.deflated && element.offset >= 0) {
-    body = await deps.archive.openObject(instance, { offset: element.offset, length: element.length });
-  } else {
-    throw new AppError(
-      ErrorCode.NotFound,
-      `bulk data at ${path.join('/')} cannot be located in the stored object`,
-    );
-  }
-  if (syntax !== undefined && !syntax.littleEndian && element.encapsulated === undefined) {
-    // Big endian objects: binary values go out little endian, like the rest of DICOMweb.
-    body = await swapToLittleEndian(body, element.vr);
-  }
+  const path = bulkDataPathOf(request.params['*'] ?? '');
+  const object = await openBulkDataObject(deps.archive, instance);
+  const pixelTarget = (stored: string) =>
+    negotiateFrames(request.headers.accept, stored, canDecodeFrames(stored));
   const location = `${instanceUrl(dicomwebBaseUrl(request, deps.publicUrl), instance)}/bulkdata/${path.join('/')}`;
-  return sendMultipart(reply, partType, [{ contentType, headers: { 'Content-Location': location }, body }]);
-}
-
-async function swapToLittleEndian(body: AsyncIterable<Uint8Array> | Uint8Array, vr: Vr): Promise<Uint8Array> {
-  const unit = BINARY_VALUE_SIZE[vr] ?? 1;
-  const chunks: Uint8Array[] = [];
-  if (body instanceof Uint8Array) chunks.push(body);
-  else for await (const chunk of body) chunks.push(chunk);
-  const bytes = Buffer.concat(chunks);
-  for (let i = 0; i + unit <= bytes.length; i += unit) bytes.subarray(i, i + unit).reverse();
-  return bytes;
+  const part = await bulkDataPart(deps.archive, object, path, pixelTarget, location);
+  return sendMultipart(reply, part.partType, [part]);
 }

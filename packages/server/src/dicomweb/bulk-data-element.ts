@@ -1,0 +1,153 @@
+import {
+  BINARY_VALUE_SIZE,
+  lookupTransferSyntax,
+  parseHexTag,
+  readPart10,
+  type DataElement,
+  type DataSet,
+  type Part10Object,
+  type Vr,
+} from '@lightbox/dicom';
+import type { Archive } from '../archive/archive.js';
+import type { StoredInstance } from '../archive/index-store.js';
+import { readFrame } from '../imaging/read-frame.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import type { MultipartWritePart } from './multipart/index.js';
+import { frameMediaType } from './retrieve-negotiation.js';
+
+/** A stored object parsed for its bulk data: values are located by offset, not read (deflated ones excepted). */
+export interface BulkDataObject {
+  instance: StoredInstance;
+  object: Part10Object;
+}
+
+/** A bulk data part, with the media type it goes out as (for the `type` of a multipart body). */
+export interface BulkDataPart extends MultipartWritePart {
+  partType: string;
+}
+
+/**
+ * Chooses the transfer syntax of encapsulated pixel data from the one it is stored in: the stored one
+ * (sent as its fragments) or one it is decoded to. May throw NotAcceptable.
+ */
+export type PixelTarget = (stored: string) => string;
+
+/**
+ * Parses a stored object for its bulk data. Nothing stays open once it returns: the object's stream is
+ * read to its end (bulk values skipped) and closed; each part opens its own byte range when it is sent.
+ */
+export async function openBulkDataObject(
+  archive: Archive,
+  instance: StoredInstance,
+): Promise<BulkDataObject> {
+  const parse = async (options?: Parameters<typeof readPart10>[1]) => {
+    const stream = await archive.openObject(instance);
+    try {
+      return await readPart10(stream, options);
+    } finally {
+      stream.destroy(); // a parse error leaves the stream unread: release its file handle
+    }
+  };
+  let object = await parse();
+  if (object.deflated) {
+    // Offsets of a deflated object refer to the inflated bytes: read its values into memory instead.
+    object = await parse({ readPixelData: true, bulkDataThreshold: Infinity });
+  }
+  return { instance, object };
+}
+
+/** Splits the path of a BulkDataURI after `bulkdata/` (`<tag>[/<item>/<tag>…]`); 400 when malformed. */
+export function bulkDataPathOf(text: string): string[] {
+  const path = text.split('/').filter((p) => p !== '');
+  if (path.length === 0 || path.length % 2 === 0) {
+    throw new AppError(
+      ErrorCode.InvalidParameter,
+      'bulkdata: expected <tag> or <sequence tag>/<item>/<tag>',
+      'bulkdata',
+    );
+  }
+  return path;
+}
+
+function findElement(dataSet: DataSet, path: readonly string[]): DataElement | undefined {
+  let current: DataSet | undefined = dataSet;
+  for (let i = 0; i < path.length; i += 2) {
+    const tag = parseHexTag(path[i]!);
+    if (tag === undefined || current === undefined) return undefined;
+    const element = current.get(tag);
+    if (i === path.length - 1) return element;
+    // An item number as the metadata writes it (digits only): `0%0A` is no item.
+    const item = path[i + 1] ?? '';
+    current = /^\d{1,9}$/.test(item) ? element?.items?.[Number(item)] : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * One bulk data element of a parsed object as a multipart part with `Content-Location: location`
+ * (PS3.18 §10.4.1.1.5), as GET on its BulkDataURI answers it: `application/octet-stream`, little endian;
+ * encapsulated pixel data as its fragments in the stored syntax with that syntax's media type, or
+ * decoded frame by frame when `pixelTarget` asks for another syntax (PS3.18 §8.7.8.1). NotFound when
+ * the object has no such element. The body is opened lazily and released by the multipart writer when
+ * the part is never sent.
+ */
+export async function bulkDataPart(
+  archive: Archive,
+  { instance, object }: BulkDataObject,
+  path: readonly string[],
+  pixelTarget: PixelTarget,
+  location: string,
+): Promise<BulkDataPart> {
+  const element = findElement(object.dataSet, path);
+  if (element === undefined) throw new AppError(ErrorCode.NotFound, `no bulk data at ${path.join('/')}`);
+  const headers = { 'Content-Location': location };
+  if (element.encapsulated !== undefined) {
+    const stored = object.transferSyntaxUid;
+    // Frames are decoded through the instance's frame index, which describes the top-level Pixel Data
+    // only: encapsulated pixel data in an item (an icon) goes out as stored.
+    const target = path.length === 1 ? pixelTarget(stored) : stored;
+    if (target === stored) {
+      const partType = frameMediaType(stored);
+      const fragments = element.encapsulated.fragments;
+      const body = (async function* () {
+        for (const f of fragments) {
+          yield f.bytes ?? (await archive.readObjectRange(instance, { offset: f.offset, length: f.length }));
+        }
+      })();
+      return { partType, contentType: `${partType}; transfer-syntax=${stored}`, headers, body };
+    }
+    const frames = instance.frameIndex?.frames.length ?? 1;
+    const body = (async function* () {
+      for (let i = 0; i < frames; i++) yield (await readFrame(archive, instance, i, target)).pixels;
+    })();
+    const partType = 'application/octet-stream';
+    return { partType, contentType: `${partType}; transfer-syntax=${target}`, headers, body };
+  }
+  let body: AsyncIterable<Uint8Array> | Uint8Array;
+  if (element.bytes !== undefined) {
+    body = element.bytes;
+  } else if (!object.deflated && element.offset >= 0) {
+    body = await archive.openObject(instance, { offset: element.offset, length: element.length });
+  } else {
+    throw new AppError(
+      ErrorCode.NotFound,
+      `bulk data at ${path.join('/')} cannot be located in the stored object`,
+    );
+  }
+  if (lookupTransferSyntax(object.transferSyntaxUid)?.littleEndian === false) {
+    // Big endian objects: binary values go out little endian, like the rest of DICOMweb.
+    body = await swapToLittleEndian(body, element.vr);
+  }
+  const partType = 'application/octet-stream';
+  return { partType, contentType: partType, headers, body };
+}
+
+async function swapToLittleEndian(body: AsyncIterable<Uint8Array> | Uint8Array, vr: Vr): Promise<Uint8Array> {
+  const unit = BINARY_VALUE_SIZE[vr] ?? 1;
+  const chunks: Uint8Array[] = [];
+  if (body instanceof Uint8Array) chunks.push(body);
+  else for await (const chunk of body) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  for (let i = 0; i + unit <= bytes.length; i += unit) bytes.subarray(i, i + unit).reverse();
+  return bytes;
+}

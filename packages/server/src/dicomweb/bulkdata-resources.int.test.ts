@@ -1,0 +1,391 @@
+import { generateUid, readPart10, Tag, TransferSyntaxUid, type DataElement } from '@lightbox/dicom';
+import {
+  bytesElement,
+  concatBytes,
+  encodeTestDataSet,
+  encodeTestFileMeta,
+  EXPLICIT_LITTLE,
+  nativeFrameLittleEndian,
+  part10Preamble,
+  sequenceElement,
+  syntheticImage,
+  textElement,
+  type SyntheticImageOptions,
+} from '@lightbox/dicom/test-support';
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Archive } from '../archive/archive.js';
+import { multipartBody, splitMultipart } from '../test-support/dicomweb-client.js';
+import { DIALECTS } from '../test-support/test-databases.js';
+import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
+import { createUser } from '../test-support/test-users.js';
+
+// Behind a proxy: every BulkDataURI and Content-Location must carry the public URL, not the socket's.
+const PUBLIC_URL = 'https://pacs.example.org/lightbox';
+const PUBLIC_DICOMWEB = `${PUBLIC_URL}/dicomweb`;
+const OCTET = 'multipart/related; type="application/octet-stream"';
+const RLE = TransferSyntaxUid.RLELossless;
+const RLE_TYPE = 'multipart/related; type="image/dicom-rle"';
+const BASIC_TEXT_SR = '1.2.840.10008.5.1.4.1.1.88.11';
+const BIG_INSTANCES = 16;
+
+type Part = { headers: Record<string, string>; body: Buffer };
+
+/** Deterministic bytes that differ from one seed to another. */
+function pattern(length: number, seed: number): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (i * 31 + seed * 7 + (i >> 8)) & 0xff);
+}
+
+/** All native frames of a synthetic image, little endian. */
+function nativeFrames(options: SyntheticImageOptions, count: number): Buffer {
+  return Buffer.concat(Array.from({ length: count }, (_, f) => nativeFrameLittleEndian(options, f)));
+}
+
+/** An object without any bulk data (a structured report's identifiers only). */
+function reportWithoutBulkData(studyInstanceUid: string): Uint8Array {
+  const sop = generateUid();
+  const ui = (tag: number, uid: string) => textElement(tag, 'UI', uid);
+  const elements: DataElement[] = [
+    ui(Tag.SOPClassUID, BASIC_TEXT_SR),
+    ui(Tag.SOPInstanceUID, sop),
+    textElement(Tag.Modality, 'CS', 'SR'),
+    textElement(Tag.PatientID, 'LO', 'BULK-1'),
+    textElement(Tag.ReferringPhysicianName, 'PN', 'Doe^Jane'),
+    ui(Tag.StudyInstanceUID, studyInstanceUid),
+    ui(Tag.SeriesInstanceUID, generateUid()),
+  ];
+  return concatBytes([
+    part10Preamble(),
+    encodeTestFileMeta(BASIC_TEXT_SR, sop, TransferSyntaxUid.ExplicitVRLittleEndian),
+    encodeTestDataSet(elements, EXPLICIT_LITTLE),
+  ]);
+}
+
+for (const dialect of DIALECTS) {
+  describe(`Study, Series and Instance Bulkdata resources (PS3.18 §10.4.1.1.5) on ${dialect}`, () => {
+    let lb: TestLightbox;
+    let outsider: string;
+    const study = generateUid();
+    const seriesA = generateUid();
+    const seriesB = generateUid();
+    const emptyStudy = generateUid();
+    const bigStudy = generateUid();
+    const bigSeries = generateUid();
+    const common: SyntheticImageOptions = {
+      studyInstanceUid: study,
+      patientId: 'BULK-1',
+      referringPhysicianName: 'Doe^Jane',
+      rows: 16,
+      columns: 16,
+    };
+    // Series A: a multi-frame native image, and one with a private OB, an icon and overlay data beside
+    // its pixel data (all over the 1 KiB inline limit), plus a small private OB that metadata inlines.
+    const a1: SyntheticImageOptions = {
+      ...common,
+      seriesInstanceUid: seriesA,
+      seriesNumber: 1,
+      instanceNumber: 1,
+      sopInstanceUid: generateUid(),
+      frames: 3,
+    };
+    const privateBytes = pattern(3000, 1);
+    const iconBytes = pattern(2048, 2);
+    const overlayBytes = pattern(4096, 3);
+    const a2: SyntheticImageOptions = {
+      ...common,
+      seriesInstanceUid: seriesA,
+      seriesNumber: 1,
+      instanceNumber: 2,
+      sopInstanceUid: generateUid(),
+      rows: 8,
+      columns: 8,
+      extra: [
+        textElement(0x00090010, 'LO', 'LIGHTBOX TEST'),
+        bytesElement(0x00091001, 'OB', privateBytes),
+        bytesElement(0x00091002, 'OB', pattern(16, 4)),
+        sequenceElement(0x00880200, [[bytesElement(Tag.PixelData, 'OW', iconBytes)]]),
+        bytesElement(0x60003000, 'OW', overlayBytes),
+      ],
+    };
+    // Series B: a multi-frame native image in Implicit VR, and an RLE one.
+    const b1: SyntheticImageOptions = {
+      ...common,
+      seriesInstanceUid: seriesB,
+      seriesNumber: 2,
+      instanceNumber: 1,
+      sopInstanceUid: generateUid(),
+      transferSyntaxUid: TransferSyntaxUid.ImplicitVRLittleEndian,
+      frames: 2,
+    };
+    const b2: SyntheticImageOptions = {
+      ...common,
+      seriesInstanceUid: seriesB,
+      seriesNumber: 2,
+      instanceNumber: 2,
+      sopInstanceUid: generateUid(),
+      transferSyntaxUid: RLE,
+      frames: 2,
+    };
+    const instanceA2 = `/studies/${study}/series/${seriesA}/instances/${a2.sopInstanceUid}`;
+    const instanceB2 = `/studies/${study}/series/${seriesB}/instances/${b2.sopInstanceUid}`;
+
+    const local = (url: string) =>
+      url.startsWith(PUBLIC_DICOMWEB)
+        ? `${lb.dicomweb}${url.slice(PUBLIC_DICOMWEB.length)}`
+        : url.startsWith('http')
+          ? url
+          : `${lb.dicomweb}${url}`;
+    const get = (url: string, accept?: string, authorization = lb.authorization) =>
+      fetch(local(url), { headers: { authorization, ...(accept === undefined ? {} : { accept }) } });
+    const partsOf = async (response: Response): Promise<Part[]> => {
+      expect(response.status, await response.clone().text()).toBe(200);
+      const type = response.headers.get('content-type')!;
+      expect(type).toMatch(/^multipart\/related; type="[^"]+"; boundary=/);
+      return splitMultipart(Buffer.from(await response.arrayBuffer()), type);
+    };
+    /** The BulkDataURIs of a resource's metadata, in the order its JSON text gives them. */
+    const metadataUris = async (resource: string): Promise<string[]> => {
+      const response = await get(`${resource}/metadata`);
+      expect(response.status).toBe(200);
+      return [...(await response.text()).matchAll(/"BulkDataURI":"([^"]+)"/g)].map((m) => m[1]!);
+    };
+    /** Each part equals, in Content-Location, Content-Type and bytes, what GET on its URI answers. */
+    const expectParts = async (parts: Part[], uris: string[], accept?: string) => {
+      expect(parts.map((p) => p.headers['content-location'])).toEqual(uris);
+      for (const [i, uri] of uris.entries()) {
+        const [single, ...more] = await partsOf(await get(uri, accept));
+        expect(more).toEqual([]);
+        expect(single!.headers['content-location']).toBe(uri);
+        expect(parts[i]!.headers['content-type'], uri).toBe(single!.headers['content-type']);
+        expect(Buffer.compare(parts[i]!.body, single!.body), uri).toBe(0);
+      }
+    };
+    const bodyAt = (parts: Part[], suffix: string) =>
+      parts.find((p) => p.headers['content-location']!.endsWith(suffix))!.body;
+
+    beforeAll(async () => {
+      lb = await startTestLightbox(dialect, { LIGHTBOX_PUBLIC_URL: PUBLIC_URL });
+      const big = Array.from({ length: BIG_INSTANCES }, (_, n) =>
+        syntheticImage({
+          studyInstanceUid: bigStudy,
+          seriesInstanceUid: bigSeries,
+          sopInstanceUid: generateUid(),
+          instanceNumber: n + 1,
+          patientId: 'BULK-2',
+          rows: 1024,
+          columns: 1024,
+          pixelValue: (_f, r, c) => (r ^ c ^ n) & 0xfff,
+        }),
+      );
+      const objects = [a1, a2, b1, b2].map((o) => syntheticImage(o));
+      for (const batch of [[...objects, reportWithoutBulkData(emptyStudy)], big]) {
+        const { body, contentType } = multipartBody(batch.map((bytes) => ({ bytes })));
+        const stored = await fetch(`${lb.dicomweb}/studies`, {
+          method: 'POST',
+          body,
+          headers: { authorization: lb.authorization, 'content-type': contentType },
+        });
+        expect(stored.status).toBe(200);
+      }
+      // A referring physician without any provider identifier: no study is theirs.
+      outsider = await createUser(lb, 'dr-outside', { roles: ['referring-physician'] });
+    }, 120_000);
+    afterAll(async () => {
+      await lb?.stop();
+    });
+
+    it('answers a study as every BulkDataURI of its metadata, each part as GET on that URI answers it', async () => {
+      const uris = await metadataUris(`/studies/${study}`);
+      // a1 and b1 pixel data; a2 private OB, icon, overlay and pixel data; b2 pixel data.
+      expect(uris).toHaveLength(7);
+      for (const uri of uris)
+        expect(uri.startsWith(`${PUBLIC_DICOMWEB}/studies/${study}/series/`)).toBe(true);
+      const response = await get(`/studies/${study}/bulkdata`);
+      expect(response.headers.get('content-type')).toMatch(
+        /^multipart\/related; type="application\/octet-stream";/,
+      );
+      const parts = await partsOf(response);
+      await expectParts(parts, uris);
+      // The values themselves, from the objects as built.
+      expect(bodyAt(parts, `${a1.sopInstanceUid}/bulkdata/7FE00010`)).toEqual(nativeFrames(a1, 3));
+      expect(bodyAt(parts, '/bulkdata/00091001')).toEqual(Buffer.from(privateBytes));
+      expect(bodyAt(parts, '/bulkdata/00880200/0/7FE00010')).toEqual(Buffer.from(iconBytes));
+      expect(bodyAt(parts, '/bulkdata/60003000')).toEqual(Buffer.from(overlayBytes));
+      expect(bodyAt(parts, `${b1.sopInstanceUid}/bulkdata/7FE00010`)).toEqual(nativeFrames(b1, 2));
+      // RLE pixel data, with octet-stream asked for: decoded, as /frames would.
+      const rle = parts.find((p) =>
+        p.headers['content-location']!.startsWith(`${PUBLIC_DICOMWEB}${instanceB2}/`),
+      )!;
+      expect(rle.headers['content-type']).toBe(
+        `application/octet-stream; transfer-syntax=${TransferSyntaxUid.ExplicitVRLittleEndian}`,
+      );
+      expect(rle.body).toEqual(nativeFrames(b2, 2));
+    });
+
+    it('answers a series and an instance with their own bulk data, in metadata order', async () => {
+      for (const series of [seriesA, seriesB]) {
+        const resource = `/studies/${study}/series/${series}`;
+        const uris = await metadataUris(resource);
+        expect(uris.length).toBeGreaterThan(0);
+        await expectParts(await partsOf(await get(`${resource}/bulkdata`)), uris);
+      }
+      const uris = await metadataUris(instanceA2);
+      expect(uris.map((u) => u.slice(u.indexOf('/bulkdata/') + 10))).toEqual([
+        '00091001',
+        '00880200/0/7FE00010',
+        '60003000',
+        '7FE00010',
+      ]);
+      await expectParts(await partsOf(await get(`${instanceA2}/bulkdata`)), uris);
+      await expectParts(await partsOf(await get(`${instanceA2}/bulkdata/`)), uris);
+    });
+
+    it('sends compressed pixel data in its own media type when that is accepted', async () => {
+      const stored = await readPart10(syntheticImage(b2), { readPixelData: true });
+      const fragments = Buffer.concat(
+        stored.dataSet.get(Tag.PixelData)!.encapsulated!.fragments.map((f) => f.bytes!),
+      );
+      const accept = `${RLE_TYPE}, ${OCTET}`;
+      const [rle, ...none] = await partsOf(await get(`${instanceB2}/bulkdata`, accept));
+      expect(none).toEqual([]);
+      expect(rle!.headers['content-type']).toBe(`image/dicom-rle; transfer-syntax=${RLE}`);
+      expect(rle!.body).toEqual(fragments);
+      // Only the RLE type accepted: enough for an instance whose only bulk data is its pixel data.
+      const response = await get(`${instanceB2}/bulkdata`, RLE_TYPE);
+      expect(response.headers.get('content-type')).toMatch(/^multipart\/related; type="image\/dicom-rle";/);
+      expect((await partsOf(response))[0]!.body).toEqual(fragments);
+      // A series mixing native and RLE images: each part in its own type.
+      const series = `/studies/${study}/series/${seriesB}`;
+      const parts = await partsOf(await get(`${series}/bulkdata`, accept));
+      expect(parts.map((p) => p.headers['content-type'])).toEqual([
+        'application/octet-stream',
+        `image/dicom-rle; transfer-syntax=${RLE}`,
+      ]);
+      await expectParts(parts, await metadataUris(series), accept);
+      // transfer-syntax=* with octet-stream also sends it as stored.
+      const asStored = await partsOf(await get(`${instanceB2}/bulkdata`, `${OCTET}; transfer-syntax=*`));
+      expect(asStored[0]!.body).toEqual(fragments);
+    });
+
+    it('answers a study, series or instance asked for octet-stream with its bulk data (PS3.18 Table 10.4.4-1)', async () => {
+      const comparable = (parts: Part[]) =>
+        parts.map((p) => ({
+          location: p.headers['content-location'],
+          type: p.headers['content-type'],
+          body: p.body.toString('base64'),
+        }));
+      for (const resource of [`/studies/${study}`, `/studies/${study}/series/${seriesA}`, instanceA2]) {
+        const retrieved = await partsOf(await get(resource, OCTET));
+        const bulk = await partsOf(await get(`${resource}/bulkdata`, OCTET));
+        expect(bulk.length).toBeGreaterThan(0);
+        expect(comparable(retrieved)).toEqual(comparable(bulk));
+        // Instances as before for anything application/dicom answers.
+        for (const accept of [
+          undefined,
+          '*/*',
+          `${OCTET}, multipart/related; type="application/dicom"; q=0.5`,
+        ]) {
+          const parts = await partsOf(await get(resource, accept));
+          for (const part of parts) expect(part.headers['content-type']).toMatch(/^application\/dicom;/);
+        }
+      }
+      // A study without bulk data, as its bulkdata resource: 204.
+      expect((await get(`/studies/${emptyStudy}`, OCTET)).status).toBe(204);
+    });
+
+    it('answers 406 when no part can go out in an accepted type', async () => {
+      for (const [resource, accept] of [
+        [`/studies/${study}/bulkdata`, 'application/dicom+json'],
+        [`/studies/${study}/bulkdata`, 'application/octet-stream'],
+        // Native pixel data and other values need octet-stream.
+        [`/studies/${study}/bulkdata`, RLE_TYPE],
+        [`/studies/${study}/series/${seriesB}/bulkdata`, 'multipart/related; type="image/jpeg"'],
+        [`${instanceB2}/bulkdata`, 'multipart/related; type="image/jpeg"'],
+        [`${instanceA2}/bulkdata`, `${OCTET}; transfer-syntax=${TransferSyntaxUid.ExplicitVRBigEndian}`],
+        // Neither instances nor bulk data.
+        [`/studies/${study}`, 'multipart/related; type="image/jpeg"'],
+      ] as const) {
+        const response = await get(resource, accept);
+        expect(response.status, `${resource} ${accept}`).toBe(406);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        await response.arrayBuffer();
+      }
+    });
+
+    it('keeps to the access scope of metadata: 404 for a study, series or instance out of reach', async () => {
+      for (const resource of [`/studies/${study}`, `/studies/${study}/series/${seriesA}`, instanceA2]) {
+        expect((await get(`${resource}/metadata`, undefined, outsider)).status).toBe(404);
+        const bulk = await get(`${resource}/bulkdata`, undefined, outsider);
+        expect(bulk.status).toBe(404);
+        expect(await bulk.text()).not.toContain('BulkData');
+        expect((await get(resource, OCTET, outsider)).status).toBe(404);
+      }
+      expect((await get(`/studies/${generateUid()}/bulkdata`)).status).toBe(404);
+    });
+
+    it('answers 204 for a study that has no bulk data at all', async () => {
+      const metadata = await get(`/studies/${emptyStudy}/metadata`);
+      expect(metadata.status).toBe(200);
+      expect(await metadata.text()).not.toContain('BulkDataURI');
+      const response = await get(`/studies/${emptyStudy}/bulkdata`);
+      expect(response.status).toBe(204);
+      expect((await response.arrayBuffer()).byteLength).toBe(0);
+    });
+
+    it('audits the transfer as a retrieve of the study does', async () => {
+      const events = async () =>
+        (
+          (await (
+            await get(`${lb.baseUrl}/api/audit-events?studyUid=${study}&eventId=110104&limit=1000`)
+          ).json()) as unknown[]
+        ).length;
+      const before = await events();
+      await partsOf(await get(`/studies/${study}/bulkdata`));
+      expect((await events()) - before).toBe(1);
+    });
+
+    it('opens one object at a time and releases what is open when the client goes away', async () => {
+      const archive = lb.running.services.archive;
+      const openObject = archive.openObject;
+      let open = 0;
+      let most = 0;
+      let opened = 0;
+      archive.openObject = async (...args: Parameters<Archive['openObject']>) => {
+        const stream = await openObject.apply(archive, args);
+        opened++;
+        most = Math.max(most, ++open);
+        stream.once('close', () => open--);
+        return stream;
+      };
+      try {
+        // node:http rather than fetch: destroying the request closes the connection there and then.
+        const openWhenGone = await new Promise<number>((resolve, reject) => {
+          const url = `${lb.dicomweb}/studies/${bigStudy}/bulkdata`;
+          const request = httpRequest(url, { headers: { authorization: lb.authorization } }, (response) => {
+            if (response.statusCode !== 200) reject(new Error(`status ${response.statusCode}`));
+            response.once('data', () => {
+              const now = open;
+              request.destroy();
+              resolve(now);
+            });
+          });
+          request.on('error', () => {}); // the destroy
+          request.end();
+        });
+        // An object was being read when the client went away…
+        expect(openWhenGone).toBeGreaterThan(0);
+        // …and is released.
+        for (let wait = 0; wait < 100 && open > 0; wait++) await new Promise((r) => setTimeout(r, 50));
+        expect(open).toBe(0);
+        // Each instance is parsed (one stream), then its pixel data read (another): 2 MiB each, far more
+        // than the socket buffers hold, so the client went away long before the last instance.
+        expect(opened).toBeLessThan(2 * BIG_INSTANCES);
+        expect(most).toBeLessThanOrEqual(2);
+      } finally {
+        archive.openObject = openObject;
+      }
+      // The server is fine afterwards.
+      expect((await partsOf(await get(`${instanceA2}/bulkdata`))).length).toBe(4);
+    });
+  });
+}

@@ -1,0 +1,143 @@
+import { lookupTransferSyntax } from '@lightbox/dicom';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredInstance } from '../archive/index-store.js';
+import { canDecodeFrames } from '../imaging/decode-stored-frame.js';
+import type { Actor } from '../security/actor.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { dicomwebBaseUrl } from './base-url.js';
+import { bulkDataPart, bulkDataPathOf, openBulkDataObject, type PixelTarget } from './bulk-data-element.js';
+import type { MultipartWritePart } from './multipart/index.js';
+import {
+  acceptsMultipart,
+  acceptsOctetStream,
+  frameMediaType,
+  negotiateFrames,
+} from './retrieve-negotiation.js';
+import { selectorOf, sendMultipart, type WadoDeps, type WadoParams } from './wado-rs.js';
+
+// Relative BulkDataURIs as the metadata holds them; their text never needs unescaping (UIDs, hex tags,
+// item numbers), and a `"BulkDataURI":"` inside a string value would have its quotes escaped.
+const BULK_DATA_URI =
+  /"BulkDataURI":"(studies\/[^"/]+\/series\/[^"/]+\/instances\/([^"/]+)\/bulkdata\/[^"]+)"/g;
+const PIXEL_DATA = '7FE00010';
+
+/** An instance whose bulk data goes out, with the relative BulkDataURIs of its metadata, in order. */
+interface InstanceBulkData {
+  instance: StoredInstance;
+  uris: string[];
+}
+
+/** The BulkDataURIs of metadata texts by SOP Instance UID, each list in document order. */
+function bulkDataUris(texts: readonly string[]): Map<string, string[]> {
+  const bySop = new Map<string, string[]>();
+  for (const text of texts) {
+    for (const [, uri, sop] of text.matchAll(BULK_DATA_URI)) {
+      const list = bySop.get(sop!) ?? [];
+      list.push(uri!);
+      bySop.set(sop!, list);
+    }
+  }
+  return bySop;
+}
+
+/** The element path of a relative BulkDataURI (what follows `/bulkdata/`). */
+function pathOf(uri: string): string[] {
+  return bulkDataPathOf(uri.slice(uri.indexOf('/bulkdata/') + '/bulkdata/'.length));
+}
+
+/**
+ * Whether an element is encapsulated pixel data, whose media type is negotiated: the top-level Pixel
+ * Data of an object in an encapsulated syntax. (Pixel data in an item, an icon, counts as octet-stream
+ * here; should it be encapsulated, it goes out as stored, see {@link bulkDataPart}.)
+ */
+function isEncapsulatedPixelData(instance: StoredInstance, uri: string): boolean {
+  return (
+    lookupTransferSyntax(instance.transferSyntaxUid)?.encapsulated === true &&
+    uri.endsWith(`/bulkdata/${PIXEL_DATA}`)
+  );
+}
+
+/**
+ * Negotiates every part before the first byte is sent (a 406 cannot follow a 200): bulk data other than
+ * encapsulated pixel data needs `application/octet-stream`; the pixel data of each compressed transfer
+ * syntax in scope goes out as for `/frames` (its own media type, or decoded). Throws NotAcceptable.
+ */
+function negotiateParts(accept: string | undefined, scope: readonly InstanceBulkData[]): PixelTarget {
+  const targets = new Map<string, string>();
+  let octetStream = false;
+  for (const { instance, uris } of scope) {
+    for (const uri of uris) {
+      const stored = instance.transferSyntaxUid;
+      if (!isEncapsulatedPixelData(instance, uri)) octetStream = true;
+      else if (!targets.has(stored))
+        targets.set(stored, negotiateFrames(accept, stored, canDecodeFrames(stored)));
+    }
+  }
+  if (octetStream && !acceptsOctetStream(accept)) {
+    throw new AppError(
+      ErrorCode.NotAcceptable,
+      'this bulk data includes values other than compressed pixel data; accept multipart/related; type="application/octet-stream"',
+    );
+  }
+  // Pixel data in a syntax not negotiated above (not expected) goes out as stored rather than failing
+  // once the body has begun.
+  return (stored) => targets.get(stored) ?? stored;
+}
+
+/** The `type` of the body: the media type of its root, first, part (RFC 2387 §3.1). */
+function rootType({ instance, uris }: InstanceBulkData, pixelTarget: PixelTarget): string {
+  const stored = instance.transferSyntaxUid;
+  return isEncapsulatedPixelData(instance, uris[0]!) && pixelTarget(stored) === stored
+    ? frameMediaType(stored)
+    : 'application/octet-stream';
+}
+
+/**
+ * The Study, Series and Instance Bulkdata resources (PS3.18 §10.4.1.1.5, §10.4.3.3.5): every element
+ * that the metadata of the instances in scope gives as a BulkDataURI, instance by instance in the order
+ * of retrieve and metadata, each element in metadata order, as one multipart/related body. Each part is
+ * what GET on its BulkDataURI answers, with that URI as its Content-Location. Instances are found (in
+ * the actor's access scope, audited as a transfer) as for frames and bulk data, and their metadata read
+ * (audited as an access) for the URIs; objects are then opened one after the other as their parts go
+ * out, never more than one at a time. Every media type is negotiated first ({@link negotiateParts}).
+ */
+export async function handleBulkDataResource(
+  deps: WadoDeps,
+  request: FastifyRequest<{ Params: WadoParams }>,
+  reply: FastifyReply,
+  actor: Actor,
+): Promise<FastifyReply> {
+  const accept = request.headers.accept;
+  if (!acceptsMultipart(accept)) {
+    throw new AppError(
+      ErrorCode.NotAcceptable,
+      'bulk data is answered as multipart/related; type="application/octet-stream"',
+    );
+  }
+  const selector = selectorOf(request.params);
+  const instances = await deps.archive.findInstances(selector, actor, 'pixels');
+  const urisBySop = bulkDataUris(await deps.archive.instanceMetadata(selector, actor));
+  // Matched by SOP Instance UID rather than position: the two reads are separate queries.
+  const scope: InstanceBulkData[] = instances
+    .map((instance) => ({ instance, uris: urisBySop.get(instance.sopInstanceUid) ?? [] }))
+    .filter((i) => i.uris.length > 0);
+  const first = scope[0];
+  if (first === undefined) {
+    // Instances without bulk data (e.g. structured reports): the resource exists but holds nothing, and
+    // a multipart body needs at least one part (RFC 2046 §5.1.1). 204, as PS3.18 §8.3.4.4.1 answers an
+    // empty search, rather than 404, which would say the study is unknown or out of reach.
+    return reply.code(204).send();
+  }
+
+  const pixelTarget = negotiateParts(accept, scope);
+  const base = dicomwebBaseUrl(request, deps.publicUrl);
+  async function* parts(): AsyncGenerator<MultipartWritePart> {
+    for (const { instance, uris } of scope) {
+      const object = await openBulkDataObject(deps.archive, instance);
+      for (const uri of uris) {
+        yield await bulkDataPart(deps.archive, object, pathOf(uri), pixelTarget, `${base}/${uri}`);
+      }
+    }
+  }
+  return sendMultipart(reply, rootType(first, pixelTarget), parts());
+}
