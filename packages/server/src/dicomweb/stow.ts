@@ -6,15 +6,20 @@ import type { StoreOutcome } from '../archive/store-instance.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { DataSetEncoding, negotiateStoreResponse } from './data-set-negotiation.js';
 import { parseMediaType } from './media-type/index.js';
-import { MultipartError, parseMultipart } from './multipart/index.js';
+import { MultipartError, parseMultipart, type MultipartPart } from './multipart/index.js';
 import { dicomwebBaseUrl } from './base-url.js';
 import type { Actor } from '../security/actor.js';
+import { storeMetadataAndBulkData } from './stow-metadata-bulkdata.js';
 
 /** What STOW-RS needs. */
 export interface StowDeps {
   archive: Archive;
   maxStowBytes: number;
   publicUrl?: string;
+  /** Metadata and bulk data requests: most bytes of JSON metadata (default 16 MiB). */
+  maxMetadataBytes?: number;
+  /** Metadata and bulk data requests: most bytes of bulk data held in memory (default 1 GiB). */
+  maxBulkBytes?: number;
 }
 
 async function* limitBytes(source: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
@@ -24,6 +29,53 @@ async function* limitBytes(source: AsyncIterable<Uint8Array>, max: number): Asyn
     if (total > max)
       throw new AppError(ErrorCode.PayloadTooLarge, `the request body exceeds the limit of ${max} bytes`);
     yield chunk;
+  }
+}
+
+/** What the parts of a request are (PS3.18 §10.5.1.4): Part 10 instances, or DICOM JSON metadata and bulk data. */
+type StowForm = 'instances' | 'metadata-json';
+
+// The `type` parameter of the request: application/dicom (or none, as before), or JSON metadata. dcm4che's
+// stowrs writes application/json; XML metadata (application/dicom+xml) is not supported.
+function stowForm(partType: string | undefined): StowForm {
+  const type = partType?.trim().toLowerCase();
+  if (type === undefined || type === 'application/dicom') return 'instances';
+  if (type === 'application/dicom+json' || type === 'application/json') return 'metadata-json';
+  throw new AppError(
+    ErrorCode.UnsupportedMediaType,
+    `parts of type ${partType} are not supported; send application/dicom, or application/dicom+json metadata with bulk data`,
+  );
+}
+
+/** The request URL as the client may have written it: under the public URL, and under the Host it used. */
+function requestUrls(request: FastifyRequest, publicUrl: string | undefined): string[] {
+  const path = request.url.replace(/^.*?\/dicomweb(?=\/|$)/, '');
+  const urls = [
+    `${dicomwebBaseUrl(request, publicUrl)}${path}`,
+    `${dicomwebBaseUrl(request, undefined)}${path}`,
+  ];
+  return [...new Set(urls)];
+}
+
+/** Stores each Part 10 part as it arrives; a part of another type fails alone. */
+async function storeInstanceParts(
+  parts: AsyncIterable<MultipartPart>,
+  deps: StowDeps,
+  actor: Actor,
+  studyUid: string | undefined,
+  outcomes: StoreOutcome[],
+): Promise<void> {
+  for await (const part of parts) {
+    const type = part.contentType === undefined ? undefined : parseMediaType(part.contentType);
+    if (type !== undefined && `${type.type}/${type.subtype}` !== 'application/dicom') {
+      // An unsupported part fails alone; the parser drains it before the next part.
+      outcomes.push({
+        ok: false,
+        error: new AppError(ErrorCode.CannotUnderstand, `part of type ${part.contentType}`),
+      });
+      continue;
+    }
+    outcomes.push(await deps.archive.storeInstance(part.body, actor, { expectedStudyUid: studyUid }));
   }
 }
 
@@ -63,7 +115,10 @@ function stowResponse(outcomes: StoreOutcome[], base: string, studyUid: string |
 
 /**
  * STOW-RS (PS3.18 §10.5): a streamed `multipart/related; type="application/dicom"` body; each part goes
- * through `archive.storeInstance` as it arrives, so a study is never held in memory. 200 when every
+ * through `archive.storeInstance` as it arrives, so a study is never held in memory. With
+ * `type="application/dicom+json"` the body is DICOM JSON metadata and bulk data parts instead
+ * (`stow-metadata-bulkdata.ts`): these are read whole, within their own limits, and each instance is
+ * assembled into a Part 10 object that takes the same path. 200 when every
  * instance is durable, 202 when some failed, 409 when none could be stored. A re-sent instance succeeds
  * and a `Warning: 299` header says it was already stored. The response data set is DICOM JSON, or the
  * Native DICOM Model when the client prefers `application/dicom+xml` (§10.5.3).
@@ -78,16 +133,10 @@ export async function handleStow(
   if (contentType === undefined || contentType.type !== 'multipart' || contentType.subtype !== 'related') {
     throw new AppError(
       ErrorCode.UnsupportedMediaType,
-      'STOW-RS takes multipart/related; type="application/dicom"',
+      'STOW-RS takes multipart/related; type="application/dicom" (or type="application/dicom+json")',
     );
   }
-  const partType = contentType.params.get('type');
-  if (partType !== undefined && partType.toLowerCase() !== 'application/dicom') {
-    throw new AppError(
-      ErrorCode.UnsupportedMediaType,
-      `parts of type ${partType} are not supported; send application/dicom`,
-    );
-  }
+  const form = stowForm(contentType.params.get('type'));
   const boundary = contentType.params.get('boundary');
   if (boundary === undefined || boundary === '') {
     throw new AppError(ErrorCode.BadRequest, 'the multipart/related Content-Type has no boundary parameter');
@@ -103,18 +152,25 @@ export async function handleStow(
   const studyUid = request.params.study;
   const body = limitBytes(request.body as Readable, deps.maxStowBytes);
   const outcomes: StoreOutcome[] = [];
+  const warnings: string[] = [];
   try {
-    for await (const part of parseMultipart(body, boundary)) {
-      const type = part.contentType === undefined ? undefined : parseMediaType(part.contentType);
-      if (type !== undefined && `${type.type}/${type.subtype}` !== 'application/dicom') {
-        // An unsupported part fails alone; the parser drains it before the next part.
-        outcomes.push({
-          ok: false,
-          error: new AppError(ErrorCode.CannotUnderstand, `part of type ${part.contentType}`),
-        });
-        continue;
-      }
-      outcomes.push(await deps.archive.storeInstance(part.body, actor, { expectedStudyUid: studyUid }));
+    const parts = parseMultipart(body, boundary);
+    if (form === 'instances') {
+      await storeInstanceParts(parts, deps, actor, studyUid, outcomes);
+    } else {
+      const notes = await storeMetadataAndBulkData(
+        parts,
+        {
+          archive: deps.archive,
+          actor,
+          ...(studyUid === undefined ? {} : { studyUid }),
+          requestUrls: requestUrls(request, deps.publicUrl),
+          ...(deps.maxMetadataBytes === undefined ? {} : { maxMetadataBytes: deps.maxMetadataBytes }),
+          ...(deps.maxBulkBytes === undefined ? {} : { maxBulkBytes: deps.maxBulkBytes }),
+        },
+        outcomes,
+      );
+      warnings.push(...notes);
     }
   } catch (error) {
     if (error instanceof MultipartError) {
@@ -129,7 +185,6 @@ export async function handleStow(
   if (outcomes.length === 0) throw new AppError(ErrorCode.BadRequest, 'the request holds no instance');
   const stored = outcomes.filter((o) => o.ok);
   const already = stored.filter((o) => o.ok && o.status === 'already-stored').length;
-  const warnings: string[] = [];
   if (already > 0) warnings.push(`${already} of the instances were already stored; no second copy was kept`);
   // The Failure Reason codes say what kind of failure; a Warning header (PS3.18 8.3.5.1) says which, in
   // words (the error details name attributes and UIDs, never patient data).

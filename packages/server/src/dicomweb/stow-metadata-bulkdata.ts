@@ -1,0 +1,132 @@
+import type { Archive } from '../archive/archive.js';
+import type { StoreOutcome } from '../archive/store-instance.js';
+import type { Actor } from '../security/actor.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import type { MultipartPart } from './multipart/index.js';
+import { BulkParts, partMediaType, readWhole } from './stow-bulk-parts.js';
+import { assembleInstance } from './stow-metadata.js';
+
+/** Most bytes of DICOM JSON metadata in one request: 16 MiB (thousands of instances' worth). */
+export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Most bytes of bulk data held in memory for one request: 1 GiB. The parts are buffered because an
+ * instance can only be assembled once every part it refers to has arrived, in whatever order they
+ * come; they are not spooled to disk, where they would lie unencrypted beside an archive that encrypts
+ * at rest. Larger objects go as application/dicom, which is streamed.
+ */
+export const MAX_BULK_BYTES = 1024 * 1024 * 1024;
+
+/** What a metadata and bulk data request needs. */
+export interface MetadataStowOptions {
+  archive: Archive;
+  actor: Actor;
+  /** The `{study}` of the request, which every instance must belong to. */
+  studyUid?: string;
+  /** The request URL as the client may have written it, for resolving relative BulkDataURIs. */
+  requestUrls: readonly string[];
+  maxMetadataBytes?: number;
+  maxBulkBytes?: number;
+}
+
+function isJson(mediaType: string): boolean {
+  return mediaType === 'application/dicom+json' || mediaType === 'application/json';
+}
+
+/** The instances of a metadata part: a DICOM JSON array (PS3.18 Annex F), or one object as some clients send. */
+function parseMetadata(bytes: Buffer): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  } catch {
+    // JSON.parse's message may quote the text: it is not repeated to the client.
+    throw new AppError(ErrorCode.BadRequest, 'the metadata part is not valid JSON');
+  }
+  if (Array.isArray(value)) return value;
+  if (value !== null && typeof value === 'object') return [value];
+  throw new AppError(ErrorCode.BadRequest, 'the metadata part is not a DICOM JSON array of instances');
+}
+
+async function* once(chunks: () => Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* chunks();
+}
+
+/**
+ * STOW-RS with separate metadata and bulk data (PS3.18 §10.5.1.4, JSON): the first part is a DICOM JSON
+ * array of instances; every later part is bulk data, named by a Content-Location (or Content-ID) that a
+ * BulkDataURI of the metadata refers to. All parts are read first (metadata up to `maxMetadataBytes`,
+ * bulk data up to `maxBulkBytes` in all, else 413), then each instance is assembled into a Part 10
+ * object and stored through `archive.storeInstance`, exactly as an application/dicom part is: an
+ * instance that cannot be assembled fails alone. Outcomes are appended to `outcomes`; returns warnings
+ * for the response. A body that is not JSON where the metadata should be is a 400.
+ */
+export async function storeMetadataAndBulkData(
+  parts: AsyncIterable<MultipartPart>,
+  options: MetadataStowOptions,
+  outcomes: StoreOutcome[],
+): Promise<string[]> {
+  const maxMetadata = options.maxMetadataBytes ?? MAX_METADATA_BYTES;
+  const maxBulk = options.maxBulkBytes ?? MAX_BULK_BYTES;
+  const bulk = new BulkParts(options.requestUrls);
+  let instances: unknown[] | undefined;
+  let metadataTransferSyntax: string | undefined;
+  let metadataBytes = 0;
+  let bulkBytes = 0;
+  for await (const part of parts) {
+    const { mediaType, transferSyntax } = partMediaType(part);
+    const location = part.headers.get('content-location');
+    const contentId = part.headers.get('content-id');
+    // The first part is the metadata; later JSON parts that name no location are more of it (clients
+    // that send one part per instance, as the XML form does).
+    const metadata =
+      instances === undefined
+        ? part.contentType === undefined || isJson(mediaType)
+        : isJson(mediaType) && location === undefined && contentId === undefined;
+    if (instances === undefined && !metadata) {
+      throw new AppError(
+        ErrorCode.BadRequest,
+        `the first part must be the DICOM JSON metadata (application/dicom+json), not ${mediaType}`,
+      );
+    }
+    if (metadata) {
+      const bytes = await readWhole(
+        part.body,
+        maxMetadata - metadataBytes,
+        `the metadata exceeds the limit of ${maxMetadata} bytes`,
+      );
+      metadataBytes += bytes.length;
+      if (instances === undefined) metadataTransferSyntax = transferSyntax;
+      instances = [...(instances ?? []), ...parseMetadata(bytes)];
+      continue;
+    }
+    const bytes = await readWhole(
+      part.body,
+      maxBulk - bulkBytes,
+      `the bulk data exceeds the ${maxBulk} bytes a metadata and bulk data request may hold in memory; ` +
+        'send larger objects as application/dicom',
+    );
+    bulkBytes += bytes.length;
+    bulk.add(
+      { mediaType, ...(transferSyntax === undefined ? {} : { transferSyntax }), bytes },
+      location,
+      contentId,
+    );
+  }
+  if (instances === undefined) throw new AppError(ErrorCode.BadRequest, 'the request holds no metadata part');
+
+  const source = { find: (uri: string) => bulk.find(uri), metadataTransferSyntax };
+  const storeOptions = options.studyUid === undefined ? {} : { expectedStudyUid: options.studyUid };
+  for (const json of instances) {
+    const assembled = assembleInstance(json, source);
+    if (!assembled.ok) {
+      const { ok: _ok, ...failure } = assembled;
+      outcomes.push({ ok: false, ...failure });
+      continue;
+    }
+    outcomes.push(await options.archive.storeInstance(once(assembled.part10), options.actor, storeOptions));
+  }
+  const unreferenced = bulk.unreferenced();
+  return unreferenced === 0
+    ? []
+    : [`${unreferenced} bulk data part(s) matched no BulkDataURI of the metadata and were ignored`];
+}

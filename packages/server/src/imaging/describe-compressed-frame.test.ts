@@ -1,0 +1,139 @@
+/**
+ * Deriving the Image Pixel Description and transfer syntax of a compressed frame from its markers (the
+ * STOW-RS metadata and bulk data form lets clients omit them). Checked against objects written by other
+ * implementations (pydicom's test files, from the Debian package python3-pydicom), whose attributes
+ * describe their own frames, and against JPEGs made by sharp (libjpeg-turbo).
+ */
+import { readFileSync } from 'node:fs';
+import { getNumber, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { readEncodedFrames } from './codecs/read-encoded-frames.js';
+import { describeCompressedFrame, type DescribableFamily } from './describe-compressed-frame.js';
+
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+
+async function firstFrame(file: string) {
+  const { dataSet, transferSyntaxUid } = await readPart10(readFileSync(`${PYDICOM}/${file}`), {
+    readPixelData: true,
+  });
+  const frame = readEncodedFrames(dataSet)![0]!;
+  const attributes = {
+    rows: getNumber(dataSet, Tag.Rows),
+    columns: getNumber(dataSet, Tag.Columns),
+    samplesPerPixel: getNumber(dataSet, Tag.SamplesPerPixel),
+    bitsAllocated: getNumber(dataSet, Tag.BitsAllocated),
+    bitsStored: getNumber(dataSet, Tag.BitsStored),
+    highBit: getNumber(dataSet, Tag.HighBit),
+    pixelRepresentation: getNumber(dataSet, Tag.PixelRepresentation),
+    photometricInterpretation: getString(dataSet, Tag.PhotometricInterpretation),
+  };
+  return { frame, transferSyntaxUid, attributes };
+}
+
+function refusal(run: () => unknown): AppError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('not refused');
+}
+
+describe('describeCompressedFrame', () => {
+  // Files whose attributes are what the frame says (others disagree on purpose, or label subsampled
+  // YCbCr as YBR_FULL or RGB as older DCMTK and GDCM did; PS3.5 §8.2.1 calls it YBR_FULL_422).
+  const agreeing: Array<[string, DescribableFamily]> = [
+    ['JPEG-lossy.dcm', 'jpeg'], // extended 12-bit (.51)
+    ['JPGExtended.dcm', 'jpeg'],
+    ['SC_rgb_jpeg_dcmtk.dcm', 'jpeg'], // baseline colour
+    ['SC_rgb_jpeg_gdcm.dcm', 'jpeg'],
+    ['SC_rgb_jpeg_app14_dcmd.dcm', 'jpeg'], // Adobe marker: RGB, no transform
+    ['SC_rgb_dcmtk_+eb+cy+s2.dcm', 'jpeg'],
+    ['SC_rgb_small_odd_jpeg.dcm', 'jpeg'],
+    ['JPEG2000.dcm', 'j2k'],
+  ];
+  for (const [file, family] of agreeing) {
+    it(`describes the frame of ${file} as its data set does`, async () => {
+      const { frame, transferSyntaxUid, attributes } = await firstFrame(file);
+      const described = describeCompressedFrame(family, frame);
+      expect(described.transferSyntaxUid).toBe(transferSyntaxUid);
+      expect(described.description).toEqual(attributes);
+    });
+  }
+
+  it('reads JPEG-LS and JPEG 2000 lossless frames, leaving to the metadata what their headers cannot tell', async () => {
+    const jls = await firstFrame('MR_small_jpeg_ls_lossless.dcm');
+    const ls = describeCompressedFrame('jpeg', jls.frame); // image/jpeg holding JPEG-LS: the markers decide
+    expect(ls.transferSyntaxUid).toBe(TransferSyntaxUid.JPEGLSLossless);
+    // JPEG-LS has no sign: the file's signed samples must be declared by the client.
+    expect(ls.description).toEqual({ ...jls.attributes, pixelRepresentation: 0 });
+    expect(ls.lossyMethod).toBeUndefined();
+
+    const j2k = await firstFrame('MR_small_jp2klossless.dcm');
+    // JPEG 2000 does not say it is lossless: the syntax admitting both is chosen unless one is named.
+    expect(describeCompressedFrame('j2k', j2k.frame).transferSyntaxUid).toBe(TransferSyntaxUid.JPEG2000);
+    const named = describeCompressedFrame('j2k', j2k.frame, TransferSyntaxUid.JPEG2000Lossless);
+    expect(named.transferSyntaxUid).toBe(TransferSyntaxUid.JPEG2000Lossless);
+    expect(named.description).toEqual(j2k.attributes);
+    expect(describeCompressedFrame('htj2k', j2k.frame).transferSyntaxUid).toBe(TransferSyntaxUid.HTJ2K);
+  });
+
+  it('tells YBR_RCT from YBR_ICT by the wavelet of a JPEG 2000 colour frame', async () => {
+    const gdcm = await firstFrame('GDCMJ2K_TextGBR.dcm');
+    expect(describeCompressedFrame('j2k', gdcm.frame).description.photometricInterpretation).toBe(
+      gdcm.attributes.photometricInterpretation,
+    );
+  });
+
+  it('reads JPEGs made by libjpeg-turbo: subsampling, greyscale and the lossy method', async () => {
+    const colour = { width: 40, height: 30, channels: 3 as const, background: { r: 10, g: 200, b: 30 } };
+    const subsampled = await sharp({ create: colour }).jpeg().toBuffer();
+    const full = await sharp({ create: colour }).jpeg({ chromaSubsampling: '4:4:4' }).toBuffer();
+    const grey = await sharp(Buffer.alloc(40 * 30, 128), { raw: { width: 40, height: 30, channels: 1 } })
+      .toColourspace('b-w')
+      .jpeg()
+      .toBuffer();
+    const a = describeCompressedFrame('jpeg', subsampled);
+    expect(a.transferSyntaxUid).toBe(TransferSyntaxUid.JPEGBaseline8Bit);
+    expect(a.lossyMethod).toBe('ISO_10918_1');
+    expect(a.description).toEqual({
+      rows: 30,
+      columns: 40,
+      samplesPerPixel: 3,
+      bitsAllocated: 8,
+      bitsStored: 8,
+      highBit: 7,
+      pixelRepresentation: 0,
+      photometricInterpretation: 'YBR_FULL_422',
+    });
+    expect(describeCompressedFrame('jpeg', full).description.photometricInterpretation).toBe('YBR_FULL');
+    const g = describeCompressedFrame('jpeg', grey).description;
+    expect([g.samplesPerPixel, g.photometricInterpretation]).toEqual([1, 'MONOCHROME2']);
+    // Baseline is also valid under the extended syntax when the client names it.
+    expect(describeCompressedFrame('jpeg', grey, TransferSyntaxUid.JPEGExtended12Bit).transferSyntaxUid).toBe(
+      TransferSyntaxUid.JPEGExtended12Bit,
+    );
+  });
+
+  it('refuses what it cannot store or read, saying why', async () => {
+    const progressive = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } })
+      .jpeg({ progressive: true })
+      .toBuffer();
+    const p = refusal(() => describeCompressedFrame('jpeg', progressive));
+    expect(p.code).toBe(ErrorCode.TransferSyntaxNotSupported);
+    expect(p.detail).toContain('SOF2');
+    const baseline = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } })
+      .jpeg()
+      .toBuffer();
+    const wrong = refusal(() => describeCompressedFrame('jpeg', baseline, TransferSyntaxUid.JPEGLosslessSV1));
+    expect(wrong.code).toBe(ErrorCode.CannotUnderstand);
+    expect(wrong.detail).toContain('does not fit');
+    const garbage = refusal(() => describeCompressedFrame('jpeg', new Uint8Array([1, 2, 3, 4])));
+    expect(garbage.code).toBe(ErrorCode.CannotUnderstand);
+    const notJ2k = refusal(() => describeCompressedFrame('j2k', baseline));
+    expect(notJ2k.code).toBe(ErrorCode.CannotUnderstand);
+  });
+});

@@ -1,0 +1,282 @@
+import { TransferSyntaxUid } from '@lightbox/dicom';
+import { AppError, ErrorCode } from '../shared/app-error.js';
+import { isCodecError } from './codecs/codec-error.js';
+import { readJ2kHeader, type J2kHeader } from './codecs/read-j2k-header.js';
+import { readJpegHeader, type JpegHeader } from './codecs/read-jpeg-header.js';
+
+/** The Image Pixel Description attributes (PS3.3 C.7.6.3) that a compressed bitstream determines. */
+export interface PixelDescription {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit: number;
+  pixelRepresentation: number;
+  photometricInterpretation: string;
+}
+
+/** What one compressed frame says about itself, and how to store it. */
+export interface CompressedFrameDescription {
+  /** The transfer syntax the frame belongs to: the one asked for, or the one its markers imply. */
+  transferSyntaxUid: string;
+  description: PixelDescription;
+  /** The bytes to encapsulate: the frame itself, or the codestream of a JP2 file (PS3.5 §8.2.4). */
+  codestream: Uint8Array;
+  /** Lossy Image Compression Method (0028,2114) when the markers prove the frame lossy. */
+  lossyMethod?: string;
+}
+
+/** Bitstream families whose headers are read here (HTJ2K: JPEG 2000 preferring the HTJ2K syntaxes). */
+export type DescribableFamily = 'jpeg' | 'jpeg-ls' | 'j2k' | 'htj2k';
+
+const SOS = 0xda;
+const SOF55 = 0xf7;
+
+function cannotUnderstand(detail: string): AppError {
+  return new AppError(ErrorCode.CannotUnderstand, detail);
+}
+
+function notSupported(detail: string): AppError {
+  return new AppError(ErrorCode.TransferSyntaxNotSupported, detail);
+}
+
+/** Bits Allocated for a precision: whole bytes, 8 or 16 (PS3.5 §8.2: no compressed syntax here goes beyond 16). */
+function bitsAllocatedFor(precision: number, label: string): number {
+  if (precision < 1 || precision > 16)
+    throw notSupported(`${label}: ${precision}-bit samples are not supported`);
+  return precision <= 8 ? 8 : 16;
+}
+
+function describe(
+  rows: number,
+  columns: number,
+  components: number,
+  precision: number,
+  signed: boolean,
+  photometricInterpretation: string,
+  label: string,
+): PixelDescription {
+  if (rows === 0 || columns === 0)
+    throw cannotUnderstand(`${label}: the frame header gives no image size (${columns} × ${rows})`);
+  if (rows > 0xffff || columns > 0xffff)
+    throw cannotUnderstand(`${label}: a ${columns} × ${rows} image does not fit Rows and Columns (US)`);
+  if (components !== 1 && components !== 3)
+    throw notSupported(`${label}: ${components} components; DICOM images have 1 or 3 samples per pixel`);
+  return {
+    rows,
+    columns,
+    samplesPerPixel: components,
+    bitsAllocated: bitsAllocatedFor(precision, label),
+    bitsStored: precision,
+    highBit: precision - 1,
+    pixelRepresentation: signed ? 1 : 0,
+    photometricInterpretation,
+  };
+}
+
+/**
+ * The first Start of Scan segment of a JPEG or JPEG-LS codestream (its bytes after the length field):
+ * the lossless predictor and the JPEG-LS NEAR parameter are there, not in the frame header.
+ */
+function firstScanHeader(bytes: Uint8Array, label: string): Uint8Array {
+  let i = 2;
+  for (;;) {
+    while (bytes[i] === 0xff && bytes[i + 1] === 0xff) i++;
+    if (i + 4 > bytes.length || bytes[i] !== 0xff) throw cannotUnderstand(`${label}: no scan header`);
+    const marker = bytes[i + 1]!;
+    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      i += 2;
+      continue;
+    }
+    const end = i + 2 + ((bytes[i + 2]! << 8) | bytes[i + 3]!);
+    if (end > bytes.length) throw cannotUnderstand(`${label}: a marker segment runs past the end`);
+    if (marker === SOS) return bytes.subarray(i + 4, end);
+    i = end;
+  }
+}
+
+/**
+ * Whether the three components of a DCT JPEG are YCbCr: the Adobe APP14 transform flag, then JFIF
+ * (always YCbCr), then component identifiers 'R','G','B'; otherwise YCbCr, as libjpeg assumes. The
+ * codec reading the frame back (`holdsYcbcr` in codecs/decode-pixels.ts) decides the same way, so the
+ * Photometric Interpretation written here is the one the renderer will honour.
+ */
+function holdsYcbcr(header: JpegHeader): boolean {
+  if (header.adobeTransform !== undefined) return header.adobeTransform !== 0;
+  if (header.jfif) return true;
+  const [r, g, b] = header.componentIds;
+  return !(r === 0x52 && g === 0x47 && b === 0x42);
+}
+
+// PS3.5 §8.2.1: YBR_FULL_422 when the chroma is subsampled (4:2:2 or 4:2:0), YBR_FULL when it is not.
+function ycbcrInterpretation(header: JpegHeader): string {
+  const [luma, ...chroma] = header.samplingFactors;
+  return chroma.every((f) => f === luma) ? 'YBR_FULL' : 'YBR_FULL_422';
+}
+
+/** The transfer syntaxes a JPEG process may be stored under, the first being the one to choose. */
+function jpegSyntaxes(header: JpegHeader, bytes: Uint8Array, label: string): string[] {
+  switch (header.frameMarker) {
+    case 0xc0: // baseline: also valid under the extended syntax
+      if (header.precision !== 8)
+        throw cannotUnderstand(`${label}: baseline JPEG with ${header.precision}-bit samples`);
+      return [TransferSyntaxUid.JPEGBaseline8Bit, TransferSyntaxUid.JPEGExtended12Bit];
+    case 0xc1:
+      if (header.precision !== 8 && header.precision !== 12)
+        throw cannotUnderstand(`${label}: extended JPEG with ${header.precision}-bit samples`);
+      return [TransferSyntaxUid.JPEGExtended12Bit];
+    case 0xc3: {
+      // Ss of the first scan is the predictor (ITU T.81 H.1.2.1); 1 is the first-order prediction syntax.
+      const scan = firstScanHeader(bytes, label);
+      const components = scan[0] ?? 0;
+      const predictor = scan[1 + 2 * components];
+      return predictor === 1
+        ? [TransferSyntaxUid.JPEGLosslessSV1, TransferSyntaxUid.JPEGLossless]
+        : [TransferSyntaxUid.JPEGLossless];
+    }
+    default:
+      throw notSupported(
+        `${label}: the JPEG process of marker SOF${header.frameMarker - 0xc0} (progressive, hierarchical or ` +
+          'arithmetic coding) has no transfer syntax that Lightbox stores; send baseline, extended or lossless JPEG',
+      );
+  }
+}
+
+function describeJpeg(bytes: Uint8Array, header: JpegHeader, label: string): CompressedFrameDescription[] {
+  const syntaxes = jpegSyntaxes(header, bytes, label);
+  const lossy = header.frameMarker !== 0xc3;
+  const components = header.componentIds.length;
+  const interpretation =
+    components === 1 ? 'MONOCHROME2' : lossy && holdsYcbcr(header) ? ycbcrInterpretation(header) : 'RGB';
+  const description = describe(
+    header.rows,
+    header.columns,
+    components,
+    header.precision,
+    false, // JPEG says nothing of signedness; a client storing signed samples says so in the metadata
+    interpretation,
+    label,
+  );
+  return syntaxes.map((transferSyntaxUid) => ({
+    transferSyntaxUid,
+    description,
+    codestream: bytes,
+    ...(lossy ? { lossyMethod: 'ISO_10918_1' } : {}),
+  }));
+}
+
+function describeJpegLs(bytes: Uint8Array, header: JpegHeader, label: string): CompressedFrameDescription[] {
+  // SOS of JPEG-LS (ITU T.87 C.2.3): Ns, Ns × (Ci, Tmi), then NEAR; 0 is lossless.
+  const scan = firstScanHeader(bytes, label);
+  const near = scan[1 + 2 * (scan[0] ?? 0)] ?? 0;
+  const components = header.componentIds.length;
+  const description = describe(
+    header.rows,
+    header.columns,
+    components,
+    header.precision,
+    false,
+    components === 1 ? 'MONOCHROME2' : 'RGB',
+    label,
+  );
+  const syntaxes =
+    near === 0
+      ? [TransferSyntaxUid.JPEGLSLossless, TransferSyntaxUid.JPEGLSNearLossless]
+      : [TransferSyntaxUid.JPEGLSNearLossless];
+  return syntaxes.map((transferSyntaxUid) => ({
+    transferSyntaxUid,
+    description,
+    codestream: bytes,
+    ...(near > 0 ? { lossyMethod: 'ISO_14495_1' } : {}),
+  }));
+}
+
+/** The wavelet of the main header's COD segment (ISO/IEC 15444-1 A.6.1): 1 for the reversible 5-3. */
+function reversibleWavelet(codestream: Uint8Array): boolean {
+  const view = new DataView(codestream.buffer, codestream.byteOffset, codestream.byteLength);
+  let at = 4 + view.getUint16(4); // after SOC and SIZ
+  while (at + 4 <= codestream.length) {
+    const marker = view.getUint16(at);
+    if (marker === 0xff90 || (marker & 0xff00) !== 0xff00) break;
+    // FF52, Lcod, Scod, SGcod (4 bytes), then SPcod: levels, xcb, ycb, style, transformation.
+    if (marker === 0xff52 && at + 13 < codestream.length) return codestream[at + 13] === 1;
+    at += 2 + view.getUint16(at + 2);
+  }
+  return false;
+}
+
+function describeJ2k(header: J2kHeader, preferHt: boolean, label: string): CompressedFrameDescription[] {
+  // PS3.5 §8.2.4: with the multiple component transform the components are YBR_RCT (reversible) or
+  // YBR_ICT (irreversible); without it they are RGB.
+  const interpretation =
+    header.components === 1
+      ? 'MONOCHROME2'
+      : header.multipleComponentTransform
+        ? reversibleWavelet(header.codestream)
+          ? 'YBR_RCT'
+          : 'YBR_ICT'
+        : 'RGB';
+  const description = describe(
+    header.rows,
+    header.columns,
+    header.components,
+    header.precision,
+    header.signed,
+    interpretation,
+    label,
+  );
+  // Whether a JPEG 2000 frame is lossless cannot be told from its header: the syntaxes that admit both
+  // come first. HTJ2K syntaxes also admit Part 1 codestreams; Part 1 syntaxes do not admit HT ones.
+  const part1 = [TransferSyntaxUid.JPEG2000, TransferSyntaxUid.JPEG2000Lossless];
+  const ht = [TransferSyntaxUid.HTJ2K, TransferSyntaxUid.HTJ2KLossless, TransferSyntaxUid.HTJ2KLosslessRPCL];
+  const syntaxes = header.highThroughput ? ht : preferHt ? [...ht, ...part1] : [...part1, ...ht];
+  return syntaxes.map((transferSyntaxUid) => ({
+    transferSyntaxUid,
+    description,
+    codestream: header.codestream,
+  }));
+}
+
+/**
+ * Reads the header of one compressed frame sent as a bulk data part (PS3.18 §10.5.1.4: the Image Pixel
+ * Description attributes may then be omitted) and says which transfer syntax it is stored under and
+ * what its Image Pixel Description is. `family` is what the part's media type says (image/jpeg,
+ * image/jls, image/jp2 or image/jphc); the markers decide between JPEG and JPEG-LS, which share a
+ * syntax. `requested` is a transfer syntax the client named: it must be one the frame can be stored
+ * under. Throws an {@link AppError}: C000 for an unreadable frame, C122 for a kind that has no syntax.
+ */
+export function describeCompressedFrame(
+  family: DescribableFamily,
+  bytes: Uint8Array,
+  requested?: string,
+): CompressedFrameDescription {
+  const label =
+    family === 'j2k' || family === 'htj2k' ? 'JPEG 2000' : family === 'jpeg-ls' ? 'JPEG-LS' : 'JPEG';
+  let candidates: CompressedFrameDescription[];
+  try {
+    if (family === 'j2k' || family === 'htj2k') {
+      candidates = describeJ2k(readJ2kHeader(bytes, label), family === 'htj2k', label);
+    } else {
+      const header = readJpegHeader(bytes, label);
+      candidates =
+        header.frameMarker === SOF55
+          ? describeJpegLs(bytes, header, 'JPEG-LS')
+          : describeJpeg(bytes, header, label);
+    }
+  } catch (error) {
+    // The codecs' header readers throw CodecErrors (rendered as processing failures when reading a
+    // stored object); here the client sent the bytes, so an unreadable frame is "cannot understand".
+    if (isCodecError(error)) throw cannotUnderstand(error.detail);
+    throw error;
+  }
+  const chosen =
+    requested === undefined ? candidates[0] : candidates.find((c) => c.transferSyntaxUid === requested);
+  if (chosen === undefined) {
+    throw cannotUnderstand(
+      `transfer syntax ${requested} does not fit the frame's bitstream (it can be stored as ` +
+        `${candidates.map((c) => c.transferSyntaxUid).join(' or ')})`,
+    );
+  }
+  return chosen;
+}
