@@ -10,12 +10,13 @@ import { assembleInstance } from './stow-metadata.js';
 export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 
 /**
- * Most bytes of bulk data held in memory for one request: 1 GiB. The parts are buffered because an
+ * Most bytes of bulk data held in memory for one request: 256 MiB (a laptop's archive must survive a
+ * few such requests at once). The parts are buffered because an
  * instance can only be assembled once every part it refers to has arrived, in whatever order they
  * come; they are not spooled to disk, where they would lie unencrypted beside an archive that encrypts
  * at rest. Larger objects go as application/dicom, which is streamed.
  */
-export const MAX_BULK_BYTES = 1024 * 1024 * 1024;
+export const MAX_BULK_BYTES = 256 * 1024 * 1024;
 
 /** What a metadata and bulk data request needs. */
 export interface MetadataStowOptions {

@@ -18,7 +18,7 @@ export interface StowDeps {
   publicUrl?: string;
   /** Metadata and bulk data requests: most bytes of JSON metadata (default 16 MiB). */
   maxMetadataBytes?: number;
-  /** Metadata and bulk data requests: most bytes of bulk data held in memory (default 1 GiB). */
+  /** Metadata and bulk data requests: most bytes of bulk data held in memory (default 256 MiB). */
   maxBulkBytes?: number;
 }
 
