@@ -70,6 +70,21 @@ describe('negotiateFrames (PS3.18 §8.7.3.3)', () => {
     ).toBe(JPEG_LS);
     expect(() => negotiateFrames('multipart/related; type="image/jp2"', JPEG_LS, false)).toThrow(AppError);
   });
+
+  it('answers */* as stored when decoding cannot or should not happen (video, lossy), never as native', () => {
+    const MPEG4 = '1.2.840.10008.1.2.4.102';
+    const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+    const JPX = '1.2.840.10008.1.2.4.92';
+    expect(negotiateFrames('*/*', MPEG4, false)).toBe(MPEG4);
+    expect(negotiateFrames(undefined, JPEG_BASELINE, true)).toBe(JPEG_BASELINE);
+    expect(negotiateFrames('*/*', JPEG_LS, true)).toBe(EXPLICIT);
+    // Fragments are never read as native pixels: JPX undecodable is refused for octet-stream, sent as image/jpx.
+    expect(() => negotiateFrames('multipart/related; type="application/octet-stream"', JPX, false)).toThrow(
+      AppError,
+    );
+    expect(negotiateFrames('multipart/related; type="image/jpx"', JPX, false)).toBe(JPX);
+    expect(negotiateFrames('*/*', JPX, false)).toBe(JPX);
+  });
 });
 
 describe('bulk data of a study, series or instance (PS3.18 §10.4.1.1.5, Table 10.4.4-1)', () => {

@@ -1,4 +1,4 @@
-import { TransferSyntaxUid } from '@lightbox/dicom';
+import { lookupTransferSyntax, TransferSyntaxUid } from '@lightbox/dicom';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { parseAccept, type AcceptEntry } from './media-type/index.js';
 
@@ -101,6 +101,11 @@ const FRAME_MEDIA_TYPES: Readonly<Record<string, string>> = {
   '1.2.840.10008.1.2.4.81': 'image/jls',
   '1.2.840.10008.1.2.4.90': 'image/jp2',
   '1.2.840.10008.1.2.4.91': 'image/jp2',
+  '1.2.840.10008.1.2.4.92': 'image/jpx',
+  '1.2.840.10008.1.2.4.93': 'image/jpx',
+  '1.2.840.10008.1.2.4.110': 'image/jxl',
+  '1.2.840.10008.1.2.4.111': 'image/jxl',
+  '1.2.840.10008.1.2.4.112': 'image/jxl',
   '1.2.840.10008.1.2.4.201': 'image/jphc',
   '1.2.840.10008.1.2.4.202': 'image/jphc',
   '1.2.840.10008.1.2.4.203': 'image/jphc',
@@ -134,23 +139,30 @@ export function frameMediaType(transferSyntax: string): string {
  */
 export function negotiateFrames(accept: string | undefined, stored: string, canDecode: boolean): string {
   const storedType = frameMediaType(stored);
+  const syntax = lookupTransferSyntax(stored);
+  // Pixel data in fragments (whatever its media type) is decoded or sent as stored, never read as native.
+  const native = syntax === undefined ? storedType === 'application/octet-stream' : !syntax.encapsulated;
+  // `*/*` takes the stored form when it cannot be decoded (video) or when only a lossy form exists:
+  // PS3.18 §8.7.3 keeps the lossy compressed form as the default then, and decoding it gains nothing.
+  const storedForAnything =
+    !native && storedType !== 'application/octet-stream' && (!canDecode || syntax?.lossy === true);
   for (const entry of parseAccept(accept)) {
     const wildcard = entry.type === '*' && entry.subtype === '*';
+    if (wildcard && storedForAnything) return stored;
     if (!wildcard && (entry.type !== 'multipart' || (entry.subtype !== 'related' && entry.subtype !== '*')))
       continue;
     const requested = wildcard
       ? 'application/octet-stream'
       : (entry.params.get('type')?.toLowerCase() ?? 'application/octet-stream');
     const partType = MEDIA_TYPE_ALIASES[requested] ?? requested;
-    const syntax = entry.params.get('transfer-syntax');
-    if (syntax === '*' || syntax === stored) return stored;
+    const asked = entry.params.get('transfer-syntax');
+    if (asked === '*' || asked === stored) return stored;
     if (partType === 'application/octet-stream') {
-      const wanted = syntax ?? TransferSyntaxUid.ExplicitVRLittleEndian;
-      const native = storedType === 'application/octet-stream';
+      const wanted = asked ?? TransferSyntaxUid.ExplicitVRLittleEndian;
       if (wanted === TransferSyntaxUid.ExplicitVRLittleEndian && (native || canDecode)) return wanted;
       continue;
     }
-    if (partType === storedType && syntax === undefined) return stored;
+    if (partType === storedType && asked === undefined) return stored;
   }
   throw new AppError(
     ErrorCode.NotAcceptable,
