@@ -7,6 +7,7 @@ import { fuzzyNameKeys } from '../../archive/matching/person-name-search.js';
 import { parseAttributeMatch } from '../../archive/query/attribute-match.js';
 import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
 import { databaseAtMigration } from '../../test-support/database-at-migration.js';
+import { oldPatientRow, oldStudyRow } from '../../test-support/old-index-rows.js';
 import { DIALECTS } from '../../test-support/test-databases.js';
 import { openDatabase, type Database } from '../open-database.js';
 
@@ -21,46 +22,21 @@ for (const dialect of DIALECTS) {
       const created = await databaseAtMigration(dialect, dir, '0004-person-name-keys');
       drop = created.drop;
       const old = created.old;
-      const patient = (pk: number, name: string | null) => ({
-        pk,
-        patient_key: `P${pk}\\`,
-        patient_id: `P${pk}`,
-        issuer_of_patient_id: '',
-        patient_name: name,
-        patient_name_search: null,
-        patient_name_fuzzy: name === null ? null : fuzzyNameKeys(name),
-        patient_birth_date: null,
-        patient_sex: null,
-        attributes: '{}',
-        merged_into_pk: null,
-        created_at: 0,
-        updated_at: 0,
-      });
+      const patient = (pk: number, name: string | null) =>
+        oldPatientRow(pk, {
+          patient_name: name,
+          patient_name_fuzzy: name === null ? null : fuzzyNameKeys(name),
+        });
       await old
         .insertInto('patient')
         .values([patient(1, 'Müller^Jürgen'), patient(2, null), patient(3, 'Smith^John Paul')])
         .execute();
-      const study = (pk: number, patientPk: number, referring: string | null) => ({
-        pk,
-        patient_pk: patientPk,
-        study_instance_uid: `1.2.${pk}`,
-        study_date: null,
-        study_time: null,
-        accession_number: null,
-        study_id: null,
-        study_description: null,
-        referring_physician_name: referring,
-        referring_physician_name_search: null,
-        // An empty fuzzy form (a name without words) has no keys.
-        referring_physician_name_fuzzy: referring === null ? null : fuzzyNameKeys(referring),
-        modalities_in_study: '',
-        sop_classes_in_study: '',
-        number_of_series: 0,
-        number_of_instances: 0,
-        attributes: '{}',
-        created_at: 0,
-        updated_at: 0,
-      });
+      const study = (pk: number, patientPk: number, referring: string | null) =>
+        oldStudyRow(pk, patientPk, {
+          referring_physician_name: referring,
+          // An empty fuzzy form (a name without words) has no keys.
+          referring_physician_name_fuzzy: referring === null ? null : fuzzyNameKeys(referring),
+        });
       await old
         .insertInto('study')
         .values([study(10, 1, 'Meyer^Anna'), study(11, 2, null), study(12, 3, '^')])
