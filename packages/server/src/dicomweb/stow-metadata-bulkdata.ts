@@ -18,6 +18,14 @@ export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_BULK_BYTES = 256 * 1024 * 1024;
 
+/** Most instances in one request, and most bulk data parts: each costs memory beyond its bytes. */
+export const MAX_INSTANCES = 10_000;
+export const MAX_BULK_PARTS = 10_000;
+/** Longest Content-Location or Content-ID of a bulk part (it is kept, resolved, as a lookup key). */
+const LONGEST_PART_NAME = 2048;
+/** What a bulk part costs beyond its bytes: its names (kept under a few keys) and bookkeeping. */
+const PART_OVERHEAD = 1024;
+
 /** What a metadata and bulk data request needs. */
 export interface MetadataStowOptions {
   archive: Archive;
@@ -28,6 +36,11 @@ export interface MetadataStowOptions {
   requestUrls: readonly string[];
   maxMetadataBytes?: number;
   maxBulkBytes?: number;
+  /**
+   * Most bytes the request may store in all (the STOW limit): one bulk part referred to by many
+   * instances or attributes is written once per reference, so the objects built are counted too.
+   */
+  maxStoredBytes?: number;
 }
 
 function isJson(mediaType: string): boolean {
@@ -73,6 +86,7 @@ export async function storeMetadataAndBulkData(
   let metadataTransferSyntax: string | undefined;
   let metadataBytes = 0;
   let bulkBytes = 0;
+  let bulkParts = 0;
   for await (const part of parts) {
     const { mediaType, transferSyntax } = partMediaType(part);
     const location = part.headers.get('content-location');
@@ -97,9 +111,34 @@ export async function storeMetadataAndBulkData(
       );
       metadataBytes += bytes.length;
       if (instances === undefined) metadataTransferSyntax = transferSyntax;
-      instances = [...(instances ?? []), ...parseMetadata(bytes)];
+      instances ??= [];
+      for (const instance of parseMetadata(bytes)) {
+        if (instances.length >= MAX_INSTANCES)
+          throw new AppError(
+            ErrorCode.PayloadTooLarge,
+            `a metadata and bulk data request holds at most ${MAX_INSTANCES} instances`,
+          );
+        instances.push(instance);
+      }
       continue;
     }
+    if ((location?.length ?? 0) > LONGEST_PART_NAME || (contentId?.length ?? 0) > LONGEST_PART_NAME)
+      throw new AppError(
+        ErrorCode.BadRequest,
+        `a bulk part's Content-Location or Content-ID is longer than ${LONGEST_PART_NAME} characters`,
+      );
+    if (++bulkParts > MAX_BULK_PARTS)
+      throw new AppError(
+        ErrorCode.PayloadTooLarge,
+        `a metadata and bulk data request holds at most ${MAX_BULK_PARTS} bulk parts`,
+      );
+    // The part's names are kept (resolved under each base URL) beside its bytes: they count too.
+    bulkBytes += PART_OVERHEAD + 4 * ((location?.length ?? 0) + (contentId?.length ?? 0));
+    if (bulkBytes > maxBulk)
+      throw new AppError(
+        ErrorCode.PayloadTooLarge,
+        `the bulk data exceeds the ${maxBulk} bytes a metadata and bulk data request may hold in memory`,
+      );
     const bytes = await readWhole(
       part.body,
       maxBulk - bulkBytes,
@@ -117,11 +156,27 @@ export async function storeMetadataAndBulkData(
 
   const source = { find: (uri: string) => bulk.find(uri), metadataTransferSyntax };
   const storeOptions = options.studyUid === undefined ? {} : { expectedStudyUid: options.studyUid };
-  for (const json of instances) {
+  let stored = 0;
+  for (const [i, json] of instances.entries()) {
+    // Instances that fail at once never wait on anything: let other requests in now and then.
+    if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
     const assembled = assembleInstance(json, source);
     if (!assembled.ok) {
       const { ok: _ok, ...failure } = assembled;
       outcomes.push({ ok: false, ...failure });
+      continue;
+    }
+    for (const chunk of assembled.part10()) stored += chunk.length;
+    if (options.maxStoredBytes !== undefined && stored > options.maxStoredBytes) {
+      outcomes.push({
+        ok: false,
+        sopClassUid: assembled.sopClassUid,
+        sopInstanceUid: assembled.sopInstanceUid,
+        error: new AppError(
+          ErrorCode.PayloadTooLarge,
+          `the objects built from this request exceed the STOW limit of ${options.maxStoredBytes} bytes`,
+        ),
+      });
       continue;
     }
     outcomes.push(await options.archive.storeInstance(once(assembled.part10), options.actor, storeOptions));

@@ -11,6 +11,9 @@ import { dicomwebBaseUrl } from './base-url.js';
 import type { Actor } from '../security/actor.js';
 import { storeMetadataAndBulkData } from './stow-metadata-bulkdata.js';
 
+/** Failure details named in Warning headers; the response's FailedSOPSequence lists every failure. */
+const MAX_WARNED_FAILURES = 20;
+
 /** What STOW-RS needs. */
 export interface StowDeps {
   archive: Archive;
@@ -167,6 +170,7 @@ export async function handleStow(
           requestUrls: requestUrls(request, deps.publicUrl),
           ...(deps.maxMetadataBytes === undefined ? {} : { maxMetadataBytes: deps.maxMetadataBytes }),
           ...(deps.maxBulkBytes === undefined ? {} : { maxBulkBytes: deps.maxBulkBytes }),
+          maxStoredBytes: deps.maxStowBytes,
         },
         outcomes,
       );
@@ -188,8 +192,14 @@ export async function handleStow(
   if (already > 0) warnings.push(`${already} of the instances were already stored; no second copy was kept`);
   // The Failure Reason codes say what kind of failure; a Warning header (PS3.18 8.3.5.1) says which, in
   // words (the error details name attributes and UIDs, never patient data).
-  for (const detail of new Set(outcomes.flatMap((o) => (o.ok ? [] : [o.error.detail]))))
-    warnings.push(detail);
+  // A few of them, each cut short: thousands of distinct failures must not make a header no client reads.
+  const details = [...new Set(outcomes.flatMap((o) => (o.ok ? [] : [o.error.detail])))];
+  for (const detail of details.slice(0, MAX_WARNED_FAILURES))
+    warnings.push(detail.length > 300 ? `${detail.slice(0, 300)}…` : detail);
+  if (details.length > MAX_WARNED_FAILURES)
+    warnings.push(
+      `and ${details.length - MAX_WARNED_FAILURES} more kinds of failure (see FailedSOPSequence)`,
+    );
   if (warnings.length > 0)
     reply.header(
       'warning',

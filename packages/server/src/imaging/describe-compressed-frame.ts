@@ -57,7 +57,7 @@ function describe(
   photometricInterpretation: string,
   label: string,
 ): PixelDescription {
-  if (rows === 0 || columns === 0)
+  if (rows <= 0 || columns <= 0)
     throw cannotUnderstand(`${label}: the frame header gives no image size (${columns} × ${rows})`);
   if (rows > 0xffff || columns > 0xffff)
     throw cannotUnderstand(`${label}: a ${columns} × ${rows} image does not fit Rows and Columns (US)`);
