@@ -1,6 +1,7 @@
 import { lookupTransferSyntax, TransferSyntaxUid } from '@lightbox/dicom';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { parseAccept, type AcceptEntry } from './media-type/index.js';
+import { canonicalPixelMediaType, pixelMediaTypeOf } from './pixel-media-types.js';
 
 /** How instances go out: in a multipart/related body (or one bare part), in this transfer syntax. */
 export interface InstanceRepresentation {
@@ -91,45 +92,9 @@ export function acceptsOctetStream(accept: string | undefined): boolean {
   });
 }
 
-// PS3.18 Table 8.7.3-2/3: media types of compressed frames by transfer syntax.
-const FRAME_MEDIA_TYPES: Readonly<Record<string, string>> = {
-  '1.2.840.10008.1.2.4.50': 'image/jpeg',
-  '1.2.840.10008.1.2.4.51': 'image/jpeg',
-  '1.2.840.10008.1.2.4.57': 'image/jpeg',
-  '1.2.840.10008.1.2.4.70': 'image/jpeg',
-  '1.2.840.10008.1.2.4.80': 'image/jls',
-  '1.2.840.10008.1.2.4.81': 'image/jls',
-  '1.2.840.10008.1.2.4.90': 'image/jp2',
-  '1.2.840.10008.1.2.4.91': 'image/jp2',
-  '1.2.840.10008.1.2.4.92': 'image/jpx',
-  '1.2.840.10008.1.2.4.93': 'image/jpx',
-  '1.2.840.10008.1.2.4.110': 'image/jxl',
-  '1.2.840.10008.1.2.4.111': 'image/jxl',
-  '1.2.840.10008.1.2.4.112': 'image/jxl',
-  '1.2.840.10008.1.2.4.201': 'image/jphc',
-  '1.2.840.10008.1.2.4.202': 'image/jphc',
-  '1.2.840.10008.1.2.4.203': 'image/jphc',
-  '1.2.840.10008.1.2.5': 'image/dicom-rle',
-  '1.2.840.10008.1.2.4.100': 'video/mpeg',
-  '1.2.840.10008.1.2.4.101': 'video/mpeg',
-  '1.2.840.10008.1.2.4.102': 'video/mp4',
-  '1.2.840.10008.1.2.4.103': 'video/mp4',
-  '1.2.840.10008.1.2.4.104': 'video/mp4',
-  '1.2.840.10008.1.2.4.105': 'video/mp4',
-  '1.2.840.10008.1.2.4.106': 'video/mp4',
-  '1.2.840.10008.1.2.4.107': 'video/H265',
-  '1.2.840.10008.1.2.4.108': 'video/H265',
-};
-
-// Names used before PS3.18 registered the current ones (still sent by dicomweb-client 0.11 and others).
-const MEDIA_TYPE_ALIASES: Readonly<Record<string, string>> = {
-  'image/x-dicom-rle': 'image/dicom-rle',
-  'image/x-jls': 'image/jls',
-};
-
 /** The media type of a frame in a transfer syntax: its image type when compressed, else octet-stream. */
 export function frameMediaType(transferSyntax: string): string {
-  return FRAME_MEDIA_TYPES[transferSyntax] ?? 'application/octet-stream';
+  return pixelMediaTypeOf(transferSyntax) ?? 'application/octet-stream';
 }
 
 /**
@@ -154,7 +119,7 @@ export function negotiateFrames(accept: string | undefined, stored: string, canD
     const requested = wildcard
       ? 'application/octet-stream'
       : (entry.params.get('type')?.toLowerCase() ?? 'application/octet-stream');
-    const partType = MEDIA_TYPE_ALIASES[requested] ?? requested;
+    const partType = canonicalPixelMediaType(requested);
     const asked = entry.params.get('transfer-syntax');
     if (asked === '*' || asked === stored) return stored;
     if (partType === 'application/octet-stream') {
