@@ -12,7 +12,7 @@ import {
 import {
   describeCompressedFrame,
   type CompressedFrameDescription,
-  type PixelDescription,
+  type BitstreamPixelDescription,
 } from '../imaging/describe-compressed-frame.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import type { BulkPart } from './stow-bulk-parts.js';
@@ -50,7 +50,7 @@ function textElement(tag: number, vr: Vr, value: string): DataElement {
  * Fills in the Image Pixel Description attributes the metadata left out (PS3.18 §10.5.1.4 allows that for
  * compressed media types) from what the bitstream says; those it gave must agree on the image size.
  */
-function applyDescription(dataSet: DataSet, description: PixelDescription, mediaType: string): void {
+function applyDescription(dataSet: DataSet, description: BitstreamPixelDescription, mediaType: string): void {
   const checked: Array<[number, number, string]> = [
     [Tag.Rows, description.rows, 'Rows'],
     [Tag.Columns, description.columns, 'Columns'],

@@ -1,26 +1,30 @@
 import { TransferSyntaxUid } from '@lightbox/dicom';
+import type { PixelDescription } from '../archive/frame-index.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { isCodecError } from './codecs/codec-error.js';
 import { readJ2kHeader, type J2kHeader } from './codecs/read-j2k-header.js';
 import { readJpegHeader, type JpegHeader } from './codecs/read-jpeg-header.js';
 
-/** The Image Pixel Description attributes (PS3.3 C.7.6.3) that a compressed bitstream determines. */
-export interface PixelDescription {
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  bitsAllocated: number;
-  bitsStored: number;
-  highBit: number;
-  pixelRepresentation: number;
-  photometricInterpretation: string;
-}
+/**
+ * The Image Pixel Description attributes (PS3.3 C.7.6.3) that a compressed bitstream determines: those of
+ * the frame index's description, and High Bit.
+ */
+export type BitstreamPixelDescription = Pick<
+  PixelDescription,
+  | 'rows'
+  | 'columns'
+  | 'samplesPerPixel'
+  | 'bitsAllocated'
+  | 'bitsStored'
+  | 'pixelRepresentation'
+  | 'photometricInterpretation'
+> & { highBit: number };
 
 /** What one compressed frame says about itself, and how to store it. */
 export interface CompressedFrameDescription {
   /** The transfer syntax the frame belongs to: the one asked for, or the one its markers imply. */
   transferSyntaxUid: string;
-  description: PixelDescription;
+  description: BitstreamPixelDescription;
   /** The bytes to encapsulate: the frame itself, or the codestream of a JP2 file (PS3.5 §8.2.4). */
   codestream: Uint8Array;
   /** Lossy Image Compression Method (0028,2114) when the markers prove the frame lossy. */
@@ -56,7 +60,7 @@ function describe(
   signed: boolean,
   photometricInterpretation: string,
   label: string,
-): PixelDescription {
+): BitstreamPixelDescription {
   if (rows <= 0 || columns <= 0)
     throw cannotUnderstand(`${label}: the frame header gives no image size (${columns} × ${rows})`);
   if (rows > 0xffff || columns > 0xffff)
