@@ -1,7 +1,10 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { indexMigrations } from '../db/open-database.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { indexMigrations, openDatabase, type Database } from '../db/open-database.js';
 import type { Tables } from '../db/tables.js';
 import { createTestDatabase, type TestDialect } from './test-databases.js';
 
@@ -33,4 +36,32 @@ export async function databaseAtMigration(
   const { error } = await migrator.migrateToLatest();
   if (error !== undefined) throw error;
   return { old, url: created.url, drop: created.drop };
+}
+
+/**
+ * An archive written by an older Lightbox and opened by this one: a database in a temporary directory
+ * migrated up to the migration before `migration`, filled by `fill`, then opened (running the rest).
+ * `close` closes it and removes it all.
+ */
+export async function upgradedDatabase(
+  dialect: TestDialect,
+  migration: string,
+  fill: (old: Kysely<Tables>) => Promise<void>,
+): Promise<{ database: Database; close: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
+  const created = await databaseAtMigration(dialect, dir, migration);
+  try {
+    await fill(created.old);
+  } finally {
+    await created.old.destroy();
+  }
+  const database = await openDatabase(created.url);
+  return {
+    database,
+    close: async () => {
+      await database.close();
+      await created.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

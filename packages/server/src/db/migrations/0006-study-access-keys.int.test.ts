@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
-import { databaseAtMigration } from '../../test-support/database-at-migration.js';
+import { upgradedDatabase } from '../../test-support/database-at-migration.js';
 import { oldPatientRow, oldStudyRow } from '../../test-support/old-index-rows.js';
 import { DIALECTS } from '../../test-support/test-databases.js';
-import { openDatabase, type Database } from '../open-database.js';
+import type { Database } from '../open-database.js';
 
 /** Study attributes naming referring providers by (0008,0096) → (0040,1101) → (0008,0100). */
 function referredBy(...ids: string[]): string {
@@ -22,32 +19,25 @@ function referredBy(...ids: string[]): string {
 
 for (const dialect of DIALECTS) {
   describe(`migration 0006-study-access-keys on ${dialect}`, () => {
-    let dir: string;
-    let drop: () => Promise<void>;
     let database: Database;
+    let close: () => Promise<void>;
 
     beforeAll(async () => {
-      dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
-      const created = await databaseAtMigration(dialect, dir, '0006-study-access-keys');
-      drop = created.drop;
-      const old = created.old;
-      await old.insertInto('patient').values(oldPatientRow(1)).execute();
-      const study = (pk: number, attributes: string) => oldStudyRow(pk, 1, { attributes });
-      await old
-        .insertInto('study')
-        .values([
-          study(10, referredBy('NPI-1', 'NPI-2')),
-          study(11, '{}'),
-          study(12, referredBy(' NPI-1 ', '')),
-        ])
-        .execute();
-      await old.destroy();
-      database = await openDatabase(created.url);
+      ({ database, close } = await upgradedDatabase(dialect, '0006-study-access-keys', async (old) => {
+        await old.insertInto('patient').values(oldPatientRow(1)).execute();
+        const study = (pk: number, attributes: string) => oldStudyRow(pk, 1, { attributes });
+        await old
+          .insertInto('study')
+          .values([
+            study(10, referredBy('NPI-1', 'NPI-2')),
+            study(11, '{}'),
+            study(12, referredBy(' NPI-1 ', '')),
+          ])
+          .execute();
+      }));
     });
     afterAll(async () => {
-      await database?.close();
-      await drop?.();
-      await rm(dir, { recursive: true, force: true });
+      await close?.();
     });
 
     it('fills the keys from the studies already stored, and scoped queries use them', async () => {

@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
-import { databaseAtMigration } from '../../test-support/database-at-migration.js';
+import { upgradedDatabase } from '../../test-support/database-at-migration.js';
 import { oldPatientRow, oldStudyRow } from '../../test-support/old-index-rows.js';
 import { DIALECTS } from '../../test-support/test-databases.js';
-import { openDatabase, type Database } from '../open-database.js';
+import type { Database } from '../open-database.js';
 
 /** Study attributes naming referring providers by (0008,0096) → (0040,1101) → (0008,0100), (0008,0102). */
 function referredBy(...codes: Array<[id: string, scheme: string | undefined]>): string {
@@ -21,49 +18,42 @@ function referredBy(...codes: Array<[id: string, scheme: string | undefined]>): 
 
 for (const dialect of DIALECTS) {
   describe(`migration 0013-provider-issuers on ${dialect}`, () => {
-    let dir: string;
-    let drop: () => Promise<void>;
     let database: Database;
+    let close: () => Promise<void>;
 
     beforeAll(async () => {
-      dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
-      const created = await databaseAtMigration(dialect, dir, '0013-provider-issuers');
-      drop = created.drop;
-      const old = created.old;
-      await old.insertInto('patient').values(oldPatientRow(1)).execute();
-      const study = (pk: number, attributes: string) => oldStudyRow(pk, 1, { attributes });
-      await old
-        .insertInto('study')
-        .values([
-          study(10, referredBy(['NPI-1', 'HOSP'], ['NPI-2', undefined])),
-          study(11, '{}'),
-          study(12, referredBy([' NPI-1 ', ' OTHER '], ['', 'HOSP'])),
-          // Text PostgreSQL's jsonb refuses (a NUL kept from a value), and a Code Value holding a `^`.
-          study(
-            13,
-            referredBy(['NPI-3', 'HOSP'], ['NPI-4^HOSP', undefined]).replace(
-              '{',
-              '{"00081030":{"vr":"LO","Value":["A\\u0000B"]},',
+      ({ database, close } = await upgradedDatabase(dialect, '0013-provider-issuers', async (old) => {
+        await old.insertInto('patient').values(oldPatientRow(1)).execute();
+        const study = (pk: number, attributes: string) => oldStudyRow(pk, 1, { attributes });
+        await old
+          .insertInto('study')
+          .values([
+            study(10, referredBy(['NPI-1', 'HOSP'], ['NPI-2', undefined])),
+            study(11, '{}'),
+            study(12, referredBy([' NPI-1 ', ' OTHER '], ['', 'HOSP'])),
+            // Text PostgreSQL's jsonb refuses (a NUL kept from a value), and a Code Value holding a `^`.
+            study(
+              13,
+              referredBy(['NPI-3', 'HOSP'], ['NPI-4^HOSP', undefined]).replace(
+                '{',
+                '{"00081030":{"vr":"LO","Value":["A\\u0000B"]},',
+              ),
             ),
-          ),
-        ])
-        .execute();
-      // Keys as the older Lightbox wrote them: the identifiers alone.
-      await old
-        .insertInto('study_access_key')
-        .values([
-          { study_pk: 10, kind: 'provider', value: 'NPI-1' },
-          { study_pk: 10, kind: 'provider', value: 'NPI-2' },
-          { study_pk: 12, kind: 'provider', value: 'NPI-1' },
-        ])
-        .execute();
-      await old.destroy();
-      database = await openDatabase(created.url);
+          ])
+          .execute();
+        // Keys as the older Lightbox wrote them: the identifiers alone.
+        await old
+          .insertInto('study_access_key')
+          .values([
+            { study_pk: 10, kind: 'provider', value: 'NPI-1' },
+            { study_pk: 10, kind: 'provider', value: 'NPI-2' },
+            { study_pk: 12, kind: 'provider', value: 'NPI-1' },
+          ])
+          .execute();
+      }));
     });
     afterAll(async () => {
-      await database?.close();
-      await drop?.();
-      await rm(dir, { recursive: true, force: true });
+      await close?.();
     });
 
     it('adds an ID^SCHEME key for every identifier that names its scheme, and scoped queries use them', async () => {
