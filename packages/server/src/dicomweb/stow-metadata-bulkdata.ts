@@ -61,8 +61,8 @@ function parseMetadata(bytes: Buffer): unknown[] {
   throw new AppError(ErrorCode.BadRequest, 'the metadata part is not a DICOM JSON array of instances');
 }
 
-async function* once(chunks: () => Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  yield* chunks();
+async function* streamOf(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
+  yield* chunks;
 }
 
 /**
@@ -166,7 +166,9 @@ export async function storeMetadataAndBulkData(
       outcomes.push({ ok: false, ...failure });
       continue;
     }
-    for (const chunk of assembled.part10()) stored += chunk.length;
+    // Encoded once, then counted against the limit and stored.
+    const chunks = [...assembled.part10()];
+    for (const chunk of chunks) stored += chunk.length;
     if (options.maxStoredBytes !== undefined && stored > options.maxStoredBytes) {
       outcomes.push({
         ok: false,
@@ -179,7 +181,7 @@ export async function storeMetadataAndBulkData(
       });
       continue;
     }
-    outcomes.push(await options.archive.storeInstance(once(assembled.part10), options.actor, storeOptions));
+    outcomes.push(await options.archive.storeInstance(streamOf(chunks), options.actor, storeOptions));
   }
   const unreferenced = bulk.unreferenced();
   return unreferenced === 0
