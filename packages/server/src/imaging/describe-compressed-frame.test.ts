@@ -88,6 +88,57 @@ describe('describeCompressedFrame', () => {
     );
   });
 
+  it('flags a JPEG 2000 codestream with the irreversible 9-7 wavelet as lossy, not one with the 5-3', async () => {
+    // JPEG2000.dcm's COD selects the 9-7 filter; MR_small_jp2klossless.dcm's the 5-3.
+    const lossy = await firstFrame('JPEG2000.dcm');
+    const irreversible = describeCompressedFrame('j2k', lossy.frame);
+    expect(irreversible.lossyMethod).toBe('ISO_15444_1');
+    // Under image/jphc a Part 1 codestream goes to the HTJ2K syntax, but its coding is still Part 1.
+    const asHt = describeCompressedFrame('htj2k', lossy.frame);
+    expect([asHt.transferSyntaxUid, asHt.lossyMethod]).toEqual([TransferSyntaxUid.HTJ2K, 'ISO_15444_1']);
+    // The syntaxes for lossless compression only do not fit it.
+    for (const lossless of [TransferSyntaxUid.JPEG2000Lossless, TransferSyntaxUid.HTJ2KLossless]) {
+      const refused = refusal(() => describeCompressedFrame('j2k', lossy.frame, lossless));
+      expect(refused.code).toBe(ErrorCode.CannotUnderstand);
+      expect(refused.detail).toContain('does not fit');
+    }
+    // A High-Throughput codestream (Rsiz bit 14) with the same wavelet: the HTJ2K method.
+    const ht = Uint8Array.from(lossy.frame);
+    ht[6]! |= 0x40;
+    const htj2k = describeCompressedFrame('htj2k', ht);
+    expect([htj2k.transferSyntaxUid, htj2k.lossyMethod]).toEqual([TransferSyntaxUid.HTJ2K, 'ISO_15444_15']);
+
+    const reversible = await firstFrame('MR_small_jp2klossless.dcm');
+    expect(describeCompressedFrame('j2k', reversible.frame).lossyMethod).toBeUndefined();
+    expect(describeCompressedFrame('htj2k', reversible.frame).lossyMethod).toBeUndefined();
+    // A COC marker giving its one component the 9-7 filter overrides the COD's 5-3 (ISO/IEC 15444-1 A.6.2):
+    // FF53, Lcoc 9, Ccoc 0, Scoc 0, SPcoc: 5 levels, code-blocks 2^6, style 0, transformation 0.
+    const siz = 4 + ((reversible.frame[4]! << 8) | reversible.frame[5]!);
+    const coc = Uint8Array.of(0xff, 0x53, 0x00, 0x09, 0x00, 0x00, 0x05, 0x04, 0x04, 0x00, 0x00);
+    const overridden = Buffer.concat([
+      reversible.frame.subarray(0, siz),
+      coc,
+      reversible.frame.subarray(siz),
+    ]);
+    expect(describeCompressedFrame('j2k', overridden).lossyMethod).toBe('ISO_15444_1');
+  });
+
+  it('flags lossless JPEG with a point transform as lossy, keeping its process 14 syntax', async () => {
+    const { frame } = await firstFrame('SC_rgb_jpeg_gdcm.dcm'); // SOF3, first-order prediction, Pt 0
+    const lossless = describeCompressedFrame('jpeg', frame);
+    expect(lossless.transferSyntaxUid).toBe(TransferSyntaxUid.JPEGLosslessSV1);
+    expect(lossless.lossyMethod).toBeUndefined();
+    // Pt is the low nibble of the scan header's last byte (Ah/Al): 2 drops two bits of every sample.
+    const shifted = Uint8Array.from(frame);
+    const sos = shifted.findIndex((b, i) => b === 0xff && shifted[i + 1] === 0xda);
+    const scanEnd = sos + 2 + ((shifted[sos + 2]! << 8) | shifted[sos + 3]!);
+    shifted[scanEnd - 1] = 0x02;
+    const lossy = describeCompressedFrame('jpeg', shifted);
+    expect(lossy.transferSyntaxUid).toBe(TransferSyntaxUid.JPEGLosslessSV1);
+    expect(lossy.lossyMethod).toBe('ISO_10918_1');
+    expect(lossy.description).toEqual(lossless.description); // still RGB, not YCbCr
+  });
+
   it('reads JPEGs made by libjpeg-turbo: subsampling, greyscale and the lossy method', async () => {
     const colour = { width: 40, height: 30, channels: 3 as const, background: { r: 10, g: 200, b: 30 } };
     const subsampled = await sharp({ create: colour }).jpeg().toBuffer();

@@ -119,8 +119,22 @@ function ycbcrInterpretation(header: JpegHeader): string {
   return chroma.every((f) => f === luma) ? 'YBR_FULL' : 'YBR_FULL_422';
 }
 
+/** What the first scan header of a lossless JPEG says (ITU T.81 H.1.2.1): Ns, Ns × (Cs, Td/Ta), Ss, Se, Ah/Al. */
+interface LosslessScan {
+  /** Ss: the predictor, 1 for first-order prediction. */
+  predictor: number;
+  /** Al: the point transform Pt; above 0 the low bits of every sample are dropped, so the frame is lossy. */
+  pointTransform: number;
+}
+
+function losslessScan(bytes: Uint8Array, label: string): LosslessScan {
+  const scan = firstScanHeader(bytes, label);
+  const at = 1 + 2 * (scan[0] ?? 0);
+  return { predictor: scan[at] ?? 0, pointTransform: (scan[at + 2] ?? 0) & 0x0f };
+}
+
 /** The transfer syntaxes a JPEG process may be stored under, the first being the one to choose. */
-function jpegSyntaxes(header: JpegHeader, bytes: Uint8Array, label: string): string[] {
+function jpegSyntaxes(header: JpegHeader, scan: LosslessScan | undefined, label: string): string[] {
   switch (header.frameMarker) {
     case 0xc0: // baseline: also valid under the extended syntax
       if (header.precision !== 8)
@@ -130,15 +144,12 @@ function jpegSyntaxes(header: JpegHeader, bytes: Uint8Array, label: string): str
       if (header.precision !== 8 && header.precision !== 12)
         throw cannotUnderstand(`${label}: extended JPEG with ${header.precision}-bit samples`);
       return [TransferSyntaxUid.JPEGExtended12Bit];
-    case 0xc3: {
-      // Ss of the first scan is the predictor (ITU T.81 H.1.2.1); 1 is the first-order prediction syntax.
-      const scan = firstScanHeader(bytes, label);
-      const components = scan[0] ?? 0;
-      const predictor = scan[1 + 2 * components];
-      return predictor === 1
+    case 0xc3:
+      // Predictor 1 is the first-order prediction syntax. A point transform leaves the process (14) and
+      // so the syntax unchanged: only Lossy Image Compression tells it (PS3.5 has no other syntax for it).
+      return scan?.predictor === 1
         ? [TransferSyntaxUid.JPEGLosslessSV1, TransferSyntaxUid.JPEGLossless]
         : [TransferSyntaxUid.JPEGLossless];
-    }
     default:
       throw notSupported(
         `${label}: the JPEG process of marker SOF${header.frameMarker - 0xc0} (progressive, hierarchical or ` +
@@ -148,11 +159,13 @@ function jpegSyntaxes(header: JpegHeader, bytes: Uint8Array, label: string): str
 }
 
 function describeJpeg(bytes: Uint8Array, header: JpegHeader, label: string): CompressedFrameDescription[] {
-  const syntaxes = jpegSyntaxes(header, bytes, label);
-  const lossy = header.frameMarker !== 0xc3;
+  const dct = header.frameMarker !== 0xc3;
+  const scan = dct ? undefined : losslessScan(bytes, label);
+  const syntaxes = jpegSyntaxes(header, scan, label);
+  const lossy = scan === undefined || scan.pointTransform > 0;
   const components = header.componentIds.length;
   const interpretation =
-    components === 1 ? 'MONOCHROME2' : lossy && holdsYcbcr(header) ? ycbcrInterpretation(header) : 'RGB';
+    components === 1 ? 'MONOCHROME2' : dct && holdsYcbcr(header) ? ycbcrInterpretation(header) : 'RGB';
   const description = describe(
     header.rows,
     header.columns,
@@ -196,19 +209,12 @@ function describeJpegLs(bytes: Uint8Array, header: JpegHeader, label: string): C
   }));
 }
 
-/** The wavelet of the main header's COD segment (ISO/IEC 15444-1 A.6.1): 1 for the reversible 5-3. */
-function reversibleWavelet(codestream: Uint8Array): boolean {
-  const view = new DataView(codestream.buffer, codestream.byteOffset, codestream.byteLength);
-  let at = 4 + view.getUint16(4); // after SOC and SIZ
-  while (at + 4 <= codestream.length) {
-    const marker = view.getUint16(at);
-    if (marker === 0xff90 || (marker & 0xff00) !== 0xff00) break;
-    // FF52, Lcod, Scod, SGcod (4 bytes), then SPcod: levels, xcb, ycb, style, transformation.
-    if (marker === 0xff52 && at + 13 < codestream.length) return codestream[at + 13] === 1;
-    at += 2 + view.getUint16(at + 2);
-  }
-  return false;
-}
+// The JPEG 2000 and HTJ2K syntaxes for lossless compression only: an irreversible wavelet rules them out.
+const LOSSLESS_ONLY: ReadonlySet<string> = new Set([
+  TransferSyntaxUid.JPEG2000Lossless,
+  TransferSyntaxUid.HTJ2KLossless,
+  TransferSyntaxUid.HTJ2KLosslessRPCL,
+]);
 
 function describeJ2k(header: J2kHeader, preferHt: boolean, label: string): CompressedFrameDescription[] {
   // PS3.5 §8.2.4: with the multiple component transform the components are YBR_RCT (reversible) or
@@ -217,7 +223,7 @@ function describeJ2k(header: J2kHeader, preferHt: boolean, label: string): Compr
     header.components === 1
       ? 'MONOCHROME2'
       : header.multipleComponentTransform
-        ? reversibleWavelet(header.codestream)
+        ? header.transformation === 1
           ? 'YBR_RCT'
           : 'YBR_ICT'
         : 'RGB';
@@ -230,15 +236,21 @@ function describeJ2k(header: J2kHeader, preferHt: boolean, label: string): Compr
     interpretation,
     label,
   );
-  // Whether a JPEG 2000 frame is lossless cannot be told from its header: the syntaxes that admit both
-  // come first. HTJ2K syntaxes also admit Part 1 codestreams; Part 1 syntaxes do not admit HT ones.
+  // The 9-7 wavelet proves a frame lossy; the 5-3 one does not prove it lossless (a reversible codestream
+  // may still be truncated), so the syntaxes that admit both come first. HTJ2K syntaxes also admit Part 1
+  // codestreams; Part 1 syntaxes do not admit HT ones. The method names the coding of the codestream
+  // itself (PS3.3 C.7.6.1.1.5.1): High-Throughput only for an HT codestream, whatever the syntax.
   const part1 = [TransferSyntaxUid.JPEG2000, TransferSyntaxUid.JPEG2000Lossless];
   const ht = [TransferSyntaxUid.HTJ2K, TransferSyntaxUid.HTJ2KLossless, TransferSyntaxUid.HTJ2KLosslessRPCL];
-  const syntaxes = header.highThroughput ? ht : preferHt ? [...ht, ...part1] : [...part1, ...ht];
+  const syntaxes = (header.highThroughput ? ht : preferHt ? [...ht, ...part1] : [...part1, ...ht]).filter(
+    (uid) => !header.irreversible || !LOSSLESS_ONLY.has(uid),
+  );
+  const lossyMethod = header.highThroughput ? 'ISO_15444_15' : 'ISO_15444_1';
   return syntaxes.map((transferSyntaxUid) => ({
     transferSyntaxUid,
     description,
     codestream: header.codestream,
+    ...(header.irreversible ? { lossyMethod } : {}),
   }));
 }
 

@@ -17,6 +17,13 @@ export interface J2kHeader {
   highThroughput: boolean;
   /** The COD marker asks for the inverse multiple component transform (the decoder then outputs RGB). */
   multipleComponentTransform: boolean;
+  /** The wavelet filter of the COD marker (Table A.20): 1 the reversible 5-3, 0 the irreversible 9-7; undefined without COD. */
+  transformation: number | undefined;
+  /**
+   * Some component goes through the irreversible 9-7 filter, by the COD marker or a COC marker overriding
+   * it for that component (A.6.2), in the main header: such a codestream cannot be lossless.
+   */
+  irreversible: boolean;
 }
 
 const JP2_SIGNATURE = [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a];
@@ -70,17 +77,32 @@ export function readJ2kHeader(bytes: Uint8Array, label = 'JPEG 2000'): J2kHeader
   const ssiz = codestream[42]!;
 
   let multipleComponentTransform = false;
+  let transformation: number | undefined;
+  const componentTransformations = new Map<number, number>();
   let at = 4 + sizLength;
   while (at + 4 <= codestream.length) {
     const marker = view.getUint16(at);
     if (marker === 0xff90 || (marker & 0xff00) !== 0xff00) break; // SOT: the main header is over
     const length = view.getUint16(at + 2);
-    if (marker === 0xff52 && length >= 12 && at + 8 < codestream.length) {
-      // FF52, Lcod(2), Scod, then SGcod: progression order, number of layers(2), multiple component transform
+    if (marker === 0xff52 && length >= 12 && at + 13 < codestream.length) {
+      // FF52, Lcod(2), Scod, SGcod: progression order, number of layers(2), multiple component transform;
+      // SPcod: decomposition levels, code-block width and height, code-block style, transformation.
       multipleComponentTransform = codestream[at + 8] === 1;
+      transformation = codestream[at + 13];
+    }
+    if (marker === 0xff53) {
+      // FF53, Lcoc(2), Ccoc (two bytes past 256 components), Scoc, then SPcoc as SPcod.
+      const wide = components >= 257;
+      const component = wide ? view.getUint16(at + 4) : codestream[at + 4]!;
+      const spcoc = at + (wide ? 7 : 6);
+      if (spcoc + 4 < Math.min(codestream.length, at + 2 + length))
+        componentTransformations.set(component, codestream[spcoc + 4]!);
     }
     at += 2 + length;
   }
+  let irreversible = false;
+  for (let c = 0; c < components; c++)
+    if ((componentTransformations.get(c) ?? transformation) === 0) irreversible = true;
   return {
     codestream,
     columns,
@@ -90,5 +112,7 @@ export function readJ2kHeader(bytes: Uint8Array, label = 'JPEG 2000'): J2kHeader
     signed: (ssiz & 0x80) !== 0,
     highThroughput: (rsiz & 0x4000) !== 0,
     multipleComponentTransform,
+    transformation,
+    irreversible,
   };
 }
