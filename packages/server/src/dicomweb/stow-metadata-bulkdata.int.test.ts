@@ -320,6 +320,50 @@ for (const dialect of DIALECTS) {
       expect(found.map((f) => f['00080018']!.Value![0])).toEqual([good]);
     });
 
+    it('refuses octet-stream pixel data named Explicit VR Big Endian, storing the rest (PS3.18 §8.7.3.3.1)', async () => {
+      const series = generateUid();
+      const [bigEndianMeta, bigEndianPart, littleEndian] = [generateUid(), generateUid(), generateUid()];
+      const image = (sop: string, uri: string, extra: Json = {}): Json => ({
+        ...identity(study, series, sop, CT_IMAGE, 'CT'),
+        '00280002': text('US', 1),
+        '00280004': text('CS', 'MONOCHROME2'),
+        '00280010': text('US', 4),
+        '00280011': text('US', 4),
+        '00280100': text('US', 16),
+        '00280101': text('US', 16),
+        '00280102': text('US', 15),
+        '00280103': text('US', 0),
+        '7FE00010': { vr: 'OW', BulkDataURI: uri },
+        ...extra,
+      });
+      const pixels = (uri: string, contentType = 'application/octet-stream'): Part => ({
+        contentType,
+        body: Buffer.from(Uint16Array.from({ length: 16 }, (_, i) => 0x0100 + i).buffer),
+        headers: { 'Content-Location': uri },
+      });
+      const result = await stowJson([
+        metadataPart([
+          // The metadata's File Meta says big endian; the octet-stream part is little endian by definition.
+          image(bigEndianMeta, 'be/1', { '00020010': text('UI', TransferSyntaxUid.ExplicitVRBigEndian) }),
+          image(bigEndianPart, 'be/2'),
+          image(littleEndian, 'le/1', { '00020010': text('UI', TransferSyntaxUid.ExplicitVRLittleEndian) }),
+        ]),
+        pixels('be/1'),
+        pixels('be/2', `application/octet-stream; transfer-syntax=${TransferSyntaxUid.ExplicitVRBigEndian}`),
+        pixels('le/1'),
+      ]);
+      expect(result.status).toBe(202);
+      expect(result.failed.map((f) => f['00081155']!.Value![0])).toEqual([bigEndianMeta, bigEndianPart]);
+      expect(result.failed.map((f) => f['00081197']!.Value![0])).toEqual([0xc122, 0xc122]);
+      expect(result.warning).toContain('Explicit VR Big Endian');
+      expect(result.referenced.map((r) => r['00081155']!.Value![0])).toEqual([littleEndian]);
+      const stored = await readPart10(await retrieve(series, littleEndian), { readPixelData: true });
+      expect(stored.transferSyntaxUid).toBe(TransferSyntaxUid.ExplicitVRLittleEndian);
+      expect(Buffer.from(stored.dataSet.get(Tag.PixelData)!.bytes!)).toEqual(pixels('le/1').body);
+      const found = (await (await request(`/instances?SeriesInstanceUID=${series}`)).json()) as Json[];
+      expect(found.map((f) => f['00080018']!.Value![0])).toEqual([littleEndian]);
+    });
+
     it('refuses malformed metadata JSON with 400, and invalid instances each with its failure reason', async () => {
       const malformed = await stow([
         { contentType: 'application/dicom+json', body: '[{"00080016": {"vr": "UI", "Value": ["1.2.3"]}' },

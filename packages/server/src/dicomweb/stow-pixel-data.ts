@@ -2,6 +2,7 @@ import {
   getNumber,
   getString,
   isVr,
+  lookupTransferSyntax,
   Tag,
   TransferSyntaxUid,
   UNDEFINED_LENGTH,
@@ -110,6 +111,30 @@ function requirePixelDescription(dataSet: DataSet, why: string): void {
   if (missing.length > 0) throw mismatch(`${why}: the metadata lacks ${missing.join(', ')}`);
 }
 
+/** The transfer syntaxes the metadata names for an instance (a bulk part may name its own). */
+export interface NamedSyntaxes {
+  /** The transfer-syntax parameter of the metadata part (dcm4che's stowrs puts it there). */
+  metadataPart: string | undefined;
+  /** Transfer Syntax UID (0002,0010) of the instance's metadata. */
+  fileMeta: string | undefined;
+}
+
+/**
+ * Uncompressed bulk data is little endian (PS3.18 §8.7.3.3.1; Table 8.7.3-4 gives application/octet-stream
+ * no other syntax than Explicit VR Little Endian). A client naming Explicit VR Big Endian for it says the
+ * opposite, and the bytes cannot tell which is true: the instance is refused (C122) rather than stored
+ * with its samples perhaps swapped, or byte-swapped on a guess.
+ */
+function requireLittleEndian(named: string | undefined): void {
+  if (named === undefined || lookupTransferSyntax(named)?.littleEndian !== false) return;
+  throw new AppError(
+    ErrorCode.TransferSyntaxNotSupported,
+    `transfer syntax ${named} (Explicit VR Big Endian) is named for Pixel Data sent as application/octet-stream, ` +
+      'which is little endian (PS3.18 §8.7.3.3.1); send the pixels little endian and name ' +
+      `${TransferSyntaxUid.ExplicitVRLittleEndian}, or no transfer syntax`,
+  );
+}
+
 /**
  * Uncompressed pixel data (application/octet-stream, Little Endian): the parts, concatenated, must be as
  * long as Rows × Columns × samples × BitsAllocated × frames says (PS3.5 §8.1.1), give or take the padding
@@ -163,7 +188,8 @@ function describeFrames(
 /**
  * Builds the Pixel Data (7FE0,0010) of an instance from the bulk data parts its BulkDataURI refers to
  * (PS3.18 §10.5.1.4), filling in what the metadata may omit:
- * - application/octet-stream: uncompressed, written under Explicit VR Little Endian;
+ * - application/octet-stream: uncompressed, written under Explicit VR Little Endian; refused (C122) when
+ *   the part, the metadata part or the metadata's (0002,0010) names Explicit VR Big Endian;
  * - a compressed media type (image/jpeg, image/jls, image/jp2, image/jphc): one part per frame,
  *   encapsulated one fragment per frame with an empty Basic Offset Table (PS3.5 §A.4), under the syntax
  *   the client named in a transfer-syntax parameter (of the part, else of the metadata part) or the one
@@ -176,7 +202,7 @@ export function pixelDataFromParts(
   dataSet: DataSet,
   parts: readonly BulkPart[],
   vr: string,
-  metadataTransferSyntax: string | undefined,
+  named: NamedSyntaxes,
 ): PixelDataValue {
   const first = parts[0]!;
   const kind = bulkDataKind(first.mediaType, first.transferSyntax);
@@ -184,14 +210,17 @@ export function pixelDataFromParts(
     if (part.mediaType !== first.mediaType)
       throw cannotUnderstand(`the Pixel Data frames came as both ${first.mediaType} and ${part.mediaType}`);
   }
-  if (kind.kind === 'native') return nativePixelData(dataSet, parts, isVr(vr) ? vr : 'OW');
+  if (kind.kind === 'native') {
+    requireLittleEndian(first.transferSyntax ?? named.metadataPart ?? named.fileMeta);
+    return nativePixelData(dataSet, parts, isVr(vr) ? vr : 'OW');
+  }
   if (kind.kind === 'other') {
     throw cannotUnderstand(
       `Pixel Data sent as ${first.mediaType}: send application/octet-stream or a compressed image media type`,
     );
   }
-  const named = first.transferSyntax ?? metadataTransferSyntax;
-  const requested = named !== undefined && kind.syntaxes.includes(named) ? named : undefined;
+  const asked = first.transferSyntax ?? named.metadataPart;
+  const requested = asked !== undefined && kind.syntaxes.includes(asked) ? asked : undefined;
   if (first.transferSyntax !== undefined && requested === undefined) {
     throw cannotUnderstand(
       `transfer-syntax ${first.transferSyntax} is not one of ${first.mediaType}; it stands for ${kind.syntaxes.join(', ')}`,
