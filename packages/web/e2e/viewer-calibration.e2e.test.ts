@@ -1,33 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { generateUid, Tag, type DataElement } from '@lightbox/dicom';
 import { syntheticImage, textElement } from '@lightbox/dicom/test-support';
-import { splitMultipart, stowObjects } from '../../server/src/test-support/dicomweb-client.js';
-import {
-  startTestLightbox,
-  TEST_ADMIN_PASSWORD,
-  type TestLightbox,
-} from '../../server/src/test-support/test-lightbox.js';
+import type { TestLightbox } from '../../server/src/test-support/test-lightbox.js';
 import { ctPhantom, PHANTOM, phantomHu } from './ct-phantom.js';
-import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
-
-interface ViewerAutomation {
-  imageToClient(cell: number, column: number, row: number): [number, number];
-  currentImageIndex(cell: number): number;
-  renderingCanvas(cell: number | string): HTMLCanvasElement | null;
-  volumeView(viewportId: string): VolumeView | null;
-}
-
-/** The plane an MPR viewport shows, its window and slab (see the viewer's automation surface). */
-interface VolumeView {
-  focalPoint: [number, number, number];
-  viewPlaneNormal: [number, number, number];
-  voiRange?: { lower: number; upper: number };
-  slabThickness: number;
-}
+import { screenshot, type TestBrowser } from './test-browser.js';
+import {
+  clientPoint,
+  displayedGrey,
+  drag,
+  measurementTexts,
+  type ViewerAutomation,
+  type VolumeView,
+} from './viewer-automation.js';
+import {
+  openStudy,
+  reopenStudy,
+  reportSeries,
+  retrieveFirstInstance,
+  startViewerSession,
+  stopViewerSession,
+} from './viewer-session.js';
 
 /** SOP classes of the films: Secondary Capture (a scanned film) and Digital X-Ray for Presentation. */
 const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
@@ -61,47 +55,30 @@ function film(studyInstanceUid: string, sopClassUid: string, modality: string, s
   });
 }
 
-async function signIn(page: Page, baseUrl: string, path: string): Promise<void> {
-  await page.goto(`${baseUrl}${path}`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function openStudy(page: Page, baseUrl: string, studyUid: string, count: number): Promise<void> {
-  await signIn(page, baseUrl, `/viewer?StudyInstanceUIDs=${studyUid}`);
-  await page
-    .locator('.slice-index')
-    .filter({ hasText: `Im 1/${count}` })
-    .first()
-    .waitFor();
-  await page.waitForFunction(() => 'lightboxViewer' in window);
-  await page.getByLabel('Layout').selectOption('1x1');
-  await page.waitForTimeout(300);
-}
-
-async function clientPoint(page: Page, column: number, row: number): Promise<[number, number]> {
-  return page.evaluate(
-    ([c, r]) =>
-      (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer.imageToClient(0, c, r),
-    [column, row] as const,
-  );
-}
-
 /** Draws with the chosen tool from one image pixel to another. */
 async function drawLine(page: Page, from: [number, number], to: [number, number]): Promise<void> {
-  const a = await clientPoint(page, ...from);
-  const b = await clientPoint(page, ...to);
-  await page.mouse.move(a[0], a[1]);
-  await page.mouse.down();
-  await page.mouse.move((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, { steps: 4 });
-  await page.mouse.move(b[0], b[1], { steps: 4 });
-  await page.mouse.up();
+  await drag(page, await clientPoint(page, ...from), await clientPoint(page, ...to));
 }
 
-async function measurementTexts(page: Page): Promise<string[]> {
-  return page.locator('.measurements li').allTextContents();
+/** Measures a film: 100 pixels along the bar (below it), and a 100 × 50 pixel rectangle above it. */
+async function drawLengthAndRectangle(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Length' }).click();
+  await drawLine(page, [100, 200], [200, 200]);
+  await page.getByRole('button', { name: 'Rectangle' }).click();
+  await drawLine(page, [100, 50], [200, 100]);
 }
+
+/** What {@link drawLengthAndRectangle} reads on a film without a pixel size (see {@link measurementsRead}). */
+const UNCALIBRATED: [RegExp, number][] = [
+  [/^Length ([\d.]+) px \(uncalibrated\)$/, 100],
+  [/^Rectangle mean [\d.]+ SD [\d.]+ min \d+ max \d+ area ([\d.]+) px² \(uncalibrated\)$/, 5000],
+];
+
+/** What it reads once the user calibrates the 200-pixel bar as 50 mm: 4 pixels a millimetre. */
+const CALIBRATED: [RegExp, number][] = [
+  [/^Length ([\d.]+) mm \(calibrated by user\)$/, 25],
+  [/^Rectangle mean [\d.]+ SD [\d.]+ min \d+ max \d+ area ([\d.]+) mm² \(calibrated by user\)$/, 5000 / 16],
+];
 
 /**
  * Whether the measurements listed are the expected ones, in any order, each reading its value (within a
@@ -132,17 +109,6 @@ async function saveMeasurements(page: Page, count: number): Promise<void> {
   await expect.poll(() => page.getByRole('status').textContent()).toBe(`Saved ${count} measurements`);
 }
 
-/** Reopens the study of the page, as a new visit: what is drawn then comes from the archive. */
-async function reopen(page: Page, count: number): Promise<void> {
-  await page.reload();
-  await page
-    .locator('.slice-index')
-    .filter({ hasText: `Im 1/${count}` })
-    .first()
-    .waitFor();
-  await page.getByLabel('Layout').selectOption('1x1');
-}
-
 /** A numeric content item of a measurement report, as DCMTK's dsrdump shows it. */
 interface ReportNumber {
   concept: string;
@@ -161,21 +127,9 @@ async function storedReport(
   lightbox: TestLightbox,
   studyUid: string,
 ): Promise<{ numbers: ReportNumber[]; errors: string[] }> {
-  const headers = { authorization: lightbox.authorization };
-  const series = (await (
-    await fetch(`${lightbox.dicomweb}/studies/${studyUid}/series?Modality=SR`, { headers })
-  ).json()) as Record<string, { Value?: string[] }>[];
+  const series = await reportSeries(lightbox, studyUid);
   expect(series).toHaveLength(1);
-  const response = await fetch(
-    `${lightbox.dicomweb}/studies/${studyUid}/series/${series[0]!['0020000E']!.Value![0]}`,
-    { headers: { ...headers, accept: 'multipart/related; type="application/dicom"' } },
-  );
-  const [part] = splitMultipart(
-    Buffer.from(await response.arrayBuffer()),
-    response.headers.get('content-type')!,
-  );
-  const file = path.join(lightbox.dataDir, `report-${studyUid}.dcm`);
-  await writeFile(file, part!.body);
+  const file = await retrieveFirstInstance(lightbox, studyUid, series[0]!, `report-${studyUid}.dcm`);
   // dsrdump shows a content item a line, its children indented below it (+Pl: texts in full).
   const lines = execFileSync('dsrdump', ['-Ec', '+Pl', file], { encoding: 'utf8' }).split('\n');
   const indent = (line: string) => line.length - line.trimStart().length;
@@ -195,23 +149,6 @@ async function storedReport(
   const validation = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
   const errors = `${validation.stdout}${validation.stderr}`.split('\n').filter((l) => l.startsWith('Error'));
   return { numbers, errors };
-}
-
-/** The grey shown where an image pixel is (red channel of viewport 0's canvas). */
-async function displayedGrey(page: Page, column: number, row: number): Promise<number> {
-  return page.evaluate(
-    ([c, r]) => {
-      const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
-      const [x, y] = viewer.imageToClient(0, c, r);
-      const canvas = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
-      const rect = canvas.getBoundingClientRect();
-      const scale = canvas.width / rect.width;
-      return canvas
-        .getContext('2d')!
-        .getImageData(Math.floor((x - rect.left) * scale), Math.floor((y - rect.top) * scale), 1, 1).data[0]!;
-    },
-    [column, row] as const,
-  );
 }
 
 /**
@@ -268,8 +205,7 @@ describe('calibration and lost graphics in Chromium', () => {
   const calibratedReportFilm = generateUid();
 
   beforeAll(async () => {
-    lightbox = await startTestLightbox('sqlite');
-    const objects = [
+    ({ lightbox, browser } = await startViewerSession([
       // A scanned film: neither Pixel Spacing nor Imager Pixel Spacing.
       film(scannedFilm, SECONDARY_CAPTURE, 'OT', []),
       // A radiograph measured at the detector: 0.2 mm pixels there.
@@ -286,15 +222,10 @@ describe('calibration and lost graphics in Chromium', () => {
         seriesInstanceUid: generateUid(),
         frameOfReferenceUid: generateUid(),
       }),
-    ];
-    expect(await stowObjects(lightbox, objects)).toBe(200);
-    browser = await startTestBrowser();
+    ]));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await lightbox?.stop();
-  });
+  afterAll(() => stopViewerSession({ lightbox, browser }));
 
   it('measures an image without pixel spacing in px, uncalibrated, until a line of known length calibrates it', async () => {
     const page = await browser.newPage();
@@ -302,16 +233,8 @@ describe('calibration and lost graphics in Chromium', () => {
     const overlay = page.locator('[data-viewport-id="viewport-0"] .spacing-note');
     expect(await overlay.textContent()).toBe('Uncalibrated: lengths in px');
 
-    // 100 pixels along the bar, and a 100 × 50 pixel rectangle above it.
-    await page.getByRole('button', { name: 'Length' }).click();
-    await drawLine(page, [100, 200], [200, 200]);
-    await page.getByRole('button', { name: 'Rectangle' }).click();
-    await drawLine(page, [100, 50], [200, 100]);
-    const pixels: [RegExp, number][] = [
-      [/^Length ([\d.]+) px \(uncalibrated\)$/, 100],
-      [/^Rectangle mean [\d.]+ SD [\d.]+ min \d+ max \d+ area ([\d.]+) px² \(uncalibrated\)$/, 5000],
-    ];
-    await expect.poll(() => measurementsRead(page, pixels, 0.02)).toBe(true);
+    await drawLengthAndRectangle(page);
+    await expect.poll(() => measurementsRead(page, UNCALIBRATED, 0.02)).toBe(true);
     await screenshot(page, 'calibration-1-uncalibrated');
 
     // A calibration line over the 200-pixel bar asks for its true length, in a keyboard-driven dialog.
@@ -339,21 +262,14 @@ describe('calibration and lost graphics in Chromium', () => {
     await dialog.waitFor({ state: 'detached' });
 
     // 4 pixels a millimetre now: what was measured reads again in mm, and says who calibrated it.
-    const calibrated: [RegExp, number][] = [
-      [/^Length ([\d.]+) mm \(calibrated by user\)$/, 25],
-      [
-        /^Rectangle mean [\d.]+ SD [\d.]+ min \d+ max \d+ area ([\d.]+) mm² \(calibrated by user\)$/,
-        5000 / 16,
-      ],
-    ];
-    await expect.poll(() => measurementsRead(page, calibrated, 0.02)).toBe(true);
+    await expect.poll(() => measurementsRead(page, CALIBRATED, 0.02)).toBe(true);
     expect(await overlay.textContent()).toBe('Calibrated by user');
 
     // The length tool is back; a new 100-pixel line reads 25 mm.
     expect(await page.getByRole('button', { name: 'Length' }).getAttribute('aria-pressed')).toBe('true');
     await drawLine(page, [100, 250], [200, 250]);
     const withNewLength: [RegExp, number][] = [
-      ...calibrated,
+      ...CALIBRATED,
       [/^Length ([\d.]+) mm \(calibrated by user\)$/, 25],
     ];
     await expect.poll(() => measurementsRead(page, withNewLength, 0.01)).toBe(true);
@@ -373,15 +289,8 @@ describe('calibration and lost graphics in Chromium', () => {
   it('saves lengths and areas measured in px as pixels in the SR (not mm), and reads them in px when the study reopens', async () => {
     const page = await browser.newPage();
     await openStudy(page, lightbox.baseUrl, pixelReportFilm, 1);
-    await page.getByRole('button', { name: 'Length' }).click();
-    await drawLine(page, [100, 200], [200, 200]);
-    await page.getByRole('button', { name: 'Rectangle' }).click();
-    await drawLine(page, [100, 50], [200, 100]);
-    const pixels: [RegExp, number][] = [
-      [/^Length ([\d.]+) px \(uncalibrated\)$/, 100],
-      [/^Rectangle mean [\d.]+ SD [\d.]+ min \d+ max \d+ area ([\d.]+) px² \(uncalibrated\)$/, 5000],
-    ];
-    await expect.poll(() => measurementsRead(page, pixels, 0.02)).toBe(true);
+    await drawLengthAndRectangle(page);
+    await expect.poll(() => measurementsRead(page, UNCALIBRATED, 0.02)).toBe(true);
     await saveMeasurements(page, 2);
 
     // The archived report says pixels: {pixels} and square pixels, never mm; the film's grey values
@@ -398,8 +307,8 @@ describe('calibration and lost graphics in Chromium', () => {
     expect(numbers.filter((n) => n.unit.startsWith('mm'))).toEqual([]);
 
     // Reopened: the same values (the rectangle's minimum too), still in px.
-    await reopen(page, 1);
-    await expect.poll(() => measurementsRead(page, pixels, 0.02)).toBe(true);
+    await reopenStudy(page, 1);
+    await expect.poll(() => measurementsRead(page, UNCALIBRATED, 0.02)).toBe(true);
     await screenshot(page, 'calibration-4-reopened-px');
     await page.context().close();
   });
@@ -407,10 +316,7 @@ describe('calibration and lost graphics in Chromium', () => {
   it('saves calibrated lengths and areas in mm with the user calibration noted, and reads them so when the study reopens', async () => {
     const page = await browser.newPage();
     await openStudy(page, lightbox.baseUrl, calibratedReportFilm, 1);
-    await page.getByRole('button', { name: 'Length' }).click();
-    await drawLine(page, [100, 200], [200, 200]);
-    await page.getByRole('button', { name: 'Rectangle' }).click();
-    await drawLine(page, [100, 50], [200, 100]);
+    await drawLengthAndRectangle(page);
     // The 200-pixel bar is 50 mm: 4 pixels a millimetre.
     await page.getByRole('button', { name: 'Calibrate' }).click();
     await drawLine(page, [FILM.barStart, FILM.barRow], [FILM.barEnd, FILM.barRow]);
@@ -419,14 +325,7 @@ describe('calibration and lost graphics in Chromium', () => {
     await page.keyboard.type('50');
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
-    const calibrated: [RegExp, number][] = [
-      [/^Length ([\d.]+) mm \(calibrated by user\)$/, 25],
-      [
-        /^Rectangle mean [\d.]+ SD [\d.]+ min \d+ max \d+ area ([\d.]+) mm² \(calibrated by user\)$/,
-        5000 / 16,
-      ],
-    ];
-    await expect.poll(() => measurementsRead(page, calibrated, 0.02)).toBe(true);
+    await expect.poll(() => measurementsRead(page, CALIBRATED, 0.02)).toBe(true);
     await saveMeasurements(page, 2);
 
     // mm and mm2, each with its measurement method: calibrated from an object of known size.
@@ -446,8 +345,8 @@ describe('calibration and lost graphics in Chromium', () => {
     expect(numbers.find((n) => n.concept === 'Mean')).toMatchObject({ unit: '1 no units', modifiers: [] });
 
     // Reopened: the calibration itself is not kept, but what was measured with it still reads so.
-    await reopen(page, 1);
-    await expect.poll(() => measurementsRead(page, calibrated, 0.02)).toBe(true);
+    await reopenStudy(page, 1);
+    await expect.poll(() => measurementsRead(page, CALIBRATED, 0.02)).toBe(true);
     expect(await page.locator('[data-viewport-id="viewport-0"] .spacing-note').textContent()).toBe(
       'Uncalibrated: lengths in px',
     );

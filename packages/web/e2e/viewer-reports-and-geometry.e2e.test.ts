@@ -1,28 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateUid, Tag, type DataElement } from '@lightbox/dicom';
 import { syntheticImage, textElement } from '@lightbox/dicom/test-support';
-import { splitMultipart, stowObjects } from '../../server/src/test-support/dicomweb-client.js';
-import {
-  startTestLightbox,
-  TEST_ADMIN_PASSWORD,
-  type TestLightbox,
-} from '../../server/src/test-support/test-lightbox.js';
+import type { TestLightbox } from '../../server/src/test-support/test-lightbox.js';
 import { ctPhantom, PHANTOM } from './ct-phantom.js';
-import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
+import { screenshot, type TestBrowser } from './test-browser.js';
+import { clientPoint } from './viewer-automation.js';
+import {
+  openStudy,
+  reportSeries,
+  retrieveFirstInstance,
+  showStudy,
+  signIn,
+  startViewerSession,
+  stopViewerSession,
+} from './viewer-session.js';
 
 /**
  * Issue #5: region statistics in saved reports and on reopening, the user's date format in the viewer and
  * on paper, orientation labels of images without Image Orientation (Patient), and pixels that are not
  * square.
  */
-
-interface ViewerAutomation {
-  imageToClient(cell: number, column: number, row: number): [number, number];
-}
 
 const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
 const COMPUTED_RADIOGRAPHY = '1.2.840.10008.5.1.4.1.1.1';
@@ -72,37 +72,6 @@ const tallBlock = (row: number, column: number) =>
   column >= TALL_PIXELS.left &&
   column < TALL_PIXELS.right;
 
-async function signIn(page: Page, baseUrl: string, to: string): Promise<void> {
-  await page.goto(`${baseUrl}${to}`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function showStudy(page: Page, count: number): Promise<void> {
-  await page
-    .locator('.slice-index')
-    .filter({ hasText: `Im 1/${count}` })
-    .first()
-    .waitFor();
-  await page.waitForFunction(() => 'lightboxViewer' in window);
-  await page.getByLabel('Layout').selectOption('1x1');
-  await page.waitForTimeout(300);
-}
-
-async function openStudy(page: Page, baseUrl: string, studyUid: string, count: number): Promise<void> {
-  await signIn(page, baseUrl, `/viewer?StudyInstanceUIDs=${studyUid}`);
-  await showStudy(page, count);
-}
-
-async function clientPoint(page: Page, column: number, row: number): Promise<[number, number]> {
-  return page.evaluate(
-    ([c, r]) =>
-      (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer.imageToClient(0, c, r),
-    [column, row] as const,
-  );
-}
-
 /** Drags the chosen tool through image pixels (a line, a rectangle's or an ellipse's corners, an outline). */
 async function drawThrough(page: Page, ...points: [number, number][]): Promise<void> {
   const client = await Promise.all(points.map(([c, r]) => clientPoint(page, c, r)));
@@ -112,6 +81,7 @@ async function drawThrough(page: Page, ...points: [number, number][]): Promise<v
   await page.mouse.up();
 }
 
+/** The measurements listed, in alphabetical order rather than the viewer's. */
 async function measurementTexts(page: Page): Promise<string[]> {
   return (await page.locator('.measurements li').allTextContents()).sort();
 }
@@ -141,20 +111,8 @@ async function saveAndReopen(page: Page, count: number): Promise<void> {
 
 /** The numeric items of a study's measurement report, as DCMTK's dsrdump shows them: `Minimum=91 [hnsf'U]`. */
 async function reportNumbers(lightbox: TestLightbox, studyUid: string): Promise<string[]> {
-  const headers = { authorization: lightbox.authorization };
-  const series = (await (
-    await fetch(`${lightbox.dicomweb}/studies/${studyUid}/series?Modality=SR`, { headers })
-  ).json()) as Record<string, { Value?: string[] }>[];
-  const response = await fetch(
-    `${lightbox.dicomweb}/studies/${studyUid}/series/${series[0]!['0020000E']!.Value![0]}`,
-    { headers: { ...headers, accept: 'multipart/related; type="application/dicom"' } },
-  );
-  const [part] = splitMultipart(
-    Buffer.from(await response.arrayBuffer()),
-    response.headers.get('content-type')!,
-  );
-  const file = path.join(lightbox.dataDir, `report-${studyUid}.dcm`);
-  await writeFile(file, part!.body);
+  const [series] = await reportSeries(lightbox, studyUid);
+  const file = await retrieveFirstInstance(lightbox, studyUid, series!, `report-${studyUid}.dcm`);
   return execFileSync('dsrdump', ['-Ec', file], { encoding: 'utf8' })
     .split('\n')
     .flatMap((line) => {
@@ -194,8 +152,7 @@ describe('region reports, dates and image geometry in Chromium (issue #5)', () =
   const unequalSpacing = generateUid();
 
   beforeAll(async () => {
-    lightbox = await startTestLightbox('sqlite');
-    const objects = [
+    ({ lightbox, browser } = await startViewerSession([
       ...ctPhantom({
         patientId: 'GEO-CT',
         patientName: 'Phantom^Regions',
@@ -217,15 +174,10 @@ describe('region reports, dates and image geometry in Chromium (issue #5)', () =
       image(unequalSpacing, DIGITAL_XRAY, 'DX', TALL_PIXELS, tallBlock, [
         textElement(Tag.PixelSpacing, 'DS', ['0.2', '0.1']),
       ]),
-    ];
-    expect(await stowObjects(lightbox, objects)).toBe(200);
-    browser = await startTestBrowser();
+    ]));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await lightbox?.stop();
-  });
+  afterAll(() => stopViewerSession({ lightbox, browser }));
 
   it('saves every statistic of rectangles, ellipses and freehand regions, and reopens them as they read (HU, mm²)', async () => {
     const page = await browser.newPage();

@@ -2,45 +2,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { generateUid } from '@lightbox/dicom';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { splitMultipart, stowObjects } from '../../server/src/test-support/dicomweb-client.js';
-import {
-  startTestLightbox,
-  TEST_ADMIN_PASSWORD,
-  type TestLightbox,
-} from '../../server/src/test-support/test-lightbox.js';
+import { stowObjects } from '../../server/src/test-support/dicomweb-client.js';
+import type { TestLightbox } from '../../server/src/test-support/test-lightbox.js';
 import { coronalPhantom, ctPhantom, PHANTOM, phantomHu } from './ct-phantom.js';
-import { SCREENSHOT_DIR, screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
-
-interface ViewerAutomation {
-  imageToClient(cell: number, column: number, row: number): [number, number];
-  worldToClient(viewportId: string, world: readonly [number, number, number]): [number, number];
-  currentImageIndex(cell: number): number;
-}
+import { SCREENSHOT_DIR, screenshot, type TestBrowser } from './test-browser.js';
+import {
+  clientPoint,
+  displayedGrey,
+  drag,
+  measurementTexts,
+  type ViewerAutomation,
+} from './viewer-automation.js';
+import {
+  openStudy,
+  reopenStudy,
+  retrieveFirstInstance,
+  showStudy,
+  signIn,
+  startViewerSession,
+  stopViewerSession,
+} from './viewer-session.js';
 
 /** The grey level (0–255) of a linear VOI window (PS3.3 C.11.2.1.2.1) for a value in modality units. */
 function expectedGrey(hu: number, center: number, width: number): number {
   const low = center - width / 2;
   return Math.round(Math.min(1, Math.max(0, (hu - low) / width)) * 255);
-}
-
-/** The grey shown on screen where an image pixel is (red channel of the viewport's canvas). */
-async function displayedGrey(page: Page, column: number, row: number): Promise<number> {
-  return page.evaluate(
-    ([c, r]) => {
-      const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
-      const [x, y] = viewer.imageToClient(0, c, r);
-      const canvas = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
-      const rect = canvas.getBoundingClientRect();
-      const scale = canvas.width / rect.width;
-      const pixel = canvas
-        .getContext('2d')!
-        .getImageData(Math.floor((x - rect.left) * scale), Math.floor((y - rect.top) * scale), 1, 1).data;
-      return pixel[0]!;
-    },
-    [column, row] as const,
-  );
 }
 
 /** The grey shown where a patient-space point (mm) is in a viewport. */
@@ -60,22 +48,6 @@ async function greyAtWorld(page: Page, viewportId: string, world: [number, numbe
   );
 }
 
-async function clientPoint(page: Page, column: number, row: number): Promise<[number, number]> {
-  return page.evaluate(
-    ([c, r]) =>
-      (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer.imageToClient(0, c, r),
-    [column, row] as const,
-  );
-}
-
-async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {
-  await page.mouse.move(from[0], from[1]);
-  await page.mouse.down();
-  await page.mouse.move((from[0] + to[0]) / 2, (from[1] + to[1]) / 2, { steps: 4 });
-  await page.mouse.move(to[0], to[1], { steps: 4 });
-  await page.mouse.up();
-}
-
 /** One attribute of a file as DCMTK's dcmdump shows it. */
 function dumpValue(file: string, tag: string): string {
   const line = execFileSync('dcmdump', ['+P', tag, file], { encoding: 'utf8' });
@@ -89,23 +61,6 @@ function validate(file: string): { iod: string; errors: string[] } {
   return { iod: lines[0] ?? '', errors: lines.filter((line) => line.startsWith('Error')) };
 }
 
-async function signIn(
-  page: Page,
-  baseUrl: string,
-  path = '/',
-  user = 'admin',
-  password = TEST_ADMIN_PASSWORD,
-): Promise<void> {
-  await page.goto(`${baseUrl}${path}`);
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function measurementTexts(page: Page): Promise<string[]> {
-  return page.locator('.measurements li').allTextContents();
-}
-
 describe('web app and viewer in Chromium', () => {
   let lightbox: TestLightbox;
   let browser: TestBrowser;
@@ -114,8 +69,7 @@ describe('web app and viewer in Chromium', () => {
   const frameOfReferenceUid = generateUid();
 
   beforeAll(async () => {
-    lightbox = await startTestLightbox('sqlite');
-    const objects = [
+    ({ lightbox, browser } = await startViewerSession([
       ...ctPhantom({
         patientId: 'PH001',
         patientName: 'Phantom^Water',
@@ -141,15 +95,10 @@ describe('web app and viewer in Chromium', () => {
         frameOfReferenceUid: generateUid(),
         studyDescription: 'Another study',
       }).slice(0, 2),
-    ];
-    expect(await stowObjects(lightbox, objects)).toBe(200);
-    browser = await startTestBrowser();
+    ]));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await lightbox?.stop();
-  });
+  afterAll(() => stopViewerSession({ lightbox, browser }));
 
   it('loads the study list without the viewer’s code, and the viewer’s code when a study is opened', async () => {
     const page = await browser.newPage();
@@ -185,10 +134,7 @@ describe('web app and viewer in Chromium', () => {
     await link.hover();
     await expect.poll(() => loaded(/\/viewer-page-/).length).toBe(1);
     await link.click();
-    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).first().waitFor();
-    await page.waitForFunction(() => 'lightboxViewer' in window);
-    await page.getByLabel('Layout').selectOption('1x1');
-    await page.waitForTimeout(300);
+    await showStudy(page, PHANTOM.slices);
     const hu = phantomHu(PHANTOM.slices - 1, PHANTOM.centre, PHANTOM.centre);
     expect(
       Math.abs((await displayedGrey(page, PHANTOM.centre, PHANTOM.centre)) - expectedGrey(hu, 40, 400)),
@@ -201,11 +147,7 @@ describe('web app and viewer in Chromium', () => {
 
   it('signs in, finds the study, opens it and shows true pixel values, lengths and ROI statistics', async () => {
     const page = await browser.newPage();
-    await page.goto(lightbox.baseUrl);
-
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, lightbox.baseUrl);
     await expect.poll(() => page.locator('table.studies tbody tr').count()).toBe(3);
     await screenshot(page, '01-study-list');
 
@@ -229,11 +171,7 @@ describe('web app and viewer in Chromium', () => {
       .getByRole('link', { name: 'Phantom, Water' })
       .click();
 
-    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).first().waitFor();
-    await page.waitForFunction(() => 'lightboxViewer' in window);
-    // One large viewport: measuring precisely needs screen pixels much smaller than image pixels.
-    await page.getByLabel('Layout').selectOption('1x1');
-    await page.waitForTimeout(300);
+    await showStudy(page, PHANTOM.slices);
     await screenshot(page, '02-viewer');
 
     // The file's window (W 400, L 40): air black, water, the 100 HU disc and bone at their grey levels.
@@ -335,11 +273,7 @@ describe('web app and viewer in Chromium', () => {
 
   it('saves measurements as a DICOM SR (TID 1500) and key images as a KOS, and shows both when the study reopens', async () => {
     const page = await browser.newPage();
-    await signIn(page, lightbox.baseUrl, `/viewer?StudyInstanceUIDs=${studyUid}`);
-    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).first().waitFor();
-    await page.waitForFunction(() => 'lightboxViewer' in window);
-    await page.getByLabel('Layout').selectOption('1x1');
-    await page.waitForTimeout(300);
+    await openStudy(page, lightbox.baseUrl, studyUid, PHANTOM.slices);
 
     await page.getByRole('button', { name: 'Length' }).click();
     await drag(page, await clientPoint(page, 20, 20), await clientPoint(page, 20, 60));
@@ -364,22 +298,11 @@ describe('web app and viewer in Chromium', () => {
       await fetch(`${lightbox.dicomweb}/studies/${studyUid}/series?includefield=SeriesDescription`, {
         headers: { authorization: lightbox.authorization },
       })
-    ).json()) as Record<string, { Value?: unknown[] }>[];
+    ).json()) as Record<string, { Value?: string[] }>[];
     expect(series.map((s) => s['00080060']?.Value?.[0]).sort()).toEqual(['CT', 'KO', 'SR']);
     for (const modality of ['SR', 'KO']) {
-      const uid = series.find((s) => s['00080060']?.Value?.[0] === modality)!['0020000E']!.Value![0];
-      const file = path.join(lightbox.dataDir, `saved-${modality}.dcm`);
-      const response = await fetch(`${lightbox.dicomweb}/studies/${studyUid}/series/${uid}`, {
-        headers: {
-          authorization: lightbox.authorization,
-          accept: 'multipart/related; type="application/dicom"',
-        },
-      });
-      const [part] = splitMultipart(
-        Buffer.from(await response.arrayBuffer()),
-        response.headers.get('content-type')!,
-      );
-      await writeFile(file, part!.body);
+      const uid = series.find((s) => s['00080060']?.Value?.[0] === modality)!['0020000E']!.Value![0]!;
+      const file = await retrieveFirstInstance(lightbox, studyUid, uid, `saved-${modality}.dcm`);
       // The document lands on the study's patient, and is valid for its IOD (dciodvfy from dicom3tools).
       expect(dumpValue(file, '0010,0020')).toBe('PH001');
       const { iod, errors } = validate(file);
@@ -388,9 +311,7 @@ describe('web app and viewer in Chromium', () => {
     }
 
     // Reopened: the length is drawn again on the first image, and the third is still a key image.
-    await page.reload();
-    await page.locator('.slice-index').filter({ hasText: 'Im 1/16' }).first().waitFor();
-    await page.getByLabel('Layout').selectOption('1x1');
+    await reopenStudy(page, PHANTOM.slices);
     await expect
       .poll(() => measurementTexts(page))
       .toEqual([expect.stringMatching(/^Length (19\.9|20\.0)\d mm$/)]);

@@ -1,0 +1,58 @@
+import type { Page } from 'playwright-core';
+
+/** The viewer's automation surface, `window.lightboxViewer` (viewer-page.tsx), as the tests use it. */
+export interface ViewerAutomation {
+  imageToClient(cell: number, column: number, row: number): [number, number];
+  worldToClient(viewportId: string, world: readonly [number, number, number]): [number, number];
+  currentImageIndex(cell: number): number;
+  renderingCanvas(cell: number | string): HTMLCanvasElement | null;
+  volumeView(viewportId: string): VolumeView | null;
+}
+
+/** The plane an MPR viewport shows, its window and slab. */
+export interface VolumeView {
+  focalPoint: [number, number, number];
+  viewPlaneNormal: [number, number, number];
+  voiRange?: { lower: number; upper: number };
+  slabThickness: number;
+}
+
+/** Where an image pixel of viewport 0 is on the page. */
+export async function clientPoint(page: Page, column: number, row: number): Promise<[number, number]> {
+  return page.evaluate(
+    ([c, r]) =>
+      (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer.imageToClient(0, c, r),
+    [column, row] as const,
+  );
+}
+
+/** The grey shown where an image pixel is (red channel of viewport 0's canvas). */
+export async function displayedGrey(page: Page, column: number, row: number): Promise<number> {
+  return page.evaluate(
+    ([c, r]) => {
+      const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
+      const [x, y] = viewer.imageToClient(0, c, r);
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
+      const rect = canvas.getBoundingClientRect();
+      const scale = canvas.width / rect.width;
+      return canvas
+        .getContext('2d')!
+        .getImageData(Math.floor((x - rect.left) * scale), Math.floor((y - rect.top) * scale), 1, 1).data[0]!;
+    },
+    [column, row] as const,
+  );
+}
+
+/** Drags the chosen tool from one point of the page to another, through their midpoint. */
+export async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  await page.mouse.move(from[0], from[1]);
+  await page.mouse.down();
+  await page.mouse.move((from[0] + to[0]) / 2, (from[1] + to[1]) / 2, { steps: 4 });
+  await page.mouse.move(to[0], to[1], { steps: 4 });
+  await page.mouse.up();
+}
+
+/** The measurements the viewer lists, in its order. */
+export async function measurementTexts(page: Page): Promise<string[]> {
+  return page.locator('.measurements li').allTextContents();
+}
