@@ -1,53 +1,43 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Tag } from '@lightbox/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzyNameKeys } from '../../archive/matching/person-name-search.js';
 import { parseAttributeMatch } from '../../archive/query/attribute-match.js';
 import { KyselyIndexStore } from '../../index-store/kysely-index-store.js';
-import { databaseAtMigration } from '../../test-support/database-at-migration.js';
+import { upgradedDatabase } from '../../test-support/database-at-migration.js';
 import { oldPatientRow, oldStudyRow } from '../../test-support/old-index-rows.js';
 import { DIALECTS } from '../../test-support/test-databases.js';
-import { openDatabase, type Database } from '../open-database.js';
+import type { Database } from '../open-database.js';
 
 for (const dialect of DIALECTS) {
   describe(`migration 0004-person-name-keys on ${dialect}`, () => {
-    let dir: string;
-    let drop: () => Promise<void>;
     let database: Database;
+    let close: () => Promise<void>;
 
     beforeAll(async () => {
-      dir = await mkdtemp(path.join(tmpdir(), 'lightbox-migration-'));
-      const created = await databaseAtMigration(dialect, dir, '0004-person-name-keys');
-      drop = created.drop;
-      const old = created.old;
-      const patient = (pk: number, name: string | null) =>
-        oldPatientRow(pk, {
-          patient_name: name,
-          patient_name_fuzzy: name === null ? null : fuzzyNameKeys(name),
-        });
-      await old
-        .insertInto('patient')
-        .values([patient(1, 'Müller^Jürgen'), patient(2, null), patient(3, 'Smith^John Paul')])
-        .execute();
-      const study = (pk: number, patientPk: number, referring: string | null) =>
-        oldStudyRow(pk, patientPk, {
-          referring_physician_name: referring,
-          // An empty fuzzy form (a name without words) has no keys.
-          referring_physician_name_fuzzy: referring === null ? null : fuzzyNameKeys(referring),
-        });
-      await old
-        .insertInto('study')
-        .values([study(10, 1, 'Meyer^Anna'), study(11, 2, null), study(12, 3, '^')])
-        .execute();
-      await old.destroy();
-      database = await openDatabase(created.url);
+      ({ database, close } = await upgradedDatabase(dialect, '0004-person-name-keys', async (old) => {
+        const patient = (pk: number, name: string | null) =>
+          oldPatientRow(pk, {
+            patient_name: name,
+            patient_name_fuzzy: name === null ? null : fuzzyNameKeys(name),
+          });
+        await old
+          .insertInto('patient')
+          .values([patient(1, 'Müller^Jürgen'), patient(2, null), patient(3, 'Smith^John Paul')])
+          .execute();
+        const study = (pk: number, patientPk: number, referring: string | null) =>
+          oldStudyRow(pk, patientPk, {
+            referring_physician_name: referring,
+            // An empty fuzzy form (a name without words) has no keys.
+            referring_physician_name_fuzzy: referring === null ? null : fuzzyNameKeys(referring),
+          });
+        await old
+          .insertInto('study')
+          .values([study(10, 1, 'Meyer^Anna'), study(11, 2, null), study(12, 3, '^')])
+          .execute();
+      }));
     });
     afterAll(async () => {
-      await database?.close();
-      await drop?.();
-      await rm(dir, { recursive: true, force: true });
+      await close?.();
     });
 
     it('fills the key table from the fuzzy columns of an existing archive', async () => {
