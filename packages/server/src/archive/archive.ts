@@ -6,7 +6,7 @@ import { AuditEventId } from '../security/audit/audit-sink.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import type { BlobRange } from '../storage/blob-store.js';
 import type { ArchiveDeps } from './archive-deps.js';
-import type { InstanceSelector, StoredInstance } from './index-store.js';
+import type { InstanceMetadata, InstanceSelector, StoredInstance } from './index-store.js';
 import type { ArchiveQuery } from './query/archive-query.js';
 import { queryResultJson } from './query/query-results.js';
 import { recoverPendingWrites } from './recover-pending-writes.js';
@@ -36,12 +36,29 @@ export interface Archive {
   ): Promise<StoredInstance[]>;
   /** Metadata (DICOM JSON texts) of a study, series or instance; NotFound when there are none. */
   instanceMetadata(selector: InstanceSelector, actor: Actor): Promise<string[]>;
+  /**
+   * The instances of a study, series or instance (as for 'pixels') and their metadata, read for an
+   * answer that may yet be refused or turn out empty: nothing is audited until the caller records what
+   * it answered. NotFound when there are none.
+   */
+  prepareTransfer(selector: InstanceSelector, actor: Actor): Promise<PendingTransfer>;
   /** Streams a stored object, or a byte range of it. */
   openObject(instance: StoredInstance, range?: BlobRange): Promise<Readable>;
   /** Reads a byte range of a stored object into memory. */
   readObjectRange(instance: StoredInstance, range: BlobRange): Promise<Uint8Array>;
   /** Cleans up after interrupted writes (see {@link recoverPendingWrites}). */
   recoverPendingWrites(ageMs: number): Promise<number>;
+}
+
+/** Instances read for a transfer that is not audited yet (see {@link Archive.prepareTransfer}). */
+export interface PendingTransfer {
+  instances: StoredInstance[];
+  /** Their DICOM JSON texts as stored at ingest (without the study's current values). */
+  metadata: string[];
+  /** Audits the metadata as accessed: the answer told something of it, but sent no instance. */
+  recordAccess(): void;
+  /** Audits these instances as transferred, and the metadata as accessed. */
+  recordTransfer(sent: readonly StoredInstance[]): void;
 }
 
 /** The selected instances, each with the correction it leaves the archive with, if any. */
@@ -73,6 +90,26 @@ function notFound(selector: InstanceSelector): AppError {
 /** Creates the archive over its ports. */
 export function createArchive(deps: ArchiveDeps): Archive {
   const { index, blobs, audit } = deps;
+  const recordTransfer = (actor: Actor, selector: InstanceSelector, sent: readonly StoredInstance[]) =>
+    audit.record({
+      event: AuditEventId.InstancesTransferred,
+      action: 'R',
+      outcome: 'success',
+      actor,
+      patientIds: [...new Set(sent.map((i) => i.patientId))],
+      studyUids: [selector.studyUid],
+      detail: `${sent.length} instances`,
+    });
+  const recordMetadataAccess = (actor: Actor, selector: InstanceSelector, found: InstanceMetadata) =>
+    audit.record({
+      event: AuditEventId.InstancesAccessed,
+      action: 'R',
+      outcome: 'success',
+      actor,
+      patientIds: found.patientIds,
+      studyUids: [selector.studyUid],
+      detail: `metadata of ${found.metadata.length} instances`,
+    });
   return {
     storeInstance: (source, actor, options) => storeInstance(deps, source, actor, options),
 
@@ -105,31 +142,32 @@ export function createArchive(deps: ArchiveDeps): Archive {
           ? await index.findInstances(selector, accessScopeOf(actor))
           : await selectedWithCorrections(index, selector, actor);
       if (found.length === 0) throw notFound(selector);
-      audit.record({
-        event: AuditEventId.InstancesTransferred,
-        action: 'R',
-        outcome: 'success',
-        actor,
-        patientIds: [...new Set(found.map((i) => i.patientId))],
-        studyUids: [selector.studyUid],
-        detail: `${found.length} instances`,
-      });
+      recordTransfer(actor, selector, found);
       return found;
     },
 
     async instanceMetadata(selector, actor) {
       const found = await index.instanceMetadata(selector, accessScopeOf(actor));
       if (found.metadata.length === 0) throw notFound(selector);
-      audit.record({
-        event: AuditEventId.InstancesAccessed,
-        action: 'R',
-        outcome: 'success',
-        actor,
-        patientIds: found.patientIds,
-        studyUids: [selector.studyUid],
-        detail: `metadata of ${found.metadata.length} instances`,
-      });
+      recordMetadataAccess(actor, selector, found);
       return withCurrentValues(found.metadata, found.current);
+    },
+
+    async prepareTransfer(selector, actor) {
+      const scope = accessScopeOf(actor);
+      const instances = await index.findInstances(selector, scope);
+      if (instances.length === 0) throw notFound(selector);
+      const found = await index.instanceMetadata(selector, scope);
+      if (found.metadata.length === 0) throw notFound(selector);
+      return {
+        instances,
+        metadata: found.metadata,
+        recordAccess: () => recordMetadataAccess(actor, selector, found),
+        recordTransfer: (sent) => {
+          recordTransfer(actor, selector, sent);
+          recordMetadataAccess(actor, selector, found);
+        },
+      };
     },
 
     openObject: (instance, range) => blobs.get(instance.blobKey, range),

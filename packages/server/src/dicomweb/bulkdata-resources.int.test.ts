@@ -332,16 +332,37 @@ for (const dialect of DIALECTS) {
       expect((await response.arrayBuffer()).byteLength).toBe(0);
     });
 
+    /** How many audit events of a kind name a study. */
+    const events = async (studyUid: string, eventId: string) =>
+      (
+        (await (
+          await get(`${lb.baseUrl}/api/audit-events?studyUid=${studyUid}&eventId=${eventId}&limit=1000`)
+        ).json()) as unknown[]
+      ).length;
+    const TRANSFERRED = '110104';
+    const ACCESSED = '110103';
+
     it('audits the transfer as a retrieve of the study does', async () => {
-      const events = async () =>
-        (
-          (await (
-            await get(`${lb.baseUrl}/api/audit-events?studyUid=${study}&eventId=110104&limit=1000`)
-          ).json()) as unknown[]
-        ).length;
-      const before = await events();
+      const before = await events(study, TRANSFERRED);
       await partsOf(await get(`/studies/${study}/bulkdata`));
-      expect((await events()) - before).toBe(1);
+      expect((await events(study, TRANSFERRED)) - before).toBe(1);
+    });
+
+    it('audits no transfer for a refused (406) or empty (204) answer', async () => {
+      const counts = async (studyUid: string) =>
+        Promise.all([events(studyUid, TRANSFERRED), events(studyUid, ACCESSED)]);
+      // Refused once the parts are known (native pixel data needs octet-stream): nothing read is told.
+      const before = await counts(study);
+      for (const resource of [`/studies/${study}/bulkdata`, `${instanceA2}/bulkdata`]) {
+        const refused = await get(resource, RLE_TYPE);
+        expect(refused.status).toBe(406);
+        await refused.arrayBuffer();
+      }
+      expect(await counts(study)).toEqual(before);
+      // No bulk data: no instance goes out, but the answer tells of their metadata.
+      const [transferred, accessed] = await counts(emptyStudy);
+      expect((await get(`/studies/${emptyStudy}/bulkdata`)).status).toBe(204);
+      expect(await counts(emptyStudy)).toEqual([transferred, accessed + 1]);
     });
 
     it('opens one object at a time and releases what is open when the client goes away', async () => {

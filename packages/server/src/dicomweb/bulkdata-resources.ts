@@ -96,10 +96,11 @@ function rootType({ instance, uris }: InstanceBulkData, pixelTarget: PixelTarget
  * The Study, Series and Instance Bulkdata resources (PS3.18 §10.4.1.1.5, §10.4.3.3.5): every element
  * that the metadata of the instances in scope gives as a BulkDataURI, instance by instance in the order
  * of retrieve and metadata, each element in metadata order, as one multipart/related body. Each part is
- * what GET on its BulkDataURI answers, with that URI as its Content-Location. Instances are found (in
- * the actor's access scope, audited as a transfer) as for frames and bulk data, and their metadata read
- * (audited as an access) for the URIs; objects are then opened one after the other as their parts go
- * out, never more than one at a time. Every media type is negotiated first ({@link negotiateParts}).
+ * what GET on its BulkDataURI answers, with that URI as its Content-Location. Instances are found in the
+ * actor's access scope as for frames and bulk data, and their metadata read for the URIs; objects are
+ * then opened one after the other as their parts go out, never more than one at a time. Every media type
+ * is negotiated first ({@link negotiateParts}); only then are the instances that go out audited as a
+ * transfer (and their metadata as accessed).
  */
 export async function handleBulkDataResource(
   deps: WadoDeps,
@@ -114,11 +115,12 @@ export async function handleBulkDataResource(
       'bulk data is answered as multipart/related; type="application/octet-stream"',
     );
   }
-  const selector = selectorOf(request.params);
-  const instances = await deps.archive.findInstances(selector, actor, 'pixels');
-  const urisBySop = bulkDataUris(await deps.archive.instanceMetadata(selector, actor));
+  // Read unaudited: only an answer that sends bulk data is a transfer (a 406 audits nothing, as for
+  // metadata; a 204 sends no instance but tells of their metadata).
+  const pending = await deps.archive.prepareTransfer(selectorOf(request.params), actor);
+  const urisBySop = bulkDataUris(pending.metadata);
   // Matched by SOP Instance UID rather than position: the two reads are separate queries.
-  const scope: InstanceBulkData[] = instances
+  const scope: InstanceBulkData[] = pending.instances
     .map((instance) => ({ instance, uris: urisBySop.get(instance.sopInstanceUid) ?? [] }))
     .filter((i) => i.uris.length > 0);
   const first = scope[0];
@@ -126,10 +128,12 @@ export async function handleBulkDataResource(
     // Instances without bulk data (e.g. structured reports): the resource exists but holds nothing, and
     // a multipart body needs at least one part (RFC 2046 §5.1.1). 204, as PS3.18 §8.3.4.4.1 answers an
     // empty search, rather than 404, which would say the study is unknown or out of reach.
+    pending.recordAccess();
     return reply.code(204).send();
   }
 
   const pixelTarget = negotiateParts(accept, scope);
+  pending.recordTransfer(scope.map((i) => i.instance));
   const base = dicomwebBaseUrl(request, deps.publicUrl);
   async function* parts(): AsyncGenerator<MultipartWritePart> {
     for (const { instance, uris } of scope) {
