@@ -6,12 +6,9 @@ import { tagToHex } from '../tag.js';
 import { TransferSyntaxUid } from '../transfer-syntax.js';
 import {
   bytesElement,
-  concatBytes,
   dataSetOf,
-  encodeTestDataSet,
-  encodeTestFileMeta,
+  encodeTestPart10,
   numberElement,
-  part10Preamble,
   sequenceElement,
   tagElement,
   textElement,
@@ -30,11 +27,7 @@ const el = (tag: number, vr: DataElement['vr'], value: string | string[], charse
 
 /** A big-endian data set read back from bytes made by the test encoder. */
 async function bigEndian(elements: DataElement[]): Promise<DataSet> {
-  const bytes = concatBytes([
-    part10Preamble(),
-    encodeTestFileMeta('1.2.3', '1.2.3.4', TransferSyntaxUid.ExplicitVRBigEndian),
-    encodeTestDataSet(elements, { explicitVr: true, littleEndian: false }, true),
-  ]);
+  const bytes = encodeTestPart10(elements, TransferSyntaxUid.ExplicitVRBigEndian);
   const { dataSet } = await readPart10(bytes, { readPixelData: true });
   expect(dataSet.littleEndian).toBe(false);
   return dataSet;
@@ -315,17 +308,10 @@ describe('binary values (F.2.6, F.2.7)', () => {
   });
 
   it('values left in the source are BulkDataURI when named, otherwise written without a value', async () => {
-    const bytes = concatBytes([
-      part10Preamble(),
-      encodeTestFileMeta('1.2.3', '1.2.3.4', TransferSyntaxUid.ExplicitVRLittleEndian),
-      encodeTestDataSet(
-        [el(Tag.StudyDescription, 'LO', 'x'.repeat(300)), numberElement(Tag.PixelData, 'OW', [1, 2])],
-        {
-          explicitVr: true,
-          littleEndian: true,
-        },
-      ),
-    ]);
+    const bytes = encodeTestPart10(
+      [el(Tag.StudyDescription, 'LO', 'x'.repeat(300)), numberElement(Tag.PixelData, 'OW', [1, 2])],
+      TransferSyntaxUid.ExplicitVRLittleEndian,
+    );
     const { dataSet } = await readPart10(bytes, { bulkDataThreshold: 100 });
     expect(dataSet.get(Tag.StudyDescription)?.bytes).toBeUndefined();
     const named = toDicomJson(dataSet, { bulkDataUri: (path) => `bulk/${tagToHex(path[0]!)}` });

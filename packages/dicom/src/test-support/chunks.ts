@@ -1,4 +1,5 @@
 /** Helpers that cut byte arrays into chunks and gather streams, for streaming tests. */
+import { concatBytes } from './encode.js';
 
 /** Splits bytes into chunks of the given size (the last may be shorter); the chunks are copies. */
 export function* chunksOf(bytes: Uint8Array, size: number): Generator<Uint8Array> {
@@ -41,18 +42,8 @@ export async function collectBytes(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 ): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of source) {
-    parts.push(chunk);
-    total += chunk.length;
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  for await (const chunk of source) parts.push(chunk);
+  return concatBytes(parts);
 }
 
 /**

@@ -4,6 +4,7 @@
  * (sequences), §A.4 (encapsulation), PS3.10 §7.1 (Part 10 header).
  */
 import type { DataElement, DataSet } from '../data-set.js';
+import { TransferSyntaxUid } from '../transfer-syntax.js';
 import type { Vr } from '../vr.js';
 
 /** How a data set is encoded. */
@@ -237,6 +238,28 @@ export function part10Preamble(): Uint8Array {
   const out = new Uint8Array(132);
   out.set([0x44, 0x49, 0x43, 0x4d], 128);
   return out;
+}
+
+/** The transfer syntaxes a whole test file is written in, each with the encoding of its data set. */
+const PART10_ENCODINGS = {
+  [TransferSyntaxUid.ExplicitVRLittleEndian]: EXPLICIT_LITTLE,
+  [TransferSyntaxUid.ExplicitVRBigEndian]: { explicitVr: true, littleEndian: false },
+} as const satisfies Record<string, TestEncoding>;
+
+/**
+ * A Part 10 file of the test encoder: preamble, File Meta Information and the elements (values held
+ * little endian, as the element builders make them) in the transfer syntax's encoding.
+ */
+export function encodeTestPart10(
+  elements: Iterable<DataElement>,
+  transferSyntaxUid: keyof typeof PART10_ENCODINGS,
+  sopClassUid = '1.2.3',
+): Uint8Array {
+  return concatBytes([
+    part10Preamble(),
+    encodeTestFileMeta(sopClassUid, '1.2.3.4', transferSyntaxUid),
+    encodeTestDataSet(elements, PART10_ENCODINGS[transferSyntaxUid], true),
+  ]);
 }
 
 /**

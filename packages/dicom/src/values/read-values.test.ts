@@ -5,12 +5,9 @@ import { readPart10 } from '../reader/read-part10.js';
 import { TransferSyntaxUid } from '../transfer-syntax.js';
 import {
   bytesElement,
-  concatBytes,
   dataSetOf,
-  encodeTestDataSet,
-  encodeTestFileMeta,
+  encodeTestPart10,
   numberElement,
-  part10Preamble,
   sequenceElement,
   tagElement,
   textElement,
@@ -143,11 +140,7 @@ describe('numbers', () => {
   ];
 
   it('in little endian and in big endian (read from a file made by the test encoder)', async () => {
-    const file = concatBytes([
-      part10Preamble(),
-      encodeTestFileMeta('1.2.3', '1.2.3.4', TransferSyntaxUid.ExplicitVRBigEndian),
-      encodeTestDataSet(elements, { explicitVr: true, littleEndian: false }, true),
-    ]);
+    const file = encodeTestPart10(elements, TransferSyntaxUid.ExplicitVRBigEndian);
     const bigEndian = (await readPart10(file)).dataSet;
     for (const ds of [dataSetOf(elements), bigEndian]) {
       for (const [tag, values] of expected) {
@@ -168,29 +161,20 @@ describe('numbers', () => {
     expect(getNumber(ds, Tag.Rows)).toBeUndefined();
     expect(elementNumbers(ds.get(Tag.Rows)!, ds)).toEqual([]);
     expect(elementTags(ds.get(Tag.FrameIncrementPointer)!, ds)).toEqual([Tag.FrameTime, 0x7fe00010]);
-    const file = concatBytes([
-      part10Preamble(),
-      encodeTestFileMeta('1.2.3', '1.2.3.4', TransferSyntaxUid.ExplicitVRBigEndian),
-      encodeTestDataSet([...ds.elements.values()], { explicitVr: true, littleEndian: false }, true),
-    ]);
+    const file = encodeTestPart10(ds.elements.values(), TransferSyntaxUid.ExplicitVRBigEndian);
     const be = (await readPart10(file)).dataSet;
     expect(elementTags(be.get(Tag.FrameIncrementPointer)!, be)).toEqual([Tag.FrameTime, 0x7fe00010]);
   });
 
   it('values of items in a big-endian data set', async () => {
-    const file = concatBytes([
-      part10Preamble(),
-      encodeTestFileMeta('1.2.3', '1.2.3.4', TransferSyntaxUid.ExplicitVRBigEndian),
-      encodeTestDataSet(
-        [
-          sequenceElement(Tag.SharedFunctionalGroupsSequence, [
-            [numberElement(Tag.Rows, 'US', [300]), textElement(Tag.PatientID, 'LO', 'P')],
-          ]),
-        ],
-        { explicitVr: true, littleEndian: false },
-        true,
-      ),
-    ]);
+    const file = encodeTestPart10(
+      [
+        sequenceElement(Tag.SharedFunctionalGroupsSequence, [
+          [numberElement(Tag.Rows, 'US', [300]), textElement(Tag.PatientID, 'LO', 'P')],
+        ]),
+      ],
+      TransferSyntaxUid.ExplicitVRBigEndian,
+    );
     const item = (await readPart10(file)).dataSet.get(Tag.SharedFunctionalGroupsSequence)!.items![0]!;
     expect(getNumber(item, Tag.Rows)).toBe(300);
     expect(elementStrings(item.get(Tag.PatientID)!, item)).toEqual(['P']);

@@ -7,12 +7,9 @@ import { readPart10 } from '../reader/read-part10.js';
 import { TransferSyntaxUid } from '../transfer-syntax.js';
 import {
   bytesElement,
-  concatBytes,
   dataSetOf,
-  encodeTestDataSet,
-  encodeTestFileMeta,
+  encodeTestPart10,
   numberElement,
-  part10Preamble,
   sequenceElement,
   tagElement,
   textElement,
@@ -238,11 +235,11 @@ describe('toNativeDicomModel against DCMTK dcm2xml --native-format', () => {
       // InlineBinary this is) is little endian (PS3.18 F.2.7).
       bytesElement(Tag.PixelData, 'OB', Uint8Array.of(1, 2, 3, 4)),
     ];
-    const file = concatBytes([
-      part10Preamble(),
-      encodeTestFileMeta('1.2.840.10008.5.1.4.1.1.7', '1.2.3.4', TransferSyntaxUid.ExplicitVRLittleEndian),
-      encodeTestDataSet(elements, { explicitVr: true, littleEndian: true }),
-    ]);
+    const file = encodeTestPart10(
+      elements,
+      TransferSyntaxUid.ExplicitVRLittleEndian,
+      '1.2.840.10008.5.1.4.1.1.7',
+    );
     const path = writeTempFile(file, 'native-model.dcm');
     // +Eb: binary values inline as base64 (DCMTK's default is a UUID reference); +Xn: the namespace.
     const dcmtkXml = Buffer.from(dcmtk('dcm2xml', ['-nat', '+Xn', '+Eb', '-q', path]), 'latin1').toString(
