@@ -5,11 +5,13 @@ import {
   readPart10,
   type DataElement,
   type DataSet,
+  type Fragment,
   type Part10Object,
   type Vr,
 } from '@lightbox/dicom';
 import type { Archive } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
+import { decodeItemFrame } from '../imaging/decode-stored-frame.js';
 import { readFrame } from '../imaging/read-frame.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import type { MultipartWritePart } from './multipart/index.js';
@@ -69,13 +71,17 @@ export function bulkDataPathOf(text: string): string[] {
   return path;
 }
 
-function findElement(dataSet: DataSet, path: readonly string[]): DataElement | undefined {
+/** The element at a path, and the data set (the object's, or an item's) that holds it. */
+function findElement(
+  dataSet: DataSet,
+  path: readonly string[],
+): { element: DataElement; holder: DataSet } | undefined {
   let current: DataSet | undefined = dataSet;
   for (let i = 0; i < path.length; i += 2) {
     const tag = parseHexTag(path[i]!);
     if (tag === undefined || current === undefined) return undefined;
     const element = current.get(tag);
-    if (i === path.length - 1) return element;
+    if (i === path.length - 1) return element === undefined ? undefined : { element, holder: current };
     // An item number as the metadata writes it (digits only): `0%0A` is no item.
     const item = path[i + 1] ?? '';
     current = /^\d{1,9}$/.test(item) ? element?.items?.[Number(item)] : undefined;
@@ -83,13 +89,28 @@ function findElement(dataSet: DataSet, path: readonly string[]): DataElement | u
   return undefined;
 }
 
+/** The fragments of encapsulated pixel data, concatenated: the one frame of an icon (PS3.3 F.7). */
+async function readFragments(
+  archive: Archive,
+  instance: StoredInstance,
+  fragments: readonly Fragment[],
+): Promise<Uint8Array> {
+  const bytes = await Promise.all(
+    fragments.map(
+      (f) => f.bytes ?? archive.readObjectRange(instance, { offset: f.offset, length: f.length }),
+    ),
+  );
+  return bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes);
+}
+
 /**
  * One bulk data element of a parsed object as a multipart part with `Content-Location: location`
  * (PS3.18 §10.4.1.1.5), as GET on its BulkDataURI answers it: `application/octet-stream`, little endian;
- * encapsulated pixel data as its fragments in the stored syntax with that syntax's media type, or
- * decoded frame by frame when `pixelTarget` asks for another syntax (PS3.18 §8.7.8.1). NotFound when
- * the object has no such element. The body is opened lazily and released by the multipart writer when
- * the part is never sent.
+ * encapsulated pixel data, the object's or an icon's in an item (encapsulated alike, PS3.5 §A.4), as its
+ * fragments in the stored syntax with that syntax's media type, or decoded when `pixelTarget` asks for
+ * another syntax (PS3.18 §8.7.3.3, §8.7.8): the object's frame by frame, an icon as its one frame.
+ * NotFound when the object has no such element. The body is opened lazily and released by the
+ * multipart writer when the part is never sent; an icon is decoded before the part is returned.
  */
 export async function bulkDataPart(
   archive: Archive,
@@ -98,17 +119,16 @@ export async function bulkDataPart(
   pixelTarget: PixelTarget,
   location: string,
 ): Promise<BulkDataPart> {
-  const element = findElement(object.dataSet, path);
-  if (element === undefined) throw new AppError(ErrorCode.NotFound, `no bulk data at ${path.join('/')}`);
+  const found = findElement(object.dataSet, path);
+  if (found === undefined) throw new AppError(ErrorCode.NotFound, `no bulk data at ${path.join('/')}`);
+  const { element, holder } = found;
   const headers = { 'Content-Location': location };
   if (element.encapsulated !== undefined) {
     const stored = object.transferSyntaxUid;
-    // Frames are decoded through the instance's frame index, which describes the top-level Pixel Data
-    // only: encapsulated pixel data in an item (an icon) goes out as stored.
-    const target = path.length === 1 ? pixelTarget(stored) : stored;
+    const target = pixelTarget(stored);
+    const fragments = element.encapsulated.fragments;
     if (target === stored) {
       const partType = frameMediaType(stored);
-      const fragments = element.encapsulated.fragments;
       const body = (async function* () {
         for (const f of fragments) {
           yield f.bytes ?? (await archive.readObjectRange(instance, { offset: f.offset, length: f.length }));
@@ -116,12 +136,19 @@ export async function bulkDataPart(
       })();
       return { partType, contentType: `${partType}; transfer-syntax=${stored}`, headers, body };
     }
+    const partType = 'application/octet-stream';
+    const contentType = `${partType}; transfer-syntax=${target}`;
+    if (path.length > 1) {
+      // The frame index describes the top-level Pixel Data only: an icon is decoded by its own item.
+      const encoded = await readFragments(archive, instance, fragments);
+      const body = (await decodeItemFrame(stored, encoded, holder)).pixels;
+      return { partType, contentType, headers, body };
+    }
     const frames = instance.frameIndex?.frames.length ?? 1;
     const body = (async function* () {
       for (let i = 0; i < frames; i++) yield (await readFrame(archive, instance, i, target)).pixels;
     })();
-    const partType = 'application/octet-stream';
-    return { partType, contentType: `${partType}; transfer-syntax=${target}`, headers, body };
+    return { partType, contentType, headers, body };
   }
   let body: AsyncIterable<Uint8Array> | Uint8Array;
   if (element.bytes !== undefined) {

@@ -1,4 +1,11 @@
-import { generateUid, readPart10, Tag, TransferSyntaxUid, type DataElement } from '@lightbox/dicom';
+import {
+  generateUid,
+  readPart10,
+  Tag,
+  TransferSyntaxUid,
+  UNDEFINED_LENGTH,
+  type DataElement,
+} from '@lightbox/dicom';
 import {
   bytesElement,
   concatBytes,
@@ -6,7 +13,9 @@ import {
   encodeTestFileMeta,
   EXPLICIT_LITTLE,
   nativeFrameLittleEndian,
+  numberElement,
   part10Preamble,
+  rleEncodeFrame,
   sequenceElement,
   syntheticImage,
   textElement,
@@ -126,6 +135,42 @@ for (const dialect of DIALECTS) {
       transferSyntaxUid: RLE,
       frames: 2,
     };
+    // An RLE image whose icon (PS3.3 F.7) is RLE too, encapsulated as PS3.5 §A.4 wants it.
+    const iconStudy = generateUid();
+    const iconPixels = pattern(8 * 8, 5);
+    const iconFragment = rleEncodeFrame(iconPixels, 8, 8, 1, 8);
+    const us = (tag: number, value: number) => numberElement(tag, 'US', [value]);
+    const withIcon: SyntheticImageOptions = {
+      ...common,
+      studyInstanceUid: iconStudy,
+      seriesInstanceUid: generateUid(),
+      sopInstanceUid: generateUid(),
+      transferSyntaxUid: RLE,
+      extra: [
+        sequenceElement(0x00880200, [
+          [
+            us(Tag.SamplesPerPixel, 1),
+            textElement(Tag.PhotometricInterpretation, 'CS', 'MONOCHROME2'),
+            us(Tag.Rows, 8),
+            us(Tag.Columns, 8),
+            us(Tag.BitsAllocated, 8),
+            us(Tag.BitsStored, 8),
+            us(Tag.HighBit, 7),
+            us(Tag.PixelRepresentation, 0),
+            {
+              tag: Tag.PixelData,
+              vr: 'OB',
+              length: UNDEFINED_LENGTH,
+              offset: -1,
+              encapsulated: {
+                basicOffsetTable: new Uint8Array(0),
+                fragments: [{ offset: -1, length: iconFragment.length, bytes: iconFragment }],
+              },
+            },
+          ],
+        ]),
+      ],
+    };
     const instanceA2 = `/studies/${study}/series/${seriesA}/instances/${a2.sopInstanceUid}`;
     const instanceB2 = `/studies/${study}/series/${seriesB}/instances/${b2.sopInstanceUid}`;
 
@@ -177,7 +222,7 @@ for (const dialect of DIALECTS) {
           pixelValue: (_f, r, c) => (r ^ c ^ n) & 0xfff,
         }),
       );
-      const objects = [a1, a2, b1, b2].map((o) => syntheticImage(o));
+      const objects = [a1, a2, b1, b2, withIcon].map((o) => syntheticImage(o));
       for (const batch of [[...objects, reportWithoutBulkData(emptyStudy)], big]) {
         const { body, contentType } = multipartBody(batch.map((bytes) => ({ bytes })));
         const stored = await fetch(`${lb.dicomweb}/studies`, {
@@ -265,6 +310,43 @@ for (const dialect of DIALECTS) {
       // transfer-syntax=* with octet-stream also sends it as stored.
       const asStored = await partsOf(await get(`${instanceB2}/bulkdata`, `${OCTET}; transfer-syntax=*`));
       expect(asStored[0]!.body).toEqual(fragments);
+    });
+
+    it('negotiates an encapsulated icon as the pixel data it is: as stored, decoded for octet-stream, or 406', async () => {
+      const instance = `/studies/${iconStudy}/series/${withIcon.seriesInstanceUid}/instances/${withIcon.sopInstanceUid}`;
+      const icon = `${instance}/bulkdata/00880200/0/7FE00010`;
+      const decoded = `application/octet-stream; transfer-syntax=${TransferSyntaxUid.ExplicitVRLittleEndian}`;
+      // Only octet-stream accepted (PS3.18 §8.7.3.3: uncompressed, little endian): decoded by its own item.
+      const [asOctets] = await partsOf(await get(icon, OCTET));
+      expect(asOctets!.headers['content-type']).toBe(decoded);
+      expect(asOctets!.body).toEqual(Buffer.from(iconPixels));
+      // Its own media type accepted: as stored.
+      const [asStored] = await partsOf(await get(icon, RLE_TYPE));
+      expect(asStored!.headers['content-type']).toBe(`image/dicom-rle; transfer-syntax=${RLE}`);
+      expect(asStored!.body).toEqual(Buffer.from(iconFragment));
+      // Neither: 406, before any body.
+      const refused = await get(icon, 'multipart/related; type="image/jpeg"');
+      expect(refused.status).toBe(406);
+      await refused.arrayBuffer();
+
+      // The Instance Bulkdata resource: icon and pixel data alike.
+      const uris = await metadataUris(instance);
+      expect(uris.map((u) => u.slice(u.indexOf('/bulkdata/') + 10))).toEqual([
+        '00880200/0/7FE00010',
+        '7FE00010',
+      ]);
+      const octets = await partsOf(await get(`${instance}/bulkdata`, OCTET));
+      expect(octets.map((p) => p.headers['content-type'])).toEqual([decoded, decoded]);
+      expect(octets[0]!.body).toEqual(Buffer.from(iconPixels));
+      expect(octets[1]!.body).toEqual(nativeFrames(withIcon, 1));
+      await expectParts(octets, uris, OCTET);
+      // Only the RLE type accepted: enough, as nothing needs octet-stream.
+      const rle = await partsOf(await get(`${instance}/bulkdata`, RLE_TYPE));
+      expect(rle.map((p) => p.headers['content-type'])).toEqual([
+        `image/dicom-rle; transfer-syntax=${RLE}`,
+        `image/dicom-rle; transfer-syntax=${RLE}`,
+      ]);
+      await expectParts(rle, uris, RLE_TYPE);
     });
 
     it('answers a study, series or instance asked for octet-stream with its bulk data (PS3.18 Table 10.4.4-1)', async () => {

@@ -46,14 +46,12 @@ function pathOf(uri: string): string[] {
 }
 
 /**
- * Whether an element is encapsulated pixel data, whose media type is negotiated: the top-level Pixel
- * Data of an object in an encapsulated syntax. (Pixel data in an item, an icon, counts as octet-stream
- * here; should it be encapsulated, it goes out as stored, see {@link bulkDataPart}.)
+ * Whether an element is encapsulated pixel data, whose media type is negotiated: Pixel Data of an object
+ * in an encapsulated syntax, its own or an icon's in an item, which PS3.5 §A.4 encapsulates alike.
  */
 function isEncapsulatedPixelData(instance: StoredInstance, uri: string): boolean {
   return (
-    lookupTransferSyntax(instance.transferSyntaxUid)?.encapsulated === true &&
-    uri.endsWith(`/bulkdata/${PIXEL_DATA}`)
+    lookupTransferSyntax(instance.transferSyntaxUid)?.encapsulated === true && uri.endsWith(`/${PIXEL_DATA}`)
   );
 }
 
