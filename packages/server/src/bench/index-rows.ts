@@ -3,6 +3,7 @@ import { Tag, type DicomJson } from '@lightbox/dicom';
 import { instanceRecord, type InstanceRecord } from '../archive/instance-record.js';
 import { fuzzyKeyList } from '../archive/matching/person-name-search.js';
 import { attributeValueKeys } from '../index-store/attribute-values.js';
+import { instanceRow, patientRow, seriesRow, studyRow } from '../index-store/instance-record-rows.js';
 import { patientCount, seriesPerStudy, syntheticInstance, type ArchiveScale } from './synthetic-archive.js';
 import { syntheticParsedObject } from './synthetic-ct.js';
 
@@ -71,23 +72,8 @@ export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { 
     const patientPk = (i % patientCount(scale)) + 1;
     const t0 = BASE_TIME_MS + i * scale.instancesPerStudy;
     if (i < patientCount(scale)) {
-      const p = first.patient;
-      rows.patient.push({
-        pk: patientPk,
-        patient_key: p.key,
-        patient_id: p.patientId,
-        issuer_of_patient_id: p.issuer,
-        patient_name: p.name,
-        patient_name_search: p.nameSearch,
-        patient_name_fuzzy: p.nameFuzzy,
-        patient_birth_date: p.birthDate,
-        patient_sex: p.sex,
-        attributes: p.attributes,
-        merged_into_pk: null,
-        created_at: t0,
-        updated_at: t0,
-      });
-      nameKeys(Tag.PatientName, patientPk, p.nameFuzzy);
+      rows.patient.push({ pk: patientPk, ...patientRow(first.patient, t0) });
+      nameKeys(Tag.PatientName, patientPk, first.patient.nameFuzzy);
     }
     const modalities: string[] = [];
     const sopClasses: string[] = [];
@@ -110,42 +96,12 @@ export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { 
       if (seriesPk === undefined) {
         seriesPk = i * perStudySeries + seriesPks.size + 1;
         seriesPks.set(r.series.uid, seriesPk);
-        const s = r.series;
-        rows.series.push({
-          pk: seriesPk,
-          study_pk: studyPk,
-          series_instance_uid: s.uid,
-          modality: s.modality,
-          series_number: s.number,
-          series_description: s.description,
-          performed_procedure_step_start_date: s.ppsStartDate,
-          performed_procedure_step_start_time: s.ppsStartTime,
-          body_part_examined: s.bodyPartExamined,
-          number_of_instances: 0,
-          attributes: s.attributes,
-          created_at: t0 + k,
-          updated_at: t0 + k,
-        });
+        rows.series.push({ pk: seriesPk, ...seriesRow(r.series, studyPk, t0 + k) });
       }
       seriesCounts.set(seriesPk, (seriesCounts.get(seriesPk) ?? 0) + 1);
       rows.instance.push({
         pk: i * scale.instancesPerStudy + k + 1,
-        series_pk: seriesPk,
-        study_pk: studyPk,
-        sop_instance_uid: r.instance.sopInstanceUid,
-        sop_class_uid: r.instance.sopClassUid,
-        instance_number: r.instance.number,
-        rows: r.instance.rows,
-        columns: r.instance.columns,
-        bits_allocated: r.instance.bitsAllocated,
-        number_of_frames: r.instance.numberOfFrames,
-        transfer_syntax_uid: r.instance.transferSyntaxUid,
-        blob_key: r.blob.key,
-        size: r.blob.size,
-        sha256: r.blob.sha256,
-        metadata: r.instance.metadata,
-        frame_index: r.instance.frameIndex,
-        created_at: t0 + k,
+        ...instanceRow(r, seriesPk, studyPk, t0 + k),
       });
     });
     for (const row of rows.series) {
@@ -157,24 +113,14 @@ export function rowsOf(scale: ArchiveScale, from: number, to: number, timing: { 
     }
     const s = first.study;
     const set = (members: string[]) => (members.length === 0 ? '' : `\\${members.join('\\')}\\`);
+    // The study as created, then as its instances' commits leave it.
     rows.study.push({
       pk: studyPk,
-      patient_pk: patientPk,
-      study_instance_uid: s.uid,
-      study_date: s.date,
-      study_time: s.time,
-      accession_number: s.accessionNumber,
-      study_id: s.studyId,
-      study_description: s.description,
-      referring_physician_name: s.referringPhysicianName,
-      referring_physician_name_search: s.referringPhysicianNameSearch,
-      referring_physician_name_fuzzy: s.referringPhysicianNameFuzzy,
+      ...studyRow(s, patientPk, t0),
       modalities_in_study: set(modalities),
       sop_classes_in_study: set(sopClasses),
       number_of_series: seriesPks.size,
       number_of_instances: records.length,
-      attributes: s.attributes,
-      created_at: t0,
       updated_at: t0 + records.length - 1,
     });
     nameKeys(Tag.ReferringPhysicianName, studyPk, s.referringPhysicianNameFuzzy);

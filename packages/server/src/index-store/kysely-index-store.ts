@@ -16,6 +16,7 @@ import type {
 import type { FrameIndex } from '../archive/frame-index.js';
 import type { InstanceRecord } from '../archive/instance-record.js';
 import { insertNameKeys } from './person-name-keys.js';
+import { instanceRow, patientRow, seriesRow, studyRow } from './instance-record-rows.js';
 import { attributeValueKeys, insertAttributeValues } from './attribute-values.js';
 import type { ArchiveQuery } from '../archive/query/archive-query.js';
 import type { AccessScope } from '../security/access-scope.js';
@@ -171,24 +172,7 @@ export class KyselyIndexStore implements IndexStore {
 
     await trx
       .insertInto('instance')
-      .values({
-        series_pk: series.pk,
-        study_pk: study.pk,
-        sop_instance_uid: r.instance.sopInstanceUid,
-        sop_class_uid: r.instance.sopClassUid,
-        instance_number: r.instance.number,
-        rows: r.instance.rows,
-        columns: r.instance.columns,
-        bits_allocated: r.instance.bitsAllocated,
-        number_of_frames: r.instance.numberOfFrames,
-        transfer_syntax_uid: r.instance.transferSyntaxUid,
-        blob_key: r.blob.key,
-        size: r.blob.size,
-        sha256: r.blob.sha256,
-        metadata: r.instance.metadata,
-        frame_index: r.instance.frameIndex,
-        created_at: now,
-      })
+      .values(instanceRow(r, series.pk, study.pk, now))
       .execute();
     // The values of attributes without a column, for queries on them: one INSERT, those of the study
     // already recorded (the same values in every instance, mostly) left as they are.
@@ -277,20 +261,7 @@ export class KyselyIndexStore implements IndexStore {
     const p = r.patient;
     const inserted = await trx
       .insertInto('patient')
-      .values({
-        patient_key: p.key,
-        patient_id: p.patientId,
-        issuer_of_patient_id: p.issuer,
-        patient_name: p.name,
-        patient_name_search: p.nameSearch,
-        patient_name_fuzzy: p.nameFuzzy,
-        patient_birth_date: p.birthDate,
-        patient_sex: p.sex,
-        attributes: p.attributes,
-        merged_into_pk: null,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(patientRow(p, now))
       .onConflict((oc) => oc.column('patient_key').doNothing())
       .returning('pk')
       .executeTakeFirst();
@@ -335,25 +306,7 @@ export class KyselyIndexStore implements IndexStore {
     }
     const inserted = await trx
       .insertInto('study')
-      .values({
-        patient_pk: patientPk,
-        study_instance_uid: s.uid,
-        study_date: s.date,
-        study_time: s.time,
-        accession_number: s.accessionNumber,
-        study_id: s.studyId,
-        study_description: s.description,
-        referring_physician_name: s.referringPhysicianName,
-        referring_physician_name_search: s.referringPhysicianNameSearch,
-        referring_physician_name_fuzzy: s.referringPhysicianNameFuzzy,
-        modalities_in_study: '',
-        sop_classes_in_study: '',
-        number_of_series: 0,
-        number_of_instances: 0,
-        attributes: s.attributes,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(studyRow(s, patientPk, now))
       .returning('pk')
       .executeTakeFirstOrThrow();
     await insertNameKeys(trx, Tag.ReferringPhysicianName, inserted.pk, s.referringPhysicianNameFuzzy);
@@ -382,20 +335,7 @@ export class KyselyIndexStore implements IndexStore {
     }
     const inserted = await trx
       .insertInto('series')
-      .values({
-        study_pk: studyPk,
-        series_instance_uid: s.uid,
-        modality: s.modality,
-        series_number: s.number,
-        series_description: s.description,
-        performed_procedure_step_start_date: s.ppsStartDate,
-        performed_procedure_step_start_time: s.ppsStartTime,
-        body_part_examined: s.bodyPartExamined,
-        number_of_instances: 0,
-        attributes: s.attributes,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(seriesRow(s, studyPk, now))
       .returning('pk')
       .executeTakeFirstOrThrow();
     return { pk: inserted.pk, created: true };
