@@ -17,8 +17,9 @@ import { processCpuTimes, tabProcesses } from './viewer-processes.js';
 export const BUDGET_CASE_DEVICE_MEMORY_GB = 2;
 
 /**
- * Slices of the budget case's 512×512 CT: 600 MiB as the viewer counts a volume (32-bit voxels), more than
- * the smallest budget, so the viewer must reduce it. (A 300-slice CT, 300 MiB, fits every budget it computes.)
+ * Slices of the budget case's 512×512 16-bit CT: 1.5 GiB as the viewer counts what the tab holds for a
+ * volume with 32-bit float textures (10 bytes a voxel; 0.9 GiB, 6 bytes, with 16-bit textures), more than
+ * the smallest budget, so the viewer must reduce it. (A 300-slice CT, 750 MiB, fits the 2 GB budget.)
  */
 export const BUDGET_CASE_SLICES = 600;
 
@@ -27,7 +28,7 @@ export interface ViewerBudgetCase {
   slices: number;
   /** The emulated `navigator.deviceMemory`, GB. */
   deviceMemoryGb: number;
-  /** The whole series as a volume, as the viewer counts it (rows × columns × slices × 4 bytes), MiB. */
+  /** The whole series as a volume, as the viewer counts it (packages/web/src/viewer/memory-budget.ts), MiB. */
   fullVolumeMib: number;
   /** Slices of the volume the viewer built (from its cache). */
   volumeSlices: number | undefined;
@@ -112,7 +113,9 @@ export async function runBudgetCase(
     return {
       slices: study.slices,
       deviceMemoryGb: BUDGET_CASE_DEVICE_MEMORY_GB,
-      fullVolumeMib: (study.rows * study.columns * study.slices * 4) / 1024 ** 2,
+      // A 16-bit CT: 2 bytes a voxel in the cache, and the texture (2 or 4 bytes) twice.
+      fullVolumeMib:
+        (study.rows * study.columns * study.slices * (memory.norm16Textures ? 6 : 10)) / 1024 ** 2,
       volumeSlices: memory.volumes.find((v) => v.volumeId.includes(study.seriesUid))?.slices,
       step: Number(/every (\d+)/.exec(notice)?.[1] ?? 1),
       notice: notice.replace(/\s+/g, ' ').trim(),

@@ -16,6 +16,11 @@ function gpuGrowth(m: TabMemory): number {
   return m.gpuPeakRssMib - m.gpuBeforeRssMib;
 }
 
+/** What the loaded volume holds in the renderer and the GPU process together (PSS over the first image). */
+function heldGrowth(m: TabMemory): number {
+  return m.rendererMib - m.rendererBeforeMib + (m.gpuMib - m.gpuBeforeMib);
+}
+
 function volumeText(m: TabMemory, slices: number): string {
   const volume = m.volumes[0];
   return volume === undefined ? 'none' : `${volume.slices} of ${slices} slices (${volume.dataType})`;
@@ -117,6 +122,7 @@ export function viewerMemoryChecks(report: ViewerReport): TargetCheck[] {
       target: 'renderer growth ≤ budget',
       measured:
         `+${f(rendererGrowth(worst), 0)} of ${f(worst.budgetMib, 0)} MiB at peak` +
+        `; renderer and GPU process hold +${f(heldGrowth(worst), 0)} MiB loaded` +
         (worst === c.memory && c.underPressure !== undefined
           ? ` (+${f(c.underPressure.rendererMib - c.memory.rendererBeforeMib, 0)} under pressure)`
           : ''),

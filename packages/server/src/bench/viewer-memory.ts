@@ -10,6 +10,7 @@ interface ViewerMemoryHook {
   budgetBytes: number;
   cacheBytes: number;
   cacheLimitBytes: number;
+  norm16Textures: boolean;
   volumes: { volumeId: string; slices: number; dataType: string }[];
 }
 
@@ -37,6 +38,8 @@ export interface TabMemory {
   gpuPeakRssMib: number;
   /** The volumes in the viewer's cache: slices each was built from, and the voxel type. */
   volumes: { volumeId: string; slices: number; dataType: string }[];
+  /** The GPU kept 16-bit volumes as 16-bit textures (else 32-bit floats), as the viewer found. */
+  norm16Textures: boolean;
 }
 
 async function viewerMemory(page: Page): Promise<ViewerMemoryHook> {
@@ -103,6 +106,7 @@ export async function sampleTabMemory(
         gpuBeforeRssMib: gpu.rss,
         gpuPeakRssMib: marked ? gpuPeak : Number.NaN,
         volumes: viewerNow?.volumes ?? [],
+        norm16Textures: viewer.norm16Textures,
       };
     },
   };

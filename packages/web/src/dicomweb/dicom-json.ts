@@ -46,8 +46,11 @@ export const JsonTag = {
   Rows: '00280010',
   Columns: '00280011',
   PixelSpacing: '00280030',
+  BitsAllocated: '00280100',
   WindowCenter: '00281050',
   WindowWidth: '00281051',
+  RescaleIntercept: '00281052',
+  RescaleSlope: '00281053',
 } as const;
 
 /** The first value of an attribute as text ('' when absent); person names give their Alphabetic form. */

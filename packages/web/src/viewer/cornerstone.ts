@@ -2,6 +2,7 @@ import {
   cache,
   Enums,
   eventTarget,
+  getRenderingCapabilities,
   init as initCore,
   RenderingEngine,
   setUseCPURendering,
@@ -26,6 +27,8 @@ export const viewerCapabilities = {
   webgl2: true,
   /** Bytes of decoded images and volumes the viewer keeps (see memory-budget.ts). */
   memoryBudget: memoryBudgetBytes(undefined),
+  /** The GPU keeps 16-bit volumes as 16-bit textures; without it, as 32-bit floats (see memory-budget.ts). */
+  norm16Textures: false,
 };
 
 /** What the viewer holds in memory now: read (never changed) by the bench and acceptance tests. */
@@ -36,6 +39,8 @@ export interface ViewerMemory {
   cacheBytes: number;
   /** The cache's limit as Cornerstone holds it. */
   cacheLimitBytes: number;
+  /** Whether the GPU keeps 16-bit volumes as 16-bit textures (else 32-bit floats): what a volume costs. */
+  norm16Textures: boolean;
   /** The volumes in the cache: slices each was built from, and the voxel type. */
   volumes: { volumeId: string; slices: number; dataType: string }[];
 }
@@ -45,6 +50,7 @@ function viewerMemory(): ViewerMemory {
     budgetBytes: viewerCapabilities.memoryBudget,
     cacheBytes: cache.getCacheSize(),
     cacheLimitBytes: cache.getMaxCacheSize(),
+    norm16Textures: viewerCapabilities.norm16Textures,
     volumes: cache.getVolumes().map((volume) => ({
       volumeId: volume.volumeId,
       slices: volume.dimensions[2],
@@ -82,6 +88,8 @@ export function startCornerstone(): Promise<RenderingEngine> {
     // No WebGL 2 (an old tablet, a locked-down workstation): draw stacks on the CPU rather than fail.
     initCore({ debug: {}, ...(viewerCapabilities.webgl2 ? {} : { rendering: { useCPURendering: true } }) });
     cache.setMaxCacheSize(viewerCapabilities.memoryBudget);
+    const textures = getRenderingCapabilities();
+    viewerCapabilities.norm16Textures = textures.norm16 && textures.norm16Linear;
     // Automation surface, like `window.lightboxViewer`: the bench reports the tab's memory against this.
     (window as unknown as { lightboxMemory?: () => ViewerMemory }).lightboxMemory = viewerMemory;
     initImageLoader({

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { JsonTag } from '../dicomweb/dicom-json';
-import { framesWithinBudget, memoryBudgetBytes, ordinal, volumeBytes } from './memory-budget';
+import {
+  cachedVoxelBytes,
+  framesWithinBudget,
+  memoryBudgetBytes,
+  ordinal,
+  volumeBytes,
+} from './memory-budget';
 import type { StackFrame } from './series-stack';
 
 function frames(count: number, size = 512): StackFrame[] {
@@ -20,14 +26,33 @@ describe('memory budget', () => {
     expect(memoryBudgetBytes(undefined)).toBe(1024 ** 3);
   });
 
+  it('counts what the tab holds for a volume: the cache, the texture and its upload', () => {
+    const ct = frames(600);
+    // 16-bit CT: 2 bytes cached, a 16-bit texture twice (norm16) or a 32-bit float texture twice.
+    expect(volumeBytes(ct, true)).toBe(512 * 512 * 600 * 6);
+    expect(volumeBytes(ct, false)).toBe(512 * 512 * 600 * 10);
+    const rescaled = frames(10).map((f) => ({
+      ...f,
+      metadata: { ...f.metadata, [JsonTag.RescaleSlope]: { vr: 'DS', Value: [0.5] } },
+    }));
+    expect(cachedVoxelBytes(rescaled[0]!.metadata)).toBe(4);
+    expect(volumeBytes(rescaled, true)).toBe(512 * 512 * 10 * 12);
+    const eightBit = frames(10).map((f) => ({
+      ...f,
+      metadata: { ...f.metadata, [JsonTag.BitsAllocated]: { vr: 'US', Value: [8] } },
+    }));
+    expect(volumeBytes(eightBit, false)).toBe(512 * 512 * 10 * 3);
+  });
+
   it('keeps every slice of a volume that fits, and every k-th of one that does not', () => {
-    const ct = frames(600); // 600 MB as floats
-    expect(volumeBytes(ct)).toBe(512 * 512 * 600 * 4);
-    expect(framesWithinBudget(ct, 1024 ** 3)).toMatchObject({ step: 1 });
-    const reduced = framesWithinBudget(ct, 256 * 1024 ** 2);
+    const ct = frames(600); // 1.5 GB with 32-bit textures, 0.9 GB with 16-bit ones
+    expect(framesWithinBudget(ct, 2 * 1024 ** 3, false)).toMatchObject({ step: 1 });
+    expect(framesWithinBudget(ct, 1024 ** 3, true)).toMatchObject({ step: 1 });
+    const reduced = framesWithinBudget(ct, 512 * 1024 ** 2, false);
     expect(reduced.step).toBe(3);
     expect(reduced.frames).toHaveLength(200);
     expect(reduced.frames[1]?.sopInstanceUid).toBe('1.3');
+    expect(framesWithinBudget(ct, 512 * 1024 ** 2, true).step).toBe(2);
   });
 
   it('says which slices it kept in English', () => {

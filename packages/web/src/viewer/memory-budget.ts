@@ -1,23 +1,44 @@
-import { JsonTag, numberOf } from '../dicomweb/dicom-json';
+import { JsonTag, numberOf, type DicomJson } from '../dicomweb/dicom-json';
 import type { StackFrame } from './series-stack';
 
 /**
  * The viewer's memory budget for decoded images and volumes: a quarter of what the browser reports the
- * device has (`navigator.deviceMemory`, which Chromium caps at 8 GB), at most 2 GB, at least 512 MB. A
- * series that would not fit is shown at a lower resolution, never by crashing the tab.
+ * device has (`navigator.deviceMemory`, which Chromium caps at 8 GB), at most 2 GB, at least 512 MB. It
+ * bounds the viewer's cache, and what the tab holds for a volume (`volumeBytes`): a volume that would not
+ * fit is built at a lower resolution, never by crashing the tab.
  */
 export function memoryBudgetBytes(deviceMemoryGb: number | undefined): number {
   const device = (deviceMemoryGb ?? 4) * 1024 ** 3;
   return Math.min(2 * 1024 ** 3, Math.max(512 * 1024 ** 2, device / 4));
 }
 
-/** Bytes a volume of these frames needs (voxels as 32-bit floats, as the volume loader keeps them). */
-export function volumeBytes(frames: StackFrame[]): number {
+/**
+ * Bytes of a voxel in the viewer's cache as Cornerstone's volume loader keeps it: 8-bit samples as bytes,
+ * integer modality values as 16-bit integers, anything rescaled to fractions (or wider) as 32-bit floats.
+ */
+export function cachedVoxelBytes(first: DicomJson): 1 | 2 | 4 {
+  const bits = numberOf(first, JsonTag.BitsAllocated) ?? 16;
+  const slope = numberOf(first, JsonTag.RescaleSlope) ?? 1;
+  const intercept = numberOf(first, JsonTag.RescaleIntercept) ?? 0;
+  if (!Number.isInteger(slope) || !Number.isInteger(intercept) || bits > 16) return 4;
+  return bits <= 8 && slope === 1 && intercept === 0 ? 1 : 2;
+}
+
+/**
+ * Bytes the tab holds for a volume of these frames, not only the cache's share: each voxel is kept in the
+ * cache, in the GPU's texture, and once more by the renderer as the texture is uploaded. The texture
+ * keeps 16-bit integers as they are when the GPU takes normalised 16-bit textures (`norm16`), else as
+ * 32-bit floats. Measured on Chromium with software WebGL (no `norm16`): the renderer and GPU processes
+ * together grew by ~9.5 bytes a voxel for a 16-bit CT, against 2 + 2 × 4 = 10 here (docs/benchmarks.md).
+ */
+export function volumeBytes(frames: StackFrame[], norm16Textures: boolean): number {
   const first = frames[0]?.metadata;
   if (first === undefined) return 0;
   const rows = numberOf(first, JsonTag.Rows) ?? 0;
   const columns = numberOf(first, JsonTag.Columns) ?? 0;
-  return rows * columns * frames.length * 4;
+  const cached = cachedVoxelBytes(first);
+  const texture = cached === 1 || (cached === 2 && norm16Textures) ? cached : 4;
+  return rows * columns * frames.length * (cached + 2 * texture);
 }
 
 /**
@@ -27,8 +48,9 @@ export function volumeBytes(frames: StackFrame[]): number {
 export function framesWithinBudget(
   frames: StackFrame[],
   budget: number,
+  norm16Textures: boolean,
 ): { frames: StackFrame[]; step: number } {
-  const needed = volumeBytes(frames);
+  const needed = volumeBytes(frames, norm16Textures);
   if (needed <= budget || frames.length < 3) return { frames, step: 1 };
   const step = Math.ceil(needed / budget);
   const kept = frames.filter((_, index) => index % step === 0);

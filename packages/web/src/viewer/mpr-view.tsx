@@ -101,7 +101,7 @@ export function MprView({
 }) {
   // Within the memory budget: every slice, or every k-th (a coarser volume instead of a crashed tab).
   const { frames, step } = useMemo(
-    () => framesWithinBudget(allFrames, viewerCapabilities.memoryBudget),
+    () => framesWithinBudget(allFrames, viewerCapabilities.memoryBudget, viewerCapabilities.norm16Textures),
     [allFrames],
   );
   const presets = renderingPresets(modality);
