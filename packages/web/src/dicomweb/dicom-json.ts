@@ -42,6 +42,7 @@ export const JsonTag = {
   NumberOfStudyRelatedSeries: '00201206',
   NumberOfStudyRelatedInstances: '00201208',
   NumberOfSeriesRelatedInstances: '00201209',
+  SamplesPerPixel: '00280002',
   NumberOfFrames: '00280008',
   Rows: '00280010',
   Columns: '00280011',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JsonTag } from '../dicomweb/dicom-json';
 import {
-  cachedVoxelBytes,
+  cachedSampleBytes,
   framesWithinBudget,
   memoryBudgetBytes,
   ordinal,
@@ -31,17 +31,31 @@ describe('memory budget', () => {
     // 16-bit CT: 2 bytes cached, a 16-bit texture twice (norm16) or a 32-bit float texture twice.
     expect(volumeBytes(ct, true)).toBe(512 * 512 * 600 * 6);
     expect(volumeBytes(ct, false)).toBe(512 * 512 * 600 * 10);
-    const rescaled = frames(10).map((f) => ({
-      ...f,
-      metadata: { ...f.metadata, [JsonTag.RescaleSlope]: { vr: 'DS', Value: [0.5] } },
-    }));
-    expect(cachedVoxelBytes(rescaled[0]!.metadata)).toBe(4);
+    const withTag = (count: number, tag: string, vr: string, value: number) =>
+      frames(count).map((f) => ({ ...f, metadata: { ...f.metadata, [tag]: { vr, Value: [value] } } }));
+    // Rescaled to fractions: floats in the cache and in the texture.
+    const rescaled = withTag(10, JsonTag.RescaleSlope, 'DS', 0.5);
+    expect(cachedSampleBytes(rescaled)).toBe(4);
     expect(volumeBytes(rescaled, true)).toBe(512 * 512 * 10 * 12);
-    const eightBit = frames(10).map((f) => ({
+    // Only the middle slice rescaled to fractions: Cornerstone looks at it too.
+    const middle = frames(9).map((f, i) =>
+      i === 4 ? { ...f, metadata: { ...f.metadata, [JsonTag.RescaleSlope]: { vr: 'DS', Value: [0.5] } } } : f,
+    );
+    expect(cachedSampleBytes(middle)).toBe(4);
+    // 8-bit: bytes everywhere, whatever the rescale.
+    const eightBit = withTag(10, JsonTag.BitsAllocated, 'US', 8);
+    expect(volumeBytes(eightBit, false)).toBe(512 * 512 * 10 * 3);
+    // 64-bit floats: doubles in the cache, floats in the texture.
+    expect(cachedSampleBytes(withTag(10, JsonTag.BitsAllocated, 'US', 64))).toBe(8);
+    // Colour: three samples a voxel.
+    const rgb = withTag(10, JsonTag.SamplesPerPixel, 'US', 3).map((f) => ({
       ...f,
       metadata: { ...f.metadata, [JsonTag.BitsAllocated]: { vr: 'US', Value: [8] } },
     }));
-    expect(volumeBytes(eightBit, false)).toBe(512 * 512 * 10 * 3);
+    expect(volumeBytes(rgb, false)).toBe(512 * 512 * 10 * 3 * 3);
+    // A first slice without Rows and Columns does not make the volume free.
+    const headless = frames(10).map((f, i) => (i === 0 ? { ...f, metadata: {} } : f));
+    expect(volumeBytes(headless, false)).toBe(512 * 512 * 10 * 10);
   });
 
   it('keeps every slice of a volume that fits, and every k-th of one that does not', () => {

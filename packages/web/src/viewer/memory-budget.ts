@@ -1,4 +1,4 @@
-import { JsonTag, numberOf, type DicomJson } from '../dicomweb/dicom-json';
+import { JsonTag, numberOf } from '../dicomweb/dicom-json';
 import type { StackFrame } from './series-stack';
 
 /**
@@ -13,32 +13,48 @@ export function memoryBudgetBytes(deviceMemoryGb: number | undefined): number {
 }
 
 /**
- * Bytes of a voxel in the viewer's cache as Cornerstone's volume loader keeps it: 8-bit samples as bytes,
- * integer modality values as 16-bit integers, anything rescaled to fractions (or wider) as 32-bit floats.
+ * Bytes of one sample in the viewer's cache as Cornerstone's volume loader keeps it: 8-bit samples as
+ * bytes, 64-bit ones as doubles, other wide ones as floats, and 16-bit ones as 16-bit integers unless the
+ * first, middle or last slice rescales them to fractions (the slices Cornerstone looks at), then floats.
  */
-export function cachedVoxelBytes(first: DicomJson): 1 | 2 | 4 {
+export function cachedSampleBytes(frames: StackFrame[]): 1 | 2 | 4 | 8 {
+  const first = frames[0]?.metadata ?? {};
   const bits = numberOf(first, JsonTag.BitsAllocated) ?? 16;
-  const slope = numberOf(first, JsonTag.RescaleSlope) ?? 1;
-  const intercept = numberOf(first, JsonTag.RescaleIntercept) ?? 0;
-  if (!Number.isInteger(slope) || !Number.isInteger(intercept) || bits > 16) return 4;
-  return bits <= 8 && slope === 1 && intercept === 0 ? 1 : 2;
+  if (bits <= 8) return 1;
+  if (bits > 32) return 8;
+  if (bits > 16) return 4;
+  const looked = [frames[0], frames[Math.floor(frames.length / 2)], frames[frames.length - 1]];
+  const fractional = looked.some((frame) => {
+    const metadata = frame?.metadata ?? {};
+    const slope = numberOf(metadata, JsonTag.RescaleSlope) ?? 1;
+    const intercept = numberOf(metadata, JsonTag.RescaleIntercept) ?? 0;
+    return !Number.isInteger(slope) || !Number.isInteger(intercept);
+  });
+  return fractional ? 4 : 2;
 }
 
 /**
- * Bytes the tab holds for a volume of these frames, not only the cache's share: each voxel is kept in the
+ * Bytes the tab holds for a volume of these frames, not only the cache's share: each sample is kept in the
  * cache, in the GPU's texture, and once more by the renderer as the texture is uploaded. The texture
- * keeps 16-bit integers as they are when the GPU takes normalised 16-bit textures (`norm16`), else as
- * 32-bit floats. Measured on Chromium with software WebGL (no `norm16`): the renderer and GPU processes
- * together grew by ~9.5 bytes a voxel for a 16-bit CT, against 2 + 2 × 4 = 10 here (docs/benchmarks.md).
+ * keeps bytes as bytes, 16-bit integers as they are when the GPU takes normalised 16-bit textures
+ * (`norm16`), and anything else as 32-bit floats; colour images have three samples a voxel. Measured on
+ * Chromium with software WebGL (no `norm16`): the renderer and GPU processes together grew by ~9.5 bytes a
+ * voxel for a 16-bit CT, against 2 + 2 × 4 = 10 here (docs/benchmarks.md). The largest slice counts, so
+ * that a first slice without Rows or Columns does not make a volume free.
  */
 export function volumeBytes(frames: StackFrame[], norm16Textures: boolean): number {
-  const first = frames[0]?.metadata;
-  if (first === undefined) return 0;
-  const rows = numberOf(first, JsonTag.Rows) ?? 0;
-  const columns = numberOf(first, JsonTag.Columns) ?? 0;
-  const cached = cachedVoxelBytes(first);
+  if (frames.length === 0) return 0;
+  let slice = 0;
+  for (const { metadata } of frames) {
+    const samples = numberOf(metadata, JsonTag.SamplesPerPixel) ?? 1;
+    slice = Math.max(
+      slice,
+      (numberOf(metadata, JsonTag.Rows) ?? 0) * (numberOf(metadata, JsonTag.Columns) ?? 0) * samples,
+    );
+  }
+  const cached = cachedSampleBytes(frames);
   const texture = cached === 1 || (cached === 2 && norm16Textures) ? cached : 4;
-  return rows * columns * frames.length * (cached + 2 * texture);
+  return slice * frames.length * (cached + 2 * texture);
 }
 
 /**
