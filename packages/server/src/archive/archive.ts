@@ -27,13 +27,25 @@ export interface Archive {
    * The stored instances of a study, series or instance; NotFound when there are none. To send whole
    * objects (`purpose` 'send', the default), each instance whose study changed since it was stored (ADT
    * update, merge, reconciliation) carries the correction it leaves the archive with; for pixel data
-   * alone ('pixels': frames, rendered images) none is worked out.
+   * alone ('pixels': frames, rendered images) none is worked out. Audited at once as transferred, every
+   * one: for callers that go on to send them all (C-MOVE, C-GET, send jobs); an answer that may yet be
+   * refused reads them with {@link prepareInstances}.
    */
   findInstances(
     selector: InstanceSelector,
     actor: Actor,
     purpose?: 'send' | 'pixels',
   ): Promise<StoredInstance[]>;
+  /**
+   * The instances of a study, series or instance as {@link findInstances} reads them (in the actor's
+   * access scope), for an answer that may yet be refused or fail before it sends anything: nothing is
+   * audited until the caller records the instances it is about to send. NotFound when there are none.
+   */
+  prepareInstances(
+    selector: InstanceSelector,
+    actor: Actor,
+    purpose?: 'send' | 'pixels',
+  ): Promise<PendingInstances>;
   /** Metadata (DICOM JSON texts) of a study, series or instance; NotFound when there are none. */
   instanceMetadata(selector: InstanceSelector, actor: Actor): Promise<string[]>;
   /**
@@ -48,6 +60,13 @@ export interface Archive {
   readObjectRange(instance: StoredInstance, range: BlobRange): Promise<Uint8Array>;
   /** Cleans up after interrupted writes (see {@link recoverPendingWrites}). */
   recoverPendingWrites(ageMs: number): Promise<number>;
+}
+
+/** Instances read for an answer that is not audited yet (see {@link Archive.prepareInstances}). */
+export interface PendingInstances {
+  instances: StoredInstance[];
+  /** Audits instances as transferred (110104); none sent records nothing. */
+  recordTransfer(sent: readonly StoredInstance[]): void;
 }
 
 /** Instances read for a transfer that is not audited yet (see {@link Archive.prepareTransfer}). */
@@ -110,6 +129,19 @@ export function createArchive(deps: ArchiveDeps): Archive {
       studyUids: [selector.studyUid],
       detail: `metadata of ${found.metadata.length} instances`,
     });
+  const prepareInstances: Archive['prepareInstances'] = async (selector, actor, purpose = 'send') => {
+    const instances =
+      purpose === 'pixels'
+        ? await index.findInstances(selector, accessScopeOf(actor))
+        : await selectedWithCorrections(index, selector, actor);
+    if (instances.length === 0) throw notFound(selector);
+    return {
+      instances,
+      recordTransfer: (sent) => {
+        if (sent.length > 0) recordTransfer(actor, selector, sent);
+      },
+    };
+  };
   return {
     storeInstance: (source, actor, options) => storeInstance(deps, source, actor, options),
 
@@ -136,15 +168,13 @@ export function createArchive(deps: ArchiveDeps): Archive {
       return results;
     },
 
-    async findInstances(selector, actor, purpose = 'send') {
-      const found =
-        purpose === 'pixels'
-          ? await index.findInstances(selector, accessScopeOf(actor))
-          : await selectedWithCorrections(index, selector, actor);
-      if (found.length === 0) throw notFound(selector);
-      recordTransfer(actor, selector, found);
-      return found;
+    async findInstances(selector, actor, purpose) {
+      const pending = await prepareInstances(selector, actor, purpose);
+      pending.recordTransfer(pending.instances);
+      return pending.instances;
     },
+
+    prepareInstances,
 
     async instanceMetadata(selector, actor) {
       const found = await index.instanceMetadata(selector, accessScopeOf(actor));

@@ -196,6 +196,11 @@ export async function renderInstanceFrame(
   });
 }
 
+/**
+ * Answers a rendered or thumbnail request. The instances are read in the actor's access scope and
+ * audited as transferred only once the answer is decided, before its first byte: nothing with pixel
+ * data, a frame beyond the last or an image that cannot be rendered (404, 406) records nothing.
+ */
 async function respond(
   deps: WadoDeps,
   request: RenderRequest,
@@ -209,9 +214,8 @@ async function respond(
     seriesUid: request.params.series,
     sopInstanceUid: request.params.instance,
   };
-  const renderable = (await deps.archive.findInstances(selector, actor, 'pixels')).filter(
-    (i) => i.frameIndex !== null,
-  );
+  const pending = await deps.archive.prepareInstances(selector, actor, 'pixels');
+  const renderable = pending.instances.filter((i) => i.frameIndex !== null);
   if (renderable.length === 0) throw new AppError(ErrorCode.NotFound, 'nothing with pixel data to render');
   const mediaType = FORMATS[options.format];
   const frames = request.params.frames?.split(',').map((f) => Number(f.trim()) - 1) ?? [0];
@@ -230,18 +234,25 @@ async function respond(
       throw new AppError(ErrorCode.NotFound, `the instance has ${frameCount} frames`);
     if (frameList.length === 1) {
       const image = await renderInstanceFrame(deps, chosen, frameList[0]!, options);
+      pending.recordTransfer([chosen]);
       return reply.type(mediaType).send(image);
     }
   }
+  const wanted = request.params.frames === undefined ? [0] : frames;
+  // Only the instances that have a wanted frame go out (and are audited).
+  const sent = renderable.filter((i) => wanted.some((f) => f < i.frameIndex!.frames.length));
   async function* parts(): AsyncGenerator<MultipartWritePart> {
-    for (const instance of renderable) {
+    for (const instance of sent) {
       const frameCount = instance.frameIndex!.frames.length;
-      for (const f of request.params.frames === undefined ? [0] : frames) {
+      for (const f of wanted) {
         if (f < frameCount)
           yield { contentType: mediaType, body: await renderInstanceFrame(deps, instance, f, options) };
       }
     }
   }
+  // Images are rendered as the body streams: one that fails (406, unreadable palette) after others
+  // went out cuts it short, and those were sent, so every instance is recorded before the first part.
+  pending.recordTransfer(sent);
   const boundary = createBoundary();
   return reply
     .type(`multipart/related; type="${mediaType}"; boundary=${boundary}`)

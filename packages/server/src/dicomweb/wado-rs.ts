@@ -58,7 +58,9 @@ export function sendMultipart(
 /**
  * Retrieve a study, series or instance (PS3.18 §10.4.1.1.1) as `multipart/related;
  * type="application/dicom"`: in the stored syntax on `transfer-syntax=*`, else converted (Explicit VR
- * Little Endian by default). Parts stream from storage one after the other.
+ * Little Endian by default). Parts stream from storage one after the other. The instances are read in
+ * the actor's access scope and audited as transferred only once the answer is decided, just before the
+ * body starts: a 406 records nothing.
  */
 export async function handleRetrieveInstances(
   deps: WadoDeps,
@@ -67,7 +69,7 @@ export async function handleRetrieveInstances(
   actor: Actor,
 ): Promise<FastifyReply> {
   const selector = selectorOf(request.params);
-  const instances = await deps.archive.findInstances(selector, actor);
+  const { instances, recordTransfer } = await deps.archive.prepareInstances(selector, actor);
   const representation = negotiateInstances(
     request.headers.accept,
     (syntax) => instances.every((i) => canServeAs(i.transferSyntaxUid, syntax)),
@@ -79,6 +81,8 @@ export async function handleRetrieveInstances(
       instances[0]!,
       representation.transferSyntax,
     );
+    // Recorded before the first byte: a body cut short still sent part of the instance.
+    recordTransfer(instances);
     return reply.type(`application/dicom; transfer-syntax=${transferSyntaxUid}`).send(Readable.from(body));
   }
   const open = (index: number) => {
@@ -102,6 +106,9 @@ export async function handleRetrieveInstances(
       if (next !== undefined) await releaseOpened(next);
     }
   }
+  // Recorded before the first part, for every instance the body sets out to send: a client that goes
+  // away, or a part that fails, leaves fewer sent, but none sent goes unrecorded.
+  recordTransfer(instances);
   return sendMultipart(reply, 'application/dicom', parts());
 }
 
@@ -160,16 +167,28 @@ function parseFrameList(text: string, frameCount: number): number[] {
   return numbers;
 }
 
-/** One instance whose frames or bulk data are read (never the whole object, so no current values). */
-async function oneInstance(deps: WadoDeps, params: WadoParams, actor: Actor): Promise<StoredInstance> {
-  const [instance] = await deps.archive.findInstances(selectorOf(params), actor, 'pixels');
-  return instance!;
+/** An instance read for its frames or bulk data, not audited yet. */
+interface PendingInstance {
+  instance: StoredInstance;
+  /** Audits it as transferred: called once the answer is decided, before its first byte goes out. */
+  recordTransfer(): void;
+}
+
+/**
+ * One instance whose frames or bulk data are read (never the whole object, so no current values), in
+ * the actor's access scope. Unaudited: a refused (406) or missing (404) frame or element sends nothing.
+ */
+async function oneInstance(deps: WadoDeps, params: WadoParams, actor: Actor): Promise<PendingInstance> {
+  const pending = await deps.archive.prepareInstances(selectorOf(params), actor, 'pixels');
+  const instance = pending.instances[0]!;
+  return { instance, recordTransfer: () => pending.recordTransfer([instance]) };
 }
 
 /**
  * Frames (PS3.18 §10.4.1.1.3): each frame read from storage by byte range through the frame index built
  * at ingest — no whole-object read. Uncompressed by default; the stored bitstream when its media type
  * or `transfer-syntax=*` is accepted; compressed frames are decoded when uncompressed ones are asked for.
+ * Audited as a transfer once the frames exist and their media type is agreed, before the first part.
  */
 export async function handleFrames(
   deps: WadoDeps,
@@ -177,7 +196,7 @@ export async function handleFrames(
   reply: FastifyReply,
   actor: Actor,
 ): Promise<FastifyReply> {
-  const instance = await oneInstance(deps, request.params, actor);
+  const { instance, recordTransfer } = await oneInstance(deps, request.params, actor);
   const frameCount = instance.frameIndex?.frames.length ?? instance.numberOfFrames ?? 1;
   const numbers = parseFrameList(request.params.frames ?? '', frameCount);
   const target = negotiateFrames(
@@ -198,6 +217,9 @@ export async function handleFrames(
       };
     }
   }
+  // A frame that fails to read or decode after others went out cuts the body short: the instance was
+  // still (partly) sent, so it is recorded now rather than once the body ends.
+  recordTransfer();
   return sendMultipart(reply, partType, parts());
 }
 
@@ -205,7 +227,8 @@ export async function handleFrames(
  * Bulk data (PS3.18 §10.4.1.1.5) named by the BulkDataURIs of the metadata: `bulkdata/<tag>` or a path
  * through sequence items `bulkdata/<seq>/<item>/<tag>`. Answered as one `application/octet-stream` part,
  * little endian; encapsulated pixel data as its fragments in the stored syntax when its media type is
- * accepted, else decoded as for /frames.
+ * accepted, else decoded as for /frames. Audited as a transfer once the element is found and its
+ * media type agreed, before the part goes out.
  */
 export async function handleBulkData(
   deps: WadoDeps,
@@ -213,12 +236,13 @@ export async function handleBulkData(
   reply: FastifyReply,
   actor: Actor,
 ): Promise<FastifyReply> {
-  const instance = await oneInstance(deps, request.params, actor);
+  const { instance, recordTransfer } = await oneInstance(deps, request.params, actor);
   const path = bulkDataPathOf(request.params['*'] ?? '');
   const object = await openBulkDataObject(deps.archive, instance);
   const pixelTarget = (stored: string) =>
     negotiateFrames(request.headers.accept, stored, canDecodeFrames(stored));
   const location = `${instanceUrl(dicomwebBaseUrl(request, deps.publicUrl), instance)}/bulkdata/${path.join('/')}`;
   const part = await bulkDataPart(deps.archive, object, path, pixelTarget, location);
+  recordTransfer();
   return sendMultipart(reply, part.partType, [part]);
 }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { TransferSyntaxUid } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredInstance } from '../archive/index-store.js';
 import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js';
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
@@ -39,10 +40,71 @@ function positive(query: Query, name: string): number | undefined {
   return n;
 }
 
+/** An answer made and not yet sent. */
+interface Answer {
+  type: string;
+  body: Readable | Buffer;
+}
+
+/** The rendering parameters of a WADO-URI request (PS3.18 §9.1.2.1); 400 when one is malformed. */
+function renderParametersOf(query: Query, format: keyof typeof FORMATS): RenderParameters {
+  const center = number(query, 'windowCenter');
+  const width = number(query, 'windowWidth');
+  if ((center === undefined) !== (width === undefined)) {
+    throw new AppError(ErrorCode.InvalidParameter, 'windowCenter and windowWidth go together', 'windowWidth');
+  }
+  if (width !== undefined && width <= 0) {
+    throw new AppError(ErrorCode.InvalidParameter, 'windowWidth must be positive', 'windowWidth');
+  }
+  const rows = positive(query, 'rows');
+  const columns = positive(query, 'columns');
+  if ((rows ?? 0) > MAX_VIEWPORT || (columns ?? 0) > MAX_VIEWPORT) {
+    throw new AppError(
+      ErrorCode.InvalidParameter,
+      `rows and columns must be at most ${MAX_VIEWPORT}`,
+      'rows',
+    );
+  }
+  const quality = positive(query, 'imageQuality') ?? 90;
+  return {
+    format,
+    quality: Math.min(quality, 100),
+    window: center !== undefined && width !== undefined ? { center, width, function: 'LINEAR' } : undefined,
+    viewport: rows !== undefined || columns !== undefined ? { width: columns, height: rows } : undefined,
+  };
+}
+
+/**
+ * The instance as one content type: the object (`application/dicom`, in `transferSyntax`) or a rendered
+ * frame; undefined when this type cannot be produced, so that the next one is tried.
+ */
+async function answerAs(
+  deps: WadoDeps,
+  query: Query,
+  instance: StoredInstance,
+  contentType: string,
+): Promise<Answer | undefined> {
+  if (contentType === 'application/dicom') {
+    const syntax = single(query, 'transferSyntax') ?? TransferSyntaxUid.ExplicitVRLittleEndian;
+    if (!canServeAs(instance.transferSyntaxUid, syntax)) return undefined;
+    const { transferSyntaxUid, body } = await transcodeInstance(deps.archive, instance, syntax);
+    return { type: `application/dicom; transfer-syntax=${transferSyntaxUid}`, body: Readable.from(body) };
+  }
+  const format = (Object.keys(FORMATS) as Array<keyof typeof FORMATS>).find(
+    (f) => FORMATS[f] === contentType || (contentType === 'image/*' && f === 'jpeg'),
+  );
+  if (format === undefined) return undefined;
+  const options = renderParametersOf(query, format);
+  const frame = (positive(query, 'frameNumber') ?? 1) - 1;
+  return { type: FORMATS[format], body: await renderInstanceFrame(deps, instance, frame, options) };
+}
+
 /**
  * WADO-URI (PS3.18 §9): `?requestType=WADO&studyUID=…&seriesUID=…&objectUID=…`, answering the object
  * (`contentType=application/dicom`, with `transferSyntax`) or a rendered JPEG/PNG/GIF of one frame
- * (`frameNumber`, `windowCenter`/`windowWidth`, `rows`/`columns`, `imageQuality`).
+ * (`frameNumber`, `windowCenter`/`windowWidth`, `rows`/`columns`, `imageQuality`). The instance is read
+ * in the actor's access scope and audited as transferred once its answer is made, before it is sent:
+ * a 406, a malformed parameter or a missing frame records nothing.
  */
 export async function handleWadoUri(
   deps: WadoDeps,
@@ -59,53 +121,17 @@ export async function handleWadoUri(
     seriesUid: required(query, 'seriesUID'),
     sopInstanceUid: required(query, 'objectUID'),
   };
-  const [instance] = await deps.archive.findInstances(selector, actor);
+  const pending = await deps.archive.prepareInstances(selector, actor);
+  const instance = pending.instances[0]!;
   const contentTypes = (single(query, 'contentType') ?? 'image/jpeg')
     .split(',')
     .map((t) => t.trim().split(';')[0]!);
   for (const contentType of contentTypes) {
-    if (contentType === 'application/dicom') {
-      const syntax = single(query, 'transferSyntax') ?? TransferSyntaxUid.ExplicitVRLittleEndian;
-      const target = canServeAs(instance!.transferSyntaxUid, syntax) ? syntax : undefined;
-      if (target === undefined) continue;
-      const { transferSyntaxUid, body } = await transcodeInstance(deps.archive, instance!, target);
-      return reply.type(`application/dicom; transfer-syntax=${transferSyntaxUid}`).send(Readable.from(body));
-    }
-    const format = (Object.keys(FORMATS) as Array<keyof typeof FORMATS>).find(
-      (f) => FORMATS[f] === contentType || (contentType === 'image/*' && f === 'jpeg'),
-    );
-    if (format === undefined) continue;
-    const center = number(query, 'windowCenter');
-    const width = number(query, 'windowWidth');
-    if ((center === undefined) !== (width === undefined)) {
-      throw new AppError(
-        ErrorCode.InvalidParameter,
-        'windowCenter and windowWidth go together',
-        'windowWidth',
-      );
-    }
-    if (width !== undefined && width <= 0) {
-      throw new AppError(ErrorCode.InvalidParameter, 'windowWidth must be positive', 'windowWidth');
-    }
-    const rows = positive(query, 'rows');
-    const columns = positive(query, 'columns');
-    if ((rows ?? 0) > MAX_VIEWPORT || (columns ?? 0) > MAX_VIEWPORT) {
-      throw new AppError(
-        ErrorCode.InvalidParameter,
-        `rows and columns must be at most ${MAX_VIEWPORT}`,
-        'rows',
-      );
-    }
-    const quality = positive(query, 'imageQuality') ?? 90;
-    const options: RenderParameters = {
-      format,
-      quality: Math.min(quality, 100),
-      window: center !== undefined && width !== undefined ? { center, width, function: 'LINEAR' } : undefined,
-      viewport: rows !== undefined || columns !== undefined ? { width: columns, height: rows } : undefined,
-    };
-    const frame = (positive(query, 'frameNumber') ?? 1) - 1;
-    const image = await renderInstanceFrame(deps, instance!, frame, options);
-    return reply.type(FORMATS[format]).send(image);
+    const answer = await answerAs(deps, query, instance, contentType);
+    if (answer === undefined) continue;
+    // Recorded before the first byte: an object stream that fails midway still sent part of it.
+    pending.recordTransfer([instance]);
+    return reply.type(answer.type).send(answer.body);
   }
   throw new AppError(ErrorCode.NotAcceptable, `contentType ${contentTypes.join(',')} cannot be produced`);
 }

@@ -1,9 +1,10 @@
-import { generateUid } from '@lightbox/dicom';
+import { generateUid, TransferSyntaxUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load-config.js';
 import { createServices } from '../../services.js';
+import type { Archive } from '../../archive/archive.js';
 import { Permission } from '../permissions.js';
 import { multipartBody } from '../../test-support/dicomweb-client.js';
 import { DIALECTS } from '../../test-support/test-databases.js';
@@ -19,7 +20,19 @@ interface Event {
   protocol: string;
   patientIds: string[];
   studyUids: string[];
+  detail: string;
 }
+
+/**
+ * A request, the status it is answered with, and for a 200 how many instances it sends; `cut`: storage
+ * fails after the first read, so the body stops after its first part.
+ */
+type Exchange = { path: string; accept?: string; status: number; instances?: number; cut?: boolean };
+
+const JPEG_PARTS = 'multipart/related; type="image/jpeg"';
+const JPEG_SYNTAX = TransferSyntaxUid.JPEGBaseline8Bit;
+/** Instances compressed on retrieval: never offered (406). */
+const JPEG_INSTANCES = `multipart/related; type="application/dicom"; transfer-syntax=${JPEG_SYNTAX}`;
 
 for (const dialect of DIALECTS) {
   describe(`the audit trail on ${dialect} (issue #4 §3)`, () => {
@@ -28,6 +41,8 @@ for (const dialect of DIALECTS) {
     const series = generateUid();
     const sop = generateUid();
     const patientId = `AUDIT-${dialect}`;
+    // A study of an RLE image (two frames, decodable, never compressed to anything else) and a native one.
+    const sent = { study: generateUid(), series: generateUid(), rle: generateUid(), native: generateUid() };
     const events = async (query: string): Promise<Event[]> => {
       const response = await fetch(`${lb.baseUrl}/api/audit-events?${query}`, {
         headers: { authorization: lb.authorization },
@@ -43,16 +58,23 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       lb = await startTestLightbox(dialect);
-      const { body, contentType } = multipartBody([
-        {
-          bytes: syntheticImage({
-            studyInstanceUid: study,
-            seriesInstanceUid: series,
-            sopInstanceUid: sop,
-            patientId,
+      const image = (studyInstanceUid: string, seriesInstanceUid: string, sopInstanceUid: string) => ({
+        studyInstanceUid,
+        seriesInstanceUid,
+        sopInstanceUid,
+        patientId,
+      });
+      const { body, contentType } = multipartBody(
+        [
+          syntheticImage(image(study, series, sop)),
+          syntheticImage({
+            ...image(sent.study, sent.series, sent.rle),
+            transferSyntaxUid: TransferSyntaxUid.RLELossless,
+            frames: 2,
           }),
-        },
-      ]);
+          syntheticImage(image(sent.study, sent.series, sent.native)),
+        ].map((bytes) => ({ bytes })),
+      );
       const stored = await fetch(`${lb.dicomweb}/studies`, {
         method: 'POST',
         body,
@@ -109,6 +131,100 @@ for (const dialect of DIALECTS) {
           recorded.map((e) => e.eventId).some((id) => expected.includes(id)),
           `GET ${route.url} audited`,
         ).toBe(true);
+      }
+    });
+
+    describe('a transfer is audited only when instances go out', () => {
+      const studyPath = `/dicomweb/studies/${sent.study}`;
+      const rlePath = `${studyPath}/series/${sent.series}/instances/${sent.rle}`;
+      const wado = (query: string) =>
+        `/wado?requestType=WADO&studyUID=${sent.study}&seriesUID=${sent.series}&objectUID=${sent.rle}${query}`;
+      /** The retrieves (110104 R) that name the study, newest first. */
+      const transfers = async () =>
+        (await events(`studyUid=${sent.study}&eventId=110104&limit=1000`)).filter((e) => e.action === 'R');
+      /** Makes every read of a stored byte range after the first fail; returns the undo. */
+      const failReadsAfterFirst = () => {
+        const archive = lb.running.services.archive;
+        const readObjectRange = archive.readObjectRange;
+        let reads = 0;
+        archive.readObjectRange = (...args: Parameters<Archive['readObjectRange']>) =>
+          ++reads > 1 ? Promise.reject(new Error('storage failed')) : readObjectRange.apply(archive, args);
+        return () => {
+          archive.readObjectRange = readObjectRange;
+        };
+      };
+      /** Answers a request (its body read to the end, or until cut), then what it added to the trail. */
+      const exchange = async ({ path, accept, status, cut = false }: Exchange) => {
+        const before = (await transfers()).length;
+        const undo = cut ? failReadsAfterFirst() : () => {};
+        try {
+          const response = await fetch(`${lb.baseUrl}${path}`, {
+            headers: { authorization: lb.authorization, ...(accept === undefined ? {} : { accept }) },
+          });
+          expect(response.status, `${path} ${accept ?? ''}`).toBe(status);
+          const whole = await response.arrayBuffer().then(
+            () => true,
+            () => false,
+          );
+          expect(whole, `${path} read to its end`).toBe(!cut);
+        } finally {
+          undo();
+        }
+        const after = await transfers();
+        return after.slice(0, after.length - before);
+      };
+      const cases: Record<string, Exchange[]> = {
+        'retrieve (WADO-RS)': [
+          { path: studyPath, accept: JPEG_INSTANCES, status: 406 },
+          { path: rlePath, accept: `application/dicom; transfer-syntax=${JPEG_SYNTAX}`, status: 406 },
+          { path: studyPath, status: 200, instances: 2 },
+          { path: rlePath, accept: 'application/dicom', status: 200, instances: 1 },
+        ],
+        frames: [
+          { path: `${rlePath}/frames/1`, accept: JPEG_PARTS, status: 406 },
+          { path: `${rlePath}/frames/3`, status: 404 },
+          { path: `${rlePath}/frames/1,2`, status: 200, instances: 1 },
+          // The first frame went out before the second failed: a transfer all the same.
+          { path: `${rlePath}/frames/1,2`, status: 200, instances: 1, cut: true },
+        ],
+        'bulk data': [
+          { path: `${rlePath}/bulkdata/7FE00010`, accept: JPEG_PARTS, status: 406 },
+          { path: `${rlePath}/bulkdata/00091001`, status: 404 },
+          { path: `${rlePath}/bulkdata/7FE00010`, status: 200, instances: 1 },
+        ],
+        'WADO-URI': [
+          { path: wado(`&contentType=application/dicom&transferSyntax=${JPEG_SYNTAX}`), status: 406 },
+          { path: wado('&contentType=text/plain'), status: 406 },
+          { path: wado('&frameNumber=3'), status: 404 },
+          { path: wado(''), status: 200, instances: 1 },
+          { path: wado('&contentType=application/dicom'), status: 200, instances: 1 },
+        ],
+        'rendered and thumbnail': [
+          { path: `${rlePath}/frames/3/rendered`, status: 404 },
+          { path: `${rlePath}/frames/3/thumbnail`, status: 404 },
+          { path: `${rlePath}/frames/2/rendered`, status: 200, instances: 1 },
+          { path: `${studyPath}/thumbnail`, status: 200, instances: 1 },
+          { path: `${studyPath}/rendered`, status: 200, instances: 2 },
+        ],
+      };
+      for (const [route, exchanges] of Object.entries(cases)) {
+        it(`${route}: nothing for an answer that sends nothing, one event naming what a 200 sent`, async () => {
+          for (const request of exchanges) {
+            const added = await exchange(request);
+            const what = `${request.path} ${request.accept ?? ''}`;
+            if (request.instances === undefined) {
+              expect(added, what).toEqual([]);
+              continue;
+            }
+            expect(added, what).toHaveLength(1);
+            expect(added[0], what).toMatchObject({
+              outcome: 'success',
+              patientIds: [patientId],
+              studyUids: [sent.study],
+              detail: `${request.instances} instances`,
+            });
+          }
+        });
       }
     });
 
