@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { readEncodedFrames } from './codecs/read-encoded-frames.js';
+import { readJ2kHeader } from './codecs/read-j2k-header.js';
 import { describeCompressedFrame, type DescribableFamily } from './describe-compressed-frame.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -121,6 +122,29 @@ describe('describeCompressedFrame', () => {
       reversible.frame.subarray(siz),
     ]);
     expect(describeCompressedFrame('j2k', overridden).lossyMethod).toBe('ISO_15444_1');
+  });
+
+  it('stops reading a JPEG 2000 main header at a marker segment cut short, without reading past the bytes', () => {
+    // SOC, then a SIZ of 300 components (8-bit, unsigned, no subsampling): Ccoc takes two bytes.
+    const components = 300;
+    const siz = Buffer.alloc(4 + 38 + 3 * components);
+    siz.writeUInt16BE(0xff4f, 0);
+    siz.writeUInt16BE(0xff51, 2);
+    siz.writeUInt16BE(38 + 3 * components, 4);
+    siz.writeUInt32BE(16, 10); // Xsiz
+    siz.writeUInt32BE(16, 14); // Ysiz
+    siz.writeUInt32BE(16, 26); // XTsiz
+    siz.writeUInt32BE(16, 30); // YTsiz
+    siz.writeUInt16BE(components, 40);
+    for (let c = 0; c < components; c++) siz.set([0x07, 0x01, 0x01], 42 + 3 * c);
+    // A COC marker whose segment claims 10 bytes at the very end of the codestream: nothing of it is read.
+    const cut = Buffer.concat([siz, Uint8Array.of(0xff, 0x53, 0x00, 0x0a)]);
+    const header = readJ2kHeader(cut);
+    expect([header.components, header.irreversible, header.transformation]).toEqual([
+      components,
+      false,
+      undefined,
+    ]);
   });
 
   it('flags lossless JPEG with a point transform as lossy, keeping its process 14 syntax', async () => {

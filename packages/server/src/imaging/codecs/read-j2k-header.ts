@@ -17,7 +17,10 @@ export interface J2kHeader {
   highThroughput: boolean;
   /** The COD marker asks for the inverse multiple component transform (the decoder then outputs RGB). */
   multipleComponentTransform: boolean;
-  /** The wavelet filter of the COD marker (Table A.20): 1 the reversible 5-3, 0 the irreversible 9-7; undefined without COD. */
+  /**
+   * Component 0's wavelet filter (Table A.20): 1 the reversible 5-3, 0 the irreversible 9-7, from a COC
+   * marker for it or else the COD marker; undefined without either.
+   */
   transformation: number | undefined;
   /**
    * Some component goes through the irreversible 9-7 filter, by the COD marker or a COC marker overriding
@@ -84,21 +87,22 @@ export function readJ2kHeader(bytes: Uint8Array, label = 'JPEG 2000'): J2kHeader
     const marker = view.getUint16(at);
     if (marker === 0xff90 || (marker & 0xff00) !== 0xff00) break; // SOT: the main header is over
     const length = view.getUint16(at + 2);
+    const end = at + 2 + length;
+    if (end > codestream.length) break; // a segment past the bytes: no more of the header can be read
     if (marker === 0xff52 && length >= 12 && at + 13 < codestream.length) {
       // FF52, Lcod(2), Scod, SGcod: progression order, number of layers(2), multiple component transform;
       // SPcod: decomposition levels, code-block width and height, code-block style, transformation.
       multipleComponentTransform = codestream[at + 8] === 1;
       transformation = codestream[at + 13];
     }
-    if (marker === 0xff53) {
-      // FF53, Lcoc(2), Ccoc (two bytes past 256 components), Scoc, then SPcoc as SPcod.
-      const wide = components >= 257;
+    // FF53, Lcoc(2), Ccoc (two bytes past 256 components), Scoc, then SPcoc as SPcod.
+    const wide = components >= 257;
+    const spcoc = at + (wide ? 7 : 6);
+    if (marker === 0xff53 && spcoc + 4 < end) {
       const component = wide ? view.getUint16(at + 4) : codestream[at + 4]!;
-      const spcoc = at + (wide ? 7 : 6);
-      if (spcoc + 4 < Math.min(codestream.length, at + 2 + length))
-        componentTransformations.set(component, codestream[spcoc + 4]!);
+      componentTransformations.set(component, codestream[spcoc + 4]!);
     }
-    at += 2 + length;
+    at = end;
   }
   let irreversible = false;
   for (let c = 0; c < components; c++)
@@ -112,7 +116,8 @@ export function readJ2kHeader(bytes: Uint8Array, label = 'JPEG 2000'): J2kHeader
     signed: (ssiz & 0x80) !== 0,
     highThroughput: (rsiz & 0x4000) !== 0,
     multipleComponentTransform,
-    transformation,
+    // The colour transform follows the first components' wavelet (15444-1 G.2): component 0's own.
+    transformation: componentTransformations.get(0) ?? transformation,
     irreversible,
   };
 }
