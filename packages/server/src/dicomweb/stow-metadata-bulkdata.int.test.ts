@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateUid, getNumber, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEncodedFrames } from '../imaging/codecs/read-encoded-frames.js';
 import { splitMultipart } from '../test-support/dicomweb-client.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
@@ -45,6 +46,9 @@ function multipart(
     contentType: `multipart/related; type=${type}; boundary=${boundary}`,
   };
 }
+
+/** pydicom's test files (Debian's python3-pydicom), written by other implementations. */
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 
 const metadataPart = (instances: unknown): Part => ({
   contentType: 'application/dicom+json',
@@ -241,6 +245,34 @@ for (const dialect of DIALECTS) {
       expect(metadata['00420012']!.Value).toEqual(['application/pdf']);
     });
 
+    it('flags an image lossy when any of its frames is, not only the first', async () => {
+      const series = generateUid();
+      const sop = generateUid();
+      // SC_rgb_jpeg_gdcm.dcm: lossless JPEG (SOF3, point transform 0); its second frame with Pt = 2.
+      const source = await readPart10(readFileSync(`${PYDICOM}/SC_rgb_jpeg_gdcm.dcm`), {
+        readPixelData: true,
+      });
+      const lossless = Buffer.from(readEncodedFrames(source.dataSet)![0]!);
+      const shifted = Buffer.from(lossless);
+      const sos = shifted.findIndex((b, i) => b === 0xff && shifted[i + 1] === 0xda);
+      shifted[sos + 2 + shifted.readUInt16BE(sos + 2) - 1] = 0x02; // Ah/Al: Pt in the low nibble
+      const photo: Json = {
+        ...identity(study, series, sop, VL_PHOTOGRAPHIC, 'XC'),
+        '7FE00010': { vr: 'OB', BulkDataURI: 'frames' },
+      };
+      const result = await stowJson([
+        metadataPart([photo]),
+        { contentType: 'image/jpeg', body: lossless, headers: { 'Content-Location': 'frames' } },
+        { contentType: 'image/jpeg', body: shifted, headers: { 'Content-Location': 'frames' } },
+      ]);
+      expect(result.status).toBe(200);
+      const object = await readPart10(await retrieve(series, sop));
+      expect(object.transferSyntaxUid).toBe(TransferSyntaxUid.JPEGLosslessSV1);
+      expect(getNumber(object.dataSet, Tag.NumberOfFrames)).toBe(2);
+      expect(getString(object.dataSet, Tag.LossyImageCompression)).toBe('01');
+      expect(getString(object.dataSet, Tag.LossyImageCompressionMethod)).toBe('ISO_10918_1');
+    });
+
     it('stores a JPEG photo without Image Pixel attributes, derived from the JPEG, and renders it', async () => {
       const series = generateUid();
       const sop = generateUid();
@@ -320,7 +352,7 @@ for (const dialect of DIALECTS) {
       expect(found.map((f) => f['00080018']!.Value![0])).toEqual([good]);
     });
 
-    it('refuses octet-stream pixel data named Explicit VR Big Endian, storing the rest (PS3.18 §8.7.3.3.1)', async () => {
+    it('refuses octet-stream pixel data a part names Explicit VR Big Endian, storing the rest (PS3.18 §8.7.3.3.1)', async () => {
       const series = generateUid();
       const [bigEndianMeta, bigEndianPart, littleEndian] = [generateUid(), generateUid(), generateUid()];
       const image = (sop: string, uri: string, extra: Json = {}): Json => ({
@@ -343,7 +375,8 @@ for (const dialect of DIALECTS) {
       });
       const result = await stowJson([
         metadataPart([
-          // The metadata's File Meta says big endian; the octet-stream part is little endian by definition.
+          // Only the File Meta says big endian, as in the file the metadata was taken from: the octet-stream
+          // part is little endian by definition (a converter that swapped the bytes may leave it as it was).
           image(bigEndianMeta, 'be/1', { '00020010': text('UI', TransferSyntaxUid.ExplicitVRBigEndian) }),
           image(bigEndianPart, 'be/2'),
           image(littleEndian, 'le/1', { '00020010': text('UI', TransferSyntaxUid.ExplicitVRLittleEndian) }),
@@ -353,15 +386,22 @@ for (const dialect of DIALECTS) {
         pixels('le/1'),
       ]);
       expect(result.status).toBe(202);
-      expect(result.failed.map((f) => f['00081155']!.Value![0])).toEqual([bigEndianMeta, bigEndianPart]);
-      expect(result.failed.map((f) => f['00081197']!.Value![0])).toEqual([0xc122, 0xc122]);
+      expect(result.failed.map((f) => f['00081155']!.Value![0])).toEqual([bigEndianPart]);
+      expect(result.failed.map((f) => f['00081197']!.Value![0])).toEqual([0xc122]);
       expect(result.warning).toContain('Explicit VR Big Endian');
-      expect(result.referenced.map((r) => r['00081155']!.Value![0])).toEqual([littleEndian]);
-      const stored = await readPart10(await retrieve(series, littleEndian), { readPixelData: true });
-      expect(stored.transferSyntaxUid).toBe(TransferSyntaxUid.ExplicitVRLittleEndian);
-      expect(Buffer.from(stored.dataSet.get(Tag.PixelData)!.bytes!)).toEqual(pixels('le/1').body);
+      expect(result.referenced.map((r) => r['00081155']!.Value![0]).sort()).toEqual(
+        [bigEndianMeta, littleEndian].sort(),
+      );
+      for (const [sop, uri] of [
+        [littleEndian, 'le/1'],
+        [bigEndianMeta, 'be/1'],
+      ] as const) {
+        const stored = await readPart10(await retrieve(series, sop), { readPixelData: true });
+        expect(stored.transferSyntaxUid).toBe(TransferSyntaxUid.ExplicitVRLittleEndian);
+        expect(Buffer.from(stored.dataSet.get(Tag.PixelData)!.bytes!)).toEqual(pixels(uri).body);
+      }
       const found = (await (await request(`/instances?SeriesInstanceUID=${series}`)).json()) as Json[];
-      expect(found.map((f) => f['00080018']!.Value![0])).toEqual([littleEndian]);
+      expect(found.map((f) => f['00080018']!.Value![0]).sort()).toEqual([bigEndianMeta, littleEndian].sort());
     });
 
     it('refuses malformed metadata JSON with 400, and invalid instances each with its failure reason', async () => {

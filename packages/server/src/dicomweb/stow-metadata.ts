@@ -145,8 +145,7 @@ export function assembleInstance(json: unknown, source: BulkDataSource): Assembl
           `the BulkDataURI of the Pixel Data: ${MISSING_PART_HINT}`,
         );
       }
-      const named = { metadataPart: source.metadataTransferSyntax, fileMeta: rawUid(json, '00020010') };
-      const pixelData = pixelDataFromParts(dataSet, parts, pixelJson.vr, named);
+      const pixelData = pixelDataFromParts(dataSet, parts, pixelJson.vr, source.metadataTransferSyntax);
       dataSet.set(pixelData.element);
       transferSyntaxUid = pixelData.transferSyntaxUid;
     }

@@ -111,19 +111,14 @@ function requirePixelDescription(dataSet: DataSet, why: string): void {
   if (missing.length > 0) throw mismatch(`${why}: the metadata lacks ${missing.join(', ')}`);
 }
 
-/** The transfer syntaxes the metadata names for an instance (a bulk part may name its own). */
-export interface NamedSyntaxes {
-  /** The transfer-syntax parameter of the metadata part (dcm4che's stowrs puts it there). */
-  metadataPart: string | undefined;
-  /** Transfer Syntax UID (0002,0010) of the instance's metadata. */
-  fileMeta: string | undefined;
-}
-
 /**
  * Uncompressed bulk data is little endian (PS3.18 §8.7.3.3.1; Table 8.7.3-4 gives application/octet-stream
- * no other syntax than Explicit VR Little Endian). A client naming Explicit VR Big Endian for it says the
- * opposite, and the bytes cannot tell which is true: the instance is refused (C122) rather than stored
- * with its samples perhaps swapped, or byte-swapped on a guess.
+ * no other syntax than Explicit VR Little Endian). A client naming Explicit VR Big Endian for the part (on
+ * it, or on the metadata part) says the opposite, and the bytes cannot tell which is true: the instance is
+ * refused (C122) rather than stored with its samples perhaps swapped, or byte-swapped on a guess. The
+ * metadata's own (0002,0010) is not such a claim: it describes the file the metadata was taken from (the
+ * archive writes its own File Meta), and a converter that wrote the bytes little endian as the standard
+ * says may leave it as it was; the media type's definition stands.
  */
 function requireLittleEndian(named: string | undefined): void {
   if (named === undefined || lookupTransferSyntax(named)?.littleEndian !== false) return;
@@ -189,7 +184,8 @@ function describeFrames(
  * Builds the Pixel Data (7FE0,0010) of an instance from the bulk data parts its BulkDataURI refers to
  * (PS3.18 §10.5.1.4), filling in what the metadata may omit:
  * - application/octet-stream: uncompressed, written under Explicit VR Little Endian; refused (C122) when
- *   the part, the metadata part or the metadata's (0002,0010) names Explicit VR Big Endian;
+ *   the part or the metadata part names Explicit VR Big Endian (the metadata's (0002,0010) alone does not
+ *   count: the part's media type defines its byte order);
  * - a compressed media type (image/jpeg, image/jls, image/jp2, image/jphc): one part per frame,
  *   encapsulated one fragment per frame with an empty Basic Offset Table (PS3.5 §A.4), under the syntax
  *   the client named in a transfer-syntax parameter (of the part, else of the metadata part) or the one
@@ -202,7 +198,8 @@ export function pixelDataFromParts(
   dataSet: DataSet,
   parts: readonly BulkPart[],
   vr: string,
-  named: NamedSyntaxes,
+  /** The metadata part's transfer-syntax parameter (dcm4che's stowrs puts it there); a part may name its own. */
+  metadataPart: string | undefined,
 ): PixelDataValue {
   const first = parts[0]!;
   const kind = bulkDataKind(first.mediaType, first.transferSyntax);
@@ -211,7 +208,7 @@ export function pixelDataFromParts(
       throw cannotUnderstand(`the Pixel Data frames came as both ${first.mediaType} and ${part.mediaType}`);
   }
   if (kind.kind === 'native') {
-    requireLittleEndian(first.transferSyntax ?? named.metadataPart ?? named.fileMeta);
+    requireLittleEndian(first.transferSyntax ?? metadataPart);
     return nativePixelData(dataSet, parts, isVr(vr) ? vr : 'OW');
   }
   if (kind.kind === 'other') {
@@ -219,7 +216,7 @@ export function pixelDataFromParts(
       `Pixel Data sent as ${first.mediaType}: send application/octet-stream or a compressed image media type`,
     );
   }
-  const asked = first.transferSyntax ?? named.metadataPart;
+  const asked = first.transferSyntax ?? metadataPart;
   const requested = asked !== undefined && kind.syntaxes.includes(asked) ? asked : undefined;
   if (first.transferSyntax !== undefined && requested === undefined) {
     throw cannotUnderstand(
@@ -230,9 +227,9 @@ export function pixelDataFromParts(
   let fragments: Uint8Array[];
   if (isDescribable(kind.family)) {
     const frames = describeFrames(kind.family, parts, requested);
-    const { description, lossyMethod } = frames[0]!;
-    applyDescription(dataSet, description, first.mediaType);
-    applyLossy(dataSet, lossyMethod);
+    applyDescription(dataSet, frames[0]!.description, first.mediaType);
+    // Any frame proven lossy makes the image lossy: later frames only had to fit the first one's syntax.
+    applyLossy(dataSet, frames.find((frame) => frame.lossyMethod !== undefined)?.lossyMethod);
     transferSyntaxUid = frames[0]!.transferSyntaxUid;
     fragments = frames.map((f) => f.codestream);
   } else {
