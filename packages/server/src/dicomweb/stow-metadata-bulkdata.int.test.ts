@@ -404,6 +404,72 @@ for (const dialect of DIALECTS) {
       expect(found.map((f) => f['00080018']!.Value![0]).sort()).toEqual([bigEndianMeta, littleEndian].sort());
     });
 
+    it('refuses any octet-stream bulk value named Explicit VR Big Endian, as for pixel data (PS3.18 §8.7.3.3.1)', async () => {
+      const series = generateUid();
+      const [overlayPart, floatPart, lutPart] = [generateUid(), generateUid(), generateUid()];
+      const [fileMetaOnly, littleEndian] = [generateUid(), generateUid()];
+      const BIG_ENDIAN = `application/octet-stream; transfer-syntax=${TransferSyntaxUid.ExplicitVRBigEndian}`;
+      const samples = Buffer.from(Uint16Array.from({ length: 16 }, (_, i) => 0x0100 + i).buffer);
+      const value = (uri: string, contentType = 'application/octet-stream'): Part => ({
+        contentType,
+        body: samples,
+        headers: { 'Content-Location': uri },
+      });
+      const instance = (sop: string, values: Json, extra: Json = {}): Json => ({
+        ...identity(study, series, sop, CT_IMAGE, 'CT'),
+        ...values,
+        ...extra,
+      });
+      const overlay = (uri: string): Json => ({ '60003000': { vr: 'OW', BulkDataURI: uri } });
+      const result = await stowJson([
+        metadataPart([
+          instance(overlayPart, overlay('ov/1')),
+          instance(floatPart, { '7FE00008': { vr: 'OF', BulkDataURI: 'float/1' } }),
+          // A LUT's data inside a sequence item is looked up as any other bulk value.
+          instance(lutPart, {
+            '00283010': { vr: 'SQ', Value: [{ '00283006': { vr: 'OW', BulkDataURI: 'lut/1' } }] },
+          }),
+          // Only the File Meta names big endian: it describes the file the metadata came from.
+          instance(fileMetaOnly, overlay('ov/2'), {
+            '00020010': text('UI', TransferSyntaxUid.ExplicitVRBigEndian),
+          }),
+          instance(littleEndian, overlay('ov/3')),
+        ]),
+        value('ov/1', BIG_ENDIAN),
+        value('float/1', BIG_ENDIAN),
+        value('lut/1', BIG_ENDIAN),
+        value('ov/2'),
+        value(
+          'ov/3',
+          `application/octet-stream; transfer-syntax=${TransferSyntaxUid.ExplicitVRLittleEndian}`,
+        ),
+      ]);
+      expect(result.status).toBe(202);
+      const failed = (items: Json[]) => items.map((f) => f['00081155']!.Value![0]).sort();
+      expect(failed(result.failed)).toEqual([overlayPart, floatPart, lutPart].sort());
+      expect(result.failed.map((f) => f['00081197']!.Value![0])).toEqual([0xc122, 0xc122, 0xc122]);
+      expect(result.warning).toContain('Explicit VR Big Endian');
+      expect(failed(result.referenced)).toEqual([fileMetaOnly, littleEndian].sort());
+      for (const sop of [fileMetaOnly, littleEndian]) {
+        const stored = await readPart10(await retrieve(series, sop), { bulkDataThreshold: Infinity });
+        expect(Buffer.from(stored.dataSet.get(0x60003000)!.bytes!)).toEqual(samples);
+      }
+
+      // The metadata part's transfer-syntax stands for every octet-stream part that names none.
+      const named = generateUid();
+      const refused = await stowJson([
+        {
+          contentType: `application/dicom+json; transfer-syntax=${TransferSyntaxUid.ExplicitVRBigEndian}`,
+          body: JSON.stringify([instance(named, overlay('ov/4'))]),
+        },
+        value('ov/4'),
+      ]);
+      expect(refused.status).toBe(409);
+      expect(refused.failed.map((f) => f['00081197']!.Value![0])).toEqual([0xc122]);
+      const found = (await (await request(`/instances?SeriesInstanceUID=${series}`)).json()) as Json[];
+      expect(found.map((f) => f['00080018']!.Value![0]).sort()).toEqual([fileMetaOnly, littleEndian].sort());
+    });
+
     it('refuses malformed metadata JSON with 400, and invalid instances each with its failure reason', async () => {
       const malformed = await stow([
         { contentType: 'application/dicom+json', body: '[{"00080016": {"vr": "UI", "Value": ["1.2.3"]}' },

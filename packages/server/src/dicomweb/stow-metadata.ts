@@ -14,7 +14,8 @@ import {
 import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
 import { checkDicomJsonShape } from './dicom-json-shape.js';
 import type { BulkPart } from './stow-bulk-parts.js';
-import { pixelDataFromParts } from './stow-pixel-data.js';
+import { bulkDataKind } from './stow-media-types.js';
+import { pixelDataFromParts, requireLittleEndian } from './stow-pixel-data.js';
 
 /** Where an instance's bulk data comes from. */
 export interface BulkDataSource {
@@ -40,7 +41,10 @@ function rawUid(json: unknown, key: string): string | undefined {
   return typeof first === 'string' && isValidUid(first.trim()) ? first.trim() : undefined;
 }
 
-/** Bytes of a BulkDataURI other than the Pixel Data's: exactly one part. */
+/**
+ * Bytes of a BulkDataURI other than the Pixel Data's: exactly one part, whose values are stored as sent:
+ * little endian when uncompressed, so one named big endian is refused as Pixel Data is (C122).
+ */
 function singlePart(source: BulkDataSource, uri: string, tag: number): BulkPart {
   const parts = source.find(uri);
   if (parts.length === 0) {
@@ -56,7 +60,10 @@ function singlePart(source: BulkDataSource, uri: string, tag: number): BulkPart 
         'only compressed Pixel Data comes in several parts (one per frame)',
     );
   }
-  return parts[0]!;
+  const part = parts[0]!;
+  if (bulkDataKind(part.mediaType, part.transferSyntax).kind === 'native')
+    requireLittleEndian(part.transferSyntax ?? source.metadataTransferSyntax, tagToString(tag));
+  return part;
 }
 
 /** An Encapsulated Document (PS3.3 C.24.2) is described by its MIME type and its unpadded length. */

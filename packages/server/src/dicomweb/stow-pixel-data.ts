@@ -113,19 +113,20 @@ function requirePixelDescription(dataSet: DataSet, why: string): void {
 
 /**
  * Uncompressed bulk data is little endian (PS3.18 §8.7.3.3.1; Table 8.7.3-4 gives application/octet-stream
- * no other syntax than Explicit VR Little Endian). A client naming Explicit VR Big Endian for the part (on
- * it, or on the metadata part) says the opposite, and the bytes cannot tell which is true: the instance is
- * refused (C122) rather than stored with its samples perhaps swapped, or byte-swapped on a guess. The
- * metadata's own (0002,0010) is not such a claim: it describes the file the metadata was taken from (the
- * archive writes its own File Meta), and a converter that wrote the bytes little endian as the standard
- * says may leave it as it was; the media type's definition stands.
+ * no other syntax than Explicit VR Little Endian). A client naming Explicit VR Big Endian for an
+ * octet-stream part (on it, or on the metadata part) says the opposite, and the bytes cannot tell which is
+ * true: the instance is refused (C122) rather than stored with its values perhaps swapped, or byte-swapped
+ * on a guess. This holds for every bulk value (Pixel Data, Float Pixel Data, Overlay Data, LUT Data…), not
+ * Pixel Data only. The metadata's own (0002,0010) is not such a claim: it describes the file the metadata
+ * was taken from (the archive writes its own File Meta), and a converter that wrote the bytes little
+ * endian as the standard says may leave it as it was; the media type's definition stands.
  */
-function requireLittleEndian(named: string | undefined): void {
+export function requireLittleEndian(named: string | undefined, what: string): void {
   if (named === undefined || lookupTransferSyntax(named)?.littleEndian !== false) return;
   throw new AppError(
     ErrorCode.TransferSyntaxNotSupported,
-    `transfer syntax ${named} (Explicit VR Big Endian) is named for Pixel Data sent as application/octet-stream, ` +
-      'which is little endian (PS3.18 §8.7.3.3.1); send the pixels little endian and name ' +
+    `transfer syntax ${named} (Explicit VR Big Endian) is named for ${what} sent as application/octet-stream, ` +
+      'which is little endian (PS3.18 §8.7.3.3.1); send the values little endian and name ' +
       `${TransferSyntaxUid.ExplicitVRLittleEndian}, or no transfer syntax`,
   );
 }
@@ -208,7 +209,7 @@ export function pixelDataFromParts(
       throw cannotUnderstand(`the Pixel Data frames came as both ${first.mediaType} and ${part.mediaType}`);
   }
   if (kind.kind === 'native') {
-    requireLittleEndian(first.transferSyntax ?? metadataPart);
+    requireLittleEndian(first.transferSyntax ?? metadataPart, 'Pixel Data');
     return nativePixelData(dataSet, parts, isVr(vr) ? vr : 'OW');
   }
   if (kind.kind === 'other') {
