@@ -34,6 +34,13 @@ export interface BulkDataPart extends MultipartWritePart {
  */
 export type PixelTarget = (stored: string) => string;
 
+/** What the client accepts, as a bulk data value needs it (PS3.18 §8.7.3): each may throw NotAcceptable. */
+export interface BulkNegotiation {
+  pixelTarget: PixelTarget;
+  /** For a value that goes out uncompressed: `application/octet-stream`, little endian, must be accepted. */
+  requireOctetStream(): void;
+}
+
 /**
  * Parses a stored object for its bulk data. Nothing stays open once it returns: the object's stream is
  * read to its end (bulk values skipped) and closed; each part opens its own byte range when it is sent.
@@ -105,7 +112,8 @@ async function readFragments(
 
 /**
  * One bulk data element of a parsed object as a multipart part with `Content-Location: location`
- * (PS3.18 §10.4.1.1.5), as GET on its BulkDataURI answers it: `application/octet-stream`, little endian;
+ * (PS3.18 §10.4.1.1.5), as GET on its BulkDataURI answers it: `application/octet-stream`, little endian,
+ * when the client accepts it (else NotAcceptable, before anything is opened);
  * encapsulated pixel data, the object's or an icon's in an item (encapsulated alike, PS3.5 §A.4), as its
  * fragments in the stored syntax with that syntax's media type, or decoded when `pixelTarget` asks for
  * another syntax (PS3.18 §8.7.3.3, §8.7.8): the object's frame by frame, an icon as its one frame.
@@ -116,7 +124,7 @@ export async function bulkDataPart(
   archive: Archive,
   { instance, object }: BulkDataObject,
   path: readonly string[],
-  pixelTarget: PixelTarget,
+  { pixelTarget, requireOctetStream }: BulkNegotiation,
   location: string,
 ): Promise<BulkDataPart> {
   const found = findElement(object.dataSet, path);
@@ -150,6 +158,7 @@ export async function bulkDataPart(
     })();
     return { partType, contentType, headers, body };
   }
+  requireOctetStream();
   let body: AsyncIterable<Uint8Array> | Uint8Array;
   if (element.bytes !== undefined) {
     body = element.bytes;

@@ -349,6 +349,33 @@ for (const dialect of DIALECTS) {
       await expectParts(rle, uris, RLE_TYPE);
     });
 
+    it('answers a single BulkDataURI of an uncompressed value only when octet-stream is accepted (PS3.18 §8.7.3)', async () => {
+      const native = [`${instanceA2}/bulkdata/7FE00010`, `${instanceA2}/bulkdata/60003000`];
+      for (const uri of native) {
+        for (const accept of [
+          RLE_TYPE,
+          'multipart/related; type="image/jpeg"',
+          `${OCTET}; transfer-syntax=${TransferSyntaxUid.ExplicitVRBigEndian}`,
+          'application/octet-stream',
+        ]) {
+          const refused = await get(uri, accept);
+          expect(refused.status, `${uri} ${accept}`).toBe(406);
+          expect(refused.headers.get('content-type')).toContain('application/problem+json');
+          await refused.arrayBuffer();
+        }
+        for (const accept of [
+          undefined,
+          '*/*',
+          OCTET,
+          `${OCTET}; transfer-syntax=*`,
+          `${RLE_TYPE}, ${OCTET}`,
+        ]) {
+          const [part] = await partsOf(await get(uri, accept));
+          expect(part!.headers['content-type'], `${uri} ${accept}`).toBe('application/octet-stream');
+        }
+      }
+    });
+
     it('answers a study, series or instance asked for octet-stream with its bulk data (PS3.18 Table 10.4.4-1)', async () => {
       const comparable = (parts: Part[]) =>
         parts.map((p) => ({

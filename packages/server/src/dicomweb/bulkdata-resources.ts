@@ -5,13 +5,18 @@ import { canDecodeFrames } from '../imaging/decode-stored-frame.js';
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { dicomwebBaseUrl } from './base-url.js';
-import { bulkDataPart, bulkDataPathOf, openBulkDataObject, type PixelTarget } from './bulk-data-element.js';
+import {
+  bulkDataPart,
+  bulkDataPathOf,
+  openBulkDataObject,
+  type BulkNegotiation,
+} from './bulk-data-element.js';
 import type { MultipartWritePart } from './multipart/index.js';
 import {
   acceptsMultipart,
-  acceptsOctetStream,
   frameMediaType,
   negotiateFrames,
+  requireOctetStream,
 } from './retrieve-negotiation.js';
 import { selectorOf, sendMultipart, type WadoDeps, type WadoParams } from './wado-rs.js';
 
@@ -60,7 +65,7 @@ function isEncapsulatedPixelData(instance: StoredInstance, uri: string): boolean
  * encapsulated pixel data needs `application/octet-stream`; the pixel data of each compressed transfer
  * syntax in scope goes out as for `/frames` (its own media type, or decoded). Throws NotAcceptable.
  */
-function negotiateParts(accept: string | undefined, scope: readonly InstanceBulkData[]): PixelTarget {
+function negotiateParts(accept: string | undefined, scope: readonly InstanceBulkData[]): BulkNegotiation {
   const targets = new Map<string, string>();
   let octetStream = false;
   for (const { instance, uris } of scope) {
@@ -71,19 +76,19 @@ function negotiateParts(accept: string | undefined, scope: readonly InstanceBulk
         targets.set(stored, negotiateFrames(accept, stored, canDecodeFrames(stored)));
     }
   }
-  if (octetStream && !acceptsOctetStream(accept)) {
-    throw new AppError(
-      ErrorCode.NotAcceptable,
-      'this bulk data includes values other than compressed pixel data; accept multipart/related; type="application/octet-stream"',
-    );
-  }
-  // Pixel data in a syntax not negotiated above (not expected) goes out as stored rather than failing
-  // once the body has begun.
-  return (stored) => targets.get(stored) ?? stored;
+  if (octetStream)
+    requireOctetStream(accept, 'this bulk data includes values other than compressed pixel data');
+  return {
+    // Pixel data in a syntax not negotiated above (not expected) goes out as stored rather than failing
+    // once the body has begun.
+    pixelTarget: (stored) => targets.get(stored) ?? stored,
+    // Checked above for every uncompressed value in scope: a 406 cannot follow a 200.
+    requireOctetStream: () => {},
+  };
 }
 
 /** The `type` of the body: the media type of its root, first, part (RFC 2387 §3.1). */
-function rootType({ instance, uris }: InstanceBulkData, pixelTarget: PixelTarget): string {
+function rootType({ instance, uris }: InstanceBulkData, { pixelTarget }: BulkNegotiation): string {
   const stored = instance.transferSyntaxUid;
   return isEncapsulatedPixelData(instance, uris[0]!) && pixelTarget(stored) === stored
     ? frameMediaType(stored)
@@ -130,16 +135,16 @@ export async function handleBulkDataResource(
     return reply.code(204).send();
   }
 
-  const pixelTarget = negotiateParts(accept, scope);
+  const negotiation = negotiateParts(accept, scope);
   pending.recordTransfer(scope.map((i) => i.instance));
   const base = dicomwebBaseUrl(request, deps.publicUrl);
   async function* parts(): AsyncGenerator<MultipartWritePart> {
     for (const { instance, uris } of scope) {
       const object = await openBulkDataObject(deps.archive, instance);
       for (const uri of uris) {
-        yield await bulkDataPart(deps.archive, object, pathOf(uri), pixelTarget, `${base}/${uri}`);
+        yield await bulkDataPart(deps.archive, object, pathOf(uri), negotiation, `${base}/${uri}`);
       }
     }
   }
-  return sendMultipart(reply, rootType(first, pixelTarget), parts());
+  return sendMultipart(reply, rootType(first, negotiation), parts());
 }

@@ -92,6 +92,18 @@ export function acceptsOctetStream(accept: string | undefined): boolean {
   });
 }
 
+/**
+ * Throws NotAcceptable unless {@link acceptsOctetStream}: PS3.18 §8.7.3 leaves a 406 as the only answer
+ * when no accepted media type can carry the value.
+ */
+export function requireOctetStream(accept: string | undefined, what: string): void {
+  if (acceptsOctetStream(accept)) return;
+  throw new AppError(
+    ErrorCode.NotAcceptable,
+    `${what}; accept multipart/related; type="application/octet-stream"`,
+  );
+}
+
 /** The media type of a frame in a transfer syntax: its image type when compressed, else octet-stream. */
 export function frameMediaType(transferSyntax: string): string {
   return pixelMediaTypeOf(transferSyntax) ?? 'application/octet-stream';

@@ -9,11 +9,21 @@ import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js'
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { dicomwebBaseUrl } from './base-url.js';
-import { bulkDataPart, bulkDataPathOf, openBulkDataObject } from './bulk-data-element.js';
+import {
+  bulkDataPart,
+  bulkDataPathOf,
+  openBulkDataObject,
+  type BulkNegotiation,
+} from './bulk-data-element.js';
 import { acceptOf, DataSetEncoding, negotiateMetadata } from './data-set-negotiation.js';
 import { sendDicomXmlParts } from './dicom-xml-response.js';
 import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
-import { frameMediaType, negotiateFrames, negotiateInstances } from './retrieve-negotiation.js';
+import {
+  frameMediaType,
+  negotiateFrames,
+  negotiateInstances,
+  requireOctetStream,
+} from './retrieve-negotiation.js';
 
 /** What WADO-RS needs. */
 export interface WadoDeps {
@@ -226,9 +236,9 @@ export async function handleFrames(
 /**
  * Bulk data (PS3.18 §10.4.1.1.5) named by the BulkDataURIs of the metadata: `bulkdata/<tag>` or a path
  * through sequence items `bulkdata/<seq>/<item>/<tag>`. Answered as one `application/octet-stream` part,
- * little endian; encapsulated pixel data as its fragments in the stored syntax when its media type is
- * accepted, else decoded as for /frames. Audited as a transfer once the element is found and its
- * media type agreed, before the part goes out.
+ * little endian (406 unless the Accept header allows it); encapsulated pixel data as its fragments in the
+ * stored syntax when its media type is accepted, else decoded as for /frames. Audited as a transfer once
+ * the element is found and its media type agreed, before the part goes out.
  */
 export async function handleBulkData(
   deps: WadoDeps,
@@ -239,10 +249,13 @@ export async function handleBulkData(
   const { instance, recordTransfer } = await oneInstance(deps, request.params, actor);
   const path = bulkDataPathOf(request.params['*'] ?? '');
   const object = await openBulkDataObject(deps.archive, instance);
-  const pixelTarget = (stored: string) =>
-    negotiateFrames(request.headers.accept, stored, canDecodeFrames(stored));
+  const accept = request.headers.accept;
+  const negotiation: BulkNegotiation = {
+    pixelTarget: (stored) => negotiateFrames(accept, stored, canDecodeFrames(stored)),
+    requireOctetStream: () => requireOctetStream(accept, 'this bulk data is uncompressed'),
+  };
   const location = `${instanceUrl(dicomwebBaseUrl(request, deps.publicUrl), instance)}/bulkdata/${path.join('/')}`;
-  const part = await bulkDataPart(deps.archive, object, path, pixelTarget, location);
+  const part = await bulkDataPart(deps.archive, object, path, negotiation, location);
   recordTransfer();
   return sendMultipart(reply, part.partType, [part]);
 }
