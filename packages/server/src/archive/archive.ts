@@ -28,8 +28,8 @@ export interface Archive {
    * objects (`purpose` 'send', the default), each instance whose study changed since it was stored (ADT
    * update, merge, reconciliation) carries the correction it leaves the archive with; for pixel data
    * alone ('pixels': frames, rendered images) none is worked out. Audited at once as transferred, every
-   * one: for callers that go on to send them all (C-MOVE, C-GET, send jobs); an answer that may yet be
-   * refused reads them with {@link prepareInstances}.
+   * one, whatever happens next: what sends them (DICOMweb, C-MOVE, C-GET, send jobs) reads them with
+   * {@link prepareInstances} instead and records only what goes out.
    */
   findInstances(
     selector: InstanceSelector,
@@ -65,7 +65,10 @@ export interface Archive {
 /** Instances read for an answer that is not audited yet (see {@link Archive.prepareInstances}). */
 export interface PendingInstances {
   instances: StoredInstance[];
-  /** Audits instances as transferred (110104); none sent records nothing. */
+  /**
+   * Audits instances of the selected study as transferred (110104), naming that study and their
+   * patients; none sent records nothing.
+   */
   recordTransfer(sent: readonly StoredInstance[]): void;
 }
 

@@ -248,5 +248,120 @@ for (const dialect of DIALECTS) {
         }
       }
     });
+
+    describe('audit: a transfer (110104) is recorded only when instances go out', () => {
+      const patientId = `MOVED-${dialect}`;
+      /** A study of two series, one instance each: a retrieve of it is one event, not one per series. */
+      const audited = generateUid();
+      /** A study of one instance of a private SOP class: getscu offers no storage context for it. */
+      const privateStudy = generateUid();
+
+      interface Event {
+        seq: number;
+        action: string;
+        outcome: string;
+        patientIds: string[];
+        studyUids: string[];
+        detail: string;
+      }
+      const events = async (query: string): Promise<Event[]> => {
+        const response = await fetch(`${lb.baseUrl}/api/audit-events?${query}`, {
+          headers: { authorization: lb.authorization },
+        });
+        expect(response.status).toBe(200);
+        return (await response.json()) as Event[];
+      };
+      const newest = async () => (await events('limit=1'))[0]?.seq ?? 0;
+      /** The retrieves (110104 R) recorded after `seq`, for any study. */
+      const transfersSince = async (seq: number) =>
+        (await events('eventId=110104&limit=1000')).filter((e) => e.seq > seq && e.action === 'R');
+      const getscu = async (keys: string[]) => {
+        const out = await mkdtemp(path.join(work, 'get-'));
+        const log = await run(
+          'getscu',
+          [
+            ...['-v', '-S', '-aec', TEST_AE_TITLE, '-od', out],
+            ...keys.flatMap((k) => ['-k', k]),
+            ...['127.0.0.1', String(lb.dicomPort)],
+          ],
+          { env: dcmtkEnv },
+        ).then(
+          ({ stderr }) => stderr,
+          (error: { stderr: string }) => error.stderr,
+        );
+        return { log, files: await readdir(out) };
+      };
+      const studyKeys = (uid: string) => ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${uid}`];
+
+      beforeAll(async () => {
+        for (const [i, studyInstanceUid] of [audited, audited, privateStudy].entries()) {
+          await storeInArchive(
+            lb,
+            syntheticImage({
+              patientId,
+              studyInstanceUid,
+              seriesInstanceUid: generateUid(),
+              sopInstanceUid: generateUid(),
+              instanceNumber: i + 1,
+              rows: 8,
+              columns: 8,
+              ...(studyInstanceUid === privateStudy ? { sopClassUid: '1.3.6.1.4.1.99999.1.1' } : {}),
+            }),
+          );
+        }
+        await register('audit-down', 'AUDIT_DOWN', await freePort());
+      });
+
+      it('a C-MOVE to an unregistered destination (A801) records none', async () => {
+        const before = await newest();
+        expect(await movescu('NOBODY', studyKeys(audited))).toContain('Refused: MoveDestinationUnknown');
+        expect(await transfersSince(before)).toEqual([]);
+      });
+
+      it('a C-MOVE whose sub-association cannot be opened records none', async () => {
+        const before = await newest();
+        const log = await movescu('AUDIT_DOWN', studyKeys(audited));
+        expect(log).toMatch(/Refused: OutOfResourcesSubOperations|Unable to perform/i);
+        expect(await transfersSince(before)).toEqual([]);
+      });
+
+      it('a C-MOVE or C-GET that matches nothing records none', async () => {
+        const before = await newest();
+        const nothing = generateUid();
+        expect(await movescu('DEST_ALL', studyKeys(nothing))).toContain(
+          'Received Final Move Response (Success)',
+        );
+        expect((await getscu(studyKeys(nothing))).files).toEqual([]);
+        expect(await transfersSince(before)).toEqual([]);
+      });
+
+      it('a C-GET that sends nothing (no storage context for the instance) records none', async () => {
+        const before = await newest();
+        const { log, files } = await getscu(studyKeys(privateStudy));
+        expect(log).toMatch(/Number of Failed Suboperations\s*: 1/);
+        expect(files).toEqual([]);
+        expect(await transfersSince(before)).toEqual([]);
+      });
+
+      it.each(['C-MOVE', 'C-GET'])(
+        'a %s that sends the study records one transfer naming it',
+        async (service) => {
+          const before = await newest();
+          if (service === 'C-MOVE')
+            expect(await movescu('DEST_ALL', studyKeys(audited))).toContain(
+              'Received Final Move Response (Success)',
+            );
+          else expect((await getscu(studyKeys(audited))).files).toHaveLength(2);
+          const added = await transfersSince(before);
+          expect(added).toHaveLength(1);
+          expect(added[0]).toMatchObject({
+            outcome: 'success',
+            patientIds: [patientId],
+            studyUids: [audited],
+            detail: '2 instances',
+          });
+        },
+      );
+    });
   });
 }

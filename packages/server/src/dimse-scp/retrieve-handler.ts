@@ -1,5 +1,6 @@
 import type { DicomJson } from '@lightbox/dicom';
 import { CommandField, Status, type Association, type OutgoingCommand } from '@lightbox/dimse';
+import type { PendingInstances } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { openNodeAssociation, type LocalAe } from '../dimse-scu/open-node-association.js';
@@ -26,8 +27,18 @@ const PATIENT_ROOT: ReadonlySet<string> = new Set([
   ServiceSopClass.PatientRootGet,
 ]);
 
-/** The stored instances an identifier selects (PS3.4 C.4.2.2.1 hierarchical retrieve by unique keys). */
-async function selectInstances(request: DimseRequest, identifier: DicomJson): Promise<StoredInstance[]> {
+/** The instances a retrieve selected, read in the actor's access scope and not audited yet. */
+interface Selection {
+  instances: StoredInstance[];
+  /** Audits the instances about to be sent as transferred (110104): one event per study. */
+  recordTransfer(sent: readonly StoredInstance[]): void;
+}
+
+/** The instance-level matches of an identifier, by series. */
+async function matchesBySeries(
+  request: DimseRequest,
+  identifier: DicomJson,
+): Promise<Array<{ studyUid: string; seriesUid: string; sops: Set<string> }>> {
   const model: InformationModel = PATIENT_ROOT.has(request.message.context.abstractSyntax)
     ? 'patient-root'
     : 'study-root';
@@ -45,12 +56,27 @@ async function selectInstances(request: DimseRequest, identifier: DicomJson): Pr
     entry.sops.add(String(match['00080018']?.Value?.[0] ?? ''));
     bySeries.set(key, entry);
   }
+  return [...bySeries.values()];
+}
+
+/**
+ * The stored instances an identifier selects (PS3.4 C.4.2.2.1 hierarchical retrieve by unique keys).
+ * Unaudited: an unknown destination, a sub-association that cannot be opened or a retrieve that stores
+ * nothing sent nothing, so the transfer is recorded only once the first C-STORE goes out.
+ */
+async function selectInstances(request: DimseRequest, identifier: DicomJson): Promise<Selection> {
   const instances: StoredInstance[] = [];
-  for (const { studyUid, seriesUid, sops } of bySeries.values()) {
-    const found = await request.archive.findInstances({ studyUid, seriesUid }, request.actor);
-    instances.push(...found.filter((i) => sops.has(i.sopInstanceUid)));
+  const recorders = new Map<string, PendingInstances['recordTransfer']>();
+  for (const { studyUid, seriesUid, sops } of await matchesBySeries(request, identifier)) {
+    const pending = await request.archive.prepareInstances({ studyUid, seriesUid }, request.actor);
+    instances.push(...pending.instances.filter((i) => sops.has(i.sopInstanceUid)));
+    // Any series' recorder names the study: one event per study, however many series went.
+    if (!recorders.has(studyUid)) recorders.set(studyUid, pending.recordTransfer);
   }
-  return instances;
+  const recordTransfer = (sent: readonly StoredInstance[]) => {
+    for (const [studyUid, record] of recorders) record(sent.filter((i) => i.studyUid === studyUid));
+  };
+  return { instances, recordTransfer };
 }
 
 type SendResult = SubOperationCounts & { cancelled: boolean };
@@ -77,6 +103,11 @@ function finalStatus(counts: SubOperationCounts, cancelled: boolean): number {
   return Status.SubOperationsWarning;
 }
 
+/**
+ * Answers a C-MOVE or C-GET: the instances are selected in the actor's access scope, then `perform`
+ * sends them; the transfer is audited as the first C-STORE sub-operation starts, for those it sets out
+ * to send.
+ */
 async function retrieve(
   request: DimseRequest,
   responseField: number,
@@ -90,23 +121,25 @@ async function retrieve(
     await answer(Status.CannotUnderstand, { errorComment: 'the identifier is missing or cannot be parsed' });
     return;
   }
-  let instances: StoredInstance[];
+  let selection: Selection;
   try {
-    instances = await selectInstances(request, identifier);
+    selection = await selectInstances(request, identifier);
   } catch (error) {
     if (!isAppError(error)) throw error;
-    if (error.code.http === 404) instances = [];
+    if (error.code.http === 404) selection = { instances: [], recordTransfer: () => {} };
     else {
       await answer(Status.IdentifierDoesNotMatchSopClass, { errorComment: error.detail });
       return;
     }
   }
   try {
+    const { instances } = selection;
     const result = await perform(instances, (association, options) =>
       sendInstances(request.archive, association, instances, {
         ...options,
         cancelled: () => isCancelled(request.association, messageId),
         onProgress: (counts) => answer(Status.Pending, countsCommand(counts, true)),
+        onFirstStore: selection.recordTransfer,
       }),
     );
     if (result === undefined) return; // already answered

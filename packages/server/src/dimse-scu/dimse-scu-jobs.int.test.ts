@@ -36,6 +36,16 @@ for (const dialect of DIALECTS) {
       }
       throw new Error(`job ${job.id} did not finish`);
     }
+    /** The retrieves (110104 R) recorded for a study: a send job records those. */
+    async function transfers(studyUid: string): Promise<Array<{ patientIds: string[]; detail: string }>> {
+      const response = await api('GET', `/audit-events?studyUid=${studyUid}&eventId=110104&limit=1000`);
+      const events = (await response.json()) as Array<{
+        action: string;
+        patientIds: string[];
+        detail: string;
+      }>;
+      return events.filter((e) => e.action === 'R');
+    }
     async function inLightbox(studyUid: string): Promise<number> {
       const response = await fetch(`${lb.dicomweb}/studies/${studyUid}/instances`, {
         headers: { authorization: lb.authorization },
@@ -63,8 +73,9 @@ for (const dialect of DIALECTS) {
       await lb?.stop();
     });
 
-    it('sends a study to Orthanc as a job with a report, byte for byte', async () => {
-      const { studyUid, files } = syntheticStudy(`SEND-${Date.now()}`, 3);
+    it('sends a study to Orthanc as a job with a report, byte for byte, audited once', async () => {
+      const patientId = `SEND-${Date.now()}`;
+      const { studyUid, files } = syntheticStudy(patientId, 3);
       for (const file of files) await storeInArchive(lb, file);
       const queued = await api('POST', '/dicom-nodes/orthanc/send', { studyUid });
       expect(queued.status).toBe(202);
@@ -73,6 +84,7 @@ for (const dialect of DIALECTS) {
       const done = await finished(job);
       expect(done.state).toBe('succeeded');
       expect(done.report).toMatchObject({ completed: 3, failed: 0 });
+      expect(await transfers(studyUid)).toMatchObject([{ patientIds: [patientId], detail: '3 instances' }]);
       const found = await orthanc.post<string[]>('/tools/lookup', studyUid);
       expect(found).toHaveLength(1);
       const ids = await orthanc.get<string[]>('/instances');
@@ -144,6 +156,8 @@ for (const dialect of DIALECTS) {
       const second = await attempt(2);
       expect(second.report).toMatchObject({ completed: 3, failed: 1 });
       expect(second.report.pendingUids).toEqual(first.report.pendingUids);
+      // Audited: the three the first attempt sent; the retry had no context for the one left, so sent none.
+      expect(await transfers(studyUid)).toMatchObject([{ patientIds: [patientId], detail: '3 instances' }]);
       expect((await api('POST', `/jobs/${job.id}/cancel`)).status).toBe(202);
     }, 20_000);
 
@@ -193,6 +207,7 @@ for (const dialect of DIALECTS) {
       expect(current.attempts).toBe(1);
       expect(current.state).toBe('queued'); // waiting for its retry
       expect(current.error).toMatch(/cannot reach/);
+      expect(await transfers(studyUid)).toEqual([]); // nothing went out
       // Cancelled while it waits for its retry: it never runs again.
       const cancelled = await api('POST', `/jobs/${job.id}/cancel`);
       expect(cancelled.status).toBe(202);

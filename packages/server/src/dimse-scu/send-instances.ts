@@ -27,6 +27,12 @@ export interface SendOptions {
    * role (PS3.7 D.3.3.4; without role selection the requestor of an association is SCU only).
    */
   sopClasses?: ReadonlySet<string>;
+  /**
+   * Called once, just before the first C-STORE request goes out, with the instances the sub-operations set
+   * out to send (those an accepted context can carry): the transfer is audited then, so that nothing sent
+   * goes unrecorded and a send that never starts records nothing.
+   */
+  onFirstStore?: (planned: readonly StoredInstance[]) => void;
 }
 
 /** An instance made ready to send: the context it goes on, and its data set being opened. */
@@ -78,6 +84,12 @@ export async function sendInstances(
     return { context, data };
   };
   let upcoming = prepare(0);
+  let started = false;
+  const starting = () => {
+    if (started) return;
+    started = true;
+    options.onFirstStore?.(instances.filter((i) => contextFor(i, accepted) !== undefined));
+  };
   try {
     return await sendEach();
   } finally {
@@ -99,6 +111,7 @@ export async function sendInstances(
         let data: OutgoingDataSet | undefined;
         try {
           data = await opening!;
+          starting();
           const response = await association.sendRequest(
             context.id,
             {

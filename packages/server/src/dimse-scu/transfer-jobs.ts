@@ -7,8 +7,7 @@ import {
   type ProposedPresentationContext,
 } from '@lightbox/dimse';
 import type { Logger } from 'pino';
-import type { Archive } from '../archive/archive.js';
-import type { StoredInstance } from '../archive/index-store.js';
+import type { Archive, PendingInstances } from '../archive/archive.js';
 import type { DicomNode } from '../dicom-nodes/dicom-node.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { encodeIdentifier } from '../dimse-scp/identifier.js';
@@ -80,13 +79,17 @@ async function nodeOf(deps: TransferJobDeps, name: string): Promise<DicomNode> {
   return node;
 }
 
+/**
+ * The selected instances, read in the actor's access scope and not audited yet: an attempt that cannot
+ * reach the node sends nothing, so the transfer is recorded only as its first C-STORE goes out.
+ */
 async function selectedInstances(
   deps: TransferJobDeps,
   selection: TransferSelection,
   actor: Actor,
-): Promise<StoredInstance[]> {
+): Promise<PendingInstances> {
   try {
-    const found = await deps.archive.findInstances(
+    const pending = await deps.archive.prepareInstances(
       {
         studyUid: selection.studyUid,
         ...(selection.seriesUid !== undefined ? { seriesUid: selection.seriesUid } : {}),
@@ -94,7 +97,8 @@ async function selectedInstances(
       actor,
     );
     const wanted = selection.sopInstanceUids === undefined ? undefined : new Set(selection.sopInstanceUids);
-    return wanted === undefined ? found : found.filter((i) => wanted.has(i.sopInstanceUid));
+    if (wanted === undefined) return pending;
+    return { ...pending, instances: pending.instances.filter((i) => wanted.has(i.sopInstanceUid)) };
   } catch (error) {
     if (isAppError(error)) throw new PermanentJobError(error.detail);
     throw error;
@@ -105,7 +109,11 @@ async function selectedInstances(
 async function runSend(deps: TransferJobDeps, context: JobContext): Promise<TransferReport> {
   const params = context.job.params as SendJobParams;
   const node = await nodeOf(deps, params.node);
-  const selected = await selectedInstances(deps, params, jobActor(context.job));
+  const { instances: selected, recordTransfer } = await selectedInstances(
+    deps,
+    params,
+    jobActor(context.job),
+  );
   if (selected.length === 0) throw new PermanentJobError('no stored instance matches the selection');
   // A retry sends only what the node has not taken yet; counts go on from the earlier attempts.
   const earlier = context.job.report as TransferReport | null;
@@ -128,6 +136,8 @@ async function runSend(deps: TransferJobDeps, context: JobContext): Promise<Tran
           warning: before.warning + counts.warning,
         }),
       cancelled: () => context.signal.aborted,
+      // Each attempt records what it sets out to send: a retry, only what the node has not taken.
+      onFirstStore: recordTransfer,
     });
   } finally {
     await association.release().catch(() => association.abort());
