@@ -11,7 +11,9 @@ import {
 } from '@lightbox/dicom';
 import type { Archive } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
+import type { FrameInfo } from '../imaging/codecs/index.js';
 import { decodeItemFrame } from '../imaging/decode-stored-frame.js';
+import { ICON_MAX_ENCODED_BYTES, iconFrameInfo } from '../imaging/icon-frame.js';
 import { readFrame } from '../imaging/read-frame.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import type { MultipartWritePart } from './multipart/index.js';
@@ -96,18 +98,52 @@ function findElement(
   return undefined;
 }
 
-/** The fragments of encapsulated pixel data, concatenated: the one frame of an icon (PS3.3 F.7). */
+/**
+ * Whether an icon's encapsulated pixel data (PS3.3 F.7) is decoded here: its item's Image Pixel
+ * Description, or why not. Decided from the item and the fragments' lengths, before any byte is read:
+ * an item can claim gigabytes.
+ */
+function iconDecoding(element: DataElement, item: DataSet): FrameInfo | string {
+  const info = iconFrameInfo(item);
+  if (typeof info === 'string') return info;
+  let length = 0;
+  for (const fragment of element.encapsulated?.fragments ?? []) length += fragment.length;
+  if (length > ICON_MAX_ENCODED_BYTES)
+    return `the icon's fragments hold ${length} bytes, more than the ${ICON_MAX_ENCODED_BYTES} decoded here`;
+  return info;
+}
+
+/** The fragments of an icon, read one after the other and concatenated: its one frame. */
 async function readFragments(
   archive: Archive,
   instance: StoredInstance,
   fragments: readonly Fragment[],
 ): Promise<Uint8Array> {
-  const bytes = await Promise.all(
-    fragments.map(
-      (f) => f.bytes ?? archive.readObjectRange(instance, { offset: f.offset, length: f.length }),
-    ),
-  );
+  const bytes: Uint8Array[] = [];
+  for (const f of fragments)
+    bytes.push(f.bytes ?? (await archive.readObjectRange(instance, { offset: f.offset, length: f.length })));
   return bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes);
+}
+
+/**
+ * An icon decoded by its own item (the frame index describes the top-level Pixel Data only), once
+ * {@link iconDecoding} allows it; NotAcceptable otherwise, as it can then only go out as stored.
+ */
+async function decodeIcon(
+  archive: Archive,
+  instance: StoredInstance,
+  { element, holder }: { element: DataElement; holder: DataSet },
+  stored: string,
+): Promise<Uint8Array> {
+  const info = iconDecoding(element, holder);
+  if (typeof info === 'string') {
+    throw new AppError(
+      ErrorCode.NotAcceptable,
+      `${info}; accept ${frameMediaType(stored)} or transfer-syntax=* for it as stored`,
+    );
+  }
+  const encoded = await readFragments(archive, instance, element.encapsulated?.fragments ?? []);
+  return (await decodeItemFrame(stored, encoded, info)).pixels;
 }
 
 /**
@@ -118,7 +154,8 @@ async function readFragments(
  * fragments in the stored syntax with that syntax's media type, or decoded when `pixelTarget` asks for
  * another syntax (PS3.18 §8.7.3.3, §8.7.8): the object's frame by frame, an icon as its one frame.
  * NotFound when the object has no such element. The body is opened lazily and released by the
- * multipart writer when the part is never sent; an icon is decoded before the part is returned.
+ * multipart writer when the part is never sent; an icon is decoded (if {@link iconDecoding} allows it,
+ * else NotAcceptable) before the part is returned.
  */
 export async function bulkDataPart(
   archive: Archive,
@@ -129,7 +166,7 @@ export async function bulkDataPart(
 ): Promise<BulkDataPart> {
   const found = findElement(object.dataSet, path);
   if (found === undefined) throw new AppError(ErrorCode.NotFound, `no bulk data at ${path.join('/')}`);
-  const { element, holder } = found;
+  const { element } = found;
   const headers = { 'Content-Location': location };
   if (element.encapsulated !== undefined) {
     const stored = object.transferSyntaxUid;
@@ -147,9 +184,7 @@ export async function bulkDataPart(
     const partType = 'application/octet-stream';
     const contentType = `${partType}; transfer-syntax=${target}`;
     if (path.length > 1) {
-      // The frame index describes the top-level Pixel Data only: an icon is decoded by its own item.
-      const encoded = await readFragments(archive, instance, fragments);
-      const body = (await decodeItemFrame(stored, encoded, holder)).pixels;
+      const body = await decodeIcon(archive, instance, found, stored);
       return { partType, contentType, headers, body };
     }
     const frames = instance.frameIndex?.frames.length ?? 1;

@@ -50,6 +50,54 @@ function nativeFrames(options: SyntheticImageOptions, count: number): Buffer {
   return Buffer.concat(Array.from({ length: count }, (_, f) => nativeFrameLittleEndian(options, f)));
 }
 
+const us = (tag: number, value: number) => numberElement(tag, 'US', [value]);
+
+/** Encapsulated pixel data (PS3.5 §A.4) of these fragments, with an empty Basic Offset Table. */
+function encapsulated(fragments: readonly Uint8Array[]): DataElement {
+  return {
+    tag: Tag.PixelData,
+    vr: 'OB',
+    length: UNDEFINED_LENGTH,
+    offset: -1,
+    encapsulated: {
+      basicOffsetTable: new Uint8Array(0),
+      fragments: fragments.map((bytes) => ({ offset: -1, length: bytes.length, bytes })),
+    },
+  };
+}
+
+/** An Icon Image Sequence (PS3.3 F.7) of one 8-bit monochrome item of this size and pixel data. */
+function iconSequence(rows: number, columns: number, pixelData: DataElement): DataElement {
+  return sequenceElement(0x00880200, [
+    [
+      us(Tag.SamplesPerPixel, 1),
+      textElement(Tag.PhotometricInterpretation, 'CS', 'MONOCHROME2'),
+      us(Tag.Rows, rows),
+      us(Tag.Columns, columns),
+      us(Tag.BitsAllocated, 8),
+      us(Tag.BitsStored, 8),
+      us(Tag.HighBit, 7),
+      us(Tag.PixelRepresentation, 0),
+      pixelData,
+    ],
+  ]);
+}
+
+/** A 16 × 16 RLE image of a study, in a series of its own, with this icon sequence. */
+function rleImageWithIcon(studyInstanceUid: string, icon: DataElement): SyntheticImageOptions {
+  return {
+    studyInstanceUid,
+    patientId: 'BULK-1',
+    referringPhysicianName: 'Doe^Jane',
+    rows: 16,
+    columns: 16,
+    seriesInstanceUid: generateUid(),
+    sopInstanceUid: generateUid(),
+    transferSyntaxUid: RLE,
+    extra: [icon],
+  };
+}
+
 /** An object without any bulk data (a structured report's identifiers only). */
 function reportWithoutBulkData(studyInstanceUid: string): Uint8Array {
   const sop = generateUid();
@@ -139,38 +187,20 @@ for (const dialect of DIALECTS) {
     const iconStudy = generateUid();
     const iconPixels = pattern(8 * 8, 5);
     const iconFragment = rleEncodeFrame(iconPixels, 8, 8, 1, 8);
-    const us = (tag: number, value: number) => numberElement(tag, 'US', [value]);
-    const withIcon: SyntheticImageOptions = {
-      ...common,
-      studyInstanceUid: iconStudy,
-      seriesInstanceUid: generateUid(),
-      sopInstanceUid: generateUid(),
-      transferSyntaxUid: RLE,
-      extra: [
-        sequenceElement(0x00880200, [
-          [
-            us(Tag.SamplesPerPixel, 1),
-            textElement(Tag.PhotometricInterpretation, 'CS', 'MONOCHROME2'),
-            us(Tag.Rows, 8),
-            us(Tag.Columns, 8),
-            us(Tag.BitsAllocated, 8),
-            us(Tag.BitsStored, 8),
-            us(Tag.HighBit, 7),
-            us(Tag.PixelRepresentation, 0),
-            {
-              tag: Tag.PixelData,
-              vr: 'OB',
-              length: UNDEFINED_LENGTH,
-              offset: -1,
-              encapsulated: {
-                basicOffsetTable: new Uint8Array(0),
-                fragments: [{ offset: -1, length: iconFragment.length, bytes: iconFragment }],
-              },
-            },
-          ],
-        ]),
-      ],
-    };
+    const withIcon = rleImageWithIcon(iconStudy, iconSequence(8, 8, encapsulated([iconFragment])));
+    // RLE images whose icons cannot be decoded here: fragments far longer than an icon needs, a
+    // description larger than an icon, or none at all (its fragments valid each time).
+    const badIconStudy = generateUid();
+    const hugeIconFragments = [pattern(600_000, 6), pattern(600_000, 7)];
+    const hugeIcon = rleImageWithIcon(badIconStudy, iconSequence(8, 8, encapsulated(hugeIconFragments)));
+    const largeIcon = rleImageWithIcon(
+      badIconStudy,
+      iconSequence(300, 300, encapsulated([rleEncodeFrame(pattern(300 * 300, 8), 300, 300, 1, 8)])),
+    );
+    const bareIcon = rleImageWithIcon(
+      badIconStudy,
+      sequenceElement(0x00880200, [[encapsulated([iconFragment])]]),
+    );
     const instanceA2 = `/studies/${study}/series/${seriesA}/instances/${a2.sopInstanceUid}`;
     const instanceB2 = `/studies/${study}/series/${seriesB}/instances/${b2.sopInstanceUid}`;
 
@@ -222,7 +252,7 @@ for (const dialect of DIALECTS) {
           pixelValue: (_f, r, c) => (r ^ c ^ n) & 0xfff,
         }),
       );
-      const objects = [a1, a2, b1, b2, withIcon].map((o) => syntheticImage(o));
+      const objects = [a1, a2, b1, b2, withIcon, hugeIcon, largeIcon, bareIcon].map((o) => syntheticImage(o));
       for (const batch of [[...objects, reportWithoutBulkData(emptyStudy)], big]) {
         const { body, contentType } = multipartBody(batch.map((bytes) => ({ bytes })));
         const stored = await fetch(`${lb.dicomweb}/studies`, {
@@ -347,6 +377,33 @@ for (const dialect of DIALECTS) {
         `image/dicom-rle; transfer-syntax=${RLE}`,
       ]);
       await expectParts(rle, uris, RLE_TYPE);
+    });
+
+    it('decodes an icon only when its item describes a small image and its fragments are short, before reading them', async () => {
+      const archive = lb.running.services.archive;
+      const readObjectRange = archive.readObjectRange;
+      let reads = 0;
+      archive.readObjectRange = async (...args: Parameters<Archive['readObjectRange']>) => {
+        reads++;
+        return readObjectRange.apply(archive, args);
+      };
+      const iconOf = (o: SyntheticImageOptions) =>
+        `/studies/${badIconStudy}/series/${o.seriesInstanceUid}/instances/${o.sopInstanceUid}/bulkdata/00880200/0/7FE00010`;
+      try {
+        for (const image of [hugeIcon, largeIcon, bareIcon]) {
+          // Octet-stream only: nothing else to send it as, refused before any fragment is read.
+          const refused = await get(iconOf(image), OCTET);
+          expect(refused.status, await refused.clone().text()).toBe(406);
+          await refused.arrayBuffer();
+        }
+        expect(reads).toBe(0);
+      } finally {
+        archive.readObjectRange = readObjectRange;
+      }
+      // As stored, whatever its length: streamed fragment by fragment.
+      const [asStored] = await partsOf(await get(iconOf(hugeIcon), RLE_TYPE));
+      expect(asStored!.headers['content-type']).toBe(`image/dicom-rle; transfer-syntax=${RLE}`);
+      expect(asStored!.body).toEqual(Buffer.concat(hugeIconFragments));
     });
 
     it('answers a single BulkDataURI of an uncompressed value only when octet-stream is accepted (PS3.18 §8.7.3)', async () => {

@@ -22,7 +22,7 @@ export { canDecode, codecFamily, DecodableTransferSyntax, type CodecFamily } fro
 export { CodecError, CodecFailure, isCodecError, type CodecFailureReason } from './codec-error.js';
 export { CodecWorkerPool, type CodecWorkerPoolOptions } from './codec-worker-pool.js';
 export { closeCodecWorkers, decodeFrame } from './decode-frame.js';
-export { decodePixels } from './decode-pixels.js';
+export { checkFrameInfo, decodePixels } from './decode-pixels.js';
 export { frameByteLength, MAX_FRAME_BYTES, type DecodedFrame, type FrameInfo } from './frame-info.js';
 export { readEncodedFrames } from './read-encoded-frames.js';
 export { readFrameInfo } from './read-frame-info.js';
