@@ -43,6 +43,20 @@ export interface BulkNegotiation {
   requireOctetStream(): void;
 }
 
+/** Parses a stored object, its stream read only as far as `options` ask and closed whatever happens. */
+async function parseStored(
+  archive: Archive,
+  instance: StoredInstance,
+  options?: Parameters<typeof readPart10>[1],
+): Promise<Part10Object> {
+  const stream = await archive.openObject(instance);
+  try {
+    return await readPart10(stream, options);
+  } finally {
+    stream.destroy(); // a parse error, or a stop tag, leaves the stream unread: release its file handle
+  }
+}
+
 /**
  * Parses a stored object for its bulk data. Nothing stays open once it returns: the object's stream is
  * read to its end (bulk values skipped) and closed; each part opens its own byte range when it is sent.
@@ -51,20 +65,27 @@ export async function openBulkDataObject(
   archive: Archive,
   instance: StoredInstance,
 ): Promise<BulkDataObject> {
-  const parse = async (options?: Parameters<typeof readPart10>[1]) => {
-    const stream = await archive.openObject(instance);
-    try {
-      return await readPart10(stream, options);
-    } finally {
-      stream.destroy(); // a parse error leaves the stream unread: release its file handle
-    }
-  };
-  let object = await parse();
+  let object = await parseStored(archive, instance);
   if (object.deflated) {
     // Offsets of a deflated object refer to the inflated bytes: read its values into memory instead.
-    object = await parse({ readPixelData: true, bulkDataThreshold: Infinity });
+    object = await parseStored(archive, instance, { readPixelData: true, bulkDataThreshold: Infinity });
   }
   return { instance, object };
+}
+
+/**
+ * The elements at these paths of a stored object, each in an item of a top-level sequence (an icon's
+ * pixel data), as {@link bulkDataPart} will find them: the object is read only as far as the last of
+ * those sequences, which come before its own Pixel Data, and no value is read.
+ */
+export async function readItemElements(
+  archive: Archive,
+  instance: StoredInstance,
+  paths: readonly (readonly string[])[],
+): Promise<(FoundElement | undefined)[]> {
+  const stopAtTag = Math.max(...paths.map((path) => parseHexTag(path[0]!) ?? 0)) + 1;
+  const object = await parseStored(archive, instance, { stopAtTag });
+  return paths.map((path) => findElement(object.dataSet, path));
 }
 
 /** Splits the path of a BulkDataURI after `bulkdata/` (`<tag>[/<item>/<tag>…]`); 400 when malformed. */
@@ -80,11 +101,13 @@ export function bulkDataPathOf(text: string): string[] {
   return path;
 }
 
-/** The element at a path, and the data set (the object's, or an item's) that holds it. */
-function findElement(
-  dataSet: DataSet,
-  path: readonly string[],
-): { element: DataElement; holder: DataSet } | undefined {
+/** An element at a BulkDataURI's path, and the data set (the object's, or an item's) that holds it. */
+export interface FoundElement {
+  element: DataElement;
+  holder: DataSet;
+}
+
+function findElement(dataSet: DataSet, path: readonly string[]): FoundElement | undefined {
   let current: DataSet | undefined = dataSet;
   for (let i = 0; i < path.length; i += 2) {
     const tag = parseHexTag(path[i]!);
@@ -132,7 +155,7 @@ async function readFragments(
 async function decodeIcon(
   archive: Archive,
   instance: StoredInstance,
-  { element, holder }: { element: DataElement; holder: DataSet },
+  { element, holder }: FoundElement,
   stored: string,
 ): Promise<Uint8Array> {
   const info = iconDecoding(element, holder);

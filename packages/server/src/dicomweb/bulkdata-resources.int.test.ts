@@ -188,6 +188,12 @@ for (const dialect of DIALECTS) {
     const iconPixels = pattern(8 * 8, 5);
     const iconFragment = rleEncodeFrame(iconPixels, 8, 8, 1, 8);
     const withIcon = rleImageWithIcon(iconStudy, iconSequence(8, 8, encapsulated([iconFragment])));
+    // An RLE image whose icon is native (defined length), as some writers leave it whatever the syntax.
+    const nativeIconBytes = pattern(64 * 64, 9);
+    const withNativeIcon = rleImageWithIcon(
+      iconStudy,
+      iconSequence(64, 64, bytesElement(Tag.PixelData, 'OB', nativeIconBytes)),
+    );
     // RLE images whose icons cannot be decoded here: fragments far longer than an icon needs, a
     // description larger than an icon, or none at all (its fragments valid each time).
     const badIconStudy = generateUid();
@@ -252,7 +258,9 @@ for (const dialect of DIALECTS) {
           pixelValue: (_f, r, c) => (r ^ c ^ n) & 0xfff,
         }),
       );
-      const objects = [a1, a2, b1, b2, withIcon, hugeIcon, largeIcon, bareIcon].map((o) => syntheticImage(o));
+      const objects = [a1, a2, b1, b2, withIcon, withNativeIcon, hugeIcon, largeIcon, bareIcon].map((o) =>
+        syntheticImage(o),
+      );
       for (const batch of [[...objects, reportWithoutBulkData(emptyStudy)], big]) {
         const { body, contentType } = multipartBody(batch.map((bytes) => ({ bytes })));
         const stored = await fetch(`${lb.dicomweb}/studies`, {
@@ -377,6 +385,36 @@ for (const dialect of DIALECTS) {
         `image/dicom-rle; transfer-syntax=${RLE}`,
       ]);
       await expectParts(rle, uris, RLE_TYPE);
+    });
+
+    it('negotiates an icon by its own encoding, not by the syntax of its object: a native one needs octet-stream', async () => {
+      const instance = `/studies/${iconStudy}/series/${withNativeIcon.seriesInstanceUid}/instances/${withNativeIcon.sopInstanceUid}`;
+      const uris = await metadataUris(instance);
+      expect(uris.map((u) => u.slice(u.indexOf('/bulkdata/') + 10))).toEqual([
+        '00880200/0/7FE00010',
+        '7FE00010',
+      ]);
+      // Only the RLE type accepted: the native icon can go out in no accepted type.
+      const refused = await get(`${instance}/bulkdata`, RLE_TYPE);
+      expect(refused.status).toBe(406);
+      await refused.arrayBuffer();
+      // Both accepted: the icon as octet-stream, the root part, so the body's type too.
+      const accept = `${RLE_TYPE}, ${OCTET}`;
+      const response = await get(`${instance}/bulkdata`, accept);
+      expect(response.headers.get('content-type')).toMatch(
+        /^multipart\/related; type="application\/octet-stream";/,
+      );
+      const parts = await partsOf(response);
+      expect(parts.map((p) => p.headers['content-type'])).toEqual([
+        'application/octet-stream',
+        `image/dicom-rle; transfer-syntax=${RLE}`,
+      ]);
+      expect(parts[0]!.body).toEqual(Buffer.from(nativeIconBytes));
+      await expectParts(parts, uris, accept);
+      // The study holds it too: refused as a whole rather than sent in a type not accepted.
+      const study = await get(`/studies/${iconStudy}/bulkdata`, RLE_TYPE);
+      expect(study.status).toBe(406);
+      await study.arrayBuffer();
     });
 
     it('decodes an icon only when its item describes a small image and its fragments are short, before reading them', async () => {

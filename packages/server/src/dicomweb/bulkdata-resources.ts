@@ -1,5 +1,6 @@
 import { lookupTransferSyntax } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Archive } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
 import { canDecodeFrames } from '../imaging/decode-stored-frame.js';
 import type { Actor } from '../security/actor.js';
@@ -9,6 +10,7 @@ import {
   bulkDataPart,
   bulkDataPathOf,
   openBulkDataObject,
+  readItemElements,
   type BulkNegotiation,
 } from './bulk-data-element.js';
 import type { MultipartWritePart } from './multipart/index.js';
@@ -30,6 +32,8 @@ const PIXEL_DATA = '7FE00010';
 interface InstanceBulkData {
   instance: StoredInstance;
   uris: string[];
+  /** For each URI: whether its value is encapsulated pixel data, whose media type is negotiated. */
+  encapsulated: boolean[];
 }
 
 /** The BulkDataURIs of metadata texts by SOP Instance UID, each list in document order. */
@@ -50,14 +54,35 @@ function pathOf(uri: string): string[] {
   return bulkDataPathOf(uri.slice(uri.indexOf('/bulkdata/') + '/bulkdata/'.length));
 }
 
+function isPixelData(path: readonly string[]): boolean {
+  return path[path.length - 1]!.toUpperCase() === PIXEL_DATA;
+}
+
 /**
- * Whether an element is encapsulated pixel data, whose media type is negotiated: Pixel Data of an object
- * in an encapsulated syntax, its own or an icon's in an item, which PS3.5 §A.4 encapsulates alike.
+ * Which values of an instance are encapsulated pixel data, by each element's own encoding as
+ * {@link bulkDataPart} decides, not by the object's syntax alone. In an encapsulated syntax: its Pixel
+ * Data, as its frame index says; an icon's (Pixel Data in an item), which PS3.5 §A.4 encapsulates alike
+ * but some writers leave native (defined length), as its element says: the object is read only as far
+ * as the icon's sequence, before the body starts. Any other value is uncompressed.
  */
-function isEncapsulatedPixelData(instance: StoredInstance, uri: string): boolean {
-  return (
-    lookupTransferSyntax(instance.transferSyntaxUid)?.encapsulated === true && uri.endsWith(`/${PIXEL_DATA}`)
+async function encapsulatedValues(
+  archive: Archive,
+  instance: StoredInstance,
+  uris: readonly string[],
+): Promise<boolean[]> {
+  const paths = uris.map(pathOf);
+  if (lookupTransferSyntax(instance.transferSyntaxUid)?.encapsulated !== true) return paths.map(() => false);
+  const own = instance.frameIndex?.encapsulated !== false;
+  const result = paths.map((path) => path.length === 1 && isPixelData(path) && own);
+  const inItems = paths.flatMap((path, i) => (path.length > 1 && isPixelData(path) ? [i] : []));
+  if (inItems.length === 0) return result;
+  const found = await readItemElements(
+    archive,
+    instance,
+    inItems.map((i) => paths[i]!),
   );
+  inItems.forEach((i, k) => (result[i] = found[k]?.element.encapsulated !== undefined));
+  return result;
 }
 
 /**
@@ -68,10 +93,10 @@ function isEncapsulatedPixelData(instance: StoredInstance, uri: string): boolean
 function negotiateParts(accept: string | undefined, scope: readonly InstanceBulkData[]): BulkNegotiation {
   const targets = new Map<string, string>();
   let octetStream = false;
-  for (const { instance, uris } of scope) {
-    for (const uri of uris) {
-      const stored = instance.transferSyntaxUid;
-      if (!isEncapsulatedPixelData(instance, uri)) octetStream = true;
+  for (const { instance, encapsulated } of scope) {
+    const stored = instance.transferSyntaxUid;
+    for (const pixels of encapsulated) {
+      if (!pixels) octetStream = true;
       else if (!targets.has(stored))
         targets.set(stored, negotiateFrames(accept, stored, canDecodeFrames(stored)));
     }
@@ -88,9 +113,9 @@ function negotiateParts(accept: string | undefined, scope: readonly InstanceBulk
 }
 
 /** The `type` of the body: the media type of its root, first, part (RFC 2387 §3.1). */
-function rootType({ instance, uris }: InstanceBulkData, { pixelTarget }: BulkNegotiation): string {
+function rootType({ instance, encapsulated }: InstanceBulkData, { pixelTarget }: BulkNegotiation): string {
   const stored = instance.transferSyntaxUid;
-  return isEncapsulatedPixelData(instance, uris[0]!) && pixelTarget(stored) === stored
+  return encapsulated[0] === true && pixelTarget(stored) === stored
     ? frameMediaType(stored)
     : 'application/octet-stream';
 }
@@ -101,8 +126,9 @@ function rootType({ instance, uris }: InstanceBulkData, { pixelTarget }: BulkNeg
  * of retrieve and metadata, each element in metadata order, as one multipart/related body. Each part is
  * what GET on its BulkDataURI answers, with that URI as its Content-Location. Instances are found in the
  * actor's access scope as for frames and bulk data, and their metadata read for the URIs; objects are
- * then opened one after the other as their parts go out, never more than one at a time. Every media type
- * is negotiated first ({@link negotiateParts}); only then are the instances that go out audited as a
+ * then opened one after the other as their parts go out, never more than one at a time (one with an icon
+ * in a compressed syntax is read before, as far as the icon: {@link encapsulatedValues}). Every media
+ * type is negotiated first ({@link negotiateParts}); only then are the instances that go out audited as a
  * transfer (and their metadata as accessed).
  */
 export async function handleBulkDataResource(
@@ -122,10 +148,13 @@ export async function handleBulkDataResource(
   // metadata; a 204 sends no instance but tells of their metadata).
   const pending = await deps.archive.prepareTransfer(selectorOf(request.params), actor);
   const urisBySop = bulkDataUris(pending.metadata);
-  // Matched by SOP Instance UID rather than position: the two reads are separate queries.
-  const scope: InstanceBulkData[] = pending.instances
-    .map((instance) => ({ instance, uris: urisBySop.get(instance.sopInstanceUid) ?? [] }))
-    .filter((i) => i.uris.length > 0);
+  const scope: InstanceBulkData[] = [];
+  for (const instance of pending.instances) {
+    // Matched by SOP Instance UID rather than position: the two reads are separate queries.
+    const uris = urisBySop.get(instance.sopInstanceUid) ?? [];
+    if (uris.length === 0) continue;
+    scope.push({ instance, uris, encapsulated: await encapsulatedValues(deps.archive, instance, uris) });
+  }
   const first = scope[0];
   if (first === undefined) {
     // Instances without bulk data (e.g. structured reports): the resource exists but holds nothing, and
