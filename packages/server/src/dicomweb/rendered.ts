@@ -11,6 +11,7 @@ import { parseAccept } from './media-type/index.js';
 import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
 import { Readable } from 'node:stream';
 import type { WadoDeps, WadoParams } from './wado-rs.js';
+import { recordedOnFirstPart } from './recorded-on-first-part.js';
 
 type RenderRequest = FastifyRequest<{
   Params: WadoParams;
@@ -251,12 +252,12 @@ async function respond(
     }
   }
   // Images are rendered as the body streams: one that fails (406, unreadable palette) after others
-  // went out cuts it short, and those were sent, so every instance is recorded before the first part.
-  pending.recordTransfer(sent);
+  // went out cuts it short, and those were sent, so every instance is recorded with the first part.
   const boundary = createBoundary();
+  const recorded = recordedOnFirstPart(parts(), () => pending.recordTransfer(sent));
   return reply
     .type(`multipart/related; type="${mediaType}"; boundary=${boundary}`)
-    .send(Readable.from(writeMultipart(parts(), boundary)));
+    .send(Readable.from(writeMultipart(recorded, boundary)));
 }
 
 /** Rendered resources (PS3.18 §10.4.1.1.4): a study, series, instance or frames as consumer images. */

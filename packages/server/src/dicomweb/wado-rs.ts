@@ -24,6 +24,7 @@ import {
   negotiateInstances,
   requireOctetStream,
 } from './retrieve-negotiation.js';
+import { recordedOnFirstPart } from './recorded-on-first-part.js';
 
 /** What WADO-RS needs. */
 export interface WadoDeps {
@@ -116,10 +117,13 @@ export async function handleRetrieveInstances(
       if (next !== undefined) await releaseOpened(next);
     }
   }
-  // Recorded before the first part, for every instance the body sets out to send: a client that goes
-  // away, or a part that fails, leaves fewer sent, but none sent goes unrecorded.
-  recordTransfer(instances);
-  return sendMultipart(reply, 'application/dicom', parts());
+  // Recorded as the first part is ready, for every instance the body sets out to send: a client that
+  // goes away, or a later part that fails, leaves fewer sent, but none sent goes unrecorded.
+  return sendMultipart(
+    reply,
+    'application/dicom',
+    recordedOnFirstPart(parts(), () => recordTransfer(instances)),
+  );
 }
 
 /** Releases an object opened ahead of sending (its file handle), whatever kind of stream it is. */
@@ -228,9 +232,8 @@ export async function handleFrames(
     }
   }
   // A frame that fails to read or decode after others went out cuts the body short: the instance was
-  // still (partly) sent, so it is recorded now rather than once the body ends.
-  recordTransfer();
-  return sendMultipart(reply, partType, parts());
+  // still (partly) sent, so it is recorded with the first frame rather than once the body ends.
+  return sendMultipart(reply, partType, recordedOnFirstPart(parts(), recordTransfer));
 }
 
 /**

@@ -85,10 +85,18 @@ export async function sendInstances(
   };
   let upcoming = prepare(0);
   let started = false;
+  // Set once the first C-STORE is recorded: a recorder that throws stops the sending (below) rather than
+  // counting as one failed instance and letting the rest go out unrecorded.
+  let recordingFailed: { error: unknown } | undefined;
   const starting = () => {
     if (started) return;
+    try {
+      options.onFirstStore?.(instances.filter((i) => contextFor(i, accepted) !== undefined));
+    } catch (error) {
+      recordingFailed = { error };
+      throw error;
+    }
     started = true;
-    options.onFirstStore?.(instances.filter((i) => contextFor(i, accepted) !== undefined));
   };
   try {
     return await sendEach();
@@ -131,6 +139,7 @@ export async function sendInstances(
           status = response.command.status ?? Status.ProcessingFailure;
         } catch {
           await data?.close().catch(() => {});
+          if (recordingFailed !== undefined) throw recordingFailed.error;
           if (!association.isOpen) {
             counts.failed += 1 + counts.remaining;
             counts.failedUids.push(instance.sopInstanceUid);
