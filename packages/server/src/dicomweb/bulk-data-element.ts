@@ -15,7 +15,7 @@ import type { FrameInfo } from '../imaging/codecs/index.js';
 import { decodeItemFrame } from '../imaging/decode-stored-frame.js';
 import { ICON_MAX_ENCODED_BYTES, iconFrameInfo } from '../imaging/icon-frame.js';
 import { readFrame } from '../imaging/read-frame.js';
-import { AppError, ErrorCode } from '../shared/app-error.js';
+import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
 import type { MultipartWritePart } from './multipart/index.js';
 import { frameMediaType } from './retrieve-negotiation.js';
 
@@ -32,9 +32,10 @@ export interface BulkDataPart extends MultipartWritePart {
 
 /**
  * Chooses the transfer syntax of encapsulated pixel data from the one it is stored in: the stored one
- * (sent as its fragments) or one it is decoded to. May throw NotAcceptable.
+ * (sent as its fragments) or one it is decoded to, which `decodable` false rules out (an icon whose item
+ * does not allow it, see {@link iconDecoding}). May throw NotAcceptable.
  */
-export type PixelTarget = (stored: string) => string;
+export type PixelTarget = (stored: string, decodable: boolean) => string;
 
 /** What the client accepts, as a bulk data value needs it (PS3.18 §8.7.3): each may throw NotAcceptable. */
 export interface BulkNegotiation {
@@ -126,7 +127,7 @@ function findElement(dataSet: DataSet, path: readonly string[]): FoundElement | 
  * Description, or why not. Decided from the item and the fragments' lengths, before any byte is read:
  * an item can claim gigabytes.
  */
-function iconDecoding(element: DataElement, item: DataSet): FrameInfo | string {
+export function iconDecoding(element: DataElement, item: DataSet): FrameInfo | string {
   const info = iconFrameInfo(item);
   if (typeof info === 'string') return info;
   let length = 0;
@@ -149,24 +150,59 @@ async function readFragments(
 }
 
 /**
- * An icon decoded by its own item (the frame index describes the top-level Pixel Data only), once
- * {@link iconDecoding} allows it; NotAcceptable otherwise, as it can then only go out as stored.
+ * The syntax encapsulated pixel data goes out in: an icon's is decoded only as {@link iconDecoding}
+ * allows (the frame index describes the object's own Pixel Data only), so a client that accepts nothing
+ * else than a decoded icon is told why it is not.
  */
-async function decodeIcon(
-  archive: Archive,
-  instance: StoredInstance,
-  { element, holder }: FoundElement,
-  stored: string,
-): Promise<Uint8Array> {
-  const info = iconDecoding(element, holder);
-  if (typeof info === 'string') {
-    throw new AppError(
-      ErrorCode.NotAcceptable,
-      `${info}; accept ${frameMediaType(stored)} or transfer-syntax=* for it as stored`,
-    );
+function targetOf(pixelTarget: PixelTarget, stored: string, icon: FrameInfo | string | undefined): string {
+  if (typeof icon !== 'string') return pixelTarget(stored, true);
+  try {
+    return pixelTarget(stored, false);
+  } catch (error) {
+    if (!isAppError(error) || error.code !== ErrorCode.NotAcceptable) throw error;
+    throw new AppError(ErrorCode.NotAcceptable, `${icon}; ${error.message}`);
   }
-  const encoded = await readFragments(archive, instance, element.encapsulated?.fragments ?? []);
-  return (await decodeItemFrame(stored, encoded, info)).pixels;
+}
+
+/**
+ * Encapsulated pixel data as a part: its fragments in the stored syntax, or decoded to the one
+ * `pixelTarget` asks for, the object's frame by frame, an icon (`inItem`) as its one frame.
+ */
+async function encapsulatedPart(
+  archive: Archive,
+  { instance, object }: BulkDataObject,
+  { element, holder }: FoundElement,
+  inItem: boolean,
+  pixelTarget: PixelTarget,
+  headers: Record<string, string>,
+): Promise<BulkDataPart> {
+  const stored = object.transferSyntaxUid;
+  const icon = inItem ? iconDecoding(element, holder) : undefined;
+  const target = targetOf(pixelTarget, stored, icon);
+  const fragments = element.encapsulated?.fragments ?? [];
+  if (target === stored) {
+    const partType = frameMediaType(stored);
+    const body = (async function* () {
+      for (const f of fragments) {
+        yield f.bytes ?? (await archive.readObjectRange(instance, { offset: f.offset, length: f.length }));
+      }
+    })();
+    return { partType, contentType: `${partType}; transfer-syntax=${stored}`, headers, body };
+  }
+  const partType = 'application/octet-stream';
+  const contentType = `${partType}; transfer-syntax=${target}`;
+  if (icon !== undefined) {
+    // An icon is decoded only by a description that allows it, never through the frame index.
+    if (typeof icon === 'string') throw new AppError(ErrorCode.NotAcceptable, icon);
+    const encoded = await readFragments(archive, instance, fragments);
+    const body = (await decodeItemFrame(stored, encoded, icon)).pixels;
+    return { partType, contentType, headers, body };
+  }
+  const frames = instance.frameIndex?.frames.length ?? 1;
+  const body = (async function* () {
+    for (let i = 0; i < frames; i++) yield (await readFrame(archive, instance, i, target)).pixels;
+  })();
+  return { partType, contentType, headers, body };
 }
 
 /**
@@ -177,44 +213,23 @@ async function decodeIcon(
  * fragments in the stored syntax with that syntax's media type, or decoded when `pixelTarget` asks for
  * another syntax (PS3.18 §8.7.3.3, §8.7.8): the object's frame by frame, an icon as its one frame.
  * NotFound when the object has no such element. The body is opened lazily and released by the
- * multipart writer when the part is never sent; an icon is decoded (if {@link iconDecoding} allows it,
- * else NotAcceptable) before the part is returned.
+ * multipart writer when the part is never sent; an icon is decoded, when {@link iconDecoding} allows it,
+ * before the part is returned.
  */
 export async function bulkDataPart(
   archive: Archive,
-  { instance, object }: BulkDataObject,
+  bulk: BulkDataObject,
   path: readonly string[],
   { pixelTarget, requireOctetStream }: BulkNegotiation,
   location: string,
 ): Promise<BulkDataPart> {
+  const { instance, object } = bulk;
   const found = findElement(object.dataSet, path);
   if (found === undefined) throw new AppError(ErrorCode.NotFound, `no bulk data at ${path.join('/')}`);
   const { element } = found;
   const headers = { 'Content-Location': location };
   if (element.encapsulated !== undefined) {
-    const stored = object.transferSyntaxUid;
-    const target = pixelTarget(stored);
-    const fragments = element.encapsulated.fragments;
-    if (target === stored) {
-      const partType = frameMediaType(stored);
-      const body = (async function* () {
-        for (const f of fragments) {
-          yield f.bytes ?? (await archive.readObjectRange(instance, { offset: f.offset, length: f.length }));
-        }
-      })();
-      return { partType, contentType: `${partType}; transfer-syntax=${stored}`, headers, body };
-    }
-    const partType = 'application/octet-stream';
-    const contentType = `${partType}; transfer-syntax=${target}`;
-    if (path.length > 1) {
-      const body = await decodeIcon(archive, instance, found, stored);
-      return { partType, contentType, headers, body };
-    }
-    const frames = instance.frameIndex?.frames.length ?? 1;
-    const body = (async function* () {
-      for (let i = 0; i < frames; i++) yield (await readFrame(archive, instance, i, target)).pixels;
-    })();
-    return { partType, contentType, headers, body };
+    return encapsulatedPart(archive, bulk, found, path.length > 1, pixelTarget, headers);
   }
   requireOctetStream();
   let body: AsyncIterable<Uint8Array> | Uint8Array;

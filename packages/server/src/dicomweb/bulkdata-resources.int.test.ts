@@ -207,6 +207,8 @@ for (const dialect of DIALECTS) {
       badIconStudy,
       sequenceElement(0x00880200, [[encapsulated([iconFragment])]]),
     );
+    // An icon well described whose codestream is not RLE: found out only by decoding it.
+    const corruptIcon = rleImageWithIcon(badIconStudy, iconSequence(8, 8, encapsulated([pattern(100, 10)])));
     const instanceA2 = `/studies/${study}/series/${seriesA}/instances/${a2.sopInstanceUid}`;
     const instanceB2 = `/studies/${study}/series/${seriesB}/instances/${b2.sopInstanceUid}`;
 
@@ -258,9 +260,10 @@ for (const dialect of DIALECTS) {
           pixelValue: (_f, r, c) => (r ^ c ^ n) & 0xfff,
         }),
       );
-      const objects = [a1, a2, b1, b2, withIcon, withNativeIcon, hugeIcon, largeIcon, bareIcon].map((o) =>
-        syntheticImage(o),
-      );
+      const objects = [
+        ...[a1, a2, b1, b2, withIcon, withNativeIcon],
+        ...[hugeIcon, largeIcon, bareIcon, corruptIcon],
+      ].map((o) => syntheticImage(o));
       for (const batch of [[...objects, reportWithoutBulkData(emptyStudy)], big]) {
         const { body, contentType } = multipartBody(batch.map((bytes) => ({ bytes })));
         const stored = await fetch(`${lb.dicomweb}/studies`, {
@@ -442,6 +445,40 @@ for (const dialect of DIALECTS) {
       const [asStored] = await partsOf(await get(iconOf(hugeIcon), RLE_TYPE));
       expect(asStored!.headers['content-type']).toBe(`image/dicom-rle; transfer-syntax=${RLE}`);
       expect(asStored!.body).toEqual(Buffer.concat(hugeIconFragments));
+    });
+
+    it('leaves out an icon that cannot be decoded, sending the rest of the study whole', async () => {
+      const images = [hugeIcon, largeIcon, bareIcon, corruptIcon];
+      const pixelsOf = (o: SyntheticImageOptions) => `${o.sopInstanceUid}/bulkdata/7FE00010`;
+      const iconOf = (o: SyntheticImageOptions) => `${o.sopInstanceUid}/bulkdata/00880200/0/7FE00010`;
+      // What follows `/instances/` in each part's Content-Location, sorted.
+      const sentOf = (parts: Part[]) =>
+        parts.map((p) => p.headers['content-location']!.replace(/^.*\/instances\//, '')).sort();
+      // Octet-stream only: the pixel data of every image, decoded; no icon, three of them refused before
+      // the body (told in a Warning) and the fourth once its codestream fails to decode.
+      const octets = await get(`/studies/${badIconStudy}/bulkdata`, OCTET);
+      expect(octets.headers.get('warning')).toMatch(/^299 lightbox "3 icons? .*left out/);
+      const parts = await partsOf(octets);
+      expect(sentOf(parts)).toEqual(images.map(pixelsOf).sort());
+      for (const image of images) expect(bodyAt(parts, pixelsOf(image))).toEqual(nativeFrames(image, 1));
+
+      // Any type (*/*): an icon that cannot be decoded goes out as stored; the corrupt one is left out.
+      const any = await partsOf(await get(`/studies/${badIconStudy}/bulkdata`, '*/*'));
+      expect(sentOf(any)).toEqual(
+        [...images.map(pixelsOf), ...[hugeIcon, largeIcon, bareIcon].map(iconOf)].sort(),
+      );
+      expect(bodyAt(any, iconOf(bareIcon))).toEqual(Buffer.from(iconFragment));
+      expect(
+        any.find((p) => p.headers['content-location']!.endsWith(iconOf(largeIcon)))!.headers['content-type'],
+      ).toBe(`image/dicom-rle; transfer-syntax=${RLE}`);
+      // So does its single BulkDataURI, which answers the corrupt one with 500 before any body.
+      const instance = (o: SyntheticImageOptions) =>
+        `/studies/${badIconStudy}/series/${o.seriesInstanceUid}/instances/${o.sopInstanceUid}`;
+      const [bare] = await partsOf(await get(`${instance(bareIcon)}/bulkdata/00880200/0/7FE00010`));
+      expect(bare!.headers['content-type']).toBe(`image/dicom-rle; transfer-syntax=${RLE}`);
+      const corrupt = await get(`${instance(corruptIcon)}/bulkdata/00880200/0/7FE00010`);
+      expect(corrupt.status).toBe(500);
+      await corrupt.arrayBuffer();
     });
 
     it('answers a single BulkDataURI of an uncompressed value only when octet-stream is accepted (PS3.18 §8.7.3)', async () => {

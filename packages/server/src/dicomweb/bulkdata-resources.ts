@@ -1,40 +1,17 @@
-import { lookupTransferSyntax } from '@lightbox/dicom';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Archive } from '../archive/archive.js';
-import type { StoredInstance } from '../archive/index-store.js';
-import { canDecodeFrames } from '../imaging/decode-stored-frame.js';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { dicomwebBaseUrl } from './base-url.js';
-import {
-  bulkDataPart,
-  bulkDataPathOf,
-  openBulkDataObject,
-  readItemElements,
-  type BulkNegotiation,
-} from './bulk-data-element.js';
+import { bulkDataPart, openBulkDataObject } from './bulk-data-element.js';
+import { planBulkData, storedValues, type InstanceBulkData, type StoredValue } from './bulkdata-plan.js';
 import type { MultipartWritePart } from './multipart/index.js';
-import {
-  acceptsMultipart,
-  frameMediaType,
-  negotiateFrames,
-  requireOctetStream,
-} from './retrieve-negotiation.js';
+import { acceptsMultipart } from './retrieve-negotiation.js';
 import { selectorOf, sendMultipart, type WadoDeps, type WadoParams } from './wado-rs.js';
 
 // Relative BulkDataURIs as the metadata holds them; their text never needs unescaping (UIDs, hex tags,
 // item numbers), and a `"BulkDataURI":"` inside a string value would have its quotes escaped.
 const BULK_DATA_URI =
   /"BulkDataURI":"(studies\/[^"/]+\/series\/[^"/]+\/instances\/([^"/]+)\/bulkdata\/[^"]+)"/g;
-const PIXEL_DATA = '7FE00010';
-
-/** An instance whose bulk data goes out, with the relative BulkDataURIs of its metadata, in order. */
-interface InstanceBulkData {
-  instance: StoredInstance;
-  uris: string[];
-  /** For each URI: whether its value is encapsulated pixel data, whose media type is negotiated. */
-  encapsulated: boolean[];
-}
 
 /** The BulkDataURIs of metadata texts by SOP Instance UID, each list in document order. */
 function bulkDataUris(texts: readonly string[]): Map<string, string[]> {
@@ -49,75 +26,30 @@ function bulkDataUris(texts: readonly string[]): Map<string, string[]> {
   return bySop;
 }
 
-/** The element path of a relative BulkDataURI (what follows `/bulkdata/`). */
-function pathOf(uri: string): string[] {
-  return bulkDataPathOf(uri.slice(uri.indexOf('/bulkdata/') + '/bulkdata/'.length));
-}
-
-function isPixelData(path: readonly string[]): boolean {
-  return path[path.length - 1]!.toUpperCase() === PIXEL_DATA;
-}
-
-/**
- * Which values of an instance are encapsulated pixel data, by each element's own encoding as
- * {@link bulkDataPart} decides, not by the object's syntax alone. In an encapsulated syntax: its Pixel
- * Data, as its frame index says; an icon's (Pixel Data in an item), which PS3.5 §A.4 encapsulates alike
- * but some writers leave native (defined length), as its element says: the object is read only as far
- * as the icon's sequence, before the body starts. Any other value is uncompressed.
- */
-async function encapsulatedValues(
-  archive: Archive,
-  instance: StoredInstance,
-  uris: readonly string[],
-): Promise<boolean[]> {
-  const paths = uris.map(pathOf);
-  if (lookupTransferSyntax(instance.transferSyntaxUid)?.encapsulated !== true) return paths.map(() => false);
-  const own = instance.frameIndex?.encapsulated !== false;
-  const result = paths.map((path) => path.length === 1 && isPixelData(path) && own);
-  const inItems = paths.flatMap((path, i) => (path.length > 1 && isPixelData(path) ? [i] : []));
-  if (inItems.length === 0) return result;
-  const found = await readItemElements(
-    archive,
-    instance,
-    inItems.map((i) => paths[i]!),
-  );
-  inItems.forEach((i, k) => (result[i] = found[k]?.element.encapsulated !== undefined));
-  return result;
+/** `Warning: 299` (PS3.18 §8.4.3) for the icons left out: quoted-string text, printable ASCII. */
+function leftOutWarning(leftOut: readonly string[]): string {
+  const text =
+    `${leftOut.length} icon${leftOut.length === 1 ? '' : 's'} left out: they go out only as stored, in a ` +
+    `media type not accepted (${leftOut[0]})`;
+  return `299 lightbox "${text.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, "'")}"`;
 }
 
 /**
- * Negotiates every part before the first byte is sent (a 406 cannot follow a 200): bulk data other than
- * encapsulated pixel data needs `application/octet-stream`; the pixel data of each compressed transfer
- * syntax in scope goes out as for `/frames` (its own media type, or decoded). Throws NotAcceptable.
+ * A part, or none for an icon that fails to decode (a corrupt codestream, found out only now): it is
+ * decoded before its part starts, so leaving it out keeps the rest of the body whole.
  */
-function negotiateParts(accept: string | undefined, scope: readonly InstanceBulkData[]): BulkNegotiation {
-  const targets = new Map<string, string>();
-  let octetStream = false;
-  for (const { instance, encapsulated } of scope) {
-    const stored = instance.transferSyntaxUid;
-    for (const pixels of encapsulated) {
-      if (!pixels) octetStream = true;
-      else if (!targets.has(stored))
-        targets.set(stored, negotiateFrames(accept, stored, canDecodeFrames(stored)));
-    }
+async function partOrNone(
+  value: StoredValue,
+  make: () => Promise<MultipartWritePart>,
+  log: FastifyBaseLogger,
+): Promise<MultipartWritePart | undefined> {
+  try {
+    return await make();
+  } catch (error) {
+    if (!value.encapsulated || value.path.length === 1) throw error;
+    log.warn({ err: error, uri: value.uri }, 'an icon that could not be decoded was left out');
+    return undefined;
   }
-  if (octetStream)
-    requireOctetStream(accept, 'this bulk data includes values other than compressed pixel data');
-  return {
-    // Pixel data in a syntax not negotiated above (not expected) goes out as stored rather than failing
-    // once the body has begun.
-    pixelTarget: (stored) => targets.get(stored) ?? stored,
-    // Checked above for every uncompressed value in scope: a 406 cannot follow a 200.
-    requireOctetStream: () => {},
-  };
-}
-
-/** The `type` of the body: the media type of its root, first, part (RFC 2387 §3.1). */
-function rootType({ instance, encapsulated }: InstanceBulkData, { pixelTarget }: BulkNegotiation): string {
-  const stored = instance.transferSyntaxUid;
-  return encapsulated[0] === true && pixelTarget(stored) === stored
-    ? frameMediaType(stored)
-    : 'application/octet-stream';
 }
 
 /**
@@ -127,9 +59,10 @@ function rootType({ instance, encapsulated }: InstanceBulkData, { pixelTarget }:
  * what GET on its BulkDataURI answers, with that URI as its Content-Location. Instances are found in the
  * actor's access scope as for frames and bulk data, and their metadata read for the URIs; objects are
  * then opened one after the other as their parts go out, never more than one at a time (one with an icon
- * in a compressed syntax is read before, as far as the icon: {@link encapsulatedValues}). Every media
- * type is negotiated first ({@link negotiateParts}); only then are the instances that go out audited as a
- * transfer (and their metadata as accessed).
+ * in a compressed syntax is read before, as far as the icon: {@link storedValues}). Every media type is
+ * negotiated first ({@link planBulkData}); an icon that cannot go out in an accepted type is left out,
+ * with a Warning. Only then are the instances that go out audited as a transfer (and their metadata as
+ * accessed).
  */
 export async function handleBulkDataResource(
   deps: WadoDeps,
@@ -152,11 +85,9 @@ export async function handleBulkDataResource(
   for (const instance of pending.instances) {
     // Matched by SOP Instance UID rather than position: the two reads are separate queries.
     const uris = urisBySop.get(instance.sopInstanceUid) ?? [];
-    if (uris.length === 0) continue;
-    scope.push({ instance, uris, encapsulated: await encapsulatedValues(deps.archive, instance, uris) });
+    if (uris.length > 0) scope.push({ instance, values: await storedValues(deps.archive, instance, uris) });
   }
-  const first = scope[0];
-  if (first === undefined) {
+  if (scope.length === 0) {
     // Instances without bulk data (e.g. structured reports): the resource exists but holds nothing, and
     // a multipart body needs at least one part (RFC 2046 §5.1.1). 204, as PS3.18 §8.3.4.4.1 answers an
     // empty search, rather than 404, which would say the study is unknown or out of reach.
@@ -164,16 +95,20 @@ export async function handleBulkDataResource(
     return reply.code(204).send();
   }
 
-  const negotiation = negotiateParts(accept, scope);
-  pending.recordTransfer(scope.map((i) => i.instance));
+  const plan = planBulkData(accept, scope);
+  pending.recordTransfer(plan.scope.map((i) => i.instance));
+  if (plan.leftOut.length > 0) reply.header('warning', leftOutWarning(plan.leftOut));
   const base = dicomwebBaseUrl(request, deps.publicUrl);
   async function* parts(): AsyncGenerator<MultipartWritePart> {
-    for (const { instance, uris } of scope) {
+    for (const { instance, values } of plan.scope) {
       const object = await openBulkDataObject(deps.archive, instance);
-      for (const uri of uris) {
-        yield await bulkDataPart(deps.archive, object, pathOf(uri), negotiation, `${base}/${uri}`);
+      for (const value of values) {
+        const make = () =>
+          bulkDataPart(deps.archive, object, value.path, plan.negotiation, `${base}/${value.uri}`);
+        const part = await partOrNone(value, make, request.log);
+        if (part !== undefined) yield part;
       }
     }
   }
-  return sendMultipart(reply, rootType(first, negotiation), parts());
+  return sendMultipart(reply, plan.rootType, parts());
 }

@@ -254,7 +254,7 @@ export async function handleBulkData(
   const object = await openBulkDataObject(deps.archive, instance);
   const accept = request.headers.accept;
   const negotiation: BulkNegotiation = {
-    pixelTarget: (stored) => negotiateFrames(accept, stored, canDecodeFrames(stored)),
+    pixelTarget: (stored, decodable) => negotiateFrames(accept, stored, decodable && canDecodeFrames(stored)),
     requireOctetStream: () => requireOctetStream(accept, 'this bulk data is uncompressed'),
   };
   const location = `${instanceUrl(dicomwebBaseUrl(request, deps.publicUrl), instance)}/bulkdata/${path.join('/')}`;
