@@ -7,6 +7,7 @@ import { planBulkData, storedValues, type InstanceBulkData, type StoredValue } f
 import type { MultipartWritePart } from './multipart/index.js';
 import { acceptsMultipart } from './retrieve-negotiation.js';
 import { selectorOf, sendMultipart, type WadoDeps, type WadoParams } from './wado-rs.js';
+import { recordedOnFirstPart } from './recorded-on-first-part.js';
 
 // Relative BulkDataURIs as the metadata holds them; their text never needs unescaping (UIDs, hex tags,
 // item numbers), and a `"BulkDataURI":"` inside a string value would have its quotes escaped.
@@ -96,7 +97,6 @@ export async function handleBulkDataResource(
   }
 
   const plan = planBulkData(accept, scope);
-  pending.recordTransfer(plan.scope.map((i) => i.instance));
   if (plan.leftOut.length > 0) reply.header('warning', leftOutWarning(plan.leftOut));
   const base = dicomwebBaseUrl(request, deps.publicUrl);
   async function* parts(): AsyncGenerator<MultipartWritePart> {
@@ -110,5 +110,11 @@ export async function handleBulkDataResource(
       }
     }
   }
-  return sendMultipart(reply, plan.rootType, parts());
+  // Recorded as the first part is ready: an object that cannot be opened first is an error, nothing sent.
+  const sent = plan.scope.map((i) => i.instance);
+  return sendMultipart(
+    reply,
+    plan.rootType,
+    recordedOnFirstPart(parts(), () => pending.recordTransfer(sent)),
+  );
 }
