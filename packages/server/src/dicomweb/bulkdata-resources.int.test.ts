@@ -1,11 +1,4 @@
-import {
-  generateUid,
-  readPart10,
-  Tag,
-  TransferSyntaxUid,
-  UNDEFINED_LENGTH,
-  type DataElement,
-} from '@lightbox/dicom';
+import { generateUid, readPart10, Tag, TransferSyntaxUid, type DataElement } from '@lightbox/dicom';
 import {
   bytesElement,
   concatBytes,
@@ -26,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Archive } from '../archive/archive.js';
 import { multipartBody, splitMultipart } from '../test-support/dicomweb-client.js';
 import { DIALECTS } from '../test-support/test-databases.js';
+import { encapsulatedPixelData } from './stow-pixel-data.js';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
 import { createUser } from '../test-support/test-users.js';
 
@@ -51,20 +45,6 @@ function nativeFrames(options: SyntheticImageOptions, count: number): Buffer {
 }
 
 const us = (tag: number, value: number) => numberElement(tag, 'US', [value]);
-
-/** Encapsulated pixel data (PS3.5 §A.4) of these fragments, with an empty Basic Offset Table. */
-function encapsulated(fragments: readonly Uint8Array[]): DataElement {
-  return {
-    tag: Tag.PixelData,
-    vr: 'OB',
-    length: UNDEFINED_LENGTH,
-    offset: -1,
-    encapsulated: {
-      basicOffsetTable: new Uint8Array(0),
-      fragments: fragments.map((bytes) => ({ offset: -1, length: bytes.length, bytes })),
-    },
-  };
-}
 
 /** An Icon Image Sequence (PS3.3 F.7) of one 8-bit monochrome item of this size and pixel data. */
 function iconSequence(rows: number, columns: number, pixelData: DataElement): DataElement {
@@ -187,7 +167,7 @@ for (const dialect of DIALECTS) {
     const iconStudy = generateUid();
     const iconPixels = pattern(8 * 8, 5);
     const iconFragment = rleEncodeFrame(iconPixels, 8, 8, 1, 8);
-    const withIcon = rleImageWithIcon(iconStudy, iconSequence(8, 8, encapsulated([iconFragment])));
+    const withIcon = rleImageWithIcon(iconStudy, iconSequence(8, 8, encapsulatedPixelData([iconFragment])));
     // An RLE image whose icon is native (defined length), as some writers leave it whatever the syntax.
     const nativeIconBytes = pattern(64 * 64, 9);
     const withNativeIcon = rleImageWithIcon(
@@ -198,17 +178,23 @@ for (const dialect of DIALECTS) {
     // description larger than an icon, or none at all (its fragments valid each time).
     const badIconStudy = generateUid();
     const hugeIconFragments = [pattern(600_000, 6), pattern(600_000, 7)];
-    const hugeIcon = rleImageWithIcon(badIconStudy, iconSequence(8, 8, encapsulated(hugeIconFragments)));
+    const hugeIcon = rleImageWithIcon(
+      badIconStudy,
+      iconSequence(8, 8, encapsulatedPixelData(hugeIconFragments)),
+    );
     const largeIcon = rleImageWithIcon(
       badIconStudy,
-      iconSequence(300, 300, encapsulated([rleEncodeFrame(pattern(300 * 300, 8), 300, 300, 1, 8)])),
+      iconSequence(300, 300, encapsulatedPixelData([rleEncodeFrame(pattern(300 * 300, 8), 300, 300, 1, 8)])),
     );
     const bareIcon = rleImageWithIcon(
       badIconStudy,
-      sequenceElement(0x00880200, [[encapsulated([iconFragment])]]),
+      sequenceElement(0x00880200, [[encapsulatedPixelData([iconFragment])]]),
     );
     // An icon well described whose codestream is not RLE: found out only by decoding it.
-    const corruptIcon = rleImageWithIcon(badIconStudy, iconSequence(8, 8, encapsulated([pattern(100, 10)])));
+    const corruptIcon = rleImageWithIcon(
+      badIconStudy,
+      iconSequence(8, 8, encapsulatedPixelData([pattern(100, 10)])),
+    );
     const instanceA2 = `/studies/${study}/series/${seriesA}/instances/${a2.sopInstanceUid}`;
     const instanceB2 = `/studies/${study}/series/${seriesB}/instances/${b2.sopInstanceUid}`;
 

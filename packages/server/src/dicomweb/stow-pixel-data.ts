@@ -36,6 +36,20 @@ function mismatch(detail: string): AppError {
   return new AppError(ErrorCode.DataSetMismatch, detail);
 }
 
+/** Encapsulated Pixel Data (PS3.5 §A.4) of these fragments, one per frame, with an empty Basic Offset Table. */
+export function encapsulatedPixelData(fragments: readonly Uint8Array[]): DataElement {
+  return {
+    tag: Tag.PixelData,
+    vr: 'OB',
+    length: UNDEFINED_LENGTH,
+    offset: -1,
+    encapsulated: {
+      basicOffsetTable: new Uint8Array(0),
+      fragments: fragments.map((bytes) => ({ offset: -1, length: bytes.length, bytes })),
+    },
+  };
+}
+
 function usElement(tag: number, value: number): DataElement {
   const bytes = new Uint8Array(2);
   new DataView(bytes.buffer).setUint16(0, value, true);
@@ -255,16 +269,7 @@ export function pixelDataFromParts(
     applyFrameCount(dataSet, parts.length);
   }
   return {
-    element: {
-      tag: Tag.PixelData,
-      vr: 'OB',
-      length: UNDEFINED_LENGTH,
-      offset: -1,
-      encapsulated: {
-        basicOffsetTable: new Uint8Array(0),
-        fragments: fragments.map((bytes) => ({ offset: -1, length: bytes.length, bytes })),
-      },
-    },
+    element: encapsulatedPixelData(fragments),
     transferSyntaxUid,
   };
 }
