@@ -9,6 +9,7 @@ import {
   type TestLightbox,
 } from '../../server/src/test-support/test-lightbox.js';
 import { startTestBrowser, type TestBrowser } from './test-browser.js';
+import type { ViewerAutomation } from './viewer-automation.js';
 
 /** A Lightbox on SQLite holding a test file's studies, and the Chromium its viewer is driven in. */
 export interface ViewerSession {
@@ -57,7 +58,32 @@ export async function showStudy(page: Page, count: number): Promise<void> {
   await firstImage(page, count);
   await page.waitForFunction(() => 'lightboxViewer' in window);
   await page.getByLabel('Layout').selectOption('1x1');
-  await page.waitForTimeout(300);
+  await imageSettled(page);
+}
+
+/**
+ * Waits until viewport 0 shows its image where it will stay: the same page position for two corners of
+ * the image over consecutive polls. A fixed pause was not enough on a loaded machine, where a drag could
+ * land before the layout had settled and draw nothing.
+ */
+async function imageSettled(page: Page): Promise<void> {
+  let before = '';
+  await expect
+    .poll(
+      async () => {
+        const now = JSON.stringify(
+          await page.evaluate(() => {
+            const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
+            return [viewer.imageToClient(0, 0, 0), viewer.imageToClient(0, 100, 100)];
+          }),
+        );
+        const settled = now === before;
+        before = now;
+        return settled;
+      },
+      { interval: 150, timeout: 15_000 },
+    )
+    .toBe(true);
 }
 
 /** Signs in to the viewer on a study and shows it as {@link showStudy} does. */
