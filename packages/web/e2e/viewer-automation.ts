@@ -26,21 +26,24 @@ export async function clientPoint(page: Page, column: number, row: number): Prom
   );
 }
 
-/** The grey shown where an image pixel is (red channel of viewport 0's canvas). */
-export async function displayedGrey(page: Page, column: number, row: number): Promise<number> {
+/** The grey shown at a point of the page in a viewport (red channel of its canvas). */
+export async function greyAtClient(page: Page, viewportId: string, at: [number, number]): Promise<number> {
   return page.evaluate(
-    ([c, r]) => {
-      const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
-      const [x, y] = viewer.imageToClient(0, c, r);
-      const canvas = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
+    ([id, [x, y]]) => {
+      const canvas = document.querySelector<HTMLCanvasElement>(`[data-viewport-id="${id}"] canvas`)!;
       const rect = canvas.getBoundingClientRect();
       const scale = canvas.width / rect.width;
       return canvas
         .getContext('2d')!
         .getImageData(Math.floor((x - rect.left) * scale), Math.floor((y - rect.top) * scale), 1, 1).data[0]!;
     },
-    [column, row] as const,
+    [viewportId, at] as const,
   );
+}
+
+/** The grey shown where an image pixel is in viewport 0. */
+export async function displayedGrey(page: Page, column: number, row: number): Promise<number> {
+  return greyAtClient(page, 'viewport-0', await clientPoint(page, column, row));
 }
 
 /** Drags the chosen tool from one point of the page to another, through their midpoint. */

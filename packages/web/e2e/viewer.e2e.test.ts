@@ -11,6 +11,7 @@ import { SCREENSHOT_DIR, screenshot, type TestBrowser } from './test-browser.js'
 import {
   clientPoint,
   displayedGrey,
+  greyAtClient,
   drag,
   measurementTexts,
   type ViewerAutomation,
@@ -33,19 +34,12 @@ function expectedGrey(hu: number, center: number, width: number): number {
 
 /** The grey shown where a patient-space point (mm) is in a viewport. */
 async function greyAtWorld(page: Page, viewportId: string, world: [number, number, number]): Promise<number> {
-  return page.evaluate(
-    ([id, point]) => {
-      const viewer = (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer;
-      const [x, y] = viewer.worldToClient(id, point);
-      const canvas = document.querySelector<HTMLCanvasElement>(`[data-viewport-id="${id}"] canvas`)!;
-      const rect = canvas.getBoundingClientRect();
-      const scale = canvas.width / rect.width;
-      return canvas
-        .getContext('2d')!
-        .getImageData(Math.floor((x - rect.left) * scale), Math.floor((y - rect.top) * scale), 1, 1).data[0]!;
-    },
+  const at = await page.evaluate(
+    ([id, point]) =>
+      (window as unknown as { lightboxViewer: ViewerAutomation }).lightboxViewer.worldToClient(id, point),
     [viewportId, world] as const,
   );
+  return greyAtClient(page, viewportId, at);
 }
 
 /** One attribute of a file as DCMTK's dcmdump shows it. */
