@@ -46,7 +46,9 @@ export function buildFileMeta(dataSet: DataSet, transferSyntaxUid: string, sourc
   if (sourceMeta !== undefined) {
     // Source AE Title and later meta elements (sending/receiving AE, private information) are kept.
     for (const element of sourceMeta.elements.values()) {
-      if (element.tag >= 0x00020016 && element.bytes !== undefined) meta.set(element);
+      // Group 0002 only: a meta built from DICOM JSON may carry a Specific Character Set of its own.
+      if (element.tag >= 0x00020016 && element.tag <= 0x0002ffff && element.bytes !== undefined)
+        meta.set(element);
     }
   }
   const groupLength = encodedLength(meta, { explicitVr: true, littleEndian: true });

@@ -157,9 +157,6 @@ export function assembleInstance(json: unknown, source: BulkDataSource): Assembl
       transferSyntaxUid = pixelData.transferSyntaxUid;
     }
     const sourceMeta = Object.keys(meta).length > 0 ? fromDicomJson(meta) : new DataSet(true);
-    // Only group 0002 belongs in the file meta: not the character set that non-ASCII text there adds.
-    for (const element of [...sourceMeta.elements.values()])
-      if (element.tag > 0x0002ffff) sourceMeta.delete(element.tag);
     function* part10(): Generator<Uint8Array> {
       for (const chunk of encodePart10(dataSet, { transferSyntaxUid, sourceMeta })) {
         if (isBulkReference(chunk)) throw new Error('every value of an assembled instance is in memory');
