@@ -187,11 +187,14 @@ export function createArchive(deps: ArchiveDeps): Archive {
     },
 
     async prepareTransfer(selector, actor) {
-      const scope = accessScopeOf(actor);
-      const instances = await index.findInstances(selector, scope);
-      if (instances.length === 0) throw notFound(selector);
-      const found = await index.instanceMetadata(selector, scope);
-      if (found.metadata.length === 0) throw notFound(selector);
+      // One read of the instances with their metadata: the two lists cannot disagree.
+      const read = await index.findInstancesWithMetadata(selector, accessScopeOf(actor));
+      if (read.instances.length === 0) throw notFound(selector);
+      const instances = read.instances.map(({ metadata: _metadata, ...instance }) => instance);
+      const found: InstanceMetadata = {
+        patientIds: [...new Set(read.instances.map((i) => i.patientId))],
+        metadata: read.instances.map((i) => i.metadata),
+      };
       return {
         instances,
         metadata: found.metadata,
