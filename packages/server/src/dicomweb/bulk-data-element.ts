@@ -12,9 +12,9 @@ import {
 import type { Archive } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
 import type { FrameInfo } from '../imaging/codecs/index.js';
-import { decodeItemFrame } from '../imaging/decode-stored-frame.js';
+import { decodeEncodedFrame } from '../imaging/decode-stored-frame.js';
 import { ICON_MAX_ENCODED_BYTES, iconFrameInfo } from '../imaging/icon-frame.js';
-import { readFrame } from '../imaging/read-frame.js';
+import { concatFrameParts, readFrame } from '../imaging/read-frame.js';
 import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
 import type { MultipartWritePart } from './multipart/index.js';
 import { frameMediaType } from './retrieve-negotiation.js';
@@ -137,6 +137,11 @@ export function iconDecoding(element: DataElement, item: DataSet): FrameInfo | s
   return info;
 }
 
+/** A fragment's bytes: held with the parsed object, or read from the stored one by its range. */
+async function fragmentBytes(archive: Archive, instance: StoredInstance, f: Fragment): Promise<Uint8Array> {
+  return f.bytes ?? archive.readObjectRange(instance, { offset: f.offset, length: f.length });
+}
+
 /** The fragments of an icon, read one after the other and concatenated: its one frame. */
 async function readFragments(
   archive: Archive,
@@ -144,9 +149,8 @@ async function readFragments(
   fragments: readonly Fragment[],
 ): Promise<Uint8Array> {
   const bytes: Uint8Array[] = [];
-  for (const f of fragments)
-    bytes.push(f.bytes ?? (await archive.readObjectRange(instance, { offset: f.offset, length: f.length })));
-  return bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes);
+  for (const f of fragments) bytes.push(await fragmentBytes(archive, instance, f));
+  return concatFrameParts(bytes);
 }
 
 /**
@@ -183,9 +187,7 @@ async function encapsulatedPart(
   if (target === stored) {
     const partType = frameMediaType(stored);
     const body = (async function* () {
-      for (const f of fragments) {
-        yield f.bytes ?? (await archive.readObjectRange(instance, { offset: f.offset, length: f.length }));
-      }
+      for (const f of fragments) yield await fragmentBytes(archive, instance, f);
     })();
     return { partType, contentType: `${partType}; transfer-syntax=${stored}`, headers, body };
   }
@@ -195,7 +197,7 @@ async function encapsulatedPart(
     // An icon is decoded only by a description that allows it, never through the frame index.
     if (typeof icon === 'string') throw new AppError(ErrorCode.NotAcceptable, icon);
     const encoded = await readFragments(archive, instance, fragments);
-    const body = (await decodeItemFrame(stored, encoded, icon)).pixels;
+    const body = (await decodeEncodedFrame(stored, encoded, icon)).pixels;
     return { partType, contentType, headers, body };
   }
   const frames = instance.frameIndex?.frames.length ?? 1;

@@ -1,10 +1,9 @@
 import { lookupTransferSyntax } from '@lightbox/dicom';
 import type { Archive } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
-import { canDecodeFrames } from '../imaging/decode-stored-frame.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { bulkDataPathOf, iconDecoding, readItemElements, type BulkNegotiation } from './bulk-data-element.js';
-import { frameMediaType, negotiateFrames, requireOctetStream } from './retrieve-negotiation.js';
+import { frameMediaType, negotiatePixelData, requireOctetStream } from './retrieve-negotiation.js';
 
 const PIXEL_DATA = '7FE00010';
 const OCTET_STREAM = 'application/octet-stream';
@@ -90,7 +89,7 @@ class PixelTargets {
     const key = `${stored} ${decodable}`;
     let target = this.targets.get(key);
     if (target === undefined) {
-      target = negotiateFrames(this.accept, stored, decodable && canDecodeFrames(stored));
+      target = negotiatePixelData(this.accept, stored, decodable);
       this.targets.set(key, target);
     }
     return target;

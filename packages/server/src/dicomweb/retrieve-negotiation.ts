@@ -2,6 +2,7 @@ import { lookupTransferSyntax, TransferSyntaxUid } from '@lightbox/dicom';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { parseAccept, type AcceptEntry } from './media-type/index.js';
 import { canonicalPixelMediaType, pixelMediaTypeOf } from './pixel-media-types.js';
+import { canDecodeFrames } from '../imaging/decode-stored-frame.js';
 
 /** How instances go out: in a multipart/related body (or one bare part), in this transfer syntax. */
 export interface InstanceRepresentation {
@@ -145,4 +146,9 @@ export function negotiateFrames(accept: string | undefined, stored: string, canD
     ErrorCode.NotAcceptable,
     `frames are stored as ${stored}; accept multipart/related; type="${storedType}" or transfer-syntax=*`,
   );
+}
+
+/** The syntax to send stored pixel data in: as {@link negotiateFrames}, decoding only what can be decoded. */
+export function negotiatePixelData(accept: string | undefined, stored: string, decodable: boolean): string {
+  return negotiateFrames(accept, stored, decodable && canDecodeFrames(stored));
 }

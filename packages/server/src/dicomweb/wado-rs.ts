@@ -4,7 +4,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Archive } from '../archive/archive.js';
 import type { InstanceSelector, StoredInstance } from '../archive/index-store.js';
 import { readFrame } from '../imaging/read-frame.js';
-import { canDecodeFrames } from '../imaging/decode-stored-frame.js';
 import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js';
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
@@ -20,7 +19,7 @@ import { sendDicomXmlParts } from './dicom-xml-response.js';
 import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
 import {
   frameMediaType,
-  negotiateFrames,
+  negotiatePixelData,
   negotiateInstances,
   requireOctetStream,
 } from './retrieve-negotiation.js';
@@ -213,11 +212,7 @@ export async function handleFrames(
   const { instance, recordTransfer } = await oneInstance(deps, request.params, actor);
   const frameCount = instance.frameIndex?.frames.length ?? instance.numberOfFrames ?? 1;
   const numbers = parseFrameList(request.params.frames ?? '', frameCount);
-  const target = negotiateFrames(
-    request.headers.accept,
-    instance.transferSyntaxUid,
-    canDecodeFrames(instance.transferSyntaxUid),
-  );
+  const target = negotiatePixelData(request.headers.accept, instance.transferSyntaxUid, true);
   const partType =
     target === TransferSyntaxUid.ExplicitVRLittleEndian ? 'application/octet-stream' : frameMediaType(target);
   const url = instanceUrl(dicomwebBaseUrl(request, deps.publicUrl), instance);
@@ -254,7 +249,7 @@ export async function handleBulkData(
   const object = await openBulkDataObject(deps.archive, instance);
   const accept = request.headers.accept;
   const negotiation: BulkNegotiation = {
-    pixelTarget: (stored, decodable) => negotiateFrames(accept, stored, decodable && canDecodeFrames(stored)),
+    pixelTarget: (stored, decodable) => negotiatePixelData(accept, stored, decodable),
     requireOctetStream: () => requireOctetStream(accept, 'this bulk data is uncompressed'),
   };
   const location = `${instanceUrl(dicomwebBaseUrl(request, deps.publicUrl), instance)}/bulkdata/${path.join('/')}`;

@@ -23,23 +23,14 @@ export async function decodeStoredFrame(
   // No frame index (fragments that cannot be told apart, or more frames than are indexed): nothing
   // describes the frame.
   if (pixel === undefined) throw notDecodable(instance.transferSyntaxUid);
-  return decode(instance.transferSyntaxUid, encoded, pixel);
+  return decodeEncodedFrame(instance.transferSyntaxUid, encoded, pixel);
 }
 
 /**
- * Decodes the one frame of pixel data held in an item (an icon, PS3.3 F.7), described by the Image
- * Pixel Description of that item (checked by the caller) rather than the frame index, which describes
- * the top-level Pixel Data.
+ * Decodes one frame described by `pixel`: a stored instance's (its frame index) or an item's own Image
+ * Pixel Description (an icon, PS3.3 F.7, checked by the caller), which the frame index does not describe.
  */
-export async function decodeItemFrame(
-  transferSyntaxUid: string,
-  encoded: Uint8Array,
-  info: FrameInfo,
-): Promise<DecodedFrame> {
-  return decode(transferSyntaxUid, encoded, info);
-}
-
-async function decode(
+export async function decodeEncodedFrame(
   transferSyntaxUid: string,
   encoded: Uint8Array,
   pixel: FrameInfo,

@@ -30,7 +30,8 @@ async function rangesOf(archive: Archive, instance: StoredInstance, index: numbe
   return [pixelData.bytes!.subarray(start, start + frame[0]!.length)];
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** A frame's parts (its fragments) as one buffer, copied only when there are several. */
+export function concatFrameParts(parts: Uint8Array[]): Uint8Array {
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
@@ -52,7 +53,7 @@ export async function readFrame(
   index: number,
   target: string,
 ): Promise<FrameData> {
-  const bytes = concat(await rangesOf(archive, instance, index));
+  const bytes = concatFrameParts(await rangesOf(archive, instance, index));
   const photometricInterpretation = instance.frameIndex?.pixel.photometricInterpretation ?? 'MONOCHROME2';
   if (target === '*' || target === instance.transferSyntaxUid)
     return { pixels: bytes, photometricInterpretation };
