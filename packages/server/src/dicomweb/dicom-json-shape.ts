@@ -82,7 +82,7 @@ export function checkDicomJsonShape(value: unknown, path = ''): asserts value is
   if (!isObject(value)) throw invalid(path === '' ? 'the instance' : path, 'is not a JSON object');
   for (const [key, attribute] of Object.entries(value)) {
     const at = `${path}${key}`;
-    if (!TAG_KEY.test(key) || parseHexTag(key) === undefined)
+    if (!TAG_KEY.test(key))
       throw invalid(at.slice(0, path.length + 8), 'is not a tag of 8 hex digits (in upper case)');
     if (!isObject(attribute)) throw invalid(at, 'is not an object');
     const vr = attribute.vr;

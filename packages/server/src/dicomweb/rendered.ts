@@ -239,13 +239,12 @@ async function respond(
       return reply.type(mediaType).send(image);
     }
   }
-  const wanted = request.params.frames === undefined ? [0] : frames;
   // Only the instances that have a wanted frame go out (and are audited).
-  const sent = renderable.filter((i) => wanted.some((f) => f < i.frameIndex!.frames.length));
+  const sent = renderable.filter((i) => frames.some((f) => f < i.frameIndex!.frames.length));
   async function* parts(): AsyncGenerator<MultipartWritePart> {
     for (const instance of sent) {
       const frameCount = instance.frameIndex!.frames.length;
-      for (const f of wanted) {
+      for (const f of frames) {
         if (f < frameCount)
           yield { contentType: mediaType, body: await renderInstanceFrame(deps, instance, f, options) };
       }
