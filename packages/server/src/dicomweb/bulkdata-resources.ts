@@ -84,7 +84,7 @@ export async function handleBulkDataResource(
   const urisBySop = bulkDataUris(pending.metadata);
   const scope: InstanceBulkData[] = [];
   for (const instance of pending.instances) {
-    // Matched by SOP Instance UID rather than position: the two reads are separate queries.
+    // Matched by the SOP Instance UID each metadata text carries, not by position in the list.
     const uris = urisBySop.get(instance.sopInstanceUid) ?? [];
     if (uris.length > 0) scope.push({ instance, values: await storedValues(deps.archive, instance, uris) });
   }
