@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterfa
 import type { Archive } from '../archive/archive.js';
 import type { QueryLevel } from '../archive/query/archive-query.js';
 import type { Actor } from '../security/actor.js';
+import { archiveForHead } from './archive-for-head.js';
 import { Permission } from '../security/permissions.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { handleBulkDataResource } from './bulkdata-resources.js';
@@ -86,17 +87,24 @@ export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): 
   get<QidoRequest>('/studies/:study/instances', qido('instance'));
   get<QidoRequest>('/studies/:study/series/:series/instances', qido('instance'));
 
-  const wado = { archive: deps.archive, publicUrl: deps.publicUrl };
+  // A HEAD (Fastify answers it with the GET handler) gets the same answer but sends and records nothing.
+  const wadoForGet = { archive: deps.archive, publicUrl: deps.publicUrl };
+  const wadoForHead = { archive: archiveForHead(deps.archive), publicUrl: deps.publicUrl };
+  const wado = (request: FastifyRequest) => (request.method === 'HEAD' ? wadoForHead : wadoForGet);
   type W = { Params: WadoParams; Querystring: Record<string, string | string[] | undefined> };
-  const bulkData: Handler<W> = (request, reply, actor) => handleBulkDataResource(wado, request, reply, actor);
+  const bulkData: Handler<W> = (request, reply, actor) =>
+    handleBulkDataResource(wado(request), request, reply, actor);
   // PS3.18 Table 10.4.4-1, note: octet-stream asked of a study, series or instance means its bulk data.
   const retrieve: Handler<W> = (request, reply, actor) =>
     asksForBulkData(request.headers.accept, request.params.instance !== undefined)
       ? bulkData(request, reply, actor)
-      : handleRetrieveInstances(wado, request, reply, actor);
-  const metadata: Handler<W> = (request, reply, actor) => handleMetadata(wado, request, reply, actor);
-  const rendered: Handler<W> = (request, reply, actor) => handleRendered(wado, request, reply, actor);
-  const thumbnail: Handler<W> = (request, reply, actor) => handleThumbnail(wado, request, reply, actor);
+      : handleRetrieveInstances(wado(request), request, reply, actor);
+  const metadata: Handler<W> = (request, reply, actor) =>
+    handleMetadata(wado(request), request, reply, actor);
+  const rendered: Handler<W> = (request, reply, actor) =>
+    handleRendered(wado(request), request, reply, actor);
+  const thumbnail: Handler<W> = (request, reply, actor) =>
+    handleThumbnail(wado(request), request, reply, actor);
   const study = '/studies/:study';
   const series = `${study}/series/:series`;
   const instance = `${series}/instances/:instance`;
@@ -107,13 +115,15 @@ export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): 
     get<W>(`${base}/rendered`, rendered);
     get<W>(`${base}/thumbnail`, thumbnail);
   }
-  get<W>(`${instance}/frames/:frames`, (request, reply, actor) => handleFrames(wado, request, reply, actor));
+  get<W>(`${instance}/frames/:frames`, (request, reply, actor) =>
+    handleFrames(wado(request), request, reply, actor),
+  );
   get<W>(`${instance}/frames/:frames/rendered`, rendered);
   get<W>(`${instance}/frames/:frames/thumbnail`, thumbnail);
   // `…/bulkdata/` with nothing after it is the Instance Bulkdata resource, as without the slash.
   get<W>(`${instance}/bulkdata/*`, (request, reply, actor) =>
     (request.params['*'] ?? '') === ''
       ? bulkData(request, reply, actor)
-      : handleBulkData(wado, request, reply, actor),
+      : handleBulkData(wado(request), request, reply, actor),
   );
 }

@@ -1,4 +1,5 @@
 import type { TLSSocket } from 'node:tls';
+import { Readable } from 'node:stream';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
@@ -28,6 +29,7 @@ import type { Tables } from '../db/tables.js';
 import type { LocalAe } from '../dimse-scu/open-node-association.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
+import { archiveForHead } from '../dicomweb/archive-for-head.js';
 import { dicomwebRoutes } from '../dicomweb/dicomweb-routes.js';
 import { handleWadoUri } from '../dicomweb/wado-uri.js';
 import { webAppRoutes } from '../web-app/web-app-routes.js';
@@ -252,6 +254,15 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     });
   }
 
+  // Fastify answers HEAD with the GET handler and then reads a streamed body to its end: for a study
+  // that is the whole study read from storage for nothing. The stream is closed unread instead (its
+  // producer's clean-up runs), and an empty one keeps Fastify from sending a Content-Length of 0.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (request.method !== 'HEAD' || !(payload instanceof Readable)) return payload;
+    payload.destroy();
+    return Readable.from([]);
+  });
+
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
@@ -453,12 +464,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       }),
     { prefix: '/fhir' },
   );
+  const wadoUriHeadArchive = archiveForHead(deps.archive);
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
     '/wado',
     { config: { permission: Permission.StudyRead } },
     async (request, reply) => {
       await handleWadoUri(
-        { archive: deps.archive, publicUrl: deps.publicUrl },
+        { archive: request.method === 'HEAD' ? wadoUriHeadArchive : deps.archive, publicUrl: deps.publicUrl },
         request,
         reply,
         request.actor!,

@@ -1,0 +1,124 @@
+import { generateUid } from '@lightbox/dicom';
+import { syntheticImage } from '@lightbox/dicom/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Archive } from '../archive/archive.js';
+import { multipartBody } from '../test-support/dicomweb-client.js';
+import { DIALECTS } from '../test-support/test-databases.js';
+import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
+
+interface Event {
+  eventId: string;
+  action: string;
+}
+
+/** The part of a Content-Type that does not change from one answer to the next (not the boundary). */
+const mediaTypeOf = (contentType: string | null) => (contentType ?? '').replace(/; *boundary=[^;]+/, '');
+
+for (const dialect of DIALECTS) {
+  describe(`HEAD on the retrieve resources on ${dialect} (RFC 9110 §9.3.2)`, () => {
+    let lb: TestLightbox;
+    const study = generateUid();
+    const series = generateUid();
+    const sops = [generateUid(), generateUid()];
+    const instance = `/dicomweb/studies/${study}/series/${series}/instances/${sops[0]}`;
+    const request = (method: 'GET' | 'HEAD', path: string, accept?: string) =>
+      fetch(`${lb.baseUrl}${path}`, {
+        method,
+        headers: { authorization: lb.authorization, ...(accept === undefined ? {} : { accept }) },
+      });
+    /** How many retrieves and metadata reads of the study the audit trail holds. */
+    const studyReads = async () => {
+      await lb.running.services.audit.flush();
+      const response = await fetch(`${lb.baseUrl}/api/audit-events?studyUid=${study}&limit=1000`, {
+        headers: { authorization: lb.authorization },
+      });
+      // Transfers (110104 R) and metadata reads (110103); searching the trail names the study too.
+      const events = (await response.json()) as Event[];
+      return events.filter((e) => e.action === 'R' && ['110103', '110104'].includes(e.eventId)).length;
+    };
+    /** Counts the stored objects the archive opens while `run` runs. */
+    const objectsOpened = async (run: () => Promise<void>) => {
+      const archive = lb.running.services.archive;
+      const openObject = archive.openObject;
+      let opened = 0;
+      archive.openObject = (...args: Parameters<Archive['openObject']>) => {
+        opened++;
+        return openObject.apply(archive, args);
+      };
+      try {
+        await run();
+      } finally {
+        archive.openObject = openObject;
+      }
+      return opened;
+    };
+
+    beforeAll(async () => {
+      lb = await startTestLightbox(dialect);
+      const objects = sops.map((sopInstanceUid, n) =>
+        syntheticImage({
+          studyInstanceUid: study,
+          seriesInstanceUid: series,
+          sopInstanceUid,
+          patientId: `HEAD-${dialect}`,
+          instanceNumber: n + 1,
+        }),
+      );
+      const { body, contentType } = multipartBody(objects.map((bytes) => ({ bytes })));
+      const stored = await fetch(`${lb.dicomweb}/studies`, {
+        method: 'POST',
+        body,
+        headers: { authorization: lb.authorization, 'content-type': contentType },
+      });
+      expect(stored.status).toBe(200);
+    });
+    afterAll(async () => {
+      await lb?.stop();
+    });
+
+    const resources: Array<{ path: string; accept?: string }> = [
+      { path: `/dicomweb/studies/${study}` },
+      { path: instance, accept: 'application/dicom' },
+      { path: `${instance}/frames/1` },
+      { path: `${instance}/bulkdata/7FE00010` },
+      { path: `/dicomweb/studies/${study}/bulkdata` },
+      { path: `${instance}/rendered`, accept: 'image/png' },
+      { path: `/dicomweb/studies/${study}/thumbnail` },
+      { path: `/dicomweb/studies/${study}/rendered` },
+      { path: `/wado?requestType=WADO&studyUID=${study}&seriesUID=${series}&objectUID=${sops[0]}` },
+    ];
+
+    it('answers as GET does, with no body and no transfer recorded', async () => {
+      for (const { path, accept } of resources) {
+        const before = await studyReads();
+        const head = await request('HEAD', path, accept);
+        expect(head.status, path).toBe(200);
+        expect((await head.arrayBuffer()).byteLength, path).toBe(0);
+        expect(await studyReads(), `HEAD ${path} recorded nothing`).toBe(before);
+        const get = await request('GET', path, accept);
+        expect(get.status, path).toBe(200);
+        expect(mediaTypeOf(head.headers.get('content-type')), path).toBe(
+          mediaTypeOf(get.headers.get('content-type')),
+        );
+        await get.arrayBuffer();
+        expect(await studyReads(), `GET ${path} recorded`).toBeGreaterThan(before);
+      }
+    });
+
+    it('does not read a multipart body from storage', async () => {
+      const opened = await objectsOpened(async () => {
+        const head = await request('HEAD', `/dicomweb/studies/${study}`);
+        expect(head.status).toBe(200);
+        await head.arrayBuffer();
+      });
+      expect(opened).toBe(0);
+    });
+
+    it('answers the refusals of GET: 406 for what cannot be produced, 404 for what is not there', async () => {
+      const refused = await request('HEAD', instance, 'image/gif');
+      expect(refused.status).toBe(406);
+      expect((await request('HEAD', `/dicomweb/studies/${generateUid()}`)).status).toBe(404);
+      expect((await request('HEAD', `${instance}/frames/9`)).status).toBe(404);
+    });
+  });
+}
