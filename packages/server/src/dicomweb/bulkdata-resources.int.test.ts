@@ -467,6 +467,25 @@ for (const dialect of DIALECTS) {
       await corrupt.arrayBuffer();
     });
 
+    it('fails the answer when storage cannot read an icon, rather than leaving the icon out', async () => {
+      const archive = lb.running.services.archive;
+      const readObjectRange = archive.readObjectRange;
+      let reads = 0;
+      // The icon's fragment is the first range read: its sequence comes before the Pixel Data.
+      archive.readObjectRange = (...args: Parameters<Archive['readObjectRange']>) =>
+        ++reads === 1 ? Promise.reject(new Error('storage failed')) : readObjectRange.apply(archive, args);
+      try {
+        const resource = `/studies/${iconStudy}/series/${withIcon.seriesInstanceUid}/instances/${withIcon.sopInstanceUid}`;
+        // The icon is the first part: nothing has gone out yet, so the failure is the answer's status.
+        const response = await get(`${resource}/bulkdata`, OCTET);
+        expect(response.status).toBe(500);
+        await response.arrayBuffer();
+        expect(reads).toBe(1);
+      } finally {
+        archive.readObjectRange = readObjectRange;
+      }
+    });
+
     it('answers a single BulkDataURI of an uncompressed value only when octet-stream is accepted (PS3.18 §8.7.3)', async () => {
       const native = [`${instanceA2}/bulkdata/7FE00010`, `${instanceA2}/bulkdata/60003000`];
       for (const uri of native) {

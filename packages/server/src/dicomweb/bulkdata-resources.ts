@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../security/actor.js';
-import { AppError, ErrorCode } from '../shared/app-error.js';
+import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
 import { dicomwebBaseUrl } from './base-url.js';
 import { bulkDataPart, openBulkDataObject } from './bulk-data-element.js';
 import { planBulkData, storedValues, type InstanceBulkData, type StoredValue } from './bulkdata-plan.js';
@@ -37,7 +37,8 @@ function leftOutWarning(leftOut: readonly string[]): string {
 
 /**
  * A part, or none for an icon that fails to decode (a corrupt codestream, found out only now): it is
- * decoded before its part starts, so leaving it out keeps the rest of the body whole.
+ * decoded before its part starts, so leaving it out keeps the rest of the body whole. Anything else (a
+ * fragment that storage cannot read) cuts the body short, as it would any other part.
  */
 async function partOrNone(
   value: StoredValue,
@@ -47,7 +48,8 @@ async function partOrNone(
   try {
     return await make();
   } catch (error) {
-    if (!value.encapsulated || value.path.length === 1) throw error;
+    const undecoded = isAppError(error) && error.code === ErrorCode.ProcessingFailure;
+    if (!undecoded || !value.encapsulated || value.path.length === 1) throw error;
     log.warn({ err: error, uri: value.uri }, 'an icon that could not be decoded was left out');
     return undefined;
   }
