@@ -35,6 +35,7 @@ export interface CompressedFrameDescription {
 export type DescribableFamily = 'jpeg' | 'jpeg-ls' | 'j2k' | 'htj2k';
 
 const SOS = 0xda;
+const EOI = 0xd9;
 const SOF55 = 0xf7;
 
 function cannotUnderstand(detail: string): AppError {
@@ -80,24 +81,57 @@ function describe(
 }
 
 /**
- * The first Start of Scan segment of a JPEG or JPEG-LS codestream (its bytes after the length field):
- * the lossless predictor and the JPEG-LS NEAR parameter are there, not in the frame header.
+ * Where the entropy-coded data that starts at `from` ends: at the next marker. ITU T.81 B.1.1.5: a 0xFF
+ * data byte is followed by a stuffed 0x00, and RSTm markers (FFD0–FFD7) sit within the data; 0xFF fill
+ * bytes may precede a marker (B.1.1.2). JPEG-LS (ITU T.87 A.1) stuffs a 0 bit instead: there a byte below
+ * 0x80 after 0xFF is data.
  */
-function firstScanHeader(bytes: Uint8Array, label: string): Uint8Array {
+function entropyCodedEnd(bytes: Uint8Array, from: number, jpegLs: boolean): number {
+  let i = bytes.indexOf(0xff, from);
+  while (i !== -1 && i + 1 < bytes.length) {
+    const next = bytes[i + 1]!;
+    if (next === 0xff) i += 1;
+    else if ((jpegLs ? next < 0x80 : next === 0) || (next >= 0xd0 && next <= 0xd7)) i += 2;
+    else return i;
+    i = bytes.indexOf(0xff, i);
+  }
+  return bytes.length;
+}
+
+// Process 14 and JPEG-LS code each component in one scan (T.81 G.1.1, T.87 C.2.3): 255 at most.
+const MAX_SCANS = 256;
+
+/**
+ * The Start of Scan segments of a JPEG or JPEG-LS codestream, in order (their bytes after the length
+ * field): the lossless predictor, point transform and JPEG-LS NEAR parameter are there, not in the frame
+ * header, and may differ from scan to scan. Marker segments (DHT, DNL, LSE, …) between the scans are
+ * stepped over; the walk ends at EOI, or quietly at bytes cut short once a scan has been read.
+ */
+function scanHeaders(bytes: Uint8Array, label: string, jpegLs: boolean): Uint8Array[] {
+  const scans: Uint8Array[] = [];
   let i = 2;
-  for (;;) {
+  while (scans.length < MAX_SCANS) {
     while (bytes[i] === 0xff && bytes[i + 1] === 0xff) i++;
-    if (i + 4 > bytes.length || bytes[i] !== 0xff) throw cannotUnderstand(`${label}: no scan header`);
+    if (i + 4 > bytes.length || bytes[i] !== 0xff || bytes[i + 1] === EOI) break;
     const marker = bytes[i + 1]!;
     if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
       i += 2;
       continue;
     }
     const end = i + 2 + ((bytes[i + 2]! << 8) | bytes[i + 3]!);
-    if (end > bytes.length) throw cannotUnderstand(`${label}: a marker segment runs past the end`);
-    if (marker === SOS) return bytes.subarray(i + 4, end);
-    i = end;
+    if (end > bytes.length || end < i + 4) {
+      if (scans.length > 0) break;
+      throw cannotUnderstand(`${label}: a marker segment runs past the end`);
+    }
+    if (marker === SOS) {
+      scans.push(bytes.subarray(i + 4, end));
+      i = entropyCodedEnd(bytes, end, jpegLs);
+    } else {
+      i = end;
+    }
   }
+  if (scans.length === 0) throw cannotUnderstand(`${label}: no scan header`);
+  return scans;
 }
 
 /**
@@ -119,7 +153,7 @@ function ycbcrInterpretation(header: JpegHeader): string {
   return chroma.every((f) => f === luma) ? 'YBR_FULL' : 'YBR_FULL_422';
 }
 
-/** What the first scan header of a lossless JPEG says (ITU T.81 H.1.2.1): Ns, Ns × (Cs, Td/Ta), Ss, Se, Ah/Al. */
+/** What a scan header of a lossless JPEG says (ITU T.81 H.1.2.1): Ns, Ns × (Cs, Td/Ta), Ss, Se, Ah/Al. */
 interface LosslessScan {
   /** Ss: the predictor, 1 for first-order prediction. */
   predictor: number;
@@ -127,14 +161,15 @@ interface LosslessScan {
   pointTransform: number;
 }
 
-function losslessScan(bytes: Uint8Array, label: string): LosslessScan {
-  const scan = firstScanHeader(bytes, label);
-  const at = 1 + 2 * (scan[0] ?? 0);
-  return { predictor: scan[at] ?? 0, pointTransform: (scan[at + 2] ?? 0) & 0x0f };
+function losslessScans(bytes: Uint8Array, label: string): LosslessScan[] {
+  return scanHeaders(bytes, label, false).map((scan) => {
+    const at = 1 + 2 * (scan[0] ?? 0);
+    return { predictor: scan[at] ?? 0, pointTransform: (scan[at + 2] ?? 0) & 0x0f };
+  });
 }
 
 /** The transfer syntaxes a JPEG process may be stored under, the first being the one to choose. */
-function jpegSyntaxes(header: JpegHeader, scan: LosslessScan | undefined, label: string): string[] {
+function jpegSyntaxes(header: JpegHeader, scans: LosslessScan[] | undefined, label: string): string[] {
   switch (header.frameMarker) {
     case 0xc0: // baseline: also valid under the extended syntax
       if (header.precision !== 8)
@@ -145,9 +180,10 @@ function jpegSyntaxes(header: JpegHeader, scan: LosslessScan | undefined, label:
         throw cannotUnderstand(`${label}: extended JPEG with ${header.precision}-bit samples`);
       return [TransferSyntaxUid.JPEGExtended12Bit];
     case 0xc3:
-      // Predictor 1 is the first-order prediction syntax. A point transform leaves the process (14) and
-      // so the syntax unchanged: only Lossy Image Compression tells it (PS3.5 has no other syntax for it).
-      return scan?.predictor === 1
+      // Predictor 1 in every scan is the first-order prediction syntax. A point transform leaves the
+      // process (14) and so the syntax unchanged: only Lossy Image Compression tells it (PS3.5 has no
+      // other syntax for it).
+      return scans !== undefined && scans.every((scan) => scan.predictor === 1)
         ? [TransferSyntaxUid.JPEGLosslessSV1, TransferSyntaxUid.JPEGLossless]
         : [TransferSyntaxUid.JPEGLossless];
     default:
@@ -160,9 +196,10 @@ function jpegSyntaxes(header: JpegHeader, scan: LosslessScan | undefined, label:
 
 function describeJpeg(bytes: Uint8Array, header: JpegHeader, label: string): CompressedFrameDescription[] {
   const dct = header.frameMarker !== 0xc3;
-  const scan = dct ? undefined : losslessScan(bytes, label);
-  const syntaxes = jpegSyntaxes(header, scan, label);
-  const lossy = scan === undefined || scan.pointTransform > 0;
+  // The DCT processes are lossy whatever their scans say; a lossless one is not once any scan shifts.
+  const scans = dct ? undefined : losslessScans(bytes, label);
+  const syntaxes = jpegSyntaxes(header, scans, label);
+  const lossy = scans === undefined || scans.some((scan) => scan.pointTransform > 0);
   const components = header.componentIds.length;
   const interpretation =
     components === 1 ? 'MONOCHROME2' : dct && holdsYcbcr(header) ? ycbcrInterpretation(header) : 'RGB';
@@ -184,9 +221,8 @@ function describeJpeg(bytes: Uint8Array, header: JpegHeader, label: string): Com
 }
 
 function describeJpegLs(bytes: Uint8Array, header: JpegHeader, label: string): CompressedFrameDescription[] {
-  // SOS of JPEG-LS (ITU T.87 C.2.3): Ns, Ns × (Ci, Tmi), then NEAR; 0 is lossless.
-  const scan = firstScanHeader(bytes, label);
-  const near = scan[1 + 2 * (scan[0] ?? 0)] ?? 0;
+  // SOS of JPEG-LS (ITU T.87 C.2.3): Ns, Ns × (Ci, Tmi), then NEAR; 0 in every scan is lossless.
+  const near = Math.max(...scanHeaders(bytes, label, true).map((scan) => scan[1 + 2 * (scan[0] ?? 0)] ?? 0));
   const components = header.componentIds.length;
   const description = describe(
     header.rows,
