@@ -6,6 +6,7 @@ import type { DateFormat } from '../settings/user-settings';
 import { spacingKindOfImage } from './image-calibration';
 import { keyImageKey } from './key-images';
 import { imageAxesOf, imageEdgeLabels, type EdgeLabels } from './orientation-label';
+import { OverlayPlaneLayer } from './overlay-plane-layer';
 import { spacingNote } from './pixel-spacing';
 import { showSavedDisplay, type SavedDisplay } from './saved-display';
 import type { StackFrame } from './series-stack';
@@ -40,6 +41,7 @@ export function StackViewportCell({
   layout,
   resumeDisplay,
   dateFormat,
+  overlayPlanes,
 }: {
   engine: RenderingEngine;
   viewportId: string;
@@ -57,6 +59,8 @@ export function StackViewportCell({
   resumeDisplay: (viewportId: string) => SavedDisplay | undefined;
   /** How the user reads dates (Settings). */
   dateFormat: DateFormat;
+  /** Whether the images' overlay planes are drawn. */
+  overlayPlanes: boolean;
 }) {
   const element = useRef<HTMLDivElement>(null);
   const [overlay, setOverlay] = useState<OverlayState | null>(null);
@@ -159,6 +163,13 @@ export function StackViewportCell({
       data-viewport-id={viewportId}
     >
       <div className="viewport-element" ref={element} />
+      <OverlayPlaneLayer
+        engine={engine}
+        viewportId={viewportId}
+        viewportElement={element}
+        frames={frames}
+        shown={overlayPlanes}
+      />
       {overlay !== null && (
         <div className="viewport-overlay" aria-hidden="true">
           <div className="top-left">

@@ -155,6 +155,8 @@ export function ViewerPage({
   const [printing, setPrinting] = useState(false);
   const [tags, setTags] = useState(false);
   const [cine, setCine] = useState(false);
+  /** Whether overlay planes (PS3.3 C.9) are drawn over the images: on, as workstations show them. */
+  const [overlayPlanes, setOverlayPlanes] = useState(true);
   const [cineRate, setCineRate] = useState<number | undefined>();
   /** The calibration line just drawn, waiting for its true length. */
   const [calibrationLine, setCalibrationLine] = useState<ToolTypes.Annotation | null>(null);
@@ -441,6 +443,7 @@ export function ViewerPage({
         v: () => act('flipV'),
         k: () => toggleKeyImage(),
         ' ': () => setCine((playing) => !playing),
+        o: () => setOverlayPlanes((shown) => !shown),
       };
       for (const t of PRIMARY_TOOLS) if (t.key !== '') keys[t.key] = () => chooseTool(t.name);
       for (const p of presets) if (p.key !== '') keys[p.key] = () => applyPreset(p.center, p.width);
@@ -581,6 +584,13 @@ export function ViewerPage({
           <span className="separator" />
           <button onClick={() => act('invert')} title="Invert (i)">
             Invert
+          </button>
+          <button
+            onClick={() => setOverlayPlanes((shown) => !shown)}
+            aria-pressed={overlayPlanes}
+            title="Show the overlay planes the images carry (o)"
+          >
+            Overlays
           </button>
           <button onClick={() => act('rotate')}>Rotate 90°</button>
           <button onClick={() => act('flipH')} title="Flip horizontally (h)">
@@ -754,6 +764,7 @@ export function ViewerPage({
                     layout={`${layout[0]}x${layout[1]}`}
                     resumeDisplay={resumeDisplay}
                     dateFormat={dateFormat}
+                    overlayPlanes={overlayPlanes}
                   />
                 );
               })}
