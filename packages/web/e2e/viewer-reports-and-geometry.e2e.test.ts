@@ -121,6 +121,47 @@ async function reportNumbers(lightbox: TestLightbox, studyUid: string): Promise<
     });
 }
 
+/** The outlines (SCOORD POLYLINE) of a study's measurement report, as dsrdump shows them: image (column, row) points. */
+async function reportOutlines(lightbox: TestLightbox, studyUid: string): Promise<[number, number][][]> {
+  const [series] = await reportSeries(lightbox, studyUid);
+  const file = await retrieveFirstInstance(lightbox, studyUid, series!, `outlines-${studyUid}.dcm`);
+  // +Pl: every coordinate, not the first only.
+  return execFileSync('dsrdump', ['-Ec', '+Pl', file], { encoding: 'utf8' })
+    .split('\n')
+    .flatMap((line) => {
+      const outline = /SCOORD:[^=]*=\(POLYLINE,([^)]*)\)/.exec(line);
+      return outline === null
+        ? []
+        : [outline[1]!.split(',').map((point) => point.split('/').map(Number) as [number, number])];
+    });
+}
+
+/** The lines of the length measurements drawn on viewport 0, as page points (start and end of each). */
+async function lengthLines(page: Page): Promise<[number, number][][]> {
+  return page.evaluate(() =>
+    Array.from(
+      document.querySelectorAll<SVGLineElement>('[data-viewport-id="viewport-0"] line[data-id$="-line"]'),
+    ).map((line) => {
+      const svg = line.ownerSVGElement!.getBoundingClientRect();
+      const at = (x: string, y: string): [number, number] => [
+        svg.left + Number(line.getAttribute(x)),
+        svg.top + Number(line.getAttribute(y)),
+      ];
+      return [at('x1', 'y1'), at('x2', 'y2')];
+    }),
+  );
+}
+
+/** Whether two lists of lines hold the same lines, in any order, to within `tolerance` each way. */
+function sameLines(actual: [number, number][][], expected: [number, number][][], tolerance: number): boolean {
+  const near = (a: [number, number][], b: [number, number][]) =>
+    a.length === b.length &&
+    a.every(([x, y], i) => Math.abs(x - b[i]![0]) <= tolerance && Math.abs(y - b[i]![1]) <= tolerance);
+  return (
+    actual.length === expected.length && expected.every((line) => actual.some((other) => near(other, line)))
+  );
+}
+
 /** How many canvas pixels of viewport 0 are bright along a screen row and a screen column through a point. */
 async function brightExtent(page: Page, centre: [number, number]): Promise<{ across: number; down: number }> {
   return page.evaluate(([x, y]) => {
@@ -339,6 +380,46 @@ describe('region reports, dates and image geometry in Chromium (issue #5)', () =
         .toEqual(['right', 'right']);
       await page.context().close();
     }
+  });
+
+  it('saves lengths on pixels that are not square at their true image coordinates, and draws them back there', async () => {
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, unequalSpacing, 1);
+    // Across and down the 0.1 × 0.2 mm pixels: image (column, row) points, as SCOORDs give them.
+    const lines: [[number, number], [number, number]][] = [
+      [
+        [TALL_PIXELS.left, 20],
+        [TALL_PIXELS.right, 20],
+      ],
+      [
+        [170, TALL_PIXELS.top],
+        [170, TALL_PIXELS.bottom],
+      ],
+    ];
+    await page.getByRole('button', { name: 'Length' }).click();
+    for (const line of lines) await drawThrough(page, ...line);
+    await expect.poll(async () => (await measurementTexts(page)).length).toBe(2);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Saved 2 measurements');
+
+    // Where they were drawn, to within half a pixel (the mouse moves by whole screen pixels); the adapters
+    // alone would write them tens of pixels away (the first at 30.1\39.4 for 60\20).
+    const outlines = await reportOutlines(lightbox, unequalSpacing);
+    expect(sameLines(outlines, lines, 0.5), JSON.stringify(outlines)).toBe(true);
+
+    await page.reload();
+    await showStudy(page, 1);
+    const onScreen = await Promise.all(
+      lines.map((line) => Promise.all(line.map(([column, row]) => clientPoint(page, column, row)))),
+    );
+    await expect
+      .poll(async () => {
+        const drawnBack = await lengthLines(page);
+        return sameLines(drawnBack, onScreen, 2) ? 'where drawn' : JSON.stringify({ drawnBack, onScreen });
+      })
+      .toBe('where drawn');
+    await screenshot(page, 'aspect-spacing-lengths-reopened');
+    await page.context().close();
   });
 
   it("writes the study date in the viewer's overlays and on paper as the user chose to read dates", async () => {

@@ -6,6 +6,11 @@ import { annotation, type Types as ToolTypes } from '@cornerstonejs/tools';
 import dcmjs, { type NaturalizedDataset } from 'dcmjs';
 import type { DicomJson } from '../dicomweb/dicom-json';
 import { storeInstances } from '../dicomweb/store-instances';
+import {
+  toAdapterImageCoordinates,
+  TRUE_COORDINATES_VERSION,
+  withTrueImageCoordinates,
+} from './measurement-report-coordinates';
 import { addMissingStatistics, REGION_TOOLS, savedRegionStatistics } from './measurement-report-statistics';
 import { recordMeasurementUnits, restoreViewerUnits } from './measurement-report-units';
 import type { MeasurementStats } from './measurement-text';
@@ -44,16 +49,20 @@ export async function storeMeasurementReport(
     Object.values(tools).flatMap((tool) => tool.data),
   );
   const now = new Date();
-  const report = MeasurementReport.generateReport(toolState, metaData, {
-    SeriesDescription: seriesDescription,
-    SeriesNumber: 9001,
-    SeriesInstanceUID: dcmjs.data.DicomMetaDictionary.uid(),
-    SOPInstanceUID: dcmjs.data.DicomMetaDictionary.uid(),
-    Manufacturer: 'Lightbox',
-    ContentDate: dcmjs.data.DicomMetaDictionary.date(),
-    ContentTime: dcmjs.data.DicomMetaDictionary.time(),
-    SeriesDate: now.toISOString().slice(0, 10).replaceAll('-', ''),
-  }) as { dataset: NaturalizedDataset };
+  // True image coordinates (measurement-report-coordinates.ts), said so by the Software Versions.
+  const report = withTrueImageCoordinates(() =>
+    MeasurementReport.generateReport(toolState, metaData, {
+      SeriesDescription: seriesDescription,
+      SeriesNumber: 9001,
+      SeriesInstanceUID: dcmjs.data.DicomMetaDictionary.uid(),
+      SOPInstanceUID: dcmjs.data.DicomMetaDictionary.uid(),
+      Manufacturer: 'Lightbox',
+      SoftwareVersions: TRUE_COORDINATES_VERSION,
+      ContentDate: dcmjs.data.DicomMetaDictionary.date(),
+      ContentTime: dcmjs.data.DicomMetaDictionary.time(),
+      SeriesDate: now.toISOString().slice(0, 10).replaceAll('-', ''),
+    }),
+  ) as { dataset: NaturalizedDataset };
   const stats = inReportOrder.map(statsOf);
   addMissingStatistics(report.dataset, stats);
   recordMeasurementUnits(report.dataset, stats);
@@ -74,6 +83,7 @@ export function drawMeasurementReport(document: DicomJson, frames: StackFrame[])
   // The adapter looks images up as `SOPInstanceUID:frame`.
   const imageIds: Record<string, string> = {};
   for (const frame of frames) imageIds[`${frame.sopInstanceUid}:${frame.frame}`] = frame.imageId;
+  toAdapterImageCoordinates(dataset, imageIds);
   const toolState = MeasurementReport.generateToolState(dataset, imageIds, metaData, undefined) as Record<
     string,
     { annotation: ToolTypes.Annotation; TrackingUniqueIdentifier?: string }[]
