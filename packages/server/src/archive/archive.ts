@@ -2,7 +2,7 @@ import type { DicomJson } from '@lightbox/dicom';
 import type { Readable } from 'node:stream';
 import { accessScopeOf } from '../security/access-scope.js';
 import type { Actor } from '../security/actor.js';
-import { AuditEventId } from '../security/audit/audit-sink.js';
+import { AuditEventId, type TransferParticipants } from '../security/audit/audit-sink.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import type { BlobRange } from '../storage/blob-store.js';
 import type { ArchiveDeps } from './archive-deps.js';
@@ -67,9 +67,10 @@ export interface PendingInstances {
   instances: StoredInstance[];
   /**
    * Audits instances of the selected study as transferred (110104), naming that study and their
-   * patients; none sent records nothing.
+   * patients, and the AEs that sent and received them when the transfer went between two (C-MOVE, C-GET,
+   * send jobs); none sent records nothing.
    */
-  recordTransfer(sent: readonly StoredInstance[]): void;
+  recordTransfer(sent: readonly StoredInstance[], participants?: TransferParticipants): void;
 }
 
 /** Instances read for a transfer that is not audited yet (see {@link Archive.prepareTransfer}). */
@@ -112,7 +113,12 @@ function notFound(selector: InstanceSelector): AppError {
 /** Creates the archive over its ports. */
 export function createArchive(deps: ArchiveDeps): Archive {
   const { index, blobs, audit } = deps;
-  const recordTransfer = (actor: Actor, selector: InstanceSelector, sent: readonly StoredInstance[]) =>
+  const recordTransfer = (
+    actor: Actor,
+    selector: InstanceSelector,
+    sent: readonly StoredInstance[],
+    participants?: TransferParticipants,
+  ) =>
     audit.record({
       event: AuditEventId.InstancesTransferred,
       action: 'R',
@@ -121,6 +127,7 @@ export function createArchive(deps: ArchiveDeps): Archive {
       patientIds: [...new Set(sent.map((i) => i.patientId))],
       studyUids: [selector.studyUid],
       detail: `${sent.length} instances`,
+      ...(participants !== undefined ? { transfer: participants } : {}),
     });
   const recordMetadataAccess = (actor: Actor, selector: InstanceSelector, found: InstanceMetadata) =>
     audit.record({
@@ -140,8 +147,8 @@ export function createArchive(deps: ArchiveDeps): Archive {
     if (instances.length === 0) throw notFound(selector);
     return {
       instances,
-      recordTransfer: (sent) => {
-        if (sent.length > 0) recordTransfer(actor, selector, sent);
+      recordTransfer: (sent, participants) => {
+        if (sent.length > 0) recordTransfer(actor, selector, sent, participants);
       },
     };
   };

@@ -11,6 +11,7 @@ import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 import { startStorescp, type StorescpPeer } from '../test-support/storescp-peer.js';
 import { freePort } from '../test-support/free-port.js';
+import { verifyAuditTrail } from '../security/audit/verify-audit-trail.js';
 
 const run = promisify(execFile);
 const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
@@ -258,11 +259,16 @@ for (const dialect of DIALECTS) {
 
       interface Event {
         seq: number;
+        eventId: string;
         action: string;
         outcome: string;
         patientIds: string[];
         studyUids: string[];
         detail: string;
+        transfer?: {
+          source: { aeTitle: string; host?: string };
+          destination: { aeTitle: string; host?: string };
+        };
       }
       const events = async (query: string): Promise<Event[]> => {
         const response = await fetch(`${lb.baseUrl}/api/audit-events?${query}`, {
@@ -312,10 +318,12 @@ for (const dialect of DIALECTS) {
         await register('audit-down', 'AUDIT_DOWN', await freePort());
       });
 
-      it('a C-MOVE to an unregistered destination (A801) records none', async () => {
+      it('a C-MOVE to an unregistered destination (A801) queries nothing: no query, no transfer', async () => {
         const before = await newest();
         expect(await movescu('NOBODY', studyKeys(audited))).toContain('Refused: MoveDestinationUnknown');
-        expect(await transfersSince(before)).toEqual([]);
+        await lb.running.services.audit.flush();
+        const since = (await events('limit=1000')).filter((e) => e.seq > before);
+        expect(since.filter((e) => ['110112', '110104'].includes(e.eventId))).toEqual([]);
       });
 
       it('a C-MOVE whose sub-association cannot be opened records none', async () => {
@@ -343,9 +351,14 @@ for (const dialect of DIALECTS) {
         expect(await transfersSince(before)).toEqual([]);
       });
 
-      it.each(['C-MOVE', 'C-GET'])(
-        'a %s that sends the study records one transfer naming it',
-        async (service) => {
+      // PS3.15 A.5.3.4: Lightbox's AE is the Source; the Destination is the move destination (the
+      // registered node), or for C-GET the calling AE that asked, on the same association.
+      it.each([
+        ['C-MOVE', 'DEST_ALL'],
+        ['C-GET', 'GETSCU'],
+      ])(
+        'a %s that sends the study records one transfer naming it, from Lightbox to %s',
+        async (service, to) => {
           const before = await newest();
           if (service === 'C-MOVE')
             expect(await movescu('DEST_ALL', studyKeys(audited))).toContain(
@@ -358,10 +371,64 @@ for (const dialect of DIALECTS) {
             outcome: 'success',
             patientIds: [patientId],
             studyUids: [audited],
-            detail: '2 instances',
+            detail: `from "${TEST_AE_TITLE}" (127.0.0.1) to "${to}" (127.0.0.1): 2 instances`,
+            transfer: {
+              source: { aeTitle: TEST_AE_TITLE, host: '127.0.0.1' },
+              destination: { aeTitle: to, host: '127.0.0.1' },
+            },
+          });
+          // The C-MOVE or C-GET matched the study first: a query of it is recorded as well.
+          expect((await events('eventId=110112&limit=1000')).some((e) => e.seq > before)).toBe(true);
+
+          // The FHIR AuditEvent names both ends by their Role IDs.
+          const response = await fetch(`${lb.baseUrl}/fhir/AuditEvent/${added[0]!.seq}`, {
+            headers: { authorization: lb.authorization },
+          });
+          expect(response.status).toBe(200);
+          const { agent } = (await response.json()) as {
+            agent: Array<{
+              type?: { coding: Array<{ code: string }> };
+              who: { identifier: { value: string } };
+            }>;
+          };
+          const role = (code: string) => agent.find((a) => a.type?.coding[0]?.code === code);
+          expect(role('110153')).toMatchObject({
+            who: { identifier: { value: TEST_AE_TITLE } },
+            network: { address: '127.0.0.1' },
+          });
+          expect(role('110152')).toMatchObject({
+            who: { identifier: { value: to } },
+            network: { address: '127.0.0.1' },
           });
         },
       );
+
+      it('chains the named AEs with the event: the trail verifies, and not once a destination is edited', async () => {
+        const [moved] = (await events('eventId=110104&limit=1000')).filter(
+          (e) => e.transfer?.destination.aeTitle === 'DEST_ALL',
+        );
+        expect(moved).toBeDefined();
+        const { database, auditChainKey } = lb.running.services;
+        const verify = async () => {
+          await lb.running.services.audit.flush();
+          return verifyAuditTrail(database.db, auditChainKey.key, auditChainKey.id);
+        };
+        // The trail holds events that name no AEs (stores, DICOMweb) and transfers that do.
+        expect(await verify()).toMatchObject({ ok: true });
+        const forged = moved!.detail.replace('"DEST_ALL"', '"ELSEWHERE"');
+        await database.db
+          .updateTable('audit_event')
+          .set({ detail: forged })
+          .where('seq', '=', moved!.seq)
+          .execute();
+        expect(await verify()).toMatchObject({ ok: false, brokenAt: moved!.seq });
+        await database.db
+          .updateTable('audit_event')
+          .set({ detail: moved!.detail })
+          .where('seq', '=', moved!.seq)
+          .execute();
+        expect(await verify()).toMatchObject({ ok: true });
+      });
     });
   });
 }

@@ -2,10 +2,17 @@ import type { DicomJson } from '@lightbox/dicom';
 import { CommandField, Status, type Association, type OutgoingCommand } from '@lightbox/dimse';
 import type { PendingInstances } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
+import type { DicomNode } from '../dicom-nodes/dicom-node.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { openNodeAssociation, type LocalAe } from '../dimse-scu/open-node-association.js';
-import { sendInstances, type SendOptions, type SubOperationCounts } from '../dimse-scu/send-instances.js';
+import {
+  sendInstances,
+  storeParticipants,
+  type SendOptions,
+  type SubOperationCounts,
+} from '../dimse-scu/send-instances.js';
 import { storageContexts } from '../dimse-scu/storage-contexts.js';
+import type { TransferParticipants } from '../security/audit/audit-sink.js';
 import { isAppError } from '../shared/app-error.js';
 import { clearCancel, isCancelled } from './cancellation.js';
 import { respond, type DimseRequest } from './dimse-request.js';
@@ -31,7 +38,7 @@ const PATIENT_ROOT: ReadonlySet<string> = new Set([
 interface Selection {
   instances: StoredInstance[];
   /** Audits the instances about to be sent as transferred (110104): one event per study. */
-  recordTransfer(sent: readonly StoredInstance[]): void;
+  recordTransfer(sent: readonly StoredInstance[], participants: TransferParticipants): void;
 }
 
 /** The instance-level matches of an identifier, by series. */
@@ -73,8 +80,12 @@ async function selectInstances(request: DimseRequest, identifier: DicomJson): Pr
     // Any series' recorder names the study: one event per study, however many series went.
     if (!recorders.has(studyUid)) recorders.set(studyUid, pending.recordTransfer);
   }
-  const recordTransfer = (sent: readonly StoredInstance[]) => {
-    for (const [studyUid, record] of recorders) record(sent.filter((i) => i.studyUid === studyUid));
+  const recordTransfer = (sent: readonly StoredInstance[], participants: TransferParticipants) => {
+    for (const [studyUid, record] of recorders)
+      record(
+        sent.filter((i) => i.studyUid === studyUid),
+        participants,
+      );
   };
   return { instances, recordTransfer };
 }
@@ -85,6 +96,8 @@ type SendTo = (
   association: Association,
   options: Pick<SendOptions, 'moveOriginator' | 'sopClasses'>,
 ) => Promise<SendResult>;
+/** Sends the selected instances; undefined when it has answered the request itself. */
+type Perform = (instances: StoredInstance[], send: SendTo) => Promise<SendResult | undefined>;
 
 function countsCommand(counts: SubOperationCounts, withRemaining: boolean): Partial<OutgoingCommand> {
   return {
@@ -103,15 +116,32 @@ function finalStatus(counts: SubOperationCounts, cancelled: boolean): number {
   return Status.SubOperationsWarning;
 }
 
+/** The instances an identifier selects, or undefined once the request is answered with why it cannot be. */
+async function selectOrRefuse(
+  request: DimseRequest,
+  identifier: DicomJson,
+  answer: (status: number, extra: Partial<OutgoingCommand>) => Promise<void>,
+): Promise<Selection | undefined> {
+  try {
+    return await selectInstances(request, identifier);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    if (error.code.http === 404) return { instances: [], recordTransfer: () => {} };
+    await answer(Status.IdentifierDoesNotMatchSopClass, { errorComment: error.detail });
+    return undefined;
+  }
+}
+
 /**
- * Answers a C-MOVE or C-GET: the instances are selected in the actor's access scope, then `perform`
- * sends them; the transfer is audited as the first C-STORE sub-operation starts, for those it sets out
- * to send.
+ * Answers a C-MOVE or C-GET: `start` checks what it can before the archive is read (a C-MOVE's
+ * destination) and gives how to perform it, the instances are selected in the actor's access scope, then
+ * the performer sends them; the transfer is audited as the first C-STORE sub-operation starts, for those
+ * it sets out to send, naming the AEs at both ends of the association they go over.
  */
 async function retrieve(
   request: DimseRequest,
   responseField: number,
-  perform: (instances: StoredInstance[], send: SendTo) => Promise<SendResult | undefined>,
+  start: () => Promise<Perform | undefined>,
 ): Promise<void> {
   const messageId = request.message.command.messageId ?? 0;
   const answer = (status: number, extra: Partial<OutgoingCommand> = {}, identifier?: Uint8Array) =>
@@ -121,27 +151,26 @@ async function retrieve(
     await answer(Status.CannotUnderstand, { errorComment: 'the identifier is missing or cannot be parsed' });
     return;
   }
-  let selection: Selection;
   try {
-    selection = await selectInstances(request, identifier);
-  } catch (error) {
-    if (!isAppError(error)) throw error;
-    if (error.code.http === 404) selection = { instances: [], recordTransfer: () => {} };
-    else {
-      await answer(Status.IdentifierDoesNotMatchSopClass, { errorComment: error.detail });
-      return;
-    }
-  }
-  try {
+    // Before selecting: a request refused here has matched, and so recorded as a query, nothing.
+    const perform = await start();
+    if (perform === undefined) return; // already answered
+    const selection = await selectOrRefuse(request, identifier, answer);
+    if (selection === undefined) return;
     const { instances } = selection;
-    const result = await perform(instances, (association, options) =>
-      sendInstances(request.archive, association, instances, {
+    const result = await perform(instances, (association, options) => {
+      // The association the request came on is the one Lightbox accepted (C-GET stores back over it).
+      const participants = storeParticipants(
+        association,
+        association === request.association ? 'acceptor' : 'requestor',
+      );
+      return sendInstances(request.archive, association, instances, {
         ...options,
         cancelled: () => isCancelled(request.association, messageId),
         onProgress: (counts) => answer(Status.Pending, countsCommand(counts, true)),
-        onFirstStore: selection.recordTransfer,
-      }),
-    );
+        onFirstStore: (planned) => selection.recordTransfer(planned, participants),
+      });
+    });
     if (result === undefined) return; // already answered
     const failedList =
       result.failedUids.length > 0
@@ -156,13 +185,52 @@ async function retrieve(
   }
 }
 
+/** Sends the selected instances to a move destination over a new association. */
+async function moveTo(
+  request: DimseRequest,
+  deps: RetrieveDeps,
+  node: DicomNode,
+  instances: StoredInstance[],
+  send: SendTo,
+): Promise<SendResult | undefined> {
+  if (instances.length === 0)
+    return { remaining: 0, completed: 0, failed: 0, warning: 0, failedUids: [], cancelled: false };
+  let association;
+  try {
+    association = await openNodeAssociation({
+      node,
+      local: deps.local,
+      contexts: storageContexts(instances),
+      logger: request.logger,
+    });
+  } catch (error) {
+    await respond(request, {
+      commandField: CommandField.CMoveRsp,
+      status: Status.OutOfResourcesSubOperations,
+      errorComment: `cannot open an association to ${node.aet}: ${error instanceof Error ? error.message : String(error)}`,
+    });
+    return undefined;
+  }
+  try {
+    return await send(association, {
+      moveOriginator: {
+        aeTitle: request.actor.aeTitle ?? '',
+        messageId: request.message.command.messageId ?? 0,
+      },
+    });
+  } finally {
+    await association.release().catch(() => association.abort());
+  }
+}
+
 /**
  * C-MOVE SCP (PS3.4 C.4.2): the selected instances go to the registered node named by Move Destination,
- * over a new association, with a Pending response after each sub-operation.
+ * over a new association, with a Pending response after each sub-operation. An unknown destination is
+ * refused (A801, PS3.4 C.4.2.1.4.1) before the archive is queried: no sub-operation, nothing audited.
  */
 export async function handleMove(request: DimseRequest, deps: RetrieveDeps): Promise<void> {
   const destination = request.message.command.moveDestination ?? '';
-  await retrieve(request, CommandField.CMoveRsp, async (instances, send) => {
+  await retrieve(request, CommandField.CMoveRsp, async () => {
     const [node] = await deps.nodes.findByAeTitle(destination);
     if (node === undefined) {
       await respond(request, {
@@ -172,34 +240,7 @@ export async function handleMove(request: DimseRequest, deps: RetrieveDeps): Pro
       });
       return undefined;
     }
-    if (instances.length === 0)
-      return { remaining: 0, completed: 0, failed: 0, warning: 0, failedUids: [], cancelled: false };
-    let association;
-    try {
-      association = await openNodeAssociation({
-        node,
-        local: deps.local,
-        contexts: storageContexts(instances),
-        logger: request.logger,
-      });
-    } catch (error) {
-      await respond(request, {
-        commandField: CommandField.CMoveRsp,
-        status: Status.OutOfResourcesSubOperations,
-        errorComment: `cannot open an association to ${destination}: ${error instanceof Error ? error.message : String(error)}`,
-      });
-      return undefined;
-    }
-    try {
-      return await send(association, {
-        moveOriginator: {
-          aeTitle: request.actor.aeTitle ?? '',
-          messageId: request.message.command.messageId ?? 0,
-        },
-      });
-    } finally {
-      await association.release().catch(() => association.abort());
-    }
+    return (instances, send) => moveTo(request, deps, node, instances, send);
   });
 }
 
@@ -208,7 +249,9 @@ export async function handleMove(request: DimseRequest, deps: RetrieveDeps): Pro
  * contexts it negotiated with the SCP role for itself.
  */
 export async function handleGet(request: DimseRequest): Promise<void> {
-  await retrieve(request, CommandField.CGetRsp, async (_instances, send) =>
-    send(request.association, { sopClasses: request.storageScpRoles }),
+  await retrieve(
+    request,
+    CommandField.CGetRsp,
+    async () => (_instances, send) => send(request.association, { sopClasses: request.storageScpRoles }),
   );
 }

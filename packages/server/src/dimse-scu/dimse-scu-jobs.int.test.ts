@@ -36,16 +36,28 @@ for (const dialect of DIALECTS) {
       }
       throw new Error(`job ${job.id} did not finish`);
     }
-    /** The retrieves (110104 R) recorded for a study: a send job records those. */
-    async function transfers(studyUid: string): Promise<Array<{ patientIds: string[]; detail: string }>> {
-      const response = await api('GET', `/audit-events?studyUid=${studyUid}&eventId=110104&limit=1000`);
-      const events = (await response.json()) as Array<{
-        action: string;
-        patientIds: string[];
-        detail: string;
-      }>;
-      return events.filter((e) => e.action === 'R');
+    interface Transfer {
+      action: string;
+      patientIds: string[];
+      detail: string;
+      transfer?: {
+        source: { aeTitle: string; host?: string };
+        destination: { aeTitle: string; host?: string };
+      };
     }
+    /** The retrieves (110104 R) recorded for a study: a send job records those. */
+    async function transfers(studyUid: string): Promise<Transfer[]> {
+      const response = await api('GET', `/audit-events?studyUid=${studyUid}&eventId=110104&limit=1000`);
+      return ((await response.json()) as Transfer[]).filter((e) => e.action === 'R');
+    }
+    /** A send job's transfer: from Lightbox's AE to the node's (PS3.15 A.5.3.4 Source and Destination). */
+    const toOrthanc = (instances: number) => ({
+      detail: `from "${TEST_AE_TITLE}" (127.0.0.1) to "ORTHANC" (127.0.0.1): ${instances} instances`,
+      transfer: {
+        source: { aeTitle: TEST_AE_TITLE, host: '127.0.0.1' },
+        destination: { aeTitle: 'ORTHANC', host: '127.0.0.1' },
+      },
+    });
     async function inLightbox(studyUid: string): Promise<number> {
       const response = await fetch(`${lb.dicomweb}/studies/${studyUid}/instances`, {
         headers: { authorization: lb.authorization },
@@ -84,7 +96,7 @@ for (const dialect of DIALECTS) {
       const done = await finished(job);
       expect(done.state).toBe('succeeded');
       expect(done.report).toMatchObject({ completed: 3, failed: 0 });
-      expect(await transfers(studyUid)).toMatchObject([{ patientIds: [patientId], detail: '3 instances' }]);
+      expect(await transfers(studyUid)).toMatchObject([{ patientIds: [patientId], ...toOrthanc(3) }]);
       const found = await orthanc.post<string[]>('/tools/lookup', studyUid);
       expect(found).toHaveLength(1);
       const ids = await orthanc.get<string[]>('/instances');
@@ -157,7 +169,7 @@ for (const dialect of DIALECTS) {
       expect(second.report).toMatchObject({ completed: 3, failed: 1 });
       expect(second.report.pendingUids).toEqual(first.report.pendingUids);
       // Audited: the three the first attempt sent; the retry had no context for the one left, so sent none.
-      expect(await transfers(studyUid)).toMatchObject([{ patientIds: [patientId], detail: '3 instances' }]);
+      expect(await transfers(studyUid)).toMatchObject([{ patientIds: [patientId], ...toOrthanc(3) }]);
       expect((await api('POST', `/jobs/${job.id}/cancel`)).status).toBe(202);
     }, 20_000);
 

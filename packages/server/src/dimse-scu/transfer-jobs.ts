@@ -17,7 +17,7 @@ import { PermanentJobError, type JobContext, type JobHandler } from '../jobs/job
 import type { Actor } from '../security/actor.js';
 import { isAppError } from '../shared/app-error.js';
 import { openNodeAssociation, type LocalAe } from './open-node-association.js';
-import { sendInstances } from './send-instances.js';
+import { sendInstances, storeParticipants } from './send-instances.js';
 import { storageContexts } from './storage-contexts.js';
 
 /** Kinds of DIMSE transfer jobs. */
@@ -126,6 +126,7 @@ async function runSend(deps: TransferJobDeps, context: JobContext): Promise<Tran
     contexts: storageContexts(instances),
     logger: deps.logger,
   });
+  const participants = storeParticipants(association, 'requestor');
   let result;
   try {
     result = await sendInstances(deps.archive, association, instances, {
@@ -136,8 +137,9 @@ async function runSend(deps: TransferJobDeps, context: JobContext): Promise<Tran
           warning: before.warning + counts.warning,
         }),
       cancelled: () => context.signal.aborted,
-      // Each attempt records what it sets out to send: a retry, only what the node has not taken.
-      onFirstStore: recordTransfer,
+      // Each attempt records what it sets out to send (a retry, only what the node has not taken), and
+      // where it went.
+      onFirstStore: (planned) => recordTransfer(planned, participants),
     });
   } finally {
     await association.release().catch(() => association.abort());

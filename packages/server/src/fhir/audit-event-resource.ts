@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../security/audit/audit-chain.js';
-import { auditCodeMeaning } from '../security/audit/audit-sink.js';
+import { auditCodeMeaning, type AuditNode } from '../security/audit/audit-sink.js';
 
 /** DICOM's code system (PS3.16) as FHIR names it. */
 export const DCM_SYSTEM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -49,14 +49,31 @@ export interface AuditSource {
   aeTitle: string;
 }
 
+type Agent = FhirAuditEvent['agent'][number];
+
+const SOURCE_ROLE: Coding = { system: DCM_SYSTEM, code: '110153', display: 'Source Role ID' };
+const DESTINATION_ROLE: Coding = { system: DCM_SYSTEM, code: '110152', display: 'Destination Role ID' };
+
+/** The Source or Destination of a transfer (PS3.15 A.5.3.4) as an agent: the AE by title and address. */
+function transferAgent(node: AuditNode, role: Coding, display?: string): Agent {
+  return {
+    type: { coding: [role] },
+    who: { identifier: { value: node.aeTitle }, ...(display !== undefined ? { display } : {}) },
+    altId: node.aeTitle,
+    requestor: false,
+    ...(node.host !== undefined ? { network: { address: node.host, type: NETWORK_TYPE_IP } } : {}),
+  };
+}
+
 /**
  * An audit trail record as a FHIR R4 AuditEvent, following the DICOM audit message it stands for
  * (PS3.15 A.5, and FHIR's mapping of it): the DCM event ID as `type`, the event type code as `subtype`,
- * the requesting user (with their AE title and network address) and Lightbox as agents, and the patients
- * (by Patient ID) and studies (by Study Instance UID) as entities.
+ * the requesting user (with their AE title and network address) and Lightbox as agents (for a transfer
+ * between two AEs, its Source and Destination), and the patients (by Patient ID) and studies (by Study
+ * Instance UID) as entities.
  */
 export function auditEventResource(record: AuditRecord, source: AuditSource): FhirAuditEvent {
-  const requestor: FhirAuditEvent['agent'][number] = {
+  const requestor: Agent = {
     who: { identifier: { value: record.username } },
     name: record.username,
     requestor: true,
@@ -64,12 +81,21 @@ export function auditEventResource(record: AuditRecord, source: AuditSource): Fh
     ...(record.aeTitle !== null ? { altId: record.aeTitle } : {}),
     ...(record.address !== null ? { network: { address: record.address, type: NETWORK_TYPE_IP } } : {}),
   };
-  const archive: FhirAuditEvent['agent'][number] = {
-    type: { coding: [{ system: DCM_SYSTEM, code: '110153', display: 'Source Role ID' }] },
+  const archive: Agent = {
+    type: { coding: [SOURCE_ROLE] },
     who: { identifier: { value: source.aeTitle }, display: `Lightbox (${source.aeTitle})` },
     altId: source.aeTitle,
     requestor: false,
   };
+  // A transfer between two AEs names both ends as recorded: Lightbox's AE at the address it sent from.
+  const agents =
+    record.transfer === undefined
+      ? [requestor, archive]
+      : [
+          requestor,
+          transferAgent(record.transfer.source, SOURCE_ROLE, `Lightbox (${record.transfer.source.aeTitle})`),
+          transferAgent(record.transfer.destination, DESTINATION_ROLE),
+        ];
   return {
     resourceType: 'AuditEvent',
     id: String(record.seq),
@@ -86,7 +112,7 @@ export function auditEventResource(record: AuditRecord, source: AuditSource): Fh
     // PS3.15 EventOutcomeIndicator: 0 success, 4 minor failure (a refused request, a wrong password).
     outcome: record.outcome === 'success' ? '0' : '4',
     ...(record.detail !== null ? { outcomeDesc: record.detail } : {}),
-    agent: [requestor, archive],
+    agent: agents,
     source: {
       site: 'Lightbox',
       observer: { display: `Lightbox (${source.aeTitle})` },

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { TransferParticipants } from './audit-sink.js';
 
 /** An audit event as the trail stores it (one `audit_event` row, arrays decoded). */
 export interface AuditRecord {
@@ -16,6 +17,11 @@ export interface AuditRecord {
   patientIds: string[];
   studyUids: string[];
   detail: string | null;
+  /**
+   * A transfer's Source and Destination, read from its detail (see transfer-participants.ts): the link
+   * covers them through the detail, not as a field of their own.
+   */
+  transfer?: TransferParticipants;
 }
 
 /**

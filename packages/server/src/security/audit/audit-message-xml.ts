@@ -1,5 +1,5 @@
 import type { AuditRecord } from './audit-chain.js';
-import { auditCodeMeaning } from './audit-sink.js';
+import { auditCodeMeaning, type AuditNode } from './audit-sink.js';
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -7,6 +7,16 @@ function escape(text: string): string {
 
 function code(element: string, csdCode: string, system: string, meaning: string): string {
   return `<${element} csd-code="${escape(csdCode)}" codeSystemName="${system}" originalText="${escape(meaning)}"/>`;
+}
+
+/** The Source or Destination of a transfer (PS3.15 A.5.3.4): the AE by its title, at its address. */
+function transferNode(node: AuditNode, roleId: string, roleName: string): string {
+  const aeTitle = escape(node.aeTitle);
+  const access =
+    node.host === undefined
+      ? ''
+      : ` NetworkAccessPointID="${escape(node.host)}" NetworkAccessPointTypeCode="2"`;
+  return `<ActiveParticipant UserID="${aeTitle}" AlternativeUserID="AETITLES=${aeTitle}" UserIsRequestor="false"${access}>${code('RoleIDCode', roleId, 'DCM', roleName)}</ActiveParticipant>`;
 }
 
 /**
@@ -35,9 +45,16 @@ export function auditMessageXml(record: AuditRecord, source: { id: string; aeTit
     }>`,
     ...record.roles.map((role) => code('RoleIDCode', role, 'Lightbox', role)),
     '</ActiveParticipant>',
-    `<ActiveParticipant UserID="${escape(source.id)}" AlternativeUserID="AETITLES=${escape(source.aeTitle)}" UserIsRequestor="false">`,
-    code('RoleIDCode', '110153', 'DCM', 'Source Role ID'),
-    '</ActiveParticipant>',
+    ...(record.transfer === undefined
+      ? [
+          `<ActiveParticipant UserID="${escape(source.id)}" AlternativeUserID="AETITLES=${escape(source.aeTitle)}" UserIsRequestor="false">`,
+          code('RoleIDCode', '110153', 'DCM', 'Source Role ID'),
+          '</ActiveParticipant>',
+        ]
+      : [
+          transferNode(record.transfer.source, '110153', 'Source Role ID'),
+          transferNode(record.transfer.destination, '110152', 'Destination Role ID'),
+        ]),
     `<AuditSourceIdentification AuditSourceID="${escape(source.id)}">`,
     code('AuditSourceTypeCode', '4', 'DCM', 'Application Server Process'),
     '</AuditSourceIdentification>',

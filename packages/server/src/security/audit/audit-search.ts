@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AuditEventTable, Tables } from '../../db/tables.js';
 import type { AuditRecord } from './audit-chain.js';
+import { transferParticipantsOf } from './transfer-participants.js';
 
 /** What a security officer searches the trail by; every field narrows the result. */
 export interface AuditSearch {
@@ -27,6 +28,7 @@ export interface AuditSearch {
 
 /** An audit event row as a record. */
 export function auditRecordOf(row: Selectable<AuditEventTable>): AuditRecord {
+  const transfer = transferParticipantsOf(row.event_id, row.detail);
   return {
     seq: Number(row.seq),
     occurredAt: Number(row.occurred_at),
@@ -42,6 +44,7 @@ export function auditRecordOf(row: Selectable<AuditEventTable>): AuditRecord {
     patientIds: JSON.parse(row.patient_ids) as string[],
     studyUids: JSON.parse(row.study_uids) as string[],
     detail: row.detail,
+    ...(transfer !== undefined ? { transfer } : {}),
   };
 }
 

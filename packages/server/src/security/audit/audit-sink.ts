@@ -46,6 +46,21 @@ export function auditCodeMeaning(code: string): string {
   return MEANINGS.get(code) ?? code;
 }
 
+/** A DICOM application entity in a transfer: its AE title, and its network address when known. */
+export interface AuditNode {
+  aeTitle: string;
+  host?: string;
+}
+
+/**
+ * The two ends of a DIMSE transfer (PS3.15 A.5.3.4 DICOM Instances Transferred): the Source (Role ID
+ * 110153) that sent the instances and the Destination (110152) that received them.
+ */
+export interface TransferParticipants {
+  source: AuditNode;
+  destination: AuditNode;
+}
+
 /** An access to or change of patient data, or a security event (PS3.15 §A.5.1 in spirit). */
 export interface AuditEvent {
   event: AuditEventIdValue;
@@ -60,6 +75,8 @@ export interface AuditEvent {
   studyUids?: readonly string[];
   /** What was asked (a query) or what failed; never holds patient names. */
   detail?: string;
+  /** Instances Transferred between two AEs (C-MOVE, C-GET, send jobs): who sent and who received them. */
+  transfer?: TransferParticipants;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/open-database.js';
 import { auditLink, type AuditRecord } from './audit-chain.js';
-import type { AuditEvent, AuditSink } from './audit-sink.js';
+import { AuditEventId, type AuditEvent, type AuditSink } from './audit-sink.js';
+import { transferDetail, transferParticipantsOf } from './transfer-participants.js';
 
 /** Events written per transaction. */
 const BATCH = 500;
@@ -15,6 +16,26 @@ const MAX_PENDING = 100_000;
 export type AuditListener = (record: AuditRecord) => void;
 
 type Unsealed = Omit<AuditRecord, 'seq'>;
+
+/** NUL cannot be stored in PostgreSQL text: an event carrying one would block the trail. */
+const clean = (text: string) => text.replace(/\0/g, '');
+
+/**
+ * The detail an event is stored with: a transfer's Source and Destination first (see
+ * {@link transferDetail}), and for an access under an emergency override its reason, so that reviewers
+ * find them.
+ */
+function recordedDetail(event: AuditEvent): string | null {
+  const own =
+    event.transfer !== undefined && event.event.code === AuditEventId.InstancesTransferred.code
+      ? transferDetail(event.transfer, event.detail)
+      : event.detail;
+  const detail =
+    event.actor.emergency === undefined
+      ? own
+      : `${own ?? ''}${own ? ' ' : ''}[emergency access: ${event.actor.emergency.reason}]`;
+  return detail === undefined ? null : clean(detail);
+}
 
 /**
  * The tamper-evident audit trail (issue #4 §3): events are appended in the database as a hash chain
@@ -66,12 +87,13 @@ export class AuditTrail implements AuditSink {
   }
 
   record(event: AuditEvent): void {
-    // NUL cannot be stored in PostgreSQL text: an event carrying one would block the trail.
-    const clean = (text: string) => text.replace(/\0/g, '');
     if (this.pending.length >= MAX_PENDING) {
       const dropped = this.pending.shift();
       this.logger.error({ audit: dropped }, 'audit trail backlog full: an audit event was dropped');
     }
+    const detail = recordedDetail(event);
+    // Read back from the detail as a search would, so listeners get what the row holds.
+    const transfer = transferParticipantsOf(event.event.code, detail);
     this.pending.push({
       occurredAt: Date.now(),
       eventId: event.event.code,
@@ -85,14 +107,8 @@ export class AuditTrail implements AuditSink {
       aeTitle: event.actor.aeTitle ?? null,
       patientIds: [...new Set((event.patientIds ?? []).map(clean))],
       studyUids: [...new Set((event.studyUids ?? []).map(clean))],
-      // Accesses under an emergency override carry its reason, so that reviewers find them.
-      detail: (() => {
-        const detail =
-          event.actor.emergency === undefined
-            ? event.detail
-            : `${event.detail ?? ''}${event.detail ? ' ' : ''}[emergency access: ${event.actor.emergency.reason}]`;
-        return detail === undefined ? null : clean(detail);
-      })(),
+      detail,
+      ...(transfer !== undefined ? { transfer } : {}),
     });
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
