@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { generateUid, Tag } from '@lightbox/dicom';
 import { bytesElement, numberElement, syntheticImage, textElement } from '@lightbox/dicom/test-support';
 import { screenshot } from './test-browser.js';
+import path from 'node:path';
 import sharp from 'sharp';
 import { clientPoint } from './viewer-automation.js';
 import { openStudy, startViewerSession, stopViewerSession, type ViewerSession } from './viewer-session.js';
@@ -88,7 +89,7 @@ describe('overlay planes in the viewer (PS3.3 C.9)', () => {
     await stopViewerSession(session);
   });
 
-  it('draws the overlay where its origin puts it on the image, follows flips and rotation, and hides on request', async () => {
+  it('draws the overlay where its origin puts it on the image, follows flips and rotation, goes into an export, and hides on request', async () => {
     const { lightbox, browser } = session as ViewerSession;
     const page = await browser.newPage();
     await openStudy(page, lightbox.baseUrl, study, 1);
@@ -115,5 +116,31 @@ describe('overlay planes in the viewer (PS3.3 C.9)', () => {
     await page.getByRole('button', { name: 'Rotate 90°' }).click();
     await expect.poll(async () => Math.min(...(await greys(page, INSIDE)))).toBe(255);
     expect(Math.max(...(await greys(page, OUTSIDE)))).toBeLessThan(200);
+
+    // An exported image shows the overlay as the viewport does.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'PNG' }).click(),
+    ]);
+    const file = path.join(lightbox.dataDir, 'overlay-export.png');
+    await download.saveAs(file);
+    const exported = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+    const canvas = await page.evaluate(() => {
+      const element = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
+      const rect = element.getBoundingClientRect();
+      return { left: rect.left, top: rect.top, scale: element.width / rect.width };
+    });
+    const exportedGreys = async (points: readonly [number, number][]) => {
+      const values: number[] = [];
+      for (const [column, row] of points) {
+        const [x, y] = await clientPoint(page, column + 0.5, row + 0.5);
+        const px = Math.floor((x - canvas.left) * canvas.scale);
+        const py = Math.floor((y - canvas.top) * canvas.scale);
+        values.push(exported.data[(py * exported.info.width + px) * exported.info.channels]!);
+      }
+      return values;
+    };
+    expect(Math.min(...(await exportedGreys(INSIDE)))).toBe(255);
+    expect(Math.max(...(await exportedGreys(OUTSIDE)))).toBeLessThan(200);
   });
 });

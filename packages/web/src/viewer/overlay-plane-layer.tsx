@@ -1,84 +1,7 @@
 import { Enums, type RenderingEngine, type StackViewport } from '@cornerstonejs/core';
 import { useEffect, useRef, useState, type RefObject } from 'react';
-import { appFetch } from '../session/session-client';
-import { DICOMWEB_ROOT } from '../dicomweb/archive-client';
-import { imageToWorld } from './image-coordinates';
-import {
-  firstPartBody,
-  overlayBits,
-  overlayFrameFor,
-  overlayPlanesOf,
-  type OverlayPlane,
-} from './overlay-planes';
+import { cssTransformOf, drawnPlanesOf, type DrawnPlane } from './overlay-plane-drawing';
 import type { StackFrame } from './series-stack';
-
-/** Packed overlay data by BulkDataURI: an overlay is fetched once, however many frames show it. */
-const packedData = new Map<string, Promise<Uint8Array>>();
-
-/** The packed bits of a plane, from the metadata or fetched from the archive as bulk data. */
-function packedBitsOf(plane: OverlayPlane): Promise<Uint8Array> {
-  if ('bytes' in plane.data) return Promise.resolve(plane.data.bytes);
-  const uri = plane.data.bulkDataUri;
-  let pending = packedData.get(uri);
-  if (pending === undefined) {
-    // The metadata names the archive by its public URL; the app reaches it on its own origin.
-    const path = `${DICOMWEB_ROOT}/${uri.slice(uri.indexOf('studies/'))}`;
-    pending = appFetch(path, {
-      headers: { accept: 'multipart/related; type="application/octet-stream"' },
-    }).then(async (response) => {
-      if (!response.ok) throw new Error(`overlay data: ${response.status}`);
-      const body = firstPartBody(
-        new Uint8Array(await response.arrayBuffer()),
-        response.headers.get('content-type') ?? '',
-      );
-      if (body === undefined) throw new Error('overlay data: not a multipart answer');
-      return body;
-    });
-    pending.catch(() => packedData.delete(uri)); // tried again next time
-    packedData.set(uri, pending);
-  }
-  return pending;
-}
-
-/** One plane drawn for one frame: its bitmap as a canvas, and where it lies on the image. */
-interface DrawnPlane {
-  imageId: string;
-  plane: OverlayPlane;
-  canvas: HTMLCanvasElement;
-}
-
-/** Paints the pixels that are on in the overlay's colour, the others transparent. */
-function paint(plane: OverlayPlane, bits: Uint8Array): HTMLCanvasElement {
-  const canvas = document.createElement('canvas');
-  canvas.width = plane.columns;
-  canvas.height = plane.rows;
-  const context = canvas.getContext('2d')!;
-  const image = context.createImageData(plane.columns, plane.rows);
-  for (let i = 0; i < bits.length; i++) {
-    if (bits[i] === 0) continue;
-    image.data.set([255, 255, 255, 255], i * 4);
-  }
-  context.putImageData(image, 0, 0);
-  canvas.className = 'overlay-plane';
-  canvas.dataset.group = plane.group.toString(16);
-  return canvas;
-}
-
-/**
- * The CSS transform that lays a plane's bitmap (x = column, y = row) on the viewport as the image is
- * drawn: through three of its corners, so zoom, pan, rotation and flips all follow.
- */
-function placement(viewport: StackViewport, imageId: string, plane: OverlayPlane): string {
-  const at = (column: number, row: number) => viewport.worldToCanvas(imageToWorld(imageId, [column, row]));
-  const origin = at(plane.originColumn, plane.originRow);
-  const right = at(plane.originColumn + plane.columns, plane.originRow);
-  const down = at(plane.originColumn, plane.originRow + plane.rows);
-  const a = (right[0] - origin[0]) / plane.columns;
-  const b = (right[1] - origin[1]) / plane.columns;
-  const c = (down[0] - origin[0]) / plane.rows;
-  const d = (down[1] - origin[1]) / plane.rows;
-  return `matrix(${a}, ${b}, ${c}, ${d}, ${origin[0]}, ${origin[1]})`;
-}
 
 /**
  * The overlay planes (PS3.3 C.9) of the image a stack viewport shows, drawn over it in white, as
@@ -116,7 +39,7 @@ export function OverlayPlaneLayer({
         // Planes of the image before stay hidden until the new image's are drawn.
         canvas.hidden = drawnFor !== current;
         if (viewport !== undefined && drawnFor === current)
-          canvas.style.transform = placement(viewport, drawnFor, plane);
+          canvas.style.transform = cssTransformOf(viewport, drawnFor, plane);
       }
     };
     const events = [Enums.Events.IMAGE_RENDERED, Enums.Events.CAMERA_MODIFIED, Enums.Events.STACK_NEW_IMAGE];
@@ -129,18 +52,14 @@ export function OverlayPlaneLayer({
 
   useEffect(() => {
     const frame = frames?.find((f) => f.imageId === imageId);
-    const planes = frame === undefined || !shown ? [] : overlayPlanesOf(frame.metadata);
     let current = true;
-    void Promise.all(
-      planes.map(async (plane): Promise<DrawnPlane | undefined> => {
-        const overlayFrame = overlayFrameFor(plane, frame!.frame);
-        if (overlayFrame === undefined) return undefined;
-        const bits = overlayBits(plane, await packedBitsOf(plane), overlayFrame);
-        return { imageId: frame!.imageId, plane, canvas: paint(plane, bits) };
-      }),
-    ).then(
+    const drawing =
+      frame === undefined || !shown
+        ? Promise.resolve([])
+        : drawnPlanesOf(frame.imageId, frame.metadata, frame.frame);
+    drawing.then(
       (made) => {
-        if (current) setDrawn(made.filter((d): d is DrawnPlane => d !== undefined));
+        if (current) setDrawn(made);
       },
       (error: unknown) => console.error('could not draw the overlay planes', error),
     );

@@ -1,8 +1,10 @@
 import type { Types } from '@cornerstonejs/core';
+import { burnInOverlayPlanes } from './overlay-plane-drawing';
 
 /**
- * The image of a viewport as the user sees it: the rendered image with its annotations (Cornerstone draws
- * them in an SVG layer above the canvas) burned in, on a canvas of the viewport's device pixels.
+ * The image of a viewport as the user sees it: the rendered image with its overlay planes and its
+ * annotations (Cornerstone draws them in an SVG layer above the canvas) burned in, on a canvas of the
+ * viewport's device pixels.
  */
 export async function captureViewport(viewport: Types.IViewport): Promise<HTMLCanvasElement> {
   const source = viewport.canvas;
@@ -13,6 +15,11 @@ export async function captureViewport(viewport: Types.IViewport): Promise<HTMLCa
   context.fillStyle = '#000';
   context.fillRect(0, 0, out.width, out.height);
   context.drawImage(source, 0, 0);
+  await burnInOverlayPlanes(
+    viewport,
+    context,
+    out.width / (source.getBoundingClientRect().width || out.width),
+  );
   const svg = viewport.element.querySelector<SVGSVGElement>('svg.svg-layer');
   if (svg !== null && svg.childElementCount > 0) {
     const copy = svg.cloneNode(true) as SVGSVGElement;
