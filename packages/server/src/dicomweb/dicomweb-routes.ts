@@ -89,8 +89,8 @@ export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): 
 
   // A HEAD (Fastify answers it with the GET handler) gets the same answer but sends and records nothing.
   const wadoForGet = { archive: deps.archive, publicUrl: deps.publicUrl };
-  const wadoForHead = { archive: archiveForHead(deps.archive), publicUrl: deps.publicUrl };
-  const wado = (request: FastifyRequest) => (request.method === 'HEAD' ? wadoForHead : wadoForGet);
+  const wado = (request: FastifyRequest) =>
+    request.method === 'HEAD' ? { ...wadoForGet, archive: archiveForHead(deps.archive) } : wadoForGet;
   type W = { Params: WadoParams; Querystring: Record<string, string | string[] | undefined> };
   const bulkData: Handler<W> = (request, reply, actor) =>
     handleBulkDataResource(wado(request), request, reply, actor);

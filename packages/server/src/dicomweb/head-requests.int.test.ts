@@ -1,3 +1,6 @@
+import { readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +17,23 @@ interface Event {
 /** The part of a Content-Type that does not change from one answer to the next (not the boundary). */
 const mediaTypeOf = (contentType: string | null) => (contentType ?? '').replace(/; *boundary=[^;]+/, '');
 
-for (const dialect of DIALECTS) {
-  describe(`HEAD on the retrieve resources on ${dialect} (RFC 9110 §9.3.2)`, () => {
+/** The file descriptors this process holds (the test Lightbox runs in it). */
+const openFiles = () => readdirSync('/proc/self/fd').length;
+
+/** A configuration file that stores objects sealed (the default) or in the clear. */
+function storageConfig(encryptAtRest: boolean): Record<string, string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'lightbox-head-')), 'lightbox.json');
+  writeFileSync(file, JSON.stringify({ archive: { encryptAtRest } }));
+  return { LIGHTBOX_CONFIG: file };
+}
+
+const CASES = DIALECTS.flatMap((dialect) =>
+  [true, false].map((encryptAtRest) => ({ dialect, encryptAtRest })),
+);
+
+for (const { dialect, encryptAtRest } of CASES) {
+  const storage = encryptAtRest ? 'sealed' : 'in the clear';
+  describe(`HEAD on the retrieve resources on ${dialect}, objects ${storage} (RFC 9110 §9.3.2)`, () => {
     let lb: TestLightbox;
     const study = generateUid();
     const series = generateUid();
@@ -54,7 +72,7 @@ for (const dialect of DIALECTS) {
     };
 
     beforeAll(async () => {
-      lb = await startTestLightbox(dialect);
+      lb = await startTestLightbox(dialect, storageConfig(encryptAtRest));
       const objects = sops.map((sopInstanceUid, n) =>
         syntheticImage({
           studyInstanceUid: study,
@@ -79,6 +97,7 @@ for (const dialect of DIALECTS) {
     const resources: Array<{ path: string; accept?: string }> = [
       { path: `/dicomweb/studies/${study}` },
       { path: instance, accept: 'application/dicom' },
+      { path: instance, accept: 'application/dicom; transfer-syntax=*' },
       { path: `${instance}/frames/1` },
       { path: `${instance}/bulkdata/7FE00010` },
       { path: `/dicomweb/studies/${study}/bulkdata` },
@@ -86,6 +105,9 @@ for (const dialect of DIALECTS) {
       { path: `/dicomweb/studies/${study}/thumbnail` },
       { path: `/dicomweb/studies/${study}/rendered` },
       { path: `/wado?requestType=WADO&studyUID=${study}&seriesUID=${series}&objectUID=${sops[0]}` },
+      {
+        path: `/wado?requestType=WADO&studyUID=${study}&seriesUID=${series}&objectUID=${sops[0]}&contentType=application/dicom`,
+      },
     ];
 
     it('answers as GET does, with no body and no transfer recorded', async () => {
@@ -103,6 +125,19 @@ for (const dialect of DIALECTS) {
         await get.arrayBuffer();
         expect(await studyReads(), `GET ${path} recorded`).toBeGreaterThan(before);
       }
+    });
+
+    it('leaves no stored object open', async () => {
+      const before = openFiles();
+      for (let round = 0; round < 10; round++) {
+        for (const { path, accept } of resources) {
+          const head = await request('HEAD', path, accept);
+          expect(head.status, path).toBe(200);
+          await head.arrayBuffer();
+        }
+      }
+      // A hundred and ten answers: one object left open by each would show as that many descriptors.
+      await expect.poll(() => openFiles() - before, { timeout: 5_000 }).toBeLessThan(10);
     });
 
     it('does not read a multipart body from storage', async () => {

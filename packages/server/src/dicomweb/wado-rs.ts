@@ -23,6 +23,7 @@ import {
   negotiateInstances,
   requireOctetStream,
 } from './retrieve-negotiation.js';
+import { producedOnRead } from '../http/produced-on-read.js';
 import { recordedOnFirstPart } from './recorded-on-first-part.js';
 
 /** What WADO-RS needs. */
@@ -60,9 +61,10 @@ export function sendMultipart(
   parts: AsyncIterable<MultipartWritePart> | Iterable<MultipartWritePart>,
 ): FastifyReply {
   const boundary = createBoundary();
-  return reply
-    .type(`multipart/related; type="${partType}"; boundary=${boundary}`)
-    .send(Readable.from(writeMultipart(parts, boundary)));
+  const body = Readable.from(writeMultipart(parts, boundary));
+  // Parts given as a list were made (and their objects opened) already; a generator makes them as read.
+  if (!Array.isArray(parts)) producedOnRead(body);
+  return reply.type(`multipart/related; type="${partType}"; boundary=${boundary}`).send(body);
 }
 
 /**

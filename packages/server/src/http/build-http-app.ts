@@ -30,6 +30,7 @@ import type { LocalAe } from '../dimse-scu/open-node-association.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { archiveForHead } from '../dicomweb/archive-for-head.js';
+import { isProducedOnRead } from './produced-on-read.js';
 import { dicomwebRoutes } from '../dicomweb/dicomweb-routes.js';
 import { handleWadoUri } from '../dicomweb/wado-uri.js';
 import { webAppRoutes } from '../web-app/web-app-routes.js';
@@ -255,10 +256,12 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   }
 
   // Fastify answers HEAD with the GET handler and then reads a streamed body to its end: for a study
-  // that is the whole study read from storage for nothing. The stream is closed unread instead (its
-  // producer's clean-up runs), and an empty one keeps Fastify from sending a Content-Length of 0.
+  // that is the whole study read from storage for nothing. A body made part by part as it is read is
+  // closed unread instead (it has opened nothing yet), and an empty one keeps Fastify from sending a
+  // Content-Length of 0. Any other stream (an open file) is read to its end as before, which closes it.
   app.addHook('onSend', async (request, _reply, payload) => {
-    if (request.method !== 'HEAD' || !(payload instanceof Readable)) return payload;
+    if (request.method !== 'HEAD' || !(payload instanceof Readable) || !isProducedOnRead(payload))
+      return payload;
     payload.destroy();
     return Readable.from([]);
   });
@@ -464,13 +467,15 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       }),
     { prefix: '/fhir' },
   );
-  const wadoUriHeadArchive = archiveForHead(deps.archive);
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
     '/wado',
     { config: { permission: Permission.StudyRead } },
     async (request, reply) => {
       await handleWadoUri(
-        { archive: request.method === 'HEAD' ? wadoUriHeadArchive : deps.archive, publicUrl: deps.publicUrl },
+        {
+          archive: request.method === 'HEAD' ? archiveForHead(deps.archive) : deps.archive,
+          publicUrl: deps.publicUrl,
+        },
         request,
         reply,
         request.actor!,
