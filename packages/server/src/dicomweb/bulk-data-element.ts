@@ -19,6 +19,18 @@ import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
 import type { MultipartWritePart } from './multipart/index.js';
 import { frameMediaType } from './retrieve-negotiation.js';
 
+/**
+ * An icon whose codestream did not decode (a corrupt one, found out only by decoding it): unlike a
+ * storage failure, it can be left out of a body that carries other values.
+ */
+export class UndecodableIcon extends AppError {
+  constructor(cause: unknown) {
+    super(ErrorCode.ProcessingFailure, "an icon's stored codestream could not be decoded", undefined, {
+      cause,
+    });
+  }
+}
+
 /** A stored object parsed for its bulk data: values are located by offset, not read (deflated ones excepted). */
 export interface BulkDataObject {
   instance: StoredInstance;
@@ -197,7 +209,12 @@ async function encapsulatedPart(
     // An icon is decoded only by a description that allows it, never through the frame index.
     if (typeof icon === 'string') throw new AppError(ErrorCode.NotAcceptable, icon);
     const encoded = await readFragments(archive, instance, fragments);
-    const body = (await decodeEncodedFrame(stored, encoded, icon)).pixels;
+    const body = await decodeEncodedFrame(stored, encoded, icon).then(
+      (frame) => frame.pixels,
+      (error: unknown) => {
+        throw new UndecodableIcon(error);
+      },
+    );
     return { partType, contentType, headers, body };
   }
   const frames = instance.frameIndex?.frames.length ?? 1;

@@ -17,6 +17,7 @@ import {
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Archive } from '../archive/archive.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
 import { multipartBody, splitMultipart } from '../test-support/dicomweb-client.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { encapsulatedPixelData } from './stow-pixel-data.js';
@@ -473,7 +474,11 @@ for (const dialect of DIALECTS) {
       let reads = 0;
       // The icon's fragment is the first range read: its sequence comes before the Pixel Data.
       archive.readObjectRange = (...args: Parameters<Archive['readObjectRange']>) =>
-        ++reads === 1 ? Promise.reject(new Error('storage failed')) : readObjectRange.apply(archive, args);
+        ++reads === 1
+          ? Promise.reject(
+              new AppError(ErrorCode.ProcessingFailure, 'the stored object is shorter than its index'),
+            )
+          : readObjectRange.apply(archive, args);
       try {
         const resource = `/studies/${iconStudy}/series/${withIcon.seriesInstanceUid}/instances/${withIcon.sopInstanceUid}`;
         // The icon is the first part: nothing has gone out yet, so the failure is the answer's status.

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../security/actor.js';
-import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
+import { AppError, ErrorCode } from '../shared/app-error.js';
 import { dicomwebBaseUrl } from './base-url.js';
-import { bulkDataPart, openBulkDataObject } from './bulk-data-element.js';
+import { bulkDataPart, openBulkDataObject, UndecodableIcon } from './bulk-data-element.js';
 import { planBulkData, storedValues, type InstanceBulkData, type StoredValue } from './bulkdata-plan.js';
 import type { MultipartWritePart } from './multipart/index.js';
 import { acceptsMultipart } from './retrieve-negotiation.js';
@@ -48,8 +48,7 @@ async function partOrNone(
   try {
     return await make();
   } catch (error) {
-    const undecoded = isAppError(error) && error.code === ErrorCode.ProcessingFailure;
-    if (!undecoded || !value.encapsulated || value.path.length === 1) throw error;
+    if (!(error instanceof UndecodableIcon)) throw error;
     log.warn({ err: error, uri: value.uri }, 'an icon that could not be decoded was left out');
     return undefined;
   }
