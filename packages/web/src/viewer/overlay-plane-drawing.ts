@@ -6,21 +6,28 @@ import { appFetch } from '../session/session-client';
 import { imageToWorld } from './image-coordinates';
 import {
   firstPartBody,
+  holdsFrame,
   overlayBits,
   overlayFrameFor,
   overlayPlanesOf,
   type OverlayPlane,
 } from './overlay-planes';
 
-/** Packed overlay data by BulkDataURI: an overlay is fetched once, however many frames show it. */
+/**
+ * Packed overlay data by BulkDataURI, the most recently used last: an overlay is fetched once however
+ * many frames show it, and a long reading session keeps only the latest few.
+ */
 const packedData = new Map<string, Promise<Uint8Array>>();
+const KEPT_OVERLAYS = 64;
 
 /** The packed bits of a plane, from the metadata or fetched from the archive as bulk data. */
 function packedBitsOf(plane: OverlayPlane): Promise<Uint8Array> {
   if ('bytes' in plane.data) return Promise.resolve(plane.data.bytes);
   const uri = plane.data.bulkDataUri;
   let pending = packedData.get(uri);
-  if (pending === undefined) {
+  if (pending !== undefined)
+    packedData.delete(uri); // set again below, as the most recent
+  else {
     // The metadata names the archive by its public URL; the app reaches it on its own origin.
     const path = `${DICOMWEB_ROOT}/${uri.slice(uri.indexOf('studies/'))}`;
     pending = appFetch(path, {
@@ -32,10 +39,14 @@ function packedBitsOf(plane: OverlayPlane): Promise<Uint8Array> {
         response.headers.get('content-type') ?? '',
       );
       if (body === undefined) throw new Error('overlay data: not a multipart answer');
-      return body;
+      return body.slice(); // not a view that keeps the whole answer
     });
     pending.catch(() => packedData.delete(uri)); // tried again next time
-    packedData.set(uri, pending);
+  }
+  packedData.set(uri, pending);
+  for (const oldest of packedData.keys()) {
+    if (packedData.size <= KEPT_OVERLAYS) break;
+    packedData.delete(oldest);
   }
   return pending;
 }
@@ -99,7 +110,9 @@ export async function drawnPlanesOf(
     overlayPlanesOf(metadata).map(async (plane): Promise<DrawnPlane | undefined> => {
       const overlayFrame = overlayFrameFor(plane, frame);
       if (overlayFrame === undefined) return undefined;
-      const bits = overlayBits(plane, await packedBitsOf(plane), overlayFrame);
+      const packed = await packedBitsOf(plane);
+      if (!holdsFrame(plane, packed, overlayFrame)) return undefined;
+      const bits = overlayBits(plane, packed, overlayFrame);
       return { imageId, plane, canvas: paint(plane, bits) };
     }),
   );

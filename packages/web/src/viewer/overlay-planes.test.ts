@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DicomJson } from '../dicomweb/dicom-json';
-import { firstPartBody, overlayBits, overlayFrameFor, overlayPlanesOf } from './overlay-planes';
+import { firstPartBody, holdsFrame, overlayBits, overlayFrameFor, overlayPlanesOf } from './overlay-planes';
 
 const base64 = (bytes: number[]) => btoa(String.fromCharCode(...bytes));
 
@@ -52,7 +52,21 @@ describe('overlay planes (PS3.3 C.9)', () => {
     expect([...overlayBits(plane!, new Uint8Array([0, 0b00001111]), 1)]).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
   });
 
-  it('lays a one-frame plane over every frame, a multi-frame one from its Image Frame Origin', () => {
+  it('draws nothing of a plane whose data is shorter than its size says, or far larger than an image', () => {
+    const [plane] = overlayPlanesOf(overlay('6000'));
+    expect(holdsFrame(plane!, new Uint8Array(1), 0)).toBe(true);
+    expect(holdsFrame(plane!, new Uint8Array(1), 1)).toBe(false);
+    expect(holdsFrame(plane!, new Uint8Array(0), 0)).toBe(false);
+    const huge = overlay('6000', {
+      '60000010': { vr: 'US', Value: [65535] },
+      '60000011': { vr: 'US', Value: [65535] },
+    });
+    expect(overlayPlanesOf(huge)).toEqual([]);
+  });
+
+  it('lays a one-frame plane over every frame unless it names its frame, a multi-frame one from its Image Frame Origin', () => {
+    const [named] = overlayPlanesOf(overlay('6000', { '60000051': { vr: 'US', Value: [2] } }));
+    expect([1, 2, 3].map((f) => overlayFrameFor(named!, f))).toEqual([undefined, 0, undefined]);
     const [single] = overlayPlanesOf(overlay('6000'));
     expect([1, 7].map((f) => overlayFrameFor(single!, f))).toEqual([0, 0]);
     const [multi] = overlayPlanesOf(

@@ -12,15 +12,21 @@ export interface OverlayPlane {
   /** Where the overlay's first pixel lies on the image, 0-based (Overlay Origin is 1-based, row\column). */
   originRow: number;
   originColumn: number;
-  /** Overlay frames held (Number of Frames in Overlay), and the image frame the first applies to (1-based). */
+  /**
+   * Overlay frames held (Number of Frames in Overlay), and the image frame the first applies to (Image
+   * Frame Origin, 1-based), when the plane says.
+   */
   frames: number;
-  firstImageFrame: number;
+  firstImageFrame?: number;
   /** The bits, packed: inline in the metadata, or where the archive serves them. */
   data: { bytes: Uint8Array } | { bulkDataUri: string };
   label: string;
 }
 
 /** A tag of overlay group `group` as a DICOM JSON key. */
+/** The most pixels an overlay plane drawn here may have (an 8192 × 8192 mammogram's worth). */
+const MAX_OVERLAY_PIXELS = 8192 * 8192;
+
 function keyOf(group: number, element: number): string {
   return ((group << 16) | element).toString(16).toUpperCase().padStart(8, '0');
 }
@@ -44,12 +50,14 @@ export function overlayPlanesOf(metadata: DicomJson): OverlayPlane[] {
     const columns = numberOf(metadata, keyOf(group, 0x0011));
     const overlayData = metadata[keyOf(group, 0x3000)];
     if (rows === undefined || columns === undefined || rows <= 0 || columns <= 0) continue;
+    if (rows * columns > MAX_OVERLAY_PIXELS) continue;
     if (numberOf(metadata, keyOf(group, 0x0100)) !== 1) continue; // Overlay Bits Allocated is 1 (C.9.2.1.1)
     let data: OverlayPlane['data'];
     if (overlayData?.InlineBinary !== undefined) data = { bytes: inlineBytes(overlayData.InlineBinary) };
     else if (overlayData?.BulkDataURI !== undefined) data = { bulkDataUri: overlayData.BulkDataURI };
     else continue;
     const [originRow = 1, originColumn = 1] = numbersOf(metadata, keyOf(group, 0x0050)) ?? [];
+    const firstImageFrame = numberOf(metadata, keyOf(group, 0x0051));
     planes.push({
       group,
       rows,
@@ -57,7 +65,7 @@ export function overlayPlanesOf(metadata: DicomJson): OverlayPlane[] {
       originRow: originRow - 1,
       originColumn: originColumn - 1,
       frames: Math.max(1, numberOf(metadata, keyOf(group, 0x0015)) ?? 1),
-      firstImageFrame: Math.max(1, numberOf(metadata, keyOf(group, 0x0051)) ?? 1),
+      ...(firstImageFrame !== undefined ? { firstImageFrame: Math.max(1, firstImageFrame) } : {}),
       data,
       label:
         textOf(metadata, keyOf(group, 0x1500)) ||
@@ -69,14 +77,19 @@ export function overlayPlanesOf(metadata: DicomJson): OverlayPlane[] {
 }
 
 /**
- * Which overlay frame (0-based) lies over image frame `imageFrame` (1-based), if any. A plane of one frame
- * lies over every frame of the image, as DCMTK and dcm4che show it: a single-frame overlay of a multi-frame
- * image is almost always meant for all of them.
+ * Which overlay frame (0-based) lies over image frame `imageFrame` (1-based), if any (PS3.3 C.9.3.1.1). A
+ * plane of one frame that names no Image Frame Origin lies over every frame of the image, as DCMTK and
+ * dcm4che show it: such an overlay of a multi-frame image is meant for all of them.
  */
 export function overlayFrameFor(plane: OverlayPlane, imageFrame: number): number | undefined {
-  if (plane.frames === 1) return 0;
-  const index = imageFrame - plane.firstImageFrame;
+  if (plane.frames === 1 && plane.firstImageFrame === undefined) return 0;
+  const index = imageFrame - (plane.firstImageFrame ?? 1);
   return index >= 0 && index < plane.frames ? index : undefined;
+}
+
+/** Whether packed data holds every bit of an overlay frame: a shorter value is drawn not at all. */
+export function holdsFrame(plane: OverlayPlane, packed: Uint8Array, overlayFrame: number): boolean {
+  return packed.length * 8 >= (overlayFrame + 1) * plane.rows * plane.columns;
 }
 
 /**
