@@ -10,7 +10,7 @@ import {
 } from '@lightbox/dicom';
 import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
 import type { Actor } from '../security/actor.js';
-import { AuditEventId } from '../security/audit/audit-sink.js';
+import { AuditEventId, type TransferParticipants } from '../security/audit/audit-sink.js';
 import { teeAsyncIterable } from '../streams/tee-async-iterable.js';
 import type { ArchiveDeps } from './archive-deps.js';
 import type { CommitOutcome } from './index-store.js';
@@ -22,6 +22,8 @@ export interface StoreOptions {
   expectedStudyUid?: string;
   /** C-STORE: the data set must carry the Affected SOP Instance and Class UIDs of the command (PS3.4 B.2.3). */
   expectedSop?: { classUid: string; instanceUid: string };
+  /** C-STORE: the AE that sent the instance and Lightbox's, named by the audit event (PS3.15 A.5.3.4). */
+  transfer?: TransferParticipants;
 }
 
 /** The outcome of storing one instance: durable and indexed, or refused with a standard status. */
@@ -227,6 +229,7 @@ export async function storeInstance(
     actor,
     patientIds: [record.patient.patientId],
     studyUids: [record.study.uid],
+    ...(options.transfer !== undefined ? { transfer: options.transfer } : {}),
   });
   deps.instanceStored?.({
     studyUid: record.study.uid,

@@ -29,6 +29,12 @@ import {
 } from '../test-support/test-lightbox.js';
 
 const run = promisify(execFile);
+
+/** A 110104 event as the audit search answers it, with the AEs of a DIMSE transfer. */
+interface StoreEvent {
+  action: string;
+  transfer?: { source: { aeTitle: string; host?: string }; destination: { aeTitle: string; host?: string } };
+}
 const CT_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 const STORAGE_COMMITMENT = '1.2.840.10008.1.20.1';
 const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
@@ -136,6 +142,22 @@ for (const dialect of DIALECTS) {
         expect(getString(parsed.meta, 0x00020016)).toBe('STORESCU');
         expect(getString(parsed.meta, 0x00020010)).toBe(getString(sent.meta, 0x00020010));
         expect(Buffer.compare(dataSetBytes(stored!), dataSetBytes(bytes))).toBe(0);
+      }
+      // Each store is audited as a transfer from the sender's AE to Lightbox's (PS3.15 A.5.3.4).
+      await lb.running.services.audit.flush();
+      const response = await fetch(
+        `${lb.baseUrl}/api/audit-events?patientId=DIMSE-1&eventId=110104&limit=100`,
+        {
+          headers: { authorization: lb.authorization },
+        },
+      );
+      const stores = ((await response.json()) as StoreEvent[]).filter((e) => e.action === 'C');
+      expect(stores).toHaveLength(files.length);
+      for (const event of stores) {
+        expect(event.transfer).toEqual({
+          source: { aeTitle: 'STORESCU', host: '127.0.0.1' },
+          destination: { aeTitle: TEST_AE_TITLE, host: '127.0.0.1' },
+        });
       }
     });
 

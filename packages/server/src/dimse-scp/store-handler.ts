@@ -1,5 +1,6 @@
 import { encodePart10Header } from '@lightbox/dicom';
 import { AssociationClosedError, CommandField, Status, type DataSetStream } from '@lightbox/dimse';
+import { receivedParticipants } from '../dimse-scu/send-instances.js';
 import { respond, type DimseRequest } from './dimse-request.js';
 
 async function* part10(header: Uint8Array, dataSet: DataSetStream): AsyncGenerator<Uint8Array> {
@@ -45,6 +46,7 @@ export async function handleStore(request: DimseRequest): Promise<void> {
   try {
     outcome = await request.archive.storeInstance(part10(header, dataSet), request.actor, {
       expectedSop: { classUid: sopClassUid, instanceUid: sopInstanceUid },
+      transfer: receivedParticipants(request.association),
     });
   } catch (error) {
     // The association ended mid-transfer: nothing was stored, and there is no one to answer.

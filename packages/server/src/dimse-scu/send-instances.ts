@@ -59,6 +59,15 @@ export function storeParticipants(
   };
 }
 
+/**
+ * The Source and Destination of C-STOREs received on an association Lightbox accepted: the calling AE
+ * sent them to Lightbox (PS3.15 A.5.3.4).
+ */
+export function receivedParticipants(association: Association): TransferParticipants {
+  const { source, destination } = storeParticipants(association, 'acceptor');
+  return { source: destination, destination: source };
+}
+
 /** An instance made ready to send: the context it goes on, and its data set being opened. */
 interface Prepared {
   context: ReturnType<typeof contextFor>;
