@@ -5,7 +5,7 @@ import { generateUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Archive } from '../archive/archive.js';
-import { multipartBody } from '../test-support/dicomweb-client.js';
+import { stowObjects } from '../test-support/dicomweb-client.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
 
@@ -82,13 +82,7 @@ for (const { dialect, encryptAtRest } of CASES) {
           instanceNumber: n + 1,
         }),
       );
-      const { body, contentType } = multipartBody(objects.map((bytes) => ({ bytes })));
-      const stored = await fetch(`${lb.dicomweb}/studies`, {
-        method: 'POST',
-        body,
-        headers: { authorization: lb.authorization, 'content-type': contentType },
-      });
-      expect(stored.status).toBe(200);
+      expect(await stowObjects(lb, objects)).toBe(200);
     });
     afterAll(async () => {
       await lb?.stop();
