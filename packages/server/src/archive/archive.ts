@@ -24,22 +24,12 @@ export interface Archive {
   /** QIDO-RS / C-FIND: the matches as DICOM JSON, in a stable order. */
   query(query: ArchiveQuery, actor: Actor): Promise<DicomJson[]>;
   /**
-   * The stored instances of a study, series or instance; NotFound when there are none. To send whole
-   * objects (`purpose` 'send', the default), each instance whose study changed since it was stored (ADT
-   * update, merge, reconciliation) carries the correction it leaves the archive with; for pixel data
-   * alone ('pixels': frames, rendered images) none is worked out. Audited at once as transferred, every
-   * one, whatever happens next: what sends them (DICOMweb, C-MOVE, C-GET, send jobs) reads them with
-   * {@link prepareInstances} instead and records only what goes out.
-   */
-  findInstances(
-    selector: InstanceSelector,
-    actor: Actor,
-    purpose?: 'send' | 'pixels',
-  ): Promise<StoredInstance[]>;
-  /**
-   * The instances of a study, series or instance as {@link findInstances} reads them (in the actor's
-   * access scope), for an answer that may yet be refused or fail before it sends anything: nothing is
-   * audited until the caller records the instances it is about to send. NotFound when there are none.
+   * The stored instances of a study, series or instance (in the actor's access scope), for an answer that
+   * may yet be refused or fail before it sends anything: nothing is audited until the caller records the
+   * instances it is about to send. NotFound when there are none. To send whole objects (`purpose` 'send',
+   * the default), each instance whose study changed since it was stored (ADT update, merge,
+   * reconciliation) carries the correction it leaves the archive with; for pixel data alone ('pixels':
+   * frames, rendered images) none is worked out.
    */
   prepareInstances(
     selector: InstanceSelector,
@@ -176,12 +166,6 @@ export function createArchive(deps: ArchiveDeps): Archive {
         detail: `${query.level} query, ${query.filters.length} keys, ${matches.length} matches`,
       });
       return results;
-    },
-
-    async findInstances(selector, actor, purpose) {
-      const pending = await prepareInstances(selector, actor, purpose);
-      pending.recordTransfer(pending.instances);
-      return pending.instances;
     },
 
     prepareInstances,

@@ -98,10 +98,12 @@ for (const dialect of DIALECTS) {
         pino({ level: 'silent' }),
       );
       try {
-        const [instance] = await services.archive.findInstances(
-          { studyUid: study },
-          { username: 't', roles: ['admin'], protocol: 'system' },
-        );
+        const [instance] = (
+          await services.archive.prepareInstances(
+            { studyUid: study },
+            { username: 't', roles: ['admin'], protocol: 'system' },
+          )
+        ).instances;
         const parts: Buffer[] = [];
         for await (const part of await services.archive.openObject(instance!)) parts.push(part as Buffer);
         expect(Buffer.concat(parts).equals(Buffer.from(object))).toBe(true);

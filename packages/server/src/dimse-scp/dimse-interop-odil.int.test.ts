@@ -97,13 +97,15 @@ for (const dialect of DIALECTS) {
         .map((line) => JSON.parse(line) as StoreResult);
       expect(lines.map((l) => l.status)).toEqual([0, 0, 0]);
       // odil re-encodes the data sets it reads (so no byte-for-byte check here): each is stored as sent.
-      const stored = await lb.running.services.archive.findInstances({ studyUid }, actor);
+      const stored = (await lb.running.services.archive.prepareInstances({ studyUid }, actor)).instances;
       expect(stored.map((i) => i.sopInstanceUid).sort()).toEqual(
         (await Promise.all(files.map(sopInstanceUidOf))).sort(),
       );
       for (const instance of stored)
         expect(instance.transferSyntaxUid).toBe(TransferSyntaxUid.ExplicitVRLittleEndian);
-      const compressed = await lb.running.services.archive.findInstances({ studyUid: rle.studyUid }, actor);
+      const compressed = (
+        await lb.running.services.archive.prepareInstances({ studyUid: rle.studyUid }, actor)
+      ).instances;
       expect(compressed.map((i) => [i.sopInstanceUid, i.transferSyntaxUid])).toEqual([
         [rle.sopInstanceUid, TransferSyntaxUid.RLELossless],
       ]);
@@ -122,7 +124,9 @@ for (const dialect of DIALECTS) {
       expect(result!.status).toBe(0xc000);
       expect(result!.comment).toContain('compressed Pixel Data in a native transfer syntax');
       // Its study holds only the copy the previous test stored in its own syntax.
-      const study = await lb.running.services.archive.findInstances({ studyUid: refused.studyUid }, actor);
+      const study = (
+        await lb.running.services.archive.prepareInstances({ studyUid: refused.studyUid }, actor)
+      ).instances;
       expect(study.map((i) => i.sopInstanceUid)).toEqual([rle.sopInstanceUid]);
     });
 
@@ -183,7 +187,7 @@ for (const dialect of DIALECTS) {
     });
 
     it("serves frames odil's WADO-RS client can parse (each part has its Content-Location)", async () => {
-      const [instance] = await lb.running.services.archive.findInstances({ studyUid }, actor);
+      const [instance] = (await lb.running.services.archive.prepareInstances({ studyUid }, actor)).instances;
       const { status, parts } = JSON.parse(
         await odilPeer([
           'frames',

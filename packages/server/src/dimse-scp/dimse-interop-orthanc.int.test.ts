@@ -39,7 +39,7 @@ for (const dialect of DIALECTS) {
       await orthanc.post('/modalities/lightbox/store', { Resources: ids, Synchronous: true });
       const archive = lb.running.services.archive;
       const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
-      const stored = await archive.findInstances({ studyUid }, actor);
+      const stored = (await archive.prepareInstances({ studyUid }, actor)).instances;
       expect(stored).toHaveLength(3);
       for (const instance of stored) {
         const chunks: Buffer[] = [];

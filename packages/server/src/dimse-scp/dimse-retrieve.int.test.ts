@@ -133,7 +133,8 @@ for (const dialect of DIALECTS) {
         );
       }
       const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
-      const stored = await lb.running.services.archive.findInstances({ studyUid: study }, actor);
+      const stored = (await lb.running.services.archive.prepareInstances({ studyUid: study }, actor))
+        .instances;
       const lost = stored.find((instance) => instance.sopInstanceUid === uids[1])!;
       await rm(path.join(lb.dataDir, 'objects', lost.blobKey));
       const destination = await startStorescp('DEST_LOSS', { acceptAll: true });

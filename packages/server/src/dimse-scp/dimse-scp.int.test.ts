@@ -50,7 +50,7 @@ async function storedObject(lb: TestLightbox, sopInstanceUid: string): Promise<U
   const match = studies.find((s) => (s['00080018']?.Value as string[] | undefined)?.[0] === sopInstanceUid);
   if (match === undefined) return undefined;
   const studyUid = (match['0020000D']!.Value as string[])[0]!;
-  const [instance] = await archive.findInstances({ studyUid, sopInstanceUid }, actor);
+  const [instance] = (await archive.prepareInstances({ studyUid, sopInstanceUid }, actor)).instances;
   const stream = await archive.openObject(instance!);
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
