@@ -8,6 +8,7 @@ import {
   setUseCPURendering,
 } from '@cornerstonejs/core';
 import { init as initImageLoader } from '@cornerstonejs/dicom-image-loader';
+import { frameRequestHeaders } from './frame-retrieval';
 import { memoryBudgetBytes } from './memory-budget';
 import { addTool, init as initTools } from '@cornerstonejs/tools';
 import { provideImageCalibrations } from './image-calibration';
@@ -94,6 +95,8 @@ export function startCornerstone(): Promise<RenderingEngine> {
     (window as unknown as { lightboxMemory?: () => ViewerMemory }).lightboxMemory = viewerMemory;
     initImageLoader({
       maxWebWorkers: Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 2))),
+      // Frames the browser cannot decode as stored are asked for decoded by the server (frame-retrieval.ts).
+      beforeSend: (_request, imageId) => frameRequestHeaders(imageId),
     });
     provideImageCalibrations();
     initTools();

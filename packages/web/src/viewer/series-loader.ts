@@ -1,5 +1,6 @@
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { DICOMWEB_ROOT, seriesMetadata } from '../dicomweb/archive-client';
+import { loaderMetadata, registerFrameRetrieval } from './frame-retrieval';
 import { registerImageSpacing } from './image-calibration';
 import { isImageSeries, seriesFrames, type StackFrame } from './series-stack';
 
@@ -17,7 +18,9 @@ export function loadSeriesFrames(studyUid: string, seriesUid: string): Promise<S
       if (!isImageSeries(instances)) return [];
       const stack = seriesFrames(DICOMWEB_ROOT, studyUid, seriesUid, instances);
       // The loader's metadata is the DICOM JSON of the instance (it reads frame counts and geometry from it).
-      for (const frame of stack) wadors.metaDataManager.add(frame.imageId, frame.metadata as never);
+      for (const frame of stack)
+        wadors.metaDataManager.add(frame.imageId, loaderMetadata(frame.metadata) as never);
+      registerFrameRetrieval(stack);
       registerImageSpacing(stack);
       return stack;
     });
