@@ -1,4 +1,5 @@
 import { JsonTag, numbersOf, textOf, textsOf, type DicomJson } from '../dicomweb/dicom-json';
+import { isDocumentModality } from './no-images';
 
 /** What selects a series for a viewport: all given conditions must hold. */
 export interface SeriesRule {
@@ -127,12 +128,12 @@ export const BUILT_IN_PROTOCOLS: HangingProtocol[] = [
   },
 ];
 
-/** Modalities of documents rather than images (reports, key objects, presentation states, segmentations). */
-const DOCUMENT_MODALITIES = ['SR', 'KO', 'PR', 'DOC', 'SEG', 'RTSTRUCT'];
-
-/** Whether a series of this modality holds images to show (not a document about them). */
+/**
+ * Whether a series of this modality holds images to show (not a document about them: reports, key objects,
+ * presentation states, segmentations, RT plans, waveforms; see no-images.ts).
+ */
 export function isImageModality(modality: string): boolean {
-  return !DOCUMENT_MODALITIES.includes(modality);
+  return !isDocumentModality(modality);
 }
 
 /** The plane of an image from its row and column direction cosines. */

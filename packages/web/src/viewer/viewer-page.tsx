@@ -37,6 +37,7 @@ import { isVolume, type StackFrame } from './series-stack';
 import { keyImageKey, keyImagesOf, loadKeyImages, saveKeyImages } from './key-images';
 import { loadMeasurementReport, measurementCount, saveMeasurementReport } from './measurement-report';
 import { isImageModality, type HungViewport } from './hanging-protocol';
+import { studyWithoutImagesNotice } from './no-images';
 import { DEFAULT_MPR_SETTINGS, MprView, type MprSettings } from './mpr-view';
 import { markOnce, ViewerMark } from './viewer-timing';
 import { PrintDialog } from './print-dialog';
@@ -719,6 +720,11 @@ export function ViewerPage({
         {error !== null && (
           <p className="error" role="alert">
             {error}
+          </p>
+        )}
+        {protocolName !== '' && cells.every((cell) => cell === undefined) && (
+          <p className="no-images" role="status">
+            {studyWithoutImagesNotice(series)}
           </p>
         )}
         {/* Always in the page, so that screen readers announce what appears in it. */}
