@@ -1,10 +1,12 @@
 import { Enums, utilities, type RenderingEngine, type StackViewport, type Types } from '@cornerstonejs/core';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { displayPersonName, JsonTag, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
 import { formatDicomDate } from '../settings/date-format';
 import type { DateFormat } from '../settings/user-settings';
 import { spacingKindOfImage } from './image-calibration';
+import { useImageFailure } from './image-failure';
 import { keyImageKey } from './key-images';
+import { seriesWithoutImagesNotice } from './no-images';
 import { imageAxesOf, imageEdgeLabels, type EdgeLabels } from './orientation-label';
 import { OverlayPlaneLayer } from './overlay-plane-layer';
 import { spacingNote } from './pixel-spacing';
@@ -26,6 +28,19 @@ interface OverlayState {
   /** How lengths are measured on this image, when it is not plain mm in the patient. */
   spacing?: string;
 }
+
+/** A viewport's word about what it cannot show, in the middle of the viewport (app.css has no rule of its own). */
+const NOTICE_STYLE: CSSProperties = {
+  position: 'absolute',
+  top: '50%',
+  left: '50%',
+  transform: 'translate(-50%, -50%)',
+  maxWidth: '80%',
+  margin: 0,
+  textAlign: 'center',
+  color: '#ffe0b0',
+  pointerEvents: 'none',
+};
 
 /** One viewport of the grid showing a series as a stack, with its overlay. */
 export function StackViewportCell({
@@ -90,6 +105,10 @@ export function StackViewportCell({
     return () => cancelAnimationFrame(frame);
   }, [engine, layout]);
 
+  // Before the stack is set: the first image's events must find the listeners in place.
+  const imageIds = useMemo(() => (frames ?? []).map((f) => f.imageId), [frames]);
+  const failure = useImageFailure(engine, viewportId, imageIds);
+
   useEffect(() => {
     const div = element.current!;
     const viewport = engine.getViewport(viewportId) as StackViewport | undefined;
@@ -148,6 +167,9 @@ export function StackViewportCell({
     };
   }, [engine, viewportId, frames, resumeDisplay]);
 
+  // A series hung by its modality may still hold no images (an RT plan or waveform under a new modality).
+  const notice = frames !== undefined && frames.length === 0 ? seriesWithoutImagesNotice(series) : failure;
+
   return (
     <div
       className={`viewport-cell${active ? ' active' : ''}`}
@@ -163,6 +185,11 @@ export function StackViewportCell({
       data-viewport-id={viewportId}
     >
       <div className="viewport-element" ref={element} />
+      {notice !== null && (
+        <p className="viewport-notice" role="status" style={NOTICE_STYLE}>
+          {notice}
+        </p>
+      )}
       <OverlayPlaneLayer
         engine={engine}
         viewportId={viewportId}
