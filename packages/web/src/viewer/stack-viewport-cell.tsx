@@ -1,5 +1,5 @@
 import { Enums, utilities, type RenderingEngine, type StackViewport, type Types } from '@cornerstonejs/core';
-import { useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { displayPersonName, JsonTag, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
 import { formatDicomDate } from '../settings/date-format';
 import type { DateFormat } from '../settings/user-settings';
@@ -28,19 +28,6 @@ interface OverlayState {
   /** How lengths are measured on this image, when it is not plain mm in the patient. */
   spacing?: string;
 }
-
-/** A viewport's word about what it cannot show, in the middle of the viewport (app.css has no rule of its own). */
-const NOTICE_STYLE: CSSProperties = {
-  position: 'absolute',
-  top: '50%',
-  left: '50%',
-  transform: 'translate(-50%, -50%)',
-  maxWidth: '80%',
-  margin: 0,
-  textAlign: 'center',
-  color: '#ffe0b0',
-  pointerEvents: 'none',
-};
 
 /** One viewport of the grid showing a series as a stack, with its overlay. */
 export function StackViewportCell({
@@ -186,7 +173,7 @@ export function StackViewportCell({
     >
       <div className="viewport-element" ref={element} />
       {notice !== null && (
-        <p className="viewport-notice" role="status" style={NOTICE_STYLE}>
+        <p className="viewport-notice" role="status">
           {notice}
         </p>
       )}

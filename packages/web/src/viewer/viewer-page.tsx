@@ -60,6 +60,12 @@ import type { DateFormat, UserSettings } from '../settings/user-settings';
 /** The app starts the engine ahead when a study is about to be opened (viewer-loader.ts). */
 export { startCornerstone };
 
+/** How many images a series holds, as the series panel says it. */
+function imageCount(count: number | undefined): string {
+  if (count === undefined) return '? images';
+  return count === 1 ? '1 image' : `${count} images`;
+}
+
 /** Grid layouts offered, rows × columns. */
 const LAYOUTS = [
   [1, 1],
@@ -861,7 +867,7 @@ function SeriesList({
             <span>
               {textOf(s, JsonTag.Modality)} {numberOf(s, JsonTag.SeriesNumber) ?? ''}{' '}
               {textOf(s, JsonTag.SeriesDescription)}
-              <small> {numberOf(s, JsonTag.NumberOfSeriesRelatedInstances) ?? '?'} images</small>
+              <small> {imageCount(numberOf(s, JsonTag.NumberOfSeriesRelatedInstances))}</small>
             </span>
           </li>
         );
