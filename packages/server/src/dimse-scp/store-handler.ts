@@ -46,7 +46,10 @@ export async function handleStore(request: DimseRequest): Promise<void> {
   try {
     outcome = await request.archive.storeInstance(part10(header, dataSet), request.actor, {
       expectedSop: { classUid: sopClassUid, instanceUid: sopInstanceUid },
-      transfer: receivedParticipants(request.association),
+      transfer: receivedParticipants(
+        request.association,
+        request.openedByLightbox === true ? 'requestor' : 'acceptor',
+      ),
     });
   } catch (error) {
     // The association ended mid-transfer: nothing was stored, and there is no one to answer.

@@ -200,6 +200,15 @@ for (const dialect of DIALECTS) {
       expect(done.state).toBe('succeeded');
       expect(done.report).toMatchObject({ completed: 2, failed: 0 });
       expect(await inLightbox(studyUid)).toBe(2);
+      // Each instance arrived from Orthanc's AE to Lightbox's, whichever end opened the association.
+      const response = await api('GET', `/audit-events?studyUid=${studyUid}&eventId=110104&limit=1000`);
+      const stored = ((await response.json()) as Transfer[]).filter((e) => e.action === 'C');
+      expect(stored.map((e) => e.transfer)).toEqual(
+        files.map(() => ({
+          source: { aeTitle: 'ORTHANC', host: '127.0.0.1' },
+          destination: { aeTitle: TEST_AE_TITLE, host: '127.0.0.1' },
+        })),
+      );
     });
 
     it('retries a transfer to a node that cannot be reached, keeping the reason', async () => {

@@ -60,11 +60,15 @@ export function storeParticipants(
 }
 
 /**
- * The Source and Destination of C-STOREs received on an association Lightbox accepted: the calling AE
- * sent them to Lightbox (PS3.15 A.5.3.4).
+ * The Source and Destination of C-STOREs Lightbox received over an association (PS3.15 A.5.3.4): the
+ * other end sent them to Lightbox, on one it accepted (a modality's C-STORE) or one it opened (the
+ * sub-operations of a C-GET it asked for).
  */
-export function receivedParticipants(association: Association): TransferParticipants {
-  const { source, destination } = storeParticipants(association, 'acceptor');
+export function receivedParticipants(
+  association: Association,
+  lightboxIs: 'requestor' | 'acceptor',
+): TransferParticipants {
+  const { source, destination } = storeParticipants(association, lightboxIs);
   return { source: destination, destination: source };
 }
 

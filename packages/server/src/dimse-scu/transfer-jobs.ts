@@ -229,6 +229,7 @@ async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<
             archive: deps.archive,
             logger: deps.logger,
             storageScpRoles: new Set(),
+            openedByLightbox: true,
           })
         : Promise.resolve(),
   });
