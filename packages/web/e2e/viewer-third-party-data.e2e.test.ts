@@ -121,6 +121,10 @@ describe('third-party DICOM in the viewer', () => {
       .filter({ hasText: 'Im 2/15' })
       .waitFor();
     await expect.poll(async () => (await drawn(page)).hash).not.toBe(first.hash);
+    // The second frame is drawn too, not a black viewport with a notice.
+    await expect.poll(async () => (await drawn(page)).colours).toBeGreaterThan(20);
+    expect(await page.locator('[data-viewport-id="viewport-0"] .viewport-notice').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
   });
 
   it('says an image with a corrupt codestream could not be shown, instead of a black viewport', async () => {

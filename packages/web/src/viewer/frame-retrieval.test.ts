@@ -43,6 +43,10 @@ describe('needsNativeLittleEndian', () => {
     expect(needsNativeLittleEndian(image(32, BIG_ENDIAN, 'MONOCHROME2', 'RTDOSE'))).toBe(true);
     expect(needsNativeLittleEndian(image(32, RLE, 'MONOCHROME2', 'RTDOSE'))).toBe(true);
   });
+  it('asks for 32-bit pixels of a syntax the server cannot decode as stored (it would answer 406)', () => {
+    expect(needsNativeLittleEndian(image(32, '1.2.840.10008.1.2.4.90', 'MONOCHROME2', 'RTDOSE'))).toBe(false);
+    expect(needsNativeLittleEndian(image(32, '', 'MONOCHROME2', 'RTDOSE'))).toBe(false);
+  });
   it('asks the server to decode colour JPEG without a colour transform (Photometric RGB)', () => {
     expect(needsNativeLittleEndian(image(8, JPEG_BASELINE, 'RGB'))).toBe(true);
     expect(needsNativeLittleEndian(image(8, JPEG_BASELINE, 'YBR_FULL_422'))).toBe(false);

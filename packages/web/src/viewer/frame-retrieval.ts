@@ -24,6 +24,18 @@ export function loaderMetadata(instance: DicomJson): DicomJson {
 const AvailableTransferSyntaxUID = '00083002';
 const PhotometricInterpretation = '00280004';
 
+/**
+ * Syntaxes whose samples of more than 16 bits the server sends decoded: native (implicit, explicit little
+ * and big endian, deflated) and RLE. Others it would refuse (406), so they are asked for as stored.
+ */
+const WIDE_SAMPLES_DECODED = [
+  '1.2.840.10008.1.2',
+  '1.2.840.10008.1.2.1',
+  '1.2.840.10008.1.2.2',
+  '1.2.840.10008.1.2.1.99',
+  '1.2.840.10008.1.2.5',
+];
+
 /** JPEG Baseline (Process 1) and Extended (Process 2 & 4): the syntaxes of 8-bit colour JPEG. */
 const JPEG_LOSSY = ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51'];
 
@@ -38,11 +50,9 @@ const JPEG_LOSSY = ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51'];
  * The server transcodes on request (PS3.18 8.7.3.5.2); a native little-endian frame comes as stored.
  */
 export function needsNativeLittleEndian(instance: DicomJson): boolean {
-  if ((numberOf(instance, JsonTag.BitsAllocated) ?? 0) > 16) return true;
-  return (
-    JPEG_LOSSY.includes(textOf(instance, AvailableTransferSyntaxUID)) &&
-    textOf(instance, PhotometricInterpretation) === 'RGB'
-  );
+  const stored = textOf(instance, AvailableTransferSyntaxUID);
+  if ((numberOf(instance, JsonTag.BitsAllocated) ?? 0) > 16) return WIDE_SAMPLES_DECODED.includes(stored);
+  return JPEG_LOSSY.includes(stored) && textOf(instance, PhotometricInterpretation) === 'RGB';
 }
 
 /** Accept headers of the frames that cannot travel as stored, by image ID. */

@@ -23,10 +23,10 @@ export interface OverlayPlane {
   label: string;
 }
 
-/** A tag of overlay group `group` as a DICOM JSON key. */
 /** The most pixels an overlay plane drawn here may have (an 8192 × 8192 mammogram's worth). */
 const MAX_OVERLAY_PIXELS = 8192 * 8192;
 
+/** A tag of overlay group `group` as a DICOM JSON key. */
 function keyOf(group: number, element: number): string {
   return ((group << 16) | element).toString(16).toUpperCase().padStart(8, '0');
 }
