@@ -14,7 +14,7 @@ import type { StoredInstance } from '../archive/index-store.js';
 import type { FrameInfo } from '../imaging/codecs/index.js';
 import { decodeEncodedFrame } from '../imaging/decode-stored-frame.js';
 import { ICON_MAX_ENCODED_BYTES, iconFrameInfo } from '../imaging/icon-frame.js';
-import { concatFrameParts, readFrame } from '../imaging/read-frame.js';
+import { concatFrameParts, readFrame, readRanges, STREAMED_FRAME_BYTES } from '../imaging/read-frame.js';
 import { AppError, ErrorCode, isAppError } from '../shared/app-error.js';
 import type { MultipartWritePart } from './multipart/index.js';
 import { frameMediaType } from './retrieve-negotiation.js';
@@ -199,7 +199,12 @@ async function encapsulatedPart(
   if (target === stored) {
     const partType = frameMediaType(stored);
     const body = (async function* () {
-      for (const f of fragments) yield await fragmentBytes(archive, instance, f);
+      for (const f of fragments) {
+        // A large fragment (a video stream stored as one) is streamed from storage, not held whole.
+        if (f.bytes === undefined && f.length > STREAMED_FRAME_BYTES)
+          yield* readRanges(archive, instance, [[f.offset, f.length]]);
+        else yield await fragmentBytes(archive, instance, f);
+      }
     })();
     return { partType, contentType: `${partType}; transfer-syntax=${stored}`, headers, body };
   }

@@ -3,7 +3,7 @@ import { TransferSyntaxUid, type DicomJson } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Archive } from '../archive/archive.js';
 import type { InstanceSelector, StoredInstance } from '../archive/index-store.js';
-import { readFrame } from '../imaging/read-frame.js';
+import { frameBody } from '../imaging/read-frame.js';
 import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js';
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
@@ -201,8 +201,9 @@ async function oneInstance(deps: WadoDeps, params: WadoParams, actor: Actor): Pr
 
 /**
  * Frames (PS3.18 §10.4.1.1.3): each frame read from storage by byte range through the frame index built
- * at ingest — no whole-object read. Uncompressed by default; the stored bitstream when its media type
- * or `transfer-syntax=*` is accepted; compressed frames are decoded when uncompressed ones are asked for.
+ * at ingest — no whole-object read, and a large one sent as stored (a video stream) streamed range by
+ * range. Uncompressed by default; the stored bitstream when its media type or `transfer-syntax=*` is
+ * accepted; compressed frames are decoded when uncompressed ones are asked for.
  * Audited as a transfer once the frames exist and their media type is agreed, before the first part.
  */
 export async function handleFrames(
@@ -220,11 +221,12 @@ export async function handleFrames(
   const url = instanceUrl(dicomwebBaseUrl(request, deps.publicUrl), instance);
   async function* parts(): AsyncGenerator<MultipartWritePart> {
     for (const n of numbers) {
-      const frame = await readFrame(deps.archive, instance, n - 1, target);
+      // A streamed frame is closed by the multipart writer if the client goes away before or while it is sent.
+      const body = await frameBody(deps.archive, instance, n - 1, target);
       yield {
         contentType: `${partType}; transfer-syntax=${target}`,
         headers: { 'Content-Location': `${url}/frames/${n}` },
-        body: frame.pixels,
+        body,
       };
     }
   }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { lookupTransferSyntax, readPart10, frameRanges } from '@lightbox/dicom';
 import type { Archive } from '../archive/archive.js';
 import type { StoredInstance } from '../archive/index-store.js';
@@ -33,6 +34,79 @@ async function rangesOf(archive: Archive, instance: StoredInstance, index: numbe
 /** A frame's parts (its fragments) as one buffer, copied only when there are several. */
 export function concatFrameParts(parts: Uint8Array[]): Uint8Array {
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/**
+ * Frames sent as stored that are larger than this (a video stream is one frame of often hundreds of MB)
+ * go out as they are read from storage; smaller ones are read whole, one positioned read per fragment
+ * being faster than a stream.
+ */
+export const STREAMED_FRAME_BYTES = 8 * 1024 * 1024;
+
+/**
+ * One frame of a stored instance as it goes out in the `target` syntax: as {@link readFrame} gives its
+ * bytes, except a frame sent as stored whose indexed fragments hold more than
+ * {@link STREAMED_FRAME_BYTES}, which is streamed from storage fragment by fragment (see
+ * {@link streamRanges}) so that memory stays bounded by a stream's chunk, whatever the frame's size.
+ */
+export async function frameBody(
+  archive: Archive,
+  instance: StoredInstance,
+  index: number,
+  target: string,
+): Promise<Uint8Array | AsyncGenerator<Uint8Array, void>> {
+  const asStored = target === '*' || target === instance.transferSyntaxUid;
+  const ranges = instance.frameIndex?.frames[index] ?? [];
+  const size = ranges.reduce((total, [, length]) => total + length, 0);
+  if (!asStored || size <= STREAMED_FRAME_BYTES)
+    return (await readFrame(archive, instance, index, target)).pixels;
+  return streamRanges(archive, instance, ranges);
+}
+
+/**
+ * {@link readRanges} with its first range opened before this returns, so that a missing or unreadable
+ * object fails the request rather than a body already under way. The multipart writer returns the
+ * generator when it does not send it, or stops reading it (a client gone), which closes that range.
+ */
+async function streamRanges(
+  archive: Archive,
+  instance: StoredInstance,
+  ranges: readonly (readonly [number, number])[],
+): Promise<AsyncGenerator<Uint8Array, void>> {
+  const body = readRanges(archive, instance, ranges);
+  await body.next(); // runs to the first range opened (it yields nothing of it)
+  return body;
+}
+
+const OPENED = new Uint8Array(0);
+
+/**
+ * Byte ranges of a stored object streamed one after the other, each opened once the one before it is
+ * read: the memory held is a stream's chunk, whatever the ranges' sizes. An empty chunk comes first, once
+ * the first range is open (pulling it opens the object ahead of sending; the multipart writer skips it).
+ * Returning the generator destroys the open stream. ProcessingFailure when the object ends before a range.
+ */
+export async function* readRanges(
+  archive: Archive,
+  instance: StoredInstance,
+  ranges: readonly (readonly [number, number])[],
+): AsyncGenerator<Uint8Array, void> {
+  for (const [i, [offset, length]] of ranges.entries()) {
+    const stream: Readable = await archive.openObject(instance, { offset, length });
+    try {
+      if (i === 0) yield OPENED;
+      let read = 0;
+      for await (const chunk of stream as AsyncIterable<Uint8Array>) {
+        read += chunk.length;
+        yield chunk;
+      }
+      // A range stream ends early, without error, at the end of a truncated object.
+      if (read !== length)
+        throw new AppError(ErrorCode.ProcessingFailure, 'stored object is shorter than its index says');
+    } finally {
+      stream.destroy();
+    }
+  }
 }
 
 /** A frame's bytes and the photometric interpretation they are in. */
