@@ -10,6 +10,9 @@ import { seriesWithoutImagesNotice } from './no-images';
 import { imageAxesOf, imageEdgeLabels, type EdgeLabels } from './orientation-label';
 import { OverlayPlaneLayer } from './overlay-plane-layer';
 import { spacingNote } from './pixel-spacing';
+import type { PresentationState } from './presentation-state';
+import { usePresentationStateDisplay } from './presentation-state-display';
+import { PresentationStateLayer } from './presentation-state-layer';
 import { showSavedDisplay, type SavedDisplay } from './saved-display';
 import type { StackFrame } from './series-stack';
 import { stackToolGroup } from './viewer-tools';
@@ -44,6 +47,7 @@ export function StackViewportCell({
   resumeDisplay,
   dateFormat,
   overlayPlanes,
+  presentationState,
 }: {
   engine: RenderingEngine;
   viewportId: string;
@@ -63,6 +67,8 @@ export function StackViewportCell({
   dateFormat: DateFormat;
   /** Whether the images' overlay planes are drawn. */
   overlayPlanes: boolean;
+  /** The presentation state chosen in the series panel: applied where it references this series. */
+  presentationState: PresentationState | undefined;
 }) {
   const element = useRef<HTMLDivElement>(null);
   const [overlay, setOverlay] = useState<OverlayState | null>(null);
@@ -154,6 +160,8 @@ export function StackViewportCell({
     };
   }, [engine, viewportId, frames, resumeDisplay]);
 
+  usePresentationStateDisplay(engine, viewportId, element, frames, presentationState);
+
   // A series hung by its modality may still hold no images (an RT plan or waveform under a new modality).
   const notice = frames !== undefined && frames.length === 0 ? seriesWithoutImagesNotice(series) : failure;
 
@@ -183,6 +191,13 @@ export function StackViewportCell({
         viewportElement={element}
         frames={frames}
         shown={overlayPlanes}
+      />
+      <PresentationStateLayer
+        engine={engine}
+        viewportId={viewportId}
+        viewportElement={element}
+        frames={frames}
+        state={presentationState}
       />
       {overlay !== null && (
         <div className="viewport-overlay" aria-hidden="true">

@@ -40,6 +40,7 @@ import { isImageModality, type HungViewport } from './hanging-protocol';
 import { studyWithoutImagesNotice } from './no-images';
 import { DEFAULT_MPR_SETTINGS, MprView, type MprSettings } from './mpr-view';
 import { markOnce, ViewerMark } from './viewer-timing';
+import { PresentationStateList, usePresentationStates } from './presentation-state-list';
 import { PrintDialog } from './print-dialog';
 import { TagBrowser } from './tag-browser';
 import { captureViewport, downloadCanvas } from './viewport-capture';
@@ -165,6 +166,10 @@ export function ViewerPage({
   /** Whether overlay planes (PS3.3 C.9) are drawn over the images: on, as workstations show them. */
   const [overlayPlanes, setOverlayPlanes] = useState(true);
   const [cineRate, setCineRate] = useState<number | undefined>();
+  const presentationStates = usePresentationStates(studyUid, series);
+  /** The presentation state applied (its SOP Instance UID): none until the user chooses one. */
+  const [presentationStateUid, setPresentationStateUid] = useState<string | undefined>();
+  const presentationState = presentationStates.find((s) => s.sopInstanceUid === presentationStateUid);
   /** The calibration line just drawn, waiting for its true length. */
   const [calibrationLine, setCalibrationLine] = useState<ToolTypes.Annotation | null>(null);
   const reportsDrawn = useRef(new Set<string>());
@@ -547,6 +552,12 @@ export function ViewerPage({
           shown={cells[active]}
           onShow={(v) => showSeries(active, v)}
         />
+        <PresentationStateList
+          states={presentationStates}
+          chosen={presentationStateUid}
+          onChoose={setPresentationStateUid}
+          dateFormat={dateFormat}
+        />
         {prior !== undefined && (
           <>
             <div className="study-header prior-header">
@@ -777,6 +788,7 @@ export function ViewerPage({
                     resumeDisplay={resumeDisplay}
                     dateFormat={dateFormat}
                     overlayPlanes={overlayPlanes}
+                    presentationState={presentationState}
                   />
                 );
               })}

@@ -1,0 +1,81 @@
+import { Enums, utilities, type RenderingEngine, type StackViewport, type Types } from '@cornerstonejs/core';
+import { useEffect, type RefObject } from 'react';
+import { appliesToImage, windowFor, type PresentationState } from './presentation-state';
+import type { StackFrame } from './series-stack';
+
+/**
+ * The rotation Cornerstone is given for a presentation state's. DICOM rotates the image clockwise, then
+ * flips it (C.10.6.1); Cornerstone flips first, then rotates the flipped image on screen, and a flip
+ * then a turn one way is the turn the other way then the flip.
+ */
+export function cornerstoneRotation(rotation: number, horizontalFlip: boolean): number {
+  return horizontalFlip ? (360 - rotation) % 360 : rotation;
+}
+
+/**
+ * Shows the images of a stack viewport as a presentation state says while it is chosen: its window on
+ * each image it gives one (set again as the stack scrolls), its polarity, rotation and flip. What the
+ * viewport showed before comes back when the presentation state is removed, or replaced by another.
+ * A viewport whose series it does not reference is left alone.
+ */
+export function usePresentationStateDisplay(
+  engine: RenderingEngine,
+  viewportId: string,
+  viewportElement: RefObject<HTMLDivElement | null>,
+  frames: StackFrame[] | undefined,
+  state: PresentationState | undefined,
+): void {
+  useEffect(() => {
+    const element = viewportElement.current;
+    const viewport = engine.getViewport(viewportId) as StackViewport | undefined;
+    if (element === null || viewport === undefined || state === undefined || frames === undefined) return;
+    if (!frames.some((f) => appliesToImage(state, f.sopInstanceUid, f.frame))) return;
+    if (viewport.getImageIds().length === 0) return;
+
+    const { voiRange, invert } = viewport.getProperties();
+    const before = {
+      ...(voiRange !== undefined ? { voiRange: { ...voiRange } } : {}),
+      ...(invert !== undefined ? { invert } : {}),
+      presentation: viewport.getViewPresentation(),
+    };
+    // Rotation and flips are set on a camera put back upright first: Cornerstone turns and flips from
+    // where the camera is, and a flip on top of a turn comes out as another turn. Zoom and pan stay.
+    const orient = (presentation: Types.ViewPresentation) => {
+      viewport.resetCamera();
+      viewport.setViewPresentation({ flipHorizontal: false, flipVertical: false, ...presentation });
+    };
+    orient({
+      ...(before.presentation.zoom !== undefined ? { zoom: before.presentation.zoom } : {}),
+      ...(before.presentation.pan !== undefined ? { pan: before.presentation.pan } : {}),
+      flipHorizontal: state.horizontalFlip,
+      rotation: cornerstoneRotation(state.rotation, state.horizontalFlip),
+    });
+
+    const showImage = () => {
+      const frame = frames.find((f) => f.imageId === viewport.getCurrentImageId());
+      if (frame === undefined || !appliesToImage(state, frame.sopInstanceUid, frame.frame)) return;
+      const window = windowFor(state, frame.sopInstanceUid, frame.frame);
+      const properties: Types.ViewportProperties = {};
+      if (window !== undefined)
+        properties.voiRange = utilities.windowLevel.toLowHighRange(window.width, window.center);
+      // INVERSE shows low values white, whatever the image's own photometric interpretation.
+      if (state.presentationLutShape !== undefined)
+        properties.invert = state.presentationLutShape === 'INVERSE';
+      viewport.setProperties(properties);
+      viewport.render();
+    };
+    showImage();
+    element.addEventListener(Enums.Events.STACK_NEW_IMAGE, showImage);
+    return () => {
+      element.removeEventListener(Enums.Events.STACK_NEW_IMAGE, showImage);
+      // The viewport may have gone with its cell, or show another series by now.
+      if (engine.getViewport(viewportId) !== viewport || viewport.getImageIds().length === 0) return;
+      viewport.setProperties({
+        ...(before.voiRange !== undefined ? { voiRange: before.voiRange } : {}),
+        ...(before.invert !== undefined ? { invert: before.invert } : {}),
+      });
+      orient(before.presentation);
+      viewport.render();
+    };
+  }, [engine, viewportId, viewportElement, frames, state]);
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { drawnAnnotationsOf, outlineOf, type Place } from './presentation-state-drawing';
+import type { GraphicAnnotation } from './presentation-state';
+
+/** Image pixels drawn 2 CSS pixels each from (100, 50); the displayed area a 200 × 100 box at (0, 0). */
+const place: Place = (units, [x, y]) => (units === 'PIXEL' ? [100 + 2 * x, 50 + 2 * y] : [200 * x, 100 * y]);
+
+const annotation = (part: Partial<GraphicAnnotation>): GraphicAnnotation => ({
+  appliesTo: 'all',
+  layer: 'L',
+  texts: [],
+  graphics: [],
+  ...part,
+});
+
+describe('presentation state annotations on the canvas', () => {
+  it('traces a circle round its centre through its second point, closed', () => {
+    const outline = outlineOf({
+      type: 'CIRCLE',
+      units: 'PIXEL',
+      filled: false,
+      points: [
+        [10, 10],
+        [13, 14],
+      ],
+    });
+    for (const [x, y] of outline) expect(Math.hypot(x - 10, y - 10)).toBeCloseTo(5);
+    expect(outline[0]![0]).toBeCloseTo(outline.at(-1)![0]);
+    expect(outline[0]![1]).toBeCloseTo(outline.at(-1)![1]);
+  });
+
+  it('traces an ellipse through the ends of its axes', () => {
+    const outline = outlineOf({
+      type: 'ELLIPSE',
+      units: 'PIXEL',
+      filled: false,
+      points: [
+        [0, 10],
+        [20, 10],
+        [10, 5],
+        [10, 15],
+      ],
+    });
+    const xs = outline.map((p) => p[0]);
+    const ys = outline.map((p) => p[1]);
+    expect(Math.min(...xs)).toBeCloseTo(0);
+    expect(Math.max(...xs)).toBeCloseTo(20);
+    expect(Math.min(...ys)).toBeCloseTo(5);
+    expect(Math.max(...ys)).toBeCloseTo(15);
+  });
+
+  it('places lines, points and text in their units, and leads a line from the text to its anchor', () => {
+    const drawn = drawnAnnotationsOf(
+      [
+        annotation({
+          graphics: [
+            {
+              type: 'POLYLINE',
+              units: 'PIXEL',
+              filled: false,
+              points: [
+                [0, 0],
+                [10, 0],
+              ],
+            },
+            {
+              type: 'INTERPOLATED',
+              units: 'DISPLAY',
+              filled: true,
+              points: [
+                [0.5, 0.5],
+                [1, 1],
+              ],
+            },
+            { type: 'POINT', units: 'PIXEL', filled: false, points: [[5, 5]] },
+          ],
+          texts: [
+            {
+              text: 'Nodule',
+              // Corners given the other way round (a flipped box): the text still starts at its top left.
+              boundingBox: { units: 'PIXEL', topLeft: [20, 10], bottomRight: [10, 5] },
+              anchor: { units: 'PIXEL', point: [0, 0], visible: true },
+            },
+            { text: 'Anchored', anchor: { units: 'DISPLAY', point: [0.5, 0.5], visible: false } },
+          ],
+        }),
+      ],
+      place,
+    );
+    expect(drawn.paths).toEqual([
+      {
+        points: [
+          [100, 50],
+          [120, 50],
+        ],
+        filled: false,
+      },
+      {
+        points: [
+          [100, 50],
+          [200, 100],
+        ],
+        filled: true,
+      },
+    ]);
+    expect(drawn.points).toEqual([[110, 60]]);
+    expect(drawn.texts).toEqual([
+      { text: 'Nodule', x: 120, y: 60, leader: { from: [120, 60], to: [100, 50] } },
+      { text: 'Anchored', x: 106, y: 56 },
+    ]);
+  });
+});
