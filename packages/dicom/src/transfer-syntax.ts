@@ -152,3 +152,11 @@ export function lookupTransferSyntax(uid: string): TransferSyntax | undefined {
   cache.set(uid, ts);
   return ts;
 }
+
+/** MPEG-2, MPEG-4 AVC/H.264 and HEVC/H.265, their fragmentable variants included (PS3.5 §8.2.5–8.2.8). */
+const VIDEO_SYNTAX = /^1\.2\.840\.10008\.1\.2\.4\.10[0-8](\.1)?$/;
+
+/** Whether pixel data in this transfer syntax is a video stream rather than frames. */
+export function isVideoTransferSyntax(uid: string): boolean {
+  return VIDEO_SYNTAX.test(uid);
+}

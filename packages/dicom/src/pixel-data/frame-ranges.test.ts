@@ -241,6 +241,27 @@ describe('encapsulated pixel data', () => {
     });
   }
 
+  it('a video is one stream of all its fragments, however many frames it holds (PS3.5 §8.2.7)', async () => {
+    const o = resolveSyntheticImageOptions({
+      transferSyntaxUid: jpeg,
+      fragmentsPerFrame: 3,
+      basicOffsetTable: false,
+      rows: 16,
+      columns: 12,
+      extra: [textElement(Tag.NumberOfFrames, 'IS', '150')],
+    });
+    const bytes = syntheticImage(o);
+    const parsed = await readPart10(bytes);
+    // As JPEG, 150 frames in 3 fragments cannot be told apart; as MPEG-4 they are one stream.
+    expect(frameRanges(parsed.dataSet, jpeg)).toBeUndefined();
+    const video = frameRanges(parsed.dataSet, TransferSyntaxUid.MPEG4HP41)!;
+    expect(video.frames).toHaveLength(1);
+    expect(video.frames[0]).toHaveLength(3);
+    expect(bytesAt(bytes, video.frames[0]!)).toEqual(syntheticFrame(o, 0));
+    expect(frameRanges(parsed.dataSet, TransferSyntaxUid.HEVCMP51)!.frames).toHaveLength(1);
+    expect(frameRanges(parsed.dataSet, TransferSyntaxUid.MPEG2MPMLF)!.frames).toHaveLength(1);
+  });
+
   it('several fragments per frame and no offset table: frames cannot be told apart', async () => {
     const o = resolveSyntheticImageOptions({
       transferSyntaxUid: jpeg,

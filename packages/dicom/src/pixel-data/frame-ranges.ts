@@ -1,4 +1,5 @@
 import type { DataSet, Fragment } from '../data-set.js';
+import { isVideoTransferSyntax } from '../transfer-syntax.js';
 import { getNumber, getString } from '../values/read-values.js';
 
 /** A run of bytes in the stored object. */
@@ -41,9 +42,11 @@ function uint64s(bytes: Uint8Array, le: boolean): number[] {
  *
  * Native pixel data: frame i starts at i × Rows × Columns × SamplesPerPixel × BitsAllocated / 8.
  * Encapsulated (PS3.5 §A.4): the Extended Offset Table if present, else the Basic Offset Table, else one
- * fragment per frame, else all fragments make the only frame.
+ * fragment per frame, else all fragments make the only frame. A video (`transferSyntaxUid` an MPEG-2,
+ * MPEG-4 or HEVC syntax, PS3.5 §8.2.5–8.2.8) is one stream however many frames it holds: all its
+ * fragments are its only "frame", the unit DICOMweb sends it as.
  */
-export function frameRanges(dataSet: DataSet): FrameRanges | undefined {
+export function frameRanges(dataSet: DataSet, transferSyntaxUid?: string): FrameRanges | undefined {
   const pixelData = dataSet.get(PIXEL_DATA);
   if (pixelData === undefined) return undefined;
   const frameCount = Math.max(1, getNumber(dataSet, 0x00280008) ?? 1);
@@ -69,6 +72,8 @@ export function frameRanges(dataSet: DataSet): FrameRanges | undefined {
   }
   const { fragments, basicOffsetTable } = pixelData.encapsulated;
   if (fragments.length === 0) return undefined;
+  if (transferSyntaxUid !== undefined && isVideoTransferSyntax(transferSyntaxUid))
+    return { encapsulated: true, frames: [fragments.map(range)] };
   const le = dataSet.littleEndian;
   const eot = dataSet.get(EXTENDED_OFFSET_TABLE)?.bytes;
   const eotLengths = dataSet.get(EXTENDED_OFFSET_TABLE_LENGTHS)?.bytes;

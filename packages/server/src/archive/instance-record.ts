@@ -166,7 +166,7 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
   const frameCount = getNumber(ds, Tag.NumberOfFrames) ?? 1;
   const fragments = ds.get(Tag.PixelData)?.encapsulated?.fragments.length ?? 0;
   const indexable = frameCount <= MAX_INDEXED_FRAMES && fragments <= MAX_INDEXED_FRAMES;
-  const ranges = indexable ? frameRanges(ds) : undefined;
+  const ranges = indexable ? frameRanges(ds, object.transferSyntaxUid) : undefined;
   const pixel: PixelDescription = {
     rows: integer(ds, Tag.Rows) ?? 0,
     columns: integer(ds, Tag.Columns) ?? 0,

@@ -4,10 +4,11 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { generateUid, TransferSyntaxUid } from '@lightbox/dicom';
+import { generateUid, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import {
   nativeFrameLittleEndian,
   syntheticImage,
+  textElement,
   type SyntheticImageOptions,
 } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +48,13 @@ function pattern(length: number, seed: number): Buffer {
 }
 
 /** A one-stream MPEG-4 video object (PS3.5 §8.2.7) whose stream is these fragments. */
-function videoObject(study: string, series: string, sop: string, fragments: readonly Uint8Array[]) {
+function videoObject(
+  study: string,
+  series: string,
+  sop: string,
+  fragments: readonly Uint8Array[],
+  numberOfFrames = 1,
+) {
   return syntheticImage({
     studyInstanceUid: study,
     seriesInstanceUid: series,
@@ -61,7 +68,7 @@ function videoObject(study: string, series: string, sop: string, fragments: read
     bitsAllocated: 8,
     photometricInterpretation: 'YBR_PARTIAL_420',
     multiFrame: true,
-    extra: [encapsulatedPixelData(fragments)],
+    extra: [encapsulatedPixelData(fragments), textElement(Tag.NumberOfFrames, 'IS', String(numberOfFrames))],
   });
 }
 
@@ -107,6 +114,9 @@ for (const { dialect, encryptAtRest } of CASES) {
     const study = generateUid();
     const series = generateUid();
     const [video, smallVideo, native] = [generateUid(), generateUid(), generateUid()];
+    /** A video as modalities send it: Number of Frames says 150, its stream is one fragment. */
+    const longVideo = generateUid();
+    const longVideoStream = pattern(300_000, 42);
     // 24 MiB in four fragments: the stream is more than the threshold, its first fragment too.
     const fragments = [12, 4, 4, 4].map((size, seed) => pattern(size * MIB, seed));
     const stream = Buffer.concat(fragments);
@@ -153,6 +163,7 @@ for (const { dialect, encryptAtRest } of CASES) {
       const objects = [
         videoObject(study, series, video, fragments),
         videoObject(study, series, smallVideo, smallFragments),
+        videoObject(study, series, longVideo, [longVideoStream], 150),
         syntheticImage(nativeOptions),
       ];
       expect(await stowObjects(lb, objects)).toBe(200);
@@ -195,6 +206,24 @@ for (const { dialect, encryptAtRest } of CASES) {
       expect(fragments[0]!.length).toBeGreaterThan(STREAMED_FRAME_BYTES);
       // The object parsed (one stream), then its 12 MiB fragment streamed and the small ones read.
       expect(reads).toEqual({ ranges: 3, streams: 2 });
+    });
+
+    it('sends a video of many frames as its one stream, and renders none of it', async () => {
+      const reads = await storageReads(lb.running.services.archive, async () => {
+        const response = await get(`${instanceUrl(longVideo)}/frames/1`, MP4_ACCEPT);
+        expect(response.status).toBe(200);
+        const parts = splitMultipart(
+          Buffer.from(await response.arrayBuffer()),
+          response.headers.get('content-type') ?? '',
+        );
+        expect(parts).toHaveLength(1);
+        expect(parts[0]!.body.equals(longVideoStream)).toBe(true);
+      });
+      // By the frame index kept at ingest: one positioned read, not the object parsed again.
+      expect(reads).toEqual({ ranges: 1, streams: 0 });
+      const rendered = await get(`${instanceUrl(longVideo)}/rendered`, 'image/jpeg');
+      expect(rendered.status).toBe(404);
+      await rendered.arrayBuffer();
     });
 
     it('reads a small video stream with one positioned read per fragment', async () => {

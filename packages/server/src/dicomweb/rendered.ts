@@ -1,4 +1,4 @@
-import { readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
+import { isVideoTransferSyntax, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredInstance } from '../archive/index-store.js';
 import { paletteOf, type Palette } from '../imaging/palette-color.js';
@@ -217,7 +217,10 @@ async function respond(
     sopInstanceUid: request.params.instance,
   };
   const pending = await deps.archive.prepareInstances(selector, actor, 'pixels');
-  const renderable = pending.instances.filter((i) => i.frameIndex !== null);
+  // A video's stream is indexed as one part, but no frame of it can be rendered here.
+  const renderable = pending.instances.filter(
+    (i) => i.frameIndex !== null && !isVideoTransferSyntax(i.transferSyntaxUid),
+  );
   if (renderable.length === 0) throw new AppError(ErrorCode.NotFound, 'nothing with pixel data to render');
   const mediaType = FORMATS[options.format];
   const frames = request.params.frames?.split(',').map((f) => Number(f.trim()) - 1) ?? [0];

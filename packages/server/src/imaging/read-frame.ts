@@ -15,7 +15,7 @@ async function rangesOf(archive: Archive, instance: StoredInstance, index: numbe
   // No ranges (deflated objects, ambiguous fragments): read the pixel data into memory.
   const object = await readPart10(await archive.openObject(instance), { readPixelData: true });
   const pixelData = object.dataSet.get(0x7fe00010);
-  const ranges = frameRanges(object.dataSet);
+  const ranges = frameRanges(object.dataSet, instance.transferSyntaxUid);
   const frame = ranges?.frames[index];
   if (pixelData === undefined || frame === undefined) {
     throw new AppError(
