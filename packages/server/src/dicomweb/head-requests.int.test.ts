@@ -1,6 +1,7 @@
 import { readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { generateUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +133,29 @@ for (const { dialect, encryptAtRest } of CASES) {
       }
       // A hundred and ten answers: one object left open by each would show as that many descriptors.
       await expect.poll(() => openFiles() - before, { timeout: 5_000 }).toBeLessThan(10);
+    });
+
+    it('does not read a single instance from storage', async () => {
+      const archive = lb.running.services.archive;
+      const openObject = archive.openObject;
+      const streams: Readable[] = [];
+      archive.openObject = async (...args: Parameters<Archive['openObject']>) => {
+        const stream = await openObject.apply(archive, args);
+        streams.push(stream);
+        return stream;
+      };
+      try {
+        for (const accept of ['application/dicom', 'application/dicom; transfer-syntax=*']) {
+          const head = await request('HEAD', instance, accept);
+          expect(head.status).toBe(200);
+          await head.arrayBuffer();
+        }
+      } finally {
+        archive.openObject = openObject;
+      }
+      // Opened (the answer is decided on the object) but closed unread: no byte of it went anywhere.
+      expect(streams.length).toBeGreaterThan(0);
+      await expect.poll(() => streams.every((s) => s.destroyed && s.readableDidRead === false)).toBe(true);
     });
 
     it('does not read a multipart body from storage', async () => {

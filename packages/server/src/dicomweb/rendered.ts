@@ -11,7 +11,7 @@ import { parseAccept } from './media-type/index.js';
 import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
 import { Readable } from 'node:stream';
 import type { WadoDeps, WadoParams } from './wado-rs.js';
-import { producedOnRead } from '../http/produced-on-read.js';
+import { closableUnread } from '../http/closable-unread.js';
 import { recordedOnFirstPart } from './recorded-on-first-part.js';
 
 type RenderRequest = FastifyRequest<{
@@ -260,7 +260,7 @@ async function respond(
   const recorded = recordedOnFirstPart(parts(), () => pending.recordTransfer(sent));
   return reply
     .type(`multipart/related; type="${mediaType}"; boundary=${boundary}`)
-    .send(producedOnRead(Readable.from(writeMultipart(recorded, boundary))));
+    .send(closableUnread(Readable.from(writeMultipart(recorded, boundary))));
 }
 
 /** Rendered resources (PS3.18 §10.4.1.1.4): a study, series, instance or frames as consumer images. */

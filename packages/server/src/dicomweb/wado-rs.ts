@@ -23,7 +23,7 @@ import {
   negotiateInstances,
   requireOctetStream,
 } from './retrieve-negotiation.js';
-import { producedOnRead } from '../http/produced-on-read.js';
+import { closableUnread } from '../http/closable-unread.js';
 import { recordedOnFirstPart } from './recorded-on-first-part.js';
 
 /** What WADO-RS needs. */
@@ -63,7 +63,7 @@ export function sendMultipart(
   const boundary = createBoundary();
   const body = Readable.from(writeMultipart(parts, boundary));
   // Parts given as a list were made (and their objects opened) already; a generator makes them as read.
-  if (!Array.isArray(parts)) producedOnRead(body);
+  if (!Array.isArray(parts)) closableUnread(body);
   return reply.type(`multipart/related; type="${partType}"; boundary=${boundary}`).send(body);
 }
 
@@ -95,7 +95,7 @@ export async function handleRetrieveInstances(
     );
     // Recorded before the first byte: a body cut short still sent part of the instance.
     recordTransfer(instances);
-    return reply.type(`application/dicom; transfer-syntax=${transferSyntaxUid}`).send(Readable.from(body));
+    return reply.type(`application/dicom; transfer-syntax=${transferSyntaxUid}`).send(instanceBody(body));
   }
   const open = (index: number) => {
     const instance = instances[index];
@@ -125,6 +125,14 @@ export async function handleRetrieveInstances(
     'application/dicom',
     recordedOnFirstPart(parts(), () => recordTransfer(instances)),
   );
+}
+
+/**
+ * The body of a single instance as {@link transcodeInstance} gives it: the stored object's own stream, or
+ * a converted one made as it is read; either may be closed unread (a HEAD).
+ */
+export function instanceBody(body: AsyncIterable<Uint8Array>): Readable {
+  return closableUnread(body instanceof Readable ? body : Readable.from(body));
 }
 
 /** Releases an object opened ahead of sending (its file handle), whatever kind of stream it is. */

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { TransferSyntaxUid } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredInstance } from '../archive/index-store.js';
@@ -6,7 +6,7 @@ import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js'
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { FORMATS, MAX_VIEWPORT, renderInstanceFrame, type RenderParameters } from './rendered.js';
-import type { WadoDeps } from './wado-rs.js';
+import { instanceBody, type WadoDeps } from './wado-rs.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -88,7 +88,7 @@ async function answerAs(
     const syntax = single(query, 'transferSyntax') ?? TransferSyntaxUid.ExplicitVRLittleEndian;
     if (!canServeAs(instance.transferSyntaxUid, syntax)) return undefined;
     const { transferSyntaxUid, body } = await transcodeInstance(deps.archive, instance, syntax);
-    return { type: `application/dicom; transfer-syntax=${transferSyntaxUid}`, body: Readable.from(body) };
+    return { type: `application/dicom; transfer-syntax=${transferSyntaxUid}`, body: instanceBody(body) };
   }
   const format = (Object.keys(FORMATS) as Array<keyof typeof FORMATS>).find(
     (f) => FORMATS[f] === contentType || (contentType === 'image/*' && f === 'jpeg'),

@@ -30,7 +30,7 @@ import type { LocalAe } from '../dimse-scu/open-node-association.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { archiveForHead } from '../dicomweb/archive-for-head.js';
-import { isProducedOnRead } from './produced-on-read.js';
+import { isClosableUnread } from './closable-unread.js';
 import { dicomwebRoutes } from '../dicomweb/dicomweb-routes.js';
 import { handleWadoUri } from '../dicomweb/wado-uri.js';
 import { webAppRoutes } from '../web-app/web-app-routes.js';
@@ -256,11 +256,11 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   }
 
   // Fastify answers HEAD with the GET handler and then reads a streamed body to its end: for a study
-  // that is the whole study read from storage for nothing. A body made part by part as it is read is
-  // closed unread instead (it has opened nothing yet), and an empty one keeps Fastify from sending a
-  // Content-Length of 0. Any other stream (an open file) is read to its end as before, which closes it.
+  // that is the whole study read from storage for nothing. A body marked closable unread (closable-unread.ts)
+  // is closed instead, and an empty one keeps Fastify from sending a Content-Length of 0. Any other
+  // stream is read to its end as before, which closes what it holds.
   app.addHook('onSend', async (request, _reply, payload) => {
-    if (request.method !== 'HEAD' || !(payload instanceof Readable) || !isProducedOnRead(payload))
+    if (request.method !== 'HEAD' || !(payload instanceof Readable) || !isClosableUnread(payload))
       return payload;
     payload.destroy();
     return Readable.from([]);
