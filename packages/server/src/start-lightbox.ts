@@ -143,6 +143,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
     jobCancelled: (id: string) => jobRunner.cancel(id),
     security: httpSecurityOf(services, tlsMaterial !== undefined),
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+    allowedOrigins: config.allowedOrigins,
     ...(config.oidc !== undefined
       ? { oidcPublicUrl: config.publicUrl ?? new URL(config.oidc.redirectUri!).origin }
       : {}),

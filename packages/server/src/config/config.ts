@@ -121,6 +121,11 @@ export interface Config {
    * that rate limits and the audit trail see the real client; default none.
    */
   trustProxy?: string;
+  /**
+   * Origins (scheme://host[:port]) of web apps on other hosts allowed to read Lightbox's answers (CORS),
+   * authenticating with API tokens; default none: only Lightbox's own web app.
+   */
+  allowedOrigins: string[];
   /** Public base URL (e.g. https://pacs.example.org) used in RetrieveURL and BulkDataURI; default: from the request. */
   publicUrl?: string;
   logLevel: LogLevel;

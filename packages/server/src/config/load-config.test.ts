@@ -65,6 +65,25 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes the origins allowed to read answers (CORS) from the file: none by default, origins only', () => {
+    expect(loadConfig({}, '/').allowedOrigins).toEqual([]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-config-'));
+    const file = path.join(dir, 'lightbox.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ allowedOrigins: ['https://viewer.example.org', 'http://10.0.0.5:3000'] }),
+    );
+    expect(loadConfig({ LIGHTBOX_CONFIG: file }, '/').allowedOrigins).toEqual([
+      'https://viewer.example.org',
+      'http://10.0.0.5:3000',
+    ]);
+    // An origin is a scheme and a host: a path, or a wildcard for every site, is refused.
+    for (const origin of ['https://viewer.example.org/ohif', '*', 'viewer.example.org']) {
+      writeFileSync(file, JSON.stringify({ allowedOrigins: [origin] }));
+      expect(() => loadConfig({ LIGHTBOX_CONFIG: file }, '/'), origin).toThrow(/allowedOrigins/);
+    }
+  });
+
   it('reports an unreadable config file', () => {
     expect(() => loadConfig({ LIGHTBOX_CONFIG: '/nonexistent/lightbox.json' })).toThrow(/LIGHTBOX_CONFIG/);
   });

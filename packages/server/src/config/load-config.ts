@@ -66,6 +66,10 @@ const schema: JSONSchemaType<Config> = {
     masterKey: { type: 'string', minLength: 1, nullable: true },
     publicUrl: { type: 'string', pattern: '^https?://', nullable: true },
     trustProxy: { type: 'string', minLength: 1, nullable: true },
+    allowedOrigins: {
+      type: 'array',
+      items: { type: 'string', pattern: '^https?://[^/?#\\s]+$' },
+    },
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     archive: {
       type: 'object',
@@ -233,6 +237,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dicomTlsPort: 2762,
     hl7TlsPort: 2576,
     logLevel: 'info',
+    allowedOrigins: [],
     ...merged,
     dataDir,
     databaseUrl: merged.databaseUrl ?? `sqlite:${path.join(dataDir, 'lightbox.db')}`,

@@ -31,6 +31,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { archiveForHead } from '../dicomweb/archive-for-head.js';
 import { isClosableUnread } from './closable-unread.js';
+import { allowCrossOrigin } from './cross-origin.js';
 import { dicomwebRoutes } from '../dicomweb/dicomweb-routes.js';
 import { handleWadoUri } from '../dicomweb/wado-uri.js';
 import { webAppRoutes } from '../web-app/web-app-routes.js';
@@ -143,6 +144,8 @@ export interface HttpDeps {
   oidcPublicUrl?: string;
   /** Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated). */
   trustProxy?: string;
+  /** Origins of web apps on other hosts that may read the answers (CORS, see cross-origin.ts). */
+  allowedOrigins?: readonly string[];
   /** TLS material: the port then serves HTTPS (runtime contract LIGHTBOX_TLS_*). */
   https?: { cert: Buffer; key: Buffer; ca?: Buffer };
   /** The built web app served at `/` (default: packages/web/dist). */
@@ -245,6 +248,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       url,
     }),
   });
+  // Before authentication: a browser sends a preflight without credentials.
+  allowCrossOrigin(app, deps.allowedOrigins ?? []);
   if (deps.https?.ca !== undefined) {
     app.addHook('onRequest', async (request) => {
       const socket = request.raw.socket as TLSSocket;
