@@ -168,11 +168,18 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
   let session: Partial<ViewerSession> = {};
   const study = generateUid();
   const image = { seriesInstanceUid: generateUid(), sopInstanceUid: generateUid() };
+  /** A study of two slices whose presentation state references only one of them. */
+  const twoSlices = generateUid();
+  const referenced = { seriesInstanceUid: generateUid(), sopInstanceUid: generateUid() };
+  const unreferenced = generateUid();
 
   beforeAll(async () => {
     session = await startViewerSession([
       ctImage(study, image.seriesInstanceUid, image.sopInstanceUid),
       presentationState(study, image),
+      ctImage(twoSlices, referenced.seriesInstanceUid, referenced.sopInstanceUid),
+      ctImage(twoSlices, referenced.seriesInstanceUid, unreferenced),
+      presentationState(twoSlices, referenced),
     ]);
   }, 60_000);
   afterAll(async () => {
@@ -227,6 +234,55 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
     expect(await page.locator('.presentation-state-layer').count()).toBe(0);
     const [tl, tr] = [await corner(0, 0), await corner(SIZE, 0)];
     expect(tr[0]).toBeGreaterThan(tl[0] + 50);
+    expect(Math.abs(tr[1] - tl[1])).toBeLessThan(2);
     expect((await colours(page, ON_BOX)).every(grey)).toBe(true);
+  });
+
+  it('shows only the images it references as it says, the other slices of the stack as they are', async () => {
+    const { lightbox, browser } = session as ViewerSession;
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, twoSlices, 2);
+    const windowLevel = page.locator('[data-viewport-id="viewport-0"] .window-level');
+    await expect.poll(() => windowLevel.textContent()).toBe('W 400 L 100');
+    await page.getByRole('button', { name: /LESION — Nodule follow-up/ }).click();
+    /** The window and whether the image lies upright, once they stay the same over two reads. */
+    const shown = async () => {
+      const read = async () => {
+        const [tl, tr] = [await clientPoint(page, 0, 0), await clientPoint(page, SIZE, 0)];
+        return { window: await windowLevel.textContent(), upright: tr[0] > tl[0] + 50 };
+      };
+      let before = JSON.stringify(await read());
+      await expect
+        .poll(
+          async () => {
+            const now = JSON.stringify(await read());
+            const settled = now === before;
+            before = now;
+            return settled;
+          },
+          { interval: 200 },
+        )
+        .toBe(true);
+      return read();
+    };
+    const slices: Array<{ window: string | null; upright: boolean }> = [await shown()];
+    for (const [key, label] of [
+      ['ArrowDown', 'Im 2/2'],
+      ['ArrowUp', 'Im 1/2'],
+    ] as const) {
+      await page.locator('[data-viewport-id="viewport-0"]').click();
+      await page.keyboard.press(key);
+      await page.locator('[data-viewport-id="viewport-0"] .slice-index').filter({ hasText: label }).waitFor();
+      slices.push(await shown());
+    }
+    // Back on the first slice, it is shown as it was the first time.
+    expect(slices[2]).toEqual(slices[0]);
+    // One slice is the referenced one, shown as the state says; the other as it was, upright.
+    expect(slices.slice(0, 2)).toEqual(
+      expect.arrayContaining([
+        { window: 'W 300 L 50', upright: false },
+        { window: 'W 400 L 100', upright: true },
+      ]),
+    );
   });
 });

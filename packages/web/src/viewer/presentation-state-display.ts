@@ -14,9 +14,10 @@ export function cornerstoneRotation(rotation: number, horizontalFlip: boolean): 
 
 /**
  * Shows the images of a stack viewport as a presentation state says while it is chosen: its window on
- * each image it gives one (set again as the stack scrolls), its polarity, rotation and flip. What the
- * viewport showed before comes back when the presentation state is removed, or replaced by another.
- * A viewport whose series it does not reference is left alone.
+ * each image it gives one (set again as the stack scrolls), its polarity, rotation and flip, on the
+ * images it references only. What the viewport showed before comes back on any other image of the
+ * stack, and when the presentation state is removed or replaced by another. A viewport whose series it
+ * does not reference is left alone.
  */
 export function usePresentationStateDisplay(
   engine: RenderingEngine,
@@ -44,16 +45,38 @@ export function usePresentationStateDisplay(
       viewport.resetCamera();
       viewport.setViewPresentation({ flipHorizontal: false, flipVertical: false, ...presentation });
     };
-    orient({
-      ...(before.presentation.zoom !== undefined ? { zoom: before.presentation.zoom } : {}),
-      ...(before.presentation.pan !== undefined ? { pan: before.presentation.pan } : {}),
-      flipHorizontal: state.horizontalFlip,
-      rotation: cornerstoneRotation(state.rotation, state.horizontalFlip),
-    });
+    const restore = () => {
+      viewport.setProperties({
+        ...(before.voiRange !== undefined ? { voiRange: before.voiRange } : {}),
+        ...(before.invert !== undefined ? { invert: before.invert } : {}),
+      });
+      orient(before.presentation);
+    };
+    /** Whether the viewport shows the presentation state's display now (its image is referenced). */
+    let applied = false;
 
+    // Each image as it comes: one the state references is shown as it says, any other as before it.
     const showImage = () => {
       const frame = frames.find((f) => f.imageId === viewport.getCurrentImageId());
-      if (frame === undefined || !appliesToImage(state, frame.sopInstanceUid, frame.frame)) return;
+      const referenced = frame !== undefined && appliesToImage(state, frame.sopInstanceUid, frame.frame);
+      if (!referenced) {
+        if (applied) {
+          restore();
+          viewport.render();
+        }
+        applied = false;
+        return;
+      }
+      if (!applied) {
+        const { zoom, pan } = viewport.getViewPresentation();
+        orient({
+          ...(zoom !== undefined ? { zoom } : {}),
+          ...(pan !== undefined ? { pan } : {}),
+          flipHorizontal: state.horizontalFlip,
+          rotation: cornerstoneRotation(state.rotation, state.horizontalFlip),
+        });
+        applied = true;
+      }
       const window = windowFor(state, frame.sopInstanceUid, frame.frame);
       const properties: Types.ViewportProperties = {};
       if (window !== undefined)
@@ -69,12 +92,9 @@ export function usePresentationStateDisplay(
     return () => {
       element.removeEventListener(Enums.Events.STACK_NEW_IMAGE, showImage);
       // The viewport may have gone with its cell, or show another series by now.
-      if (engine.getViewport(viewportId) !== viewport || viewport.getImageIds().length === 0) return;
-      viewport.setProperties({
-        ...(before.voiRange !== undefined ? { voiRange: before.voiRange } : {}),
-        ...(before.invert !== undefined ? { invert: before.invert } : {}),
-      });
-      orient(before.presentation);
+      if (!applied || engine.getViewport(viewportId) !== viewport || viewport.getImageIds().length === 0)
+        return;
+      restore();
       viewport.render();
     };
   }, [engine, viewportId, viewportElement, frames, state]);
