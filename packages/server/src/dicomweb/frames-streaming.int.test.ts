@@ -117,6 +117,9 @@ for (const { dialect, encryptAtRest } of CASES) {
     /** A video as modalities send it: Number of Frames says 150, its stream is one fragment. */
     const longVideo = generateUid();
     const longVideoStream = pattern(300_000, 42);
+    /** A streamed video with an empty fragment in it (an item of length 0 is valid, PS3.5 §A.4). */
+    const gappedVideo = generateUid();
+    const gappedFragments = [pattern(9 * MIB, 50), new Uint8Array(0), pattern(100_000, 51)];
     // 24 MiB in four fragments: the stream is more than the threshold, its first fragment too.
     const fragments = [12, 4, 4, 4].map((size, seed) => pattern(size * MIB, seed));
     const stream = Buffer.concat(fragments);
@@ -164,6 +167,7 @@ for (const { dialect, encryptAtRest } of CASES) {
         videoObject(study, series, video, fragments),
         videoObject(study, series, smallVideo, smallFragments),
         videoObject(study, series, longVideo, [longVideoStream], 150),
+        videoObject(study, series, gappedVideo, gappedFragments),
         syntheticImage(nativeOptions),
       ];
       expect(await stowObjects(lb, objects)).toBe(200);
@@ -224,6 +228,16 @@ for (const { dialect, encryptAtRest } of CASES) {
       const rendered = await get(`${instanceUrl(longVideo)}/rendered`, 'image/jpeg');
       expect(rendered.status).toBe(404);
       await rendered.arrayBuffer();
+    });
+
+    it('streams a video with an empty fragment, skipping it', async () => {
+      const response = await get(`${instanceUrl(gappedVideo)}/frames/1`, MP4_ACCEPT);
+      expect(response.status).toBe(200);
+      const parts = splitMultipart(
+        Buffer.from(await response.arrayBuffer()),
+        response.headers.get('content-type') ?? '',
+      );
+      expect(parts[0]!.body.equals(Buffer.concat(gappedFragments))).toBe(true);
     });
 
     it('reads a small video stream with one positioned read per fragment', async () => {

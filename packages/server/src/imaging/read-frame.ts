@@ -92,6 +92,11 @@ export async function* readRanges(
   ranges: readonly (readonly [number, number])[],
 ): AsyncGenerator<Uint8Array, void> {
   for (const [i, [offset, length]] of ranges.entries()) {
+    // An empty fragment holds nothing to read (and a file stream refuses an empty range).
+    if (length === 0) {
+      if (i === 0) yield OPENED;
+      continue;
+    }
     const stream: Readable = await archive.openObject(instance, { offset, length });
     try {
       if (i === 0) yield OPENED;

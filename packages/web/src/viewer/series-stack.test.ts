@@ -36,6 +36,16 @@ describe('seriesFrames', () => {
     expect(isImageSeries([instance('a', 1)])).toBe(true);
     expect(isImageSeries([{ [JsonTag.SOPInstanceUID]: { vr: 'UI', Value: ['x'] } }])).toBe(false);
   });
+  it('does not take a video (one MPEG-4 or HEVC stream) for frames a stack can show', () => {
+    const video = (syntax: string) => ({
+      ...instance('v', 1),
+      '00083002': { vr: 'UI', Value: [syntax] },
+    });
+    expect(isImageSeries([video('1.2.840.10008.1.2.4.102')])).toBe(false);
+    expect(isImageSeries([video('1.2.840.10008.1.2.4.107')])).toBe(false);
+    expect(isImageSeries([video('1.2.840.10008.1.2.4.100.1')])).toBe(false);
+    expect(isImageSeries([video('1.2.840.10008.1.2.4.50')])).toBe(true);
+  });
 
   it('tells a volume (parallel slices at distinct positions) from other stacks', () => {
     const slices = [instance('a', 1, 0), instance('b', 2, 2), instance('c', 3, 4)];

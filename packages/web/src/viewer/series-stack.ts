@@ -62,10 +62,22 @@ export function seriesFrames(
   return frames;
 }
 
-/** Whether a series holds images a stack viewport can show (not SR, KOS, presentation states, …). */
+/** Available Transfer Syntax UID (0008,3002): the syntax an instance is stored in. */
+const AVAILABLE_TRANSFER_SYNTAX = '00083002';
+
+/** MPEG-2, MPEG-4 and HEVC video (PS3.5 §8.2.5–8.2.8): one stream, not frames a stack can show. */
+const VIDEO_SYNTAX = /^1\.2\.840\.10008\.1\.2\.4\.10[0-8](\.1)?$/;
+
+/**
+ * Whether a series holds images a stack viewport can show: not SR, KOS, presentation states, … nor a
+ * video, whose one stream the image loader would fetch whole and could not decode.
+ */
 export function isImageSeries(instances: DicomJson[]): boolean {
   return instances.some(
-    (i) => numberOf(i, JsonTag.Rows) !== undefined && numberOf(i, JsonTag.Columns) !== undefined,
+    (i) =>
+      numberOf(i, JsonTag.Rows) !== undefined &&
+      numberOf(i, JsonTag.Columns) !== undefined &&
+      !VIDEO_SYNTAX.test(textOf(i, AVAILABLE_TRANSFER_SYNTAX)),
   );
 }
 
