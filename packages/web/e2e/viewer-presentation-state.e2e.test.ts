@@ -13,6 +13,7 @@ import {
   SyntheticSopClass,
   textElement,
 } from '@lightbox/dicom/test-support';
+import path from 'node:path';
 import sharp from 'sharp';
 import { screenshot } from './test-browser.js';
 import { clientPoint } from './viewer-automation.js';
@@ -43,10 +44,15 @@ function ctImage(studyInstanceUid: string, seriesInstanceUid: string, sopInstanc
 /** The box the presentation state draws (PIXEL units: 0\0 the top left corner of the top left pixel). */
 const BOX = { left: 40, top: 30, right: 90, bottom: 70 };
 const TEXT = { value: 'Nodule 12 mm', topLeft: [40, 80], bottomRight: [100, 95] } as const;
+/**
+ * A rectangular display shutter: columns 21–110 and rows 11–100 are seen (1-based pixel numbers), the
+ * rest covered in the grey of P-value 0x2000 (32 of 255).
+ */
+const SHUTTER = { left: 21, right: 110, upper: 11, lower: 100, value: 0x2000, grey: 32 };
 
 /**
  * A grayscale softcopy presentation state on the image: window W 300 L 50, rotated 90° clockwise then
- * flipped, a POLYLINE box and a text object in PIXEL units.
+ * flipped, a POLYLINE box and a text object in PIXEL units, and a rectangular shutter.
  */
 function presentationState(
   studyInstanceUid: string,
@@ -87,6 +93,12 @@ function presentationState(
     text(Tag.PresentationLUTShape, 'CS', 'IDENTITY'),
     numberElement(Tag.ImageRotation, 'US', [90]),
     text(Tag.ImageHorizontalFlip, 'CS', 'Y'),
+    text(Tag.ShutterShape, 'CS', 'RECTANGULAR'),
+    text(Tag.ShutterLeftVerticalEdge, 'IS', String(SHUTTER.left)),
+    text(Tag.ShutterRightVerticalEdge, 'IS', String(SHUTTER.right)),
+    text(Tag.ShutterUpperHorizontalEdge, 'IS', String(SHUTTER.upper)),
+    text(Tag.ShutterLowerHorizontalEdge, 'IS', String(SHUTTER.lower)),
+    numberElement(Tag.ShutterPresentationValue, 'US', [SHUTTER.value]),
     sequenceElement(Tag.GraphicLayerSequence, [
       [text(Tag.GraphicLayer, 'CS', 'FINDINGS'), text(Tag.GraphicLayerOrder, 'IS', '1')],
     ]),
@@ -148,6 +160,14 @@ const OFF_BOX: [number, number][] = [
   [30, 50],
 ];
 
+/** Image points (column, row) just outside the shutter on each side: image coordinates, pixel centres. */
+const SHUTTERED: [number, number][] = [
+  [SHUTTER.left - 1.5, 50],
+  [SHUTTER.right + 0.5, 50],
+  [65, SHUTTER.upper - 1.5],
+  [65, SHUTTER.lower + 0.5],
+];
+
 /** The colour (red, green, blue) the page shows at each image point of viewport 0. */
 async function colours(page: Page, points: readonly [number, number][]): Promise<[number, number, number][]> {
   const values: [number, number, number][] = [];
@@ -163,6 +183,10 @@ async function colours(page: Page, points: readonly [number, number][]): Promise
 /** The annotation colour (#ffd400) rather than a grey. */
 const annotated = ([r, g, b]: [number, number, number]) => r > 200 && g > 150 && b < 80;
 const grey = ([r, g, b]: [number, number, number]) => Math.abs(r - b) < 12 && Math.abs(r - g) < 12;
+/** The shutter's grey. */
+const shuttered = (rgb: [number, number, number]) => rgb.every((v) => Math.abs(v - SHUTTER.grey) <= 3);
+/** A grey of the image, which is lighter than the shutter's. */
+const imageGrey = (rgb: [number, number, number]) => grey(rgb) && rgb[0] > SHUTTER.grey + 40;
 
 describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', () => {
   let session: Partial<ViewerSession> = {};
@@ -214,7 +238,9 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
 
     // The box's edges are drawn on the image pixels it names; inside and outside it the image shows.
     await expect.poll(async () => (await colours(page, ON_BOX)).every(annotated)).toBe(true);
-    expect((await colours(page, OFF_BOX)).every(grey)).toBe(true);
+    expect((await colours(page, OFF_BOX)).every(imageGrey)).toBe(true);
+    // Beyond the shutter's edges (turned and flipped with the image) its grey covers the image.
+    expect((await colours(page, SHUTTERED)).every(shuttered)).toBe(true);
     const text = page.locator('.presentation-state-layer text', { hasText: TEXT.value });
     await expect.poll(() => text.isVisible()).toBe(true);
     // The text starts at its bounding box's top left on screen (the box turned with the image).
@@ -228,6 +254,36 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
     expect(Math.abs(box!.y - Math.min(corners[0]![1], corners[1]![1]))).toBeLessThan(6);
     await screenshot(page, 'viewer-presentation-state');
 
+    // An exported image shows the annotations and the shutter as the viewport does.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'PNG' }).click(),
+    ]);
+    const file = path.join(lightbox.dataDir, 'presentation-state-export.png');
+    await download.saveAs(file);
+    const exported = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+    const canvas = await page.evaluate(() => {
+      const element = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
+      const rect = element.getBoundingClientRect();
+      return { left: rect.left, top: rect.top, scale: element.width / rect.width };
+    });
+    const exportedAt = ([x, y]: [number, number]): [number, number, number] => {
+      const px = Math.floor((x - canvas.left) * canvas.scale);
+      const py = Math.floor((y - canvas.top) * canvas.scale);
+      const at = (py * exported.info.width + px) * exported.info.channels;
+      return [exported.data[at]!, exported.data[at + 1]!, exported.data[at + 2]!];
+    };
+    const exportedColours = async (points: readonly [number, number][]) =>
+      Promise.all(points.map(async ([column, row]) => exportedAt(await corner(column, row))));
+    expect((await exportedColours(ON_BOX)).every(annotated)).toBe(true);
+    expect((await exportedColours(OFF_BOX)).every(imageGrey)).toBe(true);
+    expect((await exportedColours(SHUTTERED)).every(shuttered)).toBe(true);
+    // The text is written in the annotation colour where the page shows it.
+    const written: [number, number, number][] = [];
+    for (let x = box!.x; x < box!.x + box!.width; x++)
+      for (let y = box!.y; y < box!.y + box!.height; y++) written.push(exportedAt([x, y]));
+    expect(written.filter(annotated).length).toBeGreaterThan(20);
+
     // Choosing it again removes it: the image's window, orientation and no annotations.
     await choice.click();
     await expect.poll(() => windowLevel.textContent()).toBe('W 400 L 100');
@@ -236,6 +292,7 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
     expect(tr[0]).toBeGreaterThan(tl[0] + 50);
     expect(Math.abs(tr[1] - tl[1])).toBeLessThan(2);
     expect((await colours(page, ON_BOX)).every(grey)).toBe(true);
+    expect((await colours(page, SHUTTERED)).every(imageGrey)).toBe(true);
   });
 
   it('shows only the images it references as it says, the other slices of the stack as they are', async () => {

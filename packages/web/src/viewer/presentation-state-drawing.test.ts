@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { drawnAnnotationsOf, outlineOf, type Place } from './presentation-state-drawing';
+import { cieLabToRgb, shutterColourOf } from './display-shutter';
+import {
+  drawnAnnotationsOf,
+  drawnShutterOf,
+  outlineOf,
+  shutterPathData,
+  type Place,
+} from './presentation-state-drawing';
 import type { GraphicAnnotation } from './presentation-state';
 
 /** Image pixels drawn 2 CSS pixels each from (100, 50); the displayed area a 200 × 100 box at (0, 0). */
@@ -108,5 +115,43 @@ describe('presentation state annotations on the canvas', () => {
       { text: 'Nodule', x: 120, y: 60, leader: { from: [120, 60], to: [100, 50] } },
       { text: 'Anchored', x: 106, y: 56 },
     ]);
+  });
+
+  it('places a shutter on the canvas through image coordinates, in its grey', () => {
+    const drawn = drawnShutterOf(
+      {
+        shapes: [
+          { shape: 'RECTANGULAR', left: 10, top: 20, right: 100, bottom: 90 },
+          { shape: 'CIRCULAR', centre: [50, 40], radius: 10 },
+        ],
+        presentationValue: 0xffff,
+      },
+      place,
+    );
+    expect(drawn.colour).toBe('rgb(255, 255, 255)');
+    expect(drawn.outlines[0]).toEqual([
+      [120, 90],
+      [300, 90],
+      [300, 230],
+      [120, 230],
+    ]);
+    // The circle's radius is 10 image pixels, 20 on the canvas, round its centre's place.
+    for (const [x, y] of drawn.outlines[1]!) expect(Math.hypot(x - 200, y - 130)).toBeCloseTo(20);
+    expect(shutterPathData(drawn.outlines[0]!, 400, 300)).toBe(
+      'M-1 -1H401V301H-1ZM120 90L300 90L300 230L120 230Z',
+    );
+  });
+
+  it('covers a shutter in its presentation value as a grey, else its CIELab colour, else black', () => {
+    expect(shutterColourOf({ shapes: [], presentationValue: 0 })).toBe('rgb(0, 0, 0)');
+    expect(shutterColourOf({ shapes: [], presentationValue: 0x8000 })).toBe('rgb(128, 128, 128)');
+    expect(shutterColourOf({ shapes: [] })).toBe('rgb(0, 0, 0)');
+    // CIELab white (L* 100, a* b* 0) and a mid grey (L* 50 is sRGB 119).
+    expect(cieLabToRgb([0xffff, 0x8080, 0x8080])).toEqual([255, 255, 255]);
+    for (const v of cieLabToRgb([0x8000, 0x8080, 0x8080])) expect(Math.abs(v - 119)).toBeLessThanOrEqual(1);
+    const [r, g, b] = cieLabToRgb([0x8000, 0xffff, 0x8080]); // a* far positive: red
+    expect(r).toBeGreaterThan(g + 100);
+    expect(r).toBeGreaterThan(b);
+    expect(shutterColourOf({ shapes: [], cieLab: [0, 0x8080, 0x8080] })).toBe('rgb(0, 0, 0)');
   });
 });

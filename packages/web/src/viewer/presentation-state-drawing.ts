@@ -4,6 +4,7 @@ import type {
   GraphicAnnotation,
   GraphicObject,
 } from './presentation-state';
+import { shutterColourOf, type DisplayShutter, type ShutterShape } from './display-shutter';
 
 /**
  * A presentation state's annotations as shapes on the viewport's canvas (CSS pixels), given where a point
@@ -126,4 +127,46 @@ export function drawnAnnotationsOf(
     }
   }
   return drawn;
+}
+
+/** The outline of a shutter shape in image coordinates: what is seen lies inside it. */
+export function shutterOutlineOf(shape: ShutterShape): AnnotationPoint[] {
+  switch (shape.shape) {
+    case 'RECTANGULAR':
+      return [
+        [shape.left, shape.top],
+        [shape.right, shape.top],
+        [shape.right, shape.bottom],
+        [shape.left, shape.bottom],
+      ];
+    case 'CIRCULAR':
+      return curve(shape.centre, [shape.radius, 0], [0, shape.radius]);
+    case 'POLYGONAL':
+      return shape.vertices;
+  }
+}
+
+export interface DrawnShutter {
+  /** Each shape's outline on the canvas: everything outside any of them is covered. */
+  outlines: [number, number][][];
+  /** The colour it is covered in, as CSS and SVG take it. */
+  colour: string;
+}
+
+/** A display shutter on the canvas; its shapes are placed as PIXEL points, so they turn with the image. */
+export function drawnShutterOf(shutter: DisplayShutter, place: Place): DrawnShutter {
+  return {
+    outlines: shutter.shapes.map((shape) => shutterOutlineOf(shape).map((p) => place('PIXEL', p))),
+    colour: shutterColourOf(shutter),
+  };
+}
+
+/**
+ * SVG path data that covers a `width` × `height` canvas but the inside of an outline, filled with the
+ * even-odd rule: the canvas (a pixel beyond its edges, so none is left uncovered) with the outline cut out.
+ * Shapes each get their own path: one path of them all would show again where two of them overlap.
+ */
+export function shutterPathData(outline: readonly [number, number][], width: number, height: number): string {
+  const cut = outline.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${x} ${y}`).join('');
+  return `M-1 -1H${width + 1}V${height + 1}H-1Z${cut}Z`;
 }

@@ -1,9 +1,17 @@
 import { Enums, type RenderingEngine, type StackViewport } from '@cornerstonejs/core';
 import { useEffect, useState, type RefObject } from 'react';
+import { flushSync } from 'react-dom';
 import { JsonTag, numberOf } from '../dicomweb/dicom-json';
 import { imageToWorld } from './image-coordinates';
-import { drawnAnnotationsOf, type DrawnAnnotations, type Place } from './presentation-state-drawing';
-import { annotationsFor, displayedAreaFor, type PresentationState } from './presentation-state';
+import {
+  drawnAnnotationsOf,
+  drawnShutterOf,
+  shutterPathData,
+  type DrawnAnnotations,
+  type DrawnShutter,
+  type Place,
+} from './presentation-state-drawing';
+import { annotationsFor, displayedAreaFor, shutterFor, type PresentationState } from './presentation-state';
 import type { StackFrame } from './series-stack';
 
 /**
@@ -46,9 +54,35 @@ function placeOn(viewport: StackViewport, frame: StackFrame, state: Presentation
 const POINT_MARK = 5;
 
 /**
- * The annotations of the chosen presentation state over the image a stack viewport shows (text, lines,
- * curves, points), in the reading room's annotation colour. Kept on the image through scrolling, zoom,
- * pan, rotation and flips; nothing is drawn on images the presentation state does not annotate.
+ * How the layer is painted, as SVG attributes rather than CSS: an export or print serialises the layer to
+ * an image (viewport-capture.ts), where the page's style sheet does not reach.
+ */
+const GRAPHICS = { fill: 'none', stroke: '#ffd400', strokeWidth: 2 } as const;
+const FILLED = { fill: '#ffd400', fillOpacity: 0.25 } as const;
+/** Text in the annotation colour, dark-edged to read on any grey. */
+const TEXT = {
+  fill: '#ffd400',
+  fontFamily: 'sans-serif',
+  fontSize: 13,
+  dominantBaseline: 'hanging',
+  paintOrder: 'stroke',
+  stroke: '#000',
+  strokeWidth: 3,
+} as const;
+
+interface Drawn {
+  annotations: DrawnAnnotations;
+  shutter: DrawnShutter | undefined;
+  /** The viewport's size, CSS pixels: what a shutter covers. */
+  width: number;
+  height: number;
+}
+
+/**
+ * The chosen presentation state over the image a stack viewport shows: its display shutter, covering what
+ * is not to be seen, and its annotations (text, lines, curves, points) in the reading room's annotation
+ * colour above it. Kept on the image through scrolling, zoom, pan, rotation and flips; nothing is drawn
+ * on images the presentation state does not reference.
  */
 export function PresentationStateLayer({
   engine,
@@ -64,7 +98,7 @@ export function PresentationStateLayer({
   frames: StackFrame[] | undefined;
   state: PresentationState | undefined;
 }) {
-  const [drawn, setDrawn] = useState<DrawnAnnotations | null>(null);
+  const [drawn, setDrawn] = useState<Drawn | null>(null);
 
   useEffect(() => {
     const element = viewportElement.current;
@@ -72,54 +106,87 @@ export function PresentationStateLayer({
       setDrawn(null);
       return;
     }
-    const follow = () => {
+    const drawNow = (): Drawn | null => {
       const viewport = engine.getViewport(viewportId) as StackViewport | undefined;
       const imageId = viewport?.getCurrentImageId();
       const frame = frames.find((f) => f.imageId === imageId);
-      const annotations = frame !== undefined ? annotationsFor(state, frame.sopInstanceUid, frame.frame) : [];
-      if (viewport === undefined || frame === undefined || annotations.length === 0) setDrawn(null);
-      else setDrawn(drawnAnnotationsOf(annotations, placeOn(viewport, frame, state)));
+      if (viewport === undefined || frame === undefined) return null;
+      const annotations = annotationsFor(state, frame.sopInstanceUid, frame.frame);
+      const shutter = shutterFor(state, frame.sopInstanceUid, frame.frame);
+      if (annotations.length === 0 && shutter === undefined) return null;
+      const place = placeOn(viewport, frame, state);
+      return {
+        annotations: drawnAnnotationsOf(annotations, place),
+        shutter: shutter !== undefined ? drawnShutterOf(shutter, place) : undefined,
+        width: element.clientWidth,
+        height: element.clientHeight,
+      };
     };
-    const events = [Enums.Events.IMAGE_RENDERED, Enums.Events.CAMERA_MODIFIED, Enums.Events.STACK_NEW_IMAGE];
+    const follow = () => setDrawn(drawNow());
+    // Drawn at once when an image is rendered: a capture that waits for the render (the print of key
+    // images scrolls to each) then finds the layer of that image, not the one before.
+    const rendered = () => flushSync(follow);
+    const events = [Enums.Events.CAMERA_MODIFIED, Enums.Events.STACK_NEW_IMAGE];
     for (const event of events) element.addEventListener(event, follow);
+    element.addEventListener(Enums.Events.IMAGE_RENDERED, rendered);
     follow();
     return () => {
       for (const event of events) element.removeEventListener(event, follow);
+      element.removeEventListener(Enums.Events.IMAGE_RENDERED, rendered);
     };
   }, [engine, viewportId, viewportElement, frames, state]);
 
   if (drawn === null) return null;
+  const { annotations, shutter, width, height } = drawn;
   return (
     <svg className="presentation-state-layer" data-presentation-state={state?.sopInstanceUid}>
-      {drawn.paths.map((path, i) => {
-        const points = path.points.map(([x, y]) => `${x},${y}`).join(' ');
-        return path.filled ? (
-          <polygon key={`path-${i}`} points={points} className="filled" />
-        ) : (
-          <polyline key={`path-${i}`} points={points} />
-        );
-      })}
-      {drawn.points.map(([x, y], i) => (
-        <path
-          key={`point-${i}`}
-          d={`M${x - POINT_MARK} ${y}h${2 * POINT_MARK}M${x} ${y - POINT_MARK}v${2 * POINT_MARK}`}
-        />
-      ))}
-      {drawn.texts.map((t, i) => (
-        <g key={`text-${i}`}>
-          {t.leader !== undefined && (
-            <line x1={t.leader.from[0]} y1={t.leader.from[1]} x2={t.leader.to[0]} y2={t.leader.to[1]} />
-          )}
-          {/* Unformatted text may hold several lines. */}
-          <text x={t.x} y={t.y}>
+      {shutter !== undefined && (
+        <g className="shutter" fill={shutter.colour} fillRule="evenodd">
+          {shutter.outlines.map((outline, i) => (
+            <path key={i} d={shutterPathData(outline, width, height)} />
+          ))}
+        </g>
+      )}
+      <g {...GRAPHICS}>
+        {annotations.paths.map((path, i) => {
+          const points = path.points.map(([x, y]) => `${x},${y}`).join(' ');
+          return path.filled ? (
+            <polygon key={`path-${i}`} points={points} className="filled" {...FILLED} />
+          ) : (
+            <polyline key={`path-${i}`} points={points} />
+          );
+        })}
+        {annotations.points.map(([x, y], i) => (
+          <path
+            key={`point-${i}`}
+            d={`M${x - POINT_MARK} ${y}h${2 * POINT_MARK}M${x} ${y - POINT_MARK}v${2 * POINT_MARK}`}
+          />
+        ))}
+        {annotations.texts.map(
+          (t, i) =>
+            t.leader !== undefined && (
+              <line
+                key={`leader-${i}`}
+                x1={t.leader.from[0]}
+                y1={t.leader.from[1]}
+                x2={t.leader.to[0]}
+                y2={t.leader.to[1]}
+              />
+            ),
+        )}
+      </g>
+      <g {...TEXT}>
+        {annotations.texts.map((t, i) => (
+          // Unformatted text may hold several lines.
+          <text key={`text-${i}`} x={t.x} y={t.y}>
             {t.text.split(/\r?\n/).map((line, n) => (
               <tspan key={n} x={t.x} dy={n === 0 ? 0 : '1.2em'}>
                 {line}
               </tspan>
             ))}
           </text>
-        </g>
-      ))}
+        ))}
+      </g>
     </svg>
   );
 }

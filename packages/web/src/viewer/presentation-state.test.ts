@@ -8,6 +8,7 @@ import {
   GRAYSCALE_SOFTCOPY_PRESENTATION_STATE,
   parsePresentationState,
   presentationStateTitle,
+  shutterFor,
   windowFor,
 } from './presentation-state';
 
@@ -277,5 +278,70 @@ describe('presentation states (PS3.3 A.33.1)', () => {
     expect(presentationStateTitle(state)).toBe('Presentation state');
     // It applies to no image, since it references none.
     expect(annotationsFor(state, IMAGE_A)).toEqual([]);
+  });
+
+  it('reads the display shutter: its shapes in image coordinates and its grey (C.7.6.11)', () => {
+    const state = parsePresentationState(
+      presentationState({
+        '00181600': text('CS', 'RECTANGULAR', 'CIRCULAR', 'POLYGONAL'),
+        // Columns 11–100 and rows 21–90 are seen: from the left edge of the first to the right of the last.
+        '00181602': numbers('IS', 11),
+        '00181604': numbers('IS', 100),
+        '00181606': numbers('IS', 21),
+        '00181608': numbers('IS', 90),
+        // Row then column, unlike Graphic Data: the centre of pixel (row 40, column 60).
+        '00181610': numbers('IS', 40, 60),
+        '00181612': numbers('IS', 30),
+        '00181620': numbers('IS', 1, 1, 1, 64, 64, 32),
+        '00181622': numbers('US', 0x8000),
+      }),
+    )!;
+    expect(state.shutter).toEqual({
+      shapes: [
+        { shape: 'RECTANGULAR', left: 10, top: 20, right: 100, bottom: 90 },
+        { shape: 'CIRCULAR', centre: [59.5, 39.5], radius: 30 },
+        {
+          shape: 'POLYGONAL',
+          vertices: [
+            [0.5, 0.5],
+            [63.5, 0.5],
+            [31.5, 63.5],
+          ],
+        },
+      ],
+      presentationValue: 0x8000,
+    });
+    // On the images the presentation state references only.
+    expect(shutterFor(state, IMAGE_A)).toBe(state.shutter);
+    expect(shutterFor(state, MULTI_FRAME, 3)).toBeUndefined();
+    expect(shutterFor(state, '9.9.9')).toBeUndefined();
+  });
+
+  it('leaves out shutter shapes it cannot read, and a shutter with none', () => {
+    const state = parsePresentationState(
+      presentationState({
+        '00181600': text('CS', 'rectangular', 'CIRCULAR', 'BITMAP'),
+        '00181602': numbers('IS', 50),
+        '00181604': numbers('IS', 10), // right of the left edge: not a rectangle
+        '00181606': numbers('IS', 1),
+        '00181608': numbers('IS', 9),
+        '00181610': numbers('IS', 5, 5),
+        '00181612': numbers('IS', 4),
+        '00181624': numbers('US', 0xffff, 0x8080, 0x8080),
+      }),
+    )!;
+    expect(state.shutter).toEqual({
+      shapes: [{ shape: 'CIRCULAR', centre: [4.5, 4.5], radius: 4 }],
+      cieLab: [0xffff, 0x8080, 0x8080],
+    });
+    const none = parsePresentationState(
+      presentationState({
+        '00181600': text('CS', 'POLYGONAL'),
+        '00181620': numbers('IS', 1, 1, 5, 5), // two vertices
+        '00181622': numbers('US', 100),
+      }),
+    )!;
+    expect(none.shutter).toBeUndefined();
+    expect(parsePresentationState(presentationState())!.shutter).toBeUndefined();
   });
 });

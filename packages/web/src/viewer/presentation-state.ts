@@ -1,4 +1,5 @@
 import { numberOf, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import { displayShutterOf, type DisplayShutter } from './display-shutter';
 
 /**
  * Grayscale Softcopy Presentation States (PS3.3 A.33.1): how another workstation or the modality said the
@@ -129,6 +130,8 @@ export interface PresentationState {
   horizontalFlip: boolean;
   displayedAreas: DisplayedArea[];
   annotations: GraphicAnnotation[];
+  /** The display shutter over every image it references, when it has one. */
+  shutter?: DisplayShutter;
 }
 
 /** The items of a sequence, skipping anything that is not an item. */
@@ -232,6 +235,7 @@ export function parsePresentationState(data: DicomJson): PresentationState | und
   if (sopInstanceUid === '' || textOf(data, Key.SOPClassUID) !== GRAYSCALE_SOFTCOPY_PRESENTATION_STATE)
     return undefined;
   const shape = textOf(data, Key.PresentationLUTShape).trim().toUpperCase();
+  const shutter = displayShutterOf(data);
   return {
     sopInstanceUid,
     label: textOf(data, Key.ContentLabel),
@@ -280,6 +284,7 @@ export function parsePresentationState(data: DicomJson): PresentationState | und
       if (texts.length === 0 && graphics.length === 0) return [];
       return [{ appliesTo: appliesToOf(item), layer: textOf(item, Key.GraphicLayer), texts, graphics }];
     }),
+    ...(shutter !== undefined ? { shutter } : {}),
   };
 }
 
@@ -328,6 +333,15 @@ export function annotationsFor(
   frame = 1,
 ): GraphicAnnotation[] {
   return state.annotations.filter((a) => partApplies(a.appliesTo, state, sopInstanceUid, frame));
+}
+
+/** The display shutter over an image's frame, if any: the presentation state's, on the images it references. */
+export function shutterFor(
+  state: PresentationState,
+  sopInstanceUid: string,
+  frame = 1,
+): DisplayShutter | undefined {
+  return appliesToImage(state, sopInstanceUid, frame) ? state.shutter : undefined;
 }
 
 /** How the series panel names a presentation state: its label, description, creator and date. */
