@@ -153,13 +153,15 @@ export interface HttpDeps {
 }
 
 // The web app's policy: its own scripts (and WebAssembly codecs), workers from blobs, images from
-// data/blob URLs; nothing may frame it.
+// data/blob URLs, videos from blob URLs (a video object is retrieved, then played from memory); nothing
+// may frame it.
 const CONTENT_SECURITY_POLICY: { directives: Record<string, string[]> } = {
   directives: {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
     workerSrc: ["'self'", 'blob:'],
     imgSrc: ["'self'", 'data:', 'blob:'],
+    mediaSrc: ["'self'", 'blob:'],
     styleSrc: ["'self'", "'unsafe-inline'"],
     connectSrc: ["'self'"],
     objectSrc: ["'none'"],

@@ -1,10 +1,13 @@
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { DICOMWEB_ROOT, seriesMetadata } from '../dicomweb/archive-client';
+import type { DicomJson } from '../dicomweb/dicom-json';
 import { loaderMetadata, registerFrameRetrieval } from './frame-retrieval';
 import { registerImageSpacing } from './image-calibration';
-import { isImageSeries, seriesFrames, type StackFrame } from './series-stack';
+import { isImageSeries, seriesFrames, seriesVideos, type StackFrame } from './series-stack';
 
 const loaded = new Map<string, Promise<StackFrame[]>>();
+/** The videos of a loaded series that holds them, by the (empty) frames it was given. */
+const videos = new WeakMap<StackFrame[], DicomJson[]>();
 
 /**
  * The frames of a series, from its metadata fetched once (one WADO-RS request for the whole series) and
@@ -15,7 +18,12 @@ export function loadSeriesFrames(studyUid: string, seriesUid: string): Promise<S
   let frames = loaded.get(key);
   if (frames === undefined) {
     frames = seriesMetadata(studyUid, seriesUid).then((instances) => {
-      if (!isImageSeries(instances)) return [];
+      if (!isImageSeries(instances)) {
+        const none: StackFrame[] = [];
+        const found = seriesVideos(instances);
+        if (found.length > 0) videos.set(none, found);
+        return none;
+      }
       const stack = seriesFrames(DICOMWEB_ROOT, studyUid, seriesUid, instances);
       // The loader's metadata is the DICOM JSON of the instance (it reads frame counts and geometry from it).
       for (const frame of stack)
@@ -28,4 +36,13 @@ export function loadSeriesFrames(studyUid: string, seriesUid: string): Promise<S
     loaded.set(key, frames);
   }
   return frames;
+}
+
+/**
+ * The videos of a series, given the frames {@link loadSeriesFrames} gave for it (none), in the order they
+ * are played; undefined for a series of images or documents. Keyed by those frames so that a viewport
+ * needs nothing more than it is given.
+ */
+export function seriesVideosOf(frames: StackFrame[]): DicomJson[] | undefined {
+  return videos.get(frames);
 }

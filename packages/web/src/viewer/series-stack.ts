@@ -65,8 +65,35 @@ export function seriesFrames(
 /** Available Transfer Syntax UID (0008,3002): the syntax an instance is stored in. */
 const AVAILABLE_TRANSFER_SYNTAX = '00083002';
 
-/** MPEG-2, MPEG-4 and HEVC video (PS3.5 §8.2.5–8.2.8): one stream, not frames a stack can show. */
+/** MPEG-2, MPEG-4 and HEVC video (PS3.5 §8.2.5–8.2.11): one stream, not frames a stack can show. */
 const VIDEO_SYNTAX = /^1\.2\.840\.10008\.1\.2\.4\.10[0-8](\.1)?$/;
+
+/** The transfer syntax an instance is stored in, as the archive says (empty when it does not). */
+export function storedSyntaxOf(instance: DicomJson): string {
+  return textOf(instance, AVAILABLE_TRANSFER_SYNTAX);
+}
+
+/** Whether an instance holds a video stream (MPEG-2, MPEG-4 AVC/H.264 or HEVC/H.265). */
+export function isVideoInstance(instance: DicomJson): boolean {
+  return VIDEO_SYNTAX.test(storedSyntaxOf(instance));
+}
+
+/**
+ * The videos of a series that holds no images a stack can show, in Instance Number order (a long
+ * recording may be split into several instances, PS3.5 §8.2.8); none for any other series.
+ */
+export function seriesVideos(instances: DicomJson[]): DicomJson[] {
+  if (isImageSeries(instances)) return [];
+  return instances
+    .filter(isVideoInstance)
+    .map((metadata, index) => ({
+      metadata,
+      index,
+      number: numberOf(metadata, JsonTag.InstanceNumber) ?? Number.MAX_SAFE_INTEGER,
+    }))
+    .sort((a, b) => a.number - b.number || a.index - b.index)
+    .map((v) => v.metadata);
+}
 
 /**
  * Whether a series holds images a stack viewport can show: not SR, KOS, presentation states, … nor a
@@ -77,7 +104,7 @@ export function isImageSeries(instances: DicomJson[]): boolean {
     (i) =>
       numberOf(i, JsonTag.Rows) !== undefined &&
       numberOf(i, JsonTag.Columns) !== undefined &&
-      !VIDEO_SYNTAX.test(textOf(i, AVAILABLE_TRANSFER_SYNTAX)),
+      !isVideoInstance(i),
   );
 }
 

@@ -14,8 +14,10 @@ import type { PresentationState } from './presentation-state';
 import { usePresentationStateDisplay } from './presentation-state-display';
 import { PresentationStateLayer } from './presentation-state-layer';
 import { showSavedDisplay, type SavedDisplay } from './saved-display';
+import { seriesVideosOf } from './series-loader';
 import type { StackFrame } from './series-stack';
 import { stackToolGroup } from './viewer-tools';
+import { VideoViewport } from './video-viewport';
 import { markOnce, ViewerMark } from './viewer-timing';
 
 /** What the overlay shows about the image on screen. */
@@ -162,8 +164,15 @@ export function StackViewportCell({
 
   usePresentationStateDisplay(engine, viewportId, element, frames, presentationState);
 
+  // A video series has no frames for the stack: its videos are played over it instead.
+  const videos = useMemo(() => (frames !== undefined ? seriesVideosOf(frames) : undefined), [frames]);
   // A series hung by its modality may still hold no images (an RT plan or waveform under a new modality).
-  const notice = frames !== undefined && frames.length === 0 ? seriesWithoutImagesNotice(series) : failure;
+  const notice =
+    videos !== undefined
+      ? null
+      : frames !== undefined && frames.length === 0
+        ? seriesWithoutImagesNotice(series)
+        : failure;
 
   return (
     <div
@@ -184,6 +193,9 @@ export function StackViewportCell({
         <p className="viewport-notice" role="status">
           {notice}
         </p>
+      )}
+      {videos !== undefined && (
+        <VideoViewport videos={videos} study={study} series={series} dateFormat={dateFormat} />
       )}
       <OverlayPlaneLayer
         engine={engine}
