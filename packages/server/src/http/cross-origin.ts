@@ -25,9 +25,20 @@ const PREFLIGHT_MAX_AGE = 600;
  */
 export function allowCrossOrigin(app: FastifyInstance, origins: readonly string[]): void {
   if (origins.length === 0) return;
-  const allowed = new Set(origins);
+  // As browsers send them: scheme and host in lower case, no default port.
+  const allowed = new Set(origins.map((origin) => new URL(origin).origin));
+  // Added to whatever Vary an answer has by then (a route's own, e.g. Accept-Encoding, replaces one set
+  // earlier): a shared cache must not give one origin's Access-Control-Allow-Origin to another.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const vary = String(reply.getHeader('vary') ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
+    if (!vary.some((name) => name === '*' || name.toLowerCase() === 'origin'))
+      reply.header('vary', [...vary, 'Origin'].join(', '));
+    return payload;
+  });
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('vary', 'Origin');
     const origin = request.headers.origin;
     if (origin === undefined || !allowed.has(origin)) return;
     reply.header('access-control-allow-origin', origin);
