@@ -24,7 +24,12 @@ const SIZE = 128;
 const PATIENT = { id: 'GSPS1', name: 'Presentation^State' };
 
 /** A CT slice of grey 76 HU (stored 1100, intercept −1024) under its own window W 400 L 100. */
-function ctImage(studyInstanceUid: string, seriesInstanceUid: string, sopInstanceUid: string): Uint8Array {
+function ctImage(
+  studyInstanceUid: string,
+  seriesInstanceUid: string,
+  sopInstanceUid: string,
+  window = { center: '100', width: '400' },
+): Uint8Array {
   return syntheticImage({
     rows: SIZE,
     columns: SIZE,
@@ -37,7 +42,10 @@ function ctImage(studyInstanceUid: string, seriesInstanceUid: string, sopInstanc
     sopInstanceUid,
     seriesDescription: 'Chest',
     pixelValue: () => 1100,
-    extra: [textElement(Tag.WindowCenter, 'DS', ['100']), textElement(Tag.WindowWidth, 'DS', ['400'])],
+    extra: [
+      textElement(Tag.WindowCenter, 'DS', [window.center]),
+      textElement(Tag.WindowWidth, 'DS', [window.width]),
+    ],
   });
 }
 
@@ -202,7 +210,8 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
       ctImage(study, image.seriesInstanceUid, image.sopInstanceUid),
       presentationState(study, image),
       ctImage(twoSlices, referenced.seriesInstanceUid, referenced.sopInstanceUid),
-      ctImage(twoSlices, referenced.seriesInstanceUid, unreferenced),
+      // Its own window, which it keeps while the other slice shows the presentation state's.
+      ctImage(twoSlices, referenced.seriesInstanceUid, unreferenced, { center: '200', width: '600' }),
       presentationState(twoSlices, referenced),
     ]);
   }, 60_000);
@@ -300,7 +309,8 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
     const page = await browser.newPage();
     await openStudy(page, lightbox.baseUrl, twoSlices, 2);
     const windowLevel = page.locator('[data-viewport-id="viewport-0"] .window-level');
-    await expect.poll(() => windowLevel.textContent()).toBe('W 400 L 100');
+    // Either slice may come first (they lie at the same place): each shows its own window.
+    await expect.poll(() => windowLevel.textContent()).toMatch(/^W (400 L 100|600 L 200)$/);
     await page.getByRole('button', { name: /LESION — Nodule follow-up/ }).click();
     /** The window and whether the image lies upright, once they stay the same over two reads. */
     const shown = async () => {
@@ -338,7 +348,7 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
     expect(slices.slice(0, 2)).toEqual(
       expect.arrayContaining([
         { window: 'W 300 L 50', upright: false },
-        { window: 'W 400 L 100', upright: true },
+        { window: 'W 600 L 200', upright: true },
       ]),
     );
   });

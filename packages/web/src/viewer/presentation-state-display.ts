@@ -33,10 +33,12 @@ export function usePresentationStateDisplay(
     if (!frames.some((f) => appliesToImage(state, f.sopInstanceUid, f.frame))) return;
     if (viewport.getImageIds().length === 0) return;
 
-    const { voiRange, invert } = viewport.getProperties();
+    const { voiRange, invert, isComputedVOI } = viewport.getProperties();
     const before = {
       ...(voiRange !== undefined ? { voiRange: { ...voiRange } } : {}),
       ...(invert !== undefined ? { invert } : {}),
+      // The images' own windows, not one the user set: each image gets its own back.
+      ownWindows: isComputedVOI !== false,
       presentation: viewport.getViewPresentation(),
     };
     // Rotation and flips are set on a camera put back upright first: Cornerstone turns and flips from
@@ -46,11 +48,20 @@ export function usePresentationStateDisplay(
       viewport.setViewPresentation({ flipHorizontal: false, flipVertical: false, ...presentation });
     };
     const restore = () => {
+      // A window set through setProperties sticks to every image after it (Cornerstone): images that had
+      // their own windows get them back by a reset instead.
+      if (before.ownWindows) viewport.resetProperties();
       viewport.setProperties({
-        ...(before.voiRange !== undefined ? { voiRange: before.voiRange } : {}),
+        ...(before.voiRange !== undefined && !before.ownWindows ? { voiRange: before.voiRange } : {}),
         ...(before.invert !== undefined ? { invert: before.invert } : {}),
       });
-      orient(before.presentation);
+      // The user's zoom and pan of now, on the orientation of before.
+      const { zoom, pan } = viewport.getViewPresentation();
+      orient({
+        ...before.presentation,
+        ...(zoom !== undefined ? { zoom } : {}),
+        ...(pan !== undefined ? { pan } : {}),
+      });
     };
     /** Whether the viewport shows the presentation state's display now (its image is referenced). */
     let applied = false;
