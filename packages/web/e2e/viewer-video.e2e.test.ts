@@ -187,6 +187,9 @@ describe('video objects in the viewer (issue #5)', () => {
     await viewport.locator('video').waitFor({ timeout: 20_000 });
     await expect.poll(() => viewport.locator('.video-index').textContent()).toBe('Video 1/2');
     expect(await page.getByText('holds no images').count()).toBe(0);
+    // The archive renders no thumbnail of a video: the series panel shows its modality, not a broken image.
+    await expect.poll(() => page.locator('.series-panel .document-icon').allTextContents()).toContain('ES');
+    expect(await page.locator('.series-panel img').count()).toBe(0);
     expect(await viewport.locator('.top-left').textContent()).toContain('VIDEO1');
     expect(await viewport.locator('.top-right').textContent()).toContain('Colonoscopy');
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { displayPersonName, JsonTag, textOf, type DicomJson } from '../dicomweb/dicom-json';
 import { formatDicomDate } from '../settings/date-format';
 import type { DateFormat } from '../settings/user-settings';
@@ -58,12 +58,15 @@ export function VideoViewport({
   const [index, setIndex] = useState(0);
   const [state, setState] = useState<VideoState>({ kind: 'loading', received: 0 });
   const [saving, setSaving] = useState<number | null>(null);
+  /** A download made only to be saved: stopped when the viewport moves on or goes. */
+  const saveDownload = useRef<AbortController | null>(null);
   const shown = Math.min(index, videos.length - 1);
   const instance = videos[shown];
   const codec: VideoCodec | undefined =
     instance !== undefined ? videoCodecOf(storedSyntaxOf(instance)) : undefined;
 
   useEffect(() => setIndex(0), [videos]);
+  useEffect(() => () => saveDownload.current?.abort(), [instance]);
 
   useEffect(() => {
     if (instance === undefined || codec === undefined) {
@@ -86,6 +89,8 @@ export function VideoViewport({
       abort.signal,
     )
       .then((video) => {
+        // The viewport moved on while the last bytes were read: this video is not shown, nor kept.
+        if (abort.signal.aborted) return;
         const why = unplayableContainer(video.container);
         if (why !== undefined) {
           setState({ kind: 'unplayable', message: why, video });
@@ -117,16 +122,20 @@ export function VideoViewport({
     }
     // Not retrieved to play (MPEG-2, too large, …): retrieved now, only to be saved.
     setSaving(0);
+    const abort = new AbortController();
+    saveDownload.current = abort;
     try {
       const video = await retrieveVideo(
         instance,
         codec,
         MAX_DOWNLOAD_BYTES,
         steppedProgress(setSaving),
-        new AbortController().signal,
+        abort.signal,
       );
+      if (abort.signal.aborted) return;
       saveFile(video.blob, videoFileName(instance, videoFileExtension(codec, video.container)));
     } catch (error) {
+      if (abort.signal.aborted) return;
       setState({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
     } finally {
       setSaving(null);

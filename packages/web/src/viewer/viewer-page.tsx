@@ -16,7 +16,7 @@ import {
 } from '@cornerstonejs/tools';
 import { mat4 } from 'gl-matrix';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { seriesThumbnailUrl, studySeries } from '../dicomweb/archive-client';
+import { studySeries } from '../dicomweb/archive-client';
 import {
   displayPersonName,
   JsonTag,
@@ -45,6 +45,7 @@ import { PrintDialog } from './print-dialog';
 import { TagBrowser } from './tag-browser';
 import { captureViewport, downloadCanvas } from './viewport-capture';
 import { openStudy, type LoadedStudy } from './open-study';
+import { SeriesThumbnail } from './series-thumbnail';
 import { StackViewportCell } from './stack-viewport-cell';
 import {
   ANNOTATION_TOOLS,
@@ -872,7 +873,7 @@ function SeriesList({
             onClick={() => image && onShow({ studyUid, seriesUid: uid })}
           >
             {image ? (
-              <img src={seriesThumbnailUrl(studyUid, uid)} alt="" loading="lazy" width={64} height={64} />
+              <SeriesThumbnail studyUid={studyUid} seriesUid={uid} modality={textOf(s, JsonTag.Modality)} />
             ) : (
               <span className="document-icon">{textOf(s, JsonTag.Modality)}</span>
             )}
