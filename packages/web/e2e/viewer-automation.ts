@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 
 /** The viewer's automation surface, `window.lightboxViewer` (viewer-page.tsx), as the tests use it. */
 export interface ViewerAutomation {
@@ -58,4 +59,22 @@ export async function drag(page: Page, from: [number, number], to: [number, numb
 /** The measurements the viewer lists, in its order. */
 export async function measurementTexts(page: Page): Promise<string[]> {
   return page.locator('.measurements li').allTextContents();
+}
+
+/**
+ * The colour (red, green, blue) the page shows at image points (column, row) of viewport 0, from a
+ * screenshot: what the user sees, layers drawn over the image's canvas (overlays, annotations) included.
+ */
+export async function shownColours(
+  page: Page,
+  points: readonly (readonly [number, number])[],
+): Promise<[number, number, number][]> {
+  const values: [number, number, number][] = [];
+  for (const [column, row] of points) {
+    const [x, y] = await clientPoint(page, column, row);
+    const png = await page.screenshot({ clip: { x: Math.floor(x), y: Math.floor(y), width: 1, height: 1 } });
+    const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    values.push([data[0]!, data[1]!, data[2]!]);
+  }
+  return values;
 }

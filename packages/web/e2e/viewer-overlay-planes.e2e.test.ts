@@ -5,7 +5,7 @@ import { bytesElement, numberElement, syntheticImage, textElement } from '@light
 import { screenshot } from './test-browser.js';
 import path from 'node:path';
 import sharp from 'sharp';
-import { clientPoint } from './viewer-automation.js';
+import { clientPoint, shownColours } from './viewer-automation.js';
 import { openStudy, startViewerSession, stopViewerSession, type ViewerSession } from './viewer-session.js';
 
 /** A 128 × 128 image of grey 100 under a window that shows it mid-grey. */
@@ -63,19 +63,13 @@ const OUTSIDE: [number, number][] = [
   [10, 10],
 ];
 
-/**
- * The grey the page shows at each image pixel's centre (column, row) of viewport 0: from a screenshot,
- * since the overlay is drawn over the image's canvas, not in it.
- */
+/** The grey shown at each image pixel's centre (column, row) of viewport 0. */
 async function greys(page: Page, points: readonly [number, number][]): Promise<number[]> {
-  const values: number[] = [];
-  for (const [column, row] of points) {
-    const [x, y] = await clientPoint(page, column + 0.5, row + 0.5);
-    const png = await page.screenshot({ clip: { x: Math.floor(x), y: Math.floor(y), width: 1, height: 1 } });
-    const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-    values.push(data[0]!);
-  }
-  return values;
+  const colours = await shownColours(
+    page,
+    points.map(([column, row]) => [column + 0.5, row + 0.5] as const),
+  );
+  return colours.map(([red]) => red);
 }
 
 describe('overlay planes in the viewer (PS3.3 C.9)', () => {

@@ -16,7 +16,7 @@ import {
 import path from 'node:path';
 import sharp from 'sharp';
 import { screenshot } from './test-browser.js';
-import { clientPoint } from './viewer-automation.js';
+import { clientPoint, shownColours } from './viewer-automation.js';
 import { openStudy, startViewerSession, stopViewerSession, type ViewerSession } from './viewer-session.js';
 
 const GSPS = '1.2.840.10008.5.1.4.1.1.11.1';
@@ -176,17 +176,8 @@ const SHUTTERED: [number, number][] = [
   [65, SHUTTER.lower + 0.5],
 ];
 
-/** The colour (red, green, blue) the page shows at each image point of viewport 0. */
-async function colours(page: Page, points: readonly [number, number][]): Promise<[number, number, number][]> {
-  const values: [number, number, number][] = [];
-  for (const [column, row] of points) {
-    const [x, y] = await clientPoint(page, column, row);
-    const png = await page.screenshot({ clip: { x: Math.floor(x), y: Math.floor(y), width: 1, height: 1 } });
-    const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-    values.push([data[0]!, data[1]!, data[2]!]);
-  }
-  return values;
-}
+/** The colour the page shows at each image point of viewport 0. */
+const colours = (page: Page, points: readonly [number, number][]) => shownColours(page, points);
 
 /** The annotation colour (#ffd400) rather than a grey. */
 const annotated = ([r, g, b]: [number, number, number]) => r > 200 && g > 150 && b < 80;
