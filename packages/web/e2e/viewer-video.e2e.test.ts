@@ -190,6 +190,9 @@ describe('video objects in the viewer (issue #5)', () => {
     // The archive renders no thumbnail of a video: the series panel shows its modality, not a broken image.
     await expect.poll(() => page.locator('.series-panel .document-icon').allTextContents()).toContain('ES');
     expect(await page.locator('.series-panel img').count()).toBe(0);
+    // No image to save as PNG or JPEG: the player is not the viewport's image.
+    expect(await page.getByRole('button', { name: 'PNG' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'JPEG' }).isDisabled()).toBe(true);
     expect(await viewport.locator('.top-left').textContent()).toContain('VIDEO1');
     expect(await viewport.locator('.top-right').textContent()).toContain('Colonoscopy');
 

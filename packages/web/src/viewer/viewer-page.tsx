@@ -523,6 +523,8 @@ export function ViewerPage({
 
   const cellCount = layout[0] * layout[1];
   const activeFrames = cells[active] !== undefined ? frames[cells[active]!.seriesUid] : undefined;
+  /** The active viewport shows no image to save (a video's player, a document series): nothing to export. */
+  const noImageShown = activeFrames === undefined || activeFrames.length === 0;
   const volumeReady = activeFrames !== undefined && isVolume(activeFrames);
   const showSeries = (cell: number, uid: HungViewport) =>
     setCells((current) => {
@@ -717,14 +719,14 @@ export function ViewerPage({
           </button>
           <button
             onClick={() => void exportImage('image/png')}
-            disabled={mpr}
+            disabled={mpr || noImageShown}
             title="Save the active viewport as PNG"
           >
             PNG
           </button>
           <button
             onClick={() => void exportImage('image/jpeg')}
-            disabled={mpr}
+            disabled={mpr || noImageShown}
             title="Save the active viewport as JPEG"
           >
             JPEG
