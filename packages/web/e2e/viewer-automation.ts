@@ -78,3 +78,30 @@ export async function shownColours(
   }
   return values;
 }
+
+/**
+ * Exports viewport 0 with the viewer's PNG button and gives the colour of the saved file at a point of
+ * the page (the export is the viewport's canvas in device pixels).
+ */
+export async function exportedViewport(
+  page: Page,
+  file: string,
+): Promise<(at: readonly [number, number]) => [number, number, number]> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'PNG' }).click(),
+  ]);
+  await download.saveAs(file);
+  const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+  const canvas = await page.evaluate(() => {
+    const element = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
+    const rect = element.getBoundingClientRect();
+    return { left: rect.left, top: rect.top, scale: element.width / rect.width };
+  });
+  return ([x, y]) => {
+    const px = Math.floor((x - canvas.left) * canvas.scale);
+    const py = Math.floor((y - canvas.top) * canvas.scale);
+    const at = (py * info.width + px) * info.channels;
+    return [data[at]!, data[at + 1]!, data[at + 2]!];
+  };
+}

@@ -4,8 +4,7 @@ import { generateUid, Tag } from '@lightbox/dicom';
 import { bytesElement, numberElement, syntheticImage, textElement } from '@lightbox/dicom/test-support';
 import { screenshot } from './test-browser.js';
 import path from 'node:path';
-import sharp from 'sharp';
-import { clientPoint, shownColours } from './viewer-automation.js';
+import { clientPoint, exportedViewport, shownColours } from './viewer-automation.js';
 import { openStudy, startViewerSession, stopViewerSession, type ViewerSession } from './viewer-session.js';
 
 /** A 128 × 128 image of grey 100 under a window that shows it mid-grey. */
@@ -112,26 +111,11 @@ describe('overlay planes in the viewer (PS3.3 C.9)', () => {
     expect(Math.max(...(await greys(page, OUTSIDE)))).toBeLessThan(200);
 
     // An exported image shows the overlay as the viewport does.
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'PNG' }).click(),
-    ]);
-    const file = path.join(lightbox.dataDir, 'overlay-export.png');
-    await download.saveAs(file);
-    const exported = await sharp(file).raw().toBuffer({ resolveWithObject: true });
-    const canvas = await page.evaluate(() => {
-      const element = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
-      const rect = element.getBoundingClientRect();
-      return { left: rect.left, top: rect.top, scale: element.width / rect.width };
-    });
+    const exportedAt = await exportedViewport(page, path.join(lightbox.dataDir, 'overlay-export.png'));
     const exportedGreys = async (points: readonly [number, number][]) => {
       const values: number[] = [];
-      for (const [column, row] of points) {
-        const [x, y] = await clientPoint(page, column + 0.5, row + 0.5);
-        const px = Math.floor((x - canvas.left) * canvas.scale);
-        const py = Math.floor((y - canvas.top) * canvas.scale);
-        values.push(exported.data[(py * exported.info.width + px) * exported.info.channels]!);
-      }
+      for (const [column, row] of points)
+        values.push(exportedAt(await clientPoint(page, column + 0.5, row + 0.5))[0]);
       return values;
     };
     expect(Math.min(...(await exportedGreys(INSIDE)))).toBe(255);

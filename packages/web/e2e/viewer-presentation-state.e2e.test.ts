@@ -14,9 +14,8 @@ import {
   textElement,
 } from '@lightbox/dicom/test-support';
 import path from 'node:path';
-import sharp from 'sharp';
 import { screenshot } from './test-browser.js';
-import { clientPoint, shownColours } from './viewer-automation.js';
+import { clientPoint, exportedViewport, shownColours } from './viewer-automation.js';
 import { openStudy, startViewerSession, stopViewerSession, type ViewerSession } from './viewer-session.js';
 
 const GSPS = '1.2.840.10008.5.1.4.1.1.11.1';
@@ -255,24 +254,10 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
     await screenshot(page, 'viewer-presentation-state');
 
     // An exported image shows the annotations and the shutter as the viewport does.
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'PNG' }).click(),
-    ]);
-    const file = path.join(lightbox.dataDir, 'presentation-state-export.png');
-    await download.saveAs(file);
-    const exported = await sharp(file).raw().toBuffer({ resolveWithObject: true });
-    const canvas = await page.evaluate(() => {
-      const element = document.querySelector<HTMLCanvasElement>('[data-viewport-id="viewport-0"] canvas')!;
-      const rect = element.getBoundingClientRect();
-      return { left: rect.left, top: rect.top, scale: element.width / rect.width };
-    });
-    const exportedAt = ([x, y]: [number, number]): [number, number, number] => {
-      const px = Math.floor((x - canvas.left) * canvas.scale);
-      const py = Math.floor((y - canvas.top) * canvas.scale);
-      const at = (py * exported.info.width + px) * exported.info.channels;
-      return [exported.data[at]!, exported.data[at + 1]!, exported.data[at + 2]!];
-    };
+    const exportedAt = await exportedViewport(
+      page,
+      path.join(lightbox.dataDir, 'presentation-state-export.png'),
+    );
     const exportedColours = async (points: readonly [number, number][]) =>
       Promise.all(points.map(async ([column, row]) => exportedAt(await corner(column, row))));
     expect((await exportedColours(ON_BOX)).every(annotated)).toBe(true);

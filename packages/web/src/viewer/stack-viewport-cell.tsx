@@ -1,7 +1,6 @@
 import { Enums, utilities, type RenderingEngine, type StackViewport, type Types } from '@cornerstonejs/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { displayPersonName, JsonTag, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
-import { formatDicomDate } from '../settings/date-format';
+import { JsonTag, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
 import type { DateFormat } from '../settings/user-settings';
 import { spacingKindOfImage } from './image-calibration';
 import { useImageFailure } from './image-failure';
@@ -19,6 +18,7 @@ import type { StackFrame } from './series-stack';
 import { stackToolGroup } from './viewer-tools';
 import { VideoViewport } from './video-viewport';
 import { markOnce, ViewerMark } from './viewer-timing';
+import { PatientOverlay } from './patient-overlay';
 
 /** What the overlay shows about the image on screen. */
 interface OverlayState {
@@ -213,13 +213,7 @@ export function StackViewportCell({
       />
       {overlay !== null && (
         <div className="viewport-overlay" aria-hidden="true">
-          <div className="top-left">
-            <div>{displayPersonName(textOf(study ?? {}, JsonTag.PatientName))}</div>
-            <div>{textOf(study ?? {}, JsonTag.PatientID)}</div>
-            <div className="study-date">
-              {formatDicomDate(textOf(study ?? {}, JsonTag.StudyDate), dateFormat)}
-            </div>
-          </div>
+          <PatientOverlay study={study} dateFormat={dateFormat} />
           <div className="top-right">
             <div>{textOf(series ?? {}, JsonTag.SeriesDescription)}</div>
             <div className="slice-index">

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { displayPersonName, JsonTag, textOf, type DicomJson } from '../dicomweb/dicom-json';
-import { formatDicomDate } from '../settings/date-format';
+import { JsonTag, textOf, type DicomJson } from '../dicomweb/dicom-json';
 import type { DateFormat } from '../settings/user-settings';
 import { storedSyntaxOf } from './series-stack';
 import { retrieveVideo, saveFile, videoFileName, type RetrievedVideo } from './video-retrieval';
@@ -14,6 +13,7 @@ import {
   VideoTooLarge,
   type VideoCodec,
 } from './video-stream';
+import { PatientOverlay } from './patient-overlay';
 
 /** The most a download (not played here) may hold: one fragment, so one stream, is under 4 GiB. */
 const MAX_DOWNLOAD_BYTES = 4 * 1024 ** 3;
@@ -183,13 +183,7 @@ export function VideoViewport({
           </div>
         )}
         <div className="viewport-overlay" aria-hidden="true">
-          <div className="top-left">
-            <div>{displayPersonName(textOf(study ?? {}, JsonTag.PatientName))}</div>
-            <div>{textOf(study ?? {}, JsonTag.PatientID)}</div>
-            <div className="study-date">
-              {formatDicomDate(textOf(study ?? {}, JsonTag.StudyDate), dateFormat)}
-            </div>
-          </div>
+          <PatientOverlay study={study} dateFormat={dateFormat} />
           <div className="top-right">
             <div>{textOf(series ?? {}, JsonTag.SeriesDescription)}</div>
             <div className="video-index">
