@@ -25,11 +25,20 @@ export function usePresentationStateDisplay(
   viewportElement: RefObject<HTMLDivElement | null>,
   frames: StackFrame[] | undefined,
   state: PresentationState | undefined,
+  /** The stack shows an image: until then there is no display to keep or change. */
+  stackShown: boolean,
 ): void {
   useEffect(() => {
     const element = viewportElement.current;
     const viewport = engine.getViewport(viewportId) as StackViewport | undefined;
-    if (element === null || viewport === undefined || state === undefined || frames === undefined) return;
+    if (
+      !stackShown ||
+      element === null ||
+      viewport === undefined ||
+      state === undefined ||
+      frames === undefined
+    )
+      return;
     if (!frames.some((f) => appliesToImage(state, f.sopInstanceUid, f.frame))) return;
     if (viewport.getImageIds().length === 0) return;
 
@@ -108,5 +117,5 @@ export function usePresentationStateDisplay(
       restore();
       viewport.render();
     };
-  }, [engine, viewportId, viewportElement, frames, state]);
+  }, [engine, viewportId, viewportElement, frames, state, stackShown]);
 }

@@ -162,7 +162,8 @@ export function StackViewportCell({
     };
   }, [engine, viewportId, frames, resumeDisplay]);
 
-  usePresentationStateDisplay(engine, viewportId, element, frames, presentationState);
+  // Applied once the stack shows an image: a state chosen while the series loads waits for it.
+  usePresentationStateDisplay(engine, viewportId, element, frames, presentationState, overlay !== null);
 
   // A video series has no frames for the stack: its videos are played over it instead.
   const videos = useMemo(() => (frames !== undefined ? seriesVideosOf(frames) : undefined), [frames]);
