@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { searchStudies, seriesThumbnailUrl, studySeries } from '../dicomweb/archive-client';
+import { searchStudies, studySeries } from '../dicomweb/archive-client';
 import {
   displayPersonName,
   JsonTag,
@@ -8,6 +8,7 @@ import {
   textsOf,
   type DicomJson,
 } from '../dicomweb/dicom-json';
+import { SeriesThumbnail } from '../viewer/series-thumbnail';
 import { prefetchViewer } from '../viewer/viewer-loader';
 import { ViewerMark } from '../viewer/viewer-timing';
 import { listOrders } from '../ris/ris-api';
@@ -282,12 +283,11 @@ export function StudyListPage({
                         const seriesUid = textOf(s, JsonTag.SeriesInstanceUID);
                         return (
                           <figure key={seriesUid}>
-                            <img
-                              src={seriesThumbnailUrl(uid, seriesUid)}
-                              alt=""
-                              loading="lazy"
-                              width={96}
-                              height={96}
+                            <SeriesThumbnail
+                              studyUid={uid}
+                              seriesUid={seriesUid}
+                              modality={textOf(s, JsonTag.Modality)}
+                              size={96}
                             />
                             <figcaption>
                               {textOf(s, JsonTag.Modality)} {textOf(s, JsonTag.SeriesDescription)} (

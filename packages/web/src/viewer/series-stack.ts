@@ -1,4 +1,5 @@
 import { JsonTag, numberOf, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import { videoCodecOf } from './video-stream';
 
 /** One displayable frame of a series: its WADO-RS frame URL and the instance it comes from. */
 export interface StackFrame {
@@ -65,9 +66,6 @@ export function seriesFrames(
 /** Available Transfer Syntax UID (0008,3002): the syntax an instance is stored in. */
 const AVAILABLE_TRANSFER_SYNTAX = '00083002';
 
-/** MPEG-2, MPEG-4 and HEVC video (PS3.5 §8.2.5–8.2.11): one stream, not frames a stack can show. */
-const VIDEO_SYNTAX = /^1\.2\.840\.10008\.1\.2\.4\.10[0-8](\.1)?$/;
-
 /** The transfer syntax an instance is stored in, as the archive says (empty when it does not). */
 export function storedSyntaxOf(instance: DicomJson): string {
   return textOf(instance, AVAILABLE_TRANSFER_SYNTAX);
@@ -75,7 +73,7 @@ export function storedSyntaxOf(instance: DicomJson): string {
 
 /** Whether an instance holds a video stream (MPEG-2, MPEG-4 AVC/H.264 or HEVC/H.265). */
 export function isVideoInstance(instance: DicomJson): boolean {
-  return VIDEO_SYNTAX.test(storedSyntaxOf(instance));
+  return videoCodecOf(storedSyntaxOf(instance)) !== undefined;
 }
 
 /**

@@ -9,10 +9,13 @@ export function SeriesThumbnail({
   studyUid,
   seriesUid,
   modality,
+  size = 64,
 }: {
   studyUid: string;
   seriesUid: string;
   modality: string;
+  /** Width and height in CSS pixels. */
+  size?: number;
 }) {
   const [failed, setFailed] = useState(false);
   if (failed) return <span className="document-icon">{modality}</span>;
@@ -21,8 +24,8 @@ export function SeriesThumbnail({
       src={seriesThumbnailUrl(studyUid, seriesUid)}
       alt=""
       loading="lazy"
-      width={64}
-      height={64}
+      width={size}
+      height={size}
       onError={() => setFailed(true)}
     />
   );
