@@ -1,11 +1,11 @@
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 import type { StackViewport, Types } from '@cornerstonejs/core';
 import { DICOMWEB_ROOT } from '../dicomweb/archive-client';
+import { firstPartOf } from '../dicomweb/multipart-part';
 import type { DicomJson } from '../dicomweb/dicom-json';
 import { appFetch } from '../session/session-client';
 import { imageToWorld } from './image-coordinates';
 import {
-  firstPartBody,
   holdsFrame,
   overlayBits,
   overlayFrameFor,
@@ -34,12 +34,7 @@ function packedBitsOf(plane: OverlayPlane): Promise<Uint8Array> {
       headers: { accept: 'multipart/related; type="application/octet-stream"' },
     }).then(async (response) => {
       if (!response.ok) throw new Error(`overlay data: ${response.status}`);
-      const body = firstPartBody(
-        new Uint8Array(await response.arrayBuffer()),
-        response.headers.get('content-type') ?? '',
-      );
-      if (body === undefined) throw new Error('overlay data: not a multipart answer');
-      return body.slice(); // not a view that keeps the whole answer
+      return firstPartOf(response); // a copy: it keeps nothing of the whole answer
     });
     pending.catch(() => packedData.delete(uri)); // tried again next time
   }

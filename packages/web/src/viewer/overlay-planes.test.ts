@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DicomJson } from '../dicomweb/dicom-json';
-import { firstPartBody, holdsFrame, overlayBits, overlayFrameFor, overlayPlanesOf } from './overlay-planes';
+import { holdsFrame, overlayBits, overlayFrameFor, overlayPlanesOf } from './overlay-planes';
 
 const base64 = (bytes: number[]) => btoa(String.fromCharCode(...bytes));
 
@@ -79,15 +79,5 @@ describe('overlay planes (PS3.3 C.9)', () => {
       1,
       undefined,
     ]);
-  });
-
-  it('reads the body of the first part of a multipart answer', () => {
-    const body = new Uint8Array([0, 13, 10, 45, 45, 255]);
-    const head = new TextEncoder().encode('--b1\r\nContent-Type: application/octet-stream\r\n\r\n');
-    const tail = new TextEncoder().encode('\r\n--b1--\r\n');
-    const answer = new Uint8Array([...head, ...body, ...tail]);
-    const type = 'multipart/related; type="application/octet-stream"; boundary=b1';
-    expect(firstPartBody(answer, type)).toEqual(body);
-    expect(firstPartBody(answer, 'application/octet-stream')).toBeUndefined();
   });
 });

@@ -106,17 +106,3 @@ export function overlayBits(plane: OverlayPlane, packed: Uint8Array, overlayFram
   }
   return bits;
 }
-
-/** The body of the first part of a multipart/related answer (a bulk data value), or undefined. */
-export function firstPartBody(bytes: Uint8Array, contentType: string): Uint8Array | undefined {
-  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
-  if (boundary === undefined) return undefined;
-  const text = new TextDecoder('latin1').decode(bytes);
-  const start = text.indexOf(`--${boundary}`);
-  if (start < 0) return undefined;
-  const headersEnd = text.indexOf('\r\n\r\n', start);
-  if (headersEnd < 0) return undefined;
-  const bodyStart = headersEnd + 4;
-  const end = text.indexOf(`\r\n--${boundary}`, bodyStart);
-  return bytes.subarray(bodyStart, end < 0 ? bytes.length : end);
-}

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JsonTag, type DicomJson } from '../dicomweb/dicom-json';
 import { isImageSeries, seriesVideos } from './series-stack';
+import { FirstPartReader } from '../dicomweb/multipart-part';
 import {
-  FirstPartReader,
   formatBytes,
   readFirstPartBlob,
   unplayableCodec,

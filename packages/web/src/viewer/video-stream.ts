@@ -4,6 +4,8 @@
  * without holding it twice.
  */
 
+import { FirstPartReader, MAX_HEADER_BYTES } from '../dicomweb/multipart-part';
+
 export type VideoCodec = 'mpeg2' | 'avc' | 'hevc';
 
 const SYNTAX_PREFIX = '1.2.840.10008.1.2.4.';
@@ -119,84 +121,6 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
   return `${bytes} bytes`;
-}
-
-function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
-  const first = needle[0];
-  for (let i = haystack.indexOf(first!, from); i >= 0; i = haystack.indexOf(first!, i + 1)) {
-    if (i + needle.length > haystack.length) return -1;
-    let k = 1;
-    while (k < needle.length && haystack[i + k] === needle[k]) k++;
-    if (k === needle.length) return i;
-  }
-  return -1;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
-}
-
-/** The most bytes of preamble and part headers read before the body must begin. */
-const MAX_HEADER_BYTES = 64 * 1024;
-
-/**
- * Reads the body of the first part of a multipart/related answer as it arrives, chunk by chunk, handing
- * on body bytes as soon as they cannot be the start of the closing delimiter (RFC 2046 §5.1.1). The
- * archive sends a video as one part.
- */
-export class FirstPartReader {
-  private readonly opening: Uint8Array;
-  private readonly delimiter: Uint8Array;
-  private held: Uint8Array = new Uint8Array(0);
-  private state: 'headers' | 'body' | 'done' = 'headers';
-
-  constructor(contentType: string) {
-    const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
-    if (boundary === undefined) throw new Error('The archive did not answer with a multipart body.');
-    this.opening = new TextEncoder().encode(`--${boundary}`);
-    this.delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
-  }
-
-  /** Whether the body's end has been read (later bytes are the epilogue). */
-  get done(): boolean {
-    return this.state === 'done';
-  }
-
-  /** The body bytes this chunk completes (views of the chunk where possible). */
-  push(chunk: Uint8Array): Uint8Array[] {
-    if (this.state === 'done') return [];
-    let bytes: Uint8Array = concat(this.held, chunk);
-    this.held = new Uint8Array(0);
-    if (this.state === 'headers') {
-      const start = indexOfBytes(bytes, this.opening);
-      const headersEnd = start < 0 ? -1 : indexOfBytes(bytes, new Uint8Array([13, 10, 13, 10]), start);
-      if (headersEnd < 0) {
-        if (bytes.length > MAX_HEADER_BYTES) throw new Error('The multipart answer has no part body.');
-        this.held = bytes;
-        return [];
-      }
-      bytes = bytes.subarray(headersEnd + 4);
-      this.state = 'body';
-    }
-    const end = indexOfBytes(bytes, this.delimiter);
-    if (end >= 0) {
-      this.state = 'done';
-      return end > 0 ? [bytes.subarray(0, end)] : [];
-    }
-    // Keep back what could be the beginning of the delimiter, split across chunks.
-    const safe = Math.max(0, bytes.length - (this.delimiter.length - 1));
-    this.held = bytes.slice(safe);
-    return safe > 0 ? [bytes.subarray(0, safe)] : [];
-  }
-
-  /** Called at the end of the answer: an answer cut short is an error, not a shorter video. */
-  finish(): void {
-    if (this.state !== 'done') throw new Error('The video download ended before the end of the video.');
-  }
 }
 
 /** Body bytes are gathered into a Blob every this many bytes, so that the page holds little of them. */
