@@ -42,5 +42,5 @@ export {
   NATIVE_DICOM_MODEL_NAMESPACE,
   type NativeDicomModelOptions,
 } from './xml/to-native-dicom-model.js';
-export { generateUid, isValidUid } from './uid/generate-uid.js';
+export { generateUid, isStorableUid, isValidUid } from './uid/generate-uid.js';
 export { frameRanges, type ByteRange, type FrameRanges } from './pixel-data/frame-ranges.js';

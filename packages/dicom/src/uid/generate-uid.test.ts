@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPython } from '../test-support/node.js';
-import { generateUid, isValidUid } from './generate-uid.js';
+import { generateUid, isStorableUid, isValidUid } from './generate-uid.js';
 
 /** UIDs (PS3.5 §9.1, §B.2), with Debian's pydicom `UID.is_valid` as a second opinion on validity. */
 
@@ -80,5 +80,22 @@ describe('isValidUid', () => {
     expect(isValidUid(`1.${'2'.repeat(62)}`)).toBe(true);
     expect(isValidUid(`1.${'2'.repeat(63)}`)).toBe(false);
     expect(isValidUid('1.2.3\0')).toBe(false);
+  });
+});
+
+describe('isStorableUid', () => {
+  it('accepts the UIDs devices send that PS3.5 forbids, and nothing that is not digits and dots', () => {
+    expect(
+      ['1.2.840.10008.1.2.1', '999.999.2.19940822.083000', '1.02', '1..2', '1.'].map(isStorableUid),
+    ).toEqual([true, true, true, true, true]);
+    expect(['', '.', '..', '1.2.a', '1.2.3 ', '1,2', `1.${'2'.repeat(63)}`].map(isStorableUid)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -18,3 +18,14 @@ const uidPattern = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
 export function isValidUid(uid: string): boolean {
   return uid.length > 0 && uid.length <= 64 && uidPattern.test(uid);
 }
+
+const storableUidPattern = /^[0-9.]{1,64}$/;
+
+/**
+ * True when `uid` can identify a stored object: digits and dots, 1–64 characters, so it is a safe key and
+ * URL path segment. Looser than PS3.5 §9.1 on purpose: devices still send UIDs with leading zeros or
+ * empty components (e.g. `1.2.03`), and refusing them would lose their images; new UIDs are always valid.
+ */
+export function isStorableUid(uid: string): boolean {
+  return storableUidPattern.test(uid) && /[0-9]/.test(uid);
+}

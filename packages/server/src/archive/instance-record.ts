@@ -3,7 +3,7 @@ import {
   getNumber,
   getString,
   getStrings,
-  isValidUid,
+  isStorableUid,
   stringifyDicomJson,
   tagToHex,
   Tag,
@@ -89,7 +89,7 @@ function requiredUid(dataSet: DataSet, tag: number, keyword: string): string {
   const uid = getString(dataSet, tag);
   if (uid === undefined)
     throw new AppError(ErrorCode.DataSetMismatch, `${keyword} (${tagToHex(tag)}) is missing`);
-  if (!isValidUid(uid))
+  if (!isStorableUid(uid))
     throw new AppError(ErrorCode.DataSetMismatch, `${keyword} (${tagToHex(tag)}) is not a valid UID`);
   return uid;
 }

@@ -105,6 +105,38 @@ for (const dialect of DIALECTS) {
       expect((await get('/studies?accept=image/jpeg')).status).toBe(406);
     });
 
+    it('stores and serves UIDs with leading zeros, which old devices send (PS3.5 §9.1 forbids them)', async () => {
+      const suffix = `${Date.now()}`;
+      const uids = {
+        study: `1.2.826.0.1.3680043.8.498.0${suffix}`,
+        series: `1.2.826.0.1.3680043.8.498.0${suffix}.01`,
+      };
+      const sop = `${uids.series}.001`;
+      const object = syntheticImage({
+        studyInstanceUid: uids.study,
+        seriesInstanceUid: uids.series,
+        sopInstanceUid: sop,
+        patientId: 'EDGE-UID',
+      });
+      expect((await stow([object])).status).toBe(200);
+      const found = await get(`/studies?StudyInstanceUID=${uids.study}`, {
+        accept: 'application/dicom+json',
+      });
+      expect(((await found.json()) as Json[]).map((s) => s['0020000D']?.Value?.[0])).toEqual([uids.study]);
+      const instance = `/studies/${uids.study}/series/${uids.series}/instances/${sop}`;
+      const metadata = (await (await get(`${instance}/metadata`)).json()) as Json[];
+      expect(metadata[0]?.['00080018']?.Value).toEqual([sop]);
+      const retrieved = await get(instance, {
+        accept: 'multipart/related; type="application/dicom"; transfer-syntax=*',
+      });
+      expect(retrieved.status).toBe(200);
+      const parts = splitMultipart(
+        Buffer.from(await retrieved.arrayBuffer()),
+        retrieved.headers.get('content-type')!,
+      );
+      expect(Buffer.from(parts[0]!.body).equals(Buffer.from(object))).toBe(true);
+    });
+
     it('refuses a SOP Instance UID already stored in another study instead of dropping it', async () => {
       const [first] = (await (
         await get(`/studies/${study}/series/${series}/instances?limit=1`)

@@ -5,7 +5,7 @@ import {
   fromDicomJson,
   getString,
   isBulkReference,
-  isValidUid,
+  isStorableUid,
   Tag,
   tagToString,
   TransferSyntaxUid,
@@ -38,7 +38,7 @@ function rawUid(json: unknown, key: string): string | undefined {
   if (json === null || typeof json !== 'object') return undefined;
   const value = (json as Record<string, { Value?: unknown } | undefined>)[key]?.Value;
   const first = Array.isArray(value) ? (value[0] as unknown) : undefined;
-  return typeof first === 'string' && isValidUid(first.trim()) ? first.trim() : undefined;
+  return typeof first === 'string' && isStorableUid(first.trim()) ? first.trim() : undefined;
 }
 
 /**
@@ -128,9 +128,9 @@ export function assembleInstance(json: unknown, source: BulkDataSource): Assembl
     const sopInstanceUid = getString(dataSet, Tag.SOPInstanceUID);
     if (
       sopClassUid === undefined ||
-      !isValidUid(sopClassUid) ||
+      !isStorableUid(sopClassUid) ||
       sopInstanceUid === undefined ||
-      !isValidUid(sopInstanceUid)
+      !isStorableUid(sopInstanceUid)
     ) {
       return {
         ok: false,
