@@ -262,6 +262,20 @@ describe('encapsulated pixel data', () => {
     expect(frameRanges(parsed.dataSet, TransferSyntaxUid.MPEG2MPMLF)!.frames).toHaveLength(1);
   });
 
+  it('ignores an offset table that misses the items, and takes one fragment per frame', async () => {
+    // As in a GDCM example XA: every offset after the first lands a few bytes off its item.
+    const o = resolveSyntheticImageOptions({ transferSyntaxUid: jpeg, frames: 4, rows: 16, columns: 12 });
+    const bytes = syntheticImage(o).slice();
+    const pixel = (await readPart10(bytes)).dataSet.get(Tag.PixelData)!;
+    const table = pixel.encapsulated!.fragments[0]!.offset - 8 - 4 * o.frames;
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    for (let i = 1; i < o.frames; i++)
+      view.setUint32(table + 4 * i, view.getUint32(table + 4 * i, true) + 3, true);
+    const ranges = frameRanges((await readPart10(bytes)).dataSet)!;
+    expect(ranges.frames).toHaveLength(4);
+    ranges.frames.forEach((r, i) => expect(bytesAt(bytes, r), `frame ${i}`).toEqual(syntheticFrame(o, i)));
+  });
+
   it('several fragments per frame and no offset table: frames cannot be told apart', async () => {
     const o = resolveSyntheticImageOptions({
       transferSyntaxUid: jpeg,

@@ -41,8 +41,8 @@ function uint64s(bytes: Uint8Array, le: boolean): number[] {
  * offset table).
  *
  * Native pixel data: frame i starts at i × Rows × Columns × SamplesPerPixel × BitsAllocated / 8.
- * Encapsulated (PS3.5 §A.4): the Extended Offset Table if present, else the Basic Offset Table, else one
- * fragment per frame, else all fragments make the only frame. A video (`transferSyntaxUid` an MPEG-2,
+ * Encapsulated (PS3.5 §A.4): the Extended Offset Table if present and consistent with the fragments,
+ * else the Basic Offset Table if so, else one fragment per frame, else all fragments make the only frame. A video (`transferSyntaxUid` an MPEG-2,
  * MPEG-4 or HEVC syntax, PS3.5 §8.2.5–8.2.8) is one stream however many frames it holds: all its
  * fragments are its only "frame", the unit DICOMweb sends it as.
  */
@@ -77,11 +77,13 @@ export function frameRanges(dataSet: DataSet, transferSyntaxUid?: string): Frame
   const le = dataSet.littleEndian;
   const eot = dataSet.get(EXTENDED_OFFSET_TABLE)?.bytes;
   const eotLengths = dataSet.get(EXTENDED_OFFSET_TABLE_LENGTHS)?.bytes;
-  if (eot !== undefined && eot.length > 0 && eotLengths !== undefined) {
-    return { encapsulated: true, frames: byOffsets(fragments, uint64s(eot, le)) };
-  }
-  if (basicOffsetTable.length > 0) {
-    return { encapsulated: true, frames: byOffsets(fragments, uint32s(basicOffsetTable, le)) };
+  const tables = [
+    eot !== undefined && eot.length > 0 && eotLengths !== undefined ? uint64s(eot, le) : undefined,
+    basicOffsetTable.length > 0 ? uint32s(basicOffsetTable, le) : undefined,
+  ];
+  for (const offsets of tables) {
+    const frames = offsets === undefined ? undefined : byOffsets(fragments, offsets, frameCount);
+    if (frames !== undefined) return { encapsulated: true, frames };
   }
   if (frameCount === 1) return { encapsulated: true, frames: [fragments.map(range)] };
   if (fragments.length === frameCount)
@@ -93,15 +95,25 @@ function range(fragment: Fragment): ByteRange {
   return { offset: fragment.offset, length: fragment.length };
 }
 
-// Offset table values count from the first byte of the first fragment's item tag (PS3.5 §A.4).
-function byOffsets(fragments: Fragment[], offsets: number[]): ByteRange[][] {
+/**
+ * The frames an offset table gives, or undefined when the table cannot be right: offset table values
+ * count from the first byte of the first fragment's item tag (PS3.5 §A.4), so each must be the start of
+ * an item, in increasing order from 0, one per frame. Writers do get them wrong (e.g. offsets that miss
+ * the items by a few bytes, or one entry too many), and a wrong table would cut frames in the middle of
+ * a codestream; the caller then falls back to one fragment per frame.
+ */
+function byOffsets(fragments: Fragment[], offsets: number[], frameCount: number): ByteRange[][] | undefined {
+  if (offsets.length !== frameCount || offsets[0] !== 0) return undefined;
   const base = fragments[0]!.offset - 8;
   const frames: ByteRange[][] = offsets.map(() => []);
-  let frame = 0;
+  let frame = -1;
   for (const fragment of fragments) {
     const itemStart = fragment.offset - 8 - base;
-    while (frame + 1 < offsets.length && itemStart >= offsets[frame + 1]!) frame++;
+    if (frame + 1 < offsets.length && itemStart >= offsets[frame + 1]!) {
+      if (itemStart !== offsets[frame + 1]) return undefined;
+      frame++;
+    }
     frames[frame]!.push(range(fragment));
   }
-  return frames;
+  return frame === offsets.length - 1 ? frames : undefined;
 }
