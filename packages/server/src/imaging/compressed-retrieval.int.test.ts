@@ -116,5 +116,31 @@ for (const dialect of DIALECTS) {
       const rows = 100;
       expect(object.dataSet.get(Tag.PixelData)!.bytes!.length).toBe(rows * 100 * 3);
     });
+
+    it('answers a codestream that does not decode with an error status, not a 200 cut short', async () => {
+      // pydicom's file whose JPEG 2000 size field holds a sequence delimiter's bytes, on purpose.
+      const bytes = readFileSync(`${PYDICOM}/JPEG2000-embedded-sequence-delimiter.dcm`);
+      const original = await readPart10(bytes);
+      const { body, contentType } = multipartBody([{ bytes }]);
+      const stored = await fetch(`${lb.dicomweb}/studies`, {
+        method: 'POST',
+        body,
+        headers: { authorization: lb.authorization, 'content-type': contentType },
+      });
+      expect(stored.status).toBe(200);
+      const uid = (tag: number) => getString(original.dataSet, tag)!;
+      const instance = `/studies/${uid(Tag.StudyInstanceUID)}/series/${uid(Tag.SeriesInstanceUID)}/instances/${uid(Tag.SOPInstanceUID)}`;
+      for (const accept of [undefined, 'application/dicom']) {
+        const converted = await get(instance, accept);
+        expect(converted.status).toBe(500);
+        expect(converted.headers.get('content-type')).toContain('application/problem+json');
+        expect(((await converted.json()) as { detail: string }).detail).toMatch(
+          /could not be decoded: JPEG 2000/,
+        );
+      }
+      const asStored = await get(instance, 'application/dicom; transfer-syntax=*');
+      expect(asStored.status).toBe(200);
+      expect(Buffer.from(await asStored.arrayBuffer())).toEqual(bytes);
+    });
   });
 }

@@ -39,8 +39,16 @@ export async function decodeEncodedFrame(
   try {
     return await decodeFrame(transferSyntaxUid, encoded, pixel);
   } catch (error) {
-    throw new AppError(ErrorCode.ProcessingFailure, `a stored frame could not be decoded`, undefined, {
-      cause: error,
-    });
+    // The decoder's reason (e.g. a codestream whose size disagrees with the data set) tells an
+    // administrator whether the object or Lightbox is at fault.
+    const reason = error instanceof Error ? `: ${error.message}` : '';
+    throw new AppError(
+      ErrorCode.ProcessingFailure,
+      `a stored frame could not be decoded${reason}`,
+      undefined,
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -87,17 +87,31 @@ function textElement(tag: number, vr: 'CS' | 'US', value: string | number): Data
 /**
  * Decompresses an encapsulated object to a native little-endian syntax, streaming: the header is written
  * with the photometric interpretation the decoder produced (e.g. YBR_FULL_422 JPEG → RGB), then each
- * frame is decoded (in a worker thread) and written in turn; only one decoded frame is in memory.
+ * frame is decoded (in a worker thread) and written in turn; only one decoded frame is in memory. The
+ * first frame is decoded before the body is returned, so that a stored codestream that does not decode
+ * fails the request with an error status instead of cutting a 200 answer short.
  */
-async function* decompressed(
+async function decompressed(
   archive: Archive,
   instance: StoredInstance,
   object: Part10Object,
   target: string,
-): AsyncGenerator<Uint8Array> {
+): Promise<AsyncGenerator<Uint8Array>> {
   const index = instance.frameIndex;
   if (index === null)
     throw new AppError(ErrorCode.NotAcceptable, `the frames of ${instance.sopInstanceUid} cannot be located`);
+  const first = await readFrame(archive, instance, 0, target);
+  return decompressedBody(archive, instance, object, target, first);
+}
+
+async function* decompressedBody(
+  archive: Archive,
+  instance: StoredInstance,
+  object: Part10Object,
+  target: string,
+  first: Awaited<ReturnType<typeof readFrame>>,
+): AsyncGenerator<Uint8Array> {
+  const index = instance.frameIndex!;
   const syntax = lookupTransferSyntax(target)!;
   const encoding = { explicitVr: syntax.explicitVr, littleEndian: true };
   const head = new DataSet(object.dataSet.littleEndian);
@@ -117,7 +131,6 @@ async function* decompressed(
     head.delete(ICON_IMAGE_SEQUENCE);
   }
   const pixel = index.pixel;
-  const first = await readFrame(archive, instance, 0, target);
   if (pixel.samplesPerPixel === 3) {
     head.set(textElement(Tag.PhotometricInterpretation, 'CS', first.photometricInterpretation));
     head.set(textElement(Tag.PlanarConfiguration, 'US', 0));
@@ -186,7 +199,7 @@ export async function transcodeInstance(
   const source = lookupTransferSyntax(instance.transferSyntaxUid)!;
   const body =
     source.encapsulated && target !== instance.transferSyntaxUid
-      ? decompressed(archive, instance, object, target)
+      ? await decompressed(archive, instance, object, target)
       : resolve(
           archive,
           instance,
