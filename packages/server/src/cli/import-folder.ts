@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import type { Actor } from '../security/actor.js';
@@ -9,41 +9,63 @@ export interface ImportSummary {
   files: number;
   stored: number;
   duplicates: number;
+  /** DICOMDIR files passed over: a medium's directory, whose instances are imported from their own files. */
+  directories: number;
   /** Rejected files by reason, with up to a few example paths each. */
   rejected: Map<string, { count: number; examples: string[] }>;
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
-  const entries = await readdir(dir, { withFileTypes: true });
+/**
+ * The files a command-line argument names: the file itself, or every file under a folder in name order.
+ * A link to a file is followed (exports and mounted media use them); a link to a folder is not, since
+ * one pointing back up the tree would never end.
+ */
+async function* filesAt(target: string): AsyncGenerator<string> {
+  const info = await stat(target);
+  if (info.isFile()) {
+    yield target;
+    return;
+  }
+  const entries = await readdir(target, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
+    const full = path.join(target, entry.name);
+    if (entry.isDirectory()) yield* filesAt(full);
     else if (entry.isFile()) yield full;
+    else if (entry.isSymbolicLink() && (await stat(full).catch(() => undefined))?.isFile()) yield full;
   }
 }
 
-/** Counts the files under a folder (for the progress bar). */
-export async function countFiles(dir: string): Promise<number> {
+async function* filesOf(targets: readonly string[]): AsyncGenerator<string> {
+  for (const target of targets) yield* filesAt(target);
+}
+
+/** Counts the files the targets name (for the progress bar). */
+export async function countFiles(targets: readonly string[]): Promise<number> {
   let n = 0;
-  for await (const _ of walk(dir)) n++;
+  for await (const _ of filesOf(targets)) n++;
   return n;
 }
 
+/** PS3.10 §8.6 reserves this File ID for the medium's directory (PS3.3 F.2). */
+function isMediaDirectory(file: string): boolean {
+  return path.basename(file).toUpperCase() === 'DICOMDIR';
+}
+
 /**
- * Imports every file under a folder through the same `storeInstance` as STOW-RS and C-STORE, a few at a
- * time, streaming each file (nothing is buffered whole). Files that are not DICOM are reported with the
- * reason, never fatal.
+ * Imports every file the targets (files or folders) name through the same `storeInstance` as STOW-RS
+ * and C-STORE, a few at a time, streaming each file (nothing is buffered whole). Files that are not
+ * DICOM are reported with the reason, never fatal.
  */
-export async function importFolder(
+export async function importFiles(
   archive: Archive,
-  dir: string,
+  targets: readonly string[],
   actor: Actor,
   onProgress: (done: number, summary: ImportSummary) => void,
   concurrency = 4,
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = { files: 0, stored: 0, duplicates: 0, rejected: new Map() };
-  const files = walk(dir);
+  const summary: ImportSummary = { files: 0, stored: 0, duplicates: 0, directories: 0, rejected: new Map() };
+  const files = filesOf(targets);
   const reject = (file: string, reason: string) => {
     const entry = summary.rejected.get(reason) ?? { count: 0, examples: [] };
     entry.count++;
@@ -55,11 +77,23 @@ export async function importFolder(
       const next = await files.next();
       if (next.done) return;
       const file = next.value;
-      const outcome = await archive.storeInstance(
-        createReadStream(file, { highWaterMark: 256 * 1024 }),
-        actor,
-      );
       summary.files++;
+      if (isMediaDirectory(file)) {
+        summary.directories++;
+        onProgress(summary.files, summary);
+        continue;
+      }
+      let outcome: Awaited<ReturnType<Archive['storeInstance']>>;
+      try {
+        outcome = await archive.storeInstance(createReadStream(file, { highWaterMark: 256 * 1024 }), actor);
+      } catch (error) {
+        // A file that cannot be read (permissions, a medium's read error) is reported like any other.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (typeof code !== 'string') throw error;
+        reject(file, `the file cannot be read (${code})`);
+        onProgress(summary.files, summary);
+        continue;
+      }
       if (outcome.ok && outcome.status === 'already-stored') summary.duplicates++;
       else if (outcome.ok) summary.stored++;
       // Group by what went wrong, not where in the file: the byte offset is per file.

@@ -1,6 +1,7 @@
-import { generateUid } from '@lightbox/dicom';
+import { generateUid, getString, readPart10, Tag } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,12 @@ import { multipartBody } from '../test-support/dicomweb-client.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
 import { runCli } from './lightbox-cli.js';
+
+const PYDICOM_TEST_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+
+async function sopInstanceUidOf(object: Uint8Array): Promise<string> {
+  return getString((await readPart10(object)).dataSet, Tag.SOPInstanceUID)!;
+}
 
 /** Runs the CLI in this process against the test server's data directory and database. */
 async function cli(lb: TestLightbox, ...args: string[]): Promise<{ code: number; out: string }> {
@@ -111,6 +118,44 @@ for (const dialect of DIALECTS) {
         await services.close();
       }
       expect((await cli(lb, 'audit', 'verify')).code).toBe(0);
+    });
+
+    it('imports folders and files given together, follows links to files and passes over DICOMDIR', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-import-'));
+      try {
+        const patientId = `CLI-IMPORT-${dialect}`;
+        const [a, b, c, d] = [1, 2, 3, 4].map(() =>
+          syntheticImage({ studyInstanceUid: generateUid(), sopInstanceUid: generateUid(), patientId }),
+        );
+        const disc = path.join(dir, 'disc');
+        await mkdir(path.join(disc, 'IMAGES'), { recursive: true });
+        await writeFile(path.join(disc, 'IMAGES', 'IM0001'), a!);
+        await writeFile(path.join(disc, 'IMAGES', 'IM0002'), b!);
+        await writeFile(path.join(disc, 'IMAGES', 'COPY'), a!); // the same instance twice
+        await writeFile(path.join(disc, 'README.TXT'), 'not DICOM');
+        await copyFile(`${PYDICOM_TEST_FILES}/dicomdirtests/DICOMDIR`, path.join(disc, 'DICOMDIR'));
+        await writeFile(path.join(dir, 'elsewhere.dcm'), c!);
+        await symlink(path.join(dir, 'elsewhere.dcm'), path.join(disc, 'LINKED'));
+        await writeFile(path.join(dir, 'single.dcm'), d!);
+
+        const imported = await cli(lb, 'import', disc, path.join(dir, 'single.dcm'));
+        expect(imported.code).toBe(0);
+        expect(imported.out).toContain(
+          ': 7 files, 4 stored, 1 duplicates (already stored), 1 rejected. 1 DICOMDIR passed over',
+        );
+        expect(imported.out).toMatch(/rejected 1: no DICM prefix.*\n.*README\.TXT/);
+        const found = await fetch(`${lb.dicomweb}/instances?PatientID=${patientId}`, {
+          headers: { authorization: lb.authorization },
+        });
+        const uids = ((await found.json()) as Array<Record<string, { Value: string[] }>>).map(
+          (i) => i['00080018']!.Value[0],
+        );
+        const expected = await Promise.all([a, b, c, d].map(async (o) => sopInstanceUidOf(o!)));
+        expect(uids.sort()).toEqual(expected.sort());
+        expect((await cli(lb, 'import', path.join(dir, 'missing'))).code).toBe(2);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -15,12 +15,13 @@ import { passwordProblem } from '../security/password-policy.js';
 import { generatePassword } from '../security/passwords.js';
 import { Role } from '../security/permissions.js';
 import { createServices } from '../services.js';
-import { countFiles, importFolder, type ImportSummary } from './import-folder.js';
+import { countFiles, importFiles, type ImportSummary } from './import-folder.js';
 
 const USAGE = `Usage: lightbox <command>
 
 Commands:
-  import <folder>                 store every DICOM file under <folder> (same data directory as npm start)
+  import <folder|file>...         store every DICOM file under the folders and the files given (same data
+                                  directory as npm start); DICOMDIR files are passed over
   reset-admin-password [--password <pw>]
                                   set a new password for user "admin" (generated when not given)
   audit verify                    check that the audit trail's hash chain is intact (exit 1 if not)
@@ -38,23 +39,32 @@ function progressLine(done: number, total: number, summary: ImportSummary): stri
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  stored ${summary.stored}  duplicates ${summary.duplicates}  rejected ${rejected}`;
 }
 
-async function runImport(folder: string | undefined): Promise<number> {
-  if (folder === undefined) {
+/** How a file is named in the summary: relative to the working folder when it lies under it. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
+async function runImport(targets: string[]): Promise<number> {
+  if (targets.length === 0) {
     process.stderr.write(USAGE);
     return 2;
   }
-  const dir = path.resolve(folder);
-  if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
-    process.stderr.write(`${dir} is not a folder\n`);
-    return 2;
+  const paths = targets.map((t) => path.resolve(t));
+  for (const target of paths) {
+    const info = await stat(target).catch(() => undefined);
+    if (!info?.isDirectory() && !info?.isFile()) {
+      process.stderr.write(`${target} is neither a folder nor a file\n`);
+      return 2;
+    }
   }
   const config = loadConfig();
   const services = await createServices(config, pino({ level: 'warn' }));
   try {
-    const total = await countFiles(dir);
+    const total = await countFiles(paths);
     const tty = process.stderr.isTTY;
     let last = 0;
-    const summary = await importFolder(services.archive, dir, systemActor('cli'), (done, s) => {
+    const summary = await importFiles(services.archive, paths, systemActor('cli'), (done, s) => {
       const now = Date.now();
       if (tty && (now - last > 100 || done === total)) {
         last = now;
@@ -63,12 +73,16 @@ async function runImport(folder: string | undefined): Promise<number> {
     });
     if (tty) process.stderr.write('\n');
     const rejected = [...summary.rejected.values()].reduce((n, r) => n + r.count, 0);
+    const directories =
+      summary.directories > 0
+        ? ` ${summary.directories} DICOMDIR passed over (a medium's directory: its instances come from their own files).`
+        : '';
     const out = [
-      `Imported ${dir}: ${summary.files} files, ${summary.stored} stored, ${summary.duplicates} duplicates (already stored), ${rejected} rejected.`,
+      `Imported ${paths.map(shown).join(', ')}: ${summary.files} files, ${summary.stored} stored, ${summary.duplicates} duplicates (already stored), ${rejected} rejected.${directories}`,
     ];
     for (const [reason, { count, examples }] of summary.rejected) {
       out.push(`  rejected ${count}: ${reason}`);
-      for (const example of examples) out.push(`      e.g. ${path.relative(dir, example)}`);
+      for (const example of examples) out.push(`      e.g. ${shown(example)}`);
     }
     process.stdout.write(`${out.join('\n')}\n`);
     return 0;
@@ -163,7 +177,7 @@ export async function runCli(args: string[]): Promise<number> {
   try {
     switch (args[0]) {
       case 'import':
-        return await runImport(args[1]);
+        return await runImport(args.slice(1));
       case 'reset-admin-password':
         return await resetAdminPassword(args.slice(1));
       case 'rotate-keys':
