@@ -42,6 +42,9 @@ type Handler<P extends RouteGenericInterface> = (
 export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): Promise<void> {
   // STOW bodies are streamed by the handler; Fastify must not read them.
   app.addContentTypeParser('multipart/related', (_request, payload, done) => done(null, payload));
+  // Any other type reaches the handler too, which refuses it naming what STOW-RS takes (PS3.18 §10.5.1.2)
+  // instead of Fastify's bare 415; the only other POSTs here take no body.
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   const read = { config: { permission: Permission.StudyRead } };
   const write = { config: { permission: Permission.StudyWrite } };

@@ -189,6 +189,16 @@ for (const dialect of DIALECTS) {
       });
       expect(wrongType.status).toBe(415);
       expect(wrongType.headers.get('content-type')).toContain('application/problem+json');
+      // A bare Part 10 body (as `curl --data-binary @file.dcm` sends it) is told what STOW-RS takes.
+      const bare = await request('/studies', {
+        method: 'POST',
+        body: Buffer.from(ct[1]!),
+        headers: { 'content-type': 'application/dicom' },
+      });
+      expect(bare.status).toBe(415);
+      expect(((await bare.json()) as { detail: string }).detail).toContain(
+        'multipart/related; type="application/dicom"',
+      );
       const noBoundary = await request('/studies', {
         method: 'POST',
         body: 'x',
