@@ -28,6 +28,7 @@ const searchQuery = {
     outcome: { type: 'string', enum: ['success', 'failure'] },
     protocol: { type: 'string' },
     address: { type: 'string' },
+    aeTitle: { type: 'string', minLength: 1, maxLength: 16 },
     from: { type: 'string' },
     to: { type: 'string' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
@@ -43,6 +44,7 @@ interface SearchParams {
   outcome?: 'success' | 'failure';
   protocol?: string;
   address?: string;
+  aeTitle?: string;
   from?: string;
   to?: string;
   limit: number;
@@ -75,6 +77,7 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
         outcome: q.outcome,
         protocol: q.protocol,
         address: q.address,
+        node: q.aeTitle,
         from: time(q.from, 'from'),
         to: time(q.to, 'to'),
         limit: q.limit,

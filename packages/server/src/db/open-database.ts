@@ -16,6 +16,7 @@ import { jobControlMigration } from './migrations/0010-job-control.js';
 import { userSettingsMigration } from './migrations/0011-user-settings.js';
 import { orderReferringProviderMigration } from './migrations/0012-order-referring-provider.js';
 import { providerIssuersMigration } from './migrations/0013-provider-issuers.js';
+import { auditAeParticipantsMigration } from './migrations/0014-audit-ae-participants.js';
 import { DurableSqliteDialect, type StatementSource } from './durable-sqlite.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
@@ -48,6 +49,7 @@ export function indexMigrations(dialect: SqlDialect): Record<string, Migration> 
     '0011-user-settings': userSettingsMigration(dialect),
     '0012-order-referring-provider': orderReferringProviderMigration(),
     '0013-provider-issuers': providerIssuersMigration(),
+    '0014-audit-ae-participants': auditAeParticipantsMigration(),
   };
 }
 

@@ -380,6 +380,13 @@ for (const dialect of DIALECTS) {
           });
           // The C-MOVE or C-GET matched the study first: a query of it is recorded as well.
           expect((await events('eventId=110112&limit=1000')).some((e) => e.seq > before)).toBe(true);
+          // A security officer finds where instances went by the receiving AE.
+          const byAe = await events(`aeTitle=${to}&eventId=110104&limit=1000`);
+          expect(byAe.map((e) => e.seq)).toContain(added[0]!.seq);
+          expect(
+            byAe.every((e) => e.transfer?.destination.aeTitle === to || e.transfer?.source.aeTitle === to),
+          ).toBe(true);
+          expect(await events(`aeTitle=NOBODY_${dialect}`)).toEqual([]);
 
           // The FHIR AuditEvent names both ends by their Role IDs.
           const response = await fetch(`${lb.baseUrl}/fhir/AuditEvent/${added[0]!.seq}`, {

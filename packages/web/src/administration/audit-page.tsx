@@ -45,6 +45,7 @@ export function AuditPage() {
     user: '',
     patientId: '',
     studyUid: '',
+    aeTitle: '',
     eventId: '',
     outcome: '',
     from: '',
@@ -104,6 +105,7 @@ export function AuditPage() {
         {field('user', 'User')}
         {field('patientId', 'Patient ID')}
         {field('studyUid', 'Study UID')}
+        {field('aeTitle', 'AE title')}
         <label>
           Event
           <select value={filter.eventId} onChange={(e) => setFilter({ ...filter, eventId: e.target.value })}>

@@ -14,6 +14,8 @@ export interface AuditSearch {
   eventType?: string;
   /** The requesting AE title (DIMSE). */
   aeTitle?: string;
+  /** An AE that took part: the requesting AE, or a transfer's Source or Destination. */
+  node?: string;
   outcome?: 'success' | 'failure';
   protocol?: string;
   address?: string;
@@ -63,6 +65,23 @@ export async function searchAuditTrail(db: Kysely<Tables>, search: AuditSearch):
         .select('event_seq')
         .where('kind', '=', kind)
         .where('value', '=', value),
+    );
+  }
+  const node = search.node;
+  if (node !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('ae_title', '=', node),
+        eb(
+          'seq',
+          'in',
+          eb
+            .selectFrom('audit_participant')
+            .select('event_seq')
+            .where('kind', '=', 'ae')
+            .where('value', '=', node),
+        ),
+      ]),
     );
   }
   if (search.username !== undefined) query = query.where('username', '=', search.username);

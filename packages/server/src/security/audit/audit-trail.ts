@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/open-database.js';
 import { auditLink, type AuditRecord } from './audit-chain.js';
 import { AuditEventId, type AuditEvent, type AuditSink } from './audit-sink.js';
-import { transferDetail, transferParticipantsOf } from './transfer-participants.js';
+import { transferAeTitles, transferDetail, transferParticipantsOf } from './transfer-participants.js';
 
 /** Events written per transaction. */
 const BATCH = 500;
@@ -225,6 +225,7 @@ export class AuditTrail implements AuditSink {
       const participants = records.flatMap(({ record: r }) => [
         ...r.patientIds.map((value) => ({ event_seq: r.seq, kind: 'patient', value })),
         ...r.studyUids.map((value) => ({ event_seq: r.seq, kind: 'study', value })),
+        ...transferAeTitles(r.eventId, r.detail).map((value) => ({ event_seq: r.seq, kind: 'ae', value })),
       ]);
       for (let i = 0; i < participants.length; i += BATCH) {
         await trx

@@ -50,3 +50,12 @@ export function transferParticipantsOf(
   const destination = nodeOf(match[3]!, match[4]);
   return source === undefined || destination === undefined ? undefined : { source, destination };
 }
+
+/**
+ * The AE titles of a transfer's Source and Destination, each once: the `ae` participants the trail
+ * indexes them by for searching (and that verification expects of the event).
+ */
+export function transferAeTitles(eventId: string, detail: string | null): string[] {
+  const transfer = transferParticipantsOf(eventId, detail);
+  return transfer === undefined ? [] : [...new Set([transfer.source.aeTitle, transfer.destination.aeTitle])];
+}

@@ -2,13 +2,19 @@ import type { Kysely } from 'kysely';
 import type { Tables } from '../../db/tables.js';
 import { auditLink } from './audit-chain.js';
 import { auditRecordOf } from './audit-search.js';
+import { transferAeTitles } from './transfer-participants.js';
 
 const PAGE = 2000;
 
-function participantKey(patients: readonly string[], studies: readonly string[]): string {
+function participantKey(
+  patients: readonly string[],
+  studies: readonly string[],
+  aes: readonly string[],
+): string {
   const all = [...new Set(patients)]
     .map((p) => `patient:${p}`)
-    .concat([...new Set(studies)].map((s) => `study:${s}`));
+    .concat([...new Set(studies)].map((s) => `study:${s}`))
+    .concat([...new Set(aes)].map((a) => `ae:${a}`));
   return all.length === 0 ? '' : JSON.stringify(all.sort());
 }
 
@@ -20,13 +26,14 @@ async function participantsOf(db: Kysely<Tables>, first: number, last: number): 
     .where('event_seq', '>=', first)
     .where('event_seq', '<=', last)
     .execute();
-  const byEvent = new Map<number, { patients: string[]; studies: string[] }>();
+  const byEvent = new Map<number, { patient: string[]; study: string[]; ae: string[] }>();
   for (const row of rows) {
-    const entry = byEvent.get(Number(row.event_seq)) ?? { patients: [], studies: [] };
-    (row.kind === 'patient' ? entry.patients : entry.studies).push(row.value);
+    const entry = byEvent.get(Number(row.event_seq)) ?? { patient: [], study: [], ae: [] };
+    // A kind this version does not know counts as a study, so that it shows as an alteration.
+    (row.kind === 'patient' || row.kind === 'ae' ? entry[row.kind] : entry.study).push(row.value);
     byEvent.set(Number(row.event_seq), entry);
   }
-  return new Map([...byEvent].map(([seq, e]) => [seq, participantKey(e.patients, e.studies)]));
+  return new Map([...byEvent].map(([seq, e]) => [seq, participantKey(e.patient, e.study, e.ae)]));
 }
 
 /** The outcome of a verification: how far the chain holds, and where and why it breaks. */
@@ -98,7 +105,8 @@ export async function verifyAuditTrail(
       }
       // The search index of participants must say what the chained event says.
       const found = participants.get(record.seq) ?? '';
-      if (found !== participantKey(record.patientIds, record.studyUids)) {
+      const aes = transferAeTitles(record.eventId, record.detail);
+      if (found !== participantKey(record.patientIds, record.studyUids, aes)) {
         return {
           ok: false,
           events: expectedSeq - 1,
