@@ -89,12 +89,16 @@ const ORDER_CHANGES_CHANNEL = 'lightbox_orders';
  */
 async function openKeyRing(database: Database, config: Config): Promise<KeyRing> {
   const master = loadMasterKey(config.masterKey, config.dataDir);
+  // A key file is read again when the ring no longer opens with the key in use (rotate-keys beside a
+  // running server); a key from the environment cannot change under a running process.
+  const currentMaster =
+    config.masterKey === undefined ? () => loadMasterKey(undefined, config.dataDir) : undefined;
   try {
-    return await KeyRing.open(database, master);
+    return await KeyRing.open(database, master, currentMaster);
   } catch (error) {
     const next = config.masterKey === undefined ? loadNextMasterKey(config.dataDir) : undefined;
     if (next === undefined) throw error;
-    const ring = await KeyRing.open(database, next);
+    const ring = await KeyRing.open(database, next, currentMaster);
     promoteNextMasterKey(config.dataDir);
     return ring;
   }

@@ -25,6 +25,8 @@ describe('encryption at rest (issue #4 §5)', () => {
   let ring: KeyRing;
   let store: EncryptedBlobStore;
   const master = randomBytes(32);
+  /** The master key the ring is wrapped by now (a test below rotates it). */
+  let current = master;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'lightbox-sealed-'));
@@ -136,9 +138,35 @@ describe('encryption at rest (issue #4 §5)', () => {
     await store.put('generation-2', pieces(after));
     const newMaster = randomBytes(32);
     await ring.rewrap(newMaster);
+    current = newMaster;
     await expect(KeyRing.open(database, master)).rejects.toThrow(/another master key/);
     const reopened = new EncryptedBlobStore(files, await KeyRing.open(database, newMaster));
     expect((await collect(await reopened.get('generation-1'))).equals(before)).toBe(true);
     expect((await collect(await reopened.get('generation-2'))).equals(after)).toBe(true);
+  });
+
+  it('follows a rotation made beside it by reading the key file again, and keeps its keys when it cannot', async () => {
+    let keyFile = current;
+    const running = await KeyRing.open(database, keyFile, () => keyFile);
+    const pinned = await KeyRing.open(database, keyFile); // a master key from the environment
+    const auditKey = running.auditChainKey().id;
+    const old = randomBytes(50_000);
+    await new EncryptedBlobStore(files, running).put('before-rotation', pieces(old));
+    // rotate-keys in another process: a new data key, the ring rewrapped, the key file replaced.
+    const cli = await KeyRing.open(database, keyFile);
+    await cli.addObjectKey();
+    keyFile = randomBytes(32);
+    await cli.rewrap(keyFile);
+    const sealedByCli = randomBytes(50_000);
+    await new EncryptedBlobStore(files, cli).put('after-rotation', pieces(sealedByCli));
+
+    const followed = new EncryptedBlobStore(files, running);
+    expect((await collect(await followed.get('after-rotation'))).equals(sealedByCli)).toBe(true);
+    expect((await collect(await followed.get('before-rotation'))).equals(old)).toBe(true);
+    // The pinned ring cannot load the rewrapped rows: it fails that object, and keeps every key it had.
+    const stuck = new EncryptedBlobStore(files, pinned);
+    await expect(stuck.get('after-rotation')).rejects.toThrow(/not in the key ring/);
+    expect((await collect(await stuck.get('before-rotation'))).equals(old)).toBe(true);
+    expect(pinned.auditChainKey().id).toBe(auditKey);
   });
 });

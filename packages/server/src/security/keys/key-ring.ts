@@ -57,13 +57,19 @@ export class KeyRing {
   private constructor(
     private readonly database: Database,
     private master: Buffer,
-    private readonly entries: Map<string, Entry>,
+    private entries: Map<string, Entry>,
+    private readonly currentMaster: (() => Buffer) | undefined,
   ) {}
 
-  /** Loads the ring, creating the audit-chain key and a first object key when missing. */
-  static async open(database: Database, master: Buffer): Promise<KeyRing> {
+  /**
+   * Loads the ring, creating the audit-chain key and a first object key when missing. `currentMaster`
+   * reads the master key again (the key file, which `rotate-keys` replaces), so that a running server
+   * follows a rotation made beside it; without it (a key from the environment) a restart with the new
+   * key is needed.
+   */
+  static async open(database: Database, master: Buffer, currentMaster?: () => Buffer): Promise<KeyRing> {
     const { db } = database;
-    const ring = new KeyRing(database, master, new Map());
+    const ring = new KeyRing(database, master, new Map(), currentMaster);
     const now = Date.now();
     const kek = deriveKey(master, 'key ring');
     for (const [id, purpose] of [
@@ -87,10 +93,11 @@ export class KeyRing {
     return ring;
   }
 
-  private async load(): Promise<void> {
-    const kek = deriveKey(this.master, 'key ring');
-    const masterId = keyId(this.master);
-    this.entries.clear();
+  private async load(master = this.master): Promise<void> {
+    const kek = deriveKey(master, 'key ring');
+    const masterId = keyId(master);
+    // Built aside and swapped in whole: a ring that fails to load leaves the keys in use as they were.
+    const entries = new Map<string, Entry>();
     for (const row of await this.database.db.selectFrom('key_ring').selectAll().execute()) {
       if (row.master_key_id !== masterId) {
         throw new Error(
@@ -104,8 +111,10 @@ export class KeyRing {
       } catch {
         throw new Error(`key ${row.id} of the key ring does not open with the master key: it was altered`);
       }
-      this.entries.set(row.id, { id: row.id, purpose: row.purpose, key, createdAt: Number(row.created_at) });
+      entries.set(row.id, { id: row.id, purpose: row.purpose, key, createdAt: Number(row.created_at) });
     }
+    this.entries = entries;
+    this.master = master;
   }
 
   private newest(purpose: KeyPurposeValue): Entry | undefined {
@@ -169,13 +178,28 @@ export class KeyRing {
     return { id, key };
   }
 
-  /** Reads the ring again (a key was added by another node or the CLI); false when it cannot. */
+  /**
+   * Reads the ring again (a key was added by another node or the CLI, or the ring was rewrapped under a
+   * new master key file); false when it cannot, the keys in use then unchanged.
+   */
   async reload(): Promise<boolean> {
     try {
       await this.load();
       return true;
     } catch {
-      return false;
+      let master: Buffer | undefined;
+      try {
+        master = this.currentMaster?.();
+      } catch {
+        return false;
+      }
+      if (master === undefined || master.equals(this.master)) return false;
+      try {
+        await this.load(master);
+        return true;
+      } catch {
+        return false;
+      }
     }
   }
 
