@@ -120,11 +120,13 @@ for (const dialect of DIALECTS) {
       expect((await cli(lb, 'audit', 'verify')).code).toBe(0);
     });
 
+    // After rotate-keys above: the running server reads what the import sealed with the new data key,
+    // the ring being rewrapped under the new master key file meanwhile.
     it('imports folders and files given together, follows links to files and passes over DICOMDIR', async () => {
       const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-import-'));
       try {
         const patientId = `CLI-IMPORT-${dialect}`;
-        const [a, b, c, d] = [1, 2, 3, 4].map(() =>
+        const [a, b, c, d, e] = [1, 2, 3, 4, 5].map(() =>
           syntheticImage({ studyInstanceUid: generateUid(), sopInstanceUid: generateUid(), patientId }),
         );
         const disc = path.join(dir, 'disc');
@@ -137,11 +139,14 @@ for (const dialect of DIALECTS) {
         await writeFile(path.join(dir, 'elsewhere.dcm'), c!);
         await symlink(path.join(dir, 'elsewhere.dcm'), path.join(disc, 'LINKED'));
         await writeFile(path.join(dir, 'single.dcm'), d!);
+        // A bare data set, as ACR-NEMA-era media hold them: no preamble, no "DICM", no File Meta Information.
+        const bareDataSet = e!.subarray((await readPart10(e!)).dataSetOffset);
+        await writeFile(path.join(disc, 'IMAGES', 'BARE'), bareDataSet);
 
         const imported = await cli(lb, 'import', disc, path.join(dir, 'single.dcm'));
         expect(imported.code).toBe(0);
         expect(imported.out).toContain(
-          ': 7 files, 4 stored, 1 duplicates (already stored), 1 rejected. 1 DICOMDIR passed over',
+          ': 8 files, 5 stored, 1 duplicates (already stored), 1 rejected. 1 of those stored held a bare data set',
         );
         expect(imported.out).toMatch(/rejected 1: no DICM prefix.*\n.*README\.TXT/);
         const found = await fetch(`${lb.dicomweb}/instances?PatientID=${patientId}`, {
@@ -150,8 +155,22 @@ for (const dialect of DIALECTS) {
         const uids = ((await found.json()) as Array<Record<string, { Value: string[] }>>).map(
           (i) => i['00080018']!.Value[0],
         );
-        const expected = await Promise.all([a, b, c, d].map(async (o) => sopInstanceUidOf(o!)));
+        const expected = await Promise.all([a, b, c, d, e].map(async (o) => sopInstanceUidOf(o!)));
         expect(uids.sort()).toEqual(expected.sort());
+        expect(imported.out).toContain('1 DICOMDIR passed over');
+        // The bare data set is served as a Part 10 object: a header made for it, then its bytes as they were.
+        const { instances } = await lb.running.services.archive.prepareInstances(
+          { studyUid: getString((await readPart10(e!)).dataSet, Tag.StudyInstanceUID)! },
+          { username: 't', roles: ['admin'], protocol: 'system' },
+        );
+        const parts: Buffer[] = [];
+        for await (const part of await lb.running.services.archive.openObject(instances[0]!))
+          parts.push(part as Buffer);
+        const served = Buffer.concat(parts);
+        expect(served.toString('latin1', 128, 132)).toBe('DICM');
+        expect(served.subarray(served.length - bareDataSet.length).equals(Buffer.from(bareDataSet))).toBe(
+          true,
+        );
         expect((await cli(lb, 'import', path.join(dir, 'missing'))).code).toBe(2);
       } finally {
         await rm(dir, { recursive: true, force: true });

@@ -73,12 +73,16 @@ async function runImport(targets: string[]): Promise<number> {
     });
     if (tty) process.stderr.write('\n');
     const rejected = [...summary.rejected.values()].reduce((n, r) => n + r.count, 0);
+    const bare =
+      summary.bare > 0
+        ? ` ${summary.bare} of those stored held a bare data set (no DICM prefix) and were given a Part 10 header.`
+        : '';
     const directories =
       summary.directories > 0
         ? ` ${summary.directories} DICOMDIR passed over (a medium's directory: its instances come from their own files).`
         : '';
     const out = [
-      `Imported ${paths.map(shown).join(', ')}: ${summary.files} files, ${summary.stored} stored, ${summary.duplicates} duplicates (already stored), ${rejected} rejected.${directories}`,
+      `Imported ${paths.map(shown).join(', ')}: ${summary.files} files, ${summary.stored} stored, ${summary.duplicates} duplicates (already stored), ${rejected} rejected.${bare}${directories}`,
     ];
     for (const [reason, { count, examples }] of summary.rejected) {
       out.push(`  rejected ${count}: ${reason}`);
