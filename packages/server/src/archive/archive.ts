@@ -11,6 +11,7 @@ import type { ArchiveQuery } from './query/archive-query.js';
 import { queryResultJson } from './query/query-results.js';
 import { recoverPendingWrites } from './recover-pending-writes.js';
 import { CurrentValues, withCurrentValues } from './current-values.js';
+import { reindexFrames, type ReindexSummary } from './reindex-frames.js';
 import { storeInstance, type StoreOptions, type StoreOutcome } from './store-instance.js';
 
 /** The archive domain: store, find and serve instances. Protocol adapters call only this. */
@@ -50,6 +51,8 @@ export interface Archive {
   readObjectRange(instance: StoredInstance, range: BlobRange): Promise<Uint8Array>;
   /** Cleans up after interrupted writes (see {@link recoverPendingWrites}). */
   recoverPendingWrites(ageMs: number): Promise<number>;
+  /** Computes every stored instance's frame index again (see {@link reindexFrames}); nothing leaves the archive. */
+  reindexFrames(onProgress: (summary: ReindexSummary) => void): Promise<ReindexSummary>;
 }
 
 /** Instances read for an answer that is not audited yet (see {@link Archive.prepareInstances}). */
@@ -144,6 +147,7 @@ export function createArchive(deps: ArchiveDeps): Archive {
   };
   return {
     storeInstance: (source, actor, options) => storeInstance(deps, source, actor, options),
+    reindexFrames: (onProgress) => reindexFrames(deps, onProgress),
 
     async query(query, actor) {
       const matches = await index.query(query, accessScopeOf(actor));

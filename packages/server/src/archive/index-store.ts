@@ -109,4 +109,17 @@ export interface IndexStore {
   instanceMetadata(selector: InstanceSelector, scope: AccessScope): Promise<InstanceMetadata>;
   /** Runs a QIDO/C-FIND query. */
   query(query: ArchiveQuery, scope: AccessScope): Promise<QueryMatch[]>;
+  /** A page of every stored instance in the order they were indexed, after `after` (maintenance). */
+  storedObjects(after: number, limit: number): Promise<StoredObject[]>;
+  /** Replaces an instance's frame index, unless its object was replaced meanwhile; true when it did. */
+  setFrameIndex(object: StoredObject, frameIndex: string | null): Promise<boolean>;
+}
+
+/** A stored instance as maintenance walks them: its row, object and frame index as stored. */
+export interface StoredObject {
+  /** Position in the walk (the instance row's key). */
+  pk: number;
+  sopInstanceUid: string;
+  blobKey: string;
+  frameIndex: string | null;
 }

@@ -123,6 +123,51 @@ function levelJson(json: DicomJson, tags: ReadonlySet<number>): string {
 }
 
 /**
+ * Where each frame of a stored object lies and how its pixels are described: what single frames are
+ * served from without parsing the object again. Computed at ingest, and again by `lightbox reindex` for
+ * objects an older version indexed differently.
+ */
+export function frameIndexOf(object: Part10Object): FrameIndex | undefined {
+  const ds = object.dataSet;
+  // A frame index is kept for up to MAX_INDEXED_FRAMES frames: a tiny object claiming millions of frames
+  // must not make ingest build millions of entries. Larger objects are served by parsing them.
+  const frameCount = getNumber(ds, Tag.NumberOfFrames) ?? 1;
+  const fragments = ds.get(Tag.PixelData)?.encapsulated?.fragments.length ?? 0;
+  const indexable = frameCount <= MAX_INDEXED_FRAMES && fragments <= MAX_INDEXED_FRAMES;
+  const ranges = indexable ? frameRanges(ds, object.transferSyntaxUid) : undefined;
+  const pixel: PixelDescription = {
+    rows: integer(ds, Tag.Rows) ?? 0,
+    columns: integer(ds, Tag.Columns) ?? 0,
+    samplesPerPixel: integer(ds, Tag.SamplesPerPixel) ?? 1,
+    bitsAllocated: integer(ds, Tag.BitsAllocated) ?? 16,
+    bitsStored: integer(ds, Tag.BitsStored) ?? integer(ds, Tag.BitsAllocated) ?? 16,
+    pixelRepresentation: integer(ds, Tag.PixelRepresentation) ?? 0,
+    photometricInterpretation: text(ds, Tag.PhotometricInterpretation) ?? 'MONOCHROME2',
+    planarConfiguration: integer(ds, Tag.PlanarConfiguration) ?? 0,
+    rescaleSlope: getNumber(ds, Tag.RescaleSlope) ?? 1,
+    rescaleIntercept: getNumber(ds, Tag.RescaleIntercept) ?? 0,
+  };
+  if (ds.get(VOI_LUT_SEQUENCE)?.items?.length) pixel.voiLut = true;
+  const windowCenter = getNumber(ds, Tag.WindowCenter);
+  const windowWidth = getNumber(ds, Tag.WindowWidth);
+  if (windowCenter !== undefined && windowWidth !== undefined && windowWidth > 0) {
+    pixel.window = {
+      center: windowCenter,
+      width: windowWidth,
+      function: text(ds, Tag.VOILUTFunction) ?? 'LINEAR',
+    };
+  }
+  return ranges === undefined
+    ? undefined
+    : {
+        encapsulated: ranges.encapsulated,
+        // A deflated object's offsets are positions in the inflated stream, not in the stored bytes.
+        frames: ranges.frames.map((f) => (object.deflated ? [] : f.map((r) => [r.offset, r.length]))),
+        pixel,
+      };
+}
+
+/**
  * Extracts the index record of a parsed instance: identifiers (validated), the matching columns of each
  * level, the full DICOM JSON metadata (served by WADO-RS /metadata without re-reading the object) and
  * the byte ranges of its frames.
@@ -161,43 +206,7 @@ export function instanceRecord(object: Part10Object, blob: InstanceRecord['blob'
     const value = getString(ds, tag);
     return value === undefined ? null : (normalizeTime(value) ?? null);
   };
-  // A frame index is kept for up to MAX_INDEXED_FRAMES frames: a tiny object claiming millions of frames
-  // must not make ingest build millions of entries. Larger objects are served by parsing them.
-  const frameCount = getNumber(ds, Tag.NumberOfFrames) ?? 1;
-  const fragments = ds.get(Tag.PixelData)?.encapsulated?.fragments.length ?? 0;
-  const indexable = frameCount <= MAX_INDEXED_FRAMES && fragments <= MAX_INDEXED_FRAMES;
-  const ranges = indexable ? frameRanges(ds, object.transferSyntaxUid) : undefined;
-  const pixel: PixelDescription = {
-    rows: integer(ds, Tag.Rows) ?? 0,
-    columns: integer(ds, Tag.Columns) ?? 0,
-    samplesPerPixel: integer(ds, Tag.SamplesPerPixel) ?? 1,
-    bitsAllocated: integer(ds, Tag.BitsAllocated) ?? 16,
-    bitsStored: integer(ds, Tag.BitsStored) ?? integer(ds, Tag.BitsAllocated) ?? 16,
-    pixelRepresentation: integer(ds, Tag.PixelRepresentation) ?? 0,
-    photometricInterpretation: text(ds, Tag.PhotometricInterpretation) ?? 'MONOCHROME2',
-    planarConfiguration: integer(ds, Tag.PlanarConfiguration) ?? 0,
-    rescaleSlope: getNumber(ds, Tag.RescaleSlope) ?? 1,
-    rescaleIntercept: getNumber(ds, Tag.RescaleIntercept) ?? 0,
-  };
-  if (ds.get(VOI_LUT_SEQUENCE)?.items?.length) pixel.voiLut = true;
-  const windowCenter = getNumber(ds, Tag.WindowCenter);
-  const windowWidth = getNumber(ds, Tag.WindowWidth);
-  if (windowCenter !== undefined && windowWidth !== undefined && windowWidth > 0) {
-    pixel.window = {
-      center: windowCenter,
-      width: windowWidth,
-      function: text(ds, Tag.VOILUTFunction) ?? 'LINEAR',
-    };
-  }
-  const frameIndex: FrameIndex | undefined =
-    ranges === undefined
-      ? undefined
-      : {
-          encapsulated: ranges.encapsulated,
-          // A deflated object's offsets are positions in the inflated stream, not in the stored bytes.
-          frames: ranges.frames.map((f) => (object.deflated ? [] : f.map((r) => [r.offset, r.length]))),
-          pixel,
-        };
+  const frameIndex = frameIndexOf(object);
 
   return {
     patient: {

@@ -1,5 +1,5 @@
-import { generateUid, getString, readPart10, Tag } from '@lightbox/dicom';
-import { syntheticImage } from '@lightbox/dicom/test-support';
+import { generateUid, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
+import { resolveSyntheticImageOptions, syntheticFrame, syntheticImage } from '@lightbox/dicom/test-support';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { createServices } from '../services.js';
-import { multipartBody } from '../test-support/dicomweb-client.js';
+import { multipartBody, splitMultipart } from '../test-support/dicomweb-client.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
 import { runCli } from './lightbox-cli.js';
@@ -118,6 +118,72 @@ for (const dialect of DIALECTS) {
         await services.close();
       }
       expect((await cli(lb, 'audit', 'verify')).code).toBe(0);
+    });
+
+    it('reindex brings a frame index an older version wrote up to date, and frames are served right', async () => {
+      const options = resolveSyntheticImageOptions({
+        transferSyntaxUid: TransferSyntaxUid.JPEGBaseline8Bit,
+        frames: 3,
+        rows: 16,
+        columns: 12,
+        studyInstanceUid: generateUid(),
+        sopInstanceUid: generateUid(),
+        patientId: 'CLI-REINDEX',
+      });
+      const object = syntheticImage(options);
+      const { body, contentType } = multipartBody([{ bytes: object }]);
+      const stored = await fetch(`${lb.dicomweb}/studies`, {
+        method: 'POST',
+        body,
+        headers: { authorization: lb.authorization, 'content-type': contentType },
+      });
+      expect(stored.status).toBe(200);
+      // As an older version could have indexed it: the first two frames' places swapped.
+      const { db } = lb.running.services.database;
+      const row = await db
+        .selectFrom('instance')
+        .select(['pk', 'frame_index', 'series_pk'])
+        .where('sop_instance_uid', '=', options.sopInstanceUid)
+        .executeTakeFirstOrThrow();
+      const index = JSON.parse(row.frame_index!) as { frames: unknown[] };
+      [index.frames[0], index.frames[1]] = [index.frames[1], index.frames[0]];
+      await db
+        .updateTable('instance')
+        .set({ frame_index: JSON.stringify(index) })
+        .where('pk', '=', row.pk)
+        .execute();
+      const series = await db
+        .selectFrom('series')
+        .select('series_instance_uid')
+        .where('pk', '=', row.series_pk)
+        .executeTakeFirstOrThrow();
+      const frame = async (n: number) => {
+        const response = await fetch(
+          `${lb.dicomweb}/studies/${options.studyInstanceUid}/series/${series.series_instance_uid}/instances/${options.sopInstanceUid}/frames/${n}`,
+          {
+            headers: {
+              authorization: lb.authorization,
+              accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*',
+            },
+          },
+        );
+        const [part] = splitMultipart(
+          Buffer.from(await response.arrayBuffer()),
+          response.headers.get('content-type')!,
+        );
+        return part!.body;
+      };
+      expect((await frame(1)).equals(Buffer.from(syntheticFrame(options, 0)))).toBe(false);
+
+      const reindexed = await cli(lb, 'reindex');
+      expect(reindexed.code).toBe(0);
+      expect(reindexed.out).toMatch(
+        /^Re-indexed \d+ instances: 1 frame indexes updated, 0 objects could not be read\./,
+      );
+      for (const n of [1, 2, 3])
+        expect((await frame(n)).equals(Buffer.from(syntheticFrame(options, n - 1)))).toBe(true);
+      // Run again: nothing left to change.
+      expect((await cli(lb, 'reindex')).out).toContain(': 0 frame indexes updated');
     });
 
     // After rotate-keys above: the running server reads what the import sealed with the new data key,

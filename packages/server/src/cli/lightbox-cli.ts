@@ -22,6 +22,8 @@ const USAGE = `Usage: lightbox <command>
 Commands:
   import <folder|file>...         store every DICOM file under the folders and the files given (same data
                                   directory as npm start); DICOMDIR files are passed over
+  reindex                         read every stored object again and bring its frame index up to date
+                                  (objects stored by an older version; the server may keep running)
   reset-admin-password [--password <pw>]
                                   set a new password for user "admin" (generated when not given)
   audit verify                    check that the audit trail's hash chain is intact (exit 1 if not)
@@ -90,6 +92,34 @@ async function runImport(targets: string[]): Promise<number> {
     }
     process.stdout.write(`${out.join('\n')}\n`);
     return 0;
+  } finally {
+    await services.close();
+  }
+}
+
+async function reindex(): Promise<number> {
+  const services = await createServices(loadConfig(), pino({ level: 'warn' }));
+  try {
+    const tty = process.stderr.isTTY;
+    let last = 0;
+    const summary = await services.archive.reindexFrames((s) => {
+      const now = Date.now();
+      if (tty && now - last > 100) {
+        last = now;
+        process.stderr.write(`\r${s.instances} instances read, ${s.updated} frame indexes updated`);
+      }
+    });
+    if (tty) process.stderr.write('\n');
+    const failed = [...summary.failed.values()].reduce((n, f) => n + f.count, 0);
+    const out = [
+      `Re-indexed ${summary.instances} instances: ${summary.updated} frame indexes updated, ${failed} objects could not be read.`,
+    ];
+    for (const [reason, { count, examples }] of summary.failed) {
+      out.push(`  ${count}: ${reason}`);
+      for (const example of examples) out.push(`      e.g. SOP Instance UID ${example}`);
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+    return failed === 0 ? 0 : 1;
   } finally {
     await services.close();
   }
@@ -182,6 +212,8 @@ export async function runCli(args: string[]): Promise<number> {
     switch (args[0]) {
       case 'import':
         return await runImport(args.slice(1));
+      case 'reindex':
+        return await reindex();
       case 'reset-admin-password':
         return await resetAdminPassword(args.slice(1));
       case 'rotate-keys':

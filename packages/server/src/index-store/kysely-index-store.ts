@@ -12,6 +12,7 @@ import type {
   InstanceSelector,
   QueryMatch,
   StoredInstance,
+  StoredObject,
 } from '../archive/index-store.js';
 import type { FrameIndex } from '../archive/frame-index.js';
 import type { InstanceRecord } from '../archive/instance-record.js';
@@ -395,6 +396,32 @@ export class KyselyIndexStore implements IndexStore {
       })
       .where('pk', '=', row.study_pk)
       .execute();
+  }
+
+  async storedObjects(after: number, limit: number): Promise<StoredObject[]> {
+    const rows = await this.db
+      .selectFrom('instance')
+      .select(['pk', 'sop_instance_uid', 'blob_key', 'frame_index'])
+      .where('pk', '>', after)
+      .orderBy('pk')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      pk: Number(row.pk),
+      sopInstanceUid: row.sop_instance_uid,
+      blobKey: row.blob_key,
+      frameIndex: row.frame_index,
+    }));
+  }
+
+  async setFrameIndex(object: StoredObject, frameIndex: string | null): Promise<boolean> {
+    const result = await this.db
+      .updateTable('instance')
+      .set({ frame_index: frameIndex })
+      .where('pk', '=', object.pk)
+      .where('blob_key', '=', object.blobKey)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async findInstances(selector: InstanceSelector, scope: AccessScope): Promise<StoredInstance[]> {
