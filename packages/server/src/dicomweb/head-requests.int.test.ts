@@ -158,6 +158,26 @@ for (const { dialect, encryptAtRest } of CASES) {
       await expect.poll(() => streams.every((s) => s.destroyed && s.readableDidRead === false)).toBe(true);
     });
 
+    it('does not read a single bulk data value from storage', async () => {
+      const archive = lb.running.services.archive;
+      const openObject = archive.openObject;
+      const values: Readable[] = [];
+      archive.openObject = async (...args: Parameters<Archive['openObject']>) => {
+        const stream = await openObject.apply(archive, args);
+        if (args[1] !== undefined) values.push(stream); // a value's byte range; the header is read whole
+        return stream;
+      };
+      try {
+        const head = await request('HEAD', `${instance}/bulkdata/7FE00010`);
+        expect(head.status).toBe(200);
+        await head.arrayBuffer();
+      } finally {
+        archive.openObject = openObject;
+      }
+      expect(values.length).toBeGreaterThan(0);
+      await expect.poll(() => values.every((s) => s.destroyed && s.readableDidRead === false)).toBe(true);
+    });
+
     it('does not read a multipart body from storage', async () => {
       const opened = await objectsOpened(async () => {
         const head = await request('HEAD', `/dicomweb/studies/${study}`);

@@ -62,9 +62,21 @@ export function sendMultipart(
 ): FastifyReply {
   const boundary = createBoundary();
   const body = Readable.from(writeMultipart(parts, boundary));
-  // Parts given as a list were made (and their objects opened) already; a generator makes them as read.
-  if (!Array.isArray(parts)) closableUnread(body);
+  // A generator makes its parts as it is read. Parts given as a list were made already and may hold an
+  // opened object: they are released when the answer closes, so that it too may be closed unread (a
+  // HEAD); sent in full, they have ended and releasing them does nothing.
+  if (Array.isArray(parts)) {
+    const made: readonly MultipartWritePart[] = parts;
+    body.once('close', () => made.forEach((part) => releasePartBody(part.body)));
+  }
+  closableUnread(body);
   return reply.type(`multipart/related; type="${partType}"; boundary=${boundary}`).send(body);
+}
+
+function releasePartBody(body: MultipartWritePart['body']): void {
+  if (body instanceof Readable) body.destroy();
+  else if (!(body instanceof Uint8Array) && 'return' in body && typeof body.return === 'function')
+    void (body as AsyncGenerator<Uint8Array>).return(undefined);
 }
 
 /**
