@@ -181,7 +181,7 @@ export async function handleStow(
       const stored = outcomes.filter((o) => o.ok).length;
       throw new AppError(
         ErrorCode.BadRequest,
-        `malformed multipart body (${error.reason}); ${stored} instances before it were stored`,
+        `malformed multipart body (${error.reason}: ${error.message}); ${stored} instances before it were stored`,
       );
     }
     throw error;

@@ -248,6 +248,18 @@ describe('parseMultipart', () => {
       }
     });
 
+    it('names lines ended by LF alone, short body or long', async () => {
+      for (const size of [10, 100_000]) {
+        const message = `--${B}\nContent-Type: application/dicom\n\n${'x'.repeat(size)}\n--${B}--\n`;
+        const error = await readAll(once(message), B).then(
+          () => undefined,
+          (e: unknown) => e as MultipartError,
+        );
+        expect(error?.reason, String(size)).toBe(MultipartFailure.MalformedHeaders);
+        expect(error?.message).toContain('LF alone');
+      }
+    });
+
     it('rejects a header section that never ends without buffering the stream', async () => {
       let pulled = 0;
       async function* endless(): AsyncGenerator<Buffer> {

@@ -182,10 +182,31 @@ class DelimiterScanner {
         return head;
       }
       if (at > maxHeaderBytes || this.buf.length - (CRLFCRLF.length - 1) > maxHeaderBytes) {
+        this.failOnBareLineFeeds(maxHeaderBytes);
         this.fail(MultipartFailure.HeaderTooLarge, `part headers longer than ${maxHeaderBytes} bytes`);
       }
       from = Math.max(0, this.buf.length - (CRLFCRLF.length - 1));
-      await this.append('the headers of a part');
+      try {
+        await this.append('the headers of a part');
+      } catch (error) {
+        this.failOnBareLineFeeds(maxHeaderBytes);
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * A body whose lines end with LF alone (made by hand, e.g. with printf) never shows the CRLF CRLF that
+   * ends a part's headers: say so, rather than that the headers are too long or cut short.
+   */
+  private failOnBareLineFeeds(maxHeaderBytes: number): void {
+    const head = this.buf.subarray(0, maxHeaderBytes);
+    const blankLine = head.indexOf('\n\n', 0, 'latin1');
+    if (blankLine >= 0 && head.indexOf(CRLFCRLF) < 0) {
+      this.fail(
+        MultipartFailure.MalformedHeaders,
+        'part header lines end with LF alone; multipart lines must end with CRLF (RFC 2046 §5.1.1)',
+      );
     }
   }
 
