@@ -384,7 +384,7 @@ export class Association {
     }
   }
 
-  /** Releases the association (requestor side) and waits for the A-RELEASE-RP and the close. */
+  /** Releases the association (requestor side): waits for the A-RELEASE-RP, then closes the connection. */
   async release(): Promise<void> {
     if (this.state !== 'established') return;
     await this.sendChain;
@@ -398,8 +398,17 @@ export class Association {
     this.startArtim();
     await this.write([encodeReleaseRequest()]);
     await Promise.race([released, this.closedPromise]);
-    this.socket.end();
-    await this.closedPromise;
+    if (this.decide !== undefined && this.peerReleased) {
+      // The acceptor's side of a release collision ends in Sta13: the requestor closes the connection.
+      this.socket.end();
+      await this.closedPromise;
+      return;
+    }
+    // PS3.8 Table 9-10 AR-3: with the A-RELEASE-RP in, the side that asked closes the transport
+    // connection itself: once what it wrote is out, not once the peer has closed too, which held up what
+    // follows (a C-MOVE's final response) until the ARTIM timer with peers that wait for that close (Sta13).
+    await Promise.race([new Promise<void>((resolve) => this.socket.end(resolve)), this.closedPromise]);
+    this.closed('released');
   }
 
   /** Aborts the association (A-ABORT, then close). */
