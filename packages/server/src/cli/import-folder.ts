@@ -1,6 +1,6 @@
 import { encodePart10Header, getString, readPart10, Tag } from '@lightbox/dicom';
-import { createReadStream } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import type { Actor } from '../security/actor.js';
@@ -14,39 +14,58 @@ export interface ImportSummary {
   bare: number;
   /** DICOMDIR files passed over: a medium's directory, whose instances are imported from their own files. */
   directories: number;
-  /** Rejected files by reason, with up to a few example paths each. */
+  /** Rejected files (and folders that could not be read) by reason, with up to a few example paths each. */
   rejected: Map<string, { count: number; examples: string[] }>;
 }
 
-/**
- * The files a command-line argument names: the file itself, or every file under a folder in name order.
- * A link to a file is followed (exports and mounted media use them); a link to a folder is not, since
- * one pointing back up the tree would never end.
- */
-async function* filesAt(target: string): AsyncGenerator<string> {
-  const info = await stat(target);
-  if (info.isFile()) {
-    yield target;
-    return;
-  }
-  const entries = await readdir(target, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    const full = path.join(target, entry.name);
-    if (entry.isDirectory()) yield* filesAt(full);
-    else if (entry.isFile()) yield full;
-    else if (entry.isSymbolicLink() && (await stat(full).catch(() => undefined))?.isFile()) yield full;
-  }
+/** A file to import, or a folder that could not be listed (reported, the walk goes on). */
+type Found = { file: string } | { unreadable: string; reason: string };
+
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
-async function* filesOf(targets: readonly string[]): AsyncGenerator<string> {
-  for (const target of targets) yield* filesAt(target);
+/**
+ * What a command-line argument names: the file itself, or every file under a folder in name order.
+ * Links are followed, to files and to folders (exports and mounted media use them); a folder already
+ * walked, by whatever path, is not walked again, so a link back up the tree ends.
+ */
+async function* filesAt(target: string, walked: Set<string>): AsyncGenerator<Found> {
+  let info;
+  try {
+    info = await stat(target);
+  } catch (error) {
+    yield { unreadable: target, reason: `the file or folder cannot be read (${codeOf(error)})` };
+    return;
+  }
+  if (info.isFile()) {
+    yield { file: target };
+    return;
+  }
+  if (!info.isDirectory()) return;
+  let entries;
+  try {
+    const real = await realpath(target);
+    if (walked.has(real)) return;
+    walked.add(real);
+    entries = await readdir(target);
+  } catch (error) {
+    yield { unreadable: target, reason: `the folder cannot be read (${codeOf(error)})` };
+    return;
+  }
+  entries.sort((a, b) => a.localeCompare(b));
+  for (const name of entries) yield* filesAt(path.join(target, name), walked);
+}
+
+async function* foundIn(targets: readonly string[]): AsyncGenerator<Found> {
+  const walked = new Set<string>();
+  for (const target of targets) yield* filesAt(target, walked);
 }
 
 /** Counts the files the targets name (for the progress bar). */
 export async function countFiles(targets: readonly string[]): Promise<number> {
   let n = 0;
-  for await (const _ of filesOf(targets)) n++;
+  for await (const _ of foundIn(targets)) n++;
   return n;
 }
 
@@ -66,6 +85,14 @@ async function hasPart10Prefix(file: string): Promise<boolean> {
   }
 }
 
+/** What is stored from a file: a stream of it, made into Part 10 when it held a bare data set. */
+interface Source {
+  stream: AsyncIterable<Uint8Array>;
+  bare: boolean;
+  /** Closes the file, read to its end or not (a refused object is not read further). */
+  close(): void;
+}
+
 /**
  * A file holding a bare data set (ACR-NEMA-era media, some exports and toolkits write no preamble or
  * File Meta Information) as a Part 10 stream: a header made from its SOP Class and Instance UIDs and
@@ -73,15 +100,15 @@ async function hasPart10Prefix(file: string): Promise<boolean> {
  * it receives. Undefined when the file does not read as a data set naming both UIDs: it is then
  * reported as not DICOM.
  */
-async function bareDataSetAsPart10(file: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+async function bareDataSetAsPart10(file: string): Promise<Source | undefined> {
+  const probe = createReadStream(file, { highWaterMark: 64 * 1024 });
   let header;
   try {
-    header = await readPart10(createReadStream(file, { highWaterMark: 64 * 1024 }), {
-      allowMissingPreamble: true,
-      stopAtTag: Tag.PixelData,
-    });
+    header = await readPart10(probe, { allowMissingPreamble: true, stopAtTag: Tag.PixelData });
   } catch {
     return undefined;
+  } finally {
+    probe.destroy(); // read only as far as the header
   }
   const sopClassUid = getString(header.dataSet, Tag.SOPClassUID);
   const sopInstanceUid = getString(header.dataSet, Tag.SOPInstanceUID);
@@ -91,19 +118,32 @@ async function bareDataSetAsPart10(file: string): Promise<AsyncIterable<Uint8Arr
     sopInstanceUid,
     transferSyntaxUid: header.transferSyntaxUid,
   });
-  return (async function* () {
-    yield prefix;
-    yield* createReadStream(file, {
-      start: header.dataSetOffset,
-      highWaterMark: 256 * 1024,
-    }) as AsyncIterable<Buffer>;
-  })();
+  const dataSet = createReadStream(file, { start: header.dataSetOffset, highWaterMark: 256 * 1024 });
+  return {
+    stream: (async function* () {
+      yield prefix;
+      yield* dataSet as AsyncIterable<Buffer>;
+    })(),
+    bare: true,
+    close: () => dataSet.destroy(),
+  };
+}
+
+async function sourceOf(file: string): Promise<Source> {
+  if (!(await hasPart10Prefix(file))) {
+    const wrapped = await bareDataSetAsPart10(file);
+    if (wrapped !== undefined) return wrapped;
+  }
+  const stream: ReadStream = createReadStream(file, { highWaterMark: 256 * 1024 });
+  return { stream, bare: false, close: () => stream.destroy() };
 }
 
 /**
  * Imports every file the targets (files or folders) name through the same `storeInstance` as STOW-RS
- * and C-STORE, a few at a time, streaming each file (nothing is buffered whole). Files that are not
- * DICOM are reported with the reason, never fatal.
+ * and C-STORE, a few at a time, streaming each file (nothing is buffered whole) and closing it once
+ * stored or refused. Files that are not DICOM, and files and folders that cannot be read, are reported
+ * with the reason, never fatal. Should storing itself fail (the database gone), the other workers finish
+ * the file they hold before the error is raised, so nothing is left half-written when the caller closes.
  */
 export async function importFiles(
   archive: Archive,
@@ -120,51 +160,61 @@ export async function importFiles(
     directories: 0,
     rejected: new Map(),
   };
-  const files = filesOf(targets);
+  const found = foundIn(targets);
+  let failed = false;
   const reject = (file: string, reason: string) => {
     const entry = summary.rejected.get(reason) ?? { count: 0, examples: [] };
     entry.count++;
     if (entry.examples.length < 3) entry.examples.push(file);
     summary.rejected.set(reason, entry);
   };
-  const worker = async () => {
-    for (;;) {
-      const next = await files.next();
-      if (next.done) return;
-      const file = next.value;
-      summary.files++;
-      if (isMediaDirectory(file)) {
-        summary.directories++;
-        onProgress(summary.files, summary);
-        continue;
-      }
-      let outcome: Awaited<ReturnType<Archive['storeInstance']>>;
-      let bare = false;
-      try {
-        const wrapped = (await hasPart10Prefix(file)) ? undefined : await bareDataSetAsPart10(file);
-        bare = wrapped !== undefined;
-        outcome = await archive.storeInstance(
-          wrapped ?? createReadStream(file, { highWaterMark: 256 * 1024 }),
-          actor,
-        );
-      } catch (error) {
-        // A file that cannot be read (permissions, a medium's read error) is reported like any other.
-        const code = (error as NodeJS.ErrnoException).code;
-        if (typeof code !== 'string') throw error;
-        reject(file, `the file cannot be read (${code})`);
-        onProgress(summary.files, summary);
-        continue;
-      }
+  const importOne = async (file: string) => {
+    if (isMediaDirectory(file)) {
+      summary.directories++;
+      return;
+    }
+    let source: Source;
+    try {
+      source = await sourceOf(file);
+    } catch (error) {
+      // A file that cannot be read (permissions, a medium's read error) is reported like any other.
+      reject(file, `the file cannot be read (${codeOf(error)})`);
+      return;
+    }
+    try {
+      const outcome = await archive.storeInstance(source.stream, actor);
       if (outcome.ok && outcome.status === 'already-stored') summary.duplicates++;
       else if (outcome.ok) {
         summary.stored++;
-        if (bare) summary.bare++;
+        if (source.bare) summary.bare++;
       }
       // Group by what went wrong, not where in the file: the byte offset is per file.
       else reject(file, outcome.error.detail.replace(/ \(at byte \d+\)$/, ''));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (typeof code !== 'string') throw error;
+      reject(file, `the file cannot be read (${code})`);
+    } finally {
+      source.close();
+    }
+  };
+  const worker = async () => {
+    while (!failed) {
+      const next = await found.next();
+      if (next.done) return;
+      summary.files++;
+      try {
+        if ('file' in next.value) await importOne(next.value.file);
+        else reject(next.value.unreadable, next.value.reason);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
       onProgress(summary.files, summary);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  const results = await Promise.allSettled(Array.from({ length: concurrency }, worker));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
   return summary;
 }

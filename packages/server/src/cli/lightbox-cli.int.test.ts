@@ -1,5 +1,6 @@
 import { generateUid, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import { resolveSyntheticImageOptions, syntheticFrame, syntheticImage } from '@lightbox/dicom/test-support';
+import { readdirSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -188,11 +189,11 @@ for (const dialect of DIALECTS) {
 
     // After rotate-keys above: the running server reads what the import sealed with the new data key,
     // the ring being rewrapped under the new master key file meanwhile.
-    it('imports folders and files given together, follows links to files and passes over DICOMDIR', async () => {
+    it('imports folders and files given together, follows links, passes over DICOMDIR, closes every file', async () => {
       const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-import-'));
       try {
         const patientId = `CLI-IMPORT-${dialect}`;
-        const [a, b, c, d, e] = [1, 2, 3, 4, 5].map(() =>
+        const [a, b, c, d, e, f] = [1, 2, 3, 4, 5, 6].map(() =>
           syntheticImage({ studyInstanceUid: generateUid(), sopInstanceUid: generateUid(), patientId }),
         );
         const disc = path.join(dir, 'disc');
@@ -208,20 +209,33 @@ for (const dialect of DIALECTS) {
         // A bare data set, as ACR-NEMA-era media hold them: no preamble, no "DICM", no File Meta Information.
         const bareDataSet = e!.subarray((await readPart10(e!)).dataSetOffset);
         await writeFile(path.join(disc, 'IMAGES', 'BARE'), bareDataSet);
+        // A linked folder (followed), a link back up the tree (not walked twice), a link to nothing (reported).
+        await mkdir(path.join(dir, 'more'));
+        await writeFile(path.join(dir, 'more', 'IM0001'), f!);
+        await symlink(path.join(dir, 'more'), path.join(disc, 'SERIES2'));
+        await symlink(disc, path.join(disc, 'LOOP'));
+        await symlink(path.join(dir, 'gone'), path.join(disc, 'DANGLING'));
+        // Files that are not DICOM: each is opened, refused and must be closed.
+        await mkdir(path.join(disc, 'NOTES'));
+        for (let i = 0; i < 40; i++) await writeFile(path.join(disc, 'NOTES', `N${i}.TXT`), `note ${i}`);
+        const openFiles = () => readdirSync('/proc/self/fd').length;
+        const before = openFiles();
 
         const imported = await cli(lb, 'import', disc, path.join(dir, 'single.dcm'));
         expect(imported.code).toBe(0);
         expect(imported.out).toContain(
-          ': 8 files, 5 stored, 1 duplicates (already stored), 1 rejected. 1 of those stored held a bare data set',
+          ': 50 files, 6 stored, 1 duplicates (already stored), 42 rejected. 1 of those stored held a bare data set',
         );
-        expect(imported.out).toMatch(/rejected 1: no DICM prefix.*\n.*README\.TXT/);
+        expect(imported.out).toMatch(/rejected 41: no DICM prefix/);
+        expect(imported.out).toMatch(/rejected 1: the file or folder cannot be read \(ENOENT\)\n.*DANGLING/);
+        expect(openFiles() - before).toBeLessThan(20); // one left open per refused file would be 40 and more
         const found = await fetch(`${lb.dicomweb}/instances?PatientID=${patientId}`, {
           headers: { authorization: lb.authorization },
         });
         const uids = ((await found.json()) as Array<Record<string, { Value: string[] }>>).map(
           (i) => i['00080018']!.Value[0],
         );
-        const expected = await Promise.all([a, b, c, d, e].map(async (o) => sopInstanceUidOf(o!)));
+        const expected = await Promise.all([a, b, c, d, e, f].map(async (o) => sopInstanceUidOf(o!)));
         expect(uids.sort()).toEqual(expected.sort());
         expect(imported.out).toContain('1 DICOMDIR passed over');
         // The bare data set is served as a Part 10 object: a header made for it, then its bytes as they were.
