@@ -436,6 +436,32 @@ for (const dialect of DIALECTS) {
           .where('seq', '=', moved!.seq)
           .execute();
         expect(await verify()).toMatchObject({ ok: true });
+
+        // The AE rows are a search index: an AE row edited to point the search elsewhere is detected;
+        // a transfer with none (recorded by an older node during a rolling upgrade) still verifies.
+        const aeRows = database.db
+          .selectFrom('audit_participant')
+          .selectAll()
+          .where('event_seq', '=', moved!.seq)
+          .where('kind', '=', 'ae');
+        const rows = await aeRows.execute();
+        expect(rows.map((r) => r.value).sort()).toEqual(['DEST_ALL', TEST_AE_TITLE].sort());
+        await database.db
+          .updateTable('audit_participant')
+          .set({ value: 'ELSEWHERE' })
+          .where('event_seq', '=', moved!.seq)
+          .where('kind', '=', 'ae')
+          .where('value', '=', 'DEST_ALL')
+          .execute();
+        expect(await verify()).toMatchObject({ ok: false, brokenAt: moved!.seq });
+        await database.db
+          .deleteFrom('audit_participant')
+          .where('event_seq', '=', moved!.seq)
+          .where('kind', '=', 'ae')
+          .execute();
+        expect(await verify()).toMatchObject({ ok: true });
+        await database.db.insertInto('audit_participant').values(rows).execute();
+        expect(await verify()).toMatchObject({ ok: true });
       });
     });
   });

@@ -12,11 +12,21 @@ const BATCH = 1000;
  * The AE titles of a transfer's Source and Destination as `ae` participants of the audit trail (issue #3
  * and #4 §3), so that a security officer finds where instances went by the receiving AE. The
  * participant table is an index beside the hash-chained events, so filling it for events already
- * recorded changes no link. Read by the same parser the trail uses.
+ * recorded changes no link; verification accepts a transfer without them (one an older node recorded
+ * during a rolling upgrade). Read by the same parser the trail uses.
  */
 export function auditAeParticipantsMigration(): Migration {
   return {
     async up(db: AnyDb) {
+      // Searching by AE also matches the requesting AE of every event.
+      await db.schema
+        .createIndex('audit_event_ae_title_idx')
+        .ifNotExists()
+        .on('audit_event')
+        .columns(['ae_title', 'seq'])
+        .execute();
+      // SQLite runs a migration outside a transaction: one cut short runs again from the start.
+      await db.deleteFrom('audit_participant').where('kind', '=', 'ae').execute();
       let after = -1;
       for (;;) {
         const events = (await db
