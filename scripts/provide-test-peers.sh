@@ -23,6 +23,9 @@ peers=(
   "mllp_send:python3-hl7"
   "/usr/lib/python3/dist-packages/odil/__init__.py:python3-odil"
   "/usr/bin/odil:odil"
+  "gdcmscu:libgdcm-tools"
+  "/usr/share/java/pixelmed.jar:libpixelmed-java"
+  "javac:default-jdk-headless"
 )
 
 missing=()
