@@ -10,7 +10,13 @@ import { JobQueue } from './jobs/job-queue.js';
 import { ApiTokenStore } from './security/api-token-store.js';
 import { AuditTrail } from './security/audit/audit-trail.js';
 import { KeyRing } from './security/keys/key-ring.js';
-import { keyId, loadMasterKey, loadNextMasterKey, promoteNextMasterKey } from './security/keys/master-key.js';
+import {
+  keyId,
+  loadMasterKey,
+  loadNextMasterKey,
+  masterKeysOnDisk,
+  promoteNextMasterKey,
+} from './security/keys/master-key.js';
 import { EmergencyAccess } from './security/emergency-access.js';
 import { IntrusionDetector } from './security/intrusion-detection.js';
 import { Notifications } from './security/notifications.js';
@@ -91,8 +97,7 @@ async function openKeyRing(database: Database, config: Config): Promise<KeyRing>
   const master = loadMasterKey(config.masterKey, config.dataDir);
   // A key file is read again when the ring no longer opens with the key in use (rotate-keys beside a
   // running server); a key from the environment cannot change under a running process.
-  const currentMaster =
-    config.masterKey === undefined ? () => loadMasterKey(undefined, config.dataDir) : undefined;
+  const currentMaster = config.masterKey === undefined ? () => masterKeysOnDisk(config.dataDir) : undefined;
   try {
     return await KeyRing.open(database, master, currentMaster);
   } catch (error) {

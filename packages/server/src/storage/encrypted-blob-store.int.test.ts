@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open, readFile, rm, truncate } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/open-database.js';
 import { KeyRing } from '../security/keys/key-ring.js';
+import { masterKeysOnDisk } from '../security/keys/master-key.js';
 import { CHUNK_SIZE, EncryptedBlobStore } from './encrypted-blob-store.js';
 import { FileBlobStore } from './file-blob-store.js';
 
@@ -147,7 +148,7 @@ describe('encryption at rest (issue #4 §5)', () => {
 
   it('follows a rotation made beside it by reading the key file again, and keeps its keys when it cannot', async () => {
     let keyFile = current;
-    const running = await KeyRing.open(database, keyFile, () => keyFile);
+    const running = await KeyRing.open(database, keyFile, () => [randomBytes(32), keyFile]);
     const pinned = await KeyRing.open(database, keyFile); // a master key from the environment
     const auditKey = running.auditChainKey().id;
     const old = randomBytes(50_000);
@@ -161,6 +162,10 @@ describe('encryption at rest (issue #4 §5)', () => {
     await new EncryptedBlobStore(files, cli).put('after-rotation', pieces(sealedByCli));
 
     const followed = new EncryptedBlobStore(files, running);
+    // Readers that miss the new key at once share one reload.
+    const reloads = [running.reload(), running.reload()];
+    expect(reloads[0]).toBe(reloads[1]);
+    expect(await Promise.all(reloads)).toEqual([true, true]);
     expect((await collect(await followed.get('after-rotation'))).equals(sealedByCli)).toBe(true);
     expect((await collect(await followed.get('before-rotation'))).equals(old)).toBe(true);
     // The pinned ring cannot load the rewrapped rows: it fails that object, and keeps every key it had.
@@ -168,5 +173,15 @@ describe('encryption at rest (issue #4 §5)', () => {
     await expect(stuck.get('after-rotation')).rejects.toThrow(/not in the key ring/);
     expect((await collect(await stuck.get('before-rotation'))).equals(old)).toBe(true);
     expect(pinned.auditChainKey().id).toBe(auditKey);
+  });
+
+  it('looks for master keys on disk without ever writing one', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'lightbox-no-key-'));
+    try {
+      expect(masterKeysOnDisk(empty)).toEqual([]);
+      expect(await readdir(empty)).toEqual([]);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 });

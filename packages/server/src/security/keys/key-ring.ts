@@ -58,16 +58,19 @@ export class KeyRing {
     private readonly database: Database,
     private master: Buffer,
     private entries: Map<string, Entry>,
-    private readonly currentMaster: (() => Buffer) | undefined,
+    private readonly currentMaster: (() => Buffer[]) | undefined,
   ) {}
+
+  /** The reload in progress: callers that miss a key meanwhile wait for it rather than start another. */
+  private reloading: Promise<boolean> | undefined;
 
   /**
    * Loads the ring, creating the audit-chain key and a first object key when missing. `currentMaster`
-   * reads the master key again (the key file, which `rotate-keys` replaces), so that a running server
-   * follows a rotation made beside it; without it (a key from the environment) a restart with the new
-   * key is needed.
+   * reads the master keys on disk again (the key file, which `rotate-keys` replaces, and the one it
+   * stages), so that a running server follows a rotation made beside it; without it (a key from the
+   * environment) a restart with the new key is needed.
    */
-  static async open(database: Database, master: Buffer, currentMaster?: () => Buffer): Promise<KeyRing> {
+  static async open(database: Database, master: Buffer, currentMaster?: () => Buffer[]): Promise<KeyRing> {
     const { db } = database;
     const ring = new KeyRing(database, master, new Map(), currentMaster);
     const now = Date.now();
@@ -180,26 +183,35 @@ export class KeyRing {
 
   /**
    * Reads the ring again (a key was added by another node or the CLI, or the ring was rewrapped under a
-   * new master key file); false when it cannot, the keys in use then unchanged.
+   * new master key file); false when it cannot, the keys in use then unchanged. One reload at a time:
+   * concurrent callers share it, so an older read never replaces a newer one.
    */
-  async reload(): Promise<boolean> {
+  reload(): Promise<boolean> {
+    this.reloading ??= this.loadAgain().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  private async loadAgain(): Promise<boolean> {
     try {
       await this.load();
       return true;
     } catch {
-      let master: Buffer | undefined;
+      let candidates: Buffer[];
       try {
-        master = this.currentMaster?.();
+        candidates = this.currentMaster?.() ?? [];
       } catch {
         return false;
       }
-      if (master === undefined || master.equals(this.master)) return false;
-      try {
-        await this.load(master);
-        return true;
-      } catch {
-        return false;
+      for (const master of candidates) {
+        if (master.equals(this.master)) continue;
+        try {
+          await this.load(master);
+          return true;
+        } catch {
+          // not the key the ring is wrapped by: try the next
+        }
       }
+      return false;
     }
   }
 

@@ -51,6 +51,23 @@ export function keyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
+/**
+ * The master keys the data directory holds now, without creating any: the key file, then the key a
+ * rotation staged beside it (between rewrapping the ring and replacing the file). For a running server
+ * following a rotation made beside it; a missing or unreadable file gives none.
+ */
+export function masterKeysOnDisk(dataDir: string): Buffer[] {
+  const keys: Buffer[] = [];
+  for (const name of [MASTER_KEY_FILE, NEXT_MASTER_KEY_FILE]) {
+    try {
+      keys.push(decodeKey(readFileSync(path.join(dataDir, name), 'utf8').trim(), name));
+    } catch {
+      // absent, unreadable or not a key: not a candidate
+    }
+  }
+  return keys;
+}
+
 /** The key a rotation left in the data directory before it could replace the key file, if any. */
 export function loadNextMasterKey(dataDir: string): Buffer | undefined {
   try {
