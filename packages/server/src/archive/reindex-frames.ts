@@ -1,4 +1,5 @@
 import { readPart10 } from '@lightbox/dicom';
+import type { Readable } from 'node:stream';
 import type { ArchiveDeps } from './archive-deps.js';
 import { frameIndexOf } from './instance-record.js';
 
@@ -33,14 +34,18 @@ export async function reindexFrames(
     for (const stored of page) {
       after = stored.pk;
       summary.instances++;
+      let stream: Readable | undefined;
       try {
-        const object = await readPart10(await deps.blobs.get(stored.blobKey), {
-          bulkDataThreshold: deps.config.bulkDataThreshold,
-        });
+        stream = await deps.blobs.get(stored.blobKey);
+        const object = await readPart10(stream, { bulkDataThreshold: deps.config.bulkDataThreshold });
         const index = frameIndexOf(object);
         const text = index === undefined ? null : JSON.stringify(index);
         if (text !== stored.frameIndex && (await deps.index.setFrameIndex(stored, text))) summary.updated++;
       } catch (error) {
+        stream?.destroy();
+        // Replaced or deleted while this ran: its old object may be gone, and nothing is wrong.
+        const [now] = await deps.index.storedObjects(stored.pk - 1, 1);
+        if (now?.pk !== stored.pk || now.blobKey !== stored.blobKey) continue;
         const reason = error instanceof Error ? error.message : String(error);
         const entry = summary.failed.get(reason) ?? { count: 0, examples: [] };
         entry.count++;
