@@ -105,3 +105,46 @@ export async function exportedViewport(
     return [data[at]!, data[at + 1]!, data[at + 2]!];
   };
 }
+
+/** The colour (red, green, blue) the page shows at points of the page, from a screenshot. */
+export async function coloursAtClient(
+  page: Page,
+  points: readonly (readonly [number, number])[],
+): Promise<[number, number, number][]> {
+  const values: [number, number, number][] = [];
+  for (const [x, y] of points) {
+    const png = await page.screenshot({ clip: { x: Math.floor(x), y: Math.floor(y), width: 1, height: 1 } });
+    const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    values.push([data[0]!, data[1]!, data[2]!]);
+  }
+  return values;
+}
+
+/** Every colour the page shows in a box of the page (a screenshot of it), row by row. */
+export async function coloursInBox(
+  page: Page,
+  box: { x: number; y: number; width: number; height: number },
+): Promise<[number, number, number][]> {
+  const clip = {
+    x: Math.floor(box.x),
+    y: Math.floor(box.y),
+    width: Math.max(1, Math.ceil(box.width)),
+    height: Math.max(1, Math.ceil(box.height)),
+  };
+  const { data, info } = await sharp(await page.screenshot({ clip }))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const values: [number, number, number][] = [];
+  for (let at = 0; at + 2 < data.length; at += info.channels)
+    values.push([data[at]!, data[at + 1]!, data[at + 2]!]);
+  return values;
+}
+
+/** The box of viewport 0's element on the page, where its image is drawn. */
+export async function viewportBox(
+  page: Page,
+): Promise<{ x: number; y: number; width: number; height: number }> {
+  const box = await page.locator('[data-viewport-id="viewport-0"] > .viewport-element').boundingBox();
+  if (box === null) throw new Error('viewport 0 is not shown');
+  return box;
+}

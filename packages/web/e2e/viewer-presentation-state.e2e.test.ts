@@ -15,20 +15,33 @@ import {
 } from '@lightbox/dicom/test-support';
 import path from 'node:path';
 import { screenshot } from './test-browser.js';
-import { clientPoint, exportedViewport, shownColours } from './viewer-automation.js';
+import {
+  clientPoint,
+  coloursAtClient,
+  coloursInBox,
+  displayedGrey,
+  exportedViewport,
+  shownColours,
+  viewportBox,
+} from './viewer-automation.js';
 import { openStudy, startViewerSession, stopViewerSession, type ViewerSession } from './viewer-session.js';
 
 const GSPS = '1.2.840.10008.5.1.4.1.1.11.1';
 const SIZE = 128;
 const PATIENT = { id: 'GSPS1', name: 'Presentation^State' };
 
-/** A CT slice of grey 76 HU (stored 1100, intercept −1024) under its own window W 400 L 100. */
+/**
+ * A CT slice of grey 76 HU (stored 1100, intercept −1024) under its own window W 400 L 100, or of the
+ * stored values `pixelValue` gives (row, column), with other elements in `extra` (Pixel Spacing).
+ */
 function ctImage(
   studyInstanceUid: string,
   seriesInstanceUid: string,
   sopInstanceUid: string,
   window = { center: '100', width: '400' },
+  pixels: { pixelValue?: (row: number, column: number) => number; extra?: DataElement[] } = {},
 ): Uint8Array {
+  const stored = pixels.pixelValue ?? (() => 1100);
   return syntheticImage({
     rows: SIZE,
     columns: SIZE,
@@ -40,10 +53,11 @@ function ctImage(
     seriesInstanceUid,
     sopInstanceUid,
     seriesDescription: 'Chest',
-    pixelValue: () => 1100,
+    pixelValue: (_frame, row, column) => stored(row, column),
     extra: [
       textElement(Tag.WindowCenter, 'DS', [window.center]),
       textElement(Tag.WindowWidth, 'DS', [window.width]),
+      ...(pixels.extra ?? []),
     ],
   });
 }
@@ -153,6 +167,237 @@ function presentationState(
   ]);
 }
 
+/** An image a presentation state references, with the frames it names (none: all). */
+interface Referenced {
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  sopClassUid: string;
+  frames?: number[];
+}
+
+/** A Referenced Image Sequence item. */
+const imageReference = (image: Referenced): DataElement[] => [
+  textElement(Tag.ReferencedSOPClassUID, 'UI', image.sopClassUid),
+  textElement(Tag.ReferencedSOPInstanceUID, 'UI', image.sopInstanceUid),
+  ...(image.frames !== undefined
+    ? [textElement(Tag.ReferencedFrameNumber, 'IS', image.frames.map(String))]
+    : []),
+];
+
+/** A grayscale softcopy presentation state labelled `label` on an image, of the modules in `modules`. */
+function presentationStateOf(
+  studyInstanceUid: string,
+  label: string,
+  image: Referenced,
+  modules: DataElement[],
+): Uint8Array {
+  const sop = generateUid();
+  const elements: DataElement[] = [
+    textElement(Tag.SOPClassUID, 'UI', GSPS),
+    textElement(Tag.SOPInstanceUID, 'UI', sop),
+    textElement(Tag.StudyDate, 'DA', '20240301'),
+    textElement(Tag.Modality, 'CS', 'PR'),
+    textElement(Tag.PatientName, 'PN', PATIENT.name),
+    textElement(Tag.PatientID, 'LO', PATIENT.id),
+    textElement(Tag.StudyInstanceUID, 'UI', studyInstanceUid),
+    textElement(Tag.SeriesInstanceUID, 'UI', generateUid()),
+    textElement(Tag.SeriesNumber, 'IS', '99'),
+    textElement(Tag.InstanceNumber, 'IS', '1'),
+    textElement(Tag.ContentLabel, 'CS', label),
+    textElement(Tag.ContentDescription, 'LO', ''),
+    textElement(Tag.PresentationCreationDate, 'DA', '20240301'),
+    textElement(Tag.PresentationCreationTime, 'TM', '101500'),
+    sequenceElement(Tag.ReferencedSeriesSequence, [
+      [
+        textElement(Tag.SeriesInstanceUID, 'UI', image.seriesInstanceUid),
+        sequenceElement(Tag.ReferencedImageSequence, [imageReference({ ...image, frames: undefined })]),
+      ],
+    ]),
+    ...modules,
+  ];
+  return concatBytes([
+    part10Preamble(),
+    encodeTestFileMeta(GSPS, sop, TransferSyntaxUid.ExplicitVRLittleEndian),
+    encodeTestDataSet(elements, EXPLICIT_LITTLE),
+  ]);
+}
+
+/** CIELab (L* 0–100, a* and b* −128–127) as DICOM encodes it (PS3.3 C.10.7.1.1). */
+const cieLab = (l: number, a: number, b: number): number[] => [
+  Math.round((l * 0xffff) / 100),
+  Math.round(((a + 128) * 0xffff) / 255),
+  Math.round(((b + 128) * 0xffff) / 255),
+];
+/** sRGB red, blue and green in CIELab relative to D50, as DICOM's CIELab is. */
+const RED = cieLab(54.29, 80.8, 69.89);
+const BLUE = cieLab(29.57, 68.3, -112.03);
+const GREEN = cieLab(87.82, -79.29, 80.99);
+
+type Rgb = [number, number, number];
+const near =
+  (expected: Rgb, tolerance = 40) =>
+  (rgb: Rgb) =>
+    rgb.every((v, i) => Math.abs(v - expected[i]!) <= tolerance);
+
+/**
+ * A multi-frame image (8-bit secondary capture) of four frames, each black but for a white square,
+ * columns 33–64 and rows 17–48 (1-based): what its displayed areas select.
+ */
+const SQUARE = { left: 33, top: 17, right: 64, bottom: 48 };
+function squareFrames(studyInstanceUid: string, seriesInstanceUid: string, sopInstanceUid: string) {
+  return syntheticImage({
+    rows: SIZE,
+    columns: SIZE,
+    bitsAllocated: 8,
+    frames: 4,
+    patientId: PATIENT.id,
+    patientName: PATIENT.name,
+    studyInstanceUid,
+    seriesInstanceUid,
+    sopInstanceUid,
+    seriesDescription: 'Frames',
+    pixelValue: (_frame, row, column) =>
+      column >= SQUARE.left - 1 && column < SQUARE.right && row >= SQUARE.top - 1 && row < SQUARE.bottom
+        ? 255
+        : 0,
+    extra: [textElement(Tag.WindowCenter, 'DS', ['128']), textElement(Tag.WindowWidth, 'DS', ['256'])],
+  });
+}
+
+/** A Displayed Area Selection item on some frames of an image. */
+function displayedArea(
+  image: Referenced,
+  frames: number[],
+  mode: string,
+  extra: DataElement[] = [],
+): DataElement[] {
+  return [
+    sequenceElement(Tag.ReferencedImageSequence, [imageReference({ ...image, frames })]),
+    numberElement(Tag.DisplayedAreaTopLeftHandCorner, 'SL', [SQUARE.left, SQUARE.top]),
+    numberElement(Tag.DisplayedAreaBottomRightHandCorner, 'SL', [SQUARE.right, SQUARE.bottom]),
+    textElement(Tag.PresentationSizeMode, 'CS', mode),
+    ...extra,
+  ];
+}
+
+/** Layers as they are to be drawn: in their Graphic Layer Order, not the order they are listed in. */
+const LAYERS = { under: 'UNDER', over: 'OVER', grey: 'GREY' } as const;
+/** The grey of the GREY layer's P-value 0xC000. */
+const LAYER_GREY = 191;
+/**
+ * The circular shutter round pixel (row 64, column 64), its radius 48 pixels along a row: on pixels twice
+ * as tall as wide (Pixel Spacing 0.5\0.25) it reaches 48 columns across but only 24 rows down.
+ */
+const CIRCLE = { centre: 63.5, radius: 48 };
+
+/**
+ * Graphic layers UNDER (blue, order 1), OVER (red, order 2) and GREY (its P-value, order 3), listed out
+ * of order, with an annotation on each: UNDER a line across row 56, OVER one down column 64 that
+ * crosses it and the GREY lines, and a text in its Text Style's green; GREY a line across row 72 in its
+ * Line Style's green and one across row 80 in its own grey. A circular shutter over it all.
+ */
+function layeredState(studyInstanceUid: string, image: Referenced): Uint8Array {
+  const line = (from: [number, number], to: [number, number], style: DataElement[] = []) => [
+    textElement(Tag.GraphicAnnotationUnits, 'CS', 'PIXEL'),
+    numberElement(Tag.GraphicDimensions, 'US', [2]),
+    numberElement(Tag.NumberOfGraphicPoints, 'US', [2]),
+    numberElement(Tag.GraphicData, 'FL', [...from, ...to]),
+    textElement(Tag.GraphicType, 'CS', 'POLYLINE'),
+    ...style,
+  ];
+  const annotation = (layer: string, graphics: DataElement[][], texts: DataElement[][] = []) => [
+    sequenceElement(Tag.ReferencedImageSequence, [imageReference(image)]),
+    textElement(Tag.GraphicLayer, 'CS', layer),
+    sequenceElement(Tag.GraphicObjectSequence, graphics),
+    ...(texts.length > 0 ? [sequenceElement(Tag.TextObjectSequence, texts)] : []),
+  ];
+  return presentationStateOf(studyInstanceUid, 'LAYERS', image, [
+    textElement(Tag.ShutterShape, 'CS', 'CIRCULAR'),
+    textElement(Tag.CenterOfCircularShutter, 'IS', ['64', '64']),
+    textElement(Tag.RadiusOfCircularShutter, 'IS', String(CIRCLE.radius)),
+    numberElement(Tag.ShutterPresentationValue, 'US', [SHUTTER.value]),
+    sequenceElement(Tag.GraphicLayerSequence, [
+      [
+        textElement(Tag.GraphicLayer, 'CS', LAYERS.over),
+        textElement(Tag.GraphicLayerOrder, 'IS', '2'),
+        numberElement(Tag.GraphicLayerRecommendedDisplayCIELabValue, 'US', RED),
+      ],
+      [
+        textElement(Tag.GraphicLayer, 'CS', LAYERS.grey),
+        textElement(Tag.GraphicLayerOrder, 'IS', '3'),
+        numberElement(Tag.GraphicLayerRecommendedDisplayGrayscaleValue, 'US', [0xc000]),
+      ],
+      [
+        textElement(Tag.GraphicLayer, 'CS', LAYERS.under),
+        textElement(Tag.GraphicLayerOrder, 'IS', '1'),
+        numberElement(Tag.GraphicLayerRecommendedDisplayCIELabValue, 'US', BLUE),
+      ],
+    ]),
+    sequenceElement(Tag.GraphicAnnotationSequence, [
+      annotation(LAYERS.grey, [
+        line(
+          [40, 72],
+          [88, 72],
+          [
+            sequenceElement(Tag.LineStyleSequence, [
+              [numberElement(Tag.PatternOnColorCIELabValue, 'US', GREEN)],
+            ]),
+          ],
+        ),
+        line([40, 80], [88, 80]),
+      ]),
+      annotation(
+        LAYERS.over,
+        [line([64, 44], [64, 84])],
+        [
+          [
+            textElement(Tag.UnformattedTextValue, 'ST', 'Green text'),
+            textElement(Tag.AnchorPointAnnotationUnits, 'CS', 'PIXEL'),
+            numberElement(Tag.AnchorPoint, 'FL', [36, 62]),
+            textElement(Tag.AnchorPointVisibility, 'CS', 'N'),
+            sequenceElement(Tag.TextStyleSequence, [[numberElement(Tag.TextColorCIELabValue, 'US', GREEN)]]),
+          ],
+        ],
+      ),
+      annotation(LAYERS.under, [line([30, 56], [98, 56])]),
+    ]),
+  ]);
+}
+
+/**
+ * Stored values 1024 + 8 × column (0 HU on the left, intercept −1024, 8 HU a column), and a VOI LUT of
+ * steps over them: black below 256 HU, white to 512 HU, the grey 100 beyond (no window draws that).
+ */
+const GRADIENT = {
+  stored: (column: number) => 1024 + 8 * column,
+  lutGrey: (hu: number) => (hu < 256 ? 0 : hu < 512 ? 255 : 100),
+  /** Under the image's own window, W 400 L 100. */
+  windowGrey: (hu: number) => Math.min(255, Math.max(0, ((hu + 100) / 400) * 255)),
+  /** Columns, at their pixels' centres, and the value each holds. */
+  columns: [10, 20, 40, 50, 80, 110].map((column) => ({ column, hu: 8 * column })),
+};
+
+/**
+ * A presentation state whose Softcopy VOI LUT is a table: 2048 entries of 8 bits from −1024 HU, its first
+ * value written unsigned (0xFC00), as a US LUT Descriptor holds it.
+ */
+function lutState(studyInstanceUid: string, image: Referenced): Uint8Array {
+  const entries = Array.from({ length: 2048 }, (_, i) => GRADIENT.lutGrey(i - 1024));
+  return presentationStateOf(studyInstanceUid, 'STEPS', image, [
+    sequenceElement(Tag.SoftcopyVOILUTSequence, [
+      [
+        sequenceElement(Tag.VOILUTSequence, [
+          [
+            numberElement(Tag.LUTDescriptor, 'US', [2048, 0xfc00, 8]),
+            textElement(Tag.LUTExplanation, 'LO', 'STEPS'),
+            numberElement(Tag.LUTData, 'US', entries),
+          ],
+        ]),
+      ],
+    ]),
+  ]);
+}
+
 /** Image points (column, row) on the box's edges, and off them inside and outside it. */
 const ON_BOX: [number, number][] = [
   [65, BOX.top],
@@ -194,6 +439,27 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
   const twoSlices = generateUid();
   const referenced = { seriesInstanceUid: generateUid(), sopInstanceUid: generateUid() };
   const unreferenced = generateUid();
+  /** A multi-frame image whose frames the presentation state gives displayed areas of their own. */
+  const areaStudy = generateUid();
+  const frames: Referenced = {
+    seriesInstanceUid: generateUid(),
+    sopInstanceUid: generateUid(),
+    sopClassUid: SyntheticSopClass.MultiFrameGrayscaleByteSC,
+  };
+  /** A CT slice of pixels twice as tall as wide, under graphic layers and a circular shutter. */
+  const layerStudy = generateUid();
+  const tallPixels: Referenced = {
+    seriesInstanceUid: generateUid(),
+    sopInstanceUid: generateUid(),
+    sopClassUid: SyntheticSopClass.CTImage,
+  };
+  /** A CT slice of values rising along its rows, under a VOI LUT table. */
+  const lutStudy = generateUid();
+  const gradient: Referenced = {
+    seriesInstanceUid: generateUid(),
+    sopInstanceUid: generateUid(),
+    sopClassUid: SyntheticSopClass.CTImage,
+  };
 
   beforeAll(async () => {
     session = await startViewerSession([
@@ -203,6 +469,31 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
       // Its own window, which it keeps while the other slice shows the presentation state's.
       ctImage(twoSlices, referenced.seriesInstanceUid, unreferenced, { center: '200', width: '600' }),
       presentationState(twoSlices, referenced),
+      squareFrames(areaStudy, frames.seriesInstanceUid, frames.sopInstanceUid),
+      presentationStateOf(areaStudy, 'AREAS', frames, [
+        numberElement(Tag.ImageRotation, 'US', [90]),
+        sequenceElement(Tag.DisplayedAreaSelectionSequence, [
+          displayedArea(frames, [1], 'SCALE TO FIT', [
+            textElement(Tag.PresentationPixelAspectRatio, 'IS', ['1', '1']),
+          ]),
+          // Frame 2 has none: it is fitted whole.
+          displayedArea(frames, [3], 'MAGNIFY', [
+            textElement(Tag.PresentationPixelAspectRatio, 'IS', ['2', '1']),
+            numberElement(Tag.PresentationPixelMagnificationRatio, 'FL', [2]),
+          ]),
+          displayedArea(frames, [4], 'TRUE SIZE', [
+            textElement(Tag.PresentationPixelSpacing, 'DS', ['0.5', '0.5']),
+          ]),
+        ]),
+      ]),
+      ctImage(layerStudy, tallPixels.seriesInstanceUid, tallPixels.sopInstanceUid, undefined, {
+        extra: [textElement(Tag.PixelSpacing, 'DS', ['0.5', '0.25'])],
+      }),
+      layeredState(layerStudy, tallPixels),
+      ctImage(lutStudy, gradient.seriesInstanceUid, gradient.sopInstanceUid, undefined, {
+        pixelValue: (_row, column) => GRADIENT.stored(column),
+      }),
+      lutState(lutStudy, gradient),
     ]);
   }, 60_000);
   afterAll(async () => {
@@ -327,5 +618,220 @@ describe('grayscale softcopy presentation states in the viewer (PS3.3 A.33.1)', 
         { window: 'W 600 L 200', upright: true },
       ]),
     );
+  });
+  it('shows each frame its displayed area in its size mode, only the frames it names, and fits again when removed', async () => {
+    const { lightbox, browser } = session as ViewerSession;
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, areaStudy, 4);
+    const vp = await viewportBox(page);
+    const [cx, cy] = [vp.x + vp.width / 2, vp.y + vp.height / 2];
+    /** The square's size on screen, across and down, from where its corners are drawn. */
+    const squareOnScreen = async () => {
+      const [a, b] = [
+        await clientPoint(page, SQUARE.left - 1, SQUARE.top - 1),
+        await clientPoint(page, SQUARE.right, SQUARE.bottom),
+      ];
+      return { across: Math.abs(b[0] - a[0]), down: Math.abs(b[1] - a[1]), a, b };
+    };
+    const white = near([255, 255, 255], 12);
+    const black = near([0, 0, 0], 12);
+    /** Whether the page shows white at `inside` and black at `outside` (offsets from the centre). */
+    const shows = async (inside: [number, number][], outside: [number, number][]) => {
+      const at = (offsets: [number, number][]) =>
+        coloursAtClient(
+          page,
+          offsets.map(([dx, dy]) => [cx + dx, cy + dy]),
+        );
+      return (await at(inside)).every(white) && (await at(outside)).every(black);
+    };
+    const goTo = async (key: 'ArrowDown' | 'ArrowUp', label: string) => {
+      await page.locator('[data-viewport-id="viewport-0"]').click();
+      await page.keyboard.press(key);
+      await page.locator('[data-viewport-id="viewport-0"] .slice-index').filter({ hasText: label }).waitFor();
+    };
+    // The whole image fitted: the square a quarter of it.
+    const [origin, end] = [await clientPoint(page, 0, 0), await clientPoint(page, SIZE, SIZE)];
+    const fitted = Math.abs(end[1] - origin[1]);
+    expect(Math.abs((await squareOnScreen()).down - fitted / 4)).toBeLessThan(1);
+
+    await page.getByRole('button', { name: /AREAS/ }).click();
+    // Frame 1, SCALE TO FIT: the square fills the viewport's height (it is wider than tall), centred,
+    // the black around it beyond its edges; turned a quarter, as the presentation state turns it.
+    expect(vp.width).toBeGreaterThan(vp.height + 40);
+    const half = vp.height / 2;
+    // An image pixel on screen: its edges are blurred over it (linear interpolation), so the points are
+    // as far within and beyond the square's edges.
+    const pixel = vp.height / (SQUARE.bottom - SQUARE.top + 1);
+    await expect
+      .poll(async () => {
+        const { across, down } = await squareOnScreen();
+        return Math.abs(across - vp.height) < 2 && Math.abs(down - vp.height) < 2;
+      })
+      .toBe(true);
+    const { a, b } = await squareOnScreen();
+    // Turned 90° clockwise: the square's top left corner is at its top right on screen.
+    expect(a[0]).toBeGreaterThan(b[0]);
+    expect(a[1]).toBeLessThan(b[1]);
+    expect(
+      await shows(
+        [
+          [0, 0],
+          [half - pixel, 0],
+          [-(half - pixel), 0],
+          [0, half - pixel],
+          [0, -(half - pixel)],
+        ],
+        [
+          [half + pixel, 0],
+          [-(half + pixel), 0],
+        ],
+      ),
+    ).toBe(true);
+    await screenshot(page, 'viewer-presentation-state-displayed-area');
+
+    // Another layout: the area is fitted to the viewport's new size (now narrower than tall).
+    const layout = page.getByLabel('Layout');
+    await layout.selectOption('1x2');
+    await expect
+      .poll(async () => {
+        const narrow = await viewportBox(page);
+        const { across, down } = await squareOnScreen();
+        const side = Math.min(narrow.width, narrow.height);
+        return narrow.width < vp.width - 100 && Math.abs(across - side) < 2 && Math.abs(down - side) < 2;
+      })
+      .toBe(true);
+    await layout.selectOption('1x1');
+    await expect.poll(async () => Math.abs((await squareOnScreen()).down - vp.height) < 2).toBe(true);
+
+    // Frame 2, for which it gives no area: the whole image fitted (still turned).
+    await goTo('ArrowDown', 'Im 2/4');
+    await expect.poll(async () => Math.abs((await squareOnScreen()).down - fitted / 4) < 2).toBe(true);
+
+    // Frame 3, MAGNIFY 2 with pixels shown twice as tall as wide (Presentation Pixel Aspect Ratio 2\1):
+    // a pixel 2 screen pixels wide and 4 tall, turned: 4 across, 2 down, so the square is 128 × 64, the
+    // points 1.5 pixels or more from its edges.
+    await goTo('ArrowDown', 'Im 3/4');
+    await expect
+      .poll(async () => {
+        const { across, down } = await squareOnScreen();
+        return Math.abs(across - 128) < 2 && Math.abs(down - 64) < 2;
+      })
+      .toBe(true);
+    expect(
+      await shows(
+        [
+          [0, 0],
+          [58, 0],
+          [-58, 0],
+          [0, 26],
+          [0, -26],
+        ],
+        [
+          [72, 0],
+          [-72, 0],
+          [0, 40],
+          [0, -40],
+        ],
+      ),
+    ).toBe(true);
+
+    // Frame 4, TRUE SIZE: the browser does not say how large its pixels are, so fitted as frame 1.
+    await goTo('ArrowDown', 'Im 4/4');
+    await expect.poll(async () => Math.abs((await squareOnScreen()).down - vp.height) < 2).toBe(true);
+    expect(await shows([[half - pixel, 0]], [[half + pixel, 0]])).toBe(true);
+
+    // None: the image fitted whole again, upright.
+    await page.getByRole('button', { name: 'None' }).click();
+    await expect
+      .poll(async () => {
+        const { down, a: topLeft, b: bottomRight } = await squareOnScreen();
+        return Math.abs(down - fitted / 4) < 2 && topLeft[0] < bottomRight[0];
+      })
+      .toBe(true);
+  });
+
+  it('draws graphic layers in their colours and order, and a circular shutter round on pixels that are not square', async () => {
+    const { lightbox, browser } = session as ViewerSession;
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, layerStudy, 1);
+    await page.getByRole('button', { name: /LAYERS/ }).click();
+    const red = near([255, 0, 0]);
+    const blue = near([0, 0, 255]);
+    const green = near([0, 255, 0]);
+    const layerGrey = near([LAYER_GREY, LAYER_GREY, LAYER_GREY], 12);
+    const expected: [[number, number], (rgb: Rgb) => boolean][] = [
+      [[40, 56], blue],
+      [[64, 50], red],
+      // OVER (order 2) crosses UNDER (order 1) above it, though listed first.
+      [[64, 56], red],
+      // Its Line Style's green, not its layer's grey.
+      [[50, 72], green],
+      [[50, 80], layerGrey],
+      // GREY (order 3) is above OVER where they cross.
+      [[64, 72], green],
+      [[64, 80], layerGrey],
+    ];
+    await expect
+      .poll(async () => {
+        const shown = await colours(
+          page,
+          expected.map(([point]) => point),
+        );
+        return shown.every((rgb, i) => expected[i]![1](rgb));
+      })
+      .toBe(true);
+    const text = page.locator('.presentation-state-layer text', { hasText: 'Green text' });
+    const textBox = (await text.boundingBox())!;
+    expect((await coloursInBox(page, textBox)).filter(green).length).toBeGreaterThan(20);
+
+    // The shutter: 48 columns across (12 mm), and as far down, 24 rows (not 48).
+    const { centre, radius } = CIRCLE;
+    const seen: [number, number][] = [
+      [centre + radius - 4, centre],
+      [centre - radius + 4, centre],
+      [centre, centre + radius / 2 - 2],
+      [centre, centre - radius / 2 + 2],
+    ];
+    const covered: [number, number][] = [
+      [centre + radius + 4, centre],
+      [centre - radius - 4, centre],
+      [centre, centre + radius / 2 + 2],
+      [centre, centre - radius / 2 - 2],
+      // Where a circle of 48 rows would still show the image.
+      [centre, centre + 40],
+    ];
+    expect((await colours(page, seen)).every(imageGrey)).toBe(true);
+    expect((await colours(page, covered)).every(shuttered)).toBe(true);
+    // Round on screen: as far across as down from its centre.
+    const [c, across, down] = [
+      await clientPoint(page, centre, centre),
+      await clientPoint(page, centre + radius, centre),
+      await clientPoint(page, centre, centre + radius / 2),
+    ];
+    expect(Math.abs(across[0] - c[0] - (down[1] - c[1]))).toBeLessThan(1);
+    await screenshot(page, 'viewer-presentation-state-layers');
+  });
+
+  it('applies a VOI LUT table, and the image its own window again when removed', async () => {
+    const { lightbox, browser } = session as ViewerSession;
+    const page = await browser.newPage();
+    await openStudy(page, lightbox.baseUrl, lutStudy, 1);
+    /** The greys the canvas shows at the middle row, column by column of GRADIENT.columns. */
+    const greys = async () =>
+      Promise.all(GRADIENT.columns.map(({ column }) => displayedGrey(page, column + 0.5, 64.5)));
+    const within = (expected: number[], tolerance: number) => (shown: number[]) =>
+      shown.every((grey, i) => Math.abs(grey - expected[i]!) <= tolerance);
+    const ownWindow = GRADIENT.columns.map(({ hu }) => GRADIENT.windowGrey(hu));
+    await expect.poll(greys).toSatisfy(within(ownWindow, 6));
+
+    const choice = page.getByRole('button', { name: /STEPS/ });
+    await choice.click();
+    // Black, white, then the grey 100: the table's steps, read from −1024 HU (0xFC00).
+    const stepped = GRADIENT.columns.map(({ hu }) => GRADIENT.lutGrey(hu));
+    await expect.poll(greys).toSatisfy(within(stepped, 6));
+    await screenshot(page, 'viewer-presentation-state-voi-lut');
+
+    await choice.click();
+    await expect.poll(greys).toSatisfy(within(ownWindow, 6));
   });
 });

@@ -27,6 +27,7 @@ type ImagePoint = readonly [number, number];
 /** One shutter shape: the part of the image seen through it. */
 export type ShutterShape =
   | { shape: 'RECTANGULAR'; left: number; top: number; right: number; bottom: number }
+  /** `radius`: in pixels along a row (column widths); the circle is round as the image is seen. */
   | { shape: 'CIRCULAR'; centre: ImagePoint; radius: number }
   | { shape: 'POLYGONAL'; vertices: ImagePoint[] };
 
@@ -112,13 +113,18 @@ export function cieLabToRgb([l, a, b]: readonly [number, number, number]): [numb
   ];
 }
 
+/** A P-value (0–65535) as a grey 0–255: P-values are perceptually linear, so scaled straight. */
+export function greyOfPValue(value: number): number {
+  return Math.round((value * 255) / 0xffff);
+}
+
 /**
- * The colour a shutter covers the image in: the presentation value's grey (P-values are perceptually
- * linear, so scaled straight to 0–255), else its CIELab colour, else black.
+ * The colour a shutter covers the image in: the presentation value's grey, else its CIELab colour, else
+ * black.
  */
 export function shutterColourOf(shutter: DisplayShutter): string {
   if (shutter.presentationValue !== undefined) {
-    const grey = Math.round((shutter.presentationValue * 255) / 0xffff);
+    const grey = greyOfPValue(shutter.presentationValue);
     return `rgb(${grey}, ${grey}, ${grey})`;
   }
   if (shutter.cieLab !== undefined) return `rgb(${cieLabToRgb(shutter.cieLab).join(', ')})`;

@@ -1,6 +1,16 @@
 import { Enums, utilities, type RenderingEngine, type StackViewport, type Types } from '@cornerstonejs/core';
 import { useEffect, type RefObject } from 'react';
-import { appliesToImage, windowFor, type PresentationState } from './presentation-state';
+import { JsonTag, numberOf, numbersOf } from '../dicomweb/dicom-json';
+import { imageToWorld } from './image-coordinates';
+import {
+  appliesToImage,
+  displayedAreaFor,
+  voiFor,
+  type DisplayedArea,
+  type PresentationState,
+  type VoiLut,
+} from './presentation-state';
+import { areaView, voiLutInputRange, voiLutRamp } from './presentation-state-view';
 import type { StackFrame } from './series-stack';
 
 /**
@@ -12,12 +22,117 @@ export function cornerstoneRotation(rotation: number, horizontalFlip: boolean): 
   return horizontalFlip ? (360 - rotation) % 360 : rotation;
 }
 
+const PIXEL_REPRESENTATION = '00280103';
+
+/** Whether an image's modality values can be negative: a signed image, or a negative Rescale Intercept. */
+function hasNegativeValues(frame: StackFrame): boolean {
+  return (
+    numberOf(frame.metadata, PIXEL_REPRESENTATION) === 1 ||
+    (numberOf(frame.metadata, JsonTag.RescaleIntercept) ?? 0) < 0
+  );
+}
+
 /**
- * Shows the images of a stack viewport as a presentation state says while it is chosen: its window on
- * each image it gives one (set again as the stack scrolls), its polarity, rotation and flip, on the
- * images it references only. What the viewport showed before comes back on any other image of the
- * stack, and when the presentation state is removed or replaced by another. A viewport whose series it
- * does not reference is left alone.
+ * VOI LUT tables are drawn as Cornerstone colormaps: a grey ramp through the table's entries over the
+ * values it maps, shown with the viewport's window set to those values, so that the ramp lies where
+ * the table does (the window scales a colormap to itself). Values beyond the table take its end
+ * entries, as C.11.2.1.1 has them. Registered once per table and first value.
+ */
+const lutColormaps = new WeakMap<VoiLut, Map<number, string>>();
+let registeredLuts = 0;
+
+function lutColormap(lut: VoiLut, entries: readonly number[], lower: number): string {
+  const byLower = lutColormaps.get(lut) ?? new Map<number, string>();
+  lutColormaps.set(lut, byLower);
+  let name = byLower.get(lower);
+  if (name === undefined) {
+    name = `presentation-state-voi-lut-${++registeredLuts}`;
+    utilities.colormap.registerColormap({
+      ColorSpace: 'RGB',
+      Name: name,
+      RGBPoints: voiLutRamp(entries, lut.bits, lower),
+    });
+    byLower.set(lower, name);
+  }
+  return name;
+}
+
+/** A plain grey ramp, black to white across the window: what a VOI LUT's colormap gives way to. */
+const GREY_RAMP = 'presentation-state-grey';
+let greyRampRegistered = false;
+
+function greyRamp(): Types.ColormapPublic {
+  if (!greyRampRegistered) {
+    utilities.colormap.registerColormap({
+      ColorSpace: 'RGB',
+      Name: GREY_RAMP,
+      RGBPoints: [0, 0, 0, 0, 1, 1, 1, 1],
+    });
+    greyRampRegistered = true;
+  }
+  return { name: GREY_RAMP };
+}
+
+/**
+ * Sets a stack viewport's display. A colormap set anew comes uninverted while Cornerstone still holds the
+ * polarity of the one before it, and would not invert it again: the polarity is made plain first.
+ */
+function setDisplay(viewport: StackViewport, properties: Types.ViewportProperties): void {
+  if (properties.colormap === undefined) {
+    viewport.setProperties(properties);
+    return;
+  }
+  const invert = properties.invert ?? viewport.getProperties().invert ?? false;
+  viewport.setProperties({ invert: false });
+  viewport.setProperties({ ...properties, invert });
+}
+
+/**
+ * Sets the camera of a stack viewport, upright as the presentation state turns it, to show a displayed
+ * area (presentation-state-view.ts says how large).
+ */
+function showArea(
+  viewport: StackViewport,
+  element: HTMLElement,
+  frame: StackFrame,
+  area: DisplayedArea,
+  quarterTurn: boolean,
+): void {
+  if (element.clientWidth === 0 || element.clientHeight === 0) return;
+  const world = (point: readonly [number, number]) => imageToWorld(frame.imageId, point);
+  const origin = world([0, 0]);
+  const lengthTo = (point: Types.Point3) =>
+    Math.hypot(point[0] - origin[0], point[1] - origin[1], point[2] - origin[2]);
+  const spacing = numbersOf(frame.metadata, JsonTag.PixelSpacing);
+  const view = areaView(
+    area,
+    { columnSpacing: lengthTo(world([1, 0])), rowSpacing: lengthTo(world([0, 1])) },
+    quarterTurn,
+    {
+      width: element.clientWidth,
+      height: element.clientHeight,
+      devicePixelRatio: window.devicePixelRatio || 1,
+    },
+    spacing?.length === 2 ? [spacing[0]!, spacing[1]!] : undefined,
+  );
+  const { focalPoint, position } = viewport.getCamera();
+  if (focalPoint === undefined || position === undefined) return;
+  const centre = world(view.centre);
+  viewport.setCamera({
+    focalPoint: centre,
+    position: [0, 1, 2].map((k) => centre[k]! + position[k]! - focalPoint[k]!) as Types.Point3,
+    parallelScale: view.parallelScale,
+    aspectRatio: view.stretch,
+  });
+}
+
+/**
+ * Shows the images of a stack viewport as a presentation state says while it is chosen: its window or
+ * VOI LUT on each image it gives one (set again as the stack scrolls), its polarity, rotation and flip,
+ * and its displayed area, on the images it references only. What the viewport showed before comes back
+ * on any other image of the stack, and when the presentation state is removed or replaced by another
+ * (fitted again where a displayed area was shown). A viewport whose series it does not reference is left
+ * alone.
  */
 export function usePresentationStateDisplay(
   engine: RenderingEngine,
@@ -42,38 +157,58 @@ export function usePresentationStateDisplay(
     if (!frames.some((f) => appliesToImage(state, f.sopInstanceUid, f.frame))) return;
     if (viewport.getImageIds().length === 0) return;
 
-    const { voiRange, invert, isComputedVOI } = viewport.getProperties();
+    const { voiRange, invert, isComputedVOI, colormap } = viewport.getProperties();
     const before = {
       ...(voiRange !== undefined ? { voiRange: { ...voiRange } } : {}),
       ...(invert !== undefined ? { invert } : {}),
       // The images' own windows, not one the user set: each image gets its own back.
       ownWindows: isComputedVOI !== false,
+      colormap: colormap?.name !== undefined ? colormap : greyRamp(),
       presentation: viewport.getViewPresentation(),
     };
     // Rotation and flips are set on a camera put back upright first: Cornerstone turns and flips from
-    // where the camera is, and a flip on top of a turn comes out as another turn. Zoom and pan stay.
+    // where the camera is, and a flip on top of a turn comes out as another turn.
     const orient = (presentation: Types.ViewPresentation) => {
       viewport.resetCamera();
       viewport.setViewPresentation({ flipHorizontal: false, flipVertical: false, ...presentation });
     };
+    const orientAsState = (presentation: Types.ViewPresentation = {}) =>
+      orient({
+        ...presentation,
+        flipHorizontal: state.horizontalFlip,
+        rotation: cornerstoneRotation(state.rotation, state.horizontalFlip),
+      });
+    /** Whether the viewport shows the presentation state's display now (its image is referenced). */
+    let applied = false;
+    /** The displayed area the camera shows, if any. */
+    let areaShown: DisplayedArea | undefined;
+    /** Whether a VOI LUT's colormap is on the viewport. */
+    let lutShown = false;
+
     const restore = () => {
       // A window set through setProperties sticks to every image after it (Cornerstone): images that had
       // their own windows get them back by a reset instead.
       if (before.ownWindows) viewport.resetProperties();
-      viewport.setProperties({
+      setDisplay(viewport, {
         ...(before.voiRange !== undefined && !before.ownWindows ? { voiRange: before.voiRange } : {}),
         ...(before.invert !== undefined ? { invert: before.invert } : {}),
+        ...(lutShown ? { colormap: before.colormap } : {}),
       });
-      // The user's zoom and pan of now, on the orientation of before.
-      const { zoom, pan } = viewport.getViewPresentation();
+      const { rotation, flipHorizontal, flipVertical } = before.presentation;
+      // The orientation of before; the user's zoom and pan of now, unless a displayed area set them:
+      // then the image is fitted again.
+      const { zoom, pan } = areaShown === undefined ? viewport.getViewPresentation() : {};
       orient({
-        ...before.presentation,
+        ...(rotation !== undefined ? { rotation } : {}),
+        ...(flipHorizontal !== undefined ? { flipHorizontal } : {}),
+        ...(flipVertical !== undefined ? { flipVertical } : {}),
         ...(zoom !== undefined ? { zoom } : {}),
         ...(pan !== undefined ? { pan } : {}),
       });
+      applied = false;
+      areaShown = undefined;
+      lutShown = false;
     };
-    /** Whether the viewport shows the presentation state's display now (its image is referenced). */
-    let applied = false;
 
     // Each image as it comes: one the state references is shown as it says, any other as before it.
     const showImage = () => {
@@ -84,32 +219,69 @@ export function usePresentationStateDisplay(
           restore();
           viewport.render();
         }
-        applied = false;
         return;
       }
-      if (!applied) {
-        const { zoom, pan } = viewport.getViewPresentation();
-        orient({
+      const area = displayedAreaFor(state, frame.sopInstanceUid, frame.frame);
+      if (!applied || area !== areaShown) {
+        // The user's zoom and pan stay while no displayed area says what is to be seen.
+        const { zoom, pan } =
+          area === undefined && areaShown === undefined ? viewport.getViewPresentation() : {};
+        orientAsState({
           ...(zoom !== undefined ? { zoom } : {}),
           ...(pan !== undefined ? { pan } : {}),
-          flipHorizontal: state.horizontalFlip,
-          rotation: cornerstoneRotation(state.rotation, state.horizontalFlip),
         });
+        if (area !== undefined) showArea(viewport, element, frame, area, state.rotation % 180 === 90);
         applied = true;
+        areaShown = area;
       }
-      const window = windowFor(state, frame.sopInstanceUid, frame.frame);
+      const voi = voiFor(state, frame.sopInstanceUid, frame.frame);
+      const lut = voi?.lut;
       const properties: Types.ViewportProperties = {};
-      if (window !== undefined)
-        properties.voiRange = utilities.windowLevel.toLowHighRange(window.width, window.center);
+      if (lut !== undefined && !('bulkDataUri' in lut.data)) {
+        const range = voiLutInputRange(lut, hasNegativeValues(frame));
+        properties.voiRange = range;
+        properties.colormap = { name: lutColormap(lut, lut.data, range.lower) };
+        lutShown = true;
+      } else {
+        if (voi?.window !== undefined)
+          properties.voiRange = utilities.windowLevel.toLowHighRange(voi.window.width, voi.window.center);
+        if (lutShown) properties.colormap = before.colormap;
+        lutShown = false;
+      }
       // INVERSE shows low values white, whatever the image's own photometric interpretation.
       if (state.presentationLutShape !== undefined)
         properties.invert = state.presentationLutShape === 'INVERSE';
-      viewport.setProperties(properties);
+      setDisplay(viewport, properties);
       viewport.render();
     };
     showImage();
     element.addEventListener(Enums.Events.STACK_NEW_IMAGE, showImage);
+    // A displayed area is sized to the viewport: when that changes size (the window, the layout), it is
+    // shown again. Two frames on: a new layout fits every viewport again, camera upright, in an
+    // animation frame of its own (stack-viewport-cell.tsx), which is to come first.
+    let pending = 0;
+    const showAreaAgain = () => {
+      const frame = frames.find((f) => f.imageId === viewport.getCurrentImageId());
+      if (areaShown === undefined || frame === undefined || engine.getViewport(viewportId) !== viewport)
+        return;
+      orientAsState();
+      showArea(viewport, element, frame, areaShown, state.rotation % 180 === 90);
+      viewport.render();
+    };
+    let size = [element.clientWidth, element.clientHeight].join('×');
+    const resized = new ResizeObserver(() => {
+      const now = [element.clientWidth, element.clientHeight].join('×');
+      if (now === size) return; // the first call, as it starts observing
+      size = now;
+      cancelAnimationFrame(pending);
+      pending = requestAnimationFrame(() => {
+        pending = requestAnimationFrame(showAreaAgain);
+      });
+    });
+    resized.observe(element);
     return () => {
+      resized.disconnect();
+      cancelAnimationFrame(pending);
       element.removeEventListener(Enums.Events.STACK_NEW_IMAGE, showImage);
       // The viewport may have gone with its cell, or show another series by now.
       if (!applied || engine.getViewport(viewportId) !== viewport || viewport.getImageIds().length === 0)

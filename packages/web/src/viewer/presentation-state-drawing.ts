@@ -1,10 +1,18 @@
 import type {
   AnnotationPoint,
   AnnotationUnits,
+  CieLab,
   GraphicAnnotation,
+  GraphicLayer,
   GraphicObject,
 } from './presentation-state';
-import { shutterColourOf, type DisplayShutter, type ShutterShape } from './display-shutter';
+import {
+  cieLabToRgb,
+  greyOfPValue,
+  shutterColourOf,
+  type DisplayShutter,
+  type ShutterShape,
+} from './display-shutter';
 
 /**
  * A presentation state's annotations as shapes on the viewport's canvas (CSS pixels), given where a point
@@ -18,6 +26,9 @@ export interface DrawnPath {
   /** Canvas points, in order; closed shapes (circles, ellipses) come back to their first. */
   points: [number, number][];
   filled: boolean;
+  /** Its line's colour, and what it is filled with when filled, as CSS and SVG take them. */
+  colour: string;
+  fillColour: string;
 }
 
 export interface DrawnText {
@@ -25,15 +36,43 @@ export interface DrawnText {
   /** Top left of the text on the canvas. */
   x: number;
   y: number;
+  colour: string;
   /** A line from the text to the point it is about, when that point is to be seen. */
   leader?: { from: [number, number]; to: [number, number] };
 }
 
-export interface DrawnAnnotations {
+/** A single point (POINT), marked by a cross of fixed size on screen. */
+export interface DrawnPoint {
+  at: [number, number];
+  colour: string;
+}
+
+/** The graphics and text of one annotation (one graphic layer's on the image), drawn text above graphics. */
+export interface DrawnAnnotation {
   paths: DrawnPath[];
-  /** Single points (POINT), marked by a cross of fixed size on screen. */
-  points: [number, number][];
+  points: DrawnPoint[];
   texts: DrawnText[];
+}
+
+/** The reading room's annotation colour: what a layer is drawn in when it recommends none. */
+export const ANNOTATION_COLOUR = 'rgb(255, 212, 0)';
+
+/** A DICOM CIELab colour as CSS and SVG take it. */
+export function cieLabColour(lab: CieLab): string {
+  return `rgb(${cieLabToRgb(lab).join(', ')})`;
+}
+
+/**
+ * The colour a graphic layer is drawn in (PS3.3 C.10.7.1): its recommended CIELab colour, as this is a
+ * colour display, else its recommended grey (a P-value), else the annotation colour.
+ */
+export function layerColourOf(layer: GraphicLayer | undefined): string {
+  if (layer?.cieLab !== undefined) return cieLabColour(layer.cieLab);
+  if (layer?.grey !== undefined) {
+    const grey = greyOfPValue(layer.grey);
+    return `rgb(${grey}, ${grey}, ${grey})`;
+  }
+  return ANNOTATION_COLOUR;
 }
 
 /** Steps round a circle or an ellipse: smooth at any zoom a reading room uses. */
@@ -89,20 +128,34 @@ function nearestInBox(
 /** Text is written a little away from the point it is about when it has no box of its own. */
 const ANCHOR_OFFSET = 6;
 
-/** The annotations of one image as shapes on the canvas. */
+/**
+ * The annotations of one image as shapes on the canvas, in the order given (the order they are drawn
+ * in, the first underneath). Each is drawn in its layer's colour (`layerColour`) but where an object's
+ * Line, Fill or Text Style gives its own.
+ */
 export function drawnAnnotationsOf(
   annotations: readonly GraphicAnnotation[],
   place: Place,
-): DrawnAnnotations {
-  const drawn: DrawnAnnotations = { paths: [], points: [], texts: [] };
-  for (const annotation of annotations) {
+  layerColour: (annotation: GraphicAnnotation) => string = () => ANNOTATION_COLOUR,
+): DrawnAnnotation[] {
+  return annotations.map((annotation) => {
+    const colour = layerColour(annotation);
+    const drawn: DrawnAnnotation = { paths: [], points: [], texts: [] };
     for (const graphic of annotation.graphics) {
       const points = outlineOf(graphic).map((p) => place(graphic.units, p));
-      if (graphic.type === 'POINT') drawn.points.push(...points);
-      else drawn.paths.push({ points, filled: graphic.filled });
+      const line = graphic.lineColour !== undefined ? cieLabColour(graphic.lineColour) : colour;
+      if (graphic.type === 'POINT') drawn.points.push(...points.map((at) => ({ at, colour: line })));
+      else
+        drawn.paths.push({
+          points,
+          filled: graphic.filled,
+          colour: line,
+          fillColour: graphic.fillColour !== undefined ? cieLabColour(graphic.fillColour) : line,
+        });
     }
     for (const text of annotation.texts) {
       const anchor = text.anchor !== undefined ? place(text.anchor.units, text.anchor.point) : undefined;
+      const textColour = text.colour !== undefined ? cieLabColour(text.colour) : colour;
       if (text.boundingBox !== undefined) {
         // The box's corners may have swapped places on screen with a rotation or flip.
         const one = place(text.boundingBox.units, text.boundingBox.topLeft);
@@ -117,20 +170,30 @@ export function drawnAnnotationsOf(
           text: text.text,
           x: box.left,
           y: box.top,
+          colour: textColour,
           ...(anchor !== undefined && text.anchor?.visible === true
             ? { leader: { from: nearestInBox(anchor, box), to: anchor } }
             : {}),
         });
       } else if (anchor !== undefined) {
-        drawn.texts.push({ text: text.text, x: anchor[0] + ANCHOR_OFFSET, y: anchor[1] + ANCHOR_OFFSET });
+        drawn.texts.push({
+          text: text.text,
+          x: anchor[0] + ANCHOR_OFFSET,
+          y: anchor[1] + ANCHOR_OFFSET,
+          colour: textColour,
+        });
       }
     }
-  }
-  return drawn;
+    return drawn;
+  });
 }
 
-/** The outline of a shutter shape in image coordinates: what is seen lies inside it. */
-export function shutterOutlineOf(shape: ShutterShape): AnnotationPoint[] {
+/**
+ * The outline of a shutter shape in image coordinates: what is seen lies inside it. A circle's radius is
+ * counted in pixels along a row (C.7.6.11.1.2), and it is round as the image is seen: on pixels
+ * `pixelProportion` times as tall as they are wide it spans that many times fewer rows than columns.
+ */
+export function shutterOutlineOf(shape: ShutterShape, pixelProportion = 1): AnnotationPoint[] {
   switch (shape.shape) {
     case 'RECTANGULAR':
       return [
@@ -140,7 +203,7 @@ export function shutterOutlineOf(shape: ShutterShape): AnnotationPoint[] {
         [shape.left, shape.bottom],
       ];
     case 'CIRCULAR':
-      return curve(shape.centre, [shape.radius, 0], [0, shape.radius]);
+      return curve(shape.centre, [shape.radius, 0], [0, shape.radius / pixelProportion]);
     case 'POLYGONAL':
       return shape.vertices;
   }
@@ -153,10 +216,21 @@ export interface DrawnShutter {
   colour: string;
 }
 
-/** A display shutter on the canvas; its shapes are placed as PIXEL points, so they turn with the image. */
+/**
+ * A display shutter on the canvas; its shapes are placed as PIXEL points, so they turn with the image.
+ * A pixel's proportions are as the canvas shows them (Pixel Spacing, or a presentation state's own).
+ */
 export function drawnShutterOf(shutter: DisplayShutter, place: Place): DrawnShutter {
+  const origin = place('PIXEL', [0, 0]);
+  const across = place('PIXEL', [1, 0]);
+  const down = place('PIXEL', [0, 1]);
+  const width = Math.hypot(across[0] - origin[0], across[1] - origin[1]);
+  const height = Math.hypot(down[0] - origin[0], down[1] - origin[1]);
+  const proportion = width > 0 && height > 0 ? height / width : 1;
   return {
-    outlines: shutter.shapes.map((shape) => shutterOutlineOf(shape).map((p) => place('PIXEL', p))),
+    outlines: shutter.shapes.map((shape) =>
+      shutterOutlineOf(shape, proportion).map((p) => place('PIXEL', p)),
+    ),
     colour: shutterColourOf(shutter),
   };
 }

@@ -6,12 +6,19 @@ import { imageToWorld } from './image-coordinates';
 import {
   drawnAnnotationsOf,
   drawnShutterOf,
+  layerColourOf,
   shutterPathData,
-  type DrawnAnnotations,
+  type DrawnAnnotation,
   type DrawnShutter,
   type Place,
 } from './presentation-state-drawing';
-import { annotationsFor, displayedAreaFor, shutterFor, type PresentationState } from './presentation-state';
+import {
+  annotationsFor,
+  displayedAreaFor,
+  layerOf,
+  shutterFor,
+  type PresentationState,
+} from './presentation-state';
 import type { StackFrame } from './series-stack';
 
 /**
@@ -55,13 +62,13 @@ const POINT_MARK = 5;
 
 /**
  * How the layer is painted, as SVG attributes rather than CSS: an export or print serialises the layer to
- * an image (viewport-capture.ts), where the page's style sheet does not reach.
+ * an image (viewport-capture.ts), where the page's style sheet does not reach. Colours are each graphic
+ * layer's (presentation-state-drawing.ts).
  */
-const GRAPHICS = { fill: 'none', stroke: '#ffd400', strokeWidth: 2 } as const;
-const FILLED = { fill: '#ffd400', fillOpacity: 0.25 } as const;
-/** Text in the annotation colour, dark-edged to read on any grey. */
+const GRAPHICS = { fill: 'none', strokeWidth: 2 } as const;
+const FILL_OPACITY = 0.25;
+/** Text dark-edged to read on any grey. */
 const TEXT = {
-  fill: '#ffd400',
   fontFamily: 'sans-serif',
   fontSize: 13,
   dominantBaseline: 'hanging',
@@ -71,7 +78,8 @@ const TEXT = {
 } as const;
 
 interface Drawn {
-  annotations: DrawnAnnotations;
+  /** In drawing order: graphic layers by their order, the first underneath. */
+  annotations: DrawnAnnotation[];
   shutter: DrawnShutter | undefined;
   /** The viewport's size, CSS pixels: what a shutter covers. */
   width: number;
@@ -80,9 +88,10 @@ interface Drawn {
 
 /**
  * The chosen presentation state over the image a stack viewport shows: its display shutter, covering what
- * is not to be seen, and its annotations (text, lines, curves, points) in the reading room's annotation
- * colour above it. Kept on the image through scrolling, zoom, pan, rotation and flips; nothing is drawn
- * on images the presentation state does not reference.
+ * is not to be seen, and its annotations (text, lines, curves, points) above it, each graphic layer in its
+ * recommended colour (the reading room's annotation colour where it has none) and in its order. Kept on
+ * the image through scrolling, zoom, pan, rotation and flips; nothing is drawn on images the presentation
+ * state does not reference.
  */
 export function PresentationStateLayer({
   engine,
@@ -116,7 +125,7 @@ export function PresentationStateLayer({
       if (annotations.length === 0 && shutter === undefined) return null;
       const place = placeOn(viewport, frame, state);
       return {
-        annotations: drawnAnnotationsOf(annotations, place),
+        annotations: drawnAnnotationsOf(annotations, place, (a) => layerColourOf(layerOf(state, a))),
         shutter: shutter !== undefined ? drawnShutterOf(shutter, place) : undefined,
         width: element.clientWidth,
         height: element.clientHeight,
@@ -147,46 +156,59 @@ export function PresentationStateLayer({
           ))}
         </g>
       )}
-      <g {...GRAPHICS}>
-        {annotations.paths.map((path, i) => {
-          const points = path.points.map(([x, y]) => `${x},${y}`).join(' ');
-          return path.filled ? (
-            <polygon key={`path-${i}`} points={points} className="filled" {...FILLED} />
-          ) : (
-            <polyline key={`path-${i}`} points={points} />
-          );
-        })}
-        {annotations.points.map(([x, y], i) => (
-          <path
-            key={`point-${i}`}
-            d={`M${x - POINT_MARK} ${y}h${2 * POINT_MARK}M${x} ${y - POINT_MARK}v${2 * POINT_MARK}`}
-          />
-        ))}
-        {annotations.texts.map(
-          (t, i) =>
-            t.leader !== undefined && (
-              <line
-                key={`leader-${i}`}
-                x1={t.leader.from[0]}
-                y1={t.leader.from[1]}
-                x2={t.leader.to[0]}
-                y2={t.leader.to[1]}
+      {annotations.map((annotation, a) => (
+        <g key={a} className="graphic-layer">
+          <g {...GRAPHICS}>
+            {annotation.paths.map((path, i) => {
+              const points = path.points.map(([x, y]) => `${x},${y}`).join(' ');
+              return path.filled ? (
+                <polygon
+                  key={`path-${i}`}
+                  points={points}
+                  className="filled"
+                  stroke={path.colour}
+                  fill={path.fillColour}
+                  fillOpacity={FILL_OPACITY}
+                />
+              ) : (
+                <polyline key={`path-${i}`} points={points} stroke={path.colour} />
+              );
+            })}
+            {annotation.points.map(({ at: [x, y], colour }, i) => (
+              <path
+                key={`point-${i}`}
+                d={`M${x - POINT_MARK} ${y}h${2 * POINT_MARK}M${x} ${y - POINT_MARK}v${2 * POINT_MARK}`}
+                stroke={colour}
               />
-            ),
-        )}
-      </g>
-      <g {...TEXT}>
-        {annotations.texts.map((t, i) => (
-          // Unformatted text may hold several lines.
-          <text key={`text-${i}`} x={t.x} y={t.y}>
-            {t.text.split(/\r?\n/).map((line, n) => (
-              <tspan key={n} x={t.x} dy={n === 0 ? 0 : '1.2em'}>
-                {line}
-              </tspan>
             ))}
-          </text>
-        ))}
-      </g>
+            {annotation.texts.map(
+              (t, i) =>
+                t.leader !== undefined && (
+                  <line
+                    key={`leader-${i}`}
+                    x1={t.leader.from[0]}
+                    y1={t.leader.from[1]}
+                    x2={t.leader.to[0]}
+                    y2={t.leader.to[1]}
+                    stroke={t.colour}
+                  />
+                ),
+            )}
+          </g>
+          <g {...TEXT}>
+            {annotation.texts.map((t, i) => (
+              // Unformatted text may hold several lines.
+              <text key={`text-${i}`} x={t.x} y={t.y} fill={t.colour}>
+                {t.text.split(/\r?\n/).map((line, n) => (
+                  <tspan key={n} x={t.x} dy={n === 0 ? 0 : '1.2em'}>
+                    {line}
+                  </tspan>
+                ))}
+              </text>
+            ))}
+          </g>
+        </g>
+      ))}
     </svg>
   );
 }

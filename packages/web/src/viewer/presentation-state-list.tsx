@@ -1,13 +1,32 @@
 import { useEffect, useState } from 'react';
-import { seriesMetadata } from '../dicomweb/archive-client';
+import { DICOMWEB_ROOT, seriesMetadata } from '../dicomweb/archive-client';
 import { JsonTag, displayPersonName, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import { firstPartOf } from '../dicomweb/multipart-part';
+import { appFetch } from '../session/session-client';
 import { formatDicomDate } from '../settings/date-format';
 import type { DateFormat } from '../settings/user-settings';
-import { parsePresentationState, presentationStateTitle, type PresentationState } from './presentation-state';
+import {
+  parsePresentationState,
+  presentationStateTitle,
+  withVoiLutData,
+  type PresentationState,
+} from './presentation-state';
+
+/** A bulk data value of a presentation state (a large VOI LUT table), from the archive. */
+async function bulkData(bulkDataUri: string): Promise<Uint8Array> {
+  // The metadata names the archive by its public URL; the app reaches it on its own origin.
+  const path = `${DICOMWEB_ROOT}/${bulkDataUri.slice(bulkDataUri.indexOf('studies/'))}`;
+  const response = await appFetch(path, {
+    headers: { accept: 'multipart/related; type="application/octet-stream"' },
+  });
+  if (!response.ok) throw new Error(`bulk data: ${response.status}`);
+  return firstPartOf(response);
+}
 
 /**
  * The grayscale presentation states a study holds (its PR series), newest first. Their metadata is read
- * once per study: it is small, and the series panel lists each with its label and creator.
+ * once per study: it is small, and the series panel lists each with its label and creator. A VOI LUT
+ * table too large for the metadata is read from the archive with it.
  */
 export function usePresentationStates(studyUid: string, series: readonly DicomJson[]): PresentationState[] {
   const [states, setStates] = useState<PresentationState[]>([]);
@@ -24,14 +43,18 @@ export function usePresentationStates(studyUid: string, series: readonly DicomJs
         }),
       ),
     )
-      .then((instances) => {
+      .then((instances) =>
+        Promise.all(
+          instances
+            .flat()
+            .map(parsePresentationState)
+            .filter((s): s is PresentationState => s !== undefined)
+            .map((s) => withVoiLutData(s, bulkData)),
+        ),
+      )
+      .then((parsed) => {
         if (stale) return;
-        const parsed = instances
-          .flat()
-          .map(parsePresentationState)
-          .filter((s): s is PresentationState => s !== undefined)
-          .sort((a, b) => `${b.date}${b.time}`.localeCompare(`${a.date}${a.time}`));
-        setStates(parsed);
+        setStates(parsed.sort((a, b) => `${b.date}${b.time}`.localeCompare(`${a.date}${a.time}`)));
       })
       .catch((e: unknown) => console.error('could not read the presentation states', e));
     return () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DicomJson } from '../dicomweb/dicom-json';
 import {
   annotationsFor,
@@ -9,7 +9,10 @@ import {
   parsePresentationState,
   presentationStateTitle,
   shutterFor,
-  windowFor,
+  voiFor,
+  withVoiLutData,
+  lutEntriesOf,
+  layerOf,
 } from './presentation-state';
 
 const SERIES = '1.2.3.1';
@@ -56,7 +59,8 @@ describe('presentation states (PS3.3 A.33.1)', () => {
       time: '101500',
       rotation: 0,
       horizontalFlip: false,
-      windows: [],
+      vois: [],
+      layers: [],
       annotations: [],
     });
     expect(state.presentationLutShape).toBeUndefined();
@@ -87,17 +91,132 @@ describe('presentation states (PS3.3 A.33.1)', () => {
             '00281055': text('LO', 'LUNG'),
           },
           { '00281050': numbers('DS', 40), '00281051': numbers('DS', 400) },
-          // A VOI LUT table, not a window: not applied.
+          // A VOI LUT Sequence without a table it can read: nothing to apply.
           { '00283010': sequence({}) },
         ),
         '20500020': text('CS', 'INVERSE'),
       }),
     )!;
-    expect(windowFor(state, IMAGE_B)).toMatchObject({ center: -600, width: 1500, explanation: 'LUNG' });
-    expect(windowFor(state, IMAGE_A)).toMatchObject({ center: 40, width: 400 });
-    expect(windowFor(state, '9.9')).toBeUndefined();
-    expect(state.windows).toHaveLength(2);
+    expect(voiFor(state, IMAGE_B)).toEqual({
+      appliesTo: [{ sopInstanceUid: IMAGE_B, frames: [] }],
+      window: { center: -600, width: 1500 },
+      explanation: 'LUNG',
+    });
+    expect(voiFor(state, IMAGE_A)).toMatchObject({ window: { center: 40, width: 400 } });
+    expect(voiFor(state, '9.9')).toBeUndefined();
+    expect(state.vois).toHaveLength(2);
     expect(state.presentationLutShape).toBe('INVERSE');
+  });
+
+  it('reads a VOI LUT table (C.11.2.1.1): its descriptor, and its data as values or inline words', () => {
+    const state = parsePresentationState(
+      presentationState({
+        '00283110': sequence(
+          {
+            '00081140': sequence(image(IMAGE_A)),
+            '00283010': sequence({
+              '00283002': numbers('US', 4, 100, 12),
+              '00283003': text('LO', 'SIGMOID'),
+              '00283006': numbers('US', 0, 1000, 3000, 4095),
+            }),
+            // A window beside the table: the table is applied.
+            '00281050': numbers('DS', 40),
+            '00281051': numbers('DS', 400),
+          },
+          {
+            '00081140': sequence(image(IMAGE_B)),
+            '00283010': sequence({
+              // SS: the first value mapped is negative as it is.
+              '00283002': { vr: 'SS', Value: [3, -1024, 16] },
+              // OW inline: 0x0000, 0x8000, 0xFFFF little endian.
+              '00283006': { vr: 'OW', InlineBinary: btoa(String.fromCharCode(0, 0, 0, 0x80, 0xff, 0xff)) },
+            }),
+          },
+          {
+            '00283010': sequence({
+              // 0 entries means 65536; the first value 0x8000 may be a negative one written unsigned.
+              '00283002': numbers('US', 0, 0x8000, 16),
+              '00283006': {
+                vr: 'OW',
+                BulkDataURI: 'http://archive/studies/1/bulkdata/00283110/2/00283010/0/00283006',
+              },
+            }),
+          },
+        ),
+      }),
+    )!;
+    expect(voiFor(state, IMAGE_A)).toEqual({
+      appliesTo: [{ sopInstanceUid: IMAGE_A, frames: [] }],
+      window: { center: 40, width: 400 },
+      lut: { firstMapped: 100, mayBeNegative: false, entries: 4, bits: 12, data: [0, 1000, 3000, 4095] },
+      explanation: 'SIGMOID',
+    });
+    expect(voiFor(state, IMAGE_B)?.lut).toEqual({
+      firstMapped: -1024,
+      mayBeNegative: false,
+      entries: 3,
+      bits: 16,
+      data: [0, 0x8000, 0xffff],
+    });
+    expect(voiFor(state, MULTI_FRAME, 1)?.lut).toEqual({
+      firstMapped: 0x8000,
+      mayBeNegative: true,
+      entries: 0x10000,
+      bits: 16,
+      data: { bulkDataUri: 'http://archive/studies/1/bulkdata/00283110/2/00283010/0/00283006' },
+    });
+  });
+
+  it('reads 8-bit entries held two to a word, and leaves out a table shorter than its descriptor', () => {
+    expect(lutEntriesOf([0x0201, 0x0403], 4, 8)).toEqual([1, 2, 3, 4]);
+    expect(lutEntriesOf([1, 2, 3, 4], 4, 8)).toEqual([1, 2, 3, 4]);
+    expect(lutEntriesOf([1, 2, 3, 4, 5], 4, 16)).toEqual([1, 2, 3, 4]);
+    expect(lutEntriesOf([1, 2, 3], 4, 16)).toBeUndefined();
+    const state = parsePresentationState(
+      presentationState({
+        '00283110': sequence({
+          '00283010': sequence({ '00283002': numbers('US', 4, 0, 8), '00283006': numbers('US', 1, 2) }),
+        }),
+      }),
+    )!;
+    expect(state.vois[0]?.lut?.data).toEqual([1, 0, 2, 0]);
+    const short = parsePresentationState(
+      presentationState({
+        '00283110': sequence({
+          '00283010': sequence({ '00283002': numbers('US', 4, 0, 16), '00283006': numbers('US', 1, 2) }),
+        }),
+      }),
+    )!;
+    expect(short.vois).toEqual([]);
+  });
+
+  it('reads a VOI LUT the metadata holds as bulk data from the archive, keeping the window if it cannot', async () => {
+    const uri = 'http://archive/studies/1/bulkdata/00283110/0/00283010/0/00283006';
+    const state = parsePresentationState(
+      presentationState({
+        '00283110': sequence({
+          '00283010': sequence({
+            '00283002': numbers('US', 3, 0, 16),
+            '00283006': { vr: 'OW', BulkDataURI: uri },
+          }),
+          '00281050': numbers('DS', 40),
+          '00281051': numbers('DS', 400),
+        }),
+      }),
+    )!;
+    const read = await withVoiLutData(state, (asked) => {
+      expect(asked).toBe(uri);
+      return Promise.resolve(new Uint8Array([1, 0, 2, 0, 0xff, 0xff]));
+    });
+    expect(read.vois[0]?.lut?.data).toEqual([1, 2, 0xffff]);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const failing = await withVoiLutData(state, () => Promise.reject(new Error('gone')));
+    expect(logged).toHaveBeenCalledOnce();
+    logged.mockRestore();
+    expect(failing.vois).toEqual([{ appliesTo: 'all', window: { center: 40, width: 400 } }]);
+    // Nothing to read: the same state.
+    const plain = parsePresentationState(presentationState())!;
+    expect(await withVoiLutData(plain, () => Promise.reject(new Error('not asked')))).toBe(plain);
   });
 
   it('reads rotation and flip, and ignores a rotation that is not a quarter turn', () => {
@@ -116,10 +235,65 @@ describe('presentation states (PS3.3 A.33.1)', () => {
           '00700052': numbers('SL', 1, 1),
           '00700053': numbers('SL', 256, 128),
           '00700100': text('CS', 'SCALE TO FIT'),
+          '00700102': numbers('IS', 1, 1),
         }),
       }),
     )!;
-    expect(displayedAreaFor(state, IMAGE_A)).toMatchObject({ topLeft: [0, 0], bottomRight: [256, 128] });
+    expect(displayedAreaFor(state, IMAGE_A)).toEqual({
+      appliesTo: 'all',
+      topLeft: [0, 0],
+      bottomRight: [256, 128],
+      sizeMode: 'SCALE TO FIT',
+      pixelAspectRatio: [1, 1],
+    });
+  });
+
+  it('reads each displayed area with its size mode, on the images and frames it names', () => {
+    const state = parsePresentationState(
+      presentationState({
+        '0070005A': sequence(
+          {
+            '00081140': sequence(image(IMAGE_A)),
+            // Named as seen after a quarter turn: the top left corner is the image's bottom left pixel.
+            // Beyond the image on the left.
+            '00700052': numbers('SL', -9, 100),
+            '00700053': numbers('SL', 50, 21),
+            '00700100': text('CS', 'TRUE SIZE'),
+            '00700101': numbers('DS', 0.2, 0.1),
+          },
+          {
+            '00081140': sequence(image(MULTI_FRAME, [2])),
+            '00700052': numbers('SL', 1, 1),
+            '00700053': numbers('SL', 64, 64),
+            '00700100': text('CS', 'MAGNIFY'),
+            '00700102': numbers('IS', 2, 1),
+            '00700103': numbers('FL', 2),
+          },
+          {
+            '00081140': sequence(image(IMAGE_B), image(MULTI_FRAME, [1])),
+            '00700052': numbers('SL', 1, 1),
+            '00700053': numbers('SL', 64, 64),
+            // MAGNIFY without its ratio: fitted.
+            '00700100': text('CS', 'MAGNIFY'),
+          },
+        ),
+      }),
+    )!;
+    expect(displayedAreaFor(state, IMAGE_A)).toMatchObject({
+      topLeft: [-10, 20],
+      bottomRight: [50, 100],
+      sizeMode: 'TRUE SIZE',
+      pixelSpacing: [0.2, 0.1],
+    });
+    expect(displayedAreaFor(state, MULTI_FRAME, 2)).toMatchObject({
+      sizeMode: 'MAGNIFY',
+      magnification: 2,
+      pixelAspectRatio: [2, 1],
+    });
+    expect(displayedAreaFor(state, MULTI_FRAME, 1)).toMatchObject({ sizeMode: 'SCALE TO FIT' });
+    expect(displayedAreaFor(state, MULTI_FRAME, 1)?.magnification).toBeUndefined();
+    expect(displayedAreaFor(state, IMAGE_B)?.sizeMode).toBe('SCALE TO FIT');
+    expect(displayedAreaFor(state, MULTI_FRAME, 3)).toBeUndefined();
   });
 
   it('reads text and graphic objects in their units, on the images each annotation names', () => {
@@ -208,6 +382,70 @@ describe('presentation states (PS3.3 A.33.1)', () => {
     expect(annotationsFor(state, MULTI_FRAME, 3)).toEqual([]);
   });
 
+  it('reads graphic layers in their order with their recommended colours, and draws annotations by them', () => {
+    const graphic = (layer: string, extra: DicomJson = {}): DicomJson => ({
+      '00700002': text('CS', layer),
+      '00700009': sequence({
+        '00700005': text('CS', 'PIXEL'),
+        '00700022': numbers('FL', 1, 1),
+        '00700023': text('CS', 'POINT'),
+        ...extra,
+      }),
+    });
+    const state = parsePresentationState(
+      presentationState({
+        '00700060': sequence(
+          {
+            '00700002': text('CS', 'ARROWS'),
+            '00700062': numbers('IS', 5),
+            '00700401': numbers('US', 0xffff, 0x8080, 0x8080),
+            '00700068': text('LO', 'Arrows'),
+          },
+          {
+            '00700002': text('CS', 'FINDINGS '),
+            '00700062': numbers('IS', 2),
+            '00700066': numbers('US', 0x8000),
+          },
+          // No order: after those with one. Out of range: no colour.
+          { '00700002': text('CS', 'NOTES'), '00700401': numbers('US', 1, 2, 70000) },
+        ),
+        '00700001': sequence(
+          graphic('ARROWS', {
+            '00700232': sequence({ '00700251': numbers('US', 0x8000, 0xffff, 0x8080) }),
+            '00700233': sequence({ '00700251': numbers('US', 0x8000, 0x8080, 0xffff) }),
+          }),
+          graphic('UNLISTED'),
+          graphic('FINDINGS'),
+          {
+            '00700002': text('CS', 'NOTES'),
+            '00700008': sequence({
+              '00700006': text('ST', 'Red'),
+              '00700004': text('CS', 'PIXEL'),
+              '00700014': numbers('FL', 1, 1),
+              '00700231': sequence({ '00700241': numbers('US', 0x8000, 0xffff, 0x8080) }),
+            }),
+          },
+        ),
+      }),
+    )!;
+    expect(state.layers).toEqual([
+      { name: 'FINDINGS', order: 2, description: '', grey: 0x8000 },
+      { name: 'ARROWS', order: 5, description: 'Arrows', cieLab: [0xffff, 0x8080, 0x8080] },
+      { name: 'NOTES', order: Number.MAX_SAFE_INTEGER, description: '' },
+    ]);
+    const drawn = annotationsFor(state, IMAGE_A);
+    // Lowest order first, a layer the sequence does not list last.
+    expect(drawn.map((a) => a.layer)).toEqual(['FINDINGS', 'ARROWS', 'NOTES', 'UNLISTED']);
+    expect(drawn.map((a) => layerOf(state, a)?.order)).toEqual([2, 5, Number.MAX_SAFE_INTEGER, undefined]);
+    // Line and Fill Styles' Pattern On Color, Text Style's Text Color, per object.
+    expect(drawn[1]!.graphics[0]).toMatchObject({
+      lineColour: [0x8000, 0xffff, 0x8080],
+      fillColour: [0x8000, 0x8080, 0xffff],
+    });
+    expect(drawn[0]!.graphics[0]!.lineColour).toBeUndefined();
+    expect(drawn[2]!.texts[0]!.colour).toEqual([0x8000, 0xffff, 0x8080]);
+  });
+
   it('survives malformed input: missing sequences, odd point counts, unknown types and units', () => {
     const state = parsePresentationState({
       '00080016': text('UI', GRAYSCALE_SOFTCOPY_PRESENTATION_STATE),
@@ -259,7 +497,8 @@ describe('presentation states (PS3.3 A.33.1)', () => {
       '00700042': text('US', 'ninety'),
     })!;
     expect(state.series).toEqual([]);
-    expect(state.windows).toEqual([]);
+    expect(state.vois).toEqual([]);
+    expect(state.layers).toEqual([]);
     expect(state.displayedAreas).toEqual([]);
     expect(state.rotation).toBe(0);
     expect(state.annotations).toHaveLength(1);
