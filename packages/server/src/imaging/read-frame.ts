@@ -12,7 +12,15 @@ async function rangesOf(archive: Archive, instance: StoredInstance, index: numbe
       indexed.map(([offset, length]) => archive.readObjectRange(instance, { offset, length })),
     );
   }
-  // No ranges (deflated objects, ambiguous fragments): read the pixel data into memory.
+  // No frame index: no pixel data, fragments that cannot be told apart, or more frames than are indexed.
+  // Reading the object again would find the same (and hold all of its pixel data to do so).
+  if (instance.frameIndex === null && !lookupTransferSyntax(instance.transferSyntaxUid)?.deflated) {
+    throw new AppError(
+      ErrorCode.NotFound,
+      `frame ${index + 1} of instance ${instance.sopInstanceUid} cannot be located`,
+    );
+  }
+  // No ranges (a deflated object's offsets are in the inflated stream): read the pixel data into memory.
   const object = await readPart10(await archive.openObject(instance), { readPixelData: true });
   const pixelData = object.dataSet.get(0x7fe00010);
   const ranges = frameRanges(object.dataSet, instance.transferSyntaxUid);
