@@ -47,6 +47,25 @@ if ((${#missing[@]} > 0)); then
   fi
 fi
 
+# OHIF, the open-source web viewer, as a third-party DICOMweb client of Lightbox (its prebuilt app from the
+# npm registry, pinned and checked against the registry's integrity; kept out of the dependencies so that
+# `npm install` stays lean). Unpacked under node_modules/.cache, which `npm ci` clears.
+repo=$(cd "$(dirname "$0")/.." && pwd)
+ohif_version=3.13.2
+ohif_integrity=sha512-WZdxmpmG7rqFgW9ZJLcbgr3XCtLi1KDNPoMaeY5PPe6j4G4fjEjjkycZM6C6Zk2F87BKxFfpq+jd5xXZB9E8EA==
+ohif_dir=$repo/node_modules/.cache/lightbox-test-peers/ohif-app-$ohif_version
+if [[ ! -f $ohif_dir/dist/index.html ]]; then
+  log "fetching OHIF $ohif_version (@ohif/app) from the npm registry"
+  work=$(mktemp -d)
+  (cd "$work" && npm pack --silent "@ohif/app@$ohif_version" >/dev/null) || { log "could not fetch @ohif/app@$ohif_version"; exit 1; }
+  tarball=$(ls "$work"/*.tgz)
+  actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+  [[ $actual == "$ohif_integrity" ]] || { log "@ohif/app@$ohif_version does not match its pinned integrity"; exit 1; }
+  rm -rf "$ohif_dir" && mkdir -p "$ohif_dir"
+  tar -xzf "$tarball" -C "$ohif_dir" --strip-components=1
+  rm -rf "$work"
+fi
+
 # PostgreSQL: start the cluster if it is not accepting connections.
 pg_url=${LIGHTBOX_TEST_POSTGRES_URL:-postgres://lightbox:lightbox@127.0.0.1:5432/postgres}
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
