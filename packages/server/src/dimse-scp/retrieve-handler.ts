@@ -5,12 +5,8 @@ import type { StoredInstance } from '../archive/index-store.js';
 import type { DicomNode } from '../dicom-nodes/dicom-node.js';
 import type { DicomNodeRegistry } from '../dicom-nodes/dicom-node-registry.js';
 import { openNodeAssociation, type LocalAe } from '../dimse-scu/open-node-association.js';
-import {
-  sendInstances,
-  storeParticipants,
-  type SendOptions,
-  type SubOperationCounts,
-} from '../dimse-scu/send-instances.js';
+import { sendInstances, type SendOptions, type SubOperationCounts } from '../dimse-scu/send-instances.js';
+import { storeParticipants } from '../security/audit/association-participants.js';
 import { storageContexts } from '../dimse-scu/storage-contexts.js';
 import type { TransferParticipants } from '../security/audit/audit-sink.js';
 import { isAppError } from '../shared/app-error.js';

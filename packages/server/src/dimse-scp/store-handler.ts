@@ -1,6 +1,6 @@
 import { encodePart10Header } from '@lightbox/dicom';
 import { AssociationClosedError, CommandField, Status, type DataSetStream } from '@lightbox/dimse';
-import { receivedParticipants } from '../dimse-scu/send-instances.js';
+import { receivedParticipants } from '../security/audit/association-participants.js';
 import { respond, type DimseRequest } from './dimse-request.js';
 
 async function* part10(header: Uint8Array, dataSet: DataSetStream): AsyncGenerator<Uint8Array> {

@@ -17,7 +17,8 @@ import { PermanentJobError, type JobContext, type JobHandler } from '../jobs/job
 import type { Actor } from '../security/actor.js';
 import { isAppError } from '../shared/app-error.js';
 import { openNodeAssociation, type LocalAe } from './open-node-association.js';
-import { sendInstances, storeParticipants } from './send-instances.js';
+import { storeParticipants } from '../security/audit/association-participants.js';
+import { sendInstances } from './send-instances.js';
 import { storageContexts } from './storage-contexts.js';
 
 /** Kinds of DIMSE transfer jobs. */
