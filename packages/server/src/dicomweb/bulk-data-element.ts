@@ -223,8 +223,12 @@ async function encapsulatedPart(
     return { partType, contentType, headers, body };
   }
   const frames = instance.frameIndex?.frames.length ?? 1;
+  // The first frame is decoded before the part is made: a stored codestream that does not decode fails
+  // the request with its status, rather than a 200 cut short.
+  const first = (await readFrame(archive, instance, 0, target)).pixels;
   const body = (async function* () {
-    for (let i = 0; i < frames; i++) yield (await readFrame(archive, instance, i, target)).pixels;
+    yield first;
+    for (let i = 1; i < frames; i++) yield (await readFrame(archive, instance, i, target)).pixels;
   })();
   return { partType, contentType, headers, body };
 }

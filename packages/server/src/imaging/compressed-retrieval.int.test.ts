@@ -138,6 +138,12 @@ for (const dialect of DIALECTS) {
           /could not be decoded: JPEG 2000/,
         );
       }
+      const decodedPixels = await get(
+        `${instance}/bulkdata/7FE00010`,
+        'multipart/related; type="application/octet-stream"',
+      );
+      expect(decodedPixels.status).toBe(500);
+      expect(decodedPixels.headers.get('content-type')).toContain('application/problem+json');
       const asStored = await get(instance, 'application/dicom; transfer-syntax=*');
       expect(asStored.status).toBe(200);
       expect(Buffer.from(await asStored.arrayBuffer())).toEqual(bytes);
