@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stowObjects } from '../../server/src/test-support/dicomweb-client.js';
 import { startTestLightbox, type TestLightbox } from '../../server/src/test-support/test-lightbox.js';
 import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
+import { shownColours } from './viewer-automation.js';
 import { signIn } from './viewer-session.js';
 
 // Third-party objects the viewer must cope with (issue #5): Debian's python3-pydicom test files, each in a
@@ -21,6 +22,51 @@ const FILES = [
   'ExplVR_BigEnd.dcm', // US RGB in big endian
   'SC_rgb_rle_2frame.dcm', // RGB RLE, 2 frames
   'MR_small_bigendian.dcm', // 16-bit MR in big endian
+];
+
+/**
+ * pydicom's RGB test image with 16 and 32 bits a sample, the same picture as SC_rgb_rle_2frame.dcm's
+ * (each 8-bit value v stored as v × 257, or v × 16843009): stored under UIDs of their own, for they
+ * share the 8-bit file's.
+ */
+const WIDE_COLOUR = ['SC_rgb_rle_16bit_2frame.dcm', 'SC_rgb_rle_32bit_2frame.dcm', 'SC_rgb_rle_16bit.dcm'];
+
+/** A copy of a file whose study, series and instance UIDs end in `digit` instead (the same length). */
+function withUidsEndingIn(file: Buffer, uids: readonly string[], digit: string): Buffer {
+  let text = file.toString('latin1');
+  for (const uid of uids) {
+    if (uid.endsWith(digit)) throw new Error(`${uid} already ends in ${digit}`);
+    text = text.split(uid).join(uid.slice(0, -1) + digit);
+  }
+  return Buffer.from(text, 'latin1');
+}
+
+/** Pixel centres down the middle column of pydicom's RGB test image: one in each band of ten rows. */
+const BANDS = Array.from({ length: 10 }, (_, band) => [50.5, band * 10 + 5.5] as const);
+/** The 8-bit colours of those bands in its first frame and in its second. */
+const FIRST_FRAME_BANDS = [
+  [255, 0, 0],
+  [255, 128, 128],
+  [0, 255, 0],
+  [128, 255, 128],
+  [0, 0, 255],
+  [128, 128, 255],
+  [0, 0, 0],
+  [64, 64, 64],
+  [192, 192, 192],
+  [255, 255, 255],
+];
+const SECOND_FRAME_BANDS = [
+  [0, 255, 255],
+  [0, 127, 127],
+  [255, 0, 255],
+  [127, 0, 127],
+  [255, 255, 0],
+  [127, 127, 0],
+  [255, 255, 255],
+  [191, 191, 191],
+  [63, 63, 63],
+  [0, 0, 0],
 ];
 
 /** What the canvas of viewport 0 shows: how many colours, whether any pixel is not grey, its middle. */
@@ -58,10 +104,20 @@ describe('third-party DICOM in the viewer', () => {
   let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const objects = FILES.map((file) => readFileSync(`${PYDICOM}/${file}`));
+    const objects: Buffer[] = FILES.map((file) => readFileSync(`${PYDICOM}/${file}`));
     for (const [i, file] of FILES.entries()) {
       const object = await readPart10(objects[i]!);
       studyOf.set(file, getString(object.dataSet, Tag.StudyInstanceUID) ?? '');
+    }
+    for (const [i, file] of WIDE_COLOUR.entries()) {
+      const original = readFileSync(`${PYDICOM}/${file}`);
+      const { dataSet } = await readPart10(original);
+      const uids = [Tag.StudyInstanceUID, Tag.SeriesInstanceUID, Tag.SOPInstanceUID].map(
+        (tag) => getString(dataSet, tag) ?? '',
+      );
+      const copy = withUidsEndingIn(original, uids, String(7 + i));
+      objects.push(copy);
+      studyOf.set(file, getString((await readPart10(copy)).dataSet, Tag.StudyInstanceUID) ?? '');
     }
     lightbox = await startTestLightbox('sqlite');
     expect(await stowObjects(lightbox, objects)).toBe(200);
@@ -161,5 +217,36 @@ describe('third-party DICOM in the viewer', () => {
       .waitFor();
     await openImage('MR_small_bigendian.dcm', 1);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('draws colour of 16 and 32 bits a sample as its 8-bit original, not saturated', async () => {
+    const scroll = async () => {
+      await page.locator('[data-viewport-id="viewport-0"]').click();
+      await page.keyboard.press('ArrowDown');
+      await page
+        .locator('[data-viewport-id="viewport-0"] .slice-index')
+        .filter({ hasText: 'Im 2/2' })
+        .waitFor();
+    };
+    const eightBit = await openImage('SC_rgb_rle_2frame.dcm', 2, 5);
+    expect(await shownColours(page, BANDS)).toEqual(FIRST_FRAME_BANDS);
+    await scroll();
+    await expect.poll(async () => (await drawn(page)).hash).not.toBe(eightBit.hash);
+    const eightBitSecond = await drawn(page);
+    expect(await shownColours(page, BANDS)).toEqual(SECOND_FRAME_BANDS);
+
+    for (const file of WIDE_COLOUR) {
+      const frames = file.includes('2frame') ? 2 : 1;
+      // Every pixel of the canvas as the 8-bit original's: 16448 (64 × 257) is the 8-bit 64, not white.
+      const first = await openImage(file, frames, 5);
+      expect(first.hash, file).toBe(eightBit.hash);
+      expect(await shownColours(page, BANDS), file).toEqual(FIRST_FRAME_BANDS);
+      if (frames === 2) {
+        await scroll();
+        await expect.poll(async () => (await drawn(page)).hash, { message: file }).toBe(eightBitSecond.hash);
+        expect(await shownColours(page, BANDS), file).toEqual(SECOND_FRAME_BANDS);
+      }
+      expect(pageErrors, file).toEqual([]);
+    }
   });
 });

@@ -3,11 +3,15 @@ import {
   Enums,
   eventTarget,
   getRenderingCapabilities,
+  imageLoader,
   init as initCore,
   RenderingEngine,
   setUseCPURendering,
+  utilities,
+  type Types,
 } from '@cornerstonejs/core';
-import { init as initImageLoader } from '@cornerstonejs/dicom-image-loader';
+import { getMinMax, init as initImageLoader, wadors } from '@cornerstonejs/dicom-image-loader';
+import { eightBitColour, wideColourOfImage, type WideColour } from './colour-samples';
 import { frameRequestHeaders } from './frame-retrieval';
 import { memoryBudgetBytes } from './memory-budget';
 import { addTool, init as initTools } from '@cornerstonejs/tools';
@@ -73,6 +77,44 @@ export function webgl2Works(): boolean {
 }
 
 /**
+ * Loads a frame through the DICOM image loader's WADO-RS loader, colour of more than 8 bits a sample
+ * brought to 8 bits as soon as it is decoded, before the cache, a viewport or a volume sees it.
+ */
+function loadFrame(imageId: string, options?: Record<string, unknown>): Types.IImageLoadObject {
+  const loading = wadors.loadImage(imageId, options);
+  const colour = wideColourOfImage(imageId);
+  if (colour === undefined) return loading;
+  return { ...loading, promise: loading.promise.then((image) => asEightBitColour(image, colour)) };
+}
+
+/**
+ * A decoded image of colour of more than 8 bits a sample as 8-bit colour (see colour-samples.ts): its
+ * samples (which the image's getPixelData reads from its frame), the voxel manager that hands them to
+ * the viewports, and what they span and weigh. The window stays the 256/128 the loader gives colour.
+ */
+function asEightBitColour(image: Types.IImage, colour: WideColour): Types.IImage {
+  const frame = image.imageFrame;
+  if (!image.color || frame === undefined) return image;
+  const samples = eightBitColour(image.getPixelData(), colour);
+  const { min, max } = getMinMax(samples);
+  frame.pixelData = samples;
+  frame.pixelDataLength = samples.length;
+  frame.smallestPixelValue = min;
+  frame.largestPixelValue = max;
+  image.voxelManager = utilities.VoxelManager.createImageVoxelManager({
+    width: image.columns,
+    height: image.rows,
+    scalarData: samples,
+    numberOfComponents: 3,
+  });
+  image.dataType = 'Uint8Array';
+  image.minPixelValue = min;
+  image.maxPixelValue = max;
+  image.sizeInBytes = samples.byteLength;
+  return image;
+}
+
+/**
  * Starts Cornerstone3D once: the core, the DICOM image loader (decoding in web workers, never on the
  * page's thread) and the tools the viewer offers. An engine that lost its graphics while no viewer showed
  * it is replaced before it is handed out.
@@ -98,6 +140,7 @@ export function startCornerstone(): Promise<RenderingEngine> {
       // Frames the browser cannot decode as stored are asked for decoded by the server (frame-retrieval.ts).
       beforeSend: (_request, imageId) => frameRequestHeaders(imageId),
     });
+    imageLoader.registerImageLoader('wadors', loadFrame);
     provideImageCalibrations();
     initTools();
     for (const tool of STACK_TOOL_CLASSES) {

@@ -9,9 +9,16 @@ import {
 } from './frame-retrieval';
 
 /** An image's metadata as the archive gives it (PS3.18 DICOM JSON), with what the tests vary. */
-function image(bitsAllocated: number, syntax: string, photometric: string, modality?: string): DicomJson {
+function image(
+  bitsAllocated: number,
+  syntax: string,
+  photometric: string,
+  modality?: string,
+  samplesPerPixel = photometric.startsWith('MONOCHROME') ? 1 : 3,
+): DicomJson {
   return {
     [JsonTag.BitsAllocated]: { vr: 'US', Value: [bitsAllocated] },
+    [JsonTag.SamplesPerPixel]: { vr: 'US', Value: [samplesPerPixel] },
     '00083002': { vr: 'UI', Value: [syntax] },
     '00280004': { vr: 'CS', Value: [photometric] },
     ...(modality !== undefined ? { [JsonTag.Modality]: { vr: 'CS', Value: [modality] } } : {}),
@@ -35,6 +42,24 @@ describe('loaderMetadata', () => {
   it('leaves an image with a Modality as it is', () => {
     const ct = image(16, LITTLE_ENDIAN, 'MONOCHROME2', 'CT');
     expect(loaderMetadata(ct)).toBe(ct);
+    const photograph: DicomJson = {
+      ...image(8, LITTLE_ENDIAN, 'YBR_FULL', 'XC'),
+      '00280006': { vr: 'US', Value: [1] },
+    };
+    expect(loaderMetadata(photograph)).toBe(photograph);
+  });
+  it('describes colour of more than 8 bits as RGB side by side, which the viewer brings to 8 bits', () => {
+    const capture: DicomJson = {
+      ...image(16, LITTLE_ENDIAN, 'YBR_FULL', 'OT'),
+      '00280006': { vr: 'US', Value: [1] },
+    };
+    const given = loaderMetadata(capture);
+    expect(given['00280004']?.Value).toEqual(['RGB']);
+    expect(given['00280006']?.Value).toEqual([0]);
+    expect(capture['00280004']?.Value).toEqual(['YBR_FULL']);
+    expect(loaderMetadata(image(16, '1.2.840.10008.1.2.4.90', 'YBR_RCT'))[JsonTag.Modality]?.Value).toEqual([
+      'OT',
+    ]);
   });
 });
 
@@ -50,6 +75,11 @@ describe('needsNativeLittleEndian', () => {
   it('asks the server to decode colour JPEG without a colour transform (Photometric RGB)', () => {
     expect(needsNativeLittleEndian(image(8, JPEG_BASELINE, 'RGB'))).toBe(true);
     expect(needsNativeLittleEndian(image(8, JPEG_BASELINE, 'YBR_FULL_422'))).toBe(false);
+  });
+  it('asks the server to decode 16-bit RLE colour (the browser filled only its first third)', () => {
+    expect(needsNativeLittleEndian(image(16, RLE, 'RGB', 'OT'))).toBe(true);
+    expect(needsNativeLittleEndian(image(16, RLE, 'MONOCHROME2', 'CT'))).toBe(false);
+    expect(needsNativeLittleEndian(image(16, LITTLE_ENDIAN, 'RGB', 'OT'))).toBe(false);
   });
   it('lets the browser decode what its decoders read right', () => {
     expect(needsNativeLittleEndian(image(16, BIG_ENDIAN, 'MONOCHROME2', 'MR'))).toBe(false);

@@ -1,4 +1,5 @@
 import { JsonTag, numberOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import { asInterleavedRgb, wideColourOf } from './colour-samples';
 import type { StackFrame } from './series-stack';
 
 /** Explicit VR Little Endian: native pixels as the browser reads them without a decoder of its own. */
@@ -14,10 +15,17 @@ export const NATIVE_LITTLE_ENDIAN_FRAMES = `multipart/related; type="application
  */
 const UNKNOWN_MODALITY = 'OT';
 
-/** An instance's metadata as the image loader is given it: a Modality always present. */
+/**
+ * An instance's metadata as the image loader is given it: a Modality always present, and colour of more
+ * than 8 bits a sample described as RGB side by side, for the viewer brings it to 8 bits itself
+ * (colour-samples.ts).
+ */
 export function loaderMetadata(instance: DicomJson): DicomJson {
-  if (textOf(instance, JsonTag.Modality) !== '') return instance;
-  return { ...instance, [JsonTag.Modality]: { vr: 'CS', Value: [UNKNOWN_MODALITY] } };
+  let given = instance;
+  if (textOf(instance, JsonTag.Modality) === '')
+    given = { ...given, [JsonTag.Modality]: { vr: 'CS', Value: [UNKNOWN_MODALITY] } };
+  if (wideColourOf(instance) !== undefined) given = asInterleavedRgb(given);
+  return given;
 }
 
 /** Attributes read here that the web app's JsonTag does not name. */
@@ -39,11 +47,16 @@ const WIDE_SAMPLES_DECODED = [
 /** JPEG Baseline (Process 1) and Extended (Process 2 & 4): the syntaxes of 8-bit colour JPEG. */
 const JPEG_LOSSY = ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51'];
 
+/** RLE Lossless. */
+const RLE = '1.2.840.10008.1.2.5';
+
 /**
  * Whether a frame's pixels must be sent decoded to little endian by the server, because the browser
  * would draw them wrong or not at all:
  * - more than 16 bits allocated: the browser's big-endian and RLE decoders handle 8 and 16 bits only (a
  *   32-bit RT Dose in big endian or RLE threw in the decoder and was never drawn);
+ * - RLE colour of 16 bits: the browser's RLE decoder writes every segment of 16-bit samples into the
+ *   first sample's place, so all but the first third of such an image came out black;
  * - colour JPEG whose Photometric Interpretation is RGB (no colour transform, PS3.5 8.2.1): Cornerstone
  *   decodes 8-bit colour JPEG with the browser's decoder, which takes three components without an Adobe
  *   marker for YCbCr and painted such an image magenta; the server's decoder reads the components' IDs.
@@ -51,7 +64,10 @@ const JPEG_LOSSY = ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51'];
  */
 export function needsNativeLittleEndian(instance: DicomJson): boolean {
   const stored = textOf(instance, AvailableTransferSyntaxUID);
-  if ((numberOf(instance, JsonTag.BitsAllocated) ?? 0) > 16) return WIDE_SAMPLES_DECODED.includes(stored);
+  const bitsAllocated = numberOf(instance, JsonTag.BitsAllocated) ?? 0;
+  if (bitsAllocated > 16) return WIDE_SAMPLES_DECODED.includes(stored);
+  if (stored === RLE && bitsAllocated > 8 && (numberOf(instance, JsonTag.SamplesPerPixel) ?? 1) > 1)
+    return true;
   return JPEG_LOSSY.includes(stored) && textOf(instance, PhotometricInterpretation) === 'RGB';
 }
 

@@ -1,6 +1,7 @@
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { DICOMWEB_ROOT, seriesMetadata } from '../dicomweb/archive-client';
 import type { DicomJson } from '../dicomweb/dicom-json';
+import { registerWideColour } from './colour-samples';
 import { loaderMetadata, registerFrameRetrieval } from './frame-retrieval';
 import { registerImageSpacing } from './image-calibration';
 import { isImageSeries, seriesFrames, seriesVideos, type StackFrame } from './series-stack';
@@ -29,6 +30,7 @@ export function loadSeriesFrames(studyUid: string, seriesUid: string): Promise<S
       for (const frame of stack)
         wadors.metaDataManager.add(frame.imageId, loaderMetadata(frame.metadata) as never);
       registerFrameRetrieval(stack);
+      registerWideColour(stack);
       registerImageSpacing(stack);
       return stack;
     });
