@@ -8,6 +8,7 @@ import {
   TEST_ADMIN_PASSWORD,
   type TestLightbox,
 } from '../../server/src/test-support/test-lightbox.js';
+import { createUser, TEST_USER_PASSWORD } from '../../server/src/test-support/test-users.js';
 import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.js';
 
 /** A small study of one instance for the list. */
@@ -22,6 +23,13 @@ function study(patientName: string, patientId: string, studyDate: string): Uint8
     patientId,
     studyDate,
   });
+}
+
+/** Signs in on the login page, as the admin unless told otherwise. */
+async function signIn(page: Page, username = 'admin', password = TEST_ADMIN_PASSWORD): Promise<void> {
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** The patient names of the list's rows, top to bottom, as shown. */
@@ -53,9 +61,7 @@ describe('study list sorted by a column, in Chromium', () => {
   it('sorts by patient name A→Z on a click on its header, Z→A on the next, on the server', async () => {
     const page = await browser.newPage();
     await page.goto(lightbox.baseUrl);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page);
     await expect.poll(() => shownNames(page)).toEqual(['Baker, Bob', 'Young, Yvonne', 'Adams, Anna']);
     const nameHeader = page.getByRole('columnheader', { name: 'Patient name', exact: true });
     const dateHeader = page.getByRole('columnheader', { name: 'Study date', exact: true });
@@ -95,9 +101,7 @@ describe('study list sorted by a column, in Chromium', () => {
     );
     const page = await browser.newPage();
     await page.goto(lightbox.baseUrl);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page);
     const pager = page.getByRole('navigation', { name: 'Pages' });
     await expect.poll(() => pager.locator('span').textContent()).toBe('1–50');
     await pager.getByRole('button', { name: 'Next' }).click();
@@ -110,5 +114,73 @@ describe('study list sorted by a column, in Chromium', () => {
     await pager.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => shownNames(page)).toEqual(['Filler, 48', 'Filler, 49', 'Young, Yvonne']);
     await page.context().close();
+  });
+
+  it("opens in the user's last order after a reload and a new sign-in, their own only", async () => {
+    await createUser(lightbox, 'sorting-reader', { roles: ['radiologist'] });
+    await createUser(lightbox, 'other-reader', { roles: ['radiologist'] });
+    const page = await browser.newPage();
+    await page.goto(lightbox.baseUrl);
+    await signIn(page, 'sorting-reader', TEST_USER_PASSWORD);
+    // A user who never sorted sees the archive's order, newest first.
+    await expect.poll(async () => (await shownNames(page))[0]).toBe('Baker, Bob');
+    const nameHeader = page.getByRole('columnheader', { name: 'Patient name', exact: true });
+    await nameHeader.getByRole('button').click();
+    await expect.poll(async () => (await shownNames(page))[0]).toBe('Adams, Anna');
+    // Saved in the user's settings (saves go one after another: this one is the last).
+    const saved = page.waitForResponse(
+      (r) =>
+        r.url().endsWith('/api/me/settings') &&
+        r.request().method() === 'PUT' &&
+        (r.request().postData() ?? '').includes('"sort":{"column":"PatientName","direction":"desc"}'),
+    );
+    await nameHeader.getByRole('button').click();
+    expect((await saved).status()).toBe(200);
+    await expect.poll(async () => (await shownNames(page))[0]).toBe('Young, Yvonne');
+    const zToA = await shownNames(page);
+    expect(zToA.slice(0, 3)).toEqual(['Young, Yvonne', 'Filler, 49', 'Filler, 48']);
+
+    /** The list shows Z→A by name from its first request, and says so. */
+    const expectZToA = async () => {
+      await expect.poll(() => shownNames(page)).toEqual(zToA);
+      expect(await nameHeader.getAttribute('aria-sort')).toBe('descending');
+      expect(await nameHeader.locator('.sort-arrow').textContent()).toBe('▼');
+    };
+    const firstQuery = () => page.waitForRequest((r) => r.url().includes('/dicomweb/studies?'));
+
+    // Reloaded: the session goes on, and the list opens in that order (its first query asks for it).
+    let query = firstQuery();
+    await page.reload();
+    expect(new URL((await query).url()).searchParams.get('orderby')).toBe('-PatientName,-StudyDate');
+    await expectZToA();
+    await screenshot(page, 'study-list-order-kept-after-reload');
+
+    // Signed out and in again: the same.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    query = firstQuery();
+    await signIn(page, 'sorting-reader', TEST_USER_PASSWORD);
+    expect(new URL((await query).url()).searchParams.get('orderby')).toBe('-PatientName,-StudyDate');
+    await expectZToA();
+
+    // Saving the Settings page keeps the order, which is chosen on the list, not there.
+    const main = page.getByRole('navigation', { name: 'Main' });
+    await main.getByRole('link', { name: 'Settings' }).click();
+    const form = page.getByRole('form', { name: 'Settings' });
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    await page.reload();
+    await main.getByRole('link', { name: 'Studies' }).click();
+    await expectZToA();
+    await page.context().close();
+
+    // Another user's list is theirs: still newest first.
+    const other = await browser.newPage();
+    await other.goto(lightbox.baseUrl);
+    await signIn(other, 'other-reader', TEST_USER_PASSWORD);
+    await expect.poll(async () => (await shownNames(other))[0]).toBe('Baker, Bob');
+    expect(
+      await other.getByRole('columnheader', { name: 'Study date', exact: true }).getAttribute('aria-sort'),
+    ).toBe('descending');
+    await other.context().close();
   });
 });

@@ -249,6 +249,7 @@ export function App() {
       <StudyListPage
         navigate={navigate}
         settings={settings}
+        onSettingsSaved={setSettings}
         showExamStatus={mayReadWorklist}
         accessVersion={emergency.accessVersion}
         onEmergencyStarted={mayBreakGlass && emergency.emergency === null ? emergency.started : undefined}

@@ -6,14 +6,24 @@ import { basicAuth, createUser, TEST_USER_PASSWORD } from '../test-support/test-
 type Json = Record<string, unknown>;
 
 const DEFAULTS = {
-  studyList: { defaultDateRange: 'any', defaultModalities: [], pageSize: 50 },
+  studyList: {
+    defaultDateRange: 'any',
+    defaultModalities: [],
+    pageSize: 50,
+    sort: { column: 'StudyDate', direction: 'desc' },
+  },
   viewer: { windowPresets: {} },
   display: { dateFormat: 'iso' },
 };
 
 /** A complete v1 document, every value different from the defaults. */
 const READING_ROOM = {
-  studyList: { defaultDateRange: 'today', defaultModalities: ['CT', 'MR'], pageSize: 100 },
+  studyList: {
+    defaultDateRange: 'today',
+    defaultModalities: ['CT', 'MR'],
+    pageSize: 100,
+    sort: { column: 'PatientName', direction: 'asc' },
+  },
   viewer: {
     windowPresets: {
       CT: [
@@ -115,6 +125,7 @@ for (const dialect of DIALECTS) {
 
     it('refuses a document that is not v1 settings with 400 problem+json, and keeps what was saved', async () => {
       const presets = (list: unknown) => ({ viewer: { windowPresets: { CT: list } } });
+      const sortedBy = (sort: unknown) => ({ studyList: { sort } });
       const preset = { name: 'Lung', center: -600, width: 1500 };
       const bad: [string, unknown][] = [
         ['an array', []],
@@ -125,6 +136,20 @@ for (const dialect of DIALECTS) {
         ['a page size as text', { studyList: { pageSize: '50' } }],
         ['a modality that is no code', { studyList: { defaultModalities: ['ct scan'] } }],
         ['a modality twice', { studyList: { defaultModalities: ['CT', 'CT'] } }],
+        [
+          'a sort by a column the list does not show',
+          sortedBy({ column: 'InstitutionName', direction: 'asc' }),
+        ],
+        ['a sort by a column in other words', sortedBy({ column: 'patientName', direction: 'asc' })],
+        ['a sort direction spelt out', sortedBy({ column: 'PatientName', direction: 'ascending' })],
+        ['a sort direction in capitals', sortedBy({ column: 'PatientName', direction: 'DESC' })],
+        ['a sort without a direction', sortedBy({ column: 'PatientName' })],
+        ['a sort without a column', sortedBy({ direction: 'asc' })],
+        [
+          'a sort with a key of its own',
+          sortedBy({ column: 'StudyDate', direction: 'asc', then: 'PatientID' }),
+        ],
+        ['a sort as text', sortedBy('-StudyDate')],
         ['an unknown date format', { display: { dateFormat: 'us' } }],
         ['presets of no modality code', { viewer: { windowPresets: { 'c t': [preset] } } }],
         ['a width of 0', presets([{ ...preset, width: 0 }])],
@@ -150,6 +175,80 @@ for (const dialect of DIALECTS) {
       const twenty = presets(Array.from({ length: 20 }, (_, n) => ({ ...preset, name: `W${n}` })));
       expect((await put(basicAuth('tech'), twenty)).status).toBe(200);
       expect(await (await settings(basicAuth('reader'))).json()).toEqual(READING_ROOM);
+    });
+
+    it("keeps the study list's order: every column it sorts by, either way", async () => {
+      await createUser(lb, 'sorter', { roles: ['radiologist'] });
+      const columns = [
+        'PatientName',
+        'PatientID',
+        'PatientBirthDate',
+        'StudyDate',
+        'ModalitiesInStudy',
+        'StudyDescription',
+        'AccessionNumber',
+        'ReferringPhysicianName',
+        'NumberOfStudyRelatedInstances',
+      ];
+      for (const column of columns) {
+        for (const direction of ['asc', 'desc']) {
+          const sort = { column, direction };
+          const saved = await put(basicAuth('sorter'), {
+            ...READING_ROOM,
+            studyList: { ...READING_ROOM.studyList, sort },
+          });
+          expect(saved.status, `${column} ${direction}`).toBe(200);
+          expect(((await saved.json()) as typeof DEFAULTS).studyList.sort).toEqual(sort);
+        }
+      }
+      const read = (await (await settings(basicAuth('sorter'))).json()) as typeof DEFAULTS;
+      expect(read.studyList.sort).toEqual({ column: 'NumberOfStudyRelatedInstances', direction: 'desc' });
+      // The rest of the document is kept with it.
+      expect(read).toEqual({
+        ...READING_ROOM,
+        studyList: { ...READING_ROOM.studyList, sort: read.studyList.sort },
+      });
+    });
+
+    it('reads stored settings without an order, or with one unknown here, as newest first', async () => {
+      await createUser(lb, 'veteran', { roles: ['radiologist'] });
+      const { db } = lb.running.services.database;
+      const user = await db
+        .selectFrom('app_user')
+        .select('pk')
+        .where('username', '=', 'veteran')
+        .executeTakeFirstOrThrow();
+      const store = (document: unknown) =>
+        db
+          .insertInto('user_settings')
+          .values({ user_pk: user.pk, settings: JSON.stringify(document), updated_at: Date.now() })
+          .onConflict((oc) => oc.column('user_pk').doUpdateSet({ settings: JSON.stringify(document) }))
+          .execute();
+      // As saved by the version before: the study list's three keys, no order.
+      const before = {
+        studyList: { defaultDateRange: 'last-7-days', defaultModalities: ['MR'], pageSize: 25 },
+      };
+      await store(before);
+      const read = await settings(basicAuth('veteran'));
+      expect(read.status).toBe(200);
+      expect(await read.json()).toEqual({
+        ...DEFAULTS,
+        studyList: { ...before.studyList, sort: DEFAULTS.studyList.sort },
+      });
+      // Saved again as read, it is v1 settings like any other.
+      expect(
+        (await put(basicAuth('veteran'), await (await settings(basicAuth('veteran'))).json())).status,
+      ).toBe(200);
+      // A later version's column, or a direction it does not know: the list opens newest first.
+      for (const sort of [
+        { column: 'InstitutionName', direction: 'asc' },
+        { column: 'PatientName', direction: 'nearest' },
+        'PatientName',
+      ]) {
+        await store({ studyList: { pageSize: 100, sort } });
+        const answer = (await (await settings(basicAuth('veteran'))).json()) as typeof DEFAULTS;
+        expect(answer.studyList, JSON.stringify(sort)).toEqual({ ...DEFAULTS.studyList, pageSize: 100 });
+      }
     });
 
     it('answers 401 without credentials, and 403 to a token without the self permission', async () => {

@@ -1,7 +1,8 @@
 /**
- * A user's settings, version 1 (issue #5 §1): how the study list starts, the user's own window presets
- * and how dates are shown. The web app reads and writes the whole document; the server only keeps it, so
- * it follows the user to any workstation.
+ * A user's settings, version 1 (issue #5 §1): how the study list starts (its search, page size and the
+ * order the user last sorted it in), the user's own window presets and how dates are shown. The web app
+ * reads and writes the whole document; the server only keeps it, so it follows the user to any
+ * workstation.
  */
 
 /** How far back the study list searches when it opens. */
@@ -11,6 +12,33 @@ export type DefaultDateRange = (typeof DATE_RANGES)[number];
 /** Rows per page of the study list. */
 export const PAGE_SIZES = [25, 50, 100] as const;
 export type PageSize = (typeof PAGE_SIZES)[number];
+
+/**
+ * The attributes the study list's columns sort it by (its QIDO-RS `orderby`), from the patient's name to
+ * the number of images: the list's own columns, nothing else.
+ */
+export const STUDY_SORT_COLUMNS = [
+  'PatientName',
+  'PatientID',
+  'PatientBirthDate',
+  'StudyDate',
+  'ModalitiesInStudy',
+  'StudyDescription',
+  'AccessionNumber',
+  'ReferringPhysicianName',
+  'NumberOfStudyRelatedInstances',
+] as const;
+export type StudySortColumn = (typeof STUDY_SORT_COLUMNS)[number];
+
+/** `asc`: A→Z, oldest or fewest first; `desc`: the reverse. */
+export const SORT_DIRECTIONS = ['asc', 'desc'] as const;
+export type SortDirection = (typeof SORT_DIRECTIONS)[number];
+
+/** The order the study list was last put in by the user, which it opens in next time. */
+export interface StudyListSort {
+  column: StudySortColumn;
+  direction: SortDirection;
+}
 
 /** `iso`: YYYY-MM-DD; `locale`: as the browser's language writes dates. */
 export const DATE_FORMATS = ['iso', 'locale'] as const;
@@ -29,6 +57,7 @@ export interface UserSettings {
     /** Modality codes (CT, MR, …) the list is limited to when it opens; empty: every modality. */
     defaultModalities: string[];
     pageSize: PageSize;
+    sort: StudyListSort;
   };
   viewer: {
     /** Per modality code, the user's presets, offered after the built-in ones. */
@@ -47,7 +76,12 @@ export interface UserSettingsDocument {
 /** What a user who never saved anything gets: the list as it always was. */
 export function defaultUserSettings(): UserSettings {
   return {
-    studyList: { defaultDateRange: 'any', defaultModalities: [], pageSize: 50 },
+    studyList: {
+      defaultDateRange: 'any',
+      defaultModalities: [],
+      pageSize: 50,
+      sort: { column: 'StudyDate', direction: 'desc' },
+    },
     viewer: { windowPresets: {} },
     display: { dateFormat: 'iso' },
   };
@@ -95,6 +129,15 @@ export const userSettingsSchema = {
           items: { type: 'string', pattern: MODALITY_CODE },
         },
         pageSize: { type: 'integer', enum: PAGE_SIZES },
+        sort: {
+          type: 'object',
+          required: ['column', 'direction'],
+          additionalProperties: false,
+          properties: {
+            column: { type: 'string', enum: STUDY_SORT_COLUMNS },
+            direction: { type: 'string', enum: SORT_DIRECTIONS },
+          },
+        },
       },
     },
     viewer: {
@@ -141,8 +184,20 @@ export function effectiveSettings(stored: UserSettingsDocument): UserSettings {
       defaultDateRange: list.defaultDateRange ?? defaults.studyList.defaultDateRange,
       defaultModalities: list.defaultModalities ?? defaults.studyList.defaultModalities,
       pageSize: list.pageSize ?? defaults.studyList.pageSize,
+      sort: knownSort(list.sort) ?? defaults.studyList.sort,
     },
     viewer: { windowPresets: stored.viewer?.windowPresets ?? defaults.viewer.windowPresets },
     display: { dateFormat: stored.display?.dateFormat ?? defaults.display.dateFormat },
   };
+}
+
+/**
+ * A stored order this version can sort by, or undefined: documents saved before the list remembered its
+ * order have none, and one of a later version may name a column this one does not show (the list then
+ * opens newest first rather than asking the archive for an order it would refuse).
+ */
+function knownSort(sort: Partial<StudyListSort> | undefined): StudyListSort | undefined {
+  const column = STUDY_SORT_COLUMNS.find((known) => known === sort?.column);
+  const direction = SORT_DIRECTIONS.find((known) => known === sort?.direction);
+  return column !== undefined && direction !== undefined ? { column, direction } : undefined;
 }

@@ -108,7 +108,13 @@ export function SettingsPage({
     setBusy(true);
     try {
       const saved = await saveSettings({
-        studyList: { defaultDateRange: dateRange, defaultModalities: [...modalities], pageSize },
+        // The list's order is chosen on the list itself; saving here keeps it.
+        studyList: {
+          defaultDateRange: dateRange,
+          defaultModalities: [...modalities],
+          pageSize,
+          sort: settings.studyList.sort,
+        },
         viewer: { windowPresets: checked.presets },
         display: { dateFormat },
       });

@@ -1,4 +1,5 @@
 import { appFetch } from '../session/session-client';
+import type { StudySortKey } from '../studies/study-search';
 
 /**
  * A user's settings as the server keeps them (`/api/me/settings`, issue #5 §1), version 1. The server
@@ -22,6 +23,12 @@ export type PageSize = (typeof PAGE_SIZES)[number];
 /** `iso`: YYYY-MM-DD; `locale`: as the browser's language writes dates. */
 export type DateFormat = 'iso' | 'locale';
 
+/** The order the user last put the study list in (a column, A→Z or Z→A), which it opens in next time. */
+export interface StudyListSort {
+  column: StudySortKey;
+  direction: 'asc' | 'desc';
+}
+
 /** A window of the user's own (centre and width in modality units, e.g. HU for CT). */
 export interface UserWindowPreset {
   name: string;
@@ -35,6 +42,7 @@ export interface UserSettings {
     /** Modality codes the study list starts limited to; empty: every modality. */
     defaultModalities: string[];
     pageSize: PageSize;
+    sort: StudyListSort;
   };
   viewer: {
     /** Per modality code, the user's presets, offered after the built-in ones. */
@@ -49,7 +57,12 @@ export const MAX_PRESET_NAME_LENGTH = 32;
 
 /** What the server answers to a user who never saved any: the app as it always was. */
 export const DEFAULT_SETTINGS: UserSettings = {
-  studyList: { defaultDateRange: 'any', defaultModalities: [], pageSize: 50 },
+  studyList: {
+    defaultDateRange: 'any',
+    defaultModalities: [],
+    pageSize: 50,
+    sort: { column: 'StudyDate', direction: 'desc' },
+  },
   viewer: { windowPresets: {} },
   display: { dateFormat: 'iso' },
 };
@@ -70,4 +83,22 @@ export async function saveSettings(settings: UserSettings): Promise<UserSettings
     body: JSON.stringify(settings),
   });
   return (await response.json()) as UserSettings;
+}
+
+/** The sort saves under way, one after another. */
+let sortSaves: Promise<unknown> = Promise.resolve();
+
+/**
+ * Keeps the study list's order in the user's settings; answers the settings now in force. The document
+ * is read afresh just before it is replaced, so that this save never puts back what the user changed
+ * meanwhile on another workstation, and saves go one after another, so the last order chosen is the
+ * one kept.
+ */
+export function saveStudyListSort(sort: StudyListSort): Promise<UserSettings> {
+  const saving = sortSaves.then(async () => {
+    const current = await loadSettings();
+    return saveSettings({ ...current, studyList: { ...current.studyList, sort } });
+  });
+  sortSaves = saving.catch(() => undefined);
+  return saving;
 }

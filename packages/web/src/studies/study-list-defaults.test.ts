@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../settings/user-settings';
-import { startingSearch } from './study-list-defaults';
-import { EMPTY_SEARCH, studyQuery } from './study-search';
+import { settingsOfSort, sortOfSettings, startingSearch } from './study-list-defaults';
+import { EMPTY_SEARCH, NEWEST_FIRST, nextSort, studyQuery } from './study-search';
 
 const studyList = DEFAULT_SETTINGS.studyList;
 /** 2 March 2024, local time: the range of 7 days crosses the end of a leap February. */
@@ -25,5 +25,38 @@ describe('startingSearch', () => {
     const search = startingSearch({ ...studyList, defaultModalities: ['CT', 'MR'] }, TODAY);
     expect(search.modality).toBe('CT, MR');
     expect(studyQuery(search, { offset: 0, limit: 50 }).get('ModalitiesInStudy')).toBe('CT\\MR');
+  });
+
+  it('opens in the order the user last sorted the list in, from the first page', () => {
+    const byName = startingSearch(
+      { ...studyList, sort: { column: 'PatientName', direction: 'desc' } },
+      TODAY,
+    );
+    expect(byName.sort).toEqual({ key: 'PatientName', descending: true });
+    expect(studyQuery(byName, { offset: 0, limit: 50 }).get('orderby')).toBe('-PatientName,-StudyDate');
+    const fewestImages = startingSearch(
+      { ...studyList, sort: { column: 'NumberOfStudyRelatedInstances', direction: 'asc' } },
+      TODAY,
+    );
+    expect(fewestImages.sort).toEqual({ key: 'NumberOfStudyRelatedInstances', descending: false });
+  });
+});
+
+describe('the order as the settings keep it', () => {
+  it("is the archive's own order, newest first, by default", () => {
+    expect(sortOfSettings(studyList.sort)).toEqual(NEWEST_FIRST);
+    expect(settingsOfSort(NEWEST_FIRST)).toEqual({ column: 'StudyDate', direction: 'desc' });
+  });
+
+  it('keeps every order a click on a header gives, either way', () => {
+    let sort = NEWEST_FIRST;
+    for (const key of ['PatientName', 'PatientName', 'StudyDate', 'AccessionNumber'] as const) {
+      sort = nextSort(sort, key);
+      expect(sortOfSettings(settingsOfSort(sort))).toEqual(sort);
+    }
+    expect(settingsOfSort({ key: 'PatientName', descending: true })).toEqual({
+      column: 'PatientName',
+      direction: 'desc',
+    });
   });
 });

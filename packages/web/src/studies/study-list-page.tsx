@@ -17,9 +17,9 @@ import { PriorityTag, StatusChip } from '../ris/ris-widgets';
 import type { ActiveEmergency } from '../security/emergency-access';
 import { EmergencyAccessDialog } from '../security/emergency-ui';
 import { formatDicomDate } from '../settings/date-format';
-import { DEFAULT_SETTINGS, type UserSettings } from '../settings/user-settings';
+import { DEFAULT_SETTINGS, saveStudyListSort, type UserSettings } from '../settings/user-settings';
 import { SortHeader } from './sort-header';
-import { startingSearch } from './study-list-defaults';
+import { settingsOfSort, startingSearch } from './study-list-defaults';
 import { EMPTY_SEARCH, nextSort, studyQuery, type StudySearch, type StudySortKey } from './study-search';
 
 /** The viewer's deep link for studies (IHE IID style: `/viewer?StudyInstanceUIDs=…`). */
@@ -29,18 +29,22 @@ export function viewerLink(studyUids: string[]): string {
 
 /**
  * The study list: search form, one page of studies from QIDO-RS, sorted by a column and paged by the
- * server, open in the viewer. It opens with the user's own search (date range, modalities) and page size.
+ * server, open in the viewer. It opens with the user's own search (date range, modalities), page size
+ * and the order they last sorted it in, which each new order replaces in their settings.
  */
 export function StudyListPage({
   navigate: go,
   settings = DEFAULT_SETTINGS,
+  onSettingsSaved,
   showExamStatus = false,
   accessVersion = 0,
   onEmergencyStarted,
 }: {
   navigate: (to: string) => void;
-  /** The user's settings: the list's first search, its page size and how dates are written. */
+  /** The user's settings: the list's first search and order, its page size and how dates are written. */
   settings?: UserSettings;
+  /** Takes in the settings as saved with the list's new order (the next visit opens in it). */
+  onSettingsSaved?: (settings: UserSettings) => void;
   /** The user may see orders: the list then shows each study's exam status from the RIS. */
   showExamStatus?: boolean;
   /** Changes when what the user may see changes (emergency access started or ended): the search runs again. */
@@ -101,12 +105,17 @@ export function StudyListPage({
     },
     [form],
   );
-  // A new order is a new search (the same keys): from its first page, kept when the form is searched again.
+  // A new order is a new search (the same keys): from its first page, kept when the form is searched again,
+  // and kept in the user's settings for the next time the list opens, on any workstation.
   const sortBy = (key: StudySortKey) => {
     const sort = nextSort(search.sort, key);
     setOffset(0);
     setSearch({ ...search, sort });
     setForm({ ...form, sort });
+    saveStudyListSort(settingsOfSort(sort))
+      .then((saved) => onSettingsSaved?.(saved))
+      // The list is sorted all the same; only the next visit opens in its former order.
+      .catch((e: unknown) => console.warn('study list order not saved', e));
   };
   const sortHeader = (label: string, key: StudySortKey) => (
     <SortHeader label={label} sortKey={key} sort={search.sort} onSort={sortBy} />
