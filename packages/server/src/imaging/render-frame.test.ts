@@ -141,6 +141,25 @@ describe('renderFrame (PS3.3 §C.11.2.1.2)', () => {
     expect([...data]).toEqual([255, 128, 1]);
   });
 
+  it('renders 32-bit RGB by the top 8 of its stored bits', async () => {
+    const pixel: PixelDescription = {
+      ...ct,
+      samplesPerPixel: 3,
+      bitsAllocated: 32,
+      bitsStored: 32,
+      pixelRepresentation: 0,
+      photometricInterpretation: 'RGB',
+      rows: 1,
+      columns: 1,
+    };
+    const samples = new Uint8Array(12);
+    const view = new DataView(samples.buffer);
+    [0xffffffff, 0x80000000, 0x01000000].forEach((v, i) => view.setUint32(i * 4, v, true));
+    const png = await renderFrame(samples, pixel, base);
+    const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect([...data]).toEqual([255, 128, 1]);
+  });
+
   it('applies the object VOI LUT when no window is given, and a window before it', async () => {
     // Modality values -1024 … -1021 (stored 0 … 3); a 4-entry LUT from -1024 of 8-bit outputs.
     const voiLut = { firstMapped: -1024, bits: 8, data: Uint16Array.of(0, 200, 100, 255) };

@@ -116,15 +116,19 @@ function ybrToRgb(y: number, cb: number, cr: number): [number, number, number] {
   ];
 }
 
-/** 16-bit colour samples as 8-bit (the top 8 of BitsStored); 8-bit ones as they are. */
+/** 16- and 32-bit colour samples as 8-bit (the top 8 of BitsStored); 8-bit ones as they are. */
 function eightBitSamples(pixels: Uint8Array, pixel: PixelDescription): Uint8Array {
   if (pixel.bitsAllocated === 8) return pixels;
-  if (pixel.bitsAllocated !== 16)
-    throw new AppError(ErrorCode.NotAcceptable, 'only 8- and 16-bit colour images can be rendered');
+  const size = pixel.bitsAllocated / 8;
+  if (size !== 2 && size !== 4)
+    throw new AppError(ErrorCode.NotAcceptable, 'only 8-, 16- and 32-bit colour images can be rendered');
   const view = new DataView(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-  const shift = Math.max(0, Math.min(pixel.bitsStored, 16) - 8);
-  const out = new Uint8Array(pixels.byteLength / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Math.min(255, view.getUint16(i * 2, true) >> shift);
+  const shift = Math.max(0, Math.min(pixel.bitsStored, pixel.bitsAllocated) - 8);
+  const out = new Uint8Array(Math.floor(pixels.byteLength / size));
+  for (let i = 0; i < out.length; i++) {
+    const sample = size === 2 ? view.getUint16(i * 2, true) : view.getUint32(i * 4, true);
+    out[i] = Math.min(255, Math.floor(sample / 2 ** shift));
+  }
   return out;
 }
 
