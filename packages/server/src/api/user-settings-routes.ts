@@ -6,6 +6,7 @@ import { Permission } from '../security/permissions.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import {
   duplicatePresetName,
+  hangingProtocolProblem,
   userSettingsSchema,
   type UserSettingsDocument,
 } from '../user-settings/user-settings-document.js';
@@ -56,6 +57,9 @@ export function userSettingsRoutes(app: FastifyInstance, db: Kysely<Tables>): vo
           'viewer.windowPresets',
         );
       }
+      const protocolProblem = hangingProtocolProblem(request.body);
+      if (protocolProblem !== undefined)
+        throw new AppError(ErrorCode.InvalidParameter, protocolProblem, 'viewer.hangingProtocols');
       return store.replace(userPkOf(request), request.body);
     },
   );

@@ -12,8 +12,36 @@ const DEFAULTS = {
     pageSize: 50,
     sort: { column: 'StudyDate', direction: 'desc' },
   },
-  viewer: { windowPresets: {} },
+  viewer: { windowPresets: {}, hangingProtocols: [] },
   display: { dateFormat: 'iso' },
+};
+
+/** A radiologist's own MR brain protocol: 2 × 2, T1, T2, FLAIR and DWI by series description. */
+const MR_BRAIN = {
+  name: 'MR brain 2×2',
+  modalities: ['MR'],
+  bodyParts: ['brain', 'head'],
+  needsPrior: false,
+  layout: { rows: 2, columns: 2 },
+  viewports: [
+    { study: 'current', modality: ['MR'], description: ['T1'] },
+    { study: 'current', modality: ['MR'], description: ['T2'] },
+    { study: 'current', modality: ['MR'], description: ['FLAIR'] },
+    { study: 'current', modality: ['MR'], description: ['DWI', 'diffusion weighted'] },
+  ],
+};
+
+/** And a CT chest with its prior: current axial left, prior axial right. */
+const CT_CHEST_PRIOR = {
+  name: 'CT chest with prior',
+  modalities: ['CT'],
+  bodyParts: ['chest', 'thorax'],
+  needsPrior: true,
+  layout: { rows: 1, columns: 2 },
+  viewports: [
+    { study: 'current', plane: 'axial' },
+    { study: 'prior', modality: ['CT'], plane: 'axial' },
+  ],
 };
 
 /** A complete v1 document, every value different from the defaults. */
@@ -32,6 +60,7 @@ const READING_ROOM = {
       ],
       PT: [{ name: 'SUV 0–10', center: 5, width: 10 }],
     },
+    hangingProtocols: [MR_BRAIN, CT_CHEST_PRIOR],
   },
   display: { dateFormat: 'locale' },
 };
@@ -129,7 +158,7 @@ for (const dialect of DIALECTS) {
       const preset = { name: 'Lung', center: -600, width: 1500 };
       const bad: [string, unknown][] = [
         ['an array', []],
-        ['a key of a later version', { ...READING_ROOM, hangingProtocols: {} }],
+        ['a key of a later version', { ...READING_ROOM, reportTemplates: [] }],
         ['an unknown key in a section', { studyList: { defaultDateRange: 'today', sortOrder: 'name' } }],
         ['an unknown date range', { studyList: { defaultDateRange: 'yesterday' } }],
         ['a page size not offered', { studyList: { pageSize: 40 } }],
@@ -175,6 +204,133 @@ for (const dialect of DIALECTS) {
       const twenty = presets(Array.from({ length: 20 }, (_, n) => ({ ...preset, name: `W${n}` })));
       expect((await put(basicAuth('tech'), twenty)).status).toBe(200);
       expect(await (await settings(basicAuth('reader'))).json()).toEqual(READING_ROOM);
+    });
+
+    it("keeps the user's hanging protocols in their order, and refuses any the viewer could not use", async () => {
+      await createUser(lb, 'neuro', { roles: ['radiologist'] });
+      const withProtocols = (list: unknown) => ({ viewer: { hangingProtocols: list } });
+      const saved = await put(basicAuth('neuro'), withProtocols([CT_CHEST_PRIOR, MR_BRAIN]));
+      expect(saved.status).toBe(200);
+      const expected = {
+        ...DEFAULTS,
+        viewer: { windowPresets: {}, hangingProtocols: [CT_CHEST_PRIOR, MR_BRAIN] },
+      };
+      expect(await saved.json()).toEqual(expected);
+      expect(await (await settings(basicAuth('neuro'))).json()).toEqual(expected);
+
+      // The bounds, not off by one: 50 protocols, a 3 × 3 layout with nine rules, 16 words of 64 characters.
+      const single = { ...MR_BRAIN, layout: { rows: 1, columns: 1 }, viewports: [{ study: 'current' }] };
+      const fifty = Array.from({ length: 50 }, (_, n) => ({ ...single, name: `Protocol ${n}` }));
+      const nine = Array.from({ length: 9 }, () => ({ study: 'current', plane: 'axial' }));
+      const sixteenWords = Array.from({ length: 16 }, (_, n) => `${n}`.padEnd(64, 'w'));
+      for (const [what, list] of [
+        ['50 protocols', fifty],
+        ['a 3 × 3 layout', [{ ...MR_BRAIN, layout: { rows: 3, columns: 3 }, viewports: nine }]],
+        ['16 words of 64 characters', [{ ...single, bodyParts: sixteenWords }]],
+        ['a name of 64 characters', [{ ...single, name: 'x'.repeat(64) }]],
+        ['any study, any body part', [{ ...single, modalities: [], bodyParts: [] }]],
+        [
+          'every plane',
+          (['axial', 'sagittal', 'coronal', 'oblique'] as const).map((plane) => ({
+            ...single,
+            name: plane,
+            viewports: [{ study: 'current', plane }],
+          })),
+        ],
+      ] as const) {
+        expect((await put(basicAuth('neuro'), withProtocols(list))).status, what).toBe(200);
+      }
+
+      const rule = (changes: Json) => [
+        {
+          ...MR_BRAIN,
+          viewports: [
+            { study: 'current' },
+            { study: 'current' },
+            { study: 'current' },
+            { study: 'current', ...changes },
+          ],
+        },
+      ];
+      const protocol = (changes: Json) => [{ ...MR_BRAIN, ...changes }];
+      const bad: [string, unknown][] = [
+        ['not a list', withProtocols(MR_BRAIN)],
+        ['51 protocols', withProtocols([...fifty, { ...single, name: 'One more' }])],
+        ['a protocol without a name', withProtocols(protocol({ name: undefined }))],
+        ['a blank name', withProtocols(protocol({ name: '   ' }))],
+        ['a name of 65 characters', withProtocols(protocol({ name: 'x'.repeat(65) }))],
+        [
+          'two protocols of the same name',
+          withProtocols([MR_BRAIN, { ...CT_CHEST_PRIOR, name: 'mr BRAIN 2×2' }]),
+        ],
+        ['a protocol with a key of its own', withProtocols(protocol({ priority: 1 }))],
+        ['a modality that is no code', withProtocols(protocol({ modalities: ['mr'] }))],
+        ['a modality twice', withProtocols(protocol({ modalities: ['MR', 'MR'] }))],
+        [
+          '17 modalities',
+          withProtocols(protocol({ modalities: Array.from({ length: 17 }, (_, n) => `M${n}`) })),
+        ],
+        ['a body part word of 65 characters', withProtocols(protocol({ bodyParts: ['x'.repeat(65)] }))],
+        ['a body part word with blanks around it', withProtocols(protocol({ bodyParts: [' brain'] }))],
+        ['a blank body part word', withProtocols(protocol({ bodyParts: [''] }))],
+        ['17 body part words', withProtocols(protocol({ bodyParts: sixteenWords.concat('brain') }))],
+        ['needs a prior as text', withProtocols(protocol({ needsPrior: 'true' }))],
+        ['no layout', withProtocols(protocol({ layout: undefined }))],
+        ['a layout as a tuple', withProtocols(protocol({ layout: [2, 2] }))],
+        ['4 rows', withProtocols(protocol({ layout: { rows: 4, columns: 1 } }))],
+        ['0 columns', withProtocols(protocol({ layout: { rows: 1, columns: 0 } }))],
+        ['1.5 rows', withProtocols(protocol({ layout: { rows: 1.5, columns: 2 } }))],
+        ['rows as text', withProtocols(protocol({ layout: { rows: '2', columns: 2 } }))],
+        [
+          'fewer rules than viewports',
+          withProtocols(protocol({ viewports: MR_BRAIN.viewports.slice(0, 3) })),
+        ],
+        ['more rules than viewports', withProtocols(protocol({ layout: { rows: 1, columns: 2 } }))],
+        ['no rules', withProtocols(protocol({ layout: { rows: 1, columns: 1 }, viewports: [] }))],
+        ['a rule of no study', withProtocols(rule({ study: undefined }))],
+        ['a rule of the next study', withProtocols(rule({ study: 'next' }))],
+        ['a rule of an empty modality list', withProtocols(rule({ modality: [] }))],
+        ['a rule of an empty description list', withProtocols(rule({ description: [] }))],
+        ['a rule of an unknown plane', withProtocols(rule({ plane: 'transverse' }))],
+        ['a rule with a key of its own', withProtocols(rule({ seriesNumber: 3 }))],
+        ['a rule as text', withProtocols([{ ...MR_BRAIN, viewports: ['T1', 'T2', 'FLAIR', 'DWI'] }])],
+        ['protocols outside the viewer', { hangingProtocols: [MR_BRAIN] }],
+      ];
+      for (const [what, body] of bad) {
+        const response = await put(basicAuth('neuro'), body);
+        expect(response.status, what).toBe(400);
+        expect(response.headers.get('content-type'), what).toContain('application/problem+json');
+        expect(((await response.json()) as Json).detail, what).toEqual(expect.any(String));
+      }
+      // The reason names what is wrong, for the Settings page to show.
+      const mismatch = await put(
+        basicAuth('neuro'),
+        withProtocols(protocol({ viewports: MR_BRAIN.viewports.slice(0, 3) })),
+      );
+      expect(((await mismatch.json()) as Json).detail).toContain('3 viewport rules for a layout of 2 × 2');
+      const twice = await put(basicAuth('neuro'), withProtocols([MR_BRAIN, MR_BRAIN]));
+      expect(((await twice.json()) as Json).detail).toContain('two hanging protocols are named MR brain 2×2');
+      // Nothing refused was stored.
+      expect(
+        ((await (await settings(basicAuth('neuro'))).json()) as typeof expected).viewer.hangingProtocols,
+      ).toHaveLength(4);
+
+      // Settings stored before there were protocols of one's own read as none, and save again as they are.
+      const { db } = lb.running.services.database;
+      const user = await db
+        .selectFrom('app_user')
+        .select('pk')
+        .where('username', '=', 'neuro')
+        .executeTakeFirstOrThrow();
+      const before = { viewer: { windowPresets: { CT: [{ name: 'Subdural', center: 75, width: 215 }] } } };
+      await db
+        .updateTable('user_settings')
+        .set({ settings: JSON.stringify(before) })
+        .where('user_pk', '=', user.pk)
+        .execute();
+      const read = await (await settings(basicAuth('neuro'))).json();
+      expect(read).toEqual({ ...DEFAULTS, viewer: { ...before.viewer, hangingProtocols: [] } });
+      expect((await put(basicAuth('neuro'), read)).status).toBe(200);
     });
 
     it("keeps the study list's order: every column it sorts by, either way", async () => {

@@ -1,6 +1,7 @@
 /**
  * A user's settings, version 1 (issue #5 §1): how the study list starts (its search, page size and the
- * order the user last sorted it in), the user's own window presets and how dates are shown. The web app
+ * order the user last sorted it in), the user's own window presets and hanging protocols, and how dates
+ * are shown. The web app
  * reads and writes the whole document; the server only keeps it, so it follows the user to any
  * workstation.
  */
@@ -51,6 +52,38 @@ export interface UserWindowPreset {
   width: number;
 }
 
+/** Which study a viewport shows: the one opened, or its most recent relevant prior. */
+export const PROTOCOL_STUDIES = ['current', 'prior'] as const;
+/** The plane of a series' images, from Image Orientation (Patient) (PS3.3 C.7.6.2.1.1). */
+export const PLANES = ['axial', 'sagittal', 'coronal', 'oblique'] as const;
+export type Plane = (typeof PLANES)[number];
+
+/** What selects the series of one viewport: every condition given must hold. */
+export interface SeriesRule {
+  study: (typeof PROTOCOL_STUDIES)[number];
+  /** Modality codes, any of them; left out: any modality. */
+  modality?: string[];
+  /** Words of the Series Description, any of them (whole words, any case); left out: any description. */
+  description?: string[];
+  plane?: Plane;
+}
+
+/**
+ * A hanging protocol of the user's own, tried before the built-in ones: when it applies (the study's
+ * modalities and body part, a prior), and the series of each viewport of its layout, row by row.
+ */
+export interface UserHangingProtocol {
+  name: string;
+  /** Modality codes of the study, any of them; empty: any study. */
+  modalities: string[];
+  /** Words of the Study Description or Body Part Examined, any of them; empty: any body part. */
+  bodyParts: string[];
+  needsPrior: boolean;
+  layout: { rows: number; columns: number };
+  /** One per viewport: rows × columns of them. */
+  viewports: SeriesRule[];
+}
+
 export interface UserSettings {
   studyList: {
     defaultDateRange: DefaultDateRange;
@@ -62,6 +95,8 @@ export interface UserSettings {
   viewer: {
     /** Per modality code, the user's presets, offered after the built-in ones. */
     windowPresets: Record<string, UserWindowPreset[]>;
+    /** The user's hanging protocols, in the order they are tried (before the built-in ones). */
+    hangingProtocols: UserHangingProtocol[];
   };
   display: { dateFormat: DateFormat };
 }
@@ -82,7 +117,7 @@ export function defaultUserSettings(): UserSettings {
       pageSize: 50,
       sort: { column: 'StudyDate', direction: 'desc' },
     },
-    viewer: { windowPresets: {} },
+    viewer: { windowPresets: {}, hangingProtocols: [] },
     display: { dateFormat: 'iso' },
   };
 }
@@ -96,6 +131,76 @@ const MAX_MODALITIES = 32;
 const MODALITY_CODE = '^[A-Z0-9_]{1,16}$';
 /** Generous bounds on a window: far beyond any modality's units, yet never a number that breaks rendering. */
 const WINDOW_LIMIT = 1e7;
+
+/** Hanging protocols of one user, and the length of a name (shown in the viewer's toolbar). */
+export const MAX_HANGING_PROTOCOLS = 50;
+export const MAX_PROTOCOL_NAME_LENGTH = 64;
+/** Rows and columns of a protocol's layout: the viewer's grid goes up to 3 × 3. */
+export const MAX_LAYOUT_SIDE = 3;
+/** Words or codes in one condition, and a word's length (a Series Description, LO, is at most 64). */
+const MAX_CONDITION_ITEMS = 16;
+const MAX_WORD_LENGTH = 64;
+
+const modalityCodes = (minItems: number) =>
+  ({
+    type: 'array',
+    minItems,
+    maxItems: MAX_CONDITION_ITEMS,
+    uniqueItems: true,
+    items: { type: 'string', pattern: MODALITY_CODE },
+  }) as const;
+
+// A word (or a few, matched together) as typed, trimmed: blanks around it would never match a whole word.
+const words = (minItems: number) =>
+  ({
+    type: 'array',
+    minItems,
+    maxItems: MAX_CONDITION_ITEMS,
+    uniqueItems: true,
+    items: { type: 'string', minLength: 1, maxLength: MAX_WORD_LENGTH, pattern: '^\\S(.*\\S)?$' },
+  }) as const;
+
+const layoutSide = { type: 'integer', minimum: 1, maximum: MAX_LAYOUT_SIDE } as const;
+
+/**
+ * A viewport's rule. Its lists, when given, are not empty: an empty list would match no series, which is
+ * never what was meant (leave the condition out for "any").
+ */
+const seriesRule = {
+  type: 'object',
+  required: ['study'],
+  additionalProperties: false,
+  properties: {
+    study: { type: 'string', enum: PROTOCOL_STUDIES },
+    modality: modalityCodes(1),
+    description: words(1),
+    plane: { type: 'string', enum: PLANES },
+  },
+} as const;
+
+const hangingProtocol = {
+  type: 'object',
+  required: ['name', 'modalities', 'bodyParts', 'needsPrior', 'layout', 'viewports'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: MAX_PROTOCOL_NAME_LENGTH, pattern: '\\S' },
+    modalities: modalityCodes(0),
+    bodyParts: words(0),
+    needsPrior: { type: 'boolean' },
+    layout: {
+      type: 'object',
+      required: ['rows', 'columns'],
+      additionalProperties: false,
+      properties: { rows: layoutSide, columns: layoutSide },
+    },
+    viewports: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_LAYOUT_SIDE * MAX_LAYOUT_SIDE,
+      items: seriesRule,
+    },
+  },
+} as const;
 
 const windowPreset = {
   type: 'object',
@@ -150,6 +255,7 @@ export const userSettingsSchema = {
           propertyNames: { type: 'string', pattern: MODALITY_CODE },
           additionalProperties: { type: 'array', maxItems: MAX_PRESETS_PER_MODALITY, items: windowPreset },
         },
+        hangingProtocols: { type: 'array', maxItems: MAX_HANGING_PROTOCOLS, items: hangingProtocol },
       },
     },
     display: {
@@ -173,6 +279,27 @@ export function duplicatePresetName(document: UserSettingsDocument): string | un
 }
 
 /**
+ * What is wrong with the user's hanging protocols beyond what the schema says, or undefined: each needs
+ * one rule per viewport of its layout, and no two may share a name (the toolbar names the one in use).
+ */
+export function hangingProtocolProblem(document: UserSettingsDocument): string | undefined {
+  const names = new Set<string>();
+  for (const [index, protocol] of (document.viewer?.hangingProtocols ?? []).entries()) {
+    const { rows, columns } = protocol.layout;
+    if (protocol.viewports.length !== rows * columns) {
+      return (
+        `hanging protocol ${index + 1} (${protocol.name}) has ${protocol.viewports.length} viewport rules ` +
+        `for a layout of ${rows} × ${columns}: one per viewport`
+      );
+    }
+    const name = protocol.name.trim().toLowerCase();
+    if (names.has(name)) return `two hanging protocols are named ${protocol.name.trim()}`;
+    names.add(name);
+  }
+  return undefined;
+}
+
+/**
  * The settings in force: the stored document over the defaults, key by key. Only keys of this version
  * are taken, so a document written by a later version still reads (and saves again) here.
  */
@@ -186,7 +313,11 @@ export function effectiveSettings(stored: UserSettingsDocument): UserSettings {
       pageSize: list.pageSize ?? defaults.studyList.pageSize,
       sort: knownSort(list.sort) ?? defaults.studyList.sort,
     },
-    viewer: { windowPresets: stored.viewer?.windowPresets ?? defaults.viewer.windowPresets },
+    viewer: {
+      windowPresets: stored.viewer?.windowPresets ?? defaults.viewer.windowPresets,
+      // Documents saved before users had protocols of their own have none.
+      hangingProtocols: stored.viewer?.hangingProtocols ?? defaults.viewer.hangingProtocols,
+    },
     display: { dateFormat: stored.display?.dateFormat ?? defaults.display.dateFormat },
   };
 }
