@@ -50,6 +50,7 @@ const APP_CONFIG = `window.config = {
       supportsFuzzyMatching: true,
       supportsWildcard: true,
       bulkDataURI: { enabled: true },
+      dicomUploadEnabled: true,
     },
   }],
 };

@@ -134,4 +134,24 @@ describe('OHIF as a DICOMweb client of Lightbox', () => {
       expect(ohif.requests.slice(before).filter((r) => r.status >= 400)).toEqual([]);
     },
   );
+  it("stores the files OHIF uploads (STOW-RS from the browser's dicomweb-client)", async () => {
+    const files = ['CT_small.dcm', 'SC_rgb_rle_16bit.dcm'].map((f) => `${PYDICOM}/${f}`);
+    const uids = await Promise.all(
+      files.map(async (f) => getString((await readPart10(readFileSync(f))).dataSet, Tag.SOPInstanceUID)!),
+    );
+    const before = ohif.requests.length;
+    await page.goto(`${ohif.url}/`);
+    await page.getByText('Upload', { exact: true }).click();
+    await page.locator('input[type=file]').first().setInputFiles(files);
+    await page.getByText('Completed!').waitFor({ timeout: 60_000 });
+    await screenshot(page, 'ohif-upload');
+    const stores = ohif.requests.slice(before).filter((r) => r.method === 'POST');
+    expect(stores.map((r) => [r.url, r.status])).toEqual(files.map(() => ['/dicomweb/studies', 200]));
+    for (const uid of uids) {
+      const found = await fetch(`${lightbox.dicomweb}/instances?SOPInstanceUID=${uid}`, {
+        headers: { authorization: lightbox.authorization },
+      });
+      expect(((await found.json()) as unknown[]).length, uid).toBe(1);
+    }
+  });
 });
