@@ -198,6 +198,35 @@ for (const dialect of DIALECTS) {
       expect(bearer.status).toBe(201);
     });
 
+    it('takes the public URL as its own site behind a reverse proxy that passes its own Host', async () => {
+      const proxied = await startTestLightbox(dialect, { LIGHTBOX_PUBLIC_URL: 'https://pacs.example.org/' });
+      try {
+        await createUser(proxied, 'proxied', { roles: ['radiologist'] });
+        const signIn = (origin: string) =>
+          fetch(`${proxied.baseUrl}/api/session`, {
+            method: 'POST',
+            body: JSON.stringify({ username: 'proxied', password: TEST_USER_PASSWORD }),
+            headers: { 'content-type': 'application/json', origin },
+          });
+        // The browser's Origin is the public one; the Host Lightbox sees is its own address.
+        expect((await signIn('https://pacs.example.org')).status).toBe(201);
+        expect((await signIn('https://evil.example')).status).toBe(403);
+        expect((await signIn('http://pacs.example.org')).status).toBe(403);
+        const basicFromPublicSite = await fetch(`${proxied.baseUrl}/api/me/tokens`, {
+          method: 'POST',
+          body: JSON.stringify({ name: 'x', permissions: ['self'] }),
+          headers: {
+            authorization: basicAuth('proxied'),
+            'content-type': 'application/json',
+            origin: 'https://pacs.example.org',
+          },
+        });
+        expect(basicFromPublicSite.status).toBe(201);
+      } finally {
+        await proxied.stop();
+      }
+    });
+
     it('counts password guesses sent in parallel like guesses sent one after another', async () => {
       await createUser(lb, 'parallel', { roles: ['radiologist'] });
       // From another loopback address, so that this burst has a failure count of its own.

@@ -21,6 +21,8 @@ export interface AccountRouteDeps {
   secureCookies: boolean;
   /** With OpenID Connect: where to end the browser's session at the provider too, from its cookies. */
   endSessionUrl?: (cookies: Record<string, string | undefined>) => Promise<string | undefined>;
+  /** The public URL, whose origin is Lightbox's own behind a reverse proxy (see `crossSite`). */
+  publicUrl?: string;
 }
 
 const loginBody = {
@@ -64,7 +66,8 @@ export function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps): voi
     { config: { permission: Permission.Public }, schema: { body: loginBody } },
     async (request, reply) => {
       // Another site must not sign the browser in (to an account of its choosing).
-      if (crossSite(request)) throw new AppError(ErrorCode.Forbidden, 'sign in from this site');
+      if (crossSite(request, deps.publicUrl))
+        throw new AppError(ErrorCode.Forbidden, 'sign in from this site');
       const result = await deps.passwords.check(
         request.body.username,
         request.body.password,

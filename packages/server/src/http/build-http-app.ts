@@ -185,6 +185,9 @@ function endSessionUrlOf(oidc: OidcSignIn, publicUrl: string) {
 }
 
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  // The public URL's origin is Lightbox's own for the cross-site check of browser credentials.
+  const authentication =
+    deps.publicUrl === undefined ? deps.security : { ...deps.security, publicUrl: deps.publicUrl };
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // A STOW body may stream for as long as it keeps moving; a socket idle for five minutes is closed
@@ -293,7 +296,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     }
     const protocol =
       request.url.startsWith('/dicomweb') || request.url.startsWith('/wado') ? 'dicomweb' : 'api';
-    const { actor, session } = await authenticateRequest(deps.security, request, protocol);
+    const { actor, session } = await authenticateRequest(authentication, request, protocol);
     if (!actorMay(actor, permission)) {
       deps.security.audit.record({
         event: AuditEventId.SecurityAlert,
@@ -430,6 +433,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         users: deps.security.userAdministration,
         audit: deps.security.audit,
         secureCookies: deps.security.secureCookies,
+        ...(deps.publicUrl !== undefined ? { publicUrl: deps.publicUrl } : {}),
         ...(deps.security.oidc !== undefined && deps.oidcPublicUrl !== undefined
           ? { endSessionUrl: endSessionUrlOf(deps.security.oidc, deps.oidcPublicUrl) }
           : {}),

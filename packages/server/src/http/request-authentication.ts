@@ -35,6 +35,8 @@ export interface RequestAuthenticationDeps {
   users: UserStore;
   audit: AuditSink;
   emergencyAccess: EmergencyAccess;
+  /** The public URL (`LIGHTBOX_PUBLIC_URL`), whose origin counts as Lightbox's own (see {@link crossSite}). */
+  publicUrl?: string;
 }
 
 /** The authenticated caller, and the session when it came through the cookie. */
@@ -54,15 +56,20 @@ function sameSecret(a: string, b: string): boolean {
 /**
  * Credentials a browser sends by itself (the session cookie, a remembered Basic password) must not serve
  * another site's form or script: an unsafe request that the browser marks as cross-site, or whose Origin is
- * another host, is refused. Bearer tokens are never sent by a browser on its own and need no such check.
+ * another host, is refused. Lightbox's own site is the host the request names, or the public URL when one
+ * is configured (`LIGHTBOX_PUBLIC_URL`: behind a reverse proxy that passes requests on under its own Host,
+ * as nginx does by default, the browser's Origin is the public one). Bearer tokens are never sent by a
+ * browser on its own and need no such check.
  */
-export function crossSite(request: FastifyRequest): boolean {
+export function crossSite(request: FastifyRequest, publicUrl?: string): boolean {
   if (SAFE_METHODS.has(request.method)) return false;
   if (request.headers['sec-fetch-site'] === 'cross-site') return true;
   const origin = request.headers.origin;
   if (origin === undefined || origin === 'null') return origin === 'null';
   try {
-    return new URL(origin).host !== request.host;
+    const from = new URL(origin);
+    if (from.host === request.host) return false;
+    return publicUrl === undefined || from.origin !== new URL(publicUrl).origin;
   } catch {
     return true;
   }
@@ -80,7 +87,7 @@ export async function authenticateRequest(
   protocol: Protocol,
 ): Promise<Authenticated> {
   const found = await identify(deps, request, protocol);
-  if (found.ambient && crossSite(request)) {
+  if (found.ambient && crossSite(request, deps.publicUrl)) {
     deps.audit.record({
       event: AuditEventId.SecurityAlert,
       eventType: AuditEventType.AuthorizationDecision,
