@@ -242,6 +242,7 @@ export function App() {
           navigate={navigate}
           userName={session.user.displayName ?? session.user.username}
           ownPresets={settings.viewer.windowPresets}
+          ownProtocols={settings.viewer.hangingProtocols}
           dateFormat={settings.display.dateFormat}
         />
       </LazyPage>

@@ -1,6 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { errorText } from '../ris/ris-api';
 import { formatDicomDate } from './date-format';
+import { protocolDrafts, protocolsOfDrafts, type ProtocolDraft } from './hanging-protocol-drafts';
+import { HangingProtocolFields } from './hanging-protocol-fields';
 import {
   DATE_RANGES,
   MAX_PRESET_NAME_LENGTH,
@@ -74,7 +76,8 @@ function PresetFields({
 
 /**
  * The user's own settings (issue #5 §1), kept by the server so that they follow the user to any
- * workstation: how the study list opens, their window presets for the viewer, and how dates are written.
+ * workstation: how the study list opens, their window presets and hanging protocols for the viewer, and
+ * how dates are written.
  */
 export function SettingsPage({
   settings,
@@ -89,6 +92,9 @@ export function SettingsPage({
   const [pageSize, setPageSize] = useState<PageSize>(settings.studyList.pageSize);
   const [dateFormat, setDateFormat] = useState<DateFormat>(settings.display.dateFormat);
   const [rows, setRows] = useState<WindowPresetRow[]>(() => presetRows(settings.viewer.windowPresets));
+  const [protocols, setProtocols] = useState<ProtocolDraft[]>(() =>
+    protocolDrafts(settings.viewer.hangingProtocols),
+  );
   const [problem, setProblem] = useState('');
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
@@ -104,6 +110,11 @@ export function SettingsPage({
       setProblem(checked.problem);
       return;
     }
+    const hanging = protocolsOfDrafts(protocols);
+    if ('problem' in hanging) {
+      setProblem(hanging.problem);
+      return;
+    }
     setProblem('');
     setBusy(true);
     try {
@@ -115,10 +126,11 @@ export function SettingsPage({
           pageSize,
           sort: settings.studyList.sort,
         },
-        viewer: { windowPresets: checked.presets },
+        viewer: { windowPresets: checked.presets, hangingProtocols: hanging.protocols },
         display: { dateFormat },
       });
       setRows(presetRows(saved.viewer.windowPresets));
+      setProtocols(protocolDrafts(saved.viewer.hangingProtocols));
       onSaved(saved);
       setMessage('Settings saved. They apply wherever you sign in.');
     } catch (e) {
@@ -215,6 +227,8 @@ export function SettingsPage({
             Add a window preset
           </button>
         </fieldset>
+
+        <HangingProtocolFields drafts={protocols} onChange={setProtocols} />
 
         <fieldset>
           <legend>Dates</legend>

@@ -1,5 +1,6 @@
 import { appFetch } from '../session/session-client';
 import type { StudySortKey } from '../studies/study-search';
+import type { SeriesRule } from '../viewer/hanging-protocol';
 
 /**
  * A user's settings as the server keeps them (`/api/me/settings`, issue #5 §1), version 1. The server
@@ -36,6 +37,21 @@ export interface UserWindowPreset {
   width: number;
 }
 
+/**
+ * A hanging protocol of the user's own, tried before the built-in ones in the order of the list: when it
+ * applies, and the series of each viewport of its layout, row by row (rows × columns rules).
+ */
+export interface UserHangingProtocol {
+  name: string;
+  /** Modality codes of the study, any of them; empty: any study. */
+  modalities: string[];
+  /** Words of the Study Description or Body Part Examined, any of them; empty: any body part. */
+  bodyParts: string[];
+  needsPrior: boolean;
+  layout: { rows: number; columns: number };
+  viewports: SeriesRule[];
+}
+
 export interface UserSettings {
   studyList: {
     defaultDateRange: DefaultDateRange;
@@ -47,6 +63,8 @@ export interface UserSettings {
   viewer: {
     /** Per modality code, the user's presets, offered after the built-in ones. */
     windowPresets: Record<string, UserWindowPreset[]>;
+    /** The user's hanging protocols, tried in this order before the built-in ones. */
+    hangingProtocols: UserHangingProtocol[];
   };
   display: { dateFormat: DateFormat };
 }
@@ -54,6 +72,12 @@ export interface UserSettings {
 /** The server's bounds on presets, checked here too so the form can say so before saving. */
 export const MAX_PRESETS_PER_MODALITY = 20;
 export const MAX_PRESET_NAME_LENGTH = 32;
+/** The server's bounds on hanging protocols (the words of a condition, and a word's length, too). */
+export const MAX_HANGING_PROTOCOLS = 50;
+export const MAX_PROTOCOL_NAME_LENGTH = 64;
+export const MAX_LAYOUT_SIDE = 3;
+export const MAX_CONDITION_ITEMS = 16;
+export const MAX_WORD_LENGTH = 64;
 
 /** What the server answers to a user who never saved any: the app as it always was. */
 export const DEFAULT_SETTINGS: UserSettings = {
@@ -63,7 +87,7 @@ export const DEFAULT_SETTINGS: UserSettings = {
     pageSize: 50,
     sort: { column: 'StudyDate', direction: 'desc' },
   },
-  viewer: { windowPresets: {} },
+  viewer: { windowPresets: {}, hangingProtocols: [] },
   display: { dateFormat: 'iso' },
 };
 

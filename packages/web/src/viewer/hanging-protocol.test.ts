@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { JsonTag, type DicomJson } from '../dicomweb/dicom-json';
-import { BUILT_IN_PROTOCOLS, hangStudy, planeOf, relevantPrior, type SeriesFacts } from './hanging-protocol';
+import type { UserHangingProtocol } from '../settings/user-settings';
+import {
+  BUILT_IN_PROTOCOLS,
+  hangStudy,
+  planeOf,
+  protocolsTried,
+  relevantPrior,
+  type SeriesFacts,
+} from './hanging-protocol';
 
 function series(
   studyUid: string,
@@ -118,6 +126,97 @@ describe('hangStudy', () => {
         undefined,
       ).viewports,
     ).toEqual([]);
+  });
+});
+
+describe("the user's own protocols", () => {
+  /** A 2 × 2 of the user's, T1, T2, FLAIR, DWI, as a radiologist would type the words. */
+  const mrBrain: UserHangingProtocol = {
+    name: 'My MR brain',
+    modalities: ['MR'],
+    bodyParts: ['Brain'],
+    needsPrior: false,
+    layout: { rows: 2, columns: 2 },
+    viewports: [
+      { study: 'current', description: ['T1+C'] },
+      { study: 'current', description: ['T2'] },
+      { study: 'current', description: ['FLAIR'] },
+      { study: 'current', description: ['Diffusion weighted', 'DWI'] },
+    ],
+  };
+  const sequences = (...descriptions: string[]) => descriptions.map((d, i) => series('c', `s${i}`, 'MR', d));
+  const brain = (current: SeriesFacts[]) => ({
+    modalities: ['MR'],
+    description: 'MRI BRAIN',
+    series: current,
+  });
+
+  it('are tried before the built-in ones, in the order the user gave them', () => {
+    const tried = protocolsTried([mrBrain, { ...mrBrain, name: 'Second' }]);
+    expect(tried.map((p) => p.name)).toEqual([
+      'My MR brain',
+      'Second',
+      ...BUILT_IN_PROTOCOLS.map((p) => p.name),
+    ]);
+    expect(tried[0]).toMatchObject({ layout: [2, 2], own: true });
+    expect(tried.slice(2).every((p) => p.own === undefined)).toBe(true);
+    expect(protocolsTried([])).toEqual(BUILT_IN_PROTOCOLS);
+  });
+
+  it("hang a study by the user's protocol where a built-in one fits it too", () => {
+    // The built-in MR brain protocol hangs the plain T1 first; the user's, the T1 with contrast.
+    const current = sequences('Ax T1', 'Ax T2', 'Ax FLAIR', 'DWI b1000', 'Ax T1+C');
+    const builtIn = hangStudy(BUILT_IN_PROTOCOLS, brain(current), undefined);
+    expect(builtIn.protocol.name).toBe('MR brain sequences');
+    expect(builtIn.viewports.map((v) => v.seriesUid)).toEqual(['s0', 's1', 's2', 's3']);
+    const { protocol, viewports } = hangStudy(protocolsTried([mrBrain]), brain(current), undefined);
+    expect(protocol.name).toBe('My MR brain');
+    expect(protocol.layout).toEqual([2, 2]);
+    // Words in any case, and "T1+C" as written, not as a pattern.
+    expect(viewports.map((v) => v.seriesUid)).toEqual(['s4', 's1', 's2', 's3']);
+  });
+
+  it('are passed over when they do not apply or cannot be filled: the next, then the built-in ones', () => {
+    const ctChestPrior: UserHangingProtocol = {
+      name: 'CT chest with prior',
+      modalities: ['CT'],
+      bodyParts: ['chest'],
+      needsPrior: true,
+      layout: { rows: 1, columns: 2 },
+      viewports: [
+        { study: 'current', plane: 'axial' },
+        { study: 'prior', modality: ['CT'], plane: 'axial' },
+      ],
+    };
+    const own = protocolsTried([
+      ctChestPrior,
+      mrBrain,
+      {
+        ...mrBrain,
+        name: 'Any MR',
+        bodyParts: [],
+        layout: { rows: 1, columns: 1 },
+        viewports: [{ study: 'current', modality: ['MR'] }],
+      },
+    ]);
+    const ct = [series('c', 'c-ax', 'CT', 'Axial 2 mm', 'axial')];
+    const prior = [series('p', 'p-ax', 'CT', 'Axial 3 mm', 'axial')];
+    const chest = { modalities: ['CT'], description: 'CT Chest', series: ct };
+    // With a prior: the user's, current left and prior right.
+    expect(hangStudy(own, chest, prior)).toEqual({
+      protocol: own[0],
+      viewports: [
+        { studyUid: 'c', seriesUid: 'c-ax' },
+        { studyUid: 'p', seriesUid: 'p-ax' },
+      ],
+    });
+    // Without one it needs, or of another body part: a built-in one.
+    expect(hangStudy(own, chest, undefined).protocol.name).toBe('Single');
+    expect(hangStudy(own, { ...chest, description: 'CT Abdomen' }, prior).protocol.name).toBe(
+      'CT with prior',
+    );
+    // Its second viewport finds no FLAIR: the user's next protocol that applies.
+    expect(hangStudy(own, brain(sequences('T1', 'T2', 'DWI')), undefined).protocol.name).toBe('Any MR');
   });
 });
 

@@ -1,4 +1,5 @@
 import { JsonTag, numbersOf, textOf, textsOf, type DicomJson } from '../dicomweb/dicom-json';
+import type { UserHangingProtocol } from '../settings/user-settings';
 import { isDocumentModality } from './no-images';
 
 /** What selects a series for a viewport: all given conditions must hold. */
@@ -23,6 +24,8 @@ export interface HangingProtocol {
   needsPrior: boolean;
   layout: readonly [rows: number, columns: number];
   viewports: SeriesRule[];
+  /** One of the user's own (Settings), not built in. */
+  own?: boolean;
 }
 
 /** The anatomical plane of images. */
@@ -128,6 +131,27 @@ export const BUILT_IN_PROTOCOLS: HangingProtocol[] = [
   },
 ];
 
+/** A protocol of the user's own as the viewer tries it (Settings names its layout's rows and columns). */
+export function ownProtocol(own: UserHangingProtocol): HangingProtocol {
+  return {
+    name: own.name,
+    modalities: own.modalities,
+    bodyParts: own.bodyParts,
+    needsPrior: own.needsPrior,
+    layout: [own.layout.rows, own.layout.columns],
+    viewports: own.viewports,
+    own: true,
+  };
+}
+
+/**
+ * The protocols tried, in order: the user's own first, as they ordered them in Settings (theirs are meant
+ * to win over Lightbox's), then the built-in ones, whose last always applies.
+ */
+export function protocolsTried(own: readonly UserHangingProtocol[]): HangingProtocol[] {
+  return [...own.map(ownProtocol), ...BUILT_IN_PROTOCOLS];
+}
+
 /**
  * Whether a series of this modality holds images to show (not a document about them: reports, key objects,
  * presentation states, segmentations, RT plans, waveforms; see no-images.ts).
@@ -163,9 +187,16 @@ export function seriesFacts(studyUid: string, series: DicomJson, instance?: Dico
   };
 }
 
+/**
+ * Whether any of the words is in the text as a whole word (or words), in any case. Users type the words
+ * (T1, "T1+C", "diffusion weighted"): they are matched as written, never as patterns.
+ */
 function hasWord(text: string, words: string[]): boolean {
   const lower = text.toLowerCase();
-  return words.some((word) => new RegExp(`(^|[^a-z0-9])${word}([^a-z0-9]|$)`).test(lower));
+  return words.some((word) => {
+    const literal = word.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(^|[^a-z0-9])${literal}([^a-z0-9]|$)`).test(lower);
+  });
 }
 
 function seriesMatches(rule: SeriesRule, series: SeriesFacts): boolean {

@@ -1,10 +1,11 @@
 import { findStudy, firstInstance, patientStudies, studySeries } from '../dicomweb/archive-client';
 import { JsonTag, textOf, textsOf, type DicomJson } from '../dicomweb/dicom-json';
 import { loadSeriesFrames } from './series-loader';
+import type { UserHangingProtocol } from '../settings/user-settings';
 import {
-  BUILT_IN_PROTOCOLS,
   hangStudy,
   isImageModality,
+  protocolsTried,
   relevantPrior,
   seriesFacts,
   type HangingProtocol,
@@ -40,10 +41,14 @@ async function facts(studyUid: string, series: DicomJson[]): Promise<SeriesFacts
 
 /**
  * Opens a study for reading: finds it, its series, the patient's most recent relevant prior (same patient
- * ID and issuer, earlier, a shared modality and body part), and hangs both by the first protocol that fits.
- * Returns undefined when the study is not there or not the user's to see.
+ * ID and issuer, earlier, a shared modality and body part), and hangs both by the first protocol that fits:
+ * the user's own first, in their order, then the built-in ones. Returns undefined when the study is not
+ * there or not the user's to see.
  */
-export async function openStudy(studyUid: string): Promise<OpenedStudy | undefined> {
+export async function openStudy(
+  studyUid: string,
+  ownProtocols: readonly UserHangingProtocol[] = [],
+): Promise<OpenedStudy | undefined> {
   const [study, series] = await Promise.all([findStudy(studyUid), studySeries(studyUid)]);
   if (study === undefined) return undefined;
   // The first image series is almost always hung: fetch its metadata while the prior is looked for.
@@ -63,7 +68,7 @@ export async function openStudy(studyUid: string): Promise<OpenedStudy | undefin
     prior !== undefined ? facts(textOf(prior.study, JsonTag.StudyInstanceUID), prior.series) : undefined,
   ]);
   const { protocol, viewports } = hangStudy(
-    BUILT_IN_PROTOCOLS,
+    protocolsTried(ownProtocols),
     {
       modalities: textsOf(study, JsonTag.ModalitiesInStudy),
       description: textOf(study, JsonTag.StudyDescription),

@@ -73,8 +73,11 @@ const LAYOUTS = [
   [1, 1],
   [1, 2],
   [2, 1],
+  [1, 3],
+  [3, 1],
   [2, 2],
   [2, 3],
+  [3, 2],
   [3, 3],
 ] as const;
 
@@ -117,6 +120,8 @@ function currentMeasurements(): Measurement[] {
 
 /** A user without presets of their own: one object, so the presets are not worked out again on each render. */
 const NO_OWN_PRESETS: UserSettings['viewer']['windowPresets'] = {};
+/** Nor protocols: one list, so that the study is not opened again on each render. */
+const NO_OWN_PROTOCOLS: UserSettings['viewer']['hangingProtocols'] = [];
 
 /**
  * The diagnostic viewer: the studies of the deep link (`/viewer?StudyInstanceUIDs=…`), a series panel
@@ -127,6 +132,7 @@ export function ViewerPage({
   navigate,
   userName,
   ownPresets = NO_OWN_PRESETS,
+  ownProtocols = NO_OWN_PROTOCOLS,
   dateFormat = 'iso',
 }: {
   studyUids: string[];
@@ -135,6 +141,8 @@ export function ViewerPage({
   userName: string;
   /** The user's own window presets per modality (Settings), offered after the built-in ones. */
   ownPresets?: UserSettings['viewer']['windowPresets'];
+  /** The user's own hanging protocols (Settings), tried before the built-in ones. */
+  ownProtocols?: UserSettings['viewer']['hangingProtocols'];
   /** How the user reads dates (Settings): in the study header, the overlays and on paper. */
   dateFormat?: DateFormat;
 }) {
@@ -181,7 +189,7 @@ export function ViewerPage({
 
   useEffect(() => {
     let stale = false;
-    openStudy(studyUid)
+    openStudy(studyUid, ownProtocols)
       .then((opened) => {
         if (stale) return;
         if (opened === undefined) {
@@ -191,7 +199,10 @@ export function ViewerPage({
         setStudy(opened.current.study);
         setSeries(opened.current.series);
         setPrior(opened.prior);
-        setProtocolName(opened.protocol.name);
+        // The user's own are told apart, as their window presets are: they may wonder why a study hung so.
+        setProtocolName(
+          opened.protocol.own === true ? `${opened.protocol.name} (yours)` : opened.protocol.name,
+        );
         setLayout(opened.protocol.layout);
         setCells(opened.viewports);
         void loadKeyImages(studyUid, opened.current.series).then((keys) => {
@@ -202,7 +213,7 @@ export function ViewerPage({
     return () => {
       stale = true;
     };
-  }, [studyUid]);
+  }, [studyUid, ownProtocols]);
 
   const seriesOfStudy = useCallback(
     (uid: string) =>

@@ -1,0 +1,123 @@
+import { generateUid } from '@lightbox/dicom';
+import { syntheticImage } from '@lightbox/dicom/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenshot } from './test-browser.js';
+import { signIn, startViewerSession, stopViewerSession, type ViewerSession } from './viewer-session.js';
+
+/** An MR brain of four sequences, one image each: the built-in MR brain protocol would hang it 2 × 2. */
+const SEQUENCES = ['Ax T1', 'Ax T2 TSE', 'Ax FLAIR', 'DWI b1000'];
+
+describe("a user's own hanging protocol in Chromium (issue #5)", () => {
+  let session: Partial<ViewerSession> = {};
+  const studyUid = generateUid();
+
+  beforeAll(async () => {
+    const objects = SEQUENCES.map((description, n) =>
+      syntheticImage({
+        rows: 32,
+        columns: 32,
+        modality: 'MR',
+        patientId: 'HP-MR',
+        patientName: 'Neuro^Nina',
+        studyInstanceUid: studyUid,
+        seriesInstanceUid: generateUid(),
+        studyDescription: 'MRI BRAIN WO',
+        seriesDescription: description,
+        seriesNumber: n + 1,
+        instanceNumber: 1,
+      }),
+    );
+    session = await startViewerSession(objects);
+  });
+
+  afterAll(async () => {
+    await stopViewerSession(session);
+  });
+
+  it('is defined in Settings, and the study opens hung as it says, before the built-in protocols', async () => {
+    const { lightbox, browser } = session as ViewerSession;
+    const page = await browser.newPage();
+    await signIn(page, lightbox.baseUrl, '/settings');
+    const form = page.getByRole('form', { name: 'Settings' });
+    await form.getByText('No hanging protocols of your own.').waitFor();
+
+    // A first protocol, then the one meant: MR brain, FLAIR | T2 | DWI in one row.
+    const add = form.getByRole('button', { name: 'Add a hanging protocol' });
+    await add.click();
+    await form.getByRole('group', { name: 'Protocol 1' }).getByLabel('Name').fill('Scratch');
+    await add.click();
+    const second = form.getByRole('group', { name: 'Protocol 2' });
+    // Keyboard users type on where they added the protocol.
+    await expect
+      .poll(() => second.getByLabel('Name').evaluate((e) => e === document.activeElement))
+      .toBe(true);
+    await second.getByLabel('Name').fill('My MR brain');
+    await second.getByLabel('Study modalities').fill('MR');
+    await second.getByLabel('Body part words').fill('brain, head');
+    await second.getByLabel('Columns').selectOption('3');
+    const viewport = (n: number) => second.getByRole('group', { name: new RegExp(`^Viewport ${n} `) });
+    expect(await second.getByRole('group', { name: /^Viewport/ }).count()).toBe(3);
+    await viewport(1).getByLabel('Description words').fill('FLAIR');
+    await viewport(2).getByLabel('Series modalities').fill('MR');
+    await viewport(2).getByLabel('Description words').fill('T2');
+    await viewport(3).getByLabel('Description words').fill('diffusion, DWI');
+
+    // Reordered: it goes first, and the focus goes with it.
+    await second.getByRole('button', { name: 'Move protocol 2 up' }).click();
+    const first = form.getByRole('group', { name: 'Protocol 1' });
+    expect(await first.getByLabel('Name').inputValue()).toBe('My MR brain');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent))
+      .toBe('Move protocol 1 down');
+
+    // A protocol the form cannot save is named, and nothing is saved.
+    await form.getByRole('group', { name: 'Protocol 2' }).getByLabel('Name').fill(' ');
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toBe('Protocol 2: give it a name.');
+
+    await form.getByRole('button', { name: 'Remove protocol 2' }).click();
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith('/api/me/settings') && r.request().method() === 'PUT',
+    );
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    const response = await saved;
+    expect(response.status()).toBe(200);
+    expect(
+      ((await response.json()) as { viewer: { hangingProtocols: unknown } }).viewer.hangingProtocols,
+    ).toEqual([
+      {
+        name: 'My MR brain',
+        modalities: ['MR'],
+        bodyParts: ['brain', 'head'],
+        needsPrior: false,
+        layout: { rows: 1, columns: 3 },
+        viewports: [
+          { study: 'current', description: ['FLAIR'] },
+          { study: 'current', modality: ['MR'], description: ['T2'] },
+          { study: 'current', description: ['diffusion', 'DWI'] },
+        ],
+      },
+    ]);
+    await expect.poll(() => form.getByRole('status').textContent()).toContain('Settings saved');
+    expect(await form.getByRole('alert').count()).toBe(0);
+    await screenshot(page, 'hanging-protocol-settings');
+
+    // A fresh load (any workstation): the viewer reads the protocol from the server and hangs by it.
+    await page.goto(`${lightbox.baseUrl}/viewer?StudyInstanceUIDs=${studyUid}`);
+    await expect.poll(() => page.locator('.protocol-name').textContent()).toBe('My MR brain (yours)');
+    expect(await page.getByLabel('Layout').inputValue()).toBe('1x3');
+    const shown = (cell: number) =>
+      page.locator(`[data-viewport-id="viewport-${cell}"] .viewport-overlay .top-right > div`).first();
+    for (const [cell, description] of ['Ax FLAIR', 'Ax T2 TSE', 'DWI b1000'].entries())
+      await expect.poll(() => shown(cell).textContent(), { timeout: 15_000 }).toBe(description);
+    expect(await page.locator('[data-viewport-id="viewport-3"]').count()).toBe(0);
+    await screenshot(page, 'hanging-protocol-viewer');
+
+    // Back in Settings, the protocol is there to edit.
+    await page.goto(`${lightbox.baseUrl}/settings`);
+    const kept = page.getByRole('form', { name: 'Settings' }).getByRole('group', { name: 'Protocol 1' });
+    expect(await kept.getByLabel('Name').inputValue()).toBe('My MR brain');
+    expect(await kept.getByLabel('Columns').inputValue()).toBe('3');
+    await page.context().close();
+  });
+});
