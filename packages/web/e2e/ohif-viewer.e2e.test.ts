@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { generateUid, getString, readPart10, Tag } from '@lightbox/dicom';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stowObjects } from '../../server/src/test-support/dicomweb-client.js';
+import { pydicomCopy, PYDICOM_TEST_FILES as PYDICOM } from '../../server/src/test-support/pydicom-copy.js';
 import { startTestLightbox, type TestLightbox } from '../../server/src/test-support/test-lightbox.js';
 import { ctPhantom, PHANTOM } from './ct-phantom.js';
 import { startOhifSite, type OhifSite } from './ohif-site.js';
@@ -18,8 +17,6 @@ import { screenshot, startTestBrowser, type TestBrowser } from './test-browser.j
  * (issue #2): its study list queries QIDO-RS, its viewer reads series metadata and frames by WADO-RS,
  * and a CT of known values and compressed third-party MR must be drawn from what Lightbox answers.
  */
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
-const run = promisify(execFile);
 const COMPRESSED = ['MR_small_jpeg_ls_lossless.dcm', 'MR_small_jp2klossless.dcm', 'MR_small_RLE.dcm'];
 
 /** The grey levels OHIF's viewport canvas shows (every 3rd pixel). */
@@ -68,12 +65,9 @@ describe('OHIF as a DICOMweb client of Lightbox', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-ohif-'));
     try {
       for (const file of COMPRESSED) {
-        const copy = path.join(dir, file);
-        await writeFile(copy, readFileSync(`${PYDICOM}/${file}`));
-        await run('dcmodify', ['-nb', '-gst', '-gse', '-gin', copy]);
-        const bytes = await readFile(copy);
-        mrStudies.push(getString((await readPart10(bytes)).dataSet, Tag.StudyInstanceUID)!);
-        expect(await stowObjects(lightbox, [bytes])).toBe(200);
+        const copy = await pydicomCopy(dir, file, { newStudy: true, newSeries: true });
+        mrStudies.push(copy.studyUid);
+        expect(await stowObjects(lightbox, [copy.bytes])).toBe(200);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,13 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { generateUid, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
+import { generateUid, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataSetBytes, registerNode } from '../test-support/dimse-fixtures.js';
 import { freePort } from '../test-support/free-port.js';
 import { DIALECTS } from '../test-support/test-databases.js';
+import { pydicomCopy, type PydicomCopy } from '../test-support/pydicom-copy.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 
 /**
@@ -27,7 +28,6 @@ import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-sup
  *   waiting for the Success response it swallowed).
  */
 const run = promisify(execFile);
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const SCU_AE = 'GDCMSCU';
 
 /** Command Field values (PS3.7 E.1) of the responses read from the trace. */
@@ -86,28 +86,6 @@ function gdcmscu(args: string[], timeoutMs = 20_000): Promise<string> {
   });
 }
 
-interface Prepared {
-  file: string;
-  sopInstanceUid: string;
-  sopClassUid: string;
-  transferSyntaxUid: string;
-}
-
-/** A copy of a pydicom test file with a new SOP Instance UID and the given attributes (DCMTK's dcmodify). */
-async function prepare(dir: string, name: string, set: Record<string, string>): Promise<Prepared> {
-  const file = path.join(dir, `${generateUid()}.dcm`);
-  await writeFile(file, await readFile(path.join(PYDICOM, name)));
-  const inserts = Object.entries(set).flatMap(([tag, value]) => ['-i', `(${tag})=${value}`]);
-  await run('dcmodify', ['-nb', '-gin', ...inserts, file]);
-  const { dataSet, transferSyntaxUid } = await readPart10(await readFile(file));
-  return {
-    file,
-    sopInstanceUid: getString(dataSet, Tag.SOPInstanceUID)!,
-    sopClassUid: getString(dataSet, Tag.SOPClassUID)!,
-    transferSyntaxUid,
-  };
-}
-
 /** The Pixel Data value of a Part 10 file holding native (uncompressed) pixels. */
 async function nativePixels(file: string): Promise<Buffer> {
   const { dataSet } = await readPart10(await readFile(file), { readPixelData: true });
@@ -128,7 +106,7 @@ for (const dialect of DIALECTS) {
     const seriesMr = generateUid();
     const seriesSc = generateUid();
     // Study A: a CT and an MR series, explicit VR; study B: one series of a JPEG 2000 and an RLE image.
-    let ct: Prepared, mr: Prepared, j2k: Prepared, rle: Prepared;
+    let ct: PydicomCopy, mr: PydicomCopy, j2k: PydicomCopy, rle: PydicomCopy;
     const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
     const host = () => ['127.0.0.1', String(lb.dicomPort)];
 
@@ -140,10 +118,10 @@ for (const dialect of DIALECTS) {
       const b = { '0010,0020': patientB, '0010,0010': 'GDCM^BETA', '0010,0040': 'O', '0020,000d': studyB };
       const sc = { ...b, '0020,000e': seriesSc, '0008,0060': 'OT' };
       [ct, mr, j2k, rle] = await Promise.all([
-        prepare(dir, 'CT_small.dcm', { ...a, '0020,000e': seriesCt }),
-        prepare(dir, 'MR_small.dcm', { ...a, '0020,000e': seriesMr }),
-        prepare(dir, 'JPEG2000.dcm', { ...sc, '0020,0013': '1' }),
-        prepare(dir, 'SC_rgb_rle.dcm', { ...sc, '0020,0013': '2' }),
+        pydicomCopy(dir, 'CT_small.dcm', { set: { ...a, '0020,000e': seriesCt } }),
+        pydicomCopy(dir, 'MR_small.dcm', { set: { ...a, '0020,000e': seriesMr } }),
+        pydicomCopy(dir, 'JPEG2000.dcm', { set: { ...sc, '0020,0013': '1' } }),
+        pydicomCopy(dir, 'SC_rgb_rle.dcm', { set: { ...sc, '0020,0013': '2' } }),
       ]);
       // gdcmscu calls itself GDCMSCU and, for C-MOVE, listens as GDCMSCU on --port-scp.
       scpPort = await freePort();

@@ -1,14 +1,15 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { generateUid, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
+import { getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerNode, syntheticStudy } from '../test-support/dimse-fixtures.js';
 import { freePort } from '../test-support/free-port.js';
 import { DIALECTS } from '../test-support/test-databases.js';
+import { pydicomCopy, type PydicomCopy } from '../test-support/pydicom-copy.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 import { until } from '../test-support/until.js';
 
@@ -19,7 +20,6 @@ import { until } from '../test-support/until.js';
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3'; // Debian's, which has the odil module
 const PEER = fileURLToPath(new URL('../test-support/odil-peer.py', import.meta.url));
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 
 interface StoreResult {
   status: number;
@@ -29,25 +29,6 @@ interface StoreResult {
 async function odilPeer(args: string[]): Promise<string> {
   const { stdout } = await run(PYTHON, [PEER, ...args], { timeout: 30_000 });
   return stdout;
-}
-
-interface FileUids {
-  file: string;
-  studyUid: string;
-  sopInstanceUid: string;
-}
-
-/** A copy of a pydicom test file with a new SOP Instance UID (DCMTK's dcmodify), so each test stores a new instance. */
-async function freshCopy(dir: string, name: string): Promise<FileUids> {
-  const file = path.join(dir, `${generateUid()}.dcm`);
-  await writeFile(file, await readFile(path.join(PYDICOM, name)));
-  await run('dcmodify', ['-nb', '-gin', file]);
-  const { dataSet } = await readPart10(await readFile(file));
-  return {
-    file,
-    studyUid: getString(dataSet, Tag.StudyInstanceUID)!,
-    sopInstanceUid: getString(dataSet, Tag.SOPInstanceUID)!,
-  };
 }
 
 async function sopInstanceUidOf(part10: Uint8Array): Promise<string> {
@@ -61,7 +42,7 @@ for (const dialect of DIALECTS) {
     const patientId = `ODIL-${Date.now()}`;
     const { studyUid, files } = syntheticStudy(patientId, 2);
     const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
-    let rle: FileUids; // stored in its own syntax by the second test, sent on by the last
+    let rle: PydicomCopy; // stored in its own syntax by the second test, sent on by the last
 
     beforeAll(async () => {
       lb = await startTestLightbox(dialect);
@@ -88,7 +69,7 @@ for (const dialect of DIALECTS) {
         paths.push(path.join(dir, `synthetic-${i}.dcm`));
         await writeFile(paths[i]!, file);
       }
-      rle = await freshCopy(dir, 'MR_small_RLE.dcm');
+      rle = await pydicomCopy(dir, 'MR_small_RLE.dcm');
       const lines = (
         await odilPeer(['store', String(lb.dicomPort), TEST_AE_TITLE, 'as-file', ...paths, rle.file])
       )
@@ -114,7 +95,7 @@ for (const dialect of DIALECTS) {
     it('refuses compressed pixel data sent under Explicit VR Little Endian (C000), as `odil store` sends it', async () => {
       // PS3.5 A.4: encapsulated Pixel Data only in an encapsulated transfer syntax. Kept, the RLE
       // fragments would later be served as uncompressed frames.
-      const refused = await freshCopy(dir, 'MR_small_RLE.dcm');
+      const refused = await pydicomCopy(dir, 'MR_small_RLE.dcm');
       const [result] = (
         await odilPeer(['store', String(lb.dicomPort), TEST_AE_TITLE, 'native', refused.file])
       )

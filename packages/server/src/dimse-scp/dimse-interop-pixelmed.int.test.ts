@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataSetBytes, registerNode } from '../test-support/dimse-fixtures.js';
 import { freePort } from '../test-support/free-port.js';
 import { DIALECTS } from '../test-support/test-databases.js';
+import { pydicomCopy, type PydicomCopy } from '../test-support/pydicom-copy.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 import { until } from '../test-support/until.js';
 
@@ -36,7 +37,6 @@ import { until } from '../test-support/until.js';
  *   objects sent here are of different SOP classes.
  */
 const run = promisify(execFile);
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const JARS = '/usr/share/java/pixelmed.jar:/usr/share/java/javax.json.jar';
 const PEER = fileURLToPath(new URL('../test-support/pixelmed-peer.java', import.meta.url));
 const SCU_AE = 'PMSCU';
@@ -59,32 +59,6 @@ function pixelmed(
     );
     child.stdin!.end(options.stdin ?? '');
   });
-}
-
-interface Prepared {
-  file: string;
-  seriesUid: string;
-  sopInstanceUid: string;
-  sopClassUid: string;
-  modality: string;
-  transferSyntaxUid: string;
-}
-
-/** A copy of a pydicom test file in the given study, with a new series and SOP Instance UID (dcmodify). */
-async function prepare(dir: string, name: string, set: Record<string, string>): Promise<Prepared> {
-  const file = path.join(dir, `${generateUid()}.dcm`);
-  await writeFile(file, await readFile(path.join(PYDICOM, name)));
-  const inserts = Object.entries(set).flatMap(([tag, value]) => ['-i', `(${tag})=${value}`]);
-  await run('dcmodify', ['-nb', '-gse', '-gin', ...inserts, file]);
-  const { dataSet, transferSyntaxUid } = await readPart10(await readFile(file));
-  return {
-    file,
-    seriesUid: getString(dataSet, Tag.SeriesInstanceUID)!,
-    sopInstanceUid: getString(dataSet, Tag.SOPInstanceUID)!,
-    sopClassUid: getString(dataSet, Tag.SOPClassUID)!,
-    modality: getString(dataSet, Tag.Modality)!,
-    transferSyntaxUid,
-  };
 }
 
 /** A PixelMed DICOM JSON object with Lightbox's key spelling (PixelMed writes the tags in lower case). */
@@ -139,7 +113,7 @@ for (const dialect of DIALECTS) {
     const studyUid = generateUid();
     // One study, a series each: a CT (explicit VR), an MR (RLE), a Secondary Capture (JPEG 2000), a
     // Basic Text SR (no pixels).
-    let files: Prepared[];
+    let files: PydicomCopy[];
     const actor = { username: 'test', roles: ['admin'], protocol: 'system' as const };
     const host = () => ['127.0.0.1', String(lb.dicomPort), TEST_AE_TITLE, SCU_AE];
 
@@ -166,7 +140,7 @@ for (const dialect of DIALECTS) {
       };
       files = await Promise.all(
         ['CT_small.dcm', 'MR_small_RLE.dcm', 'JPEG2000.dcm', 'reportsi.dcm'].map((name) =>
-          prepare(dir, name, study),
+          pydicomCopy(dir, name, { newSeries: true, set: study }),
         ),
       );
       expect(await registerNode(lb, 'pixelmed', { aet: SCU_AE, port: 104 })).toBe(201);
