@@ -172,6 +172,12 @@ describe('presentation states (PS3.3 A.33.1)', () => {
     expect(lutEntriesOf([1, 2, 3, 4], 4, 8)).toEqual([1, 2, 3, 4]);
     expect(lutEntriesOf([1, 2, 3, 4, 5], 4, 16)).toEqual([1, 2, 3, 4]);
     expect(lutEntriesOf([1, 2, 3], 4, 16)).toBeUndefined();
+    // An odd count: the last word's high byte is padding.
+    expect(lutEntriesOf([0x0201, 0x0003], 3, 8)).toEqual([1, 2, 3]);
+    expect(lutEntriesOf([0x0201, 0x0403, 0x0005], 5, 8)).toEqual([1, 2, 3, 4, 5]);
+    // One entry a word is still read as such, and a table short of even its packed words is left out.
+    expect(lutEntriesOf([1, 2, 3], 3, 8)).toEqual([1, 2, 3]);
+    expect(lutEntriesOf([0x0201], 3, 8)).toBeUndefined();
     const state = parsePresentationState(
       presentationState({
         '00283110': sequence({
@@ -188,6 +194,33 @@ describe('presentation states (PS3.3 A.33.1)', () => {
       }),
     )!;
     expect(short.vois).toEqual([]);
+  });
+
+  it('reads the count and bits of a LUT Descriptor written SS as unsigned (C.11.1.1.1)', () => {
+    const lutOf = (descriptor: number[], data: number[]) =>
+      parsePresentationState(
+        presentationState({
+          '00283110': sequence({
+            '00283010': sequence({
+              '00283002': { vr: 'SS', Value: descriptor },
+              '00283006': numbers('OW', ...data),
+            }),
+          }),
+        }),
+      )!.vois[0]?.lut;
+    // 40,000 entries written SS read back as −25,536: still 40,000, the first value mapped still signed.
+    const wide = lutOf(
+      [40000 - 0x10000, -2000, 16],
+      Array.from({ length: 40000 }, (_, i) => i),
+    );
+    expect(wide).toMatchObject({ entries: 40000, firstMapped: -2000, mayBeNegative: false, bits: 16 });
+    expect(
+      lutOf(
+        [0, 0, 16],
+        Array.from({ length: 0x10000 }, (_, i) => i),
+      )?.entries,
+    ).toBe(0x10000);
+    expect(lutOf([3, 0, 12], [0, 1, 2])).toMatchObject({ entries: 3, bits: 12 });
   });
 
   it('reads a VOI LUT the metadata holds as bulk data from the archive, keeping the window if it cannot', async () => {

@@ -347,20 +347,26 @@ function base64Bytes(base64: string): Uint8Array {
 }
 
 /**
- * LUT Data as its entries: one a 16-bit word, or, for 8-bit entries held two to a word (the word count
- * half the entries), the low byte then the high one. Undefined when there are fewer than the descriptor
- * says.
+ * LUT Data as its entries: one a 16-bit word, or, for 8-bit entries held two to a word (as many words as
+ * it takes to hold the entries, the last one's high byte padding when their count is odd), the low byte
+ * then the high one. Undefined when there are fewer than the descriptor says.
  */
 export function lutEntriesOf(words: readonly number[], entries: number, bits: number): number[] | undefined {
-  const values =
-    bits <= 8 && words.length * 2 === entries ? words.flatMap((w) => [w & 0xff, (w >> 8) & 0xff]) : words;
+  const packed = bits <= 8 && words.length === Math.ceil(entries / 2) && words.length < entries;
+  const values = packed ? words.flatMap((w) => [w & 0xff, (w >> 8) & 0xff]) : words;
   return values.length >= entries ? values.slice(0, entries) : undefined;
 }
 
 function voiLutOf(item: DicomJson): VoiLut | undefined {
   const descriptor = numbersOf(item, Key.LUTDescriptor);
   if (descriptor === undefined || descriptor.length !== 3) return undefined;
-  const [count, firstMapped, bits] = descriptor as [number, number, number];
+  const [given, firstMapped, givenBits] = descriptor as [number, number, number];
+  // The count and the bits are always unsigned (C.11.1.1.1), even where the descriptor is written SS, as
+  // it may be when the first value mapped is negative: 40,000 entries would read as −25,536.
+  const signed = item[Key.LUTDescriptor]?.vr === 'SS';
+  const unsigned = (value: number) => (signed && Number.isInteger(value) ? value & 0xffff : value);
+  const count = unsigned(given);
+  const bits = unsigned(givenBits);
   const entries = count === 0 ? 0x10000 : count;
   if (!Number.isInteger(entries) || entries < 2 || !Number.isInteger(bits) || bits < 1 || bits > 16)
     return undefined;
@@ -373,7 +379,7 @@ function voiLutOf(item: DicomJson): VoiLut | undefined {
   if (data === undefined) return undefined;
   return {
     firstMapped,
-    mayBeNegative: item[Key.LUTDescriptor]?.vr !== 'SS' && firstMapped >= 0x8000,
+    mayBeNegative: !signed && firstMapped >= 0x8000,
     entries,
     bits,
     data,
