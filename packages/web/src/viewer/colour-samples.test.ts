@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JsonTag, type DicomJson } from '../dicomweb/dicom-json';
 import {
   eightBitColour,
+  fromDecoder,
   registerWideColour,
   wideColourOf,
   wideColourOfImage,
@@ -81,6 +82,28 @@ describe('eightBitColour', () => {
     expect([...eightBitColour(new Uint16Array([0xf000 | 4095, 0x1000, 0x8000 | 2048]), twelve)]).toEqual([
       255, 0, 128,
     ]);
+  });
+  it('clamps samples a decoder gives beyond Bits Stored to the largest value, never wraps them', () => {
+    const twelve = { ...RGB16, bitsStored: 12 };
+    // JPEG 2000 whose precision exceeds Bits Stored: 4096 and above are brighter than 4095, not black.
+    expect([...eightBitColour(new Uint16Array([4096, 0x8000 | 2048, 65535]), twelve, true)]).toEqual([
+      255, 255, 255,
+    ]);
+    expect([...eightBitColour(new Uint16Array([4095, 2048, 0]), twelve, true)]).toEqual([255, 128, 0]);
+    // The same samples as stored: the bits above are masked off.
+    expect([...eightBitColour(new Uint16Array([4096, 0x8000 | 2048, 65535]), twelve)]).toEqual([0, 128, 255]);
+  });
+  it('knows decoder output by the syntax the frame came in: native and RLE frames are as stored', () => {
+    expect(fromDecoder(JPEG_2000)).toBe(true);
+    expect(fromDecoder('1.2.840.10008.1.2.4.201')).toBe(true); // HTJ2K
+    expect(fromDecoder('1.2.840.10008.1.2.4.80')).toBe(true); // JPEG-LS
+    expect(fromDecoder('1.2.840.10008.1.2.4.70')).toBe(true); // JPEG Lossless
+    expect(fromDecoder(LITTLE_ENDIAN)).toBe(false);
+    expect(fromDecoder('1.2.840.10008.1.2')).toBe(false);
+    expect(fromDecoder('1.2.840.10008.1.2.2')).toBe(false);
+    expect(fromDecoder('1.2.840.10008.1.2.1.99')).toBe(false);
+    expect(fromDecoder(RLE)).toBe(false);
+    expect(fromDecoder(undefined)).toBe(false);
   });
   it('keeps 8 bits stored in 16 as they are', () => {
     const values = [0, 1, 64, 127, 128, 254, 255, 17, 200];

@@ -40,6 +40,23 @@ const AS_STORED = [
   '1.2.840.10008.1.2.1.98',
 ];
 
+/** RLE Lossless: its decoder gives back the stored bytes of each sample, the bits above Bits Stored too. */
+const RLE = '1.2.840.10008.1.2.5';
+
+/**
+ * Whether a frame that arrived in a transfer syntax (the one its response named) comes out of a decoder
+ * as values rather than as stored words: JPEG, JPEG-LS, JPEG 2000 and HTJ2K give each sample at the
+ * codestream's precision, which may exceed Bits Stored. Native and RLE frames hold the samples as stored.
+ */
+export function fromDecoder(transferSyntaxUid: string | undefined): boolean {
+  return (
+    transferSyntaxUid !== undefined &&
+    transferSyntaxUid !== '' &&
+    !AS_STORED.includes(transferSyntaxUid) &&
+    transferSyntaxUid !== RLE
+  );
+}
+
 /** How the samples of a colour image of more than 8 bits are laid out and what they mean. */
 export interface WideColour {
   /** Bits Stored: each sample runs from 0 to 2^bitsStored − 1. */
@@ -87,17 +104,20 @@ export function asInterleavedRgb(instance: DicomJson): DicomJson {
 /**
  * The decoded samples of a frame as 8-bit RGB, side by side: each sample scaled from 0..2^BitsStored − 1
  * to 0..255 and rounded (so a 16-bit 64 × 257 is the 8-bit 64), YBR_FULL turned into RGB first (PS3.3
- * C.7.6.3.1.2, its offsets at half the sample range). Bits above Bits Stored are not part of the sample
- * (PS3.5 8.1.1) and are ignored.
+ * C.7.6.3.1.2, its offsets at half the sample range). In samples as stored, bits above Bits Stored are
+ * not part of the sample (PS3.5 8.1.1) and are ignored; a decoder's samples (`decoded`, see
+ * {@link fromDecoder}) are values, and one above the largest Bits Stored holds is that largest.
  */
-export function eightBitColour(samples: ArrayLike<number>, colour: WideColour): Uint8Array {
+export function eightBitColour(samples: ArrayLike<number>, colour: WideColour, decoded = false): Uint8Array {
   const pixels = Math.floor(samples.length / 3);
   const shown = new Uint8Array(pixels * 3);
   const span = 2 ** colour.bitsStored;
   const largest = span - 1;
   const half = span / 2;
   const toDisplay = 255 / largest;
-  const stored = (value: number): number => Math.max(0, value % span);
+  const stored = decoded
+    ? (value: number): number => Math.min(Math.max(value, 0), largest)
+    : (value: number): number => Math.max(0, value % span);
   const byte = (value: number): number => Math.round(Math.min(Math.max(value, 0), largest) * toDisplay);
   // Where a pixel's three samples lie: side by side, or one in each plane.
   const step = colour.planar ? 1 : 3;

@@ -11,7 +11,7 @@ import {
   type Types,
 } from '@cornerstonejs/core';
 import { getMinMax, init as initImageLoader, wadors } from '@cornerstonejs/dicom-image-loader';
-import { eightBitColour, wideColourOfImage, type WideColour } from './colour-samples';
+import { eightBitColour, fromDecoder, wideColourOfImage, type WideColour } from './colour-samples';
 import { frameRequestHeaders } from './frame-retrieval';
 import { memoryBudgetBytes } from './memory-budget';
 import { addTool, init as initTools } from '@cornerstonejs/tools';
@@ -91,11 +91,16 @@ function loadFrame(imageId: string, options?: Record<string, unknown>): Types.II
  * A decoded image of colour of more than 8 bits a sample as 8-bit colour (see colour-samples.ts): its
  * samples (which the image's getPixelData reads from its frame), the voxel manager that hands them to
  * the viewports, and what they span and weigh. The window stays the 256/128 the loader gives colour.
+ * The image loader names the syntax the frame arrived in (the server may have decoded it): whether its
+ * samples are stored words or a decoder's values.
  */
-function asEightBitColour(image: Types.IImage, colour: WideColour): Types.IImage {
+function asEightBitColour(
+  image: Types.IImage & { transferSyntaxUID?: string },
+  colour: WideColour,
+): Types.IImage {
   const frame = image.imageFrame;
   if (!image.color || frame === undefined) return image;
-  const samples = eightBitColour(image.getPixelData(), colour);
+  const samples = eightBitColour(image.getPixelData(), colour, fromDecoder(image.transferSyntaxUID));
   const { min, max } = getMinMax(samples);
   frame.pixelData = samples;
   frame.pixelDataLength = samples.length;
