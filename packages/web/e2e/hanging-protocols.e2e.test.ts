@@ -113,11 +113,31 @@ describe("a user's own hanging protocol in Chromium (issue #5)", () => {
     expect(await page.locator('[data-viewport-id="viewport-3"]').count()).toBe(0);
     await screenshot(page, 'hanging-protocol-viewer');
 
-    // Back in Settings, the protocol is there to edit.
-    await page.goto(`${lightbox.baseUrl}/settings`);
-    const kept = page.getByRole('form', { name: 'Settings' }).getByRole('group', { name: 'Protocol 1' });
+    // From the layout shown, made 1 × 2, a second protocol starts in Settings, after the first (kept).
+    await page.getByLabel('Layout').selectOption('1x2');
+    await page.getByRole('button', { name: 'New protocol…' }).click();
+    const settings = page.getByRole('form', { name: 'Settings' });
+    const kept = settings.getByRole('group', { name: 'Protocol 1' });
     expect(await kept.getByLabel('Name').inputValue()).toBe('My MR brain');
     expect(await kept.getByLabel('Columns').inputValue()).toBe('3');
+    const made = settings.getByRole('group', { name: 'Protocol 2' });
+    await expect.poll(() => made.getByLabel('Name').evaluate((e) => e === document.activeElement)).toBe(true);
+    expect(await made.getByLabel('Name').inputValue()).toBe('MRI BRAIN WO');
+    expect(await made.getByLabel('Study modalities').inputValue()).toBe('MR');
+    expect(await made.getByLabel('Columns').inputValue()).toBe('2');
+    const madeViewports = made.getByRole('group', { name: /^Viewport/ });
+    expect(await madeViewports.count()).toBe(2);
+    expect(await madeViewports.nth(0).getByLabel('Description words').inputValue()).toBe('Ax FLAIR');
+    expect(await madeViewports.nth(1).getByLabel('Description words').inputValue()).toBe('Ax T2 TSE');
+    expect(await settings.getByRole('status').textContent()).toContain('Protocol 2 hangs the study');
+    await made.getByLabel('Name').fill('MR brain FLAIR beside T2');
+    const savedAgain = page.waitForResponse(
+      (r) => r.url().endsWith('/api/me/settings') && r.request().method() === 'PUT',
+    );
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    expect((await savedAgain).status()).toBe(200);
+    await expect.poll(() => settings.getByRole('status').textContent()).toContain('Settings saved');
+    await screenshot(page, 'hanging-protocol-from-viewer');
     await page.context().close();
   });
 });

@@ -163,3 +163,25 @@ export function protocolsOfDrafts(
   }
   return { protocols };
 }
+
+/** Where the viewer leaves a protocol made from its layout for the Settings page (this tab only). */
+const FROM_VIEWER = 'lightbox:hanging-protocol-from-viewer';
+
+/** Leaves a protocol made from the viewer's layout for the Settings page to add to the user's. */
+export function offerProtocolFromViewer(protocol: UserHangingProtocol): void {
+  sessionStorage.setItem(FROM_VIEWER, JSON.stringify(protocol));
+}
+
+/** The protocol the viewer left, if any; it stays until {@link forgetProtocolFromViewer}. */
+export function protocolFromViewer(): UserHangingProtocol | undefined {
+  try {
+    const left = JSON.parse(sessionStorage.getItem(FROM_VIEWER) ?? 'null') as UserHangingProtocol | null;
+    return left !== null && Array.isArray(left.viewports) ? left : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function forgetProtocolFromViewer(): void {
+  sessionStorage.removeItem(FROM_VIEWER);
+}

@@ -117,7 +117,13 @@ function ProtocolFields({
       <div className="preset-fields">
         <label>
           Name
-          <input {...text('name')} maxLength={MAX_PROTOCOL_NAME_LENGTH} required autoFocus={focusName} />
+          <input
+            {...text('name')}
+            size={28}
+            maxLength={MAX_PROTOCOL_NAME_LENGTH}
+            required
+            autoFocus={focusName}
+          />
         </label>
         <label>
           Study modalities
@@ -181,12 +187,15 @@ function ProtocolFields({
 export function HangingProtocolFields({
   drafts,
   onChange,
+  arrived,
 }: {
   drafts: ProtocolDraft[];
   onChange: (drafts: ProtocolDraft[]) => void;
+  /** The protocol just brought from the viewer's layout, whose name takes the focus. */
+  arrived?: number;
 }) {
   const idPrefix = useId();
-  const [added, setAdded] = useState<number | null>(null);
+  const [added, setAdded] = useState<number | null>(arrived ?? null);
   /** The move button to focus once a protocol has moved: the focus goes with the protocol. */
   const [moved, setMoved] = useState<{ index: number; by: -1 | 1 } | null>(null);
   useEffect(() => {

@@ -1,7 +1,13 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { errorText } from '../ris/ris-api';
 import { formatDicomDate } from './date-format';
-import { protocolDrafts, protocolsOfDrafts, type ProtocolDraft } from './hanging-protocol-drafts';
+import {
+  forgetProtocolFromViewer,
+  protocolDrafts,
+  protocolFromViewer,
+  protocolsOfDrafts,
+  type ProtocolDraft,
+} from './hanging-protocol-drafts';
 import { HangingProtocolFields } from './hanging-protocol-fields';
 import {
   DATE_RANGES,
@@ -92,11 +98,18 @@ export function SettingsPage({
   const [pageSize, setPageSize] = useState<PageSize>(settings.studyList.pageSize);
   const [dateFormat, setDateFormat] = useState<DateFormat>(settings.display.dateFormat);
   const [rows, setRows] = useState<WindowPresetRow[]>(() => presetRows(settings.viewer.windowPresets));
+  // A protocol made from the viewer's layout (its "New protocol…") joins the user's, to be named and saved.
+  const [fromViewer] = useState(protocolFromViewer);
   const [protocols, setProtocols] = useState<ProtocolDraft[]>(() =>
-    protocolDrafts(settings.viewer.hangingProtocols),
+    protocolDrafts([...settings.viewer.hangingProtocols, ...(fromViewer !== undefined ? [fromViewer] : [])]),
   );
   const [problem, setProblem] = useState('');
-  const [message, setMessage] = useState('');
+  const [message, setMessage] = useState(() =>
+    fromViewer !== undefined
+      ? `Protocol ${protocols.length} hangs the study as the viewer showed it: name it, loosen its words if need be, and save.`
+      : '',
+  );
+  useEffect(() => forgetProtocolFromViewer(), []);
   const [busy, setBusy] = useState(false);
   const [added, setAdded] = useState<number | null>(null);
   // Codes saved earlier (through the API, or once common) keep their box, so saving never drops them.
@@ -228,7 +241,11 @@ export function SettingsPage({
           </button>
         </fieldset>
 
-        <HangingProtocolFields drafts={protocols} onChange={setProtocols} />
+        <HangingProtocolFields
+          drafts={protocols}
+          onChange={setProtocols}
+          {...(fromViewer !== undefined ? { arrived: settings.viewer.hangingProtocols.length } : {})}
+        />
 
         <fieldset>
           <legend>Dates</legend>

@@ -5,6 +5,7 @@ import {
   BUILT_IN_PROTOCOLS,
   hangStudy,
   planeOf,
+  protocolOfLayout,
   protocolsTried,
   relevantPrior,
   type SeriesFacts,
@@ -217,6 +218,49 @@ describe("the user's own protocols", () => {
     );
     // Its second viewport finds no FLAIR: the user's next protocol that applies.
     expect(hangStudy(own, brain(sequences('T1', 'T2', 'DWI')), undefined).protocol.name).toBe('Any MR');
+  });
+});
+
+describe('protocolOfLayout', () => {
+  it("makes of the viewer's layout a protocol that hangs the study so again", () => {
+    const current = [
+      series('c', 'c-scout', 'CT', 'Topogram'),
+      series('c', 'c-ax', 'CT', 'Thorax  axial 1 mm', 'axial'),
+      series('c', 'c-cor', 'CT', 'Lung, coronal', 'coronal'),
+      series('c', 'c-sr', 'SR', 'Report'),
+    ];
+    const prior = [series('p', 'p-ax', 'CT', 'Thorax axial 3 mm', 'axial')];
+    const made = protocolOfLayout(
+      '  CT Chest  ',
+      [2, 2],
+      ['CT', 'SR', 'CT'],
+      [
+        { series: current[1]!, prior: false },
+        { series: prior[0]!, prior: true },
+        { series: current[2]!, prior: false },
+      ],
+    );
+    expect(made).toEqual({
+      name: 'CT Chest',
+      modalities: ['CT'],
+      bodyParts: [],
+      needsPrior: true,
+      layout: { rows: 2, columns: 2 },
+      viewports: [
+        { study: 'current', modality: ['CT'], description: ['Thorax axial 1 mm'], plane: 'axial' },
+        { study: 'prior', modality: ['CT'], description: ['Thorax axial 3 mm'], plane: 'axial' },
+        { study: 'current', modality: ['CT'], description: ['Lung', 'coronal'], plane: 'coronal' },
+        // Left empty in the viewer: any image series that is left.
+        { study: 'current' },
+      ],
+    });
+    const { protocol, viewports } = hangStudy(
+      protocolsTried([made]),
+      { modalities: ['CT', 'SR'], description: 'CT Chest', series: current },
+      prior,
+    );
+    expect(protocol.name).toBe('CT Chest');
+    expect(viewports.map((v) => v.seriesUid)).toEqual(['c-ax', 'p-ax', 'c-cor', 'c-scout']);
   });
 });
 

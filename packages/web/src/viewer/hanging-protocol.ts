@@ -1,5 +1,5 @@
 import { JsonTag, numbersOf, textOf, textsOf, type DicomJson } from '../dicomweb/dicom-json';
-import type { UserHangingProtocol } from '../settings/user-settings';
+import { MAX_PROTOCOL_NAME_LENGTH, type UserHangingProtocol } from '../settings/user-settings';
 import { isDocumentModality } from './no-images';
 
 /** What selects a series for a viewport: all given conditions must hold. */
@@ -153,6 +153,45 @@ export function protocolsTried(own: readonly UserHangingProtocol[]): HangingProt
 }
 
 /**
+ * A protocol of the user's own that hangs the study as the viewer shows it now: its layout, and for each
+ * viewport the study, modality, description and plane of the series there (a viewport left empty: any
+ * series of the study). A start for Settings, where the user names it and loosens its words.
+ */
+export function protocolOfLayout(
+  name: string,
+  layout: readonly [rows: number, columns: number],
+  studyModalities: readonly string[],
+  shown: readonly ({ series: SeriesFacts; prior: boolean } | undefined)[],
+): UserHangingProtocol {
+  const [rows, columns] = layout;
+  const viewports = Array.from({ length: rows * columns }, (_, cell): SeriesRule => {
+    const hung = shown[cell];
+    if (hung === undefined) return { study: 'current' };
+    const { modality, description, plane } = hung.series;
+    const phrases = description
+      .split(',')
+      .map((phrase) => phrase.trim().replace(/\s+/g, ' '))
+      .filter((phrase) => phrase !== '');
+    return {
+      study: hung.prior ? 'prior' : 'current',
+      ...(modality !== '' ? { modality: [modality] } : {}),
+      // The whole description as one phrase (its parts between commas, as Settings reads them): the series
+      // it names, not every series sharing one of its words.
+      ...(phrases.length > 0 ? { description: phrases } : {}),
+      ...(plane !== undefined ? { plane } : {}),
+    };
+  });
+  return {
+    name: name.trim().slice(0, MAX_PROTOCOL_NAME_LENGTH),
+    modalities: [...new Set(studyModalities.filter(isImageModality))],
+    bodyParts: [],
+    needsPrior: viewports.some((v) => v.study === 'prior'),
+    layout: { rows, columns },
+    viewports,
+  };
+}
+
+/**
  * Whether a series of this modality holds images to show (not a document about them: reports, key objects,
  * presentation states, segmentations, RT plans, waveforms; see no-images.ts).
  */
@@ -194,7 +233,11 @@ export function seriesFacts(studyUid: string, series: DicomJson, instance?: Dico
 function hasWord(text: string, words: string[]): boolean {
   const lower = text.toLowerCase();
   return words.some((word) => {
-    const literal = word.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const literal = word
+      .toLowerCase()
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      // A few words typed as one ("ax t2 tse") match however many blanks the description has between them.
+      .replace(/\s+/g, '\\s+');
     return new RegExp(`(^|[^a-z0-9])${literal}([^a-z0-9]|$)`).test(lower);
   });
 }

@@ -23,6 +23,7 @@ import {
   numberOf,
   numbersOf,
   textOf,
+  textsOf,
   type DicomJson,
 } from '../dicomweb/dicom-json';
 import { startCornerstone, viewerCapabilities } from './cornerstone';
@@ -36,7 +37,7 @@ import { loadSeriesFrames } from './series-loader';
 import { isVolume, type StackFrame } from './series-stack';
 import { keyImageKey, keyImagesOf, loadKeyImages, saveKeyImages } from './key-images';
 import { loadMeasurementReport, measurementCount, saveMeasurementReport } from './measurement-report';
-import { isImageModality, type HungViewport } from './hanging-protocol';
+import { isImageModality, protocolOfLayout, seriesFacts, type HungViewport } from './hanging-protocol';
 import { studyWithoutImagesNotice } from './no-images';
 import { DEFAULT_MPR_SETTINGS, MprView, type MprSettings } from './mpr-view';
 import { markOnce, ViewerMark } from './viewer-timing';
@@ -57,6 +58,7 @@ import {
 } from './viewer-tools';
 import { windowPresets } from './window-presets';
 import { formatDicomDate } from '../settings/date-format';
+import { offerProtocolFromViewer } from '../settings/hanging-protocol-drafts';
 import type { DateFormat, UserSettings } from '../settings/user-settings';
 
 /** The app starts the engine ahead when a study is about to be opened (viewer-loader.ts). */
@@ -537,6 +539,21 @@ export function ViewerPage({
   /** The active viewport shows no image to save (a video's player, a document series): nothing to export. */
   const noImageShown = activeFrames === undefined || activeFrames.length === 0;
   const volumeReady = activeFrames !== undefined && isVolume(activeFrames);
+  /** Takes the layout shown, series by series, to Settings as the start of a protocol of the user's own. */
+  const newProtocolFromLayout = () => {
+    if (study === undefined) return;
+    const shown = Array.from({ length: cellCount }, (_, cell) => {
+      const hung = cells[cell];
+      const json = allSeries.find((s) => textOf(s, JsonTag.SeriesInstanceUID) === hung?.seriesUid);
+      if (hung === undefined || json === undefined) return undefined;
+      const instance = frames[hung.seriesUid]?.[0]?.metadata;
+      return { series: seriesFacts(hung.studyUid, json, instance), prior: hung.studyUid !== studyUid };
+    });
+    const modalities = textsOf(study, JsonTag.ModalitiesInStudy);
+    const name = textOf(study, JsonTag.StudyDescription).trim() || `${modalities.join(' ')} layout`;
+    offerProtocolFromViewer(protocolOfLayout(name, layout, modalities, shown));
+    navigate('/settings');
+  };
   const showSeries = (cell: number, uid: HungViewport) =>
     setCells((current) => {
       const next = [...current];
@@ -680,6 +697,13 @@ export function ViewerPage({
               {protocolName}
             </span>
           )}
+          <button
+            onClick={newProtocolFromLayout}
+            disabled={mpr || study === undefined}
+            title="Start a hanging protocol of your own from this layout and its series, in Settings"
+          >
+            New protocol…
+          </button>
           <span className="separator" />
           <button
             onClick={toggleKeyImage}
