@@ -153,4 +153,72 @@ describe('VOI LUT tables as a grey ramp (PS3.3 C.11.2.1.1)', () => {
     // 16 is beyond 4 bits' 15: white.
     expect(curve.slice(16)).toEqual([4, 1, 1, 1]);
   });
+
+  /** The ramp's points as (value, grey) pairs, checking each is grey (red, green and blue alike). */
+  function rampPoints(ramp: readonly number[]): [number, number][] {
+    const points: [number, number][] = [];
+    for (let i = 0; i < ramp.length; i += 4) {
+      expect(ramp[i + 2]).toBe(ramp[i + 1]);
+      expect(ramp[i + 3]).toBe(ramp[i + 1]);
+      points.push([ramp[i]!, ramp[i + 1]!]);
+    }
+    return points;
+  }
+
+  /** How far, at most, the ramp drawn between its points is from the table's greys at each entry. */
+  function rampError(
+    ramp: readonly number[],
+    entries: readonly number[],
+    bits: number,
+    lower: number,
+  ): number {
+    const points = rampPoints(ramp);
+    let error = 0;
+    let segment = 0;
+    entries.forEach((entry, i) => {
+      const value = lower + i;
+      while (points[segment + 1] !== undefined && points[segment + 1]![0] < value) segment++;
+      const [x0, y0] = points[segment]!;
+      const [x1, y1] = points[segment + 1] ?? points[segment]!;
+      const drawn = x1 === x0 ? y0 : y0 + ((y1 - y0) * (value - x0)) / (x1 - x0);
+      const grey = Math.min(1, Math.max(0, entry / (2 ** bits - 1)));
+      error = Math.max(error, Math.abs(drawn - grey));
+    });
+    return error;
+  }
+
+  const HALF_A_GREY_STEP = 0.5 / 255;
+
+  it('draws a curved table of 65,536 entries with a few points, never half an 8-bit grey step off', () => {
+    // A sigmoid over the 16-bit range: every entry differs from the straight line between its neighbours.
+    const sigmoid = Array.from({ length: 0x10000 }, (_, i) =>
+      Math.round(65535 / (1 + Math.exp(-(i - 30000) / 4000))),
+    );
+    const ramp = voiLutRamp(sigmoid, 16, -32768);
+    expect(ramp.length / 4).toBeLessThanOrEqual(1024);
+    expect(rampError(ramp, sigmoid, 16, -32768)).toBeLessThan(HALF_A_GREY_STEP);
+    const points = rampPoints(ramp);
+    expect(points[0]?.[0]).toBe(-32768);
+    expect(points.at(-1)?.[0]).toBe(-32768 + 65535);
+    // A 12-bit gamma curve likewise.
+    const gamma = Array.from({ length: 4096 }, (_, i) => Math.round(4095 * (i / 4095) ** 0.45));
+    const gammaRamp = voiLutRamp(gamma, 12, 0);
+    expect(gammaRamp.length / 4).toBeLessThanOrEqual(1024);
+    expect(rampError(gammaRamp, gamma, 12, 0)).toBeLessThan(HALF_A_GREY_STEP);
+  });
+
+  it('keeps at most 1,024 points of a table that few points cannot draw, its two ends among them', () => {
+    // Noise: 65,536 entries of 16 bits from a fixed linear congruential sequence.
+    let seed = 1;
+    const noise = Array.from({ length: 0x10000 }, () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed >> 15;
+    });
+    const points = rampPoints(voiLutRamp(noise, 16, 0));
+    expect(points).toHaveLength(1024);
+    expect(points[0]?.[0]).toBe(0);
+    expect(points.at(-1)?.[0]).toBe(65535);
+    // In order of value, each once.
+    expect(points.every((p, i) => i === 0 || p[0] > points[i - 1]![0])).toBe(true);
+  });
 });
