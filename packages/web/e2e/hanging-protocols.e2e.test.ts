@@ -77,7 +77,7 @@ describe("a user's own hanging protocol in Chromium (issue #5)", () => {
 
     await form.getByRole('button', { name: 'Remove protocol 2' }).click();
     const saved = page.waitForResponse(
-      (r) => r.url().endsWith('/api/me/settings') && r.request().method() === 'PUT',
+      (r) => r.url().endsWith('/api/me/settings') && r.request().method() === 'PATCH',
     );
     await form.getByRole('button', { name: 'Save settings' }).click();
     const response = await saved;
@@ -132,7 +132,7 @@ describe("a user's own hanging protocol in Chromium (issue #5)", () => {
     expect(await settings.getByRole('status').textContent()).toContain('Protocol 2 hangs the study');
     await made.getByLabel('Name').fill('MR brain FLAIR beside T2');
     const savedAgain = page.waitForResponse(
-      (r) => r.url().endsWith('/api/me/settings') && r.request().method() === 'PUT',
+      (r) => r.url().endsWith('/api/me/settings') && r.request().method() === 'PATCH',
     );
     await settings.getByRole('button', { name: 'Save settings' }).click();
     expect((await savedAgain).status()).toBe(200);

@@ -122,6 +122,16 @@ describe('study list sorted by a column, in Chromium', () => {
     const page = await browser.newPage();
     await page.goto(lightbox.baseUrl);
     await signIn(page, 'sorting-reader', TEST_USER_PASSWORD);
+    // The same user's Settings page, opened on another workstation before any sort was chosen.
+    const workstation = await browser.newPage();
+    await workstation.goto(lightbox.baseUrl);
+    await signIn(workstation, 'sorting-reader', TEST_USER_PASSWORD);
+    await workstation
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Settings' })
+      .click();
+    const staleForm = workstation.getByRole('form', { name: 'Settings' });
+    await staleForm.waitFor();
     // A user who never sorted sees the archive's order, newest first.
     await expect.poll(async () => (await shownNames(page))[0]).toBe('Baker, Bob');
     const nameHeader = page.getByRole('columnheader', { name: 'Patient name', exact: true });
@@ -131,7 +141,7 @@ describe('study list sorted by a column, in Chromium', () => {
     const saved = page.waitForResponse(
       (r) =>
         r.url().endsWith('/api/me/settings') &&
-        r.request().method() === 'PUT' &&
+        r.request().method() === 'PATCH' &&
         (r.request().postData() ?? '').includes('"sort":{"column":"PatientName","direction":"desc"}'),
     );
     await nameHeader.getByRole('button').click();
@@ -162,12 +172,16 @@ describe('study list sorted by a column, in Chromium', () => {
     expect(new URL((await query).url()).searchParams.get('orderby')).toBe('-PatientName,-StudyDate');
     await expectZToA();
 
-    // Saving the Settings page keeps the order, which is chosen on the list, not there.
+    // Saving the Settings page keeps the order, which is chosen on the list, not there: here, and on
+    // the other workstation whose page was opened before the order was chosen.
     const main = page.getByRole('navigation', { name: 'Main' });
     await main.getByRole('link', { name: 'Settings' }).click();
     const form = page.getByRole('form', { name: 'Settings' });
     await form.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
+    await staleForm.getByRole('button', { name: 'Save settings' }).click();
+    await workstation.getByText('Settings saved.').waitFor();
+    await workstation.context().close();
     await page.reload();
     await main.getByRole('link', { name: 'Studies' }).click();
     await expectZToA();

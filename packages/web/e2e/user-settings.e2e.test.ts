@@ -100,7 +100,7 @@ describe("a user's settings in Chromium (issue #5 §1)", () => {
 
     await preset.getByLabel('Width').fill('215');
     const saved = page.waitForResponse(
-      (r) => r.url().endsWith('/api/me/settings') && r.request().method() === 'PUT',
+      (r) => r.url().endsWith('/api/me/settings') && r.request().method() === 'PATCH',
     );
     await form.getByRole('button', { name: 'Save settings' }).click();
     expect((await saved).status()).toBe(200);

@@ -10,6 +10,7 @@ import {
   userSettingsSchema,
   type UserSettingsDocument,
 } from '../user-settings/user-settings-document.js';
+import { applyMergePatch } from '../user-settings/merge-patch.js';
 import { UserSettingsStore } from '../user-settings/user-settings-store.js';
 
 /**
@@ -32,7 +33,7 @@ function userPkOf(request: FastifyRequest): number {
 }
 
 /**
- * The caller's own settings (issue #5 §1), `GET` and `PUT /me/settings`: any signed-in user, their own
+ * The caller's own settings (issue #5 §1), `GET`, `PUT` and `PATCH /me/settings`: any signed-in user, their own
  * only. Writing them is not recorded in the audit trail: they hold no patient data and change nothing of
  * the system's configuration or security (docs/security.md, "Audit trail"), only how one user's screens start.
  */
@@ -40,7 +41,55 @@ export function userSettingsRoutes(app: FastifyInstance, db: Kysely<Tables>): vo
   const store = new UserSettingsStore(db);
   const self = { permission: Permission.Self };
 
+  const validateDocument = strictAjv.compile<UserSettingsDocument>(userSettingsSchema);
+  /** Refuses what the schema cannot say: two presets of one name, a protocol that does not fit its layout. */
+  const checkDocument = (document: UserSettingsDocument): UserSettingsDocument => {
+    const modality = duplicatePresetName(document);
+    if (modality !== undefined) {
+      throw new AppError(
+        ErrorCode.InvalidParameter,
+        `two ${modality} window presets have the same name`,
+        'viewer.windowPresets',
+      );
+    }
+    const protocolProblem = hangingProtocolProblem(document);
+    if (protocolProblem !== undefined)
+      throw new AppError(ErrorCode.InvalidParameter, protocolProblem, 'viewer.hangingProtocols');
+    return document;
+  };
+
+  // A JSON merge patch (RFC 7396) is JSON; this scope reads it as such.
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new AppError(ErrorCode.BadRequest, 'the body is not JSON'), undefined);
+    }
+  });
+
   app.get('/me/settings', { config: self }, async (request) => store.read(userPkOf(request)));
+  /**
+   * Changes some settings and keeps the others (a JSON merge patch, RFC 7396: `null` removes a setting,
+   * lists are replaced whole), applied to what is stored at that moment, so that a screen saving its own
+   * settings never puts back another's older ones. The result must be a valid document.
+   */
+  app.patch<{ Body: unknown }>('/me/settings', { config: self }, async (request) => {
+    if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body))
+      throw new AppError(ErrorCode.BadRequest, 'a settings patch is a JSON object');
+    const patch = request.body;
+    return store.update(userPkOf(request), (stored) => {
+      const merged = applyMergePatch(stored, patch);
+      if (!validateDocument(merged)) {
+        const [error] = validateDocument.errors ?? [];
+        throw new AppError(
+          ErrorCode.InvalidParameter,
+          `the settings would not be valid: ${error?.instancePath || '/'} ${error?.message ?? ''}`.trim(),
+          error?.instancePath.slice(1).replaceAll('/', '.') || 'body',
+        );
+      }
+      return checkDocument(merged);
+    });
+  });
   app.put<{ Body: UserSettingsDocument }>(
     '/me/settings',
     {
@@ -48,19 +97,6 @@ export function userSettingsRoutes(app: FastifyInstance, db: Kysely<Tables>): vo
       schema: { body: userSettingsSchema },
       validatorCompiler: ({ schema }) => strictAjv.compile(schema),
     },
-    async (request) => {
-      const modality = duplicatePresetName(request.body);
-      if (modality !== undefined) {
-        throw new AppError(
-          ErrorCode.InvalidParameter,
-          `two ${modality} window presets have the same name`,
-          'viewer.windowPresets',
-        );
-      }
-      const protocolProblem = hangingProtocolProblem(request.body);
-      if (protocolProblem !== undefined)
-        throw new AppError(ErrorCode.InvalidParameter, protocolProblem, 'viewer.hangingProtocols');
-      return store.replace(userPkOf(request), request.body);
-    },
+    async (request) => store.replace(userPkOf(request), checkDocument(request.body)),
   );
 }

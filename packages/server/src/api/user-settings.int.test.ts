@@ -128,6 +128,57 @@ for (const dialect of DIALECTS) {
       expect(await (await settings(basicAuth('reader'))).json()).toEqual(changed);
     });
 
+    it('changes only what a merge patch names, on what is stored at that moment (RFC 7396)', async () => {
+      await createUser(lb, 'patcher', { roles: ['radiologist'] });
+      const patch = (body: unknown, contentType = 'application/merge-patch+json') =>
+        fetch(`${lb.baseUrl}/api/me/settings`, {
+          method: 'PATCH',
+          headers: { authorization: basicAuth('patcher'), 'content-type': contentType },
+          body: JSON.stringify(body),
+        });
+      expect((await put(basicAuth('patcher'), READING_ROOM)).status).toBe(200);
+      const sorted = await patch({ studyList: { sort: { column: 'AccessionNumber', direction: 'desc' } } });
+      expect(sorted.status).toBe(200);
+      const expected = {
+        ...READING_ROOM,
+        studyList: { ...READING_ROOM.studyList, sort: { column: 'AccessionNumber', direction: 'desc' } },
+      };
+      expect(await sorted.json()).toEqual(expected);
+      // null takes a setting back to its default; plain JSON is taken as a patch too.
+      const reset = await patch({ display: { dateFormat: null } }, 'application/json');
+      expect(reset.status).toBe(200);
+      expect(((await reset.json()) as { display: unknown }).display).toEqual({ dateFormat: 'iso' });
+      // A patch whose result is not valid changes nothing.
+      const before = await (await settings(basicAuth('patcher'))).json();
+      for (const bad of [
+        { studyList: { sort: { column: 'Nonsense', direction: 'asc' } } },
+        { colour: 'red' },
+        [1],
+      ]) {
+        const refused = await patch(bad);
+        expect(refused.status, JSON.stringify(bad)).toBe(400);
+        expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      }
+      expect(await (await settings(basicAuth('patcher'))).json()).toEqual(before);
+
+      // Two screens saving different settings at the same time: both changes last.
+      for (let round = 0; round < 5; round++) {
+        const direction = round % 2 === 0 ? 'asc' : 'desc';
+        const format = round % 2 === 0 ? 'locale' : 'iso';
+        const answers = await Promise.all([
+          patch({ studyList: { sort: { column: 'PatientName', direction } } }),
+          patch({ display: { dateFormat: format } }),
+          patch({ studyList: { pageSize: round % 2 === 0 ? 25 : 100 } }),
+        ]);
+        expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+        const now = (await (await settings(basicAuth('patcher'))).json()) as typeof READING_ROOM;
+        expect(now.studyList.sort).toEqual({ column: 'PatientName', direction });
+        expect(now.display.dateFormat).toBe(format);
+        expect(now.studyList.pageSize).toBe(round % 2 === 0 ? 25 : 100);
+        expect(now.viewer).toEqual(READING_ROOM.viewer);
+      }
+    });
+
     it('replaces the whole document: what a save leaves out is the default again', async () => {
       await put(basicAuth('tech'), READING_ROOM);
       const partial = await put(basicAuth('tech'), { studyList: { pageSize: 25 } });

@@ -13,7 +13,7 @@ import {
   DATE_RANGES,
   MAX_PRESET_NAME_LENGTH,
   PAGE_SIZES,
-  saveSettings,
+  patchSettings,
   type DateFormat,
   type DefaultDateRange,
   type PageSize,
@@ -131,13 +131,13 @@ export function SettingsPage({
     setProblem('');
     setBusy(true);
     try {
-      const saved = await saveSettings({
-        // The list's order is chosen on the list itself; saving here keeps it.
+      // A patch of what this page edits: the list's order, chosen on the list itself (perhaps on
+      // another workstation since this page was opened), stays as it is stored.
+      const saved = await patchSettings({
         studyList: {
           defaultDateRange: dateRange,
           defaultModalities: [...modalities],
           pageSize,
-          sort: settings.studyList.sort,
         },
         viewer: { windowPresets: checked.presets, hangingProtocols: hanging.protocols },
         display: { dateFormat },

@@ -99,30 +99,36 @@ export async function loadSettings(signal?: AbortSignal): Promise<UserSettings> 
   return (await response.json()) as UserSettings;
 }
 
-/** Saves the whole document; answers the settings now in force. A refusal throws with the server's reason. */
-export async function saveSettings(settings: UserSettings): Promise<UserSettings> {
+/**
+ * Changes some of the user's settings and keeps the rest as they are stored at that moment (a JSON merge
+ * patch, RFC 7396, applied by the server in one step): a screen saving its own settings never puts back
+ * another screen's or workstation's older ones. Answers the settings now in force.
+ */
+export async function patchSettings(patch: SettingsPatch): Promise<UserSettings> {
   const response = await appFetch(SETTINGS_URL, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(settings),
+    method: 'PATCH',
+    headers: { 'content-type': 'application/merge-patch+json' },
+    body: JSON.stringify(patch),
   });
   return (await response.json()) as UserSettings;
+}
+
+/** A merge patch of the settings: the sections and values to change. */
+export interface SettingsPatch {
+  studyList?: Partial<UserSettings['studyList']>;
+  viewer?: Partial<UserSettings['viewer']>;
+  display?: Partial<UserSettings['display']>;
 }
 
 /** The sort saves under way, one after another. */
 let sortSaves: Promise<unknown> = Promise.resolve();
 
 /**
- * Keeps the study list's order in the user's settings; answers the settings now in force. The document
- * is read afresh just before it is replaced, so that this save never puts back what the user changed
- * meanwhile on another workstation, and saves go one after another, so the last order chosen is the
- * one kept.
+ * Keeps the study list's order in the user's settings, changing nothing else; answers the settings now in
+ * force. Saves go one after another, so the last order chosen is the one kept.
  */
 export function saveStudyListSort(sort: StudyListSort): Promise<UserSettings> {
-  const saving = sortSaves.then(async () => {
-    const current = await loadSettings();
-    return saveSettings({ ...current, studyList: { ...current.studyList, sort } });
-  });
+  const saving = sortSaves.then(() => patchSettings({ studyList: { sort } }));
   sortSaves = saving.catch(() => undefined);
   return saving;
 }
