@@ -6,11 +6,12 @@ import { Permission } from '../security/permissions.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import {
   duplicatePresetName,
+  effectiveSettings,
   hangingProtocolProblem,
   userSettingsSchema,
   type UserSettingsDocument,
 } from '../user-settings/user-settings-document.js';
-import { applyMergePatch } from '../user-settings/merge-patch.js';
+import { applyMergePatch, jsonDepth } from '../user-settings/merge-patch.js';
 import { UserSettingsStore } from '../user-settings/user-settings-store.js';
 
 /**
@@ -24,6 +25,9 @@ const strictAjv = new Ajv({
   removeAdditional: false,
   useDefaults: false,
 });
+
+/** Deeper than any settings document (the deepest setting is about six levels down). */
+const MAX_PATCH_DEPTH = 16;
 
 function userPkOf(request: FastifyRequest): number {
   const userPk = request.actor?.userId;
@@ -58,14 +62,13 @@ export function userSettingsRoutes(app: FastifyInstance, db: Kysely<Tables>): vo
     return document;
   };
 
-  // A JSON merge patch (RFC 7396) is JSON; this scope reads it as such.
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(new AppError(ErrorCode.BadRequest, 'the body is not JSON'), undefined);
-    }
-  });
+  // A JSON merge patch (RFC 7396) is JSON: read by Fastify's own parser, which refuses __proto__ and
+  // constructor keys as it does for application/json.
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
 
   app.get('/me/settings', { config: self }, async (request) => store.read(userPkOf(request)));
   /**
@@ -77,14 +80,21 @@ export function userSettingsRoutes(app: FastifyInstance, db: Kysely<Tables>): vo
     if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body))
       throw new AppError(ErrorCode.BadRequest, 'a settings patch is a JSON object');
     const patch = request.body;
+    // The settings document is a few levels deep: a deeper patch is no settings patch.
+    if (jsonDepth(patch) > MAX_PATCH_DEPTH)
+      throw new AppError(ErrorCode.BadRequest, `a settings patch nests at most ${MAX_PATCH_DEPTH} levels`);
     return store.update(userPkOf(request), (stored) => {
-      const merged = applyMergePatch(stored, patch);
+      // Merged onto the settings in force, which leave out what this version cannot read (a key or value
+      // a later version stored): such a document would otherwise refuse every patch.
+      const merged = applyMergePatch(effectiveSettings(stored), patch);
       if (!validateDocument(merged)) {
         const [error] = validateDocument.errors ?? [];
+        const extra = error?.params as { additionalProperty?: string } | undefined;
+        const where = `${error?.instancePath ?? ''}${extra?.additionalProperty !== undefined ? `/${extra.additionalProperty}` : ''}`;
         throw new AppError(
           ErrorCode.InvalidParameter,
-          `the settings would not be valid: ${error?.instancePath || '/'} ${error?.message ?? ''}`.trim(),
-          error?.instancePath.slice(1).replaceAll('/', '.') || 'body',
+          `the settings would not be valid: ${where || '/'} ${error?.message ?? ''}`.trim(),
+          where.slice(1).replaceAll('/', '.') || 'body',
         );
       }
       return checkDocument(merged);

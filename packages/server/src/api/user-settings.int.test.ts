@@ -161,6 +161,30 @@ for (const dialect of DIALECTS) {
       }
       expect(await (await settings(basicAuth('patcher'))).json()).toEqual(before);
 
+      // null removes one modality's window presets and keeps the others.
+      const withoutPt = await patch({ viewer: { windowPresets: { PT: null } } });
+      expect(withoutPt.status).toBe(200);
+      expect(Object.keys(((await withoutPt.json()) as typeof READING_ROOM).viewer.windowPresets)).toEqual([
+        'CT',
+      ]);
+      expect(
+        (await patch({ viewer: { windowPresets: { PT: READING_ROOM.viewer.windowPresets.PT } } })).status,
+      ).toBe(200);
+      // A body with a __proto__ key, or nested deeper than any setting, is refused.
+      const proto = await fetch(`${lb.baseUrl}/api/me/settings`, {
+        method: 'PATCH',
+        headers: { authorization: basicAuth('patcher'), 'content-type': 'application/merge-patch+json' },
+        body: '{"__proto__":{"studyList":{"pageSize":25}}}',
+      });
+      expect(proto.status).toBe(400);
+      const tooDeep = await fetch(`${lb.baseUrl}/api/me/settings`, {
+        method: 'PATCH',
+        headers: { authorization: basicAuth('patcher'), 'content-type': 'application/merge-patch+json' },
+        body: `{"studyList":${'{"a":'.repeat(10_000)}"x"${'}'.repeat(10_001)}`,
+      });
+      expect(tooDeep.status).toBe(400);
+      expect(await (await settings(basicAuth('patcher'))).json()).toEqual(before);
+
       // Two screens saving different settings at the same time: both changes last.
       for (let round = 0; round < 5; round++) {
         const direction = round % 2 === 0 ? 'asc' : 'desc';
@@ -177,6 +201,39 @@ for (const dialect of DIALECTS) {
         expect(now.studyList.pageSize).toBe(round % 2 === 0 ? 25 : 100);
         expect(now.viewer).toEqual(READING_ROOM.viewer);
       }
+    });
+
+    it('patches a document stored by a later version: what this one cannot read is left out', async () => {
+      await createUser(lb, 'future', { roles: ['radiologist'] });
+      const { db } = lb.running.services.database;
+      const { pk } = await db
+        .selectFrom('app_user')
+        .select('pk')
+        .where('username', '=', 'future')
+        .executeTakeFirstOrThrow();
+      const stored = {
+        studyList: { pageSize: 100, sort: { column: 'ColumnOfTomorrow', direction: 'asc' } },
+        display: { dateFormat: 'locale', timeFormat: '24h' },
+      };
+      await db
+        .insertInto('user_settings')
+        .values({ user_pk: Number(pk), settings: JSON.stringify(stored), updated_at: Date.now() })
+        .execute();
+      const patched = await fetch(`${lb.baseUrl}/api/me/settings`, {
+        method: 'PATCH',
+        headers: { authorization: basicAuth('future'), 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ studyList: { sort: { column: 'PatientName', direction: 'asc' } } }),
+      });
+      expect(patched.status).toBe(200);
+      expect(await patched.json()).toEqual({
+        ...DEFAULTS,
+        studyList: {
+          ...DEFAULTS.studyList,
+          pageSize: 100,
+          sort: { column: 'PatientName', direction: 'asc' },
+        },
+        display: { dateFormat: 'locale' },
+      });
     });
 
     it('replaces the whole document: what a save leaves out is the default again', async () => {

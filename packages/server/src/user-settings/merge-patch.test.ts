@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMergePatch } from './merge-patch.js';
+import { applyMergePatch, jsonDepth } from './merge-patch.js';
 
 describe('applyMergePatch (RFC 7396)', () => {
   it('gives the results of the RFC 7396 Appendix A examples', () => {
@@ -36,5 +36,17 @@ describe('applyMergePatch (RFC 7396)', () => {
     });
     expect(target.studyList.sort.column).toBe('StudyDate');
     expect(patch.studyList.sort.column).toBe('PatientName');
+  });
+
+  it('leaves out a __proto__ member, and measures depth without recursion', () => {
+    const patch = JSON.parse('{"__proto__":{"polluted":true},"a":1}') as unknown;
+    const merged = applyMergePatch({}, patch) as Record<string, unknown>;
+    expect(merged).toEqual({ a: 1 });
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect([jsonDepth(1), jsonDepth({}), jsonDepth({ a: [{ b: 1 }] })]).toEqual([0, 1, 3]);
+    let deep: unknown = 0;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    expect(jsonDepth(deep)).toBe(100_000);
   });
 });

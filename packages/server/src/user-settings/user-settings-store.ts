@@ -27,7 +27,9 @@ export class UserSettingsStore {
     userPk: number,
     change: (document: UserSettingsDocument) => UserSettingsDocument,
   ): Promise<UserSettings> {
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      // Writers that keep meeting each other wait a little, at random, before reading again.
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
       const row = await this.db
         .selectFrom('user_settings')
         .select(['settings', 'updated_at'])
@@ -60,17 +62,11 @@ export class UserSettingsStore {
   }
 
   /**
-   * Replaces the user's document (already validated) and answers the settings now in force. One
-   * statement, so two workstations saving at once leave one whole document, the last one's.
+   * Replaces the user's document (already validated) and answers the settings now in force, through
+   * {@link update}, so that the row's `updated_at` only ever grows and a patch made meanwhile on the
+   * document it replaced does not write over it.
    */
-  async replace(userPk: number, document: UserSettingsDocument): Promise<UserSettings> {
-    const settings = JSON.stringify(document);
-    const updatedAt = Date.now();
-    await this.db
-      .insertInto('user_settings')
-      .values({ user_pk: userPk, settings, updated_at: updatedAt })
-      .onConflict((oc) => oc.column('user_pk').doUpdateSet({ settings, updated_at: updatedAt }))
-      .execute();
-    return effectiveSettings(document);
+  replace(userPk: number, document: UserSettingsDocument): Promise<UserSettings> {
+    return this.update(userPk, () => document);
   }
 }

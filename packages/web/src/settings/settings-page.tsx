@@ -14,6 +14,7 @@ import {
   MAX_PRESET_NAME_LENGTH,
   PAGE_SIZES,
   patchSettings,
+  windowPresetsPatch,
   type DateFormat,
   type DefaultDateRange,
   type PageSize,
@@ -139,7 +140,10 @@ export function SettingsPage({
           defaultModalities: [...modalities],
           pageSize,
         },
-        viewer: { windowPresets: checked.presets, hangingProtocols: hanging.protocols },
+        viewer: {
+          windowPresets: windowPresetsPatch(settings.viewer.windowPresets, checked.presets),
+          hangingProtocols: hanging.protocols,
+        },
         display: { dateFormat },
       });
       setRows(presetRows(saved.viewer.windowPresets));

@@ -116,8 +116,26 @@ export async function patchSettings(patch: SettingsPatch): Promise<UserSettings>
 /** A merge patch of the settings: the sections and values to change. */
 export interface SettingsPatch {
   studyList?: Partial<UserSettings['studyList']>;
-  viewer?: Partial<UserSettings['viewer']>;
+  viewer?: {
+    /** A modality's list replaces what was stored for it; `null` removes the modality's presets. */
+    windowPresets?: Record<string, UserWindowPreset[] | null>;
+    hangingProtocols?: UserHangingProtocol[];
+  };
   display?: Partial<UserSettings['display']>;
+}
+
+/**
+ * The window presets of a merge patch that leaves exactly `edited`: each modality's list as edited, and
+ * `null` for a modality `loaded` had and `edited` no longer has (merged member by member, a modality left
+ * out of the patch would otherwise keep its stored presets).
+ */
+export function windowPresetsPatch(
+  loaded: Record<string, UserWindowPreset[]>,
+  edited: Record<string, UserWindowPreset[]>,
+): Record<string, UserWindowPreset[] | null> {
+  const patch: Record<string, UserWindowPreset[] | null> = { ...edited };
+  for (const modality of Object.keys(loaded)) if (!(modality in edited)) patch[modality] = null;
+  return patch;
 }
 
 /** The sort saves under way, one after another. */
