@@ -105,7 +105,7 @@ export function userSettingsRoutes(app: FastifyInstance, db: Kysely<Tables>): vo
     {
       config: self,
       schema: { body: userSettingsSchema },
-      validatorCompiler: ({ schema }) => strictAjv.compile(schema),
+      validatorCompiler: () => validateDocument,
     },
     async (request) => store.replace(userPkOf(request), checkDocument(request.body)),
   );

@@ -16,7 +16,7 @@ import {
 } from './bulk-data-element.js';
 import { acceptOf, DataSetEncoding, negotiateMetadata } from './data-set-negotiation.js';
 import { sendDicomXmlParts } from './dicom-xml-response.js';
-import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
+import { createBoundary, releaseBody, writeMultipart, type MultipartWritePart } from './multipart/index.js';
 import {
   frameMediaType,
   negotiatePixelData,
@@ -67,16 +67,10 @@ export function sendMultipart(
   // HEAD); sent in full, they have ended and releasing them does nothing.
   if (Array.isArray(parts)) {
     const made: readonly MultipartWritePart[] = parts;
-    body.once('close', () => made.forEach((part) => releasePartBody(part.body)));
+    body.once('close', () => made.forEach((part) => void releaseBody(part.body)));
   }
   closableUnread(body);
   return reply.type(`multipart/related; type="${partType}"; boundary=${boundary}`).send(body);
-}
-
-function releasePartBody(body: MultipartWritePart['body']): void {
-  if (body instanceof Readable) body.destroy();
-  else if (!(body instanceof Uint8Array) && 'return' in body && typeof body.return === 'function')
-    void (body as AsyncGenerator<Uint8Array>).return(undefined);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { effectiveSettings, type UserSettings, type UserSettingsDocument } from './user-settings-document.js';
@@ -62,11 +62,23 @@ export class UserSettingsStore {
   }
 
   /**
-   * Replaces the user's document (already validated) and answers the settings now in force, through
-   * {@link update}, so that the row's `updated_at` only ever grows and a patch made meanwhile on the
-   * document it replaced does not write over it.
+   * Replaces the user's document (already validated) and answers the settings now in force. One
+   * statement, whose `updated_at` is strictly later than the row's, so that a patch read before it
+   * (see {@link update}) cannot write over it, even within the same millisecond.
    */
-  replace(userPk: number, document: UserSettingsDocument): Promise<UserSettings> {
-    return this.update(userPk, () => document);
+  async replace(userPk: number, document: UserSettingsDocument): Promise<UserSettings> {
+    const settings = JSON.stringify(document);
+    const now = Date.now();
+    await this.db
+      .insertInto('user_settings')
+      .values({ user_pk: userPk, settings, updated_at: now })
+      .onConflict((oc) =>
+        oc.column('user_pk').doUpdateSet({
+          settings,
+          updated_at: sql<number>`CASE WHEN user_settings.updated_at >= ${now} THEN user_settings.updated_at + 1 ELSE ${now} END`,
+        }),
+      )
+      .execute();
+    return effectiveSettings(document);
   }
 }

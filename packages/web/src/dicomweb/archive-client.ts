@@ -1,5 +1,6 @@
 import { appFetch } from '../session/session-client';
 import type { DicomJson } from './dicom-json';
+import { firstPartOf } from './multipart-part';
 
 /** Where the archive's DICOMweb lives (runtime contract: `/dicomweb` on the same origin). */
 export const DICOMWEB_ROOT = '/dicomweb';
@@ -90,4 +91,17 @@ export async function firstInstance(studyUid: string, seriesUid: string): Promis
       `${DICOMWEB_ROOT}/studies/${encodeURIComponent(studyUid)}/series/${encodeURIComponent(seriesUid)}/instances?${params.toString()}`,
     )
   )[0];
+}
+
+/**
+ * A bulk data value named by a BulkDataURI of the metadata (PS3.18 §10.4.1.1.5), as its bytes. The
+ * metadata names the archive by its public URL; the app reaches it on its own origin.
+ */
+export async function fetchBulkData(bulkDataUri: string): Promise<Uint8Array> {
+  const path = `${DICOMWEB_ROOT}/${bulkDataUri.slice(bulkDataUri.indexOf('studies/'))}`;
+  const response = await appFetch(path, {
+    headers: { accept: 'multipart/related; type="application/octet-stream"' },
+  });
+  if (!response.ok) throw new Error(`bulk data: ${response.status}`);
+  return firstPartOf(response); // a copy: it keeps nothing of the whole answer
 }

@@ -87,6 +87,14 @@ export function numbersOf(data: DicomJson, tag: string): number[] | undefined {
   return numbers.every(Number.isFinite) ? numbers : undefined;
 }
 
+/** The bytes of a value given inline (InlineBinary: base64, PS3.18 F.2.7). */
+export function inlineBinaryBytes(base64: string): Uint8Array {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
 /** A person name for display: `Family, Given Middle` (PS3.5 6.2.1 component order). */
 export function displayPersonName(name: string): string {
   const [family = '', given = '', middle = '', prefix = '', suffix = ''] = name.split('^');

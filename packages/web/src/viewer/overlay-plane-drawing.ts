@@ -1,9 +1,7 @@
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 import type { StackViewport, Types } from '@cornerstonejs/core';
-import { DICOMWEB_ROOT } from '../dicomweb/archive-client';
-import { firstPartOf } from '../dicomweb/multipart-part';
+import { fetchBulkData } from '../dicomweb/archive-client';
 import type { DicomJson } from '../dicomweb/dicom-json';
-import { appFetch } from '../session/session-client';
 import { imageToWorld } from './image-coordinates';
 import {
   holdsFrame,
@@ -28,14 +26,7 @@ function packedBitsOf(plane: OverlayPlane): Promise<Uint8Array> {
   if (pending !== undefined)
     packedData.delete(uri); // set again below, as the most recent
   else {
-    // The metadata names the archive by its public URL; the app reaches it on its own origin.
-    const path = `${DICOMWEB_ROOT}/${uri.slice(uri.indexOf('studies/'))}`;
-    pending = appFetch(path, {
-      headers: { accept: 'multipart/related; type="application/octet-stream"' },
-    }).then(async (response) => {
-      if (!response.ok) throw new Error(`overlay data: ${response.status}`);
-      return firstPartOf(response); // a copy: it keeps nothing of the whole answer
-    });
+    pending = fetchBulkData(uri);
     pending.catch(() => packedData.delete(uri)); // tried again next time
   }
   packedData.set(uri, pending);

@@ -1,4 +1,4 @@
-import { numberOf, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import { inlineBinaryBytes, numberOf, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
 
 /**
  * One overlay plane of an image (PS3.3 C.9.2, C.9.3): a bitmap in repeating group 60xx (even groups
@@ -31,13 +31,6 @@ function keyOf(group: number, element: number): string {
   return ((group << 16) | element).toString(16).toUpperCase().padStart(8, '0');
 }
 
-function inlineBytes(base64: string): Uint8Array {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
-
 /**
  * The overlay planes of an image's metadata that can be drawn. Planes kept in the unused high bits of the
  * pixel data (retired since 2004: no Overlay Data) are not among them: the image loader has dropped those
@@ -53,7 +46,8 @@ export function overlayPlanesOf(metadata: DicomJson): OverlayPlane[] {
     if (rows * columns > MAX_OVERLAY_PIXELS) continue;
     if (numberOf(metadata, keyOf(group, 0x0100)) !== 1) continue; // Overlay Bits Allocated is 1 (C.9.2.1.1)
     let data: OverlayPlane['data'];
-    if (overlayData?.InlineBinary !== undefined) data = { bytes: inlineBytes(overlayData.InlineBinary) };
+    if (overlayData?.InlineBinary !== undefined)
+      data = { bytes: inlineBinaryBytes(overlayData.InlineBinary) };
     else if (overlayData?.BulkDataURI !== undefined) data = { bulkDataUri: overlayData.BulkDataURI };
     else continue;
     const [originRow = 1, originColumn = 1] = numbersOf(metadata, keyOf(group, 0x0050)) ?? [];

@@ -1,8 +1,6 @@
 import { useEffect, useState } from 'react';
-import { DICOMWEB_ROOT, seriesMetadata } from '../dicomweb/archive-client';
+import { fetchBulkData, seriesMetadata } from '../dicomweb/archive-client';
 import { JsonTag, displayPersonName, textOf, type DicomJson } from '../dicomweb/dicom-json';
-import { firstPartOf } from '../dicomweb/multipart-part';
-import { appFetch } from '../session/session-client';
 import { formatDicomDate } from '../settings/date-format';
 import type { DateFormat } from '../settings/user-settings';
 import {
@@ -11,17 +9,6 @@ import {
   withVoiLutData,
   type PresentationState,
 } from './presentation-state';
-
-/** A bulk data value of a presentation state (a large VOI LUT table), from the archive. */
-async function bulkData(bulkDataUri: string): Promise<Uint8Array> {
-  // The metadata names the archive by its public URL; the app reaches it on its own origin.
-  const path = `${DICOMWEB_ROOT}/${bulkDataUri.slice(bulkDataUri.indexOf('studies/'))}`;
-  const response = await appFetch(path, {
-    headers: { accept: 'multipart/related; type="application/octet-stream"' },
-  });
-  if (!response.ok) throw new Error(`bulk data: ${response.status}`);
-  return firstPartOf(response);
-}
 
 /**
  * The grayscale presentation states a study holds (its PR series), newest first. Their metadata is read
@@ -49,7 +36,7 @@ export function usePresentationStates(studyUid: string, series: readonly DicomJs
             .flat()
             .map(parsePresentationState)
             .filter((s): s is PresentationState => s !== undefined)
-            .map((s) => withVoiLutData(s, bulkData)),
+            .map((s) => withVoiLutData(s, fetchBulkData)),
         ),
       )
       .then((parsed) => {

@@ -1,4 +1,4 @@
-import { numberOf, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
+import { inlineBinaryBytes, numberOf, numbersOf, textOf, type DicomJson } from '../dicomweb/dicom-json';
 import { displayShutterOf, type DisplayShutter } from './display-shutter';
 
 /**
@@ -339,13 +339,6 @@ export function littleEndianWords(bytes: Uint8Array): number[] {
   return words;
 }
 
-function base64Bytes(base64: string): Uint8Array {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
-
 /**
  * LUT Data as its entries: one a 16-bit word, or, for 8-bit entries held two to a word (as many words as
  * it takes to hold the entries, the last one's high byte padding when their count is odd), the low byte
@@ -374,7 +367,7 @@ function voiLutOf(item: DicomJson): VoiLut | undefined {
   let data: VoiLut['data'] | undefined;
   if (lut?.Value !== undefined) data = lutEntriesOf(numbersOf(item, Key.LUTData) ?? [], entries, bits);
   else if (lut?.InlineBinary !== undefined)
-    data = lutEntriesOf(littleEndianWords(base64Bytes(lut.InlineBinary)), entries, bits);
+    data = lutEntriesOf(littleEndianWords(inlineBinaryBytes(lut.InlineBinary)), entries, bits);
   else if (lut?.BulkDataURI !== undefined) data = { bulkDataUri: lut.BulkDataURI };
   if (data === undefined) return undefined;
   return {

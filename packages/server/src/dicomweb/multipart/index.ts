@@ -2,4 +2,4 @@
 export { createBoundary, isValidBoundary } from './create-boundary.js';
 export { MultipartError, MultipartFailure, type MultipartFailureReason } from './multipart-error.js';
 export { parseMultipart, type MultipartLimits, type MultipartPart } from './parse-multipart.js';
-export { writeMultipart, type MultipartWritePart } from './write-multipart.js';
+export { releaseBody, writeMultipart, type MultipartWritePart } from './write-multipart.js';

@@ -52,7 +52,7 @@ export async function* writeMultipart(
 }
 
 /** Closes a body that will not be read: a stream is destroyed, an iterator returned. */
-async function releaseBody(body: MultipartWritePart['body']): Promise<void> {
+export async function releaseBody(body: MultipartWritePart['body']): Promise<void> {
   if (body instanceof Uint8Array) return;
   const stream = body as { destroy?: () => void; return?: () => Promise<unknown> };
   if (typeof stream.destroy === 'function') stream.destroy();

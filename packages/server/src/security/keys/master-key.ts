@@ -16,11 +16,8 @@ export const NEXT_MASTER_KEY_FILE = 'master.key.next';
 export function loadMasterKey(configured: string | undefined, dataDir: string): Buffer {
   if (configured !== undefined) return decodeKey(configured, 'LIGHTBOX_MASTER_KEY');
   const file = path.join(dataDir, MASTER_KEY_FILE);
-  try {
-    return decodeKey(readFileSync(file, 'utf8').trim(), file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const existing = readKeyFile(dataDir, MASTER_KEY_FILE);
+  if (existing !== undefined) return existing;
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32);
   // 'wx': never replace a key another process wrote in the meantime; read it instead.
@@ -29,7 +26,18 @@ export function loadMasterKey(configured: string | undefined, dataDir: string): 
     return key;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readKeyFile(dataDir, MASTER_KEY_FILE)!;
+  }
+}
+
+/** The key in a key file of the data directory; undefined when there is no such file. */
+function readKeyFile(dataDir: string, name: string): Buffer | undefined {
+  const file = path.join(dataDir, name);
+  try {
     return decodeKey(readFileSync(file, 'utf8').trim(), file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }
 
@@ -57,28 +65,18 @@ export function keyId(key: Buffer): string {
  * following a rotation made beside it; a missing or unreadable file gives none.
  */
 export function masterKeysOnDisk(dataDir: string): Buffer[] {
-  const keys: Buffer[] = [];
-  for (const name of [MASTER_KEY_FILE, NEXT_MASTER_KEY_FILE]) {
+  return [MASTER_KEY_FILE, NEXT_MASTER_KEY_FILE].flatMap((name) => {
     try {
-      keys.push(decodeKey(readFileSync(path.join(dataDir, name), 'utf8').trim(), name));
+      return readKeyFile(dataDir, name) ?? [];
     } catch {
-      // absent, unreadable or not a key: not a candidate
+      return []; // unreadable or not a key: not a candidate
     }
-  }
-  return keys;
+  });
 }
 
 /** The key a rotation left in the data directory before it could replace the key file, if any. */
 export function loadNextMasterKey(dataDir: string): Buffer | undefined {
-  try {
-    return decodeKey(
-      readFileSync(path.join(dataDir, NEXT_MASTER_KEY_FILE), 'utf8').trim(),
-      NEXT_MASTER_KEY_FILE,
-    );
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return readKeyFile(dataDir, NEXT_MASTER_KEY_FILE);
 }
 
 function syncDirectory(dir: string): void {
