@@ -1,5 +1,5 @@
 import { encodePart10Header, getString, readPart10, Tag } from '@lightbox/dicom';
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream, type Dirent } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Archive } from '../archive/archive.js';
@@ -30,31 +30,36 @@ function codeOf(error: unknown): string {
  * Links are followed, to files and to folders (exports and mounted media use them); a folder already
  * walked, by whatever path, is not walked again, so a link back up the tree ends.
  */
-async function* filesAt(target: string, walked: Set<string>): AsyncGenerator<Found> {
-  let info;
-  try {
-    info = await stat(target);
-  } catch (error) {
-    yield { unreadable: target, reason: `the file or folder cannot be read (${codeOf(error)})` };
-    return;
+async function* filesAt(target: string, walked: Set<string>, known?: Dirent): AsyncGenerator<Found> {
+  let isFile = known?.isFile() ?? false;
+  let isDirectory = known?.isDirectory() ?? false;
+  // Only what readdir could not tell (an argument, a link) is looked up.
+  if (known === undefined || known.isSymbolicLink()) {
+    try {
+      const info = await stat(target);
+      [isFile, isDirectory] = [info.isFile(), info.isDirectory()];
+    } catch (error) {
+      yield { unreadable: target, reason: `the file or folder cannot be read (${codeOf(error)})` };
+      return;
+    }
   }
-  if (info.isFile()) {
+  if (isFile) {
     yield { file: target };
     return;
   }
-  if (!info.isDirectory()) return;
+  if (!isDirectory) return;
   let entries;
   try {
     const real = await realpath(target);
     if (walked.has(real)) return;
     walked.add(real);
-    entries = await readdir(target);
+    entries = await readdir(target, { withFileTypes: true });
   } catch (error) {
     yield { unreadable: target, reason: `the folder cannot be read (${codeOf(error)})` };
     return;
   }
-  entries.sort((a, b) => a.localeCompare(b));
-  for (const name of entries) yield* filesAt(path.join(target, name), walked);
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) yield* filesAt(path.join(target, entry.name), walked, entry);
 }
 
 async function* foundIn(targets: readonly string[]): AsyncGenerator<Found> {
@@ -74,17 +79,6 @@ function isMediaDirectory(file: string): boolean {
   return path.basename(file).toUpperCase() === 'DICOMDIR';
 }
 
-/** True when the file starts as PS3.10 §7.1 asks: a 128-byte preamble, then "DICM". */
-async function hasPart10Prefix(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
-  try {
-    const { bytesRead, buffer } = await handle.read(Buffer.alloc(132), 0, 132, 0);
-    return bytesRead === 132 && buffer.toString('latin1', 128, 132) === 'DICM';
-  } finally {
-    await handle.close();
-  }
-}
-
 /** What is stored from a file: a stream of it, made into Part 10 when it held a bare data set. */
 interface Source {
   stream: AsyncIterable<Uint8Array>;
@@ -92,6 +86,8 @@ interface Source {
   /** Closes the file, read to its end or not (a refused object is not read further). */
   close(): void;
 }
+
+const CHUNK = 256 * 1024;
 
 /**
  * A file holding a bare data set (ACR-NEMA-era media, some exports and toolkits write no preamble or
@@ -118,7 +114,7 @@ async function bareDataSetAsPart10(file: string): Promise<Source | undefined> {
     sopInstanceUid,
     transferSyntaxUid: header.transferSyntaxUid,
   });
-  const dataSet = createReadStream(file, { start: header.dataSetOffset, highWaterMark: 256 * 1024 });
+  const dataSet = createReadStream(file, { start: header.dataSetOffset, highWaterMark: CHUNK });
   return {
     stream: (async function* () {
       yield prefix;
@@ -129,12 +125,29 @@ async function bareDataSetAsPart10(file: string): Promise<Source | undefined> {
   };
 }
 
+/**
+ * A Part 10 file (a 128-byte preamble, then "DICM", PS3.10 §7.1) is opened once: its first bytes are
+ * read from the handle the stored stream then reads, and which closes with it. Other files are probed
+ * for a bare data set, which needs reads of its own (rare: old media).
+ */
 async function sourceOf(file: string): Promise<Source> {
-  if (!(await hasPart10Prefix(file))) {
-    const wrapped = await bareDataSetAsPart10(file);
-    if (wrapped !== undefined) return wrapped;
+  const handle = await open(file, 'r');
+  let part10: boolean;
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(132), 0, 132, 0);
+    part10 = bytesRead === 132 && buffer.toString('latin1', 128, 132) === 'DICM';
+  } catch (error) {
+    await handle.close();
+    throw error;
   }
-  const stream: ReadStream = createReadStream(file, { highWaterMark: 256 * 1024 });
+  if (part10) {
+    const stream = handle.createReadStream({ start: 0, highWaterMark: CHUNK });
+    return { stream, bare: false, close: () => stream.destroy() };
+  }
+  await handle.close();
+  const wrapped = await bareDataSetAsPart10(file);
+  if (wrapped !== undefined) return wrapped;
+  const stream = createReadStream(file, { highWaterMark: CHUNK });
   return { stream, bare: false, close: () => stream.destroy() };
 }
 
