@@ -283,6 +283,11 @@ export class Association {
   }
 
   /** True while messages can be exchanged. */
+  /** True when this side opened the association (an SCU's); false when it accepted it. */
+  get isRequestor(): boolean {
+    return this.decide === undefined;
+  }
+
   get isOpen(): boolean {
     return this.state === 'established';
   }
@@ -398,7 +403,7 @@ export class Association {
     this.startArtim();
     await this.write([encodeReleaseRequest()]);
     await Promise.race([released, this.closedPromise]);
-    if (this.decide !== undefined && this.peerReleased) {
+    if (!this.isRequestor && this.peerReleased) {
       // The acceptor's side of a release collision ends in Sta13: the requestor closes the connection.
       this.socket.end();
       await this.closedPromise;
@@ -720,7 +725,7 @@ export class Association {
    */
   private onReleaseCollision(): void {
     this.peerReleased = true;
-    if (this.decide === undefined) {
+    if (this.isRequestor) {
       this.write([encodeReleaseResponse()]).catch((error: unknown) => {
         this.logger.debug({ err: error }, 'release collision: answer not sent, the peer went away');
       });

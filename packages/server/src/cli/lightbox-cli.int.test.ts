@@ -9,11 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { createServices } from '../services.js';
 import { multipartBody, splitMultipart } from '../test-support/dicomweb-client.js';
+import { PYDICOM_TEST_FILES } from '../test-support/pydicom-copy.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
 import { runCli } from './lightbox-cli.js';
-
-const PYDICOM_TEST_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 
 async function sopInstanceUidOf(object: Uint8Array): Promise<string> {
   return getString((await readPart10(object)).dataSet, Tag.SOPInstanceUID)!;

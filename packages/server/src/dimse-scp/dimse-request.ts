@@ -12,8 +12,6 @@ export interface DimseRequest {
   logger: Logger;
   /** Storage SOP classes for which the requestor accepted the SCP role (PS3.7 D.3.3.4): C-GET's targets. */
   storageScpRoles: ReadonlySet<string>;
-  /** Lightbox opened the association (a C-GET retrieve job's C-STOREs come back on it); else it accepted it. */
-  openedByLightbox?: boolean;
 }
 
 /** Longest Error Comment (0000,0902): LO, 64 characters. */

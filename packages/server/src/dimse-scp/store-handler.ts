@@ -48,7 +48,7 @@ export async function handleStore(request: DimseRequest): Promise<void> {
       expectedSop: { classUid: sopClassUid, instanceUid: sopInstanceUid },
       transfer: receivedParticipants(
         request.association,
-        request.openedByLightbox === true ? 'requestor' : 'acceptor',
+        request.association.isRequestor ? 'requestor' : 'acceptor',
       ),
     });
   } catch (error) {

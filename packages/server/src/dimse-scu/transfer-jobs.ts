@@ -230,7 +230,6 @@ async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<
             archive: deps.archive,
             logger: deps.logger,
             storageScpRoles: new Set(),
-            openedByLightbox: true,
           })
         : Promise.resolve(),
   });
