@@ -1,13 +1,14 @@
 import { generateUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, TEST_USER_PASSWORD } from '../../server/src/test-support/test-users.js';
 import { screenshot } from './test-browser.js';
 import { signIn, startViewerSession, stopViewerSession, type ViewerSession } from './viewer-session.js';
 
 /** An MR brain of four sequences, one image each: the built-in MR brain protocol would hang it 2 × 2. */
 const SEQUENCES = ['Ax T1', 'Ax T2 TSE', 'Ax FLAIR', 'DWI b1000'];
 
-describe("a user's own hanging protocol in Chromium (issue #5)", () => {
+describe("a user's own and the department's hanging protocols in Chromium (issue #5)", () => {
   let session: Partial<ViewerSession> = {};
   const studyUid = generateUid();
 
@@ -139,5 +140,98 @@ describe("a user's own hanging protocol in Chromium (issue #5)", () => {
     await expect.poll(() => settings.getByRole('status').textContent()).toContain('Settings saved');
     await screenshot(page, 'hanging-protocol-from-viewer');
     await page.context().close();
+  });
+  it("hangs a radiologist's study by the protocol the administrator kept for the department", async () => {
+    const { lightbox, browser } = session as ViewerSession;
+    const admin = await browser.newPage();
+    await signIn(admin, lightbox.baseUrl, '/settings');
+    const department = admin.getByRole('form', { name: 'Department hanging protocols' });
+    await department.getByText('No department hanging protocols.').waitFor();
+    await department.getByRole('button', { name: 'Add a hanging protocol' }).click();
+    const protocol = department.getByRole('group', { name: 'Protocol 1' });
+    await protocol.getByLabel('Name').fill('Neuro FLAIR + DWI');
+    await protocol.getByLabel('Study modalities').fill('MR');
+    await protocol.getByLabel('Body part words').fill('brain');
+    await protocol.getByLabel('Columns').selectOption('2');
+    const viewport = (n: number) => protocol.getByRole('group', { name: new RegExp(`^Viewport ${n} `) });
+    await viewport(1).getByLabel('Description words').fill('FLAIR');
+    await viewport(2).getByLabel('Description words').fill('DWI');
+    const saved = admin.waitForResponse(
+      (r) => r.url().endsWith('/api/hanging-protocols') && r.request().method() === 'PUT',
+    );
+    await department.getByRole('button', { name: 'Save department protocols' }).click();
+    const response = await saved;
+    expect(response.status()).toBe(200);
+    const neuro = {
+      name: 'Neuro FLAIR + DWI',
+      modalities: ['MR'],
+      bodyParts: ['brain'],
+      needsPrior: false,
+      layout: { rows: 1, columns: 2 },
+      viewports: [
+        { study: 'current', description: ['FLAIR'] },
+        { study: 'current', description: ['DWI'] },
+      ],
+    };
+    expect(await response.json()).toEqual([neuro]);
+    await expect
+      .poll(() => department.getByRole('status').textContent())
+      .toContain('Department hanging protocols saved');
+    await screenshot(admin, 'department-hanging-protocols');
+
+    // Another administrator saves meanwhile (here through the API): this form's next save is refused,
+    // not written over theirs, and it loads what they saved.
+    const api = (init: RequestInit = {}) =>
+      fetch(`${lightbox.baseUrl}/api/hanging-protocols`, {
+        ...init,
+        headers: {
+          authorization: lightbox.authorization,
+          'content-type': 'application/json',
+          ...init.headers,
+        },
+      });
+    const etag = (await api()).headers.get('etag')!;
+    const theirs = { ...neuro, name: 'Neuro FLAIR + DWI (2)' };
+    expect(
+      (await api({ method: 'PUT', body: JSON.stringify([theirs]), headers: { 'if-match': etag } })).status,
+    ).toBe(200);
+    await protocol.getByLabel('Name').fill('Mine, later');
+    await department.getByRole('button', { name: 'Save department protocols' }).click();
+    await expect
+      .poll(() => department.getByRole('alert').textContent())
+      .toContain('Another administrator saved the department hanging protocols');
+    expect(((await (await api()).json()) as { name: string }[]).map((p) => p.name)).toEqual([theirs.name]);
+    await department.getByRole('button', { name: 'Load the saved department protocols' }).click();
+    await expect.poll(() => protocol.getByLabel('Name').inputValue()).toBe(theirs.name);
+    expect(await department.getByRole('alert').count()).toBe(0);
+    await admin.context().close();
+
+    // A radiologist with no protocols of their own: the department's hangs the study, before the built-in
+    // MR brain protocol (which would hang it 2 × 2); the department's are no part of their Settings.
+    await createUser(lightbox, 'neuro-reader', { roles: ['radiologist'] });
+    const reader = await browser.newPage();
+    await signIn(reader, lightbox.baseUrl, '/settings', 'neuro-reader', TEST_USER_PASSWORD);
+    await reader
+      .getByRole('form', { name: 'Settings' })
+      .getByText('No hanging protocols of your own.')
+      .waitFor();
+    expect(await reader.getByRole('form', { name: 'Department hanging protocols' }).count()).toBe(0);
+    await reader.goto(`${lightbox.baseUrl}/viewer?StudyInstanceUIDs=${studyUid}`);
+    await expect
+      .poll(() => reader.locator('.protocol-name').textContent())
+      .toBe('Neuro FLAIR + DWI (2) (department)');
+    expect(await reader.getByLabel('Layout').inputValue()).toBe('1x2');
+    const shown = (cell: number) =>
+      reader.locator(`[data-viewport-id="viewport-${cell}"] .viewport-overlay .top-right > div`).first();
+    for (const [cell, description] of ['Ax FLAIR', 'DWI b1000'].entries())
+      await expect.poll(() => shown(cell).textContent(), { timeout: 15_000 }).toBe(description);
+    await screenshot(reader, 'department-hanging-protocol-viewer');
+    await reader.context().close();
+
+    // The administrator's own protocol (the test above) still comes first for them.
+    const own = await browser.newPage();
+    await signIn(own, lightbox.baseUrl, `/viewer?StudyInstanceUIDs=${studyUid}`);
+    await expect.poll(() => own.locator('.protocol-name').textContent()).toBe('My MR brain (yours)');
+    await own.context().close();
   });
 });

@@ -201,7 +201,7 @@ export function App() {
   const page =
     // The user's settings decide how the study list and the viewer start: wait for them (one request).
     settings === undefined ? null : url.pathname === '/settings' ? (
-      <SettingsPage settings={settings} onSaved={setSettings} />
+      <SettingsPage settings={settings} onSaved={setSettings} mayAdminister={mayAdminister} />
     ) : url.pathname === '/account' ? (
       <AccountPage user={session.user} onSignedOut={() => setSession(null)} />
     ) : url.pathname === '/users' && mayAdminister ? (

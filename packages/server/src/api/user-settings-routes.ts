@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
@@ -13,18 +12,7 @@ import {
 } from '../user-settings/user-settings-document.js';
 import { applyMergePatch, jsonDepth } from '../user-settings/merge-patch.js';
 import { UserSettingsStore } from '../user-settings/user-settings-store.js';
-
-/**
- * Fastify's own validator removes unknown properties and coerces types ("50" becomes 50): a settings
- * document with a key this version does not know, or a value of the wrong type, must be refused instead,
- * so these routes validate with an Ajv of their own that changes nothing.
- */
-const strictAjv = new Ajv({
-  allErrors: false,
-  coerceTypes: false,
-  removeAdditional: false,
-  useDefaults: false,
-});
+import { schemaViolation, strictAjv } from './strict-document.js';
 
 /** Deeper than any settings document (the deepest setting is about six levels down). */
 const MAX_PATCH_DEPTH = 16;
@@ -88,13 +76,11 @@ export function userSettingsRoutes(app: FastifyInstance, db: Kysely<Tables>): vo
       // a later version stored): such a document would otherwise refuse every patch.
       const merged = applyMergePatch(effectiveSettings(stored), patch);
       if (!validateDocument(merged)) {
-        const [error] = validateDocument.errors ?? [];
-        const extra = error?.params as { additionalProperty?: string } | undefined;
-        const where = `${error?.instancePath ?? ''}${extra?.additionalProperty !== undefined ? `/${extra.additionalProperty}` : ''}`;
+        const { where, message, parameter } = schemaViolation(validateDocument);
         throw new AppError(
           ErrorCode.InvalidParameter,
-          `the settings would not be valid: ${where || '/'} ${error?.message ?? ''}`.trim(),
-          where.slice(1).replaceAll('/', '.') || 'body',
+          `the settings would not be valid: ${where} ${message}`.trim(),
+          parameter,
         );
       }
       return checkDocument(merged);

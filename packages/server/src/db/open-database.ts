@@ -17,6 +17,7 @@ import { userSettingsMigration } from './migrations/0011-user-settings.js';
 import { orderReferringProviderMigration } from './migrations/0012-order-referring-provider.js';
 import { providerIssuersMigration } from './migrations/0013-provider-issuers.js';
 import { auditAeParticipantsMigration } from './migrations/0014-audit-ae-participants.js';
+import { departmentSettingsMigration } from './migrations/0015-department-settings.js';
 import { DurableSqliteDialect, type StatementSource } from './durable-sqlite.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
@@ -50,6 +51,7 @@ export function indexMigrations(dialect: SqlDialect): Record<string, Migration> 
     '0012-order-referring-provider': orderReferringProviderMigration(),
     '0013-provider-issuers': providerIssuersMigration(),
     '0014-audit-ae-participants': auditAeParticipantsMigration(),
+    '0015-department-settings': departmentSettingsMigration(dialect),
   };
 }
 

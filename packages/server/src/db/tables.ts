@@ -131,6 +131,17 @@ export interface UserSettingsTable {
   updated_at: number;
 }
 
+/** A setting the administrator keeps for the whole department (e.g. the viewer's hanging protocols). */
+export interface DepartmentSettingTable {
+  /** What the document is: `hanging-protocols`. */
+  name: string;
+  /** The document as last saved (JSON; validated before it is stored). */
+  document: string;
+  /** Writes so far, 1 for the first: the ETag a writer sends back (If-Match) to replace what it read. */
+  version: number;
+  updated_at: number;
+}
+
 /** A personal API token (Bearer): only its SHA-256 is kept. */
 export interface ApiTokenTable {
   pk: Generated<number>;
@@ -498,4 +509,5 @@ export interface Tables {
   study_correction: StudyCorrectionTable;
   modality_station: ModalityStationTable;
   user_settings: UserSettingsTable;
+  department_setting: DepartmentSettingTable;
 }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Archive } from '../archive/archive.js';
 import { accountRoutes } from '../api/account-routes.js';
 import { userSettingsRoutes } from '../api/user-settings-routes.js';
+import { departmentProtocolsRoutes } from '../api/department-protocols-routes.js';
 import { auditRoutes } from '../api/audit-routes.js';
 import { dicomNodesRoutes } from '../api/dicom-nodes-routes.js';
 import { jobsRoutes } from '../api/jobs-routes.js';
@@ -441,6 +442,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     { prefix: '/api' },
   );
   await app.register(async (scope) => userSettingsRoutes(scope, deps.security.db), { prefix: '/api' });
+  await app.register(async (scope) => departmentProtocolsRoutes(scope, deps.security.db), {
+    prefix: '/api',
+  });
   const oidc = deps.security.oidc;
   if (oidc !== undefined) {
     await app.register(

@@ -33,6 +33,8 @@ export const ErrorCode = {
   NoLongerUpdatable: { http: 409, dicom: 0x0110 },
   /** The request conflicts with the current state. */
   Conflict: { http: 409, dicom: 0x0110 },
+  /** The resource changed since the caller read it (If-Match names an older version): read it again. */
+  PreconditionFailed: { http: 412, dicom: 0x0110 },
   /** The request body is larger than the configured limit. */
   PayloadTooLarge: { http: 413, dicom: 0xa700 },
   /** The request's media type is not supported. */

@@ -69,8 +69,9 @@ export interface SeriesRule {
 }
 
 /**
- * A hanging protocol of the user's own, tried before the built-in ones: when it applies (the study's
- * modalities and body part, a prior), and the series of each viewport of its layout, row by row.
+ * A hanging protocol of the user's own, tried before the department's and the built-in ones (the
+ * department's have the same shape): when it applies (the study's modalities and body part, a prior),
+ * and the series of each viewport of its layout, row by row.
  */
 export interface UserHangingProtocol {
   name: string;
@@ -132,7 +133,7 @@ const MODALITY_CODE = '^[A-Z0-9_]{1,16}$';
 /** Generous bounds on a window: far beyond any modality's units, yet never a number that breaks rendering. */
 const WINDOW_LIMIT = 1e7;
 
-/** Hanging protocols of one user, and the length of a name (shown in the viewer's toolbar). */
+/** Hanging protocols of one user (or of the department), and the length of a name (shown in the viewer's toolbar). */
 export const MAX_HANGING_PROTOCOLS = 50;
 export const MAX_PROTOCOL_NAME_LENGTH = 64;
 /** Rows and columns of a protocol's layout: the viewer's grid goes up to 3 × 3. */
@@ -202,6 +203,16 @@ const hangingProtocol = {
   },
 } as const;
 
+/**
+ * A list of hanging protocols, in the order they are tried: a user's own (`viewer.hangingProtocols`) and
+ * the department's (`/api/hanging-protocols`) are the same list, checked the same way.
+ */
+export const hangingProtocolsSchema = {
+  type: 'array',
+  maxItems: MAX_HANGING_PROTOCOLS,
+  items: hangingProtocol,
+} as const;
+
 const windowPreset = {
   type: 'object',
   required: ['name', 'center', 'width'],
@@ -255,7 +266,7 @@ export const userSettingsSchema = {
           propertyNames: { type: 'string', pattern: MODALITY_CODE },
           additionalProperties: { type: 'array', maxItems: MAX_PRESETS_PER_MODALITY, items: windowPreset },
         },
-        hangingProtocols: { type: 'array', maxItems: MAX_HANGING_PROTOCOLS, items: hangingProtocol },
+        hangingProtocols: hangingProtocolsSchema,
       },
     },
     display: {
@@ -283,8 +294,13 @@ export function duplicatePresetName(document: UserSettingsDocument): string | un
  * one rule per viewport of its layout, and no two may share a name (the toolbar names the one in use).
  */
 export function hangingProtocolProblem(document: UserSettingsDocument): string | undefined {
+  return protocolListProblem(document.viewer?.hangingProtocols ?? []);
+}
+
+/** What is wrong with a list of hanging protocols the schema let through, or undefined (see above). */
+export function protocolListProblem(protocols: readonly UserHangingProtocol[]): string | undefined {
   const names = new Set<string>();
-  for (const [index, protocol] of (document.viewer?.hangingProtocols ?? []).entries()) {
+  for (const [index, protocol] of protocols.entries()) {
     const { rows, columns } = protocol.layout;
     if (protocol.viewports.length !== rows * columns) {
       return (

@@ -74,7 +74,7 @@ describe('protocolsOfDrafts', () => {
     );
     const fifty = Array.from({ length: 50 }, (_, n) => ({ ...NEW_PROTOCOL, name: `P${n}` }));
     expect(problem(...fifty)).toBeUndefined();
-    expect(problem(...fifty, NEW_PROTOCOL)).toBe('At most 50 hanging protocols of your own.');
+    expect(problem(...fifty, NEW_PROTOCOL)).toBe('At most 50 hanging protocols.');
   });
 
   it('gives back the drafts of the protocols it was made from', () => {

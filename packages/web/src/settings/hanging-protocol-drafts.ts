@@ -114,7 +114,7 @@ export function protocolsOfDrafts(
   drafts: readonly ProtocolDraft[],
 ): { protocols: UserHangingProtocol[] } | { problem: string } {
   if (drafts.length > MAX_HANGING_PROTOCOLS)
-    return { problem: `At most ${MAX_HANGING_PROTOCOLS} hanging protocols of your own.` };
+    return { problem: `At most ${MAX_HANGING_PROTOCOLS} hanging protocols.` };
   const protocols: UserHangingProtocol[] = [];
   for (const [index, draft] of drafts.entries()) {
     const label = `Protocol ${index + 1}`;

@@ -10,6 +10,27 @@ import { MAX_HANGING_PROTOCOLS, MAX_LAYOUT_SIDE, MAX_PROTOCOL_NAME_LENGTH } from
 
 const SIDES = Array.from({ length: MAX_LAYOUT_SIDE }, (_, n) => n + 1);
 
+const HOW_THEY_MATCH =
+  'the first that applies to the study, and finds a series for each of its viewports, hangs it. ' +
+  'Separate words and modalities with commas; words match whole words of the description, in any case. ' +
+  'Viewports are numbered row by row.';
+
+/** What the list is called, and when it is tried: the user's own, or the department's for everyone. */
+const WHOSE = {
+  yours: {
+    legend: 'Viewer: your hanging protocols',
+    hint: `Tried before the department's and the built-in protocols, in this order: ${HOW_THEY_MATCH}`,
+    none: 'No hanging protocols of your own.',
+  },
+  department: {
+    legend: 'Department hanging protocols',
+    hint:
+      "For everyone: tried after each user's own and before the built-in protocols, in this order: " +
+      HOW_THEY_MATCH,
+    none: 'No department hanging protocols.',
+  },
+} as const;
+
 /** One viewport's rule: which study, and what its series must be. */
 function ViewportFields({
   number,
@@ -181,19 +202,23 @@ function ProtocolFields({
 }
 
 /**
- * The user's own hanging protocols in the settings form: add, edit, reorder and remove them. The page
- * checks and saves them with the rest of the settings.
+ * A list of hanging protocols in a form: add, edit, reorder and remove them. The user's own are checked and
+ * saved with the rest of the settings; the department's, by their own form (administrators only).
  */
 export function HangingProtocolFields({
   drafts,
   onChange,
   arrived,
+  whose = 'yours',
 }: {
   drafts: ProtocolDraft[];
   onChange: (drafts: ProtocolDraft[]) => void;
   /** The protocol just brought from the viewer's layout, whose name takes the focus. */
   arrived?: number;
+  /** The user's own protocols, or the department's. */
+  whose?: keyof typeof WHOSE;
 }) {
+  const wording = WHOSE[whose];
   const idPrefix = useId();
   const [added, setAdded] = useState<number | null>(arrived ?? null);
   /** The move button to focus once a protocol has moved: the focus goes with the protocol. */
@@ -209,13 +234,9 @@ export function HangingProtocolFields({
 
   return (
     <fieldset>
-      <legend>Viewer: your hanging protocols</legend>
-      <p className="hint">
-        Tried before the built-in protocols, in this order: the first that applies to the study, and finds a
-        series for each of its viewports, hangs it. Separate words and modalities with commas; words match
-        whole words of the description, in any case. Viewports are numbered row by row.
-      </p>
-      {drafts.length === 0 && <p className="muted">No hanging protocols of your own.</p>}
+      <legend>{wording.legend}</legend>
+      <p className="hint">{wording.hint}</p>
+      {drafts.length === 0 && <p className="muted">{wording.none}</p>}
       {drafts.map((draft, index) => (
         <ProtocolFields
           // Protocols have no identity of their own; their place is what the form numbers them by.

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { errorText } from '../ris/ris-api';
 import { formatDicomDate } from './date-format';
+import { DepartmentProtocolsForm } from './department-protocols-form';
 import {
   forgetProtocolFromViewer,
   protocolDrafts,
@@ -84,14 +85,18 @@ function PresetFields({
 /**
  * The user's own settings (issue #5 §1), kept by the server so that they follow the user to any
  * workstation: how the study list opens, their window presets and hanging protocols for the viewer, and
- * how dates are written.
+ * how dates are written. Administrators also keep the department's hanging protocols here, in a form of
+ * their own below.
  */
 export function SettingsPage({
   settings,
   onSaved,
+  mayAdminister = false,
 }: {
   settings: UserSettings;
   onSaved: (settings: UserSettings) => void;
+  /** Whether the user keeps the department's settings too (the admin permission). */
+  mayAdminister?: boolean;
 }) {
   const titleId = useId();
   const [dateRange, setDateRange] = useState<DefaultDateRange>(settings.studyList.defaultDateRange);
@@ -278,6 +283,7 @@ export function SettingsPage({
         )}
         <p role="status">{message}</p>
       </form>
+      {mayAdminister && <DepartmentProtocolsForm />}
     </main>
   );
 }

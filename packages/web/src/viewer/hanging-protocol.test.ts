@@ -221,6 +221,77 @@ describe("the user's own protocols", () => {
   });
 });
 
+describe("the department's protocols", () => {
+  /** The department's CT chest: axial beside coronal, as the PACS administrator set it up. */
+  const departmentChest: UserHangingProtocol = {
+    name: 'Department CT chest',
+    modalities: ['CT'],
+    bodyParts: ['chest'],
+    needsPrior: false,
+    layout: { rows: 1, columns: 2 },
+    viewports: [
+      { study: 'current', plane: 'coronal' },
+      { study: 'current', plane: 'axial' },
+    ],
+  };
+  /** A radiologist's own: the lung window series alone. */
+  const ownLung: UserHangingProtocol = {
+    name: 'My lung',
+    modalities: ['CT'],
+    bodyParts: ['chest'],
+    needsPrior: false,
+    layout: { rows: 1, columns: 1 },
+    viewports: [{ study: 'current', description: ['lung'] }],
+  };
+  const ct = [
+    series('c', 'c-ax', 'CT', 'Axial 2 mm', 'axial'),
+    series('c', 'c-cor', 'CT', 'Coronal MPR', 'coronal'),
+    series('c', 'c-lung', 'CT', 'Lung 1 mm', 'axial'),
+  ];
+  const chest = { modalities: ['CT'], description: 'CT Chest', series: ct };
+
+  it("are tried after the user's own and before the built-in ones, each in its order", () => {
+    const tried = protocolsTried([ownLung], [departmentChest, { ...departmentChest, name: 'Second' }]);
+    expect(tried.map((p) => p.name)).toEqual([
+      'My lung',
+      'Department CT chest',
+      'Second',
+      ...BUILT_IN_PROTOCOLS.map((p) => p.name),
+    ]);
+    // Each says whose it is, for the viewer to tell the reader.
+    expect(tried[0]).toMatchObject({ own: true });
+    expect(tried[0]!.department).toBeUndefined();
+    expect(tried[1]).toMatchObject({ layout: [1, 2], department: true });
+    expect(tried[1]!.own).toBeUndefined();
+    expect(tried.slice(3)).toEqual(BUILT_IN_PROTOCOLS);
+    expect(protocolsTried([], [])).toEqual(BUILT_IN_PROTOCOLS);
+  });
+
+  it("hang a study where a built-in one fits it too, and give way to the user's own", () => {
+    // Lightbox's own CT protocol hangs axial then coronal; the department's, coronal then axial.
+    expect(hangStudy(BUILT_IN_PROTOCOLS, chest, undefined).protocol.name).toBe('CT axial + coronal');
+    const byDepartment = hangStudy(protocolsTried([], [departmentChest]), chest, undefined);
+    expect(byDepartment.protocol).toMatchObject({ name: 'Department CT chest', department: true });
+    expect(byDepartment.viewports.map((v) => v.seriesUid)).toEqual(['c-cor', 'c-ax']);
+    // The radiologist's own protocol wins over the department's.
+    const byOwn = hangStudy(protocolsTried([ownLung], [departmentChest]), chest, undefined);
+    expect(byOwn.protocol).toMatchObject({ name: 'My lung', own: true });
+    expect(byOwn.viewports.map((v) => v.seriesUid)).toEqual(['c-lung']);
+  });
+
+  it("are used when the user's own do not apply or cannot be filled, and give way to the built-in ones in turn", () => {
+    const noLung = { ...chest, series: ct.filter((s) => s.seriesUid !== 'c-lung') };
+    expect(hangStudy(protocolsTried([ownLung], [departmentChest]), noLung, undefined).protocol.name).toBe(
+      'Department CT chest',
+    );
+    // An abdomen is no chest: neither applies, a built-in one hangs it.
+    const abdomen = { ...chest, description: 'CT Abdomen' };
+    expect(hangStudy(protocolsTried([ownLung], [departmentChest]), abdomen, undefined).protocol.name).toBe(
+      'CT axial + coronal',
+    );
+  });
+});
+
 describe('protocolOfLayout', () => {
   it("makes of the viewer's layout a protocol that hangs the study so again", () => {
     const current = [

@@ -26,6 +26,8 @@ export interface HangingProtocol {
   viewports: SeriesRule[];
   /** One of the user's own (Settings), not built in. */
   own?: boolean;
+  /** One of the department's (kept by the administrator), not built in. */
+  department?: boolean;
 }
 
 /** The anatomical plane of images. */
@@ -131,25 +133,37 @@ export const BUILT_IN_PROTOCOLS: HangingProtocol[] = [
   },
 ];
 
-/** A protocol of the user's own as the viewer tries it (Settings names its layout's rows and columns). */
-export function ownProtocol(own: UserHangingProtocol): HangingProtocol {
+/** A protocol kept by the server as the viewer tries it (settings name its layout's rows and columns). */
+function savedProtocol(saved: UserHangingProtocol): HangingProtocol {
   return {
-    name: own.name,
-    modalities: own.modalities,
-    bodyParts: own.bodyParts,
-    needsPrior: own.needsPrior,
-    layout: [own.layout.rows, own.layout.columns],
-    viewports: own.viewports,
-    own: true,
+    name: saved.name,
+    modalities: saved.modalities,
+    bodyParts: saved.bodyParts,
+    needsPrior: saved.needsPrior,
+    layout: [saved.layout.rows, saved.layout.columns],
+    viewports: saved.viewports,
   };
 }
 
+/** A protocol of the user's own as the viewer tries it. */
+export function ownProtocol(own: UserHangingProtocol): HangingProtocol {
+  return { ...savedProtocol(own), own: true };
+}
+
 /**
- * The protocols tried, in order: the user's own first, as they ordered them in Settings (theirs are meant
- * to win over Lightbox's), then the built-in ones, whose last always applies.
+ * The protocols tried, in order: the user's own first, as they ordered them in Settings (a reader's way of
+ * working wins over the department's), then the department's, as the administrator ordered them (they
+ * win over Lightbox's defaults), then the built-in ones, whose last always applies.
  */
-export function protocolsTried(own: readonly UserHangingProtocol[]): HangingProtocol[] {
-  return [...own.map(ownProtocol), ...BUILT_IN_PROTOCOLS];
+export function protocolsTried(
+  own: readonly UserHangingProtocol[],
+  department: readonly UserHangingProtocol[] = [],
+): HangingProtocol[] {
+  return [
+    ...own.map(ownProtocol),
+    ...department.map((protocol) => ({ ...savedProtocol(protocol), department: true })),
+    ...BUILT_IN_PROTOCOLS,
+  ];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { findStudy, firstInstance, patientStudies, studySeries } from '../dicomweb/archive-client';
 import { JsonTag, textOf, textsOf, type DicomJson } from '../dicomweb/dicom-json';
 import { loadSeriesFrames } from './series-loader';
+import { loadDepartmentProtocols } from '../settings/department-protocols';
 import type { UserHangingProtocol } from '../settings/user-settings';
 import {
   hangStudy,
@@ -40,15 +41,29 @@ async function facts(studyUid: string, series: DicomJson[]): Promise<SeriesFacts
 }
 
 /**
+ * The department's protocols as they are now, read each time a study opens (the administrator's latest
+ * apply at once). When they cannot be read the study still opens, hung by the user's and the built-in ones.
+ */
+async function departmentProtocols(): Promise<UserHangingProtocol[]> {
+  try {
+    return (await loadDepartmentProtocols()).protocols;
+  } catch (e) {
+    console.warn("the department's hanging protocols not read; hanging without them", e);
+    return [];
+  }
+}
+
+/**
  * Opens a study for reading: finds it, its series, the patient's most recent relevant prior (same patient
  * ID and issuer, earlier, a shared modality and body part), and hangs both by the first protocol that fits:
- * the user's own first, in their order, then the built-in ones. Returns undefined when the study is not
- * there or not the user's to see.
+ * the user's own first, in their order, then the department's, then the built-in ones. Returns undefined
+ * when the study is not there or not the user's to see.
  */
 export async function openStudy(
   studyUid: string,
   ownProtocols: readonly UserHangingProtocol[] = [],
 ): Promise<OpenedStudy | undefined> {
+  const department = departmentProtocols();
   const [study, series] = await Promise.all([findStudy(studyUid), studySeries(studyUid)]);
   if (study === undefined) return undefined;
   // The first image series is almost always hung: fetch its metadata while the prior is looked for.
@@ -68,7 +83,7 @@ export async function openStudy(
     prior !== undefined ? facts(textOf(prior.study, JsonTag.StudyInstanceUID), prior.series) : undefined,
   ]);
   const { protocol, viewports } = hangStudy(
-    protocolsTried(ownProtocols),
+    protocolsTried(ownProtocols, await department),
     {
       modalities: textsOf(study, JsonTag.ModalitiesInStudy),
       description: textOf(study, JsonTag.StudyDescription),

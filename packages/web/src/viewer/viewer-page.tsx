@@ -201,9 +201,11 @@ export function ViewerPage({
         setStudy(opened.current.study);
         setSeries(opened.current.series);
         setPrior(opened.prior);
-        // The user's own are told apart, as their window presets are: they may wonder why a study hung so.
+        // The user's own and the department's are told apart, as their window presets are: they may
+        // wonder why a study hung so.
+        const { name, own, department } = opened.protocol;
         setProtocolName(
-          opened.protocol.own === true ? `${opened.protocol.name} (yours)` : opened.protocol.name,
+          own === true ? `${name} (yours)` : department === true ? `${name} (department)` : name,
         );
         setLayout(opened.protocol.layout);
         setCells(opened.viewports);
