@@ -142,6 +142,28 @@ describe('Association: P-DATA-TF PDUs sent', () => {
     expect(Buffer.concat(peer.pdus.slice(1).map((pdu) => pdu[0]!.data))).toEqual(Buffer.from(dataSet));
   });
 
+  it('cuts a streamed data set into full, even PDVs whatever the lengths of its chunks', async () => {
+    // An odd maximum (the PDV's data then holds 4091 bytes at most, but a fragment must be even) and
+    // chunks of odd lengths, as a decoded 3 × 3 RGB frame (27 bytes) and its pad byte come.
+    const peer = await rawAcceptor(4097);
+    const association = await requestor(peer.port);
+    const dataSet = pattern(9_000);
+    const cuts = [27, 28, 5029, 5030, 5033, 9_000];
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      for (let at = 0, i = 0; i < cuts.length; at = cuts[i]!, i++) yield dataSet.subarray(at, cuts[i]);
+    }
+    await association.send(1, pending, chunks());
+    // 9 000 bytes: 4090 + 4090 + 820.
+    await until(() => peer.pdus.length === 4);
+    const values = peer.pdus.slice(1).map((pdu) => pdu[0]!);
+    expect(values.map((v) => [v.last, v.data.length])).toEqual([
+      [false, 4090],
+      [false, 4090],
+      [true, 820],
+    ]);
+    expect(Buffer.concat(values.map((v) => v.data))).toEqual(Buffer.from(dataSet));
+  });
+
   it('writes a batch of messages that fit with one socket write, in order', async () => {
     const peer = await rawAcceptor(16_384);
     const association = await requestor(peer.port);

@@ -32,7 +32,7 @@ import {
 } from '../pdu/control-pdus.js';
 import {
   decodePresentationDataValues,
-  encodePresentationDataValue,
+  presentationDataValueHeader,
   wholeMessagePduLength,
   writeWholeMessagePdu,
 } from '../pdu/p-data-pdu.js';
@@ -768,27 +768,39 @@ export class Association {
     command: boolean,
     source: AsyncIterable<Uint8Array>,
   ): Promise<void> {
-    const max = this.peerMaxPdu - PDV_HEADER_LENGTH;
-    let held: Uint8Array | undefined;
+    // Every PDV but the last is as full as the peer takes, and even: DICOM values are even, and peers
+    // refuse a fragment of odd length (DCMTK: "Odd Fragment Length"). The source's chunks have any
+    // length (a 27-byte frame, then its pad byte), so PDVs are cut across chunks, not at their ends.
+    const size = (this.peerMaxPdu - PDV_HEADER_LENGTH) & ~1;
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
     // PDUs leave in batches of about WRITE_BATCH bytes, one socket write (writev) each: a peer with small
     // PDUs (DCMTK's default is 16 KB) would otherwise cost a system call and a wait per PDU.
     let batch: Uint8Array[] = [];
     let batched = 0;
     for await (const chunk of source) {
-      for (let at = 0; at < chunk.length; at += max) {
-        if (held !== undefined) {
-          batch.push(...encodePresentationDataValue(contextId, command, false, held));
-          batched += held.length;
-          if (batched >= WRITE_BATCH) {
-            await this.write(batch);
-            batch = [];
-            batched = 0;
-          }
+      let rest = chunk;
+      // A full PDV stays pending until more follows, so that the last one can carry the last flag.
+      while (pendingBytes + rest.length > size) {
+        const take = size - pendingBytes;
+        batch.push(presentationDataValueHeader(contextId, command, false, size), ...pending);
+        batch.push(rest.subarray(0, take));
+        rest = rest.subarray(take);
+        pending = [];
+        pendingBytes = 0;
+        batched += size;
+        if (batched >= WRITE_BATCH) {
+          await this.write(batch);
+          batch = [];
+          batched = 0;
         }
-        held = chunk.subarray(at, Math.min(chunk.length, at + max));
+      }
+      if (rest.length > 0) {
+        pending.push(rest);
+        pendingBytes += rest.length;
       }
     }
-    batch.push(...encodePresentationDataValue(contextId, command, true, held ?? new Uint8Array(0)));
+    batch.push(presentationDataValueHeader(contextId, command, true, pendingBytes), ...pending);
     await this.write(batch);
   }
 

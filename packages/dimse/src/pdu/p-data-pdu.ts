@@ -34,21 +34,34 @@ export function decodePresentationDataValues(body: Uint8Array): PresentationData
   return values;
 }
 
-/** One P-DATA-TF PDU holding one PDV: header and PDV header in one buffer, then the data (not copied). */
+/**
+ * The PDU header and PDV header of a P-DATA-TF PDU holding one PDV of `length` bytes, in one buffer: the
+ * data follows it as it is (not copied), in one or several pieces.
+ */
+export function presentationDataValueHeader(
+  contextId: number,
+  command: boolean,
+  last: boolean,
+  length: number,
+): Uint8Array {
+  const head = new Uint8Array(PDU_HEADER_LENGTH + PDV_HEADER_LENGTH);
+  const view = new DataView(head.buffer);
+  head[0] = PduType.DataTransfer;
+  view.setUint32(2, PDV_HEADER_LENGTH + length);
+  view.setUint32(6, length + 2);
+  head[10] = contextId;
+  head[11] = (command ? 0x01 : 0) | (last ? 0x02 : 0);
+  return head;
+}
+
+/** One P-DATA-TF PDU holding one PDV: its headers in one buffer, then the data (not copied). */
 export function encodePresentationDataValue(
   contextId: number,
   command: boolean,
   last: boolean,
   data: Uint8Array,
 ): [Uint8Array, Uint8Array] {
-  const head = new Uint8Array(PDU_HEADER_LENGTH + PDV_HEADER_LENGTH);
-  const view = new DataView(head.buffer);
-  head[0] = PduType.DataTransfer;
-  view.setUint32(2, PDV_HEADER_LENGTH + data.length);
-  view.setUint32(6, data.length + 2);
-  head[10] = contextId;
-  head[11] = (command ? 0x01 : 0) | (last ? 0x02 : 0);
-  return [head, data];
+  return [presentationDataValueHeader(contextId, command, last, data.length), data];
 }
 
 /**

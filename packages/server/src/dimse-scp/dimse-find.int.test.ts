@@ -140,6 +140,33 @@ for (const dialect of DIALECTS) {
       expect(getString(cyrillic.responses[0]!, Tag.PatientName)).toBe('Müller^Jürgen');
     });
 
+    it('answers a Japanese request whose first character set value is empty (\\ISO 2022 IR 87) in that set', async () => {
+      const japanesePatient = `${patientId}-JP`;
+      await storeInArchive(
+        lb,
+        syntheticImage({
+          patientId: japanesePatient,
+          patientName: 'Yamada^Tarou=山田^太郎',
+          specificCharacterSet: 'ISO_IR 192',
+          studyInstanceUid: generateUid(),
+          seriesInstanceUid: generateUid(),
+          sopInstanceUid: generateUid(),
+          rows: 8,
+          columns: 8,
+        }),
+      );
+      const { responses } = await findscu('-S', [
+        'QueryRetrieveLevel=STUDY',
+        'SpecificCharacterSet=\\ISO 2022 IR 87',
+        `PatientID=${japanesePatient}`,
+        'PatientName',
+      ]);
+      expect(responses).toHaveLength(1);
+      // The empty first value is the default repertoire, not the text "null" (PS3.5 §6.1.2.5.3).
+      expect(getStrings(responses[0]!, Tag.SpecificCharacterSet)).toEqual(['', 'ISO 2022 IR 87']);
+      expect(getString(responses[0]!, Tag.PatientName)).toBe('Yamada^Tarou=山田^太郎');
+    });
+
     it('matches with wildcards and date ranges, and returns nothing for a non-matching range', async () => {
       const hit = await findscu('-S', [
         'QueryRetrieveLevel=STUDY',

@@ -1,3 +1,4 @@
+import { requestedCharacterSet } from './response-character-set.js';
 import type { DicomJson } from '@lightbox/dicom';
 import type { DimseRequest } from './dimse-request.js';
 import { answerQueryError, findAnswer, findIdentifier, sendMatches } from './find-responses.js';
@@ -23,7 +24,7 @@ export async function handleFind(request: DimseRequest, maxResults: number, aeTi
     context.abstractSyntax === ServiceSopClass.PatientRootFind ? 'patient-root' : 'study-root';
   const identifier = await findIdentifier(request, answer);
   if (identifier === undefined) return;
-  const characterSet = (identifier['00080005']?.Value ?? []).map(String);
+  const characterSet = requestedCharacterSet(identifier);
   let matches: DicomJson[];
   let find: FindRequest;
   try {

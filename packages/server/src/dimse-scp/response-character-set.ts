@@ -4,6 +4,7 @@ import {
   usesSpecificCharacterSet,
   type DataSet,
   type DataElement,
+  type DicomJson,
 } from '@lightbox/dicom';
 
 const SPECIFIC_CHARACTER_SET = 0x00080005;
@@ -29,6 +30,14 @@ function textElements(dataSet: DataSet, out: DataElement[]): void {
       out.push(element);
     }
   }
+}
+
+/**
+ * The Specific Character Set terms of a request's identifier, in order. An empty value stays an empty
+ * term (DICOM JSON null): `\ISO 2022 IR 87`, the usual Japanese form, begins with the default repertoire.
+ */
+export function requestedCharacterSet(identifier: DicomJson): string[] {
+  return (identifier['00080005']?.Value ?? []).map((term) => (term === null ? '' : String(term)));
 }
 
 /**

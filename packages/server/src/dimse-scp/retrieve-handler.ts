@@ -14,6 +14,7 @@ import { clearCancel, isCancelled } from './cancellation.js';
 import { respond, type DimseRequest } from './dimse-request.js';
 import { encodeIdentifier, readIdentifier } from './identifier.js';
 import { parseFindIdentifier, type InformationModel } from './find-identifier.js';
+import { retrieveIdentifier } from './retrieve-identifier.js';
 import { ServiceSopClass } from './sop-classes.js';
 
 /** Most instances one C-MOVE or C-GET retrieves. */
@@ -45,7 +46,7 @@ async function matchesBySeries(
   const model: InformationModel = PATIENT_ROOT.has(request.message.context.abstractSyntax)
     ? 'patient-root'
     : 'study-root';
-  const find = parseFindIdentifier(identifier, model, MAX_RETRIEVE_INSTANCES);
+  const find = parseFindIdentifier(retrieveIdentifier(identifier, model), model, MAX_RETRIEVE_INSTANCES);
   const matches = await request.archive.query(
     { ...find.query, level: 'instance', includeFields: [0x0020000d, 0x0020000e, 0x00080018] },
     request.actor,

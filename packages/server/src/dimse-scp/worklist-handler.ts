@@ -1,3 +1,4 @@
+import { requestedCharacterSet } from './response-character-set.js';
 import type { DicomJson } from '@lightbox/dicom';
 import type { Actor } from '../security/actor.js';
 import type { DimseRequest } from './dimse-request.js';
@@ -22,7 +23,7 @@ export async function handleWorklistFind(
   const answer = findAnswer(request);
   const identifier = await findIdentifier(request, answer);
   if (identifier === undefined) return;
-  const characterSet = (identifier['00080005']?.Value ?? []).map(String);
+  const characterSet = requestedCharacterSet(identifier);
   let matches: DicomJson[];
   try {
     matches = await source.worklist(identifier, maxResults, request.actor);
