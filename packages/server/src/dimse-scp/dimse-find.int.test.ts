@@ -20,6 +20,7 @@ import { connectScu } from '@lightbox/dimse/test-support';
 import { encodeIdentifier } from './identifier.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerNode, storeInArchive } from '../test-support/dimse-fixtures.js';
+import { pydicomCopy } from '../test-support/pydicom-copy.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 
@@ -165,6 +166,24 @@ for (const dialect of DIALECTS) {
       // The empty first value is the default repertoire, not the text "null" (PS3.5 §6.1.2.5.3).
       expect(getStrings(responses[0]!, Tag.SpecificCharacterSet)).toEqual(['', 'ISO 2022 IR 87']);
       expect(getString(responses[0]!, Tag.PatientName)).toBe('Yamada^Tarou=山田^太郎');
+    });
+
+    it('returns of a sequence only the attributes its requested item names (PS3.4 C.2.2.2.6)', async () => {
+      const plan = await pydicomCopy(work, 'rtplan.dcm', { newStudy: true, newSeries: true });
+      await storeInArchive(lb, plan.bytes);
+      const { responses } = await findscu('-S', [
+        'QueryRetrieveLevel=IMAGE',
+        `StudyInstanceUID=${plan.studyUid}`,
+        `SeriesInstanceUID=${plan.seriesUid}`,
+        'SOPInstanceUID',
+        'FractionGroupSequence[0].FractionGroupNumber',
+      ]);
+      expect(responses).toHaveLength(1);
+      const fractionGroups = responses[0]!.get(0x300a0070)?.items ?? [];
+      expect(fractionGroups.length).toBeGreaterThan(0);
+      for (const group of fractionGroups) {
+        expect([...group.elements.keys()]).toEqual([0x300a0071]); // FractionGroupNumber alone
+      }
     });
 
     it('matches with wildcards and date ranges, and returns nothing for a non-matching range', async () => {

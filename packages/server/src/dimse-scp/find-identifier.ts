@@ -4,6 +4,7 @@
  */
 import { parseHexTag, type DicomJson, type DicomJsonAttribute, type PersonNameJson } from '@lightbox/dicom';
 import { parseAttributeMatch } from '../archive/query/attribute-match.js';
+import { projectIdentifier } from '../archive/query/project-identifier.js';
 import type { ArchiveQuery, AttributeFilter, QueryLevel } from '../archive/query/archive-query.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 
@@ -200,7 +201,11 @@ export function responseIdentifier(
   const out: DicomJson = {};
   for (const [tag, attribute] of Object.entries(request.requested)) {
     if (tag === SPECIFIC_CHARACTER_SET) continue; // set from the values actually returned
-    out[tag] = match[tag] ?? { vr: attribute.vr };
+    // A requested sequence item names the attributes returned from each stored item (PS3.4 C.2.2.2.6).
+    out[tag] =
+      attribute.vr === 'SQ'
+        ? projectIdentifier(match, { [tag]: attribute })[tag]!
+        : (match[tag] ?? { vr: attribute.vr });
   }
   out[QUERY_RETRIEVE_LEVEL] = { vr: 'CS', Value: [request.level] };
   out[RETRIEVE_AE_TITLE] = { vr: 'AE', Value: [retrieveAeTitle] };

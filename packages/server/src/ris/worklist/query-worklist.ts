@@ -4,7 +4,8 @@ import type { Tables } from '../../db/tables.js';
 import { parseAttributeMatch } from '../../archive/query/attribute-match.js';
 import { FINAL_EXAM_STATUSES, OPEN_STEP_STATUSES } from '../exam-status.js';
 import { elementTexts } from '../../archive/dicom-json-values.js';
-import { matchesIdentifier, projectIdentifier } from './match-identifier.js';
+import { projectIdentifier } from '../../archive/query/project-identifier.js';
+import { matchesIdentifier } from './match-identifier.js';
 import { worklistItem, worklistNeeds, type WorklistColumn, type WorklistRow } from './worklist-item.js';
 import { worklistMatchingKeys } from './worklist-matching-keys.js';
 

@@ -1,6 +1,7 @@
 import type { DicomJson } from '@lightbox/dicom';
 import { describe, expect, it } from 'vitest';
-import { matchesIdentifier, projectIdentifier } from './match-identifier.js';
+import { projectIdentifier } from '../../archive/query/project-identifier.js';
+import { matchesIdentifier } from './match-identifier.js';
 import { worklistItem, worklistNeeds, type WorklistColumn, type WorklistRow } from './worklist-item.js';
 import { worklistMatchingKeys } from './worklist-matching-keys.js';
 
