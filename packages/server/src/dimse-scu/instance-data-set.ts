@@ -95,8 +95,8 @@ export async function instanceDataSet(
   instance: StoredInstance,
   target: string,
 ): Promise<OutgoingDataSet> {
-  // A deflated object cannot be written again: it goes as stored even when its values were corrected
-  // (as transcodeInstance does).
+  // Deflate is not written, only inflated: sent deflated, an object goes as stored even when its values
+  // were corrected (as transcodeInstance does); sent in a native syntax, it is inflated and corrected.
   const deflated = lookupTransferSyntax(instance.transferSyntaxUid)?.deflated ?? true;
   if (target === instance.transferSyntaxUid && (instance.correction === undefined || deflated)) {
     const body = await afterFileMeta(await archive.openObject(instance));

@@ -17,6 +17,7 @@ import { correctDataSet } from '../archive/correct-data-set.js';
 import type { StoredInstance } from '../archive/index-store.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { canDecode, frameByteLength } from './codecs/index.js';
+import { InflatedValues } from './inflated-values.js';
 import { readFrame } from './read-frame.js';
 
 /** Native transfer syntaxes a stored object can be rewritten to. */
@@ -30,12 +31,15 @@ const ICON_IMAGE_SEQUENCE = 0x00880200;
 
 /**
  * True when an object stored in `stored` can be served in `target` ('*' means as stored): as stored,
- * between native syntaxes, or decompressed to a native little-endian syntax when a codec exists.
+ * between native syntaxes, inflated (Deflated Explicit VR Little Endian) or decompressed to a native
+ * little-endian syntax when a codec exists. Deflate is never written: our encoder does not produce it.
  */
 export function canServeAs(stored: string, target: string): boolean {
   if (target === '*' || target === stored) return true;
   const source = lookupTransferSyntax(stored);
-  if (source === undefined || source.deflated || !NATIVE_TARGETS.has(target)) return false;
+  if (source === undefined || !NATIVE_TARGETS.has(target)) return false;
+  // The JPIP referenced deflate syntaxes point at pixels elsewhere: inflated, they would lose them.
+  if (source.deflated) return stored === TransferSyntaxUid.DeflatedExplicitVRLittleEndian;
   return !source.encapsulated || canDecode(stored);
 }
 
@@ -73,6 +77,24 @@ async function* resolve(
   for (const chunk of chunks) {
     if (isBulkReference(chunk)) yield* readBulk(archive, instance, chunk);
     else yield chunk;
+  }
+}
+
+/** {@link resolve} for a deflated object: its values are read from the inflated data set, in order. */
+async function* resolveInflated(
+  archive: Archive,
+  instance: StoredInstance,
+  object: Part10Object,
+  chunks: Iterable<EncodedChunk>,
+): AsyncGenerator<Uint8Array> {
+  const values = new InflatedValues(archive, instance, object.dataSetOffset);
+  try {
+    for (const chunk of chunks) {
+      if (isBulkReference(chunk)) yield* values.read(chunk);
+      else yield chunk;
+    }
+  } finally {
+    await values.close(); // also when the output stops halfway
   }
 }
 
@@ -172,7 +194,8 @@ async function* decompressedBody(
 /**
  * Streams a stored object in the requested transfer syntax. As stored: the bytes exactly as received.
  * Between native syntaxes: the header is parsed and written again, and the pixel data copied from
- * storage in slices (byte-swapped when the byte order changes). Compressed to native: decoded frame by
+ * storage in slices (byte-swapped when the byte order changes); from a deflated object, copied from a
+ * second inflation of it. Compressed to native: decoded frame by
  * frame. Never the whole object in memory. An instance whose study changed since it was stored (its
  * `correction`) always has its header written again, with the current values.
  */
@@ -182,7 +205,7 @@ export async function transcodeInstance(
   requested: string,
 ): Promise<{ transferSyntaxUid: string; body: AsyncIterable<Uint8Array> }> {
   const asStored = requested === '*' || requested === instance.transferSyntaxUid;
-  // A deflated object cannot be written again here: it goes as stored.
+  // Deflate is not written (only inflated): a deflated object asked for as stored goes as stored.
   const correctable = !(lookupTransferSyntax(instance.transferSyntaxUid)?.deflated ?? true);
   if (asStored && (instance.correction === undefined || !correctable)) {
     return { transferSyntaxUid: instance.transferSyntaxUid, body: await archive.openObject(instance) };
@@ -197,13 +220,12 @@ export async function transcodeInstance(
   const object = await readPart10(await archive.openObject(instance));
   if (instance.correction !== undefined) correctDataSet(object.dataSet, instance.correction);
   const source = lookupTransferSyntax(instance.transferSyntaxUid)!;
+  const encoded = () => encodePart10(object.dataSet, { transferSyntaxUid: target, sourceMeta: object.meta });
   const body =
     source.encapsulated && target !== instance.transferSyntaxUid
       ? await decompressed(archive, instance, object, target)
-      : resolve(
-          archive,
-          instance,
-          encodePart10(object.dataSet, { transferSyntaxUid: target, sourceMeta: object.meta }),
-        );
+      : object.deflated
+        ? resolveInflated(archive, instance, object, encoded())
+        : resolve(archive, instance, encoded());
   return { transferSyntaxUid: target, body };
 }
