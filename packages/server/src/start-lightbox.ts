@@ -186,6 +186,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
       queryRequiresUserIdentity: config.dicom.queryRequiresUserIdentity,
       storeFromAnyAe: config.dicom.storeFromAnyAe,
       worklistFromAnyAe: config.dicom.worklistFromAnyAe,
+      privateStorageSopClasses: new Set(config.dicom.privateStorageSopClasses),
     },
     maxQueryResults: config.archive.qidoMaxResults,
   };

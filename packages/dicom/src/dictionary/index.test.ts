@@ -6,6 +6,7 @@ import {
   dictionaryEntries,
   lookupTag,
   lookupUid,
+  retiredStorageSopClassUids,
   tagForKeyword,
   uidEntries,
 } from './index.js';
@@ -164,5 +165,35 @@ describe('UIDs', () => {
     expect(STORAGE_SOP_CLASS_UIDS).toContain('1.2.840.10008.5.1.4.1.1.66.7'); // Label Map Segmentation, by hand
     expect(STORAGE_SOP_CLASS_UIDS).not.toContain('1.2.840.10008.1.3.10'); // DICOMDIR
     expect(STORAGE_SOP_CLASS_UIDS).not.toContain('1.2.840.10008.1.1'); // Verification
+  });
+
+  it('lists the retired Storage SOP Classes from the dictionary, apart from the current ones', () => {
+    const retired = retiredStorageSopClassUids();
+    expect([...retired].sort()).toEqual(
+      [
+        '1.2.840.10008.5.1.1.27', // Stored Print Storage
+        '1.2.840.10008.5.1.1.29', // Hardcopy Grayscale Image Storage
+        '1.2.840.10008.5.1.1.30', // Hardcopy Color Image Storage
+        '1.2.840.10008.5.1.4.1.1.3', // Ultrasound Multi-frame Image Storage (Retired)
+        '1.2.840.10008.5.1.4.1.1.5', // Nuclear Medicine Image Storage (Retired)
+        '1.2.840.10008.5.1.4.1.1.6', // Ultrasound Image Storage (Retired)
+        '1.2.840.10008.5.1.4.1.1.8', // Standalone Overlay Storage
+        '1.2.840.10008.5.1.4.1.1.9', // Standalone Curve Storage
+        '1.2.840.10008.5.1.4.1.1.9.1', // Waveform Storage - Trial
+        '1.2.840.10008.5.1.4.1.1.10', // Standalone Modality LUT Storage
+        '1.2.840.10008.5.1.4.1.1.11', // Standalone VOI LUT Storage
+        '1.2.840.10008.5.1.4.1.1.12.3', // X-Ray Angiographic Bi-Plane Image Storage
+        '1.2.840.10008.5.1.4.1.1.77.1', // VL Image Storage - Trial
+        '1.2.840.10008.5.1.4.1.1.77.2', // VL Multi-frame Image Storage - Trial
+        '1.2.840.10008.5.1.4.1.1.88.1', // Text SR Storage - Trial
+        '1.2.840.10008.5.1.4.1.1.88.2', // Audio SR Storage - Trial
+        '1.2.840.10008.5.1.4.1.1.88.3', // Detail SR Storage - Trial
+        '1.2.840.10008.5.1.4.1.1.88.4', // Comprehensive SR Storage - Trial
+        '1.2.840.10008.5.1.4.1.1.129', // Standalone PET Curve Storage
+        '1.2.840.10008.5.1.4.34.1', // RT Beams Delivery Instruction Storage - Trial
+      ].sort(),
+    );
+    expect(retired).not.toContain('1.2.840.10008.1.20.2'); // Storage Commitment Pull Model
+    for (const uid of retired) expect(STORAGE_SOP_CLASS_UIDS).not.toContain(uid);
   });
 });

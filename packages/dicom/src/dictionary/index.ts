@@ -175,3 +175,27 @@ export function lookupUid(uid: string): UidEntry | undefined {
 export function uidEntries(): readonly UidEntry[] {
   return [...uids().values()];
 }
+
+let retiredStorage: readonly string[] | undefined;
+
+/**
+ * The retired Storage SOP Classes of PS3.6 Annex A (PS3.4 Annex B once defined them; archives still
+ * receive them from old modalities): ultrasound and nuclear medicine images of before 1996, the
+ * X-Ray Angiographic Bi-Plane image, the standalone overlays, curves and LUTs, the hardcopy and stored
+ * print objects, and the trial SOP classes of supplements. Read from the dictionary: every retired SOP
+ * Class whose keyword names a storage, Storage Commitment excepted.
+ */
+export function retiredStorageSopClassUids(): readonly string[] {
+  retiredStorage ??= Object.freeze(
+    uidEntries()
+      .filter(
+        (entry) =>
+          entry.retired &&
+          entry.type === 'SOP Class' &&
+          entry.keyword.includes('Storage') &&
+          !entry.keyword.startsWith('StorageCommitment'),
+      )
+      .map((entry) => entry.uid),
+  );
+  return retiredStorage;
+}

@@ -44,6 +44,12 @@ export interface DicomConfig {
   storeFromAnyAe: boolean;
   /** Modality Worklist and MPPS from any calling AE (the default); otherwise only from registered nodes. */
   worklistFromAnyAe: boolean;
+  /**
+   * Vendors' private storage SOP classes accepted (and stored, and sent on) like the standard ones;
+   * default: the well-known Siemens, Philips, GE, Toshiba, Fuji… classes (DEFAULT_PRIVATE_STORAGE_SOP_CLASSES).
+   * A list given replaces the default; `[]` accepts none.
+   */
+  privateStorageSopClasses: string[];
   /** Remote nodes defined in the config file, by name; read-only through the API. */
   nodes: Record<string, { aet: string; host: string; port: number; tls?: boolean }>;
 }

@@ -84,6 +84,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('accepts the well-known private storage SOP classes by default, and a list from the file instead', () => {
+    expect(loadConfig({}, '/').dicom.privateStorageSopClasses).toContain('1.3.12.2.1107.5.9.1'); // Siemens CSA
+    const dir = mkdtempSync(path.join(tmpdir(), 'lightbox-config-'));
+    const file = path.join(dir, 'lightbox.json');
+    writeFileSync(file, JSON.stringify({ dicom: { privateStorageSopClasses: ['1.2.3.4.5'] } }));
+    expect(loadConfig({ LIGHTBOX_CONFIG: file }, '/').dicom.privateStorageSopClasses).toEqual(['1.2.3.4.5']);
+    for (const uid of ['1.2.03', 'CSA', '1..2', `1.${'2'.repeat(64)}`]) {
+      writeFileSync(file, JSON.stringify({ dicom: { privateStorageSopClasses: [uid] } }));
+      expect(() => loadConfig({ LIGHTBOX_CONFIG: file }, '/'), uid).toThrow(/privateStorageSopClasses/);
+    }
+  });
+
   it('reports an unreadable config file', () => {
     expect(() => loadConfig({ LIGHTBOX_CONFIG: '/nonexistent/lightbox.json' })).toThrow(/LIGHTBOX_CONFIG/);
   });

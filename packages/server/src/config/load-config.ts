@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type JSONSchemaType } from 'ajv';
+import { DEFAULT_PRIVATE_STORAGE_SOP_CLASSES } from '../dimse-scp/private-storage-sop-classes.js';
 import type { Config } from './config.js';
 
 /** Thrown when the configuration is invalid; `problems` lists every problem found, not just the first. */
@@ -91,6 +92,7 @@ const schema: JSONSchemaType<Config> = {
         'storeFromAnyAe',
         'worklistFromAnyAe',
         'queryRequiresUserIdentity',
+        'privateStorageSopClasses',
         'nodes',
       ],
       properties: {
@@ -99,6 +101,11 @@ const schema: JSONSchemaType<Config> = {
         queryRequiresUserIdentity: { type: 'boolean' },
         storeFromAnyAe: { type: 'boolean' },
         worklistFromAnyAe: { type: 'boolean' },
+        // A UID (PS3.5 §9.1): digits and dots, 64 characters at most.
+        privateStorageSopClasses: {
+          type: 'array',
+          items: { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*$', maxLength: 64 },
+        },
         nodes: {
           type: 'object',
           required: [],
@@ -260,6 +267,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     queryRequiresUserIdentity: false,
     storeFromAnyAe: true,
     worklistFromAnyAe: true,
+    privateStorageSopClasses: [...DEFAULT_PRIVATE_STORAGE_SOP_CLASSES],
     nodes: {},
     ...((file.dicom ?? {}) as Raw),
   };

@@ -37,6 +37,8 @@ export interface AssociationPolicy {
    * to a person's study-level access (otherwise a registered AE acts as a DICOM node and sees everything).
    */
   queryRequiresUserIdentity: boolean;
+  /** Vendors' private storage SOP classes accepted like the standard ones (e.g. Siemens CSA Non-Image). */
+  privateStorageSopClasses: ReadonlySet<string>;
 }
 
 /** What is known of the requestor before deciding. */
@@ -77,13 +79,13 @@ export function decideAssociation(
   const mayStore = requestor.identified || requestor.registered || policy.storeFromAnyAe;
   const mayUseWorklist =
     requestor.identified || requestor.registered || requestor.station === true || policy.worklistFromAnyAe;
-  const contexts = negotiatePresentationContexts(
-    request.presentationContexts,
-    acceptableTransferSyntaxes,
+  const privateStorage = policy.privateStorageSopClasses;
+  const contexts = negotiatePresentationContexts(request.presentationContexts, (abstractSyntax) =>
+    acceptableTransferSyntaxes(abstractSyntax, privateStorage),
   ).map((context) => {
     const abstractSyntax =
       request.presentationContexts.find((p) => p.id === context.id)?.abstractSyntax ?? '';
-    const allowed = isStorageSopClass(abstractSyntax)
+    const allowed = isStorageSopClass(abstractSyntax, privateStorage)
       ? mayStore
       : isQuerySopClass(abstractSyntax)
         ? mayQuery
@@ -109,7 +111,7 @@ export function decideAssociation(
           : {}),
         // C-GET: the requestor takes the SCP role for the storage classes it names (PS3.7 D.3.3.4); we agree.
         roles: request.user.roles
-          .filter((role) => isStorageSopClass(role.sopClassUid))
+          .filter((role) => isStorageSopClass(role.sopClassUid, privateStorage))
           .map((role) => ({ sopClassUid: role.sopClassUid, scu: role.scu, scp: role.scp })),
         extendedNegotiation: relationalAnswers(request, contexts),
       },

@@ -1,4 +1,9 @@
-import { STORAGE_SOP_CLASS_UIDS, TransferSyntaxUid, lookupTransferSyntax } from '@lightbox/dicom';
+import {
+  STORAGE_SOP_CLASS_UIDS,
+  TransferSyntaxUid,
+  lookupTransferSyntax,
+  retiredStorageSopClassUids,
+} from '@lightbox/dicom';
 
 /** SOP classes of the services Lightbox provides as an SCP (PS3.4). */
 export const ServiceSopClass = {
@@ -16,11 +21,15 @@ export const ServiceSopClass = {
   ModalityPerformedProcedureStep: '1.2.840.10008.3.1.2.3.3',
 } as const;
 
-const STORAGE: ReadonlySet<string> = new Set(STORAGE_SOP_CLASS_UIDS);
+// Retired classes too: old modalities still send them (e.g. the pre-1996 ultrasound and NM images).
+const STORAGE: ReadonlySet<string> = new Set([...STORAGE_SOP_CLASS_UIDS, ...retiredStorageSopClassUids()]);
 
-/** True for the storage SOP classes of PS3.4 Annex B. */
-export function isStorageSopClass(uid: string): boolean {
-  return STORAGE.has(uid);
+/**
+ * True for the storage SOP classes of PS3.4 Annex B, current and retired, and for the vendors' private
+ * storage classes configured (`dicom.privateStorageSopClasses`).
+ */
+export function isStorageSopClass(uid: string, privateStorage: ReadonlySet<string> = new Set()): boolean {
+  return STORAGE.has(uid) || privateStorage.has(uid);
 }
 
 const QUERY_RETRIEVE: ReadonlySet<string> = new Set([
@@ -66,9 +75,15 @@ export const STORAGE_TRANSFER_SYNTAXES: readonly string[] = [
   ),
 ];
 
-/** The transfer syntaxes accepted for an abstract syntax, or undefined when it is not supported. */
-export function acceptableTransferSyntaxes(abstractSyntax: string): readonly string[] | undefined {
-  if (isStorageSopClass(abstractSyntax)) return STORAGE_TRANSFER_SYNTAXES;
+/**
+ * The transfer syntaxes accepted for an abstract syntax, or undefined when it is not supported;
+ * `privateStorage`: the private storage SOP classes accepted.
+ */
+export function acceptableTransferSyntaxes(
+  abstractSyntax: string,
+  privateStorage: ReadonlySet<string> = new Set(),
+): readonly string[] | undefined {
+  if (isStorageSopClass(abstractSyntax, privateStorage)) return STORAGE_TRANSFER_SYNTAXES;
   if (
     abstractSyntax === ServiceSopClass.Verification ||
     abstractSyntax === ServiceSopClass.StorageCommitmentPushModel ||

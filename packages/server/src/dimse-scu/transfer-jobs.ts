@@ -188,9 +188,15 @@ function countsOf(response: DimseResponse): TransferReport & { remaining: number
   };
 }
 
-/** Storage contexts a C-GET offers to receive on: the first 127 storage SOP classes (PS3.8 allows 128 contexts). */
+/** Siemens CSA Non-Image Storage: the spectroscopy and raw data that Siemens MR studies hold. */
+const SIEMENS_CSA_NON_IMAGE = '1.3.12.2.1107.5.9.1';
+
+/**
+ * Storage contexts a C-GET offers to receive on: 127 storage SOP classes (PS3.8 allows 128 contexts, one
+ * is the C-GET's): Siemens CSA Non-Image first, as Siemens studies hold it, then the standard ones.
+ */
 function getStorageContexts(): ProposedPresentationContext[] {
-  return STORAGE_SOP_CLASS_UIDS.slice(0, 127).map((abstractSyntax, i) => ({
+  return [SIEMENS_CSA_NON_IMAGE, ...STORAGE_SOP_CLASS_UIDS].slice(0, 127).map((abstractSyntax, i) => ({
     id: 2 * i + 3,
     abstractSyntax,
     transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian, TransferSyntaxUid.ImplicitVRLittleEndian],

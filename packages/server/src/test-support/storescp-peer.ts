@@ -15,14 +15,26 @@ export interface StorescpPeer {
   stop(): Promise<void>;
 }
 
-/** Starts storescp on a free port; `acceptAll` accepts every transfer syntax it knows (+xa), else only uncompressed. */
+/**
+ * Starts storescp on a free port; `acceptAll` accepts every transfer syntax it knows (+xa), else only
+ * uncompressed; `profile` (a DCMTK association configuration file and a profile of it, -xf) decides the
+ * SOP classes and syntaxes accepted instead, e.g. private classes that storescp does not know.
+ */
 export async function startStorescp(
   aeTitle: string,
-  options: { acceptAll?: boolean } = {},
+  options: { acceptAll?: boolean; profile?: { file: string; name: string } } = {},
 ): Promise<StorescpPeer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lightbox-storescp-'));
   const port = await freePort();
-  const args = ['-aet', aeTitle, '-od', dir, ...(options.acceptAll ? ['+xa'] : []), String(port)];
+  const args = [
+    '-aet',
+    aeTitle,
+    '-od',
+    dir,
+    ...(options.acceptAll ? ['+xa'] : []),
+    ...(options.profile !== undefined ? ['-xf', options.profile.file, options.profile.name] : []),
+    String(port),
+  ];
   const child: ChildProcess = spawn('storescp', args, {
     stdio: 'ignore',
     env: { ...process.env, TCP_NODELAY: '1' }, // Debian's DCMTK stalls ~45 ms per message without it
