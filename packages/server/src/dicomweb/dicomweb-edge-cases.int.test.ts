@@ -231,13 +231,15 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it('answers a wrong method on a known resource without authentication leaks', async () => {
+    it('answers a wrong method on a known resource 405, and only to a caller who authenticated', async () => {
       const response = await fetch(`${lb.dicomweb}/studies`, {
         method: 'PUT',
         headers: { authorization: lb.authorization },
       });
-      expect(response.status).toBe(404);
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
       expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect((await fetch(`${lb.dicomweb}/studies`, { method: 'PUT' })).status).toBe(401);
     });
   });
 }

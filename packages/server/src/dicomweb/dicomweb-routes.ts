@@ -6,6 +6,8 @@ import { archiveForHead } from './archive-for-head.js';
 import { Permission } from '../security/permissions.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { handleBulkDataResource } from './bulkdata-resources.js';
+import { capabilityRoutes, type ResourceMethod, type Transaction } from './capabilities.js';
+import { acceptOf } from './data-set-negotiation.js';
 import { handleQido } from './qido.js';
 import type { QueryParameters } from './qido-request.js';
 import { handleRendered, handleThumbnail } from './rendered.js';
@@ -45,6 +47,14 @@ export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): 
   // Any other type reaches the handler too, which refuses it naming what STOW-RS takes (PS3.18 §10.5.1.2)
   // instead of Fastify's bare 415; the only other POSTs here take no body.
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // The `accept` query parameter takes the Accept header's place on every resource (PS3.18 §8.3.3.1),
+  // so each handler negotiates from the header alone.
+  app.addHook('preHandler', async (request) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    if (query?.accept === undefined) return;
+    const accept = acceptOf(query.accept, request.headers.accept);
+    if (accept !== undefined) request.headers.accept = accept;
+  });
 
   const read = { config: { permission: Permission.StudyRead } };
   const write = { config: { permission: Permission.StudyWrite } };
@@ -52,11 +62,19 @@ export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): 
   // async handlers that call reply.send.
   // Routes are registered untyped and each handler states its params/querystring: Fastify's generic
   // reply typing cannot follow a generic helper.
-  const get = <P extends RouteGenericInterface>(url: string, handler: Handler<P>) =>
+  // Every resource and method, for the capabilities description and the 405s of other methods.
+  const resources: ResourceMethod[] = [];
+  const get = <P extends RouteGenericInterface>(
+    url: string,
+    transaction: Transaction,
+    handler: Handler<P>,
+  ) => {
+    resources.push({ url, method: 'GET', transaction });
     app.get(url, read, async (request, reply) => {
       await handler(request as FastifyRequest<P>, reply, actorOf(request));
       return reply;
     });
+  };
 
   const stow: Handler<{ Params: { study?: string } }> = (request, reply, actor) =>
     handleStow(
@@ -66,6 +84,7 @@ export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): 
       actor,
     );
   for (const url of ['/studies', '/studies/:study']) {
+    resources.push({ url, method: 'POST', transaction: 'Store' });
     app.post<{ Params: { study?: string } }>(url, write, async (request, reply) => {
       await stow(request, reply, actorOf(request));
       return reply;
@@ -83,12 +102,12 @@ export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): 
         reply,
         actor,
       );
-  get<QidoRequest>('/studies', qido('study'));
-  get<QidoRequest>('/series', qido('series'));
-  get<QidoRequest>('/instances', qido('instance'));
-  get<QidoRequest>('/studies/:study/series', qido('series'));
-  get<QidoRequest>('/studies/:study/instances', qido('instance'));
-  get<QidoRequest>('/studies/:study/series/:series/instances', qido('instance'));
+  get<QidoRequest>('/studies', 'Search', qido('study'));
+  get<QidoRequest>('/series', 'Search', qido('series'));
+  get<QidoRequest>('/instances', 'Search', qido('instance'));
+  get<QidoRequest>('/studies/:study/series', 'Search', qido('series'));
+  get<QidoRequest>('/studies/:study/instances', 'Search', qido('instance'));
+  get<QidoRequest>('/studies/:study/series/:series/instances', 'Search', qido('instance'));
 
   // A HEAD (Fastify answers it with the GET handler) gets the same answer but sends and records nothing.
   const wadoForGet = { archive: deps.archive, publicUrl: deps.publicUrl };
@@ -112,21 +131,23 @@ export async function dicomwebRoutes(app: FastifyInstance, deps: DicomwebDeps): 
   const series = `${study}/series/:series`;
   const instance = `${series}/instances/:instance`;
   for (const base of [study, series, instance]) {
-    get<W>(base, retrieve);
-    get<W>(`${base}/metadata`, metadata);
-    get<W>(`${base}/bulkdata`, bulkData);
-    get<W>(`${base}/rendered`, rendered);
-    get<W>(`${base}/thumbnail`, thumbnail);
+    get<W>(base, base === instance ? 'RetrieveInstance' : 'Retrieve', retrieve);
+    get<W>(`${base}/metadata`, 'RetrieveMetadata', metadata);
+    get<W>(`${base}/bulkdata`, 'RetrieveBulkdata', bulkData);
+    get<W>(`${base}/rendered`, 'RetrieveRendered', rendered);
+    get<W>(`${base}/thumbnail`, 'RetrieveThumbnail', thumbnail);
   }
-  get<W>(`${instance}/frames/:frames`, (request, reply, actor) =>
+  get<W>(`${instance}/frames/:frames`, 'RetrieveFrames', (request, reply, actor) =>
     handleFrames(wado(request), request, reply, actor),
   );
-  get<W>(`${instance}/frames/:frames/rendered`, rendered);
-  get<W>(`${instance}/frames/:frames/thumbnail`, thumbnail);
+  get<W>(`${instance}/frames/:frames/rendered`, 'RetrieveRendered', rendered);
+  get<W>(`${instance}/frames/:frames/thumbnail`, 'RetrieveThumbnail', thumbnail);
   // `…/bulkdata/` with nothing after it is the Instance Bulkdata resource, as without the slash.
-  get<W>(`${instance}/bulkdata/*`, (request, reply, actor) =>
+  get<W>(`${instance}/bulkdata/*`, 'RetrieveBulkdata', (request, reply, actor) =>
     (request.params['*'] ?? '') === ''
       ? bulkData(request, reply, actor)
       : handleBulkData(wado(request), request, reply, actor),
   );
+
+  capabilityRoutes(app, resources, deps.publicUrl);
 }

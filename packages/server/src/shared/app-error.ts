@@ -22,6 +22,8 @@ export const ErrorCode = {
   Forbidden: { http: 403, dicom: 0x0124 },
   /** The resource does not exist (or is not visible to the caller). */
   NotFound: { http: 404, dicom: 0xc000 },
+  /** The resource exists but does not take this method (the answer names those it takes in Allow). */
+  MethodNotAllowed: { http: 405, dicom: 0xc000 },
   /** None of the media types the client accepts can be produced. */
   NotAcceptable: { http: 406, dicom: 0xc000 },
   /** An attribute has a value the service does not allow (PS3.7 C.4.x "Invalid attribute value" 0106). */
