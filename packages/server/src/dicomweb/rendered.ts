@@ -8,6 +8,13 @@ import { renderFrame, type RenderOptions, type VoiWindow } from '../imaging/rend
 import type { Actor } from '../security/actor.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
 import { parseAccept } from './media-type/index.js';
+import {
+  documentKindOf,
+  DOCUMENT_MEDIA_TYPES,
+  renderDocument,
+  type DocumentKind,
+} from './rendered-documents.js';
+import { chooseRendered, FORMATS, type ImageFormat, type RenderedChoice } from './rendered-negotiation.js';
 import { createBoundary, writeMultipart, type MultipartWritePart } from './multipart/index.js';
 import { Readable } from 'node:stream';
 import type { WadoDeps, WadoParams } from './wado-rs.js';
@@ -21,9 +28,6 @@ type RenderRequest = FastifyRequest<{
 
 /** The largest rendered image side: larger requests would let one client allocate gigabytes. */
 export const MAX_VIEWPORT = 4096;
-
-/** Output media types by format. */
-export const FORMATS = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif' } as const;
 
 /** Rendering choices of a request: what {@link RenderOptions} holds besides what the object says. */
 export type RenderParameters = Omit<RenderOptions, 'rescaleSlope' | 'rescaleIntercept' | 'storedWindow'>;
@@ -45,25 +49,18 @@ function numbers(text: string, name: string, count: number[]): number[] {
   return values;
 }
 
-/** The output format: the `accept` query parameter or the Accept header (PS3.18 §8.3.3.1); JPEG by default. */
-function chooseFormat(request: RenderRequest): keyof typeof FORMATS {
-  const accept = param(request, 'accept') ?? request.headers.accept;
-  for (const entry of parseAccept(accept)) {
-    const type =
-      entry.type === 'multipart' ? (entry.params.get('type') ?? '*/*') : `${entry.type}/${entry.subtype}`;
-    if (type === '*/*' || type === 'image/*' || type === 'image/jpeg') return 'jpeg';
-    if (type === 'image/png') return 'png';
-    if (type === 'image/gif') return 'gif';
-  }
-  throw new AppError(
-    ErrorCode.NotAcceptable,
-    'rendered images are available as image/jpeg, image/png or image/gif',
-  );
+const IMAGE_TYPES = 'rendered images are available as image/jpeg, image/png or image/gif';
+
+/** What each kind of object is rendered as: the `accept` query parameter or the Accept header (PS3.18 §8.3.3.1). */
+function chooseOutput(request: RenderRequest, thumbnail: boolean): RenderedChoice {
+  const choice = chooseRendered(parseAccept(param(request, 'accept') ?? request.headers.accept));
+  // A thumbnail is an image of an image (PS3.18 §10.4.1.3): documents have none.
+  if (thumbnail) return { ...(choice.image !== undefined ? { image: choice.image } : {}), documents: {} };
+  return choice;
 }
 
 /** Parses `window`, `viewport` and `quality` (PS3.18 §8.3.5.1). */
-function renderParameters(request: RenderRequest, thumbnail: boolean): RenderParameters {
-  const format = chooseFormat(request);
+function renderParameters(request: RenderRequest, thumbnail: boolean, format: ImageFormat): RenderParameters {
   const windowText = param(request, 'window');
   let window: VoiWindow | undefined;
   if (windowText !== undefined) {
@@ -90,6 +87,8 @@ function renderParameters(request: RenderRequest, thumbnail: boolean): RenderPar
         width: Math.round(Math.abs(v[4]!)),
         height: Math.round(Math.abs(v[5]!)),
       };
+      // A negative extent mirrors the image along that axis (PS3.18 §8.3.5.1.3).
+      if (v[4]! < 0 || v[5]! < 0) viewport.flip = { horizontal: v[4]! < 0, vertical: v[5]! < 0 };
     }
   }
   const qualityText = param(request, 'quality');
@@ -198,10 +197,43 @@ export async function renderInstanceFrame(
   });
 }
 
+/** An instance's renderable pixel data: a video's stream is indexed as one part, but no frame of it renders. */
+function isImage(instance: StoredInstance): boolean {
+  return instance.frameIndex !== null && !isVideoTransferSyntax(instance.transferSyntaxUid);
+}
+
+const KIND_NAMES: Record<DocumentKind, string> = {
+  report: 'a Structured Report',
+  pdf: 'an encapsulated PDF',
+  cda: 'an encapsulated CDA document',
+};
+
+/** How an instance is rendered, given what the request accepts: an image format, a document type, or not. */
+type Rendering = { image: ImageFormat } | { kind: DocumentKind; mediaType: string } | undefined;
+
+function renderingOf(instance: StoredInstance, choice: RenderedChoice): Rendering {
+  if (isImage(instance)) return choice.image === undefined ? undefined : { image: choice.image };
+  const kind = documentKindOf(instance);
+  const mediaType = kind === undefined ? undefined : choice.documents[kind];
+  return kind === undefined || mediaType === undefined ? undefined : { kind, mediaType };
+}
+
+/** Why an instance of this kind cannot be rendered as asked (406), naming what it renders as. */
+function notAcceptable(instance: StoredInstance): AppError {
+  const kind = documentKindOf(instance);
+  return new AppError(
+    ErrorCode.NotAcceptable,
+    kind === undefined
+      ? IMAGE_TYPES
+      : `${KIND_NAMES[kind]} is rendered as ${DOCUMENT_MEDIA_TYPES[kind].join(' or ')}`,
+  );
+}
+
 /**
- * Answers a rendered or thumbnail request. The instances are read in the actor's access scope and
- * audited as transferred only once the answer is decided, before its first byte: nothing with pixel
- * data, a frame beyond the last or an image that cannot be rendered (404, 406) records nothing.
+ * Answers a rendered or thumbnail request: images rendered, Structured Reports as HTML or text, PDF and
+ * CDA documents as they are held (PS3.18 §8.7.4). The instances are read in the actor's access scope and
+ * audited as transferred only once the answer is decided, before its first byte: nothing renderable, a
+ * frame beyond the last or an image that cannot be rendered (404, 406) records nothing.
  */
 async function respond(
   deps: WadoDeps,
@@ -210,19 +242,36 @@ async function respond(
   actor: Actor,
   thumbnail: boolean,
 ): Promise<FastifyReply> {
-  const options = renderParameters(request, thumbnail);
+  const choice = chooseOutput(request, thumbnail);
+  if (choice.image === undefined && Object.keys(choice.documents).length === 0) {
+    throw new AppError(
+      ErrorCode.NotAcceptable,
+      thumbnail
+        ? IMAGE_TYPES
+        : `${IMAGE_TYPES}; Structured Reports as text/html or text/plain; encapsulated PDF as application/pdf and CDA as text/xml`,
+    );
+  }
+  const options = renderParameters(request, thumbnail, choice.image ?? 'jpeg');
   const selector = {
     studyUid: request.params.study,
     seriesUid: request.params.series,
     sopInstanceUid: request.params.instance,
   };
-  const pending = await deps.archive.prepareInstances(selector, actor, 'pixels');
-  // A video's stream is indexed as one part, but no frame of it can be rendered here.
-  const renderable = pending.instances.filter(
-    (i) => i.frameIndex !== null && !isVideoTransferSyntax(i.transferSyntaxUid),
-  );
-  if (renderable.length === 0) throw new AppError(ErrorCode.NotFound, 'nothing with pixel data to render');
-  const mediaType = FORMATS[options.format];
+  let pending = await deps.archive.prepareInstances(selector, actor, 'pixels');
+  // A report's header names the patient: read again with the study's current values (ADT update,
+  // merge), as a retrieve of the object would give them.
+  const rendersDocuments = pending.instances.some((i) => {
+    const rendering = renderingOf(i, choice);
+    return rendering !== undefined && 'kind' in rendering;
+  });
+  if (rendersDocuments) pending = await deps.archive.prepareInstances(selector, actor, 'send');
+  const renderable = pending.instances.filter((i) => isImage(i) || (!thumbnail && documentKindOf(i)));
+  if (renderable.length === 0) {
+    throw new AppError(
+      ErrorCode.NotFound,
+      thumbnail ? 'nothing with pixel data to render' : 'nothing to render: no image, report or document',
+    );
+  }
   const frames = request.params.frames?.split(',').map((f) => Number(f.trim()) - 1) ?? [0];
   if (frames.some((f) => !Number.isInteger(f) || f < 0)) throw invalid('frames', 'frame numbers start at 1');
   // A thumbnail (PS3.18 §10.4.1.1.4 / §10.4.1.3) shows one representative image: the middle one.
@@ -232,6 +281,15 @@ async function respond(
       thumbnail && request.params.instance === undefined
         ? renderable[Math.floor(renderable.length / 2)]!
         : renderable[0]!;
+    const rendering = renderingOf(chosen, choice);
+    if (rendering === undefined) throw notAcceptable(chosen);
+    if ('kind' in rendering) {
+      if (request.params.frames !== undefined)
+        throw new AppError(ErrorCode.NotFound, `${KIND_NAMES[rendering.kind]} has no frames`);
+      const document = await renderDocument(deps.archive, chosen, rendering.kind, rendering.mediaType);
+      pending.recordTransfer([chosen]);
+      return reply.type(document.type).send(document.body);
+    }
     const frameCount = chosen.frameIndex!.frames.length;
     const frameList =
       thumbnail && request.params.frames === undefined ? [Math.floor(frameCount / 2)] : frames;
@@ -240,26 +298,45 @@ async function respond(
     if (frameList.length === 1) {
       const image = await renderInstanceFrame(deps, chosen, frameList[0]!, options);
       pending.recordTransfer([chosen]);
-      return reply.type(mediaType).send(image);
+      return reply.type(FORMATS[rendering.image]).send(image);
     }
   }
-  // Only the instances that have a wanted frame go out (and are audited).
-  const sent = renderable.filter((i) => frames.some((f) => f < i.frameIndex!.frames.length));
+  // Only the instances that render as asked and have a wanted frame go out (and are audited); a
+  // document is one part.
+  const sent = renderable.filter((i) => {
+    const rendering = renderingOf(i, choice);
+    if (rendering === undefined) return false;
+    return 'kind' in rendering || frames.some((f) => f < i.frameIndex!.frames.length);
+  });
+  if (sent.length === 0) {
+    throw new AppError(ErrorCode.NotAcceptable, 'nothing here can be rendered as the Accept header asks');
+  }
+  const typeOf = (rendering: NonNullable<Rendering>) =>
+    'kind' in rendering ? rendering.mediaType : FORMATS[rendering.image];
   async function* parts(): AsyncGenerator<MultipartWritePart> {
     for (const instance of sent) {
+      const rendering = renderingOf(instance, choice)!;
+      if ('kind' in rendering) {
+        const document = await renderDocument(deps.archive, instance, rendering.kind, rendering.mediaType);
+        yield { contentType: document.type, body: document.body };
+        continue;
+      }
       const frameCount = instance.frameIndex!.frames.length;
       for (const f of frames) {
-        if (f < frameCount)
-          yield { contentType: mediaType, body: await renderInstanceFrame(deps, instance, f, options) };
+        if (f < frameCount) {
+          const body = await renderInstanceFrame(deps, instance, f, options);
+          yield { contentType: FORMATS[rendering.image], body };
+        }
       }
     }
   }
-  // Images are rendered as the body streams: one that fails (406, unreadable palette) after others
-  // went out cuts it short, and those were sent, so every instance is recorded with the first part.
+  // Parts are rendered as the body streams: one that fails (406, unreadable palette) after others went
+  // out cuts it short, and those were sent, so every instance is recorded with the first part. The
+  // body's type is its first part's (RFC 2387 §3.1); parts of other kinds say their own.
   const boundary = createBoundary();
   const recorded = recordedOnFirstPart(parts(), () => pending.recordTransfer(sent));
   return reply
-    .type(`multipart/related; type="${mediaType}"; boundary=${boundary}`)
+    .type(`multipart/related; type="${typeOf(renderingOf(sent[0]!, choice)!)}"; boundary=${boundary}`)
     .send(closableUnread(Readable.from(writeMultipart(recorded, boundary))));
 }
 

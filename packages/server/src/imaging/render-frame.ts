@@ -25,6 +25,8 @@ export interface RenderOptions {
     width?: number;
     height?: number;
     region?: { x: number; y: number; width: number; height: number };
+    /** Mirror the (cropped) image left–right and/or top–bottom (a negative viewport sw/sh). */
+    flip?: { horizontal: boolean; vertical: boolean };
   };
   format: 'jpeg' | 'png' | 'gif';
   /** The palette of a PALETTE COLOR image (read from its header by the caller). */
@@ -200,6 +202,9 @@ export async function renderFrame(
     }
     image = image.extract({ left: r.x, top: r.y, width: r.width, height: r.height });
   }
+  // sharp extracts before it mirrors, so the region is the one asked for in the source's coordinates.
+  if (viewport?.flip?.horizontal === true) image = image.flop();
+  if (viewport?.flip?.vertical === true) image = image.flip();
   if (viewport !== undefined && (viewport.width !== undefined || viewport.height !== undefined)) {
     image = image.resize(viewport.width, viewport.height, { fit: 'inside' });
   }
