@@ -79,6 +79,8 @@ function normalisePydicom(json: DicomJson): DicomJson {
   for (const [tag, attribute] of Object.entries(json)) {
     // F.2.2: "Group Length (gggg,0000) attributes shall not be included"; pydicom includes them.
     if (tag.endsWith('0000')) continue;
+    // PS3.10 §7.2: Data Set Trailing Padding is no attribute; pydicom keeps it as an element.
+    if (tag === 'FFFCFFFC') continue;
     const a: DicomJsonAttribute = { ...attribute };
     // PS3.5 §A.4: encapsulated Pixel Data is OB; the reader normalises files that say OW.
     if (tag === '7FE00010' && a.BulkDataURI !== undefined && a.vr === 'OW' && isEncapsulated(json))

@@ -106,6 +106,12 @@ describe('empty values (F.2.5)', () => {
     vrs.forEach((vr, i) => expect(back.get(0x00091010 + i), vr).toMatchObject({ vr, length: 0 }));
   });
 
+  it('Data Set Trailing Padding is no attribute and is left out', () => {
+    const padding = bytesElement(0xfffcfffc, 'OB', new Uint8Array(8));
+    const json = toDicomJson(dataSetOf([el(Tag.PatientID, 'LO', 'P1'), padding]));
+    expect(Object.keys(json)).toEqual(['00100020']);
+  });
+
   it('a value of spaces only is empty too', () => {
     const json = toDicomJson(dataSetOf([el(Tag.PatientID, 'LO', '  '), el(Tag.AccessionNumber, 'SH', '')]));
     expect(json).toEqual({ '00080050': { vr: 'SH' }, '00100020': { vr: 'LO' } });

@@ -19,6 +19,7 @@ export interface ToDicomJsonOptions {
   skipGroupLengths?: boolean;
 }
 
+const DATA_SET_TRAILING_PADDING = 0xfffcfffc;
 const BINARY_VRS: ReadonlySet<string> = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
 const NUMBER_VRS: ReadonlySet<string> = new Set(['FL', 'FD', 'SL', 'SS', 'UL', 'US', 'SV', 'UV']);
 
@@ -35,6 +36,8 @@ function convert(dataSet: DataSet, path: number[], options: ToDicomJsonOptions):
   const out: DicomJson = {};
   for (const element of dataSet.sortedElements()) {
     if ((element.tag & 0xffff) === 0 && options.skipGroupLengths !== false) continue;
+    // Data Set Trailing Padding holds no attribute (PS3.10 §7.2): nothing for a client to read.
+    if (element.tag === DATA_SET_TRAILING_PADDING) continue;
     out[tagToHex(element.tag)] = attribute(element, dataSet, [...path, element.tag], options);
   }
   return out;

@@ -27,6 +27,19 @@ describe('parseQidoRequest (PS3.18 §8.3.4)', () => {
     expect(limitedByServer).toBe(false);
   });
 
+  it('returns the sequence an includefield path begins with, and refuses a path through a non-attribute', () => {
+    const { query } = parseQidoRequest(
+      'study',
+      { includefield: '00081032.00080100,ProcedureCodeSequence.CodeMeaning' },
+      {},
+      1000,
+    );
+    expect(query.includeFields).toEqual([0x00081032, 0x00081032]);
+    expect(() => parseQidoRequest('study', { includefield: '00081032.NoSuchThing' }, {}, 1000)).toThrow(
+      /includefield/,
+    );
+  });
+
   it('caps the limit at the server maximum and says so', () => {
     const { query, limitedByServer } = parseQidoRequest('study', { limit: '5000' }, {}, 1000);
     expect(query.limit).toBe(1000);

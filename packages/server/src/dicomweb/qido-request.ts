@@ -66,6 +66,16 @@ function nonNegativeInteger(params: QueryParameters, name: string): number | und
   return Number(text);
 }
 
+/**
+ * The attribute an `includefield` value returns: a keyword or tag, or a path into a sequence
+ * (`00081032.00080100`, PS3.18 §8.3.4), which returns the whole top-level sequence it begins with.
+ */
+function includedTag(id: string): number {
+  // Every part must name an attribute; the answer holds the sequence the path begins with.
+  const [top] = id.split('.').map((part) => tagOf(part, 'includefield'));
+  return top!;
+}
+
 /** The values of a list parameter, repeated or comma-separated (`includefield`, `orderby`). */
 function listItems(raw: string | string[]): string[] {
   return (Array.isArray(raw) ? raw : [raw])
@@ -138,7 +148,7 @@ export function parseQidoRequest(
     if (name === 'includefield') {
       const ids = listItems(raw);
       if (ids.includes('all')) includeFields = 'all';
-      else if (includeFields !== 'all') includeFields.push(...ids.map((id) => tagOf(id, 'includefield')));
+      else if (includeFields !== 'all') includeFields.push(...ids.map(includedTag));
       continue;
     }
     if (CONTROL_PARAMETERS.has(name)) continue;
