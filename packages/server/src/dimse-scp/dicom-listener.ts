@@ -24,6 +24,7 @@ import { handleEcho } from './echo-handler.js';
 import { requestCancel } from './cancellation.js';
 import { handleFind } from './find-handler.js';
 import { handleGet, handleMove } from './retrieve-handler.js';
+import { misdirectedStatus, UNRECOGNIZED_OPERATION } from './service-operations.js';
 import { ServiceSopClass } from './sop-classes.js';
 import { handleStorageCommitment } from './storage-commitment-handler.js';
 import { negotiateUserIdentity, type PasswordVerifier } from './user-identity.js';
@@ -119,6 +120,23 @@ function permissionOf(commandField: number, abstractSyntax: string): PermissionV
 
 async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise<void> {
   const { command } = request.message;
+  // A request on a context negotiated for another service, or naming another SOP class, is answered
+  // for what it is (0211, 0122) before a service sees it: C-ECHO on a storage context is no verification.
+  const misdirected = misdirectedStatus(
+    command,
+    request.message.context.abstractSyntax,
+    deps.policy.privateStorageSopClasses,
+  );
+  if (misdirected !== undefined) {
+    await respond(request, {
+      commandField: (command.commandField | 0x8000) & 0xffff,
+      ...(command.affectedSopInstanceUid !== undefined
+        ? { affectedSopInstanceUid: command.affectedSopInstanceUid }
+        : {}),
+      ...misdirected,
+    });
+    return;
+  }
   const handler = HANDLERS.get(command.commandField);
   const permission = permissionOf(command.commandField, request.message.context.abstractSyntax);
   if (handler !== undefined && permission !== undefined && !actorMay(request.actor, permission)) {
@@ -158,7 +176,10 @@ async function dispatch(request: DimseRequest, deps: DicomListenerDeps): Promise
 /** PS3.7 C.5.20 "Unrecognized operation" on a context we accepted: answered with the response bit set. */
 async function unrecognized(request: DimseRequest): Promise<void> {
   const { command } = request.message;
-  await respond(request, { commandField: (command.commandField | 0x8000) & 0xffff, status: 0x0211 });
+  await respond(request, {
+    commandField: (command.commandField | 0x8000) & 0xffff,
+    status: UNRECOGNIZED_OPERATION,
+  });
 }
 
 /** Opens the DIMSE listener (runtime contract: LIGHTBOX_DICOM_PORT, LIGHTBOX_AE_TITLE). */
