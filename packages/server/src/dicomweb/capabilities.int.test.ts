@@ -98,4 +98,15 @@ describe('DICOMweb capabilities, methods and the accept query parameter', () => 
     const frames = await call(`${instanceUrl()}/frames/1?accept=${encodeURIComponent('image/png')}`);
     expect(frames.status).toBe(406);
   });
+
+  it('sends one frame as a bare part when a single-part type is asked for (PS3.18 §8.7.3)', async () => {
+    const frame = await call(`${instanceUrl()}/frames/1`, 'GET', { accept: 'application/octet-stream' });
+    expect(frame.status).toBe(200);
+    expect(frame.headers.get('content-type')).toMatch(/^application\/octet-stream/);
+    expect(frame.headers.get('content-location')).toBe(`${instanceUrl()}/frames/1`);
+    expect((await frame.arrayBuffer()).byteLength).toBe(8 * 8 * 2);
+    // Several frames are several items: a single-part type cannot carry them.
+    const several = await call(`${instanceUrl()}/frames/1,1`, 'GET', { accept: 'application/octet-stream' });
+    expect(several.status).toBe(406);
+  });
 });

@@ -52,38 +52,40 @@ describe('negotiateInstances (PS3.18 §8.7.3)', () => {
   });
 });
 
+/** The transfer syntax {@link negotiateFrames} chooses for frames in a multipart body. */
+const framesSyntax = (accept: string | undefined, stored: string, canDecode: boolean): string =>
+  negotiateFrames(accept, stored, canDecode).transferSyntax;
+
 describe('negotiateFrames (PS3.18 §8.7.3.3)', () => {
   it('sends uncompressed frames by default, decoding when it must and can', () => {
-    expect(negotiateFrames(undefined, EXPLICIT, false)).toBe(EXPLICIT);
-    expect(negotiateFrames('multipart/related; type="application/octet-stream"', JPEG_LS, true)).toBe(
-      EXPLICIT,
+    expect(framesSyntax(undefined, EXPLICIT, false)).toBe(EXPLICIT);
+    expect(framesSyntax('multipart/related; type="application/octet-stream"', JPEG_LS, true)).toBe(EXPLICIT);
+    expect(() => framesSyntax('multipart/related; type="application/octet-stream"', JPEG_LS, false)).toThrow(
+      AppError,
     );
-    expect(() =>
-      negotiateFrames('multipart/related; type="application/octet-stream"', JPEG_LS, false),
-    ).toThrow(AppError);
   });
 
   it('sends the stored bitstream for its media type or transfer-syntax=*', () => {
-    expect(negotiateFrames('multipart/related; type="image/jls"', JPEG_LS, true)).toBe(JPEG_LS);
+    expect(framesSyntax('multipart/related; type="image/jls"', JPEG_LS, true)).toBe(JPEG_LS);
     expect(
-      negotiateFrames('multipart/related; type="application/octet-stream"; transfer-syntax=*', JPEG_LS, true),
+      framesSyntax('multipart/related; type="application/octet-stream"; transfer-syntax=*', JPEG_LS, true),
     ).toBe(JPEG_LS);
-    expect(() => negotiateFrames('multipart/related; type="image/jp2"', JPEG_LS, false)).toThrow(AppError);
+    expect(() => framesSyntax('multipart/related; type="image/jp2"', JPEG_LS, false)).toThrow(AppError);
   });
 
   it('answers */* as stored when decoding cannot or should not happen (video, lossy), never as native', () => {
     const MPEG4 = '1.2.840.10008.1.2.4.102';
     const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
     const JPX = '1.2.840.10008.1.2.4.92';
-    expect(negotiateFrames('*/*', MPEG4, false)).toBe(MPEG4);
-    expect(negotiateFrames(undefined, JPEG_BASELINE, true)).toBe(JPEG_BASELINE);
-    expect(negotiateFrames('*/*', JPEG_LS, true)).toBe(EXPLICIT);
+    expect(framesSyntax('*/*', MPEG4, false)).toBe(MPEG4);
+    expect(framesSyntax(undefined, JPEG_BASELINE, true)).toBe(JPEG_BASELINE);
+    expect(framesSyntax('*/*', JPEG_LS, true)).toBe(EXPLICIT);
     // Fragments are never read as native pixels: JPX undecodable is refused for octet-stream, sent as image/jpx.
-    expect(() => negotiateFrames('multipart/related; type="application/octet-stream"', JPX, false)).toThrow(
+    expect(() => framesSyntax('multipart/related; type="application/octet-stream"', JPX, false)).toThrow(
       AppError,
     );
-    expect(negotiateFrames('multipart/related; type="image/jpx"', JPX, false)).toBe(JPX);
-    expect(negotiateFrames('*/*', JPX, false)).toBe(JPX);
+    expect(framesSyntax('multipart/related; type="image/jpx"', JPX, false)).toBe(JPX);
+    expect(framesSyntax('*/*', JPX, false)).toBe(JPX);
   });
 });
 
@@ -126,5 +128,31 @@ describe('bulk data of a study, series or instance (PS3.18 §10.4.1.1.5, Table 1
     expect(acceptsMultipart('multipart/related; type="image/jpeg"')).toBe(true);
     expect(acceptsMultipart('*/*')).toBe(true);
     expect(acceptsMultipart('application/dicom+json, image/*')).toBe(false);
+  });
+});
+
+describe('negotiateFrames for one frame: single-part media types (PS3.18 §8.7.3)', () => {
+  it('sends a bare part of a single-part type that can carry the frame, multipart otherwise', () => {
+    expect(negotiateFrames('application/octet-stream', EXPLICIT, false, true)).toEqual({
+      transferSyntax: EXPLICIT,
+      multipart: false,
+    });
+    expect(negotiateFrames('image/jls', JPEG_LS, true, true)).toEqual({
+      transferSyntax: JPEG_LS,
+      multipart: false,
+    });
+    expect(negotiateFrames('application/octet-stream', JPEG_LS, true, true)).toEqual({
+      transferSyntax: EXPLICIT,
+      multipart: false,
+    });
+    expect(negotiateFrames('*/*', EXPLICIT, false, true)).toEqual({
+      transferSyntax: EXPLICIT,
+      multipart: true,
+    });
+  });
+
+  it('passes single-part types over for several frames, and refuses one that cannot carry the frame', () => {
+    expect(() => negotiateFrames('application/octet-stream', EXPLICIT, false, false)).toThrow(AppError);
+    expect(() => negotiateFrames('image/jp2', JPEG_LS, false, true)).toThrow(AppError);
   });
 });

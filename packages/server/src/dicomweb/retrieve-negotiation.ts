@@ -110,12 +110,25 @@ export function frameMediaType(transferSyntax: string): string {
   return pixelMediaTypeOf(transferSyntax) ?? 'application/octet-stream';
 }
 
+/** How frames go out: in this transfer syntax, in a multipart/related body or as one bare part. */
+export interface FrameRepresentation {
+  transferSyntax: string;
+  multipart: boolean;
+}
+
 /**
  * Chooses how to send frames (PS3.18 §8.7.3.3): uncompressed `application/octet-stream` (Explicit VR
  * Little Endian by default), or the stored compressed bitstream when its media type (or
  * `transfer-syntax=*`) is accepted. `canDecode` says whether a stored compressed frame can be decoded.
+ * A `single` resource (one frame) may also go out as a bare part of such a type (§8.7.3: a single-part
+ * media type is acceptable for a single item); for several, single-part types are passed over.
  */
-export function negotiateFrames(accept: string | undefined, stored: string, canDecode: boolean): string {
+export function negotiateFrames(
+  accept: string | undefined,
+  stored: string,
+  canDecode: boolean,
+  single = false,
+): FrameRepresentation {
   const storedType = frameMediaType(stored);
   const syntax = lookupTransferSyntax(stored);
   // Pixel data in fragments (whatever its media type) is decoded or sent as stored, never read as native.
@@ -126,21 +139,26 @@ export function negotiateFrames(accept: string | undefined, stored: string, canD
     !native && storedType !== 'application/octet-stream' && (!canDecode || syntax?.lossy === true);
   for (const entry of parseAccept(accept)) {
     const wildcard = entry.type === '*' && entry.subtype === '*';
-    if (wildcard && storedForAnything) return stored;
-    if (!wildcard && (entry.type !== 'multipart' || (entry.subtype !== 'related' && entry.subtype !== '*')))
-      continue;
+    if (wildcard && storedForAnything) return { transferSyntax: stored, multipart: true };
+    const multipart =
+      wildcard || (entry.type === 'multipart' && (entry.subtype === 'related' || entry.subtype === '*'));
+    const bare = single && !multipart && entry.type !== '*' && entry.subtype !== '*';
+    if (!multipart && !bare) continue;
     const requested = wildcard
       ? 'application/octet-stream'
-      : (entry.params.get('type')?.toLowerCase() ?? 'application/octet-stream');
+      : bare
+        ? `${entry.type}/${entry.subtype}`
+        : (entry.params.get('type')?.toLowerCase() ?? 'application/octet-stream');
     const partType = canonicalPixelMediaType(requested);
     const asked = entry.params.get('transfer-syntax');
-    if (asked === '*' || asked === stored) return stored;
+    if (asked === '*' || asked === stored) return { transferSyntax: stored, multipart };
     if (partType === 'application/octet-stream') {
       const wanted = asked ?? TransferSyntaxUid.ExplicitVRLittleEndian;
-      if (wanted === TransferSyntaxUid.ExplicitVRLittleEndian && (native || canDecode)) return wanted;
+      if (wanted === TransferSyntaxUid.ExplicitVRLittleEndian && (native || canDecode))
+        return { transferSyntax: wanted, multipart };
       continue;
     }
-    if (partType === storedType && asked === undefined) return stored;
+    if (partType === storedType && asked === undefined) return { transferSyntax: stored, multipart };
   }
   throw new AppError(
     ErrorCode.NotAcceptable,
@@ -150,5 +168,5 @@ export function negotiateFrames(accept: string | undefined, stored: string, canD
 
 /** The syntax to send stored pixel data in: as {@link negotiateFrames}, decoding only what can be decoded. */
 export function negotiatePixelData(accept: string | undefined, stored: string, decodable: boolean): string {
-  return negotiateFrames(accept, stored, decodable && canDecodeFrames(stored));
+  return negotiateFrames(accept, stored, decodable && canDecodeFrames(stored)).transferSyntax;
 }

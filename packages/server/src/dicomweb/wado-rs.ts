@@ -3,6 +3,7 @@ import { TransferSyntaxUid, type DicomJson } from '@lightbox/dicom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Archive } from '../archive/archive.js';
 import type { InstanceSelector, StoredInstance } from '../archive/index-store.js';
+import { canDecodeFrames } from '../imaging/decode-stored-frame.js';
 import { frameBody } from '../imaging/read-frame.js';
 import { canServeAs, transcodeInstance } from '../imaging/transcode-instance.js';
 import type { Actor } from '../security/actor.js';
@@ -19,6 +20,7 @@ import { sendDicomXmlParts } from './dicom-xml-response.js';
 import { createBoundary, releaseBody, writeMultipart, type MultipartWritePart } from './multipart/index.js';
 import {
   frameMediaType,
+  negotiateFrames,
   negotiatePixelData,
   negotiateInstances,
   requireOctetStream,
@@ -229,10 +231,28 @@ export async function handleFrames(
   const { instance, recordTransfer } = await oneInstance(deps, request.params, actor);
   const frameCount = instance.frameIndex?.frames.length ?? instance.numberOfFrames ?? 1;
   const numbers = parseFrameList(request.params.frames ?? '', frameCount);
-  const target = negotiatePixelData(request.headers.accept, instance.transferSyntaxUid, true);
+  const { transferSyntax: target, multipart } = negotiateFrames(
+    request.headers.accept,
+    instance.transferSyntaxUid,
+    canDecodeFrames(instance.transferSyntaxUid),
+    numbers.length === 1,
+  );
   const partType =
     target === TransferSyntaxUid.ExplicitVRLittleEndian ? 'application/octet-stream' : frameMediaType(target);
   const url = instanceUrl(dicomwebBaseUrl(request, deps.publicUrl), instance);
+  if (!multipart) {
+    // One frame asked for in a single-part type: the frame is the whole body.
+    const body = await frameBody(deps.archive, instance, numbers[0]! - 1, target);
+    recordTransfer();
+    return reply
+      .type(`${partType}; transfer-syntax=${target}`)
+      .header('content-location', `${url}/frames/${numbers[0]}`)
+      .send(
+        body instanceof Uint8Array
+          ? Buffer.from(body.buffer, body.byteOffset, body.length)
+          : instanceBody(body),
+      );
+  }
   async function* parts(): AsyncGenerator<MultipartWritePart> {
     for (const n of numbers) {
       // A streamed frame is closed by the multipart writer if the client goes away before or while it is sent.
