@@ -164,6 +164,20 @@ describe('Association: P-DATA-TF PDUs sent', () => {
     expect(Buffer.concat(values.map((v) => v.data))).toEqual(Buffer.from(dataSet));
   });
 
+  it('sends to a peer announcing the largest Maximum Length (0xFFFFFFFF) in PDUs of at most 16 MiB', async () => {
+    const peer = await rawAcceptor(0xffffffff);
+    const association = await requestor(peer.port);
+    const dataSet = pattern(1001);
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      yield dataSet.subarray(0, 27);
+      yield dataSet.subarray(27);
+    }
+    await association.send(1, pending, chunks());
+    await until(() => peer.pdus.length === 2);
+    expect(peer.pdus[1]!.map((v) => [v.last, v.data.length])).toEqual([[true, 1001]]);
+    expect(Buffer.from(peer.pdus[1]![0]!.data)).toEqual(Buffer.from(dataSet));
+  });
+
   it('writes a batch of messages that fit with one socket write, in order', async () => {
     const peer = await rawAcceptor(16_384);
     const association = await requestor(peer.port);

@@ -80,6 +80,8 @@ const MAX_COMMAND_BYTES = 64 * 1024;
 const MAX_CONTROL_PDU = 1024 * 1024;
 /** When the peer announces no limit (0), we still send PDUs of at most this size. */
 const DEFAULT_SEND_PDU = 256 * 1024;
+/** The largest PDU sent, whatever larger maximum a peer announces. */
+const MAX_SEND_PDU = 16 * 1024 * 1024;
 /** Bytes of P-DATA-TF PDUs handed to the socket in one write. */
 const WRITE_BATCH = 256 * 1024;
 
@@ -582,7 +584,10 @@ export class Association {
         transferSyntax: context.transferSyntax,
       });
     }
-    this.peerMaxPdu = peerMax === 0 ? DEFAULT_SEND_PDU : Math.max(peerMax, PDV_HEADER_LENGTH + 2);
+    // Maximum Length is an unsigned 32-bit field: PDUs larger than MAX_SEND_PDU gain nothing (they leave
+    // in WRITE_BATCH writes anyway) and would overflow 32-bit arithmetic on the way.
+    this.peerMaxPdu =
+      peerMax === 0 ? DEFAULT_SEND_PDU : Math.min(Math.max(peerMax, PDV_HEADER_LENGTH + 2), MAX_SEND_PDU);
     this.state = 'established';
     clearTimeout(this.artim);
   }
@@ -771,7 +776,8 @@ export class Association {
     // Every PDV but the last is as full as the peer takes, and even: DICOM values are even, and peers
     // refuse a fragment of odd length (DCMTK: "Odd Fragment Length"). The source's chunks have any
     // length (a 27-byte frame, then its pad byte), so PDVs are cut across chunks, not at their ends.
-    const size = (this.peerMaxPdu - PDV_HEADER_LENGTH) & ~1;
+    const room = this.peerMaxPdu - PDV_HEADER_LENGTH;
+    const size = room - (room % 2);
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
     // PDUs leave in batches of about WRITE_BATCH bytes, one socket write (writev) each: a peer with small

@@ -75,12 +75,14 @@ for (const dialect of DIALECTS) {
         (error: { stderr: string }) => error.stderr,
       );
 
-    it('refuses a retrieve whose unique key is empty or missing (A900) instead of moving every study', async () => {
+    it('refuses a retrieve whose unique key is empty, missing or a wildcard (A900) instead of moving every study', async () => {
       const before = (await destination.received()).size;
       for (const keys of [
         ['QueryRetrieveLevel=STUDY', 'StudyInstanceUID'],
         ['QueryRetrieveLevel=STUDY', `PatientID=${patientId}`],
         ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${studyUid}`],
+        ['QueryRetrieveLevel=STUDY', 'StudyInstanceUID=*'],
+        ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${studyUid}`, 'SeriesInstanceUID=*'],
       ]) {
         const log = await movescu(keys);
         expect(log).toMatch(/Error: DataSetDoesNotMatchSOPClass/);

@@ -53,6 +53,11 @@ export function retrieveIdentifier(identifier: DicomJson, model: InformationMode
   // Patient ID is a single value matched as it is: a wildcard would select other patients' studies.
   if (patientIds.length > 1 || patientIds.some((id) => /[*?]/.test(id)))
     throw mismatch('the Patient ID of a retrieve is a single value without wildcards');
+  // UIDs are matched as single values or lists (PS3.4 C.2.2.2.2): `*` would be universal matching.
+  for (const tag of [STUDY_UID, SERIES_UID, SOP_UID]) {
+    if (values(identifier, tag).some((uid) => /[*?]/.test(uid)))
+      throw mismatch(`the unique key ${tag} of a retrieve holds UIDs, not wildcards`);
+  }
 
   const selecting: DicomJson = { [QUERY_RETRIEVE_LEVEL]: { vr: 'CS', Value: [level] } };
   const charset = identifier[SPECIFIC_CHARACTER_SET];
