@@ -4,7 +4,7 @@ import type { Archive } from '../archive/archive.js';
 import type { QueryLevel } from '../archive/query/archive-query.js';
 import type { Actor } from '../security/actor.js';
 import { dicomwebBaseUrl } from './base-url.js';
-import { acceptOf, DataSetEncoding, negotiateDataSets } from './data-set-negotiation.js';
+import { DataSetEncoding, negotiateDataSets } from './data-set-negotiation.js';
 import { sendDicomXmlParts } from './dicom-xml-response.js';
 import { parseQidoRequest, type QueryParameters } from './qido-request.js';
 
@@ -46,7 +46,7 @@ export async function handleQido(
   actor: Actor,
 ): Promise<FastifyReply> {
   // Negotiated before the query: a 406 reads nothing.
-  const encoding = negotiateDataSets(acceptOf(request.query.accept, request.headers.accept), 'QIDO-RS');
+  const encoding = negotiateDataSets(request.headers.accept, 'QIDO-RS');
   const { query, limitedByServer, warnings } = parseQidoRequest(
     level,
     request.query,

@@ -142,6 +142,8 @@ for (const dialect of DIALECTS) {
       const response = await get(`${instance(sr)}/rendered`);
       expect(response.status, await response.clone().text()).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      // Stored content never runs as a page of Lightbox's origin.
+      expect(response.headers.get('content-security-policy')).toMatch(/^sandbox; default-src 'none'/);
       const html = await response.text();
       expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
       expect(html).toContain('<h1>Diagnosis</h1>');
@@ -276,6 +278,13 @@ for (const dialect of DIALECTS) {
         expect(await type(imageAt, 'image/jpeg;q=0.3,image/png')).toBe('image/png');
         expect(await type({ series: imageSeries, sop: multiFrame }, 'image/*')).toBe('image/jpeg');
         expect((await wado(sr, '&contentType=image/jpeg')).status).toBe(406);
+        // The default's first choice (the object) cannot be had in that syntax: the next one is taken.
+        const fallback = await wado(
+          { series: imageSeries, sop: multiFrame },
+          '&transferSyntax=1.2.840.10008.1.2.4.50',
+        );
+        expect(fallback.status, await fallback.clone().text()).toBe(200);
+        expect(fallback.headers.get('content-type')).toBe('image/jpeg');
       });
 
       it('refuses anonymize=yes rather than answer the identified object (400, nothing audited)', async () => {

@@ -40,7 +40,15 @@ const REPORT_VALUE_LIMIT = 4 * 1024 * 1024;
 export interface RenderedDocument {
   type: string;
   body: Buffer | Readable;
+  /**
+   * The Content-Security-Policy of a document a browser could run as a page (a report as HTML, a CDA as
+   * XML that may hold XHTML): sandboxed, no scripts, so that stored content never runs on Lightbox's
+   * origin whatever the site-wide policy says.
+   */
+  securityPolicy?: string;
 }
+
+const SANDBOXED = "sandbox; default-src 'none'; style-src 'unsafe-inline'";
 
 async function reportOf(archive: Archive, instance: StoredInstance) {
   const stream = await archive.openObject(instance);
@@ -94,10 +102,14 @@ export async function renderDocument(
     const report = await reportOf(archive, instance);
     return mediaType === 'text/plain'
       ? { type: 'text/plain; charset=utf-8', body: Buffer.from(structuredReportText(report)) }
-      : { type: 'text/html; charset=utf-8', body: Buffer.from(structuredReportHtml(report)) };
+      : {
+          type: 'text/html; charset=utf-8',
+          body: Buffer.from(structuredReportHtml(report)),
+          securityPolicy: SANDBOXED,
+        };
   }
-  return {
-    type: kind === 'pdf' ? 'application/pdf' : 'text/xml',
-    body: await encapsulatedDocumentOf(archive, instance),
-  };
+  const body = await encapsulatedDocumentOf(archive, instance);
+  return kind === 'pdf'
+    ? { type: 'application/pdf', body }
+    : { type: 'text/xml', body, securityPolicy: SANDBOXED };
 }

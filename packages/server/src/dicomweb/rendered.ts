@@ -51,9 +51,9 @@ function numbers(text: string, name: string, count: number[]): number[] {
 
 const IMAGE_TYPES = 'rendered images are available as image/jpeg, image/png or image/gif';
 
-/** What each kind of object is rendered as: the `accept` query parameter or the Accept header (PS3.18 §8.3.3.1). */
+/** What each kind of object is rendered as: the Accept header (or the `accept` query parameter in its place, PS3.18 §8.3.3.1). */
 function chooseOutput(request: RenderRequest, thumbnail: boolean): RenderedChoice {
-  const choice = chooseRendered(parseAccept(param(request, 'accept') ?? request.headers.accept));
+  const choice = chooseRendered(parseAccept(request.headers.accept));
   // A thumbnail is an image of an image (PS3.18 §10.4.1.3): documents have none.
   if (thumbnail) return { ...(choice.image !== undefined ? { image: choice.image } : {}), documents: {} };
   return choice;
@@ -288,6 +288,8 @@ async function respond(
         throw new AppError(ErrorCode.NotFound, `${KIND_NAMES[rendering.kind]} has no frames`);
       const document = await renderDocument(deps.archive, chosen, rendering.kind, rendering.mediaType);
       pending.recordTransfer([chosen]);
+      if (document.securityPolicy !== undefined)
+        reply.header('content-security-policy', document.securityPolicy);
       return reply.type(document.type).send(document.body);
     }
     const frameCount = chosen.frameIndex!.frames.length;

@@ -154,5 +154,9 @@ describe('negotiateFrames for one frame: single-part media types (PS3.18 §8.7.3
   it('passes single-part types over for several frames, and refuses one that cannot carry the frame', () => {
     expect(() => negotiateFrames('application/octet-stream', EXPLICIT, false, false)).toThrow(AppError);
     expect(() => negotiateFrames('image/jp2', JPEG_LS, false, true)).toThrow(AppError);
+    // A bare body is of the type asked for: octet-stream "as stored" cannot carry a JPEG-LS bitstream.
+    expect(() =>
+      negotiateFrames('application/octet-stream; transfer-syntax=*', JPEG_LS, false, true),
+    ).toThrow(AppError);
   });
 });

@@ -151,7 +151,9 @@ export function negotiateFrames(
         : (entry.params.get('type')?.toLowerCase() ?? 'application/octet-stream');
     const partType = canonicalPixelMediaType(requested);
     const asked = entry.params.get('transfer-syntax');
-    if (asked === '*' || asked === stored) return { transferSyntax: stored, multipart };
+    // A bare body is of the type asked for: the stored bitstream only when that is its type.
+    if ((asked === '*' || asked === stored) && (multipart || partType === storedType))
+      return { transferSyntax: stored, multipart };
     if (partType === 'application/octet-stream') {
       const wanted = asked ?? TransferSyntaxUid.ExplicitVRLittleEndian;
       if (wanted === TransferSyntaxUid.ExplicitVRLittleEndian && (native || canDecode))

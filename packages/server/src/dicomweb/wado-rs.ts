@@ -15,7 +15,7 @@ import {
   openBulkDataObject,
   type BulkNegotiation,
 } from './bulk-data-element.js';
-import { acceptOf, DataSetEncoding, negotiateMetadata } from './data-set-negotiation.js';
+import { DataSetEncoding, negotiateMetadata } from './data-set-negotiation.js';
 import { sendDicomXmlParts } from './dicom-xml-response.js';
 import { createBoundary, releaseBody, writeMultipart, type MultipartWritePart } from './multipart/index.js';
 import {
@@ -167,8 +167,7 @@ export async function handleMetadata(
   actor: Actor,
 ): Promise<FastifyReply> {
   // Negotiated before reading: a 406 reads and audits nothing.
-  const accept = acceptOf(request.query.accept, request.headers.accept);
-  const encoding = negotiateMetadata(accept);
+  const encoding = negotiateMetadata(request.headers.accept);
   const texts = await deps.archive.instanceMetadata(selectorOf(request.params), actor);
   const base = dicomwebBaseUrl(request, deps.publicUrl);
   if (encoding === DataSetEncoding.Xml) {

@@ -236,17 +236,23 @@ export async function handleWadoUri(
   const candidates = candidatesOf(instance, query);
   const tried = new Set<string>();
   for (const range of ranges) {
-    const type = firstCovered(
-      range,
-      candidates.filter((t) => !tried.has(t)),
-    );
-    if (type === undefined) continue;
-    tried.add(type);
-    const answer = await answerAs(deps, query, instance, type);
-    if (answer === undefined) continue;
-    // Recorded before the first byte: an object stream that fails midway still sent part of it.
-    pending.recordTransfer([instance]);
-    return reply.type(answer.type).send(answer.body);
+    // Every candidate the range covers, in order: one that cannot be produced (e.g. the object in a
+    // transfer syntax it cannot be converted to) gives way to the next.
+    for (;;) {
+      const type = firstCovered(
+        range,
+        candidates.filter((t) => !tried.has(t)),
+      );
+      if (type === undefined) break;
+      tried.add(type);
+      const answer = await answerAs(deps, query, instance, type);
+      if (answer === undefined) continue;
+      // Recorded before the first byte: an object stream that fails midway still sent part of it.
+      pending.recordTransfer([instance]);
+      if ('securityPolicy' in answer && answer.securityPolicy !== undefined)
+        reply.header('content-security-policy', answer.securityPolicy);
+      return reply.type(answer.type).send(answer.body);
+    }
   }
   throw new AppError(
     ErrorCode.NotAcceptable,

@@ -1,4 +1,4 @@
-import { TransferSyntaxUid } from '@lightbox/dicom';
+import { lookupTransferSyntax, TransferSyntaxUid } from '@lightbox/dicom';
 import type { PresentationContext, ProposedPresentationContext } from '@lightbox/dimse';
 import type { StoredInstance } from '../archive/index-store.js';
 import { canServeAs } from '../imaging/transcode-instance.js';
@@ -35,12 +35,18 @@ export function storageContexts(
 
 /** The accepted context to send an instance on, and the syntax to send it in; undefined when none fits. */
 export function contextFor(
-  instance: Pick<StoredInstance, 'sopClassUid' | 'transferSyntaxUid'>,
+  instance: Pick<StoredInstance, 'sopClassUid' | 'transferSyntaxUid' | 'correction'>,
   accepted: readonly PresentationContext[],
 ): PresentationContext | undefined {
   const ofClass = accepted.filter((c) => c.abstractSyntax === instance.sopClassUid);
-  return (
-    ofClass.find((c) => c.transferSyntax === instance.transferSyntaxUid) ??
-    ofClass.find((c) => canServeAs(instance.transferSyntaxUid, c.transferSyntax))
+  const converted = ofClass.find(
+    (c) =>
+      c.transferSyntax !== instance.transferSyntaxUid &&
+      canServeAs(instance.transferSyntaxUid, c.transferSyntax),
   );
+  // Deflate is read, never written: a deflated object whose patient was corrected since carries its
+  // current values only inflated, so a native context is taken before the stored syntax.
+  const deflated = lookupTransferSyntax(instance.transferSyntaxUid)?.deflated === true;
+  if (deflated && instance.correction !== undefined && converted !== undefined) return converted;
+  return ofClass.find((c) => c.transferSyntax === instance.transferSyntaxUid) ?? converted;
 }
