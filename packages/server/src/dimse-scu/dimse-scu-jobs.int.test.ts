@@ -1,11 +1,26 @@
-import { generateUid, getString, readPart10, Tag } from '@lightbox/dicom';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { generateUid, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitMultipart } from '../test-support/dicomweb-client.js';
 import { freePort } from '../test-support/free-port.js';
 import { startOrthanc, type OrthancPeer } from '../test-support/orthanc-peer.js';
 import { dataSetBytes, storeInArchive, syntheticStudy } from '../test-support/dimse-fixtures.js';
+import { pydicomCopy } from '../test-support/pydicom-copy.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
+
+const run = promisify(execFile);
+
+/** A minimal PDF (of an even length, as an encapsulated document's value needs no pad byte then). */
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n' +
+    'trailer<</Root 1 0 R>>\n%%EOF\n',
+);
 
 interface JobJson {
   id: string;
@@ -19,6 +34,7 @@ for (const dialect of DIALECTS) {
   describe(`DIMSE SCU from the API, against Orthanc, on ${dialect}`, () => {
     let lb: TestLightbox;
     let orthanc: OrthancPeer;
+    let dir: string;
     const api = (method: string, route: string, body?: unknown) =>
       fetch(`${lb.baseUrl}/api${route}`, {
         method,
@@ -67,6 +83,7 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       lb = await startTestLightbox(dialect);
+      dir = await mkdtemp(path.join(tmpdir(), 'lightbox-scu-jobs-'));
       orthanc = await startOrthanc({
         dicomModalities: { lightbox: { aet: TEST_AE_TITLE, host: '127.0.0.1', port: lb.dicomPort } },
       });
@@ -83,6 +100,7 @@ for (const dialect of DIALECTS) {
     afterAll(async () => {
       await orthanc?.stop();
       await lb?.stop();
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     });
 
     it('sends a study to Orthanc as a job with a report, byte for byte, audited once', async () => {
@@ -209,6 +227,95 @@ for (const dialect of DIALECTS) {
           destination: { aeTitle: TEST_AE_TITLE, host: '127.0.0.1' },
         })),
       );
+    });
+
+    /** A C-GET job of `selection` from Orthanc; resolves with the ended job. */
+    async function getFromOrthanc(selection: Record<string, unknown>): Promise<JobJson> {
+      const queued = await api('POST', '/dicom-nodes/orthanc/retrieve', { ...selection, method: 'get' });
+      expect(queued.status).toBe(202);
+      return finished((await queued.json()) as JobJson);
+    }
+    /** An instance as Lightbox stores it (transfer-syntax=*). */
+    async function storedInLightbox(studyUid: string, seriesUid: string, sopUid: string): Promise<Buffer> {
+      const response = await fetch(
+        `${lb.dicomweb}/studies/${studyUid}/series/${seriesUid}/instances/${sopUid}`,
+        {
+          headers: {
+            authorization: lb.authorization,
+            accept: 'multipart/related; type="application/dicom"; transfer-syntax=*',
+          },
+        },
+      );
+      expect(response.status).toBe(200);
+      const parts = splitMultipart(
+        Buffer.from(await response.arrayBuffer()),
+        response.headers.get('content-type')!,
+      );
+      return parts[0]!.body;
+    }
+
+    it('retrieves with C-GET a study of classes beyond the standard 126 and a JPEG-LS image kept as stored', async () => {
+      const studyUid = generateUid();
+      const patient = {
+        '0010,0020': `GET-MIXED-${Date.now()}`,
+        '0010,0010': 'Get^Mixed',
+        // One patient's values in all three, so that none is corrected on arrival (its bytes kept).
+        '0010,0030': '19700101',
+        '0010,0040': 'F',
+        '0020,000D': studyUid,
+      };
+      // RT Plan and Encapsulated PDF are not among the 126 standard classes a blind C-GET proposes.
+      const plan = await pydicomCopy(dir, 'rtplan.dcm', { newSeries: true, set: patient });
+      const jpegLs = await pydicomCopy(dir, 'MR_small_jpeg_ls_lossless.dcm', {
+        newSeries: true,
+        set: patient,
+      });
+      const pdfFile = path.join(dir, `${generateUid()}.dcm`);
+      await writeFile(`${pdfFile}.pdf`, PDF);
+      await run('pdf2dcm', [`${pdfFile}.pdf`, pdfFile]);
+      await run('dcmodify', [
+        '-nb',
+        ...Object.entries(patient).flatMap(([t, v]) => ['-i', `(${t})=${v}`]),
+        pdfFile,
+      ]);
+      const pdf = await readFile(pdfFile);
+      expect(jpegLs.transferSyntaxUid).toBe(TransferSyntaxUid.JPEGLSLossless);
+      for (const object of [plan.bytes, jpegLs.bytes, pdf]) await orthanc.post('/instances', object);
+
+      const done = await getFromOrthanc({ studyUid });
+      expect(done.error).toBeNull();
+      expect(done.state).toBe('succeeded');
+      expect(done.report).toMatchObject({ completed: 3, failed: 0 });
+      expect(await inLightbox(studyUid)).toBe(3);
+      // The JPEG-LS image came on a JPEG-LS context: stored as Orthanc holds it, not decompressed.
+      const stored = await storedInLightbox(studyUid, jpegLs.seriesUid, jpegLs.sopInstanceUid);
+      expect((await readPart10(stored)).transferSyntaxUid).toBe(TransferSyntaxUid.JPEGLSLossless);
+      expect(Buffer.compare(dataSetBytes(stored), dataSetBytes(jpegLs.bytes))).toBe(0);
+      const { dataSet } = await readPart10(pdf);
+      const storedPdf = await storedInLightbox(
+        studyUid,
+        getString(dataSet, Tag.SeriesInstanceUID)!,
+        getString(dataSet, Tag.SOPInstanceUID)!,
+      );
+      expect(Buffer.compare(dataSetBytes(storedPdf), dataSetBytes(pdf))).toBe(0);
+    });
+
+    it('retrieves chosen instances with C-GET, their classes found by an image-level C-FIND', async () => {
+      const studyUid = generateUid();
+      const patient = { '0010,0020': `GET-SOME-${Date.now()}`, '0020,000D': studyUid };
+      const plan = await pydicomCopy(dir, 'rtplan.dcm', { newSeries: true, set: patient });
+      const other = await pydicomCopy(dir, 'rtplan.dcm', {
+        set: { ...patient, '0020,000E': plan.seriesUid },
+      });
+      for (const object of [plan.bytes, other.bytes]) await orthanc.post('/instances', object);
+      const done = await getFromOrthanc({
+        studyUid,
+        seriesUid: plan.seriesUid,
+        sopInstanceUids: [plan.sopInstanceUid],
+      });
+      expect(done.error).toBeNull();
+      expect(done.report).toMatchObject({ completed: 1, failed: 0 });
+      expect(await inLightbox(studyUid)).toBe(1);
     });
 
     it('retries a transfer to a node that cannot be reached, keeping the reason', async () => {

@@ -1,11 +1,5 @@
-import { STORAGE_SOP_CLASS_UIDS, TransferSyntaxUid } from '@lightbox/dicom';
-import {
-  CommandField,
-  Status,
-  type Association,
-  type DimseResponse,
-  type ProposedPresentationContext,
-} from '@lightbox/dimse';
+import { TransferSyntaxUid } from '@lightbox/dicom';
+import { CommandField, Status, type Association, type DimseResponse } from '@lightbox/dimse';
 import type { Logger } from 'pino';
 import type { Archive, PendingInstances } from '../archive/archive.js';
 import type { DicomNode } from '../dicom-nodes/dicom-node.js';
@@ -16,6 +10,8 @@ import { handleStore } from '../dimse-scp/store-handler.js';
 import { PermanentJobError, type JobContext, type JobHandler } from '../jobs/job.js';
 import type { Actor } from '../security/actor.js';
 import { isAppError } from '../shared/app-error.js';
+import { expectedSopClasses } from './expected-sop-classes.js';
+import { getStorageContexts } from './get-storage-contexts.js';
 import { openNodeAssociation, type LocalAe } from './open-node-association.js';
 import { storeParticipants } from '../security/audit/association-participants.js';
 import { sendInstances } from './send-instances.js';
@@ -188,28 +184,17 @@ function countsOf(response: DimseResponse): TransferReport & { remaining: number
   };
 }
 
-/** Siemens CSA Non-Image Storage: the spectroscopy and raw data that Siemens MR studies hold. */
-const SIEMENS_CSA_NON_IMAGE = '1.3.12.2.1107.5.9.1';
-
-/**
- * Storage contexts a C-GET offers to receive on: 127 storage SOP classes (PS3.8 allows 128 contexts, one
- * is the C-GET's): Siemens CSA Non-Image first, as Siemens studies hold it, then the standard ones.
- */
-function getStorageContexts(): ProposedPresentationContext[] {
-  return [SIEMENS_CSA_NON_IMAGE, ...STORAGE_SOP_CLASS_UIDS].slice(0, 127).map((abstractSyntax, i) => ({
-    id: 2 * i + 3,
-    abstractSyntax,
-    transferSyntaxes: [TransferSyntaxUid.ExplicitVRLittleEndian, TransferSyntaxUid.ImplicitVRLittleEndian],
-  }));
-}
-
 /** Retrieves from a node into Lightbox: C-MOVE with us as destination, or C-GET on one association. */
 async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<TransferReport> {
   const params = context.job.params as RetrieveJobParams;
   const node = await nodeOf(deps, params.node);
   const actor = jobActor(context.job);
   const sopClass = params.method === 'get' ? ServiceSopClass.StudyRootGet : ServiceSopClass.StudyRootMove;
-  const storage = params.method === 'get' ? getStorageContexts() : [];
+  // C-GET: the storage contexts are proposed for what the node says the selection holds.
+  const storage =
+    params.method === 'get'
+      ? getStorageContexts(await expectedSopClasses(node, deps.local, params, deps.logger))
+      : [];
   const association: Association = await openNodeAssociation({
     node,
     local: deps.local,
@@ -225,7 +210,12 @@ async function runRetrieve(deps: TransferJobDeps, context: JobContext): Promise<
       ...storage,
     ],
     // C-GET: we are the Storage SCP on this association (PS3.4 C.4.3.1.1, PS3.7 D.3.3.4).
-    roles: storage.map((c) => ({ sopClassUid: c.abstractSyntax, scu: false, scp: true })),
+    // One role item per SOP class, however many contexts it has.
+    roles: [...new Set(storage.map((c) => c.abstractSyntax))].map((sopClassUid) => ({
+      sopClassUid,
+      scu: false,
+      scp: true,
+    })),
     logger: deps.logger,
     onMessage: (message, current) =>
       message.command.commandField === CommandField.CStoreRq
