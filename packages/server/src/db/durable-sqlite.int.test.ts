@@ -26,7 +26,7 @@ describe('SQLite commits synced off the event loop', () => {
     wal = new FileSync(`${file}-wal`, 'data');
     // better-sqlite3's own prepare is a statement source (the server passes its statement cache).
     const statements = sqlite as unknown as StatementSource;
-    db = new Kysely<Tables>({ dialect: new DurableSqliteDialect(sqlite, statements, wal) });
+    db = new Kysely<Tables>({ dialect: new DurableSqliteDialect(sqlite, statements, undefined, wal) });
   });
 
   afterEach(async () => {
@@ -106,7 +106,12 @@ describe('SQLite commits whose WAL cannot be synced', () => {
     sqlite.exec('CREATE TABLE message (id TEXT PRIMARY KEY)');
     // A WAL that cannot be opened for syncing: the sync fails as an I/O error would.
     const unreachable = new FileSync(path.join(dir, 'missing', 'index.db-wal'), 'data');
-    const dialect = new DurableSqliteDialect(sqlite, sqlite as unknown as StatementSource, unreachable);
+    const dialect = new DurableSqliteDialect(
+      sqlite,
+      sqlite as unknown as StatementSource,
+      undefined,
+      unreachable,
+    );
     const db = new Kysely<Tables>({ dialect });
     try {
       expect(dialect.durable).toBe(true);

@@ -10,6 +10,7 @@ import {
   type SqliteStatement,
 } from 'kysely';
 import { FileSync } from '../shared/file-sync.js';
+import type { WalCheckpointer } from './wal-checkpointer.js';
 
 /**
  * The main database's file as SQLite resolved it (symbolic links followed, made absolute): its WAL lies
@@ -98,6 +99,7 @@ class DurableSqliteDriver extends SqliteDriver {
     private readonly statements: StatementSource,
     private readonly wal: FileSync,
     private readonly durability: Durability,
+    private readonly checkpointer: WalCheckpointer | undefined,
   ) {
     super({ database: statements });
   }
@@ -110,6 +112,7 @@ class DurableSqliteDriver extends SqliteDriver {
   }
 
   override async destroy(): Promise<void> {
+    await this.checkpointer?.close();
     await this.wal.close();
     await super.destroy();
   }
@@ -124,12 +127,14 @@ class DurableSqliteDriver extends SqliteDriver {
  * for a `fdatasync` of the WAL on the thread pool before it returns. Frames are appended in commit order,
  * so that sync makes this commit and every earlier one durable; checkpoints still sync the WAL before
  * copying it into the database, as NORMAL always does. The guarantee is FULL's: a caller told "committed"
- * holds a commit that survives power loss.
+ * holds a commit that survives power loss. Checkpoints run on a thread of their own ({@link WalCheckpointer})
+ * when one is given, and the driver ends it before the connection closes.
  */
 export class DurableSqliteDialect extends SqliteDialect {
   constructor(
     private readonly sqlite: SqliteDatabase.Database,
     private readonly statements: StatementSource,
+    private readonly checkpointer?: WalCheckpointer,
     private readonly wal = new FileSync(`${mainDatabaseFile(sqlite)}-wal`, 'data'),
   ) {
     super({ database: statements });
@@ -143,6 +148,12 @@ export class DurableSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new DurableSqliteDriver(this.sqlite, this.statements, this.wal, this.durability);
+    return new DurableSqliteDriver(
+      this.sqlite,
+      this.statements,
+      this.wal,
+      this.durability,
+      this.checkpointer,
+    );
   }
 }

@@ -19,6 +19,7 @@ import { providerIssuersMigration } from './migrations/0013-provider-issuers.js'
 import { auditAeParticipantsMigration } from './migrations/0014-audit-ae-participants.js';
 import { departmentSettingsMigration } from './migrations/0015-department-settings.js';
 import { DurableSqliteDialect, type StatementSource } from './durable-sqlite.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { SqlDialect } from './sql-dialect.js';
 import type { Tables } from './tables.js';
 
@@ -108,7 +109,7 @@ function openSqlite(file: string): { db: Kysely<Tables>; durable: () => boolean 
       db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: statements }) }),
       durable: () => true,
     };
-  const dialect = new DurableSqliteDialect(sqlite, statements);
+  const dialect = new DurableSqliteDialect(sqlite, statements, new WalCheckpointer(sqlite, file));
   return { db: new Kysely<Tables>({ dialect }), durable: () => dialect.durable };
 }
 

@@ -1,0 +1,85 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type SqliteDatabase from 'better-sqlite3';
+
+/** How often the checkpointer copies committed WAL frames into the database file. */
+const CHECKPOINT_INTERVAL_MS = 200;
+/** SQLite's default: a checkpoint on the committing connection once the WAL holds this many pages. */
+const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+
+// Plain JavaScript, evaluated as the worker: it needs nothing of Lightbox but better-sqlite3, so it runs
+// the same under Node and under Vitest. A PASSIVE checkpoint never waits for a lock (readers and the
+// writer go on); with synchronous = NORMAL it syncs the WAL before copying and the database after, as the
+// checkpoints SQLite runs itself do.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.file);
+db.pragma('synchronous = NORMAL');
+const checkpoint = () => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (error) {
+    parentPort.postMessage({ failed: String(error) });
+  }
+};
+const timer = setInterval(checkpoint, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  checkpoint();
+  db.close();
+  parentPort.close();
+});
+`;
+
+/**
+ * Runs the WAL checkpoints of the index on a thread of their own. SQLite otherwise checkpoints inside
+ * the COMMIT that takes the WAL past 1 000 pages, and better-sqlite3 runs that on the event loop: copying
+ * ~4 MB and syncing the database file stalled every request for 30–300 ms every few dozen commits (each
+ * QIDO query commits its audit event). The main connection's automatic checkpoints are turned off while
+ * the worker runs; should the worker fail, they are turned back on, so the WAL never grows unbounded.
+ */
+export class WalCheckpointer {
+  private readonly worker: Worker;
+  private stopped: Promise<void> | undefined;
+  private exited = false;
+
+  constructor(
+    private readonly sqlite: SqliteDatabase.Database,
+    file: string,
+    private readonly onFailure: (reason: string) => void = () => {},
+  ) {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module, file, intervalMs: CHECKPOINT_INTERVAL_MS },
+    });
+    // It must not keep the process alive on its own; close() ends it.
+    this.worker.unref();
+    sqlite.pragma('wal_autocheckpoint = 0');
+    this.worker.on('message', (message: { failed?: string }) => {
+      if (message.failed !== undefined) this.fallBack(message.failed);
+    });
+    this.worker.on('error', (error) => this.fallBack(String(error)));
+    this.worker.on('exit', () => {
+      this.exited = true;
+      if (this.stopped === undefined) this.fallBack('the checkpoint thread ended');
+    });
+  }
+
+  private fallBack(reason: string): void {
+    if (this.sqlite.open) this.sqlite.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    this.onFailure(reason);
+  }
+
+  /** Checkpoints once more and ends the thread; the database connection is the caller's to close. */
+  close(): Promise<void> {
+    this.stopped ??= this.exited
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          this.worker.once('exit', () => resolve());
+          this.worker.postMessage('close');
+        });
+    return this.stopped;
+  }
+}
