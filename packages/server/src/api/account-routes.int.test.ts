@@ -80,6 +80,21 @@ for (const dialect of DIALECTS) {
       expect((await api('/me', { headers: { cookie: 'lightbox_session=forged' } })).status).toBe(401);
     });
 
+    it('times an idle session out although the web app keeps polling (automatic logoff)', async () => {
+      const { cookie } = await login('rad');
+      const { db } = lb.running.services.database;
+      const idleSince = Date.now() - 29 * 60_000;
+      await db.updateTable('user_session').set({ last_seen_at: idleSince }).execute();
+      // The app's own polls answer, but do not count as the user's activity.
+      expect((await api('/notifications', { headers: { cookie } })).status).toBe(200);
+      expect((await api('/emergency-access', { headers: { cookie } })).status).toBe(404);
+      const rows = await db.selectFrom('user_session').select('last_seen_at').execute();
+      expect(rows.map((row) => Number(row.last_seen_at))).toEqual(rows.map(() => idleSince));
+      // 31 minutes without the user: the session is over.
+      await db.updateTable('user_session').set({ last_seen_at: Date.now() - 31 * 60_000 }).execute();
+      expect((await api('/me', { headers: { cookie } })).status).toBe(401);
+    });
+
     it('records sign-in, sign-out and the forged CSRF token in the audit trail', async () => {
       const events = (await (
         await api('/audit-events?user=rad', { headers: { authorization: lb.authorization } })

@@ -46,7 +46,8 @@ export function emergencyAccessRoutes(app: FastifyInstance, deps: EmergencyAcces
       return reply.code(201).send(emergencyJson(active));
     },
   );
-  app.get('/emergency-access', { config: self }, async (request, reply) => {
+  // Polled by the web app while access is in force: not the user's activity.
+  app.get('/emergency-access', { config: { ...self, background: true } }, async (request, reply) => {
     const active =
       request.actor!.userId === undefined
         ? undefined
@@ -80,7 +81,8 @@ export function emergencyAccessRoutes(app: FastifyInstance, deps: EmergencyAcces
   app.get<{ Querystring: { unacknowledged?: boolean } }>(
     '/notifications',
     {
-      config: self,
+      // Polled by the web app every minute: not the user's activity.
+      config: { ...self, background: true },
       schema: { querystring: { type: 'object', properties: { unacknowledged: { type: 'boolean' } } } },
     },
     async (request) =>

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { OrderChangeFeed } from '../ris/order-change-feed.js';
+import type { SessionStore } from '../security/session-store.js';
 import { Permission } from '../security/permissions.js';
 
 /** A comment line now and then keeps proxies from closing a quiet stream. */
@@ -11,7 +12,7 @@ const KEEP_ALIVE_MS = 25_000;
  * which orders someone else changed — `event: orders` with `{"accessionNumbers": [...]}` — and read them
  * again through `/api/orders` (audited there). The stream carries accession numbers only, no names.
  */
-export function orderEventsRoutes(app: FastifyInstance, feed: OrderChangeFeed): void {
+export function orderEventsRoutes(app: FastifyInstance, feed: OrderChangeFeed, sessions: SessionStore): void {
   const open = new Set<ServerResponse>();
   // Streams never end by themselves: end them so that the server can close.
   app.addHook('preClose', async () => {
@@ -31,7 +32,19 @@ export function orderEventsRoutes(app: FastifyInstance, feed: OrderChangeFeed): 
     const unsubscribe = feed.subscribe((accessionNumbers) =>
       raw.write(`event: orders\ndata: ${JSON.stringify({ accessionNumbers })}\n\n`),
     );
-    const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    // A browser's stream lasts no longer than its session: signed out, timed out or ended by an
+    // administrator, it is closed at the next keep-alive.
+    const session = request.session;
+    const keepAlive = setInterval(() => {
+      if (session === undefined) {
+        raw.write(': keep-alive\n\n');
+        return;
+      }
+      sessions.isOpen(session.pk).then(
+        (open) => (open ? raw.write(': keep-alive\n\n') : raw.end()),
+        () => raw.end(),
+      );
+    }, KEEP_ALIVE_MS);
     keepAlive.unref();
     raw.on('close', () => {
       clearInterval(keepAlive);

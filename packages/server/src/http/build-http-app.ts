@@ -60,6 +60,11 @@ declare module 'fastify' {
     permission?: PermissionValue;
     /** A change of Lightbox's configuration (nodes, stations, the catalog): audited once it succeeded. */
     configurationChange?: true;
+    /**
+     * Asked by the web app on its own (polling), not by the user: it does not keep a browser session
+     * from timing out when idle (HIPAA §164.312(a)(2)(iii), automatic logoff).
+     */
+    background?: true;
   }
   interface FastifyInstance {
     /** Every route with the permission it declares (the route × role matrix test walks it). */
@@ -313,6 +318,14 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     request.session = session;
   });
 
+  // What a signed-in user was answered (patient data, above all) stays out of browser and proxy caches
+  // on disk: a route that allows caching says so itself.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.config?.permission !== Permission.Public && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
   // PS3.15 A.5.3.11: a change of the system's configuration is a Security Alert (Software Configuration).
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.config?.configurationChange !== true || reply.statusCode >= 400) return;
@@ -409,7 +422,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => exceptionsRoutes(scope, deps.reconciliation), { prefix: '/api' });
   await app.register(async (scope) => proceduresRoutes(scope, deps.security.db), { prefix: '/api' });
   await app.register(async (scope) => stationsRoutes(scope, deps.stations), { prefix: '/api' });
-  await app.register(async (scope) => orderEventsRoutes(scope, deps.orderChanges), { prefix: '/api' });
+  await app.register(async (scope) => orderEventsRoutes(scope, deps.orderChanges, deps.security.sessions), {
+    prefix: '/api',
+  });
   await app.register(async (scope) => hl7MessagesRoutes(scope, deps.hl7Monitor), { prefix: '/api' });
   await app.register(
     async (scope) => usersRoutes(scope, deps.security.userAdministration, deps.security.emergencyAccess),

@@ -86,5 +86,18 @@ for (const dialect of DIALECTS) {
       expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
       expect(response.headers.get('strict-transport-security')).toBeNull();
     });
+
+    it('keeps what a signed-in user is answered out of caches (no-store), errors included', async () => {
+      const headers = { authorization: plain.authorization };
+      for (const url of [
+        `${plain.dicomweb}/studies`,
+        `${plain.baseUrl}/api/me`,
+        `${plain.dicomweb}/studies/1.2.3/metadata`,
+      ]) {
+        const response = await fetch(url, { headers });
+        expect(response.headers.get('cache-control'), url).toBe('no-store');
+        await response.arrayBuffer();
+      }
+    });
   });
 }

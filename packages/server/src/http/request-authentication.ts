@@ -155,7 +155,9 @@ async function identify(
   }
   const cookie = request.cookies[SESSION_COOKIE];
   if (cookie === undefined) throw unauthenticated();
-  const session = await deps.sessions.find(cookie);
+  const session = await deps.sessions.find(cookie, {
+    touch: request.routeOptions.config?.background !== true,
+  });
   const user = session === undefined ? undefined : await deps.users.findByPk(session.userPk);
   if (session === undefined || user === undefined || user.disabled) throw unauthenticated();
   const actor = actorOf(user, protocol, address);

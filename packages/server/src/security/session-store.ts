@@ -55,8 +55,11 @@ export class SessionStore {
     return { id, session: { pk: Number(row.pk), userPk, csrfToken, expiresAt } };
   }
 
-  /** The session for a cookie value when it is still valid (and marks it used); undefined otherwise. */
-  async find(id: string): Promise<Session | undefined> {
+  /**
+   * The session for a cookie value when it is still valid, and marks it used unless `touch` is false (a
+   * request the app makes on its own); undefined otherwise.
+   */
+  async find(id: string, options: { touch?: boolean } = {}): Promise<Session | undefined> {
     if (id.length === 0 || id.length > 100) return undefined;
     const row = await this.db
       .selectFrom('user_session')
@@ -70,7 +73,7 @@ export class SessionStore {
       await this.db.deleteFrom('user_session').where('pk', '=', row.pk).execute();
       return undefined;
     }
-    if (now - lastSeen > TOUCH_INTERVAL_MS) {
+    if (options.touch !== false && now - lastSeen > TOUCH_INTERVAL_MS) {
       await this.db.updateTable('user_session').set({ last_seen_at: now }).where('pk', '=', row.pk).execute();
     }
     return {
@@ -79,6 +82,19 @@ export class SessionStore {
       csrfToken: row.csrf_token,
       expiresAt: Number(row.expires_at),
     };
+  }
+
+  /** Whether a session is still in force (not ended, expired or idle too long); marks nothing. */
+  async isOpen(pk: number): Promise<boolean> {
+    const now = Date.now();
+    const row = await this.db
+      .selectFrom('user_session')
+      .select('pk')
+      .where('pk', '=', pk)
+      .where('expires_at', '>', now)
+      .where('last_seen_at', '>', now - SESSION_IDLE_MS)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Ends one session. */
