@@ -1,9 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './open-database.js';
+
+const OPEN_DATABASE = fileURLToPath(new URL('../../dist/db/open-database.js', import.meta.url));
 
 describe('WAL checkpoints on a thread of their own', () => {
   let dir: string;
@@ -47,5 +51,20 @@ describe('WAL checkpoints on a thread of their own', () => {
     database = await openDatabase(`sqlite:${file}`);
     const rows = await sql<{ n: number }>`SELECT count(*) AS n FROM note`.execute(database.db);
     expect(rows.rows[0]!.n).toBe(50);
+  });
+
+  it('lets a process that closes the database go on (a command line tool), not exit on the spot', () => {
+    // The built module, as `lightbox import` and the bench run it: awaiting close() must keep the
+    // process alive until the thread has ended, whatever else is pending.
+    const script = [
+      `const { openDatabase } = await import(${JSON.stringify(OPEN_DATABASE)});`,
+      `const database = await openDatabase(${JSON.stringify(`sqlite:${path.join(dir, 'tool.db')}`)});`,
+      'await database.close();',
+      "console.log('went on');",
+    ].join('\n');
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(output.trim()).toBe('went on');
   });
 });

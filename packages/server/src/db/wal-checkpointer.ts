@@ -77,6 +77,9 @@ export class WalCheckpointer {
     this.stopped ??= this.exited
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
+          // Held until it has ended: an unreferenced thread would let a process that awaits this close
+          // (a command line tool, the bench) exit on the spot, silently.
+          this.worker.ref();
           this.worker.once('exit', () => resolve());
           this.worker.postMessage('close');
         });
