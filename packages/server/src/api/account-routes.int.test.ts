@@ -91,8 +91,21 @@ for (const dialect of DIALECTS) {
       const rows = await db.selectFrom('user_session').select('last_seen_at').execute();
       expect(rows.map((row) => Number(row.last_seen_at))).toEqual(rows.map(() => idleSince));
       // 31 minutes without the user: the session is over.
-      await db.updateTable('user_session').set({ last_seen_at: Date.now() - 31 * 60_000 }).execute();
+      await db
+        .updateTable('user_session')
+        .set({ last_seen_at: Date.now() - 31 * 60_000 })
+        .execute();
       expect((await api('/me', { headers: { cookie } })).status).toBe(401);
+    });
+
+    it("refuses to give a person's account the role of a DICOM node", async () => {
+      const response = await api('/users/not-a-node', {
+        method: 'PUT',
+        headers: { authorization: lb.authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ password: 'a-long-enough-password-1', roles: ['dicom-node'] }),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('roles');
     });
 
     it('records sign-in, sign-out and the forged CSRF token in the audit trail', async () => {

@@ -1,7 +1,7 @@
 import type { EmergencyAccess } from '../security/emergency-access.js';
 import type { FastifyInstance } from 'fastify';
 import { numericId } from './route-schemas.js';
-import { Permission, ROLES } from '../security/permissions.js';
+import { Permission, PERSON_ROLES } from '../security/permissions.js';
 import type { UserAdministration, UserInput } from '../security/user-administration.js';
 
 const PROVIDER_ID_PART = '[^\\^\\s](?:[^\\^]*[^\\^\\s])?';
@@ -12,7 +12,7 @@ const userBody = {
   additionalProperties: false,
   properties: {
     password: { type: 'string' },
-    roles: { type: 'array', items: { type: 'string', enum: ROLES }, uniqueItems: true },
+    roles: { type: 'array', items: { type: 'string', enum: PERSON_ROLES }, uniqueItems: true },
     disabled: { type: 'boolean' },
     displayName: { type: ['string', 'null'], maxLength: 200 },
     // `ID` or `ID^ISSUER` (docs/security.md), without spaces at either end of either part.

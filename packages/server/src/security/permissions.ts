@@ -92,6 +92,12 @@ export const ROLE_PERMISSIONS: Readonly<Record<RoleValue, readonly PermissionVal
 /** Every role name. */
 export const ROLES: readonly RoleValue[] = Object.values(Role);
 
+/**
+ * The roles a person's account may hold: all but `dicom-node`, which is what a remote AE acts as (study
+ * read and write without a person's scope or `self`), never a user's.
+ */
+export const PERSON_ROLES: readonly RoleValue[] = ROLES.filter((role) => role !== Role.DicomNode);
+
 /** True when `name` is a known role. */
 export function isRole(name: string): name is RoleValue {
   return (ROLES as readonly string[]).includes(name);

@@ -1,4 +1,7 @@
-/** The roles of Lightbox (security/permissions.ts on the server). */
+/**
+ * The roles a person's account may hold (PERSON_ROLES in security/permissions.ts on the server): all but
+ * `dicom-node`, which is what remote AEs act as.
+ */
 export const ROLES = [
   'admin',
   'radiologist',
@@ -7,5 +10,4 @@ export const ROLES = [
   'scheduler',
   'data-scientist',
   'security-officer',
-  'dicom-node',
 ];
