@@ -3,7 +3,12 @@ import { Readable } from 'node:stream';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Archive } from '../archive/archive.js';
@@ -190,6 +195,14 @@ function endSessionUrlOf(oidc: OidcSignIn, publicUrl: string) {
   };
 }
 
+/** The Study Instance UID a DICOMweb or WADO-URI request names, when it names a well-formed one. */
+function studyAskedFor(request: FastifyRequest): string | undefined {
+  const params = request.params as Record<string, unknown> | undefined;
+  const query = request.query as Record<string, unknown> | undefined;
+  const uid = request.url.startsWith('/wado?') ? query?.studyUID : params?.study;
+  return typeof uid === 'string' && /^[0-9.]{1,64}$/.test(uid) ? uid : undefined;
+}
+
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   // The public URL's origin is Lightbox's own for the cross-site check of browser credentials.
   const authentication =
@@ -324,6 +337,23 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     if (request.routeOptions.config?.permission !== Permission.Public && !reply.hasHeader('cache-control'))
       reply.header('cache-control', 'no-store');
     return payload;
+  });
+
+  // A request for a named study answered 404 is recorded as a failed access naming that study: studies
+  // outside a user's access scope are answered as if they did not exist, and the security officer must
+  // still see the attempts (PS3.15 A.5.3.2, outcome minor failure).
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode !== 404 || request.actor === undefined) return;
+    const study = studyAskedFor(request);
+    if (study === undefined) return;
+    deps.security.audit.record({
+      event: AuditEventId.InstancesAccessed,
+      action: 'R',
+      outcome: 'failure',
+      actor: request.actor,
+      studyUids: [study],
+      detail: `${request.method} ${request.url.split('?')[0]} answered 404: not found within the user's access`,
+    });
   });
 
   // PS3.15 A.5.3.11: a change of the system's configuration is a Security Alert (Software Configuration).

@@ -248,6 +248,18 @@ for (const dialect of DIALECTS) {
         await admin.arrayBuffer();
       }
       expect(await transfers(studies.b)).toBe(0);
+      // The attempts are in the trail all the same: failed accesses naming the study asked for.
+      await lb.running.services.audit.flush();
+      const attempts = await fetch(
+        `${lb.baseUrl}/api/audit-events?studyUid=${studies.b.uid}&user=dr-docs&eventId=110103&limit=1000`,
+        { headers: { authorization: lb.authorization } },
+      );
+      const failed = ((await attempts.json()) as { outcome: string; patientIds: string[] }[]).filter(
+        (event) => event.outcome === 'failure',
+      );
+      expect(failed).toHaveLength(hidden.length);
+      // They name the study asked for, never its patient (which the user may not know of).
+      expect(failed.every((event) => event.patientIds.length === 0)).toBe(true);
     });
 
     it('answers 404, not the 406 of its own study, for a representation the hidden object cannot take', async () => {
