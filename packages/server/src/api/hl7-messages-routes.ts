@@ -1,4 +1,7 @@
+import { parseMessage } from '@lightbox/hl7';
 import type { FastifyInstance } from 'fastify';
+import { messagePatient } from '../hl7-interface/patient-identity.js';
+import { AuditEventId, type AuditSink } from '../security/audit/audit-sink.js';
 import type { Hl7MessageLog } from '../hl7-interface/hl7-message-log.js';
 import { Permission } from '../security/permissions.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
@@ -21,11 +24,20 @@ export interface Hl7MonitorDeps {
   replay(pk: number): Promise<{ ackCode: string; ack: string; requeued?: boolean }>;
 }
 
+/** The patient a logged message names (PID-3), or none when it has none or cannot be read. */
+function messagePatientIds(raw: string): string[] {
+  try {
+    return [messagePatient(parseMessage(raw)).patientId];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The HL7 interface monitor (issue #6 §2): every message in and out with its acknowledgement, and replay
  * of an inbound message that failed (after the cause was fixed). Administrators only: raw messages hold PHI.
  */
-export function hl7MessagesRoutes(app: FastifyInstance, deps: Hl7MonitorDeps): void {
+export function hl7MessagesRoutes(app: FastifyInstance, deps: Hl7MonitorDeps, audit: AuditSink): void {
   const config = { permission: Permission.Administer };
   app.get<{ Querystring: { direction?: 'in' | 'out'; limit: number; offset: number } }>(
     '/hl7-messages',
@@ -54,6 +66,15 @@ export function hl7MessagesRoutes(app: FastifyInstance, deps: Hl7MonitorDeps): v
     async (request) => {
       const row = await deps.log.get(request.params.id);
       if (row === undefined) throw new AppError(ErrorCode.NotFound, `no HL7 message ${request.params.id}`);
+      // The raw message is patient data: reading it is recorded, naming its patient when it has one.
+      audit.record({
+        event: AuditEventId.PatientRecord,
+        action: 'R',
+        outcome: 'success',
+        actor: request.actor!,
+        patientIds: messagePatientIds(row.raw),
+        detail: `HL7 message ${row.pk} (${row.message_type}) read in the interface monitor`,
+      });
       return {
         id: row.pk,
         direction: row.direction,

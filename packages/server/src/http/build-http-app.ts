@@ -455,7 +455,9 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => orderEventsRoutes(scope, deps.orderChanges, deps.security.sessions), {
     prefix: '/api',
   });
-  await app.register(async (scope) => hl7MessagesRoutes(scope, deps.hl7Monitor), { prefix: '/api' });
+  await app.register(async (scope) => hl7MessagesRoutes(scope, deps.hl7Monitor, deps.security.audit), {
+    prefix: '/api',
+  });
   await app.register(
     async (scope) => usersRoutes(scope, deps.security.userAdministration, deps.security.emergencyAccess),
     {

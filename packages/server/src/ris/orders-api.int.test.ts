@@ -307,6 +307,14 @@ for (const dialect of DIALECTS) {
       };
       expect(detail.raw).toContain(`ORC|XO|PLX-${tag}`);
       expect(detail.ack).toContain('MSA|AE');
+      // The raw message is patient data: reading it is in the audit trail, naming its patient.
+      await lb.running.services.audit.flush();
+      const reads = (
+        await call('GET', `/api/audit-events?patientId=HL7-${tag}&eventId=110110`, lb.authorization)
+      ).json as { action: string; detail: string }[];
+      expect(reads.some((e) => e.action === 'R' && e.detail.includes(`HL7 message ${failedEntry.id} `))).toBe(
+        true,
+      );
 
       const replay = await call('POST', `/api/hl7-messages/${failedEntry.id}/replay`, lb.authorization);
       expect(replay.json).toMatchObject({ ackCode: 'AA' });
