@@ -155,9 +155,18 @@ export function createArchive(deps: ArchiveDeps): Archive {
       // The patients and studies a query disclosed are its participant objects (capped: a page of a
       // worklist names many, and the detail says how many there were).
       const patientIds = new Set<string>();
-      for (const result of results) {
-        const id = result['00100020']?.Value?.[0];
-        if (typeof id === 'string' && patientIds.size < AUDITED_PARTICIPANTS) patientIds.add(id);
+      const studiesSeen = new Set<string>();
+      for (const [i, result] of results.entries()) {
+        if (patientIds.size >= AUDITED_PARTICIPANTS) break;
+        // Series and instances are answered without the patient's keys: their study's patient is named
+        // all the same (read once per study).
+        const match = matches[i]!;
+        let id = result['00100020']?.Value?.[0];
+        if (id === undefined && !studiesSeen.has(match.studyUid)) {
+          studiesSeen.add(match.studyUid);
+          id = (JSON.parse(match.patientAttributes) as DicomJson)['00100020']?.Value?.[0];
+        }
+        if (typeof id === 'string' && id !== '') patientIds.add(id);
       }
       const studyUids = new Set(matches.slice(0, AUDITED_PARTICIPANTS).map((m) => m.studyUid));
       audit.record({

@@ -98,6 +98,18 @@ for (const dialect of DIALECTS) {
       expect((await events(`patientId=${patientId}`)).length).toBeGreaterThan(0);
     });
 
+    it("names the study's patient for a query of its series or instances, whose answers lack the patient", async () => {
+      for (const path of [`/studies/${study}/series`, `/studies/${study}/series/${series}/instances`]) {
+        const response = await fetch(`${lb.dicomweb}${path}`, {
+          headers: { authorization: lb.authorization },
+        });
+        expect(response.status, path).toBe(200);
+        await response.arrayBuffer();
+        const [query] = await events(`studyUid=${study}&eventId=110112&limit=1`);
+        expect(query, path).toMatchObject({ patientIds: [patientId], studyUids: [study] });
+      }
+    });
+
     it('audits every DICOMweb route that reads patient data, with the study it touched', async () => {
       const routes = lb.running.http.routeTable.filter(
         // The department's hanging protocols are for study readers but hold no patient data.
