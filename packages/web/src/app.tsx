@@ -18,6 +18,8 @@ import { SettingsPage } from './settings/settings-page';
 import { useUserSettings } from './settings/use-user-settings';
 import { currentSession, signOut, type Session } from './session/session-client';
 import { StudyListPage } from './studies/study-list-page';
+import { INVOKE_IMAGE_DISPLAY_PATH } from './viewer/image-display-request';
+import { InvokeImageDisplayPage } from './viewer/invoke-image-display-page';
 import { prefetchViewer, ViewerPage } from './viewer/viewer-loader';
 
 /** The RIS screens: one chunk, loaded when the first of them is opened or about to be. */
@@ -30,7 +32,7 @@ const Hl7Page = risPages.component((m) => m.Hl7Page);
 /** The navigation's links to RIS screens. */
 const RIS_PATHS = new Set(['/worklist', '/schedule', '/orders', '/exceptions', '/hl7']);
 
-function usePath(): [URL, (to: string) => void] {
+function usePath(): [URL, (to: string) => void, (to: string) => void] {
   const [url, setUrl] = useState(() => new URL(window.location.href));
   useEffect(() => {
     const onPop = () => setUrl(new URL(window.location.href));
@@ -41,7 +43,12 @@ function usePath(): [URL, (to: string) => void] {
     window.history.pushState(null, '', to);
     setUrl(new URL(window.location.href));
   }, []);
-  return [url, navigate];
+  // In place of the current page: Back then skips it (an IHE invocation that became the viewer).
+  const redirect = useCallback((to: string) => {
+    window.history.replaceState(null, '', to);
+    setUrl(new URL(window.location.href));
+  }, []);
+  return [url, navigate, redirect];
 }
 
 /** Study Instance UIDs of a deep link: comma-separated or repeated (IHE IID accepts both). */
@@ -145,7 +152,7 @@ function useOpenNotices(username: string | undefined, gets: boolean) {
 /** The web app: sign-in, then the page the URL names, with navigation by what the user's roles allow. */
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
-  const [url, navigate] = usePath();
+  const [url, navigate, redirect] = usePath();
   const username = session?.user.username;
   const mayBreakGlass = session != null && mayBreakTheGlass(session.user);
   const emergency = useEmergencyAccess(username, mayBreakGlass);
@@ -164,7 +171,7 @@ export function App() {
 
   // A deep link to the viewer: fetch its code while the user signs in. (Elsewhere the study list and the
   // worklist fetch it when the user is about to open a study.)
-  const deepLinkToViewer = url.pathname === '/viewer';
+  const deepLinkToViewer = url.pathname === '/viewer' || url.pathname === INVOKE_IMAGE_DISPLAY_PATH;
   useEffect(() => {
     if (deepLinkToViewer) prefetchViewer();
   }, [deepLinkToViewer]);
@@ -234,6 +241,14 @@ export function App() {
       <LazyPage what="HL7 monitor">
         <Hl7Page />
       </LazyPage>
+    ) : url.pathname === INVOKE_IMAGE_DISPLAY_PATH ? (
+      mayReadStudies ? (
+        <InvokeImageDisplayPage search={url.search} redirect={redirect} />
+      ) : (
+        <main className="empty-page">
+          <p role="alert">Your roles ({session.user.roles.join(', ') || 'none'}) give no access to images.</p>
+        </main>
+      )
     ) : url.pathname === '/viewer' && mayReadStudies ? (
       <LazyPage what="viewer">
         <ViewerPage

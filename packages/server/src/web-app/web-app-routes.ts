@@ -6,6 +6,11 @@ import { gzip as gzipCallback } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Permission } from '../security/permissions.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
+import {
+  INVOKE_IMAGE_DISPLAY_PATH,
+  invocationProblem,
+  invocationProblemPage,
+} from './image-display-invocation.js';
 
 /** Where `npm run build` puts the web app (packages/web/dist), seen from this file in src/ or dist/. */
 export const DEFAULT_WEB_APP_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -25,6 +30,8 @@ const APP_PAGES = [
   '/exceptions',
   '/hl7',
   '/notices',
+  // IHE Invoke Image Display (RAD-106): a page like /viewer, whose request's shape is checked first.
+  INVOKE_IMAGE_DISPLAY_PATH,
 ];
 
 const gzip = promisify(gzipCallback);
@@ -94,6 +101,15 @@ export function webAppRoutes(app: FastifyInstance, webAppDir: string = DEFAULT_W
 
   for (const page of APP_PAGES) {
     app.get(page, { config, schema: { hide: true } }, async (request, reply) => {
+      if (page === INVOKE_IMAGE_DISPLAY_PATH) {
+        const problem = invocationProblem(request.query as Record<string, string | string[] | undefined>);
+        if (problem !== undefined)
+          return reply
+            .code(400)
+            .header('content-type', 'text/html; charset=utf-8')
+            .header('cache-control', 'no-store')
+            .send(invocationProblemPage(problem));
+      }
       const index = await asset('index.html');
       if (index === undefined) {
         throw new AppError(
