@@ -114,7 +114,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   // Rendering runs beside request handling: keep sharp's thread pool small and predictable.
   sharp.concurrency(2);
   const database = await openDatabase(config.databaseUrl, (error) =>
-    logger.warn({ err: error }, 'a database connection was lost while idle; it will be replaced'),
+    logger.warn({ err: error }, 'the index database reported a problem (a lost idle connection is replaced)'),
   );
   let keyRing: KeyRing;
   let audit: AuditTrail;

@@ -94,7 +94,10 @@ function withStatementCache(sqlite: SqliteDatabase.Database): StatementSource {
   };
 }
 
-function openSqlite(file: string): { db: Kysely<Tables>; durable: () => boolean } {
+function openSqlite(
+  file: string,
+  onTrouble: (error: Error) => void,
+): { db: Kysely<Tables>; durable: () => boolean } {
   mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   // WAL for concurrent readers. NORMAL does not sync at commit: DurableSqliteDialect syncs the WAL before a
@@ -109,7 +112,10 @@ function openSqlite(file: string): { db: Kysely<Tables>; durable: () => boolean 
       db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: statements }) }),
       durable: () => true,
     };
-  const dialect = new DurableSqliteDialect(sqlite, statements, new WalCheckpointer(sqlite, file));
+  const checkpointer = new WalCheckpointer(sqlite, file, (reason) =>
+    onTrouble(new Error(`WAL checkpoints are back on the main thread: ${reason}`)),
+  );
+  const dialect = new DurableSqliteDialect(sqlite, statements, checkpointer);
   return { db: new Kysely<Tables>({ dialect }), durable: () => dialect.durable };
 }
 
@@ -126,7 +132,7 @@ function openPostgres(url: string, onIdleError: (error: Error) => void): Kysely<
 /**
  * Opens the index named by a LIGHTBOX_DATABASE_URL (`sqlite:<file>` or `postgres://…`) and brings its
  * schema up to date. Migration errors are thrown, never half-applied silently. `onIdleError` hears of
- * PostgreSQL connections lost while idle.
+ * PostgreSQL connections lost while idle, and of SQLite's checkpoint thread failing.
  */
 export async function openDatabase(
   url: string,
@@ -136,7 +142,7 @@ export async function openDatabase(
   // PostgreSQL stops by itself when it cannot sync; its connections then fail, which callers see.
   const { db, durable } =
     dialect === SqlDialect.Sqlite
-      ? openSqlite(url.slice('sqlite:'.length))
+      ? openSqlite(url.slice('sqlite:'.length), onIdleError)
       : { db: openPostgres(url, onIdleError), durable: () => true };
   const migrator = new Migrator({
     db,

@@ -43,6 +43,22 @@ describe('WAL checkpoints on a thread of their own', () => {
     expect(size).toBeGreaterThan(before + 7_000_000);
   });
 
+  it('keeps the WAL bounded under a steady stream of commits (the log starts over)', async () => {
+    const { db } = database;
+    await sql`CREATE TABLE stream (id INTEGER PRIMARY KEY, body BLOB)`.execute(db);
+    const body = Buffer.alloc(2000);
+    const until = Date.now() + 4000;
+    let commits = 0;
+    while (Date.now() < until) {
+      await sql`INSERT INTO stream (body) VALUES (${body})`.execute(db);
+      commits++;
+    }
+    // Every commit wrote a page or two: without the log starting over, the WAL would hold them all.
+    const wal = (await stat(`${file}-wal`)).size;
+    expect(commits).toBeGreaterThan(2000);
+    expect(wal, `${commits} commits`).toBeLessThan(32_000_000);
+  });
+
   it('ends its thread when the database closes, and the data is all there on reopening', async () => {
     const { db } = database;
     await sql`CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)`.execute(db);
