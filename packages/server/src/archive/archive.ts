@@ -45,6 +45,8 @@ export interface Archive {
    * it answered. NotFound when there are none.
    */
   prepareTransfer(selector: InstanceSelector, actor: Actor): Promise<PendingTransfer>;
+  /** Whether the actor may see a study that exists: nothing is read of it, and nothing audited. */
+  studyInScope(studyUid: string, actor: Actor): Promise<boolean>;
   /** Streams a stored object, or a byte range of it. */
   openObject(instance: StoredInstance, range?: BlobRange): Promise<Readable>;
   /** Reads a byte range of a stored object into memory. */
@@ -182,6 +184,18 @@ export function createArchive(deps: ArchiveDeps): Archive {
     },
 
     prepareInstances,
+
+    async studyInScope(studyUid, actor) {
+      const query: ArchiveQuery = {
+        level: 'study',
+        filters: [{ path: [0x0020000d], vr: 'UI', match: { kind: 'values', values: [studyUid] } }],
+        fuzzy: false,
+        includeFields: [],
+        limit: 1,
+        offset: 0,
+      };
+      return (await index.query(query, accessScopeOf(actor))).length > 0;
+    },
 
     async instanceMetadata(selector, actor) {
       const found = await index.instanceMetadata(selector, accessScopeOf(actor));

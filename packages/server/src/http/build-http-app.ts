@@ -343,9 +343,11 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   // outside a user's access scope are answered as if they did not exist, and the security officer must
   // still see the attempts (PS3.15 A.5.3.2, outcome minor failure).
   app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode !== 404 || request.actor === undefined) return;
+    if (reply.statusCode !== 404 || request.actor === undefined || request.method === 'HEAD') return;
     const study = studyAskedFor(request);
-    if (study === undefined) return;
+    // A study the user may see answered 404 for a part of it (a frame past the last, a series with
+    // nothing to render as a thumbnail) is no attempt outside the user's access.
+    if (study === undefined || (await deps.archive.studyInScope(study, request.actor))) return;
     deps.security.audit.record({
       event: AuditEventId.InstancesAccessed,
       action: 'R',

@@ -198,6 +198,19 @@ for (const dialect of DIALECTS) {
         if (request.type === 'application/octet-stream') expect(body.length, request.name).toBe(16);
         expect(await transfers(studies.a), `${request.name} audited`).toBe(before + 1);
       }
+      // A part of the physician's own study that is not there is no attempt outside their access.
+      const missingFrame = await fetch(`${instanceUrl(studies.a, studies.a.image)}/frames/9`, {
+        headers: { authorization: drA },
+      });
+      expect(missingFrame.status).toBe(404);
+      await lb.running.services.audit.flush();
+      const failures = await fetch(
+        `${lb.baseUrl}/api/audit-events?studyUid=${studies.a.uid}&user=dr-docs&eventId=110103&limit=1000`,
+        { headers: { authorization: lb.authorization } },
+      );
+      expect(failures.status).toBe(200);
+      const events = (await failures.json()) as { outcome: string }[];
+      expect(events.filter((event) => event.outcome === 'failure')).toEqual([]);
     });
 
     it('answers 404 for another physician’s study, as for one that does not exist, and audits no transfer', async () => {
