@@ -88,6 +88,9 @@ for (const dialect of DIALECTS) {
       // The app's own polls answer, but do not count as the user's activity.
       expect((await api('/notifications', { headers: { cookie } })).status).toBe(200);
       expect((await api('/emergency-access', { headers: { cookie } })).status).toBe(404);
+      // Nor does any request the app marks as its own (a worklist refreshing while the user is away).
+      const refresh = await api('/me', { headers: { cookie, 'x-lightbox-background': '1' } });
+      expect(refresh.status).toBe(200);
       const rows = await db.selectFrom('user_session').select('last_seen_at').execute();
       expect(rows.map((row) => Number(row.last_seen_at))).toEqual(rows.map(() => idleSince));
       // 31 minutes without the user: the session is over.

@@ -155,9 +155,11 @@ async function identify(
   }
   const cookie = request.cookies[SESSION_COOKIE];
   if (cookie === undefined) throw unauthenticated();
-  const session = await deps.sessions.find(cookie, {
-    touch: request.routeOptions.config?.background !== true,
-  });
+  // The app's own requests (polls, refreshes while the user is away) leave the idle timer running.
+  const background =
+    request.routeOptions.config?.background === true ||
+    request.headers['x-lightbox-background'] !== undefined;
+  const session = await deps.sessions.find(cookie, { touch: !background });
   const user = session === undefined ? undefined : await deps.users.findByPk(session.userPk);
   if (session === undefined || user === undefined || user.disabled) throw unauthenticated();
   const actor = actorOf(user, protocol, address);

@@ -55,6 +55,16 @@ async function failure(response: Response): Promise<RequestFailed> {
   return new RequestFailed(response.status, detail);
 }
 
+/** Requests made this long after the user's last input are the app's own, not the user's activity. */
+const IDLE_AFTER_MS = 60_000;
+/** When the user last used pointer, keyboard or touch (the automatic logoff counts from it). */
+let lastInput = Date.now();
+if (typeof window !== 'undefined') {
+  for (const type of ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart']) {
+    window.addEventListener(type, () => (lastInput = Date.now()), { capture: true, passive: true });
+  }
+}
+
 /**
  * `fetch` for the app's own requests: same-origin with the session cookie, and the CSRF token on unsafe
  * methods (the server refuses them without it). Non-2xx answers throw {@link RequestFailed}.
@@ -62,6 +72,9 @@ async function failure(response: Response): Promise<RequestFailed> {
 export async function appFetch(url: string, init: RequestInit = {}): Promise<Response> {
   const method = (init.method ?? 'GET').toUpperCase();
   const headers = new Headers(init.headers);
+  // Asked long after the user's last input: a refresh the app makes on its own (a worklist, the
+  // notifications), which must not keep an unattended session from timing out.
+  if (Date.now() - lastInput > IDLE_AFTER_MS) headers.set('x-lightbox-background', '1');
   if (!['GET', 'HEAD', 'OPTIONS'].includes(method) && csrfToken !== null)
     headers.set('x-csrf-token', csrfToken);
   const response = await fetch(url, { ...init, headers, credentials: 'same-origin' });
