@@ -18,7 +18,9 @@ export function orderEventsRoutes(app: FastifyInstance, feed: OrderChangeFeed, s
   app.addHook('preClose', async () => {
     for (const raw of open) raw.end();
   });
-  app.get('/order-events', { config: { permission: Permission.WorklistRead } }, (request, reply) => {
+  // Opened (and reopened) by the app on its own: not the user's activity.
+  const config = { permission: Permission.WorklistRead, background: true as const };
+  app.get('/order-events', { config }, (request, reply) => {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -41,7 +43,12 @@ export function orderEventsRoutes(app: FastifyInstance, feed: OrderChangeFeed, s
         return;
       }
       sessions.isOpen(session.pk).then(
-        (open) => (open ? raw.write(': keep-alive\n\n') : raw.end()),
+        (open) => {
+          // The server may have ended the stream meanwhile (it is closing).
+          if (raw.writableEnded || raw.destroyed) return;
+          if (open) raw.write(': keep-alive\n\n');
+          else raw.end();
+        },
         () => raw.end(),
       );
     }, KEEP_ALIVE_MS);

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 import type { OidcConfig } from '../config/config.js';
 import { AppError, ErrorCode } from '../shared/app-error.js';
-import { isRole } from './permissions.js';
+import { isPersonRole } from './permissions.js';
 
 /** How long a sign-in may take at the provider. */
 export const SIGN_IN_WINDOW_MS = 10 * 60_000;
@@ -45,7 +45,7 @@ export function identityOf(
   // Only what the role map names: a provider group that happens to be called "admin" grants nothing.
   const roles = strings(claims[config.rolesClaim ?? 'roles'])
     .map((value) => config.roleMap?.[value])
-    .filter((role): role is string => role !== undefined && isRole(role));
+    .filter((role): role is string => role !== undefined && isPersonRole(role));
   const name = claims.name;
   return {
     subject: `${issuer}#${sub}`,

@@ -4,6 +4,7 @@ import type { Actor, Protocol } from './actor.js';
 import { AuditEventId, AuditEventType, type AuditSink } from './audit/audit-sink.js';
 import { FailedLoginLimiter } from './failed-login-limiter.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { isPersonRole } from './permissions.js';
 import type { User, UserStore } from './user-store.js';
 
 const CACHE_TTL_MS = 60_000;
@@ -193,7 +194,8 @@ export function actorOf(user: User, protocol: Protocol, address?: string): Actor
   return {
     username: user.username,
     userId: user.pk,
-    roles: user.roles,
+    // A person never acts as a DICOM node, even if an older version let an account hold that role.
+    roles: user.roles.filter(isPersonRole),
     protocol,
     address,
     restrictions: { providerIds: user.providerIds, institutions: user.institutions },

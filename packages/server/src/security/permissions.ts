@@ -98,6 +98,11 @@ export const ROLES: readonly RoleValue[] = Object.values(Role);
  */
 export const PERSON_ROLES: readonly RoleValue[] = ROLES.filter((role) => role !== Role.DicomNode);
 
+/** True when `name` is a role a person's account may hold ({@link PERSON_ROLES}). */
+export function isPersonRole(name: string): name is RoleValue {
+  return (PERSON_ROLES as readonly string[]).includes(name);
+}
+
 /** True when `name` is a known role. */
 export function isRole(name: string): name is RoleValue {
   return (ROLES as readonly string[]).includes(name);

@@ -5,7 +5,7 @@ import { AuditEventId, AuditEventType, type AuditSink } from './audit/audit-sink
 import type { FederatedIdentity } from './oidc-sign-in.js';
 import { tooManyAttempts, type PasswordAuthenticator } from './password-authenticator.js';
 import { passwordProblem } from './password-policy.js';
-import { isRole, permissionsOf, Role, type PermissionValue } from './permissions.js';
+import { isPersonRole, isRole, permissionsOf, Role, type PermissionValue } from './permissions.js';
 import type { SessionStore } from './session-store.js';
 import type { User, UserChanges, UserStore } from './user-store.js';
 
@@ -87,8 +87,14 @@ export class UserAdministration {
       );
     }
     for (const role of input.roles ?? []) {
-      if (!isRole(role))
-        throw new AppError(ErrorCode.InvalidParameter, `unknown role ${JSON.stringify(role)}`, 'roles');
+      if (!isPersonRole(role))
+        throw new AppError(
+          ErrorCode.InvalidParameter,
+          isRole(role)
+            ? `${role} is not a role for a person's account`
+            : `unknown role ${JSON.stringify(role)}`,
+          'roles',
+        );
     }
     if (input.password !== undefined) {
       const problem = passwordProblem(input.password, username);
