@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actorMay, Permission, ROLES } from '../security/permissions.js';
+import { actorMay, Permission, PERSON_ROLES } from '../security/permissions.js';
 import { DIALECTS } from '../test-support/test-databases.js';
 import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
 import { createUser } from '../test-support/test-users.js';
@@ -21,7 +21,8 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       lb = await startTestLightbox(dialect);
-      for (const role of ROLES)
+      // Every role an account can hold; dicom-node is what remote AEs act as (the DIMSE tests).
+      for (const role of PERSON_ROLES)
         authorization.set(role, await createUser(lb, `user-${role}`, { roles: [role] }));
     });
     afterAll(async () => {
@@ -37,6 +38,7 @@ for (const dialect of DIALECTS) {
       // The web app's pages and assets are the sign-in page's own files: they hold no patient data.
       expect(publicRoutes.sort()).toEqual([
         'GET /',
+        'GET /IHEInvokeImageDisplay',
         'GET /account',
         'GET /api/health',
         'GET /api/sign-in-methods',
@@ -65,7 +67,7 @@ for (const dialect of DIALECTS) {
       const routes = lb.running.http.routeTable.filter(
         (r) => r.method !== 'HEAD' && r.permission !== Permission.Public,
       );
-      for (const role of ROLES) {
+      for (const role of PERSON_ROLES) {
         for (const route of routes) {
           const response = await fetch(`${lb.baseUrl}${concretePath(route.url)}`, {
             method: route.method,
