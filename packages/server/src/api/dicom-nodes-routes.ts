@@ -30,7 +30,13 @@ const nodeBody = {
 const selectionProperties = {
   studyUid: { type: 'string', pattern: '^[0-9.]{1,64}$' },
   seriesUid: { type: 'string', pattern: '^[0-9.]{1,64}$' },
-  sopInstanceUids: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[0-9.]{1,64}$' } },
+  // A retrieve names them in one identifier value, which Explicit VR limits to 64 KiB (~1 000 UIDs).
+  sopInstanceUids: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 1000,
+    items: { type: 'string', pattern: '^[0-9.]{1,64}$' },
+  },
 } as const;
 
 const selectionBody = {

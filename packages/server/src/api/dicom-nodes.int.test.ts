@@ -84,6 +84,17 @@ for (const dialect of DIALECTS) {
       }
       expect((await call('PUT', '/bad-node', { aet: 'OK', host: 'h' })).status).toBe(400);
       expect((await call('PUT', '/bad%20name', { aet: 'OK', host: 'h', port: 104 })).status).toBe(400);
+      // More instance UIDs than one identifier value can carry (Explicit VR: 64 KiB) are refused up front.
+      await call('PUT', '/far-away', { aet: 'FAR', host: '127.0.0.1', port: 9 });
+      const uids = Array.from({ length: 1001 }, (_, i) => `1.2.826.0.1.3680043.9.${i}`);
+      for (const action of ['send', 'retrieve']) {
+        const response = await call('POST', `/far-away/${action}`, {
+          studyUid: '1.2.3',
+          sopInstanceUids: uids,
+        });
+        expect(response.status, action).toBe(400);
+        expect(((await response.json()) as { detail: string }).detail, action).toContain('sopInstanceUids');
+      }
     });
 
     it('verifies a node with C-ECHO, and says why one cannot be reached', async () => {
