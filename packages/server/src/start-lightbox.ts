@@ -200,13 +200,14 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
       };
       listeners.push(await startDicomListener(dicomDeps, config.host, config.dicomTlsPort, options));
     }
-    hl7Listeners.push(await startHl7Listener(hl7Deps, config.host, config.hl7Port));
+    const senders = config.hl7.allowedSenders;
+    hl7Listeners.push(await startHl7Listener(hl7Deps, config.host, config.hl7Port, undefined, senders));
     if (tlsMaterial !== undefined) {
       const options: tls.TlsOptions = {
         ...tlsMaterial,
         ...(tlsMaterial.ca !== undefined ? { requestCert: true, rejectUnauthorized: true } : {}),
       };
-      hl7Listeners.push(await startHl7Listener(hl7Deps, config.host, config.hl7TlsPort, options));
+      hl7Listeners.push(await startHl7Listener(hl7Deps, config.host, config.hl7TlsPort, options, senders));
     }
   } catch (error) {
     clearInterval(sweep);

@@ -15,7 +15,7 @@ export interface MllpConnectionInfo {
 /** Something that went wrong on a connection, reported for logging. */
 export interface MllpProblem {
   connection: MllpConnectionInfo;
-  kind: 'garbage' | 'oversize' | 'socket-error' | 'handler-error';
+  kind: 'garbage' | 'oversize' | 'socket-error' | 'handler-error' | 'refused-sender';
   error?: unknown;
   /** For 'garbage': how many bytes outside a frame were dropped. */
   bytes?: number;
@@ -41,6 +41,11 @@ export interface MllpServerOptions {
   idleTimeoutMs?: number;
   /** Connections beyond this many are refused. */
   maxConnections?: number;
+  /**
+   * Whether a connection from this address may send messages; one that may not is closed at once,
+   * before anything is read, and reported as 'refused-sender'. Default: every sender.
+   */
+  acceptsSender?(remoteAddress: string | undefined): boolean;
 }
 
 /** A listening MLLP server. */
@@ -81,6 +86,12 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
       tls: useTls,
       id: nextId++,
     };
+    if (options.acceptsSender !== undefined && !options.acceptsSender(socket.remoteAddress)) {
+      report({ connection: info, kind: 'refused-sender' });
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.setNoDelay(true);
     socket.setTimeout(idleTimeoutMs);

@@ -77,6 +77,11 @@ export interface Hl7Config {
   keepDays: number;
   /** MSH-4 (sending facility) of Lightbox's messages and acknowledgements; MSH-3 is the AE title. */
   facility?: string;
+  /**
+   * Addresses and CIDR ranges (IPv4, IPv6) that may send HL7 messages; a connection from anywhere else
+   * is closed at once. Left out or empty: every sender (MLLP carries no credentials).
+   */
+  allowedSenders?: string[];
 }
 
 /** The RIS (issue #6). */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Ajv, type JSONSchemaType } from 'ajv';
 import { DEFAULT_PRIVATE_STORAGE_SOP_CLASSES } from '../dimse-scp/private-storage-sop-classes.js';
 import type { Config } from './config.js';
+import { isSenderEntry } from '../hl7-interface/hl7-senders.js';
 
 /** Thrown when the configuration is invalid; `problems` lists every problem found, not just the first. */
 export class ConfigError extends Error {
@@ -137,6 +138,11 @@ const schema: JSONSchemaType<Config> = {
         retrySeconds: { type: 'number', minimum: 0.1, maximum: 3600 },
         keepDays: { type: 'number', minimum: 1, maximum: 36500 },
         facility: { type: 'string', minLength: 1, maxLength: 20, nullable: true },
+        allowedSenders: {
+          type: 'array',
+          items: { type: 'string', minLength: 2, maxLength: 50 },
+          nullable: true,
+        },
         destinations: {
           type: 'object',
           required: [],
@@ -277,6 +283,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!validate(raw)) {
     for (const e of validate.errors ?? [])
       problems.push(`${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
+  }
+  const senders = (raw.hl7 as { allowedSenders?: unknown }).allowedSenders;
+  if (Array.isArray(senders)) {
+    for (const entry of senders)
+      if (typeof entry === 'string' && !isSenderEntry(entry))
+        problems.push(`/hl7/allowedSenders ${JSON.stringify(entry)} is not an IP address or CIDR range`);
   }
   // The OpenID Connect redirect URI must come from the configuration, never from a request's Host header.
   const oidc = raw.oidc as { redirectUri?: string } | undefined;

@@ -1,5 +1,6 @@
 import type tls from 'node:tls';
 import { startMllpServer, type MllpServer } from '@lightbox/hl7';
+import { hl7SenderCheck } from './hl7-senders.js';
 import { receiveHl7Message, type Hl7InterfaceDeps } from './receive-hl7-message.js';
 
 /**
@@ -11,11 +12,14 @@ export function startHl7Listener(
   host: string,
   port: number,
   tlsOptions?: tls.TlsOptions,
+  allowedSenders?: readonly string[],
 ): Promise<MllpServer> {
+  const acceptsSender = hl7SenderCheck(allowedSenders);
   return startMllpServer({
     host,
     port,
     ...(tlsOptions !== undefined ? { tls: tlsOptions } : {}),
+    ...(acceptsSender !== undefined ? { acceptsSender } : {}),
     onMessage: (payload, connection) =>
       receiveHl7Message(payload, { address: connection.remoteAddress, tls: connection.tls }, deps),
     onProblem: (problem) =>
