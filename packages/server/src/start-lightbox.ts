@@ -187,6 +187,7 @@ export async function startLightbox(config: Config, logger: Logger): Promise<Run
       storeFromAnyAe: config.dicom.storeFromAnyAe,
       worklistFromAnyAe: config.dicom.worklistFromAnyAe,
       privateStorageSopClasses: new Set(config.dicom.privateStorageSopClasses),
+      checkNodeAddress: config.dicom.checkNodeAddress,
     },
     maxQueryResults: config.archive.qidoMaxResults,
   };

@@ -45,6 +45,11 @@ export interface DicomConfig {
   /** Modality Worklist and MPPS from any calling AE (the default); otherwise only from registered nodes. */
   worklistFromAnyAe: boolean;
   /**
+   * A calling AE title counts as its registered node only when the association comes from that node's
+   * host (its address, or one its name resolves to); default false: the AE title alone, as DICOM has it.
+   */
+  checkNodeAddress: boolean;
+  /**
    * Vendors' private storage SOP classes accepted (and stored, and sent on) like the standard ones;
    * default: the well-known Siemens, Philips, GE, Toshiba, Fuji… classes (DEFAULT_PRIVATE_STORAGE_SOP_CLASSES).
    * A list given replaces the default; `[]` accepts none.

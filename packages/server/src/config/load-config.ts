@@ -102,6 +102,7 @@ const schema: JSONSchemaType<Config> = {
         queryRequiresUserIdentity: { type: 'boolean' },
         storeFromAnyAe: { type: 'boolean' },
         worklistFromAnyAe: { type: 'boolean' },
+        checkNodeAddress: { type: 'boolean' },
         // A UID (PS3.5 §9.1): digits and dots, 64 characters at most.
         privateStorageSopClasses: {
           type: 'array',
@@ -273,6 +274,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     queryRequiresUserIdentity: false,
     storeFromAnyAe: true,
     worklistFromAnyAe: true,
+    checkNodeAddress: false,
     privateStorageSopClasses: [...DEFAULT_PRIVATE_STORAGE_SOP_CLASSES],
     nodes: {},
     ...((file.dicom ?? {}) as Raw),

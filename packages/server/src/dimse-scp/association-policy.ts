@@ -39,6 +39,8 @@ export interface AssociationPolicy {
   queryRequiresUserIdentity: boolean;
   /** Vendors' private storage SOP classes accepted like the standard ones (e.g. Siemens CSA Non-Image). */
   privateStorageSopClasses: ReadonlySet<string>;
+  /** A calling AE is its registered node only from that node's host (config `dicom.checkNodeAddress`). */
+  checkNodeAddress?: boolean;
 }
 
 /** What is known of the requestor before deciding. */

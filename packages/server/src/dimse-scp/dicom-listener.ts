@@ -18,6 +18,7 @@ import type { EmergencyAccess } from '../security/emergency-access.js';
 import { AuditEventId, AuditEventType, type AuditSink } from '../security/audit/audit-sink.js';
 import { actorMay, Permission, type PermissionValue } from '../security/permissions.js';
 import { decideAssociation, type AssociationPolicy } from './association-policy.js';
+import { fromNodeHost } from './node-address.js';
 import { dimseActor } from './dimse-actor.js';
 import { respond, type DimseRequest } from './dimse-request.js';
 import { handleEcho } from './echo-handler.js';
@@ -220,7 +221,9 @@ export async function startDicomListener(
       logger,
       decide: async (request) => {
         const identity = await negotiateUserIdentity(request.user.userIdentity, deps.authenticator, address);
-        const registered = (await deps.nodes.findByAeTitle(request.callingAeTitle)).length > 0;
+        const nodes = await deps.nodes.findByAeTitle(request.callingAeTitle);
+        const registered =
+          nodes.length > 0 && (deps.policy.checkNodeAddress !== true || (await fromNodeHost(nodes, address)));
         const station = !registered && (await deps.stations.isStation(request.callingAeTitle));
         const decision: AssociationDecision =
           identity.kind === 'refused'
