@@ -8,6 +8,7 @@ import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitMultipart } from '../test-support/dicomweb-client.js';
 import { registerNode } from '../test-support/dimse-fixtures.js';
+import { movescu } from '../test-support/movescu.js';
 import { pydicomCopy } from '../test-support/pydicom-copy.js';
 import { startStorescp, type StorescpPeer } from '../test-support/storescp-peer.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
@@ -104,24 +105,10 @@ describe('deflated objects leave the archive inflated for peers that do not take
 
   it('moves them to a storescp that accepts no deflate, inflated, with the same data set', async () => {
     for (const study of [mr.studyUid, large.studyUid]) {
-      const { stderr } = await run(
-        'movescu',
-        [
-          '-v',
-          '-S',
-          '-aec',
-          TEST_AE_TITLE,
-          '-aem',
-          'DEST_NATIVE',
-          '-k',
-          'QueryRetrieveLevel=STUDY',
-          '-k',
-          `StudyInstanceUID=${study}`,
-          '127.0.0.1',
-          String(lb.dicomPort),
-        ],
-        { env: dcmtkEnv },
-      );
+      const stderr = await movescu(lb, 'DEST_NATIVE', [
+        'QueryRetrieveLevel=STUDY',
+        `StudyInstanceUID=${study}`,
+      ]);
       expect(stderr).toContain('Received Final Move Response (Success)');
     }
     const received = [...(await nativeOnly.received()).values()];

@@ -9,6 +9,7 @@ import { CommandField, Status } from '@lightbox/dimse';
 import { connectScu } from '@lightbox/dimse/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataSetBytes, registerNode } from '../test-support/dimse-fixtures.js';
+import { movescu } from '../test-support/movescu.js';
 import { startStorescp, type StorescpPeer } from '../test-support/storescp-peer.js';
 import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
 import { encodeIdentifier } from './identifier.js';
@@ -88,24 +89,10 @@ describe('private and retired storage SOP classes', () => {
   });
 
   it('proposes them again on the C-STORE sub-operations of a C-MOVE, and they arrive byte for byte', async () => {
-    const { stderr } = await run(
-      'movescu',
-      [
-        '-v',
-        '-S',
-        '-aec',
-        TEST_AE_TITLE,
-        '-aem',
-        'DEST_PRIV',
-        '-k',
-        'QueryRetrieveLevel=STUDY',
-        '-k',
-        `StudyInstanceUID=${studyUid}`,
-        '127.0.0.1',
-        String(lb.dicomPort),
-      ],
-      { env: dcmtkEnv },
-    ).catch((error: { stderr: string }) => ({ stderr: error.stderr }));
+    const stderr = await movescu(lb, 'DEST_PRIV', [
+      'QueryRetrieveLevel=STUDY',
+      `StudyInstanceUID=${studyUid}`,
+    ]);
     expect(stderr).toContain('Received Final Move Response (Success)');
     const received = [...(await destination.received()).values()];
     expect(received).toHaveLength(sent.size);

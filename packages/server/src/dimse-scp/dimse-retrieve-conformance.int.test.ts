@@ -1,19 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { generateUid, getString, readPart10, Tag, TransferSyntaxUid } from '@lightbox/dicom';
 import { syntheticImage } from '@lightbox/dicom/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerNode, storeInArchive } from '../test-support/dimse-fixtures.js';
+import { movescu } from '../test-support/movescu.js';
 import { pydicomCopy } from '../test-support/pydicom-copy.js';
 import { startStorescp, type StorescpPeer } from '../test-support/storescp-peer.js';
 import { DIALECTS } from '../test-support/test-databases.js';
-import { startTestLightbox, TEST_AE_TITLE, type TestLightbox } from '../test-support/test-lightbox.js';
-
-const run = promisify(execFile);
-const dcmtkEnv = { ...process.env, TCP_NODELAY: '1' };
+import { startTestLightbox, type TestLightbox } from '../test-support/test-lightbox.js';
 
 for (const dialect of DIALECTS) {
   describe(`C-MOVE as PS3.4 has it, on ${dialect}`, () => {
@@ -55,25 +51,7 @@ for (const dialect of DIALECTS) {
       await rm(work, { recursive: true, force: true });
     });
 
-    const movescu = (keys: string[]) =>
-      run(
-        'movescu',
-        [
-          '-v',
-          '-S',
-          '-aec',
-          TEST_AE_TITLE,
-          '-aem',
-          'DEST_KEYS',
-          ...keys.flatMap((k) => ['-k', k]),
-          '127.0.0.1',
-          String(lb.dicomPort),
-        ],
-        { env: dcmtkEnv },
-      ).then(
-        ({ stderr }) => stderr,
-        (error: { stderr: string }) => error.stderr,
-      );
+    const move = (keys: string[]) => movescu(lb, 'DEST_KEYS', keys);
 
     it('refuses a retrieve whose unique key is empty, missing or a wildcard (A900) instead of moving every study', async () => {
       const before = (await destination.received()).size;
@@ -84,7 +62,7 @@ for (const dialect of DIALECTS) {
         ['QueryRetrieveLevel=STUDY', 'StudyInstanceUID=*'],
         ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${studyUid}`, 'SeriesInstanceUID=*'],
       ]) {
-        const log = await movescu(keys);
+        const log = await move(keys);
         expect(log).toMatch(/Error: DataSetDoesNotMatchSOPClass/);
       }
       expect((await destination.received()).size).toBe(before);
@@ -92,7 +70,7 @@ for (const dialect of DIALECTS) {
 
     it('selects by the unique keys alone: other keys neither narrow nor widen the move', async () => {
       const before = (await destination.received()).size;
-      const log = await movescu([
+      const log = await move([
         'QueryRetrieveLevel=STUDY',
         `StudyInstanceUID=${studyUid}`,
         'PatientName=NOBODY^ELSE',
@@ -106,7 +84,7 @@ for (const dialect of DIALECTS) {
       // pydicom's 3 × 3 RGB JPEG: 27 bytes of pixels and a pad byte, sent in even PDVs (PS3.8 Annex E).
       const copy = await pydicomCopy(work, 'SC_rgb_small_odd_jpeg.dcm', { newStudy: true, newSeries: true });
       await storeInArchive(lb, copy.bytes);
-      const log = await movescu([
+      const log = await move([
         'QueryRetrieveLevel=IMAGE',
         `StudyInstanceUID=${copy.studyUid}`,
         `SeriesInstanceUID=${copy.seriesUid}`,
