@@ -42,7 +42,8 @@ const ARCHIVE_RETURN_ONLY: ReadonlySet<string> = new Set([
   '00080056', '00080062', '00080201', '00201206', '00201208', '00201209',
 ]); // prettier-ignore
 
-const LEVELS: Record<InformationModel, readonly FindLevel[]> = {
+/** The levels of each information model, top down. */
+export const LEVELS: Record<InformationModel, readonly FindLevel[]> = {
   'patient-root': ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'],
   'study-root': ['STUDY', 'SERIES', 'IMAGE'],
 };

@@ -1,6 +1,6 @@
 import type { DicomJson } from '@lightbox/dicom';
 import { AppError, ErrorCode } from '../shared/app-error.js';
-import type { FindLevel, InformationModel } from './find-identifier.js';
+import { LEVELS, type FindLevel, type InformationModel } from './find-identifier.js';
 
 const QUERY_RETRIEVE_LEVEL = '00080052';
 const SPECIFIC_CHARACTER_SET = '00080005';
@@ -10,16 +10,12 @@ const STUDY_UID = '0020000D';
 const SERIES_UID = '0020000E';
 const SOP_UID = '00080018';
 
-/** The unique key of each level (PS3.4 Tables C.6-1, C.6-5), and the levels of each model top down. */
+/** The unique key of each level (PS3.4 Tables C.6-1, C.6-5). */
 const UNIQUE_KEY: Record<FindLevel, string> = {
   PATIENT: PATIENT_ID,
   STUDY: STUDY_UID,
   SERIES: SERIES_UID,
   IMAGE: SOP_UID,
-};
-const LEVELS: Record<InformationModel, readonly FindLevel[]> = {
-  'patient-root': ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'],
-  'study-root': ['STUDY', 'SERIES', 'IMAGE'],
 };
 
 function mismatch(detail: string): AppError {
